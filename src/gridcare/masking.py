@@ -1,0 +1,115 @@
+"""Masking of personal data: names, ID numbers, phone numbers, addresses.
+
+Everything that carries personal data shows only its masked form in ``repr``,
+``str``, exports and reports (DESIGN.md, "Privacy"). The rules:
+
+* name: first and last character kept, the rest starred (``刘*``, ``刘*娟``);
+* citizen ID number: first 6 and last 4 kept (``430211********0022``);
+* phone number: first 3 and last 4 kept (``138****5678``);
+* address: kept down to the community, everything finer starred.
+
+>>> mask_name("刘娟"), mask_name("刘晓娟"), mask_id_number("430211199001010022")
+('刘*', '刘*娟', '430211********0022')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "REVEAL",
+    "mask_address",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+    "mask_text",
+    "reveal_requested",
+]
+
+#: Pass as pydantic serialization ``context`` to export personal data unmasked,
+#: e.g. ``form.model_dump(context=REVEAL)``; without it exports are masked.
+REVEAL: dict[str, bool] = {"reveal_personal_data": True}
+
+
+def reveal_requested(context: object) -> bool:
+    """Whether a serialization context asks for unmasked personal data.
+
+    >>> reveal_requested(REVEAL), reveal_requested(None)
+    (True, False)
+    """
+    return isinstance(context, dict) and context.get("reveal_personal_data") is True
+
+
+def mask_name(name: str) -> str:
+    """Mask a person's name: keep the first character, and the last when there are three or more.
+
+    >>> mask_name("刘"), mask_name("刘娟"), mask_name("欧阳晓娟")
+    ('*', '刘*', '欧**娟')
+    >>> mask_name("Li Na")
+    'L***a'
+    """
+    text = name.strip()
+    n = len(text)
+    if n == 0:
+        return ""
+    if n == 1:
+        return "*"
+    if n == 2:
+        return text[0] + "*"
+    return text[0] + "*" * (n - 2) + text[-1]
+
+
+def mask_id_number(number: str) -> str:
+    """Mask an identity document number: first 6 and last 4 characters kept.
+
+    Short numbers (passports) keep the first 2 and last 2.
+
+    >>> mask_id_number("11010519491231002X")
+    '110105********002X'
+    >>> mask_id_number("E12345678")
+    'E1*****78'
+    """
+    text = number.strip()
+    n = len(text)
+    if n >= 15:
+        return text[:6] + "*" * (n - 10) + text[-4:]
+    if n > 4:
+        return text[:2] + "*" * (n - 4) + text[-2:]
+    return "*" * n
+
+
+def mask_phone(number: str) -> str:
+    """Mask a phone number: first 3 and last 4 digits kept.
+
+    >>> mask_phone("13812345678")
+    '138****5678'
+    """
+    text = number.strip()
+    n = len(text)
+    if n >= 8:
+        return text[:3] + "*" * (n - 7) + text[-4:]
+    return "*" * n
+
+
+def mask_address(parts: Sequence[str], keep: int) -> str:
+    """Join an address from coarse to fine, starring every part after the first ``keep``.
+
+    ``keep`` is the number of parts down to and including the community.
+
+    >>> mask_address(["天元区", "嵩山街道", "大塘社区", "3栋", "2单元", "301"], keep=3)
+    '天元区嵩山街道大塘社区***'
+    """
+    shown = "".join(parts[:keep])
+    return shown + ("***" if len(parts) > keep else "")
+
+
+def mask_text(text: str) -> str:
+    """Mask free text that may hold personal data: keep the first 2 characters only.
+
+    >>> mask_text("芦淞区建设南路12号3栋")
+    '芦淞***'
+    """
+    stripped = text.strip()
+    if len(stripped) <= 2:
+        return "*" * len(stripped)
+    return stripped[:2] + "***"

@@ -1,0 +1,103 @@
+"""Exact rates: a numerator and a denominator, displayed as a half-up percentage.
+
+DESIGN.md, "Rates": a rate is two exact integers; it is shown as a percentage
+with two decimals, rounding half up (168,255 of 170,437 is ``98.72%``); a zero
+denominator is *undefined* and shown ``—``. Rollups add numerators and
+denominators and never average percentages: ``Rate.__add__`` does exactly that.
+
+>>> str(Rate(168_255, 170_437))
+'98.72%'
+>>> str(Rate(0, 0)), Rate(0, 0).value is None
+('—', True)
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from gridcare.errors import InvalidInput
+
+__all__ = ["UNDEFINED", "Rate"]
+
+#: How an undefined rate (zero denominator) is displayed.
+UNDEFINED = "—"
+
+
+def _check_count(field: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(
+            "not_integer", field, f"expected a whole number, got {value!r}", value=value
+        )
+    if value < 0:
+        raise InvalidInput("negative", field, f"must not be negative, got {value}", value=value)
+
+
+@attrs.frozen(order=False)
+class Rate:
+    """A proportion kept as two exact integers.
+
+    >>> r = Rate(1, 3)
+    >>> r.value, str(r), r.percent()
+    (Fraction(1, 3), '33.33%', Decimal('33.33'))
+    >>> str(Rate(1, 8) + Rate(1, 8))
+    '12.50%'
+    """
+
+    numerator: int
+    denominator: int
+
+    def __attrs_post_init__(self) -> None:
+        _check_count("numerator", self.numerator)
+        _check_count("denominator", self.denominator)
+
+    @property
+    def value(self) -> Fraction | None:
+        """The exact proportion, or ``None`` when the denominator is zero."""
+        if self.denominator == 0:
+            return None
+        return Fraction(self.numerator, self.denominator)
+
+    @property
+    def defined(self) -> bool:
+        """Whether the denominator is non-zero."""
+        return self.denominator != 0
+
+    def percent(self, places: int = 2) -> Decimal | None:
+        """The percentage rounded half up to ``places`` decimals (``None`` if undefined).
+
+        Exact: computed on integers, never through a float.
+
+        >>> Rate(1, 8).percent(1)
+        Decimal('12.5')
+        >>> Rate(2, 3).percent(0)
+        Decimal('67')
+        """
+        if self.denominator == 0:
+            return None
+        # Integer arithmetic only, so half-up holds exactly for counts of any size.
+        scale = 10**places
+        q, r = divmod(self.numerator * 100 * scale, self.denominator)
+        if 2 * r >= self.denominator:
+            q += 1
+        return Decimal(q).scaleb(-places)
+
+    def __str__(self) -> str:
+        shown = self.percent()
+        return UNDEFINED if shown is None else f"{shown}%"
+
+    def __add__(self, other: object) -> Rate:
+        if not isinstance(other, Rate):
+            return NotImplemented
+        return Rate(self.numerator + other.numerator, self.denominator + other.denominator)
+
+    @classmethod
+    def zero(cls) -> Rate:
+        """The undefined rate ``0/0``, identity of ``+``.
+
+        >>> Rate.zero() + Rate(3, 4) == Rate(3, 4)
+        True
+        """
+        return cls(0, 0)

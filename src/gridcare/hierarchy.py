@@ -1,0 +1,659 @@
+"""The grid hierarchy: city > district > street > community > grid > building > unit > household.
+
+Rules this module obeys:
+
+* exactly one root; every other node has a parent in the hierarchy;
+* kinds descend strictly in :class:`NodeKind` order: a level may be skipped
+  (households directly under a rural grid) but a kind never sits under the
+  same or a lower kind;
+* a node's division code, when it has one, lies inside the code of its
+  nearest ancestor that has one;
+* a bulk build reports every bad row at once and builds nothing partial.
+
+Lookups never walk the tree: nodes are stored in depth-first preorder, so a
+subtree is one contiguous range, and each node keeps its ancestor at every
+kind in flat integer arrays. ``ancestors``, ``grid_of`` and ``is_within`` cost a
+few list reads whatever the depth.
+
+>>> h = Hierarchy([
+...     Node("C", NodeKind.CITY, "株洲市", code=AreaCode.parse("430200")),
+...     Node("D", NodeKind.DISTRICT, "天元区", "C", AreaCode.parse("430211")),
+...     Node("G", NodeKind.GRID, "第1网格", "D"),
+...     Node("H", NodeKind.HOUSEHOLD, "101", "G"),
+... ])
+>>> len(h), h.grid_of("H").id, [n.id for n in h.ancestors("H")]
+(4, 'G', ['G', 'D', 'C'])
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from gridcare.codes import AreaCode
+from gridcare.errors import FieldError, InvalidInput, UnknownNode
+from gridcare.masking import mask_text
+
+__all__ = ["Hierarchy", "Node", "NodeKind"]
+
+
+class NodeKind(StrEnum):
+    """The levels of the hierarchy, coarsest first; ``rank`` gives the order.
+
+    >>> NodeKind.GRID.rank < NodeKind.BUILDING.rank
+    True
+    """
+
+    CITY = "city"
+    DISTRICT = "district"
+    STREET = "street"
+    COMMUNITY = "community"
+    GRID = "grid"
+    BUILDING = "building"
+    UNIT = "unit"
+    HOUSEHOLD = "household"
+
+    @property
+    def rank(self) -> int:
+        """0 for ``CITY`` up to 7 for ``HOUSEHOLD``."""
+        return _RANK[self]
+
+
+_KINDS: tuple[NodeKind, ...] = tuple(NodeKind)
+_RANK: dict[NodeKind, int] = {kind: i for i, kind in enumerate(_KINDS)}
+#: Kinds whose names are part of an address below community level (masked in repr).
+_PRIVATE_KINDS = frozenset({NodeKind.BUILDING, NodeKind.UNIT, NodeKind.HOUSEHOLD})
+
+
+@attrs.frozen(repr=False)
+class Node:
+    """One place in the hierarchy.
+
+    ``id`` is unique in its hierarchy; ``code`` is the division code (or local
+    code) where the node has one. Names below the community are part of an
+    address and are masked in ``repr``.
+
+    >>> Node("H1", NodeKind.HOUSEHOLD, "3栋2单元301", "U1")
+    Node('H1', household, '3栋***', parent='U1')
+    """
+
+    id: str
+    kind: NodeKind
+    name: str
+    parent_id: str | None = None
+    code: AreaCode | None = None
+
+    def __repr__(self) -> str:
+        shown = mask_text(self.name) if self.kind in _PRIVATE_KINDS else self.name
+        parent = f", parent={self.parent_id!r}" if self.parent_id is not None else ""
+        code = f", code={str(self.code)!r}" if self.code is not None else ""
+        return f"Node({self.id!r}, {self.kind.value}, {shown!r}{parent}{code})"
+
+    def to_row(self) -> dict[str, str | None]:
+        """The node as a plain row (``id``, ``kind``, ``name``, ``parent_id``, ``code``).
+
+        >>> Node("G", NodeKind.GRID, "第1网格", "D").to_row()
+        {'id': 'G', 'kind': 'grid', 'name': '第1网格', 'parent_id': 'D', 'code': None}
+        """
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "name": self.name,
+            "parent_id": self.parent_id,
+            "code": None if self.code is None else str(self.code),
+        }
+
+
+_EMPTY_CHAIN: tuple[int, ...] = (-1,) * len(_KINDS)
+
+
+class Hierarchy:
+    """An immutable, validated tree of :class:`Node` in depth-first preorder.
+
+    Iterating yields the nodes in preorder (root first, children in the order
+    they were given). Build from nodes or with :meth:`from_rows`; any bad input
+    raises one :class:`~gridcare.errors.InvalidInput` listing every problem,
+    with field paths ``nodes.<i>.<field>`` (``i`` = position in the input).
+
+    >>> h = Hierarchy.from_rows([
+    ...     {"id": "C", "kind": "city", "name": "株洲市", "code": "430200"},
+    ...     {"id": "G", "kind": "grid", "name": "第1网格", "parent_id": "C"},
+    ... ])
+    >>> [n.id for n in h.children("C")], h.root.name
+    (['G'], '株洲市')
+    >>> Hierarchy.from_rows([
+    ...     {"id": "C", "kind": "city", "name": "株洲市"},
+    ...     {"id": "X", "kind": "grid", "name": "x", "parent_id": "nope"},
+    ... ])
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: nodes.1.parent_id: unknown parent 'nope' [unknown_parent]
+    """
+
+    __slots__ = ("_by_kind", "_cache", "_chain", "_end", "_index", "_nodes", "_parent")
+
+    _nodes: list[Node]
+    _index: dict[str, int]
+    _parent: array[int]
+    _end: array[int]
+    _chain: list[tuple[int, ...]]
+    _by_kind: dict[NodeKind, array[int]]
+    _cache: dict[NodeKind, array[int]]
+
+    def __init__(self, nodes: Iterable[Node]) -> None:
+        given = nodes if isinstance(nodes, list) else list(nodes)
+        if not self._index_preorder(given):
+            # Unordered or faulty input: the full check reports every problem, or
+            # gives the preorder, after which the fast pass cannot fail.
+            order = _validated_preorder(given)
+            given = [given[i] for i in order]
+            if not self._index_preorder(given):  # pragma: no cover - guarded by the check
+                raise AssertionError("preorder indexing failed after validation")
+        self._cache = {}
+
+    # ------------------------------------------------------------------ building
+
+    def _index_preorder(self, nodes: list[Node]) -> bool:
+        """Index ``nodes`` if they are a valid hierarchy given in preorder; else return False.
+
+        One pass with a stack of open nodes: a node's parent must be open (seen
+        and not yet closed), which is exactly the preorder condition; closing a
+        node records the end of its subtree range.
+        """
+        n = len(nodes)
+        if n == 0:
+            return False
+        index: dict[str, int] = {}
+        parent = array("i", [-1]) * n
+        end = array("i", [n]) * n
+        chain: list[tuple[int, ...]] = [()] * n
+        child_chain: dict[int, tuple[int, ...]] = {}
+        by_kind: dict[NodeKind, list[int]] = {kind: [] for kind in _KINDS}
+        rank_of = _RANK
+        stack: list[int] = []
+        for pos, node in enumerate(nodes):
+            if type(node) is not Node:
+                return False
+            node_id = node.id
+            if node_id in index or not node_id or type(node_id) is not str:
+                return False
+            kind = node.kind
+            rank = rank_of.get(kind)
+            if rank is None:
+                return False
+            pid = node.parent_id
+            if pid is None:
+                if pos != 0:
+                    return False
+                chain[0] = _EMPTY_CHAIN
+            else:
+                p = index.get(pid)
+                if p is None:
+                    return False
+                while stack and stack[-1] != p:
+                    end[stack.pop()] = pos
+                if not stack or rank <= rank_of[nodes[p].kind]:
+                    return False
+                parent[pos] = p
+                shared = child_chain.get(p)
+                if shared is None:
+                    above = list(chain[p])
+                    above[rank_of[nodes[p].kind]] = p
+                    shared = child_chain[p] = tuple(above)
+                chain[pos] = shared
+            index[node_id] = pos
+            by_kind[kind].append(pos)
+            stack.append(pos)
+        if _code_errors(nodes, parent):
+            return False
+        self._nodes = nodes
+        self._index = index
+        self._parent = parent
+        self._end = end
+        self._chain = chain
+        self._by_kind = {kind: array("i", found) for kind, found in by_kind.items()}
+        return True
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> Hierarchy:
+        """Build from plain rows with keys ``id``, ``kind``, ``name``, ``parent_id``, ``code``.
+
+        ``parent`` is accepted for ``parent_id``; empty strings mean "none". Every
+        bad row is reported at once.
+
+        >>> Hierarchy.from_rows([{"id": "C", "kind": "town", "name": "x"}])
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: nodes.0.kind: unknown kind 'town' [bad_kind]
+        """
+        nodes: list[Node] = []
+        positions: list[int] = []
+        errors: list[FieldError] = []
+        bad_ids: set[str] = set()
+        kinds = {kind.value: kind for kind in _KINDS}
+        for i, row in enumerate(rows):
+            where = f"nodes.{i}"
+            if not isinstance(row, Mapping):
+                errors.append(
+                    FieldError("bad_row", where, "expected a mapping", type(row).__name__)
+                )
+                continue
+            row_errors: list[FieldError] = []
+            node_id = row.get("id")
+            if not isinstance(node_id, str) or not node_id:
+                row_errors.append(
+                    FieldError("missing", f"{where}.id", "a non-empty id is required")
+                )
+            raw_kind = row.get("kind")
+            kind = kinds.get(raw_kind) if isinstance(raw_kind, str) else None
+            if kind is None:
+                row_errors.append(
+                    FieldError("bad_kind", f"{where}.kind", f"unknown kind {raw_kind!r}", raw_kind)
+                )
+            name = row.get("name", "")
+            if not isinstance(name, str):
+                row_errors.append(FieldError("bad_name", f"{where}.name", "name must be text"))
+            parent = row.get("parent_id", row.get("parent"))
+            if parent == "":
+                parent = None
+            if parent is not None and not isinstance(parent, str):
+                row_errors.append(
+                    FieldError("bad_parent", f"{where}.parent_id", "parent id must be text", parent)
+                )
+            raw_code = row.get("code")
+            code: AreaCode | None = None
+            if raw_code not in (None, ""):
+                try:
+                    code = AreaCode.parse(raw_code)
+                except InvalidInput as exc:
+                    row_errors.append(
+                        FieldError("bad_code", f"{where}.code", exc.message, exc.value)
+                    )
+            if row_errors:
+                errors.extend(row_errors)
+                if isinstance(node_id, str):
+                    bad_ids.add(node_id)
+                continue
+            nodes.append(Node(node_id, kind, name, parent, code))  # type: ignore[arg-type]
+            positions.append(i)
+        if not errors:
+            return cls(nodes)
+        # Also check the structure of the rows that parsed, so every problem shows at once.
+        try:
+            _validated_preorder(nodes, positions)
+        except InvalidInput as exc:
+            # Not echoes of the rows already reported: a missing root, a parent that failed.
+            errors.extend(
+                e
+                for e in exc.errors
+                if e.code != "no_root" and not (e.code == "unknown_parent" and e.value in bad_ids)
+            )
+        errors.sort(key=lambda e: _row_number(e.field))
+        raise InvalidInput.collect(errors)
+
+    def to_rows(self) -> list[dict[str, str | None]]:
+        """Every node as a plain row, in preorder; ``from_rows`` rebuilds an equal hierarchy.
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+        >>> Hierarchy.from_rows(h.to_rows()) == h
+        True
+        """
+        return [node.to_row() for node in self._nodes]
+
+    # ------------------------------------------------------------------ protocol
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._index
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when both hold the same nodes; the order of siblings does not matter."""
+        if not isinstance(other, Hierarchy):
+            return NotImplemented
+        if self is other:
+            return True
+        return len(self._nodes) == len(other._nodes) and set(self._nodes) == set(other._nodes)
+
+    def __hash__(self) -> int:
+        return hash((len(self._nodes), self._nodes[0]))
+
+    def __repr__(self) -> str:
+        counts = ", ".join(
+            f"{kind.value}={len(found)}" for kind, found in self._by_kind.items() if found
+        )
+        return f"Hierarchy(root={self.root.id!r}, {counts})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Hierarchy, (self._nodes,))
+
+    # ------------------------------------------------------------------ lookups
+
+    def _pos(self, node_id: str) -> int:
+        try:
+            return self._index[node_id]
+        except (KeyError, TypeError):
+            raise UnknownNode(str(node_id)) from None
+
+    @property
+    def root(self) -> Node:
+        """The root node."""
+        return self._nodes[0]
+
+    def node(self, node_id: str) -> Node:
+        """The node with this id; raises :class:`~gridcare.errors.UnknownNode`.
+
+        >>> Hierarchy([Node("C", NodeKind.CITY, "c")]).node("C").name
+        'c'
+        """
+        return self._nodes[self._pos(node_id)]
+
+    def get(self, node_id: str) -> Node | None:
+        """The node with this id, or ``None``."""
+        pos = self._index.get(node_id)
+        return None if pos is None else self._nodes[pos]
+
+    def position(self, node_id: str) -> int:
+        """The node's preorder position (0 for the root): a dense integer key for arrays.
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+        >>> h.position("G")
+        1
+        """
+        return self._pos(node_id)
+
+    def at(self, position: int) -> Node:
+        """The node at a preorder position."""
+        return self._nodes[position]
+
+    def parent(self, node_id: str) -> Node | None:
+        """The parent node (``None`` for the root)."""
+        p = self._parent[self._pos(node_id)]
+        return None if p < 0 else self._nodes[p]
+
+    def parent_position(self, position: int) -> int:
+        """The parent's preorder position, ``-1`` for the root."""
+        return self._parent[position]
+
+    def ancestors(self, node_id: str) -> tuple[Node, ...]:
+        """The nodes above ``node_id``, nearest first (parent, grandparent, ..., root).
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+        >>> [n.id for n in h.ancestors("G")], h.ancestors("C")
+        (['C'], ())
+        """
+        pos = self._pos(node_id)
+        nodes = self._nodes
+        chain = self._chain[pos]
+        return tuple(nodes[a] for a in reversed(chain) if a >= 0)
+
+    def ancestor_of_kind(self, node_id: str, kind: NodeKind) -> Node | None:
+        """The node of ``kind`` at or above ``node_id``; ``None`` if that level is skipped.
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+        >>> h.ancestor_of_kind("G", NodeKind.CITY).id, h.ancestor_of_kind("G", NodeKind.STREET)
+        ('C', None)
+        """
+        pos = self._pos(node_id)
+        node = self._nodes[pos]
+        if node.kind is kind:
+            return node
+        a = self._chain[pos][_RANK[kind]]
+        return None if a < 0 else self._nodes[a]
+
+    def grid_of(self, node_id: str) -> Node | None:
+        """The grid at or above ``node_id`` (``None`` above grid level)."""
+        return self.ancestor_of_kind(node_id, NodeKind.GRID)
+
+    def ancestor_positions(self, kind: NodeKind) -> array[int]:
+        """For every preorder position, the position of its ancestor-or-self of ``kind`` (or -1).
+
+        The fast path for bulk counting: ``grid = h.ancestor_positions(GRID)[pos]``.
+        Built on first use for each kind, then kept.
+        """
+        found = self._cache.get(kind)
+        if found is None:
+            r = _RANK[kind]
+            nodes = self._nodes
+            found = array(
+                "i",
+                (
+                    pos if nodes[pos].kind is kind else chain[r]
+                    for pos, chain in enumerate(self._chain)
+                ),
+            )
+            self._cache[kind] = found
+        return found
+
+    def children(self, node_id: str) -> tuple[Node, ...]:
+        """The nodes directly under ``node_id``, in input order."""
+        pos = self._pos(node_id)
+        nodes = self._nodes
+        end = self._end
+        found = []
+        child = pos + 1
+        stop = end[pos]
+        while child < stop:  # preorder: the next sibling starts where a subtree ends
+            found.append(nodes[child])
+            child = end[child]
+        return tuple(found)
+
+    def descendants(self, node_id: str, kind: NodeKind | None = None) -> tuple[Node, ...]:
+        """Every node strictly below ``node_id`` (only those of ``kind`` if given), in preorder.
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C"),
+        ...                Node("H", NodeKind.HOUSEHOLD, "h", "G")])
+        >>> [n.id for n in h.descendants("C")]
+        ['G', 'H']
+        >>> [n.id for n in h.descendants("C", NodeKind.HOUSEHOLD)]
+        ['H']
+        """
+        pos = self._pos(node_id)
+        start, stop = pos + 1, self._end[pos]
+        nodes = self._nodes
+        if kind is None:
+            return tuple(nodes[start:stop])
+        found = self._by_kind[kind]
+        lo = bisect_left(found, start)
+        hi = bisect_left(found, stop)
+        return tuple(nodes[found[i]] for i in range(lo, hi))
+
+    def count_below(self, node_id: str, kind: NodeKind) -> int:
+        """How many nodes of ``kind`` are at or below ``node_id`` (two bisections)."""
+        pos = self._pos(node_id)
+        found = self._by_kind[kind]
+        return bisect_left(found, self._end[pos]) - bisect_left(found, pos)
+
+    def nodes_of(self, kind: NodeKind) -> tuple[Node, ...]:
+        """Every node of ``kind``, in preorder."""
+        nodes = self._nodes
+        return tuple(nodes[i] for i in self._by_kind[kind])
+
+    def is_within(self, node_id: str, ancestor_id: str) -> bool:
+        """Whether ``node_id`` is ``ancestor_id`` or lies below it (constant time).
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+        >>> h.is_within("G", "C"), h.is_within("C", "G"), h.is_within("G", "G")
+        (True, False, True)
+        """
+        pos = self._pos(node_id)
+        top = self._pos(ancestor_id)
+        return top <= pos < self._end[top]
+
+    def depth(self, node_id: str) -> int:
+        """How many ancestors the node has (0 for the root)."""
+        return len(self.ancestors(node_id))
+
+    def path(self, node_id: str) -> tuple[Node, ...]:
+        """The nodes from the root down to ``node_id`` inclusive."""
+        return (*reversed(self.ancestors(node_id)), self.node(node_id))
+
+    def path_names(self, node_id: str, *, masked: bool = True) -> tuple[str, ...]:
+        """The names from the root down to ``node_id``; names below community are masked by default.
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "株洲市"),
+        ...                Node("H", NodeKind.HOUSEHOLD, "3栋301", "C")])
+        >>> h.path_names("H"), h.path_names("H", masked=False)
+        (('株洲市', '3栋***'), ('株洲市', '3栋301'))
+        """
+        return tuple(
+            mask_text(n.name) if masked and n.kind in _PRIVATE_KINDS else n.name
+            for n in self.path(node_id)
+        )
+
+
+def _row_number(field: str) -> int:
+    parts = field.split(".")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+
+
+def _validated_preorder(nodes: Sequence[Node], positions: Sequence[int] | None = None) -> list[int]:
+    """Check the structure of ``nodes``; return their indices in depth-first preorder.
+
+    Raises one ``InvalidInput`` listing every problem: ``bad_node``, ``duplicate_id``,
+    ``unknown_parent``, ``kind_order``, ``code_outside_parent``, ``cycle``,
+    ``no_root``, ``several_roots``.
+    """
+    where = positions if positions is not None else range(len(nodes))
+    errors: list[FieldError] = []
+    index: dict[str, int] = {}
+    for i, node in enumerate(nodes):
+        if not isinstance(node, Node) or not isinstance(node.kind, NodeKind):
+            errors.append(FieldError("bad_node", f"nodes.{where[i]}", "expected a Node"))
+            continue
+        if not isinstance(node.id, str) or not node.id:
+            errors.append(
+                FieldError("missing", f"nodes.{where[i]}.id", "a non-empty id is required")
+            )
+            continue
+        if node.id in index:
+            errors.append(
+                FieldError(
+                    "duplicate_id",
+                    f"nodes.{where[i]}.id",
+                    f"id {node.id!r} already used by nodes.{where[index[node.id]]}",
+                    node.id,
+                )
+            )
+            continue
+        index[node.id] = i
+    if errors:
+        raise InvalidInput.collect(errors)
+    roots: list[int] = []
+    kids: dict[int, list[int]] = {}
+    for i, node in enumerate(nodes):
+        if node.parent_id is None:
+            roots.append(i)
+            continue
+        p = index.get(node.parent_id)
+        if p is None:
+            errors.append(
+                FieldError(
+                    "unknown_parent",
+                    f"nodes.{where[i]}.parent_id",
+                    f"unknown parent {node.parent_id!r}",
+                    node.parent_id,
+                )
+            )
+            continue
+        parent = nodes[p]
+        if _RANK[node.kind] <= _RANK[parent.kind]:
+            errors.append(
+                FieldError(
+                    "kind_order",
+                    f"nodes.{where[i]}.kind",
+                    f"a {node.kind.value} cannot sit under a {parent.kind.value} ({parent.id!r})",
+                    node.kind.value,
+                )
+            )
+        kids.setdefault(p, []).append(i)
+    if not roots:
+        errors.append(FieldError("no_root", "nodes", "no node without a parent"))
+    elif len(roots) > 1:
+        errors.extend(
+            FieldError(
+                "several_roots",
+                f"nodes.{where[i]}.parent_id",
+                f"second root {nodes[i].id!r} (the first is {nodes[roots[0]].id!r})",
+                nodes[i].id,
+            )
+            for i in roots[1:]
+        )
+    # Depth-first preorder from the (first) root; children in input order.
+    order: list[int] = []
+    if roots:
+        stack = [roots[0]]
+        while stack:
+            i = stack.pop()
+            order.append(i)
+            below = kids.get(i)
+            if below:
+                stack.extend(reversed(below))
+    reached = set(order)
+    if roots and len(roots) == 1 and len(order) < len(nodes):
+        unreached = [i for i in range(len(nodes)) if i not in reached]
+        bad_parents = {e.field for e in errors}
+        for i in unreached:
+            field = f"nodes.{where[i]}.parent_id"
+            if field not in bad_parents:
+                errors.append(
+                    FieldError(
+                        "cycle",
+                        field,
+                        f"{nodes[i].id!r} is not connected to the root (its parents form a cycle)",
+                        nodes[i].id,
+                    )
+                )
+    if not errors:
+        parents = [-1] * len(nodes)
+        for i, node in enumerate(nodes):
+            if node.parent_id is not None:
+                parents[i] = index[node.parent_id]
+        errors.extend(_code_errors(nodes, parents, where))
+    if errors:
+        errors.sort(key=lambda e: _row_number(e.field))
+        raise InvalidInput.collect(errors)
+    return order
+
+
+def _code_errors(
+    nodes: Sequence[Node], parent: Sequence[int], where: Sequence[int] | None = None
+) -> list[FieldError]:
+    """Division codes must nest: each lies inside the code of its nearest coded ancestor.
+
+    Only coded nodes are visited (a few thousand in a city), each walking up to
+    its nearest coded ancestor.
+    """
+    errors: list[FieldError] = []
+    for i, node in enumerate(nodes):
+        code = node.code
+        if code is None:
+            continue
+        row = where[i] if where is not None else i
+        if not isinstance(code, AreaCode):
+            errors.append(FieldError("bad_code", f"nodes.{row}.code", "expected an AreaCode"))
+            continue
+        up = parent[i]
+        while up >= 0 and nodes[up].code is None:
+            up = parent[up]
+        if up >= 0:
+            above = nodes[up].code
+            if isinstance(above, AreaCode) and not above.contains(code):
+                errors.append(
+                    FieldError(
+                        "code_outside_parent",
+                        f"nodes.{row}.code",
+                        f"code {code} is not inside {above}",
+                        str(code),
+                    )
+                )
+    return errors

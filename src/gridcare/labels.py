@@ -60,6 +60,11 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "disabled": ("残疾", "disabled"),
         "chronic_illness": ("慢性病", "chronic illness"),
     },
+    "MetricKind": {
+        "flow": ("流量", "flow"),
+        "stock": ("存量", "stock"),
+        "rate": ("比率", "rate"),
+    },
     "IdKind": {
         "citizen_id": ("居民身份证", "citizen ID card"),
         "passport": ("护照", "passport"),

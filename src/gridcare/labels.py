@@ -65,10 +65,72 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "stock": ("存量", "stock"),
         "rate": ("比率", "rate"),
     },
+    "Access": {
+        "full": ("完整", "full"),
+        "masked": ("脱敏", "masked"),
+    },
     "IdKind": {
         "citizen_id": ("居民身份证", "citizen ID card"),
         "passport": ("护照", "passport"),
         "travel_permit": ("港澳台通行证", "travel permit"),
+    },
+    "RiskLevel": {
+        "high": ("高风险区", "high-risk area"),
+        "medium": ("中风险区", "medium-risk area"),
+        "low": ("低风险区", "low-risk area"),
+        "affected": ("有本土病例的省市", "province or city with local cases"),
+    },
+    "MatchKind": {
+        "direct": ("直接暴露", "direct exposure"),
+        "possible": ("可能暴露（待核验）", "possible exposure (to verify)"),
+        "county": ("同县（市、区）", "same county"),
+        "province_or_city": ("同省（市）", "same province or city"),
+    },
+    "ChangeKind": {
+        "raised": ("新划定", "raised"),
+        "lifted": ("解除", "lifted"),
+        "backdated": ("提前划定", "back-dated"),
+        "amended": ("修改", "amended"),
+        "withdrawn": ("撤销", "withdrawn"),
+    },
+    "Category": {
+        "close_contact": ("密切接触者", "close contact"),
+        "secondary_contact": ("密接的密接", "secondary contact"),
+        "high_risk_area": ("高风险区旅居史", "high-risk area history"),
+        "medium_risk_area": ("中风险区旅居史", "medium-risk area history"),
+        "low_risk_area": ("低风险区旅居史", "low-risk area history"),
+        "affected_area": ("来自有本土病例的省市", "arrival from a province or city with cases"),
+        "none": ("无管控", "no measure"),
+    },
+    "MeasureKind": {
+        "centralized_quarantine": ("集中隔离", "centralized quarantine"),
+        "home_isolation": ("居家隔离", "home isolation"),
+        "home_health_monitoring": ("居家健康监测", "home health monitoring"),
+        "self_health_monitoring": ("自我健康监测", "self health monitoring"),
+    },
+    "Anchor": {
+        "left_area": ("离开风险区", "leaving the area"),
+        "last_exposure": ("末次暴露", "last exposure"),
+        "arrival": ("抵达", "arrival"),
+    },
+    "CodeColor": {
+        "red": ("红码", "red"),
+        "yellow": ("黄码", "yellow"),
+        "green": ("绿码", "green"),
+    },
+    "SourceKind": {
+        "national": ("国家文本", "national text"),
+        "local": ("地方做法", "local practice"),
+    },
+    "ContactKind": {
+        "close": ("密切接触者", "close contact"),
+        "secondary": ("密接的密接", "secondary contact"),
+    },
+    "TestKind": {
+        "scheduled": ("按日核酸检测", "scheduled test"),
+        "before_arrival": ("抵达前核酸检测", "test before arrival"),
+        "after_arrival": ("抵达后核酸检测", "test after arrival"),
+        "within_window": ("限期核酸检测", "tests within a window"),
     },
 }
 

@@ -1,0 +1,308 @@
+"""Tallies, rollups and the daily report list: the laws of DESIGN.md, "Rates" and "Reports"."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gridcare.errors import InvalidInput, UnknownNode
+from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.rates import Rate
+from gridcare.rollups import (
+    METRICS,
+    Count,
+    MetricKind,
+    ReportClock,
+    Tally,
+    daily_report,
+    lagging,
+    rollup,
+    tally,
+)
+from gridcare.timeutil import DEFAULT_ZONE
+
+CITY = Hierarchy(
+    [
+        Node("C", NodeKind.CITY, "株洲市"),
+        Node("D1", NodeKind.DISTRICT, "天元区", "C"),
+        Node("G1", NodeKind.GRID, "一网格", "D1"),
+        Node("H1", NodeKind.HOUSEHOLD, "101", "G1"),
+        Node("G2", NodeKind.GRID, "二网格", "D1"),
+        Node("D2", NodeKind.DISTRICT, "芦淞区", "C"),
+        Node("G3", NodeKind.GRID, "三网格", "D2"),
+    ]
+)
+NODE_IDS = [n.id for n in CITY]
+COUNTED = [m.name for m in METRICS.values() if m.kind is not MetricKind.RATE]
+FLOWS = [m.name for m in METRICS.values() if m.kind is MetricKind.FLOW]
+START = datetime(2022, 3, 20, 0, 0, tzinfo=DEFAULT_ZONE)
+
+
+def counts() -> st.SearchStrategy[Count]:
+    """Flow counts at instants over ten days, on any node of the test city."""
+    return st.builds(
+        Count,
+        node=st.sampled_from(NODE_IDS),
+        metric=st.sampled_from(FLOWS),
+        n=st.integers(1, 50),
+        at=st.integers(0, 10 * 24 * 60).map(lambda m: START + timedelta(minutes=m)),
+    )
+
+
+def tallies() -> st.SearchStrategy[Tally]:
+    return st.lists(counts(), max_size=20).map(tally)
+
+
+# --------------------------------------------------------------------------- monoid laws
+
+
+@given(tallies())
+def test_empty_is_the_identity(t: Tally) -> None:
+    assert Tally.merge(t, Tally.empty()) == t
+    assert Tally.empty() + t == t
+
+
+@given(tallies(), tallies(), tallies())
+def test_merge_is_associative(a: Tally, b: Tally, c: Tally) -> None:
+    assert (a + b) + c == a + (b + c)
+
+
+@given(tallies(), tallies())
+def test_merge_is_commutative(a: Tally, b: Tally) -> None:
+    assert Tally.merge(a, b) == Tally.merge(b, a)
+
+
+@given(st.lists(counts(), max_size=20), st.lists(counts(), max_size=20))
+def test_tally_of_concatenation_is_sum_of_tallies(xs: list[Count], ys: list[Count]) -> None:
+    assert tally(xs + ys) == tally(xs) + tally(ys)
+
+
+@given(tallies())
+def test_round_trips_through_dict_and_pickle(t: Tally) -> None:
+    assert Tally.from_dict(t.to_dict()) == t
+    assert pickle.loads(pickle.dumps(t)) == t
+
+
+def test_merge_does_not_mutate_its_arguments() -> None:
+    d = date(2022, 3, 27)
+    a = Tally.empty().add("G1", "hazards", day=d)
+    b = Tally.empty().add("G1", "hazards", day=d)
+    _ = a + b
+    assert a.get("G1", "hazards", d) == 1
+    assert b.get("G1", "hazards", d) == 1
+
+
+def test_negative_adjustment_cancelling_a_count_leaves_no_key() -> None:
+    d = date(2022, 3, 27)
+    t = Tally.empty().add("G1", "hazards", 2, day=d).add("G1", "hazards", -2, day=d)
+    assert t == Tally.empty()
+    assert len(t) == 0
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+@given(st.lists(counts(), max_size=30))
+def test_every_node_is_its_own_counts_plus_its_children(xs: list[Count]) -> None:
+    t = tally(xs)
+    r = rollup(CITY, t)
+    for node in CITY:
+        for name in FLOWS:
+            for day in t.days():
+                own = t.get(node.id, name, day)
+                children = sum(r.value(c.id, name, day) for c in CITY.children(node.id))
+                assert r.value(node.id, name, day) == own + children
+
+
+@given(st.lists(counts(), max_size=30), st.integers(0, 9), st.integers(0, 9))
+@settings(max_examples=40)
+def test_cumulative_plus_increments_equals_later_cumulative(
+    xs: list[Count], first: int, later: int
+) -> None:
+    t = tally(xs)
+    d0 = date(2022, 3, 21)
+    a, b = sorted((first, later))
+    day_a, day_b = d0 + timedelta(days=a), d0 + timedelta(days=b)
+    report_a = daily_report(CITY, t, cutoff=day_a)
+    report_b = daily_report(CITY, t, cutoff=day_b)
+    between = [daily_report(CITY, t, cutoff=day_a + timedelta(days=k)) for k in range(1, b - a + 1)]
+    for row_a, row_b in zip(report_a.rows, report_b.rows, strict=True):
+        for name in FLOWS:
+            increments = sum(r.row(row_a.node_id).figures[name].day or 0 for r in between)
+            cumulative_a = row_a.figures[name].cumulative
+            assert cumulative_a is not None
+            assert cumulative_a + increments == row_b.figures[name].cumulative
+
+
+@given(st.lists(counts(), max_size=30))
+def test_cumulative_counts_exactly_the_records_before_the_cutoff(xs: list[Count]) -> None:
+    cut_day = date(2022, 3, 25)
+    cutoff = datetime.combine(cut_day, time(8), tzinfo=DEFAULT_ZONE)
+    report = daily_report(CITY, tally(xs), cutoff=cut_day)
+    for name in FLOWS:
+        expected = sum(c.n for c in xs if c.metric == name and c.at is not None and c.at < cutoff)
+        assert report.row("C").figures[name].cumulative == expected
+        in_day = sum(
+            c.n
+            for c in xs
+            if c.metric == name
+            and c.at is not None
+            and cutoff - timedelta(hours=24) <= c.at < cutoff
+        )
+        assert report.row("C").figures[name].day == in_day
+
+
+@given(st.lists(counts(), max_size=30))
+def test_rates_match_their_numerators_and_denominators(xs: list[Count]) -> None:
+    report = daily_report(CITY, tally(xs), cutoff=date(2022, 3, 31))
+    for row in report.rows:
+        for name, m in METRICS.items():
+            if m.kind is not MetricKind.RATE:
+                continue
+            assert m.numerator is not None
+            assert m.denominator is not None
+            rate = row.figures[name].rate
+            assert rate == Rate(
+                row.figures[m.numerator].cumulative or 0,
+                row.figures[m.denominator].cumulative or 0,
+            )
+
+
+# --------------------------------------------------------------------------- the seed
+
+
+def test_seed_figures_reproduce_the_review_rate() -> None:
+    d = date(2022, 3, 27)
+    t = (
+        Tally.empty()
+        .add("G1", "declarations_received", 100_000, day=d)
+        .add("G1", "declarations_reviewed", 98_000, day=d)
+        .add("G3", "declarations_received", 70_437, day=d)
+        .add("G3", "declarations_reviewed", 70_255, day=d)
+    )
+    report = daily_report(CITY, t, cutoff=d)
+    city = report.row("C").figures["review_rate"]
+    assert city.rate == Rate(168_255, 170_437)
+    assert str(city.rate) == "98.72%"
+    assert report.as_dicts()[0]["review_rate"] == "98.72%"
+
+
+# --------------------------------------------------------------------------- clock
+
+
+def test_a_record_at_exactly_the_cutoff_counts_in_the_next_report() -> None:
+    clock = ReportClock()
+    at = datetime(2022, 3, 27, 8, 0, tzinfo=DEFAULT_ZONE)
+    assert clock.report_day(at) == date(2022, 3, 28)
+    assert clock.report_day(at - timedelta(microseconds=1)) == date(2022, 3, 27)
+
+
+@given(st.lists(st.integers(0, 20 * 24 * 60), min_size=1, max_size=30))
+def test_bulk_report_days_agree_with_one_at_a_time(minutes: list[int]) -> None:
+    clock = ReportClock(cutoff=time(8))
+    instants = [START + timedelta(minutes=m) for m in minutes]
+    assert clock.report_days(instants) == [clock.report_day(t) for t in instants]
+
+
+def test_report_at_an_instant_uses_the_latest_cutoff_before_it() -> None:
+    t = Tally.empty()
+    morning = daily_report(CITY, t, cutoff=datetime(2022, 3, 27, 7, 0, tzinfo=DEFAULT_ZONE))
+    later = daily_report(CITY, t, cutoff=datetime(2022, 3, 27, 9, 0, tzinfo=DEFAULT_ZONE))
+    assert morning.day == date(2022, 3, 26)
+    assert later.day == date(2022, 3, 27)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def test_change_since_previous_report() -> None:
+    d = date(2022, 3, 26)
+    t = Tally.empty().add("G1", "hazards", 2, day=d).add("G1", "hazards", 3, day=d + timedelta(1))
+    first = daily_report(CITY, t, cutoff=d)
+    second = daily_report(CITY, t, cutoff=d + timedelta(1), previous=first)
+    assert second.row("G1").figures["hazards"].change == 3
+    assert second.row("C").figures["hazards"].cumulative == 5
+
+
+def test_stocks_are_levels_not_sums_over_days() -> None:
+    d = date(2022, 3, 26)
+    t = (
+        Tally.empty()
+        .add("G1", "cases_open", 4, day=d)
+        .add("G1", "cases_open", 1, day=d + timedelta(1))
+    )
+    assert (
+        daily_report(CITY, t, cutoff=d + timedelta(1)).row("C").figures["cases_open"].cumulative
+        == 1
+    )
+
+
+def test_levels_and_default_rows_exclude_dwellings() -> None:
+    report = daily_report(CITY, Tally.empty(), cutoff=date(2022, 3, 27))
+    assert "H1" not in {r.node_id for r in report.rows}
+    districts = daily_report(
+        CITY, Tally.empty(), cutoff=date(2022, 3, 27), levels=[NodeKind.DISTRICT]
+    )
+    assert [r.node_id for r in districts.rows] == ["D1", "D2"]
+
+
+def test_small_counts_are_suppressed_on_request() -> None:
+    d = date(2022, 3, 27)
+    t = Tally.empty().add("G1", "hazards", 2, day=d).add("G3", "hazards", 40, day=d)
+    report = daily_report(CITY, t, cutoff=d, suppress_below=5, metrics=["hazards"])
+    assert report.row("G1").figures["hazards"].suppressed
+    assert not report.row("G3").figures["hazards"].suppressed
+    assert "*" in report.to_text()
+
+
+def test_lagging_by_threshold_and_bottom_k() -> None:
+    d = date(2022, 3, 27)
+    t = Tally.empty()
+    for grid, reviewed in (("G1", 9), ("G2", 10), ("G3", 5)):
+        t = t.add(grid, "declarations_received", 10, day=d)
+        t = t.add(grid, "declarations_reviewed", reviewed, day=d)
+    report = daily_report(CITY, t, cutoff=d)
+    assert [r.node_id for r in lagging(report, "review_rate", below=95)] == ["G3", "G1"]
+    assert [r.node_id for r in lagging(report, "review_rate", bottom=1)] == ["G3"]
+    with pytest.raises(InvalidInput):
+        lagging(report, "review_rate")
+
+
+def test_renderings_have_stable_keys_and_no_unknown_metric() -> None:
+    d = date(2022, 3, 27)
+    t = Tally.empty().add("G1", "declarations_received", 3, day=d)
+    report = daily_report(CITY, t, cutoff=d, metrics=["declarations_received", "review_rate"])
+    header = report.to_csv().splitlines()[0].split(",")
+    assert header[:4] == ["node_id", "name", "kind", "depth"]
+    assert "declarations_received.day" in header
+    text = report.to_text(lang="en")
+    assert "declarations" in text
+    assert "—" in text  # review rate with no reviews counted is 0/3, and G2 is undefined
+    with pytest.raises(InvalidInput) as err:
+        daily_report(CITY, t, cutoff=d, metrics=["no_such_metric"])
+    assert err.value.code == "unknown_metric"
+
+
+def test_counts_on_unknown_nodes_are_reported() -> None:
+    t = Tally.empty().add("nowhere", "hazards", day=date(2022, 3, 27))
+    with pytest.raises(UnknownNode):
+        rollup(CITY, t)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"metric_name": "review_rate", "day": date(2022, 3, 27)}, "rate_not_counted"),
+        ({"metric_name": "bogus", "day": date(2022, 3, 27)}, "unknown_metric"),
+        ({"metric_name": "hazards"}, "missing"),
+        ({"metric_name": "hazards", "at": datetime(2022, 3, 27)}, "naive_datetime"),
+    ],
+)
+def test_bad_counts_are_refused_with_a_code(kwargs: dict[str, object], code: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Tally.empty().add("G1", **kwargs)  # type: ignore[arg-type]
+    assert err.value.code == code

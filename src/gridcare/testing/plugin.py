@@ -1,0 +1,128 @@
+"""The gridcare pytest plugin: fixtures for users' own test suites.
+
+Installed with the ``testing`` extra and registered through the ``pytest11``
+entry point, so the fixtures are available without any import:
+
+``gridcare_city``
+    a small deterministic synthetic city (session-scoped): profile, scale and
+    seed from ``--gridcare-profile``, ``--gridcare-scale`` and
+    ``--gridcare-seed`` (or the ini options of the same names with
+    underscores: ``gridcare_scale = 0.01``);
+``gridcare_policy``
+    a preset policy (``--gridcare-policy``, default ``ninth-edition``);
+``gridcare_register``
+    a small risk register of dated designations: a high-risk community and a
+    medium-risk town in Shanghai and a high-risk county in Jilin, raised in
+    March 2022 and lifted in June (see :func:`sample_register`);
+``gridcare_as_of``
+    the instant the fixtures are pinned to: 2022-03-27 08:00 in Asia/Shanghai,
+    the cutoff of the real city's report.
+
+Example (in a user's ``test_rules.py``)::
+
+    def test_no_stay_no_measure(gridcare_register, gridcare_policy, gridcare_as_of):
+        from gridcare import assess
+        result = assess([], register=gridcare_register, policy=gridcare_policy,
+                        as_of=gridcare_as_of)
+        assert result.plan is None
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pytest
+
+from gridcare.timeutil import DEFAULT_ZONE
+
+if TYPE_CHECKING:
+    from gridcare.risk import Policy, RiskRegister
+    from gridcare.testing.synthetic import City
+
+__all__ = ["AS_OF", "sample_register"]
+
+#: The instant the fixtures are pinned to: the real city's report cutoff.
+AS_OF = datetime(2022, 3, 27, 8, 0, tzinfo=DEFAULT_ZONE)
+
+_OPTIONS = {
+    "profile": ("zhuzhou", "synthetic city profile for gridcare_city"),
+    "scale": ("0.002", "synthetic city scale for gridcare_city"),
+    "seed": ("0", "synthetic city seed for gridcare_city"),
+    "policy": ("ninth-edition", "preset name for gridcare_policy"),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the command-line and ini options of the fixtures."""
+    group = parser.getgroup("gridcare", "gridcare fixtures")
+    for name, (default, help_text) in _OPTIONS.items():
+        group.addoption(f"--gridcare-{name}", dest=f"gridcare_{name}", default=None, help=help_text)
+        parser.addini(f"gridcare_{name}", help_text, default=default)
+
+
+def _option(config: pytest.Config, name: str) -> str:
+    given = config.getoption(f"gridcare_{name}")
+    if given is not None:
+        return str(given)
+    return str(config.getini(f"gridcare_{name}"))
+
+
+def sample_register() -> RiskRegister:
+    """A small register of dated designations for tests (real codes, illustrative dates).
+
+    >>> len(sample_register())
+    3
+    """
+    from gridcare.codes import AreaCode
+    from gridcare.risk import RiskDesignation, RiskLevel, RiskRegister
+
+    def at(month: int, day: int) -> datetime:
+        return datetime(2022, month, day, 0, 0, tzinfo=DEFAULT_ZONE)
+
+    return RiskRegister(
+        [
+            RiskDesignation(AreaCode.parse("310115005001"), RiskLevel.HIGH, at(3, 14), at(6, 1)),
+            RiskDesignation(AreaCode.parse("310104003"), RiskLevel.MEDIUM, at(3, 18), at(6, 1)),
+            RiskDesignation(AreaCode.parse("220202"), RiskLevel.HIGH, at(3, 5), at(4, 28)),
+        ]
+    )
+
+
+@pytest.fixture(scope="session")
+def gridcare_city(pytestconfig: pytest.Config) -> City:
+    """A small deterministic synthetic city (see the module docs for options)."""
+    from gridcare.testing.synthetic import synthetic_city
+
+    profile = _option(pytestconfig, "profile")
+    try:
+        scale = float(_option(pytestconfig, "scale"))
+        seed = int(_option(pytestconfig, "seed"))
+    except ValueError as exc:
+        raise pytest.UsageError(f"gridcare fixtures: {exc}") from None
+    return synthetic_city(profile, scale=scale, seed=seed)
+
+
+@pytest.fixture(scope="session")
+def gridcare_policy(pytestconfig: pytest.Config) -> Policy:
+    """A preset policy: ``--gridcare-policy`` (default ``ninth-edition``)."""
+    from gridcare.risk import PRESETS
+
+    name = _option(pytestconfig, "policy")
+    if name not in PRESETS:
+        raise pytest.UsageError(
+            f"gridcare fixtures: unknown policy preset {name!r}; choose from {sorted(PRESETS)}"
+        )
+    return PRESETS[name]
+
+
+@pytest.fixture(scope="session")
+def gridcare_register() -> RiskRegister:
+    """The small risk register of :func:`sample_register`."""
+    return sample_register()
+
+
+@pytest.fixture
+def gridcare_as_of() -> datetime:
+    """2022-03-27 08:00 Asia/Shanghai."""
+    return AS_OF

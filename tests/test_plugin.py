@@ -1,0 +1,40 @@
+"""The pytest plugin: users' suites get the fixtures without importing anything."""
+
+from __future__ import annotations
+
+import pytest
+
+USER_SUITE = """
+from gridcare.hierarchy import NodeKind
+
+def test_city(gridcare_city):
+    assert gridcare_city.hierarchy.nodes_of(NodeKind.GRID)
+
+def test_policy(gridcare_policy):
+    assert gridcare_policy.look_back_days == {look_back}
+
+def test_register(gridcare_register, gridcare_as_of):
+    assert len(gridcare_register) == 3
+    assert gridcare_as_of.isoformat() == "2022-03-27T08:00:00+08:00"
+"""
+
+
+def test_fixtures_reach_a_users_suite(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_SUITE.format(look_back=7))
+    result = pytester.runpytest("-p", "no:cacheprovider", "--gridcare-scale", "0.001")
+    result.assert_outcomes(passed=3)
+
+
+def test_policy_option_selects_a_preset(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_SUITE.format(look_back=14))
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--gridcare-scale", "0.001", "--gridcare-policy", "hunan-2022-03"
+    )
+    result.assert_outcomes(passed=3)
+
+
+def test_unknown_preset_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_SUITE.format(look_back=7))
+    result = pytester.runpytest("-p", "no:cacheprovider", "--gridcare-policy", "tenth-edition")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*unknown policy preset 'tenth-edition'*"])

@@ -1,0 +1,287 @@
+"""The command line: ``python -m gridcare <command> [options]``.
+
+This is the only module that prints. Each command is one entry of
+:data:`COMMANDS`: a name, a one-line help, a function that adds its options to
+an :mod:`argparse` parser and a function that runs it with a :class:`Console`
+and returns the exit code. Adding a command (``schema``, the later demo stages)
+means writing those two functions and registering them in the table.
+
+Exit codes: 0 success, 2 bad usage (one line on stderr: ``gridcare: error: ...``).
+
+>>> main(["demo", "--scale", "0.0005", "--seed", "1"])  # doctest: +ELLIPSIS
+Synthetic city: profile zhuzhou, scale 0.0005, seed 1
+...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import NoReturn, TextIO
+
+import attrs
+
+from gridcare.errors import GridcareError
+from gridcare.hierarchy import NodeKind
+from gridcare.labels import Lang, label
+from gridcare.people import CareNeed, WorkerRole
+
+__all__ = ["COMMANDS", "DEFAULT_SCALE", "Command", "Console", "main"]
+
+#: The demo's default scale: a tenth of Zhuzhou (139,000 households, about
+#: 410,000 residents) builds in a few seconds on two cores; ``--scale 1`` builds
+#: the whole city (see docs/performance.md).
+DEFAULT_SCALE = 0.1
+#: The demo's default reference date: the daily report of 2022-03-27 (DOMAIN.md).
+DEFAULT_AS_OF = date(2022, 3, 27)
+
+
+class UsageError(Exception):
+    """A bad command line; ``main`` prints it on one line and returns 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line and exit code 2, raised not exited."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+class Console:
+    """Where a command writes: results on ``out``, progress on ``err``, in one language.
+
+    >>> import io
+    >>> err = io.StringIO()
+    >>> c = Console(io.StringIO(), err, "en")
+    >>> c.progress("building")(50, 100)
+    >>> err.getvalue()
+    '\\rbuilding:  50%'
+    """
+
+    def __init__(self, out: TextIO, err: TextIO, lang: Lang = "zh") -> None:
+        self.out = out
+        self.err = err
+        self.lang: Lang = lang
+
+    def print(self, text: str = "") -> None:
+        """Write a line of results."""
+        self.out.write(text + "\n")
+
+    def t(self, zh: str, en: str) -> str:
+        """Pick the text of the console's language."""
+        return zh if self.lang == "zh" else en
+
+    def progress(self, what: str) -> Callable[[int, int], None]:
+        """A ``progress(done, total)`` callback that redraws one line on ``err``."""
+
+        def report(done: int, total: int) -> None:
+            percent = 100 * done // total if total else 100
+            self.err.write(f"\r{what}: {percent:3d}%")
+            self.err.flush()
+
+        return report
+
+    def end_progress(self, text: str = "") -> None:
+        """Finish the progress line (with an optional note)."""
+        self.err.write(f" {text}\n" if text else "\n")
+        self.err.flush()
+
+
+@attrs.frozen
+class Command:
+    """One subcommand: ``configure`` adds its options, ``run`` does it and returns the exit code."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Console], int]
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a display width, counting wide (CJK) characters as two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - shown)
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 2:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 2, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    from gridcare.testing.synthetic import PROFILES
+
+    parser.add_argument(
+        "--profile",
+        choices=list(PROFILES),
+        default="zhuzhou",
+        help="which city: zhuzhou (ten county-level units) or liling (醴陵市); default zhuzhou",
+    )
+    parser.add_argument(
+        "--scale",
+        type=_scale,
+        default=DEFAULT_SCALE,
+        help=f"fraction of the real city's size, above 0 and at most 2 (default {DEFAULT_SCALE}; "
+        "1 is the whole city: 2,694 grids, 1.39 million households)",
+    )
+    parser.add_argument(
+        "--seed", type=_seed, default=0, help="random seed: same seed, same city (default 0)"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        default=DEFAULT_AS_OF,
+        help=f"date for ages and needs, YYYY-MM-DD (default {DEFAULT_AS_OF.isoformat()})",
+    )
+    parser.add_argument(
+        "--lang", choices=["zh", "en"], default="zh", help="output language (default zh)"
+    )
+
+
+def _run_demo(args: argparse.Namespace, console: Console) -> int:
+    from gridcare.testing.synthetic import synthetic_city
+
+    t = console.t
+    started = time.perf_counter()
+    city = synthetic_city(
+        args.profile,
+        args.scale,
+        args.seed,
+        progress=console.progress(t("生成模拟城市", "building the synthetic city")),
+    )
+    console.end_progress(f"{time.perf_counter() - started:.1f} s")
+    h = city.hierarchy
+    lang = console.lang
+    console.print(
+        t(
+            f"模拟城市：{args.profile}，规模 {args.scale}，种子 {args.seed}",
+            f"Synthetic city: profile {args.profile}, scale {args.scale}, seed {args.seed}",
+        )
+    )
+    console.print(t("各层级数量", "Counts per level"))
+    for kind in NodeKind:
+        console.print(f"  {_pad(label(kind, lang), 24)}{len(h.nodes_of(kind)):>12,}")
+    per_grid = [h.count_below(g.id, NodeKind.HOUSEHOLD) for g in h.nodes_of(NodeKind.GRID)]
+    console.print(
+        t(
+            f"每网格户数：最少 {min(per_grid):,}，中位数 {statistics.median(per_grid):,.0f}，"
+            f"最多 {max(per_grid):,}",
+            f"Households per grid: min {min(per_grid):,}, median "
+            f"{statistics.median(per_grid):,.0f}, max {max(per_grid):,}",
+        )
+    )
+    n_households = len(city.households)
+    n_residents = len(city.residents)
+    vacant = city.vacant_count()
+    mean = n_residents / n_households if n_households else 0.0
+    console.print(
+        t(
+            f"居民 {n_residents:,} 人，户均 {mean:.2f} 人；空置户 {vacant:,}",
+            f"Residents: {n_residents:,} ({mean:.2f} per household); vacant households: {vacant:,}",
+        )
+    )
+    console.print(t("各角色工作人员", "Workers per role"))
+    per_role = dict.fromkeys(WorkerRole, 0)
+    for worker in city.workers:
+        per_role[worker.role] += 1
+    for role, count in per_role.items():
+        console.print(f"  {_pad(label(role, lang), 24)}{count:>12,}")
+    counts = city.help_counts(args.as_of)
+    needs = "，" if lang == "zh" else ", "
+    detail = needs.join(
+        f"{label(need, lang)} {counts[need.value]:,}"
+        for need in (CareNeed.ELDERLY, CareNeed.NO_SMARTPHONE, CareNeed.LIVING_ALONE)
+    )
+    console.print(
+        t(
+            f"需上门服务的居民（截至 {args.as_of.isoformat()}）：{counts['any']:,}（{detail}）",
+            f"Residents needing help in person as of {args.as_of.isoformat()}: "
+            f"{counts['any']:,} ({detail})",
+        )
+    )
+    return 0
+
+
+# ----------------------------------------------------------------------------- table
+
+#: The subcommands, by name: the parser and the dispatcher are built from this table.
+COMMANDS: dict[str, Command] = {
+    "demo": Command(
+        "demo",
+        "build a synthetic city and print its shape (counts per level, households per grid, "
+        "workers per role, residents needing help)",
+        _configure_demo,
+        _run_demo,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every registered command."""
+    parser = _Parser(
+        prog="python -m gridcare",
+        description="gridcare: grid-based community epidemic prevention and care (demo shell).",
+        epilog="Exit codes: 0 success, 2 bad usage. Progress goes to stderr, results to stdout.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS.values():
+        child = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(child)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (``--help`` returns 0).
+
+    >>> main(["demo", "--scale", "zero"])
+    2
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except UsageError as exc:
+        sys.stderr.write(f"gridcare: error: {exc}\n")
+        return 2
+    except SystemExit as exc:  # --help: argparse printed it and exits 0
+        return exc.code if isinstance(exc.code, int) else 0
+    console = Console(sys.stdout, sys.stderr, getattr(args, "lang", "zh"))
+    try:
+        return COMMANDS[args.command].run(args, console)
+    except GridcareError as exc:
+        sys.stderr.write(f"gridcare: error: {str(exc).splitlines()[0]}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

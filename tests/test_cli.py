@@ -1,0 +1,91 @@
+"""The command line (gridcare.__main__), run in-process."""
+
+from __future__ import annotations
+
+import pytest
+
+from gridcare.__main__ import COMMANDS, DEFAULT_SCALE, main
+
+TINY = ["--scale", "0.001"]
+
+
+def test_demo_prints_the_shape_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", *TINY, "--seed", "3", "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Synthetic city: profile zhuzhou, scale 0.001, seed 3\n")
+    for text in (
+        "Counts per level",
+        "district/county",
+        "household",
+        "Households per grid: min ",
+        "median ",
+        "Workers per role",
+        "full-time grid worker",
+        "volunteer",
+        "Residents needing help in person as of 2022-03-27:",
+    ):
+        assert text in out
+    assert "100%" in err  # the progress line, on stderr only
+    assert "%" not in out
+
+
+def test_demo_speaks_chinese_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", *TINY, "--profile", "liling"]) == 0
+    out, _ = capsys.readouterr()
+    assert "各层级数量" in out
+    assert "网格" in out
+    assert "liling" in out
+    assert "需上门服务的居民" in out
+
+
+def test_demo_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo", *TINY, "--as-of", "2022-04-01"])
+    first, _ = capsys.readouterr()
+    main(["demo", *TINY, "--as-of", "2022-04-01"])
+    second, _ = capsys.readouterr()
+    assert first == second
+    assert "2022-04-01" in first
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["bogus"],
+        ["demo", "--scale", "0"],
+        ["demo", "--scale", "3"],
+        ["demo", "--scale", "lots"],
+        ["demo", "--seed", "-1"],
+        ["demo", "--seed", "x"],
+        ["demo", "--profile", "changsha"],
+        ["demo", "--lang", "fr"],
+        ["demo", "--as-of", "27/03/2022"],
+        ["demo", "--unknown"],
+    ],
+)
+def test_bad_options_exit_2_with_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("gridcare: error: ")
+    assert err.count("\n") == 1
+
+
+def test_help_is_complete(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out, _ = capsys.readouterr()
+    for name in COMMANDS:
+        assert name in out
+    assert main(["demo", "--help"]) == 0
+    out, _ = capsys.readouterr()
+    for option in ("--scale", "--seed", "--profile", "--lang", "--as-of"):
+        assert option in out
+    assert f"default {DEFAULT_SCALE}" in out
+
+
+def test_every_command_is_in_the_table() -> None:
+    for name, command in COMMANDS.items():
+        assert command.name == name
+        assert command.help

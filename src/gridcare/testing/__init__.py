@@ -37,7 +37,7 @@ __all__ = [
 # --- end strategies ---
 
 # --- synthetic cities: maintained with gridcare/testing/synthetic.py ---
-from gridcare.testing.synthetic import PROFILES, City, synthetic_city  # noqa: E402
+from gridcare.testing.synthetic import PROFILES, City, synthetic_city
 
 __all__ += ["PROFILES", "City", "synthetic_city"]
 # --- end synthetic cities ---

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+# Import what the fixtures load in this process first: pytester's in-process runs
+# drop modules that an inner run imported, and pydantic models must not be
+# defined twice against one pydantic.
+import gridcare.risk
+import gridcare.testing.synthetic  # noqa: F401
+
 USER_SUITE = """
 from gridcare.hierarchy import NodeKind
 

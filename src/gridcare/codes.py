@@ -143,9 +143,10 @@ def _parse_birth(text: str, full: str) -> date:
     try:
         born = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        raise _id_error("bad_birth_date", f"no such birth date {text}", full) from None
+        # The message must not quote the date: it is in the masked part of the number.
+        raise _id_error("bad_birth_date", "the birth date is not a real date", full) from None
     if born.year < 1850:
-        raise _id_error("bad_birth_date", f"birth year {born.year} is before 1850", full)
+        raise _id_error("bad_birth_date", "the birth year is before 1850", full)
     return born
 
 
@@ -374,7 +375,7 @@ class AreaCode:
         if official[:2] not in PROVINCE_CODES:
             raise _area_error("unknown_province", f"no province with code {official[:2]}", text)
         for seg in segments:
-            if not _LOCAL_SEGMENT.match(seg):
+            if not _LOCAL_SEGMENT.fullmatch(seg):
                 raise _area_error(
                     "bad_local_segment",
                     f"local segment {seg!r} must be 1-40 letters, digits, _ or CJK",
@@ -401,7 +402,7 @@ class AreaCode:
         >>> str(AreaCode.parse("430211001001").child("B12"))
         '430211001001-B12'
         """
-        if not _LOCAL_SEGMENT.match(segment):
+        if not _LOCAL_SEGMENT.fullmatch(segment):
             raise _area_error("bad_local_segment", f"bad local segment {segment!r}", segment)
         return AreaCode(self.key, (*self.local, segment))
 
@@ -554,7 +555,7 @@ ZHUZHOU_COUNTIES: Mapping[AreaCode, tuple[str, str]] = {
 # --------------------------------------------------------------------------- PhoneNumber
 
 # Lenient input: optional +86 / 0086 / 86 prefix, spaces or hyphens between digits.
-_PHONE_PATTERN = r"^ *(\+86|0086|86)?[ \-]*1[3-9]([ \-]*[0-9]){9} *$"
+_PHONE_PATTERN = r"^ *(\+86|0086|86)?[ \-]*1[ \-]*[3-9]([ \-]*[0-9]){9} *$"
 _PHONE_RE = re.compile(_PHONE_PATTERN)
 
 # Mobile prefixes allocated by MIIT (mobile, virtual operators, IoT-voice, satellite) as of 2022.
@@ -611,7 +612,8 @@ class PhoneNumber:
             raise InvalidInput(
                 "not_string", "phone", f"expected a string, got {type(text).__name__}"
             )
-        if _PHONE_RE.match(text):
+        # fullmatch: ``$`` alone would let a trailing newline through.
+        if _PHONE_RE.fullmatch(text):
             digits = text.replace(" ", "").replace("-", "")
             return cls(digits[-11:])
         stripped = text.strip().replace(" ", "").replace("-", "")
@@ -629,10 +631,18 @@ class PhoneNumber:
             raise InvalidInput(
                 "bad_length", "phone", f"expected 11 digits, got {len(stripped)}", value=masked
             )
+        if stripped[0] != "1" or stripped[1] not in "3456789":
+            raise InvalidInput(
+                "bad_prefix",
+                "phone",
+                f"mobile numbers start with 13-19, got {stripped[:2]}",
+                value=masked,
+            )
+        # The digits are right but the layout is not (a tab, a stray + or trailing hyphen).
         raise InvalidInput(
-            "bad_prefix",
+            "bad_characters",
             "phone",
-            f"mobile numbers start with 13-19, got {stripped[:2]}",
+            "spaces and hyphens only between digits or after +86, spaces only around",
             value=masked,
         )
 

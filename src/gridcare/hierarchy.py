@@ -180,19 +180,20 @@ class Hierarchy:
             if type(node) is not Node:
                 return False
             node_id = node.id
-            if node_id in index or not node_id or type(node_id) is not str:
+            # Types first: an unhashable id must not reach the dict lookups.
+            if type(node_id) is not str or not node_id or node_id in index:
                 return False
             kind = node.kind
-            rank = rank_of.get(kind)
-            if rank is None:
+            if type(kind) is not NodeKind:
                 return False
+            rank = rank_of[kind]
             pid = node.parent_id
             if pid is None:
                 if pos != 0:
                     return False
                 chain[0] = _EMPTY_CHAIN
             else:
-                p = index.get(pid)
+                p = index.get(pid) if type(pid) is str else None
                 if p is None:
                     return False
                 while stack and stack[-1] != p:
@@ -519,13 +520,17 @@ def _row_number(field: str) -> int:
 def _validated_preorder(nodes: Sequence[Node], positions: Sequence[int] | None = None) -> list[int]:
     """Check the structure of ``nodes``; return their indices in depth-first preorder.
 
-    Raises one ``InvalidInput`` listing every problem: ``bad_node``, ``duplicate_id``,
-    ``unknown_parent``, ``kind_order``, ``code_outside_parent``, ``cycle``,
-    ``no_root``, ``several_roots``.
+    Raises one ``InvalidInput`` listing every problem: ``bad_node``, ``missing``,
+    ``bad_parent``, ``duplicate_id``, ``unknown_parent``, ``kind_order``,
+    ``code_outside_parent``, ``bad_code``, ``cycle``, ``no_root``, ``several_roots``.
+    Each problem is reported on the row that has it: a node that is fine itself
+    but hangs under a faulty one (an unknown parent, a second root, a cycle) is
+    not reported again.
     """
     where = positions if positions is not None else range(len(nodes))
     errors: list[FieldError] = []
     index: dict[str, int] = {}
+    usable: list[int] = []  # nodes whose own fields allow a structural check
     for i, node in enumerate(nodes):
         if not isinstance(node, Node) or not isinstance(node.kind, NodeKind):
             errors.append(FieldError("bad_node", f"nodes.{where[i]}", "expected a Node"))
@@ -535,7 +540,15 @@ def _validated_preorder(nodes: Sequence[Node], positions: Sequence[int] | None =
                 FieldError("missing", f"nodes.{where[i]}.id", "a non-empty id is required")
             )
             continue
+        if node.parent_id is not None and not isinstance(node.parent_id, str):
+            errors.append(
+                FieldError(
+                    "bad_parent", f"nodes.{where[i]}.parent_id", "parent id must be text", None
+                )
+            )
+            continue
         if node.id in index:
+            # Keep checking the rest: the first node with the id is the one others refer to.
             errors.append(
                 FieldError(
                     "duplicate_id",
@@ -546,11 +559,12 @@ def _validated_preorder(nodes: Sequence[Node], positions: Sequence[int] | None =
             )
             continue
         index[node.id] = i
-    if errors:
-        raise InvalidInput.collect(errors)
+        usable.append(i)
     roots: list[int] = []
     kids: dict[int, list[int]] = {}
-    for i, node in enumerate(nodes):
+    parent_of: dict[int, int] = {}
+    for i in usable:
+        node = nodes[i]
         if node.parent_id is None:
             roots.append(i)
             continue
@@ -576,6 +590,7 @@ def _validated_preorder(nodes: Sequence[Node], positions: Sequence[int] | None =
                 )
             )
         kids.setdefault(p, []).append(i)
+        parent_of[i] = p
     if not roots:
         errors.append(FieldError("no_root", "nodes", "no node without a parent"))
     elif len(roots) > 1:
@@ -598,43 +613,68 @@ def _validated_preorder(nodes: Sequence[Node], positions: Sequence[int] | None =
             below = kids.get(i)
             if below:
                 stack.extend(reversed(below))
-    reached = set(order)
-    if roots and len(roots) == 1 and len(order) < len(nodes):
-        unreached = [i for i in range(len(nodes)) if i not in reached]
-        bad_parents = {e.field for e in errors}
-        for i in unreached:
-            field = f"nodes.{where[i]}.parent_id"
-            if field not in bad_parents:
-                errors.append(
-                    FieldError(
-                        "cycle",
-                        field,
-                        f"{nodes[i].id!r} is not connected to the root (its parents form a cycle)",
-                        nodes[i].id,
-                    )
-                )
-    if not errors:
-        parents = [-1] * len(nodes)
-        for i, node in enumerate(nodes):
-            if node.parent_id is not None:
-                parents[i] = index[node.parent_id]
-        errors.extend(_code_errors(nodes, parents, where))
+    errors.extend(_cycle_errors(nodes, parent_of, set(order), where))
+    # Codes are checked wherever the chain up to the root is sound.
+    parents = [-1] * len(nodes)
+    for i in order:
+        parents[i] = parent_of.get(i, -1)
+    errors.extend(_code_errors(nodes, parents, where, only=order))
     if errors:
         errors.sort(key=lambda e: _row_number(e.field))
         raise InvalidInput.collect(errors)
     return order
 
 
+def _cycle_errors(
+    nodes: Sequence[Node], parent_of: Mapping[int, int], reached: set[int], where: Sequence[int]
+) -> list[FieldError]:
+    """A ``cycle`` error for each node whose chain of parents comes back to itself.
+
+    Each unreached node is walked up once (linear time): a walk stops at a node
+    already settled, at a node without a known parent, or where it meets itself,
+    which closes a cycle.
+    """
+    settled = set(reached)
+    on_cycle: list[int] = []
+    for start in parent_of:
+        if start in settled:
+            continue
+        path: dict[int, int] = {}  # node -> its place on this walk
+        i: int | None = start
+        while i is not None and i not in settled and i not in path:
+            path[i] = len(path)
+            i = parent_of.get(i)
+        if i is not None and i in path:
+            walk = list(path)
+            on_cycle.extend(walk[path[i] :])
+        settled.update(path)
+    return [
+        FieldError(
+            "cycle",
+            f"nodes.{where[i]}.parent_id",
+            f"{nodes[i].id!r} is its own ancestor (its parents form a cycle)",
+            nodes[i].id,
+        )
+        for i in sorted(on_cycle)
+    ]
+
+
 def _code_errors(
-    nodes: Sequence[Node], parent: Sequence[int], where: Sequence[int] | None = None
+    nodes: Sequence[Node],
+    parent: Sequence[int],
+    where: Sequence[int] | None = None,
+    *,
+    only: Iterable[int] | None = None,
 ) -> list[FieldError]:
     """Division codes must nest: each lies inside the code of its nearest coded ancestor.
 
     Only coded nodes are visited (a few thousand in a city), each walking up to
-    its nearest coded ancestor.
+    its nearest coded ancestor. ``only`` limits the check to those positions
+    (whose parent chains must be sound), in that order.
     """
     errors: list[FieldError] = []
-    for i, node in enumerate(nodes):
+    for i in range(len(nodes)) if only is None else only:
+        node = nodes[i]
         code = node.code
         if code is None:
             continue

@@ -75,6 +75,7 @@ class Rate:
         >>> Rate(2, 3).percent(0)
         Decimal('67')
         """
+        _check_count("places", places)  # a float or negative power of ten would lose exactness
         if self.denominator == 0:
             return None
         # Integer arithmetic only, so half-up holds exactly for counts of any size.

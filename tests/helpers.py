@@ -1,0 +1,93 @@
+"""Small builders shared by the tests (rather than copied setup)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from gridcare.codes import AreaCode
+from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.timeutil import DEFAULT_ZONE
+
+#: Valid ID numbers quoted in DOMAIN.md.
+VALID_IDS = ("11010519491231002X", "360426199101010071")
+
+
+def at(text: str) -> datetime:
+    """An aware instant from ``YYYY-MM-DD HH:MM`` in Asia/Shanghai."""
+    return datetime.fromisoformat(text).replace(tzinfo=DEFAULT_ZONE)
+
+
+def tiny_rows() -> list[dict[str, Any]]:
+    """Rows of a small Zhuzhou slice, in preorder, with a skipped level and a local code.
+
+    ::
+
+        C 株洲市 430200
+        ├── D 天元区 430211
+        │   └── S 嵩山街道 430211001
+        │       └── M 大塘社区 430211001001
+        │           ├── G1 第1网格
+        │           │   └── B1 3栋 ── U1 2单元 ── H1 301
+        │           └── G2 第2网格 ── H2 (household straight under the grid)
+        └── Y 云龙示范区 430200-YL ── G3 云龙第1网格
+    """
+    return [
+        {"id": "C", "kind": "city", "name": "株洲市", "parent_id": None, "code": "430200"},
+        {"id": "D", "kind": "district", "name": "天元区", "parent_id": "C", "code": "430211"},
+        {"id": "S", "kind": "street", "name": "嵩山街道", "parent_id": "D", "code": "430211001"},
+        {
+            "id": "M",
+            "kind": "community",
+            "name": "大塘社区",
+            "parent_id": "S",
+            "code": "430211001001",
+        },
+        {"id": "G1", "kind": "grid", "name": "第1网格", "parent_id": "M", "code": None},
+        {"id": "B1", "kind": "building", "name": "3栋", "parent_id": "G1", "code": None},
+        {"id": "U1", "kind": "unit", "name": "2单元", "parent_id": "B1", "code": None},
+        {"id": "H1", "kind": "household", "name": "301室", "parent_id": "U1", "code": None},
+        {"id": "G2", "kind": "grid", "name": "第2网格", "parent_id": "M", "code": None},
+        {"id": "H2", "kind": "household", "name": "刘家", "parent_id": "G2", "code": None},
+        {
+            "id": "Y",
+            "kind": "district",
+            "name": "云龙示范区",
+            "parent_id": "C",
+            "code": "430200-YL",
+        },
+        {"id": "G3", "kind": "grid", "name": "云龙第1网格", "parent_id": "Y", "code": None},
+    ]
+
+
+def tiny_nodes() -> list[Node]:
+    """The nodes of :func:`tiny_rows`."""
+    return [
+        Node(
+            row["id"],
+            NodeKind(row["kind"]),
+            row["name"],
+            row["parent_id"],
+            None if row["code"] is None else AreaCode.parse(row["code"]),
+        )
+        for row in tiny_rows()
+    ]
+
+
+def tiny_hierarchy() -> Hierarchy:
+    """The hierarchy of :func:`tiny_rows`."""
+    return Hierarchy(tiny_nodes())
+
+
+def walk_up(h: Hierarchy, node_id: str) -> Iterator[Node]:
+    """Ancestors by repeated ``parent`` (the slow oracle for ``ancestors``)."""
+    up = h.parent(node_id)
+    while up is not None:
+        yield up
+        up = h.parent(up.id)
+
+
+def codes_of(errors: Iterable[Any]) -> list[str]:
+    """The ``code`` of each error, in order."""
+    return [e.code for e in errors]

@@ -1,0 +1,120 @@
+"""Masking never shows more than the masked form (DESIGN.md, "Privacy")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridcare.codes import CitizenId, PhoneNumber
+from gridcare.masking import (
+    REVEAL,
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    mask_text,
+    reveal_requested,
+)
+from gridcare.testing.strategies import citizen_ids, phone_numbers
+
+# Text without "*" so that every visible character is one of the input's.
+plain_text = st.text(st.characters(exclude_characters="*", codec="utf-8"), max_size=30)
+
+
+def visible_runs(masked: str) -> list[str]:
+    return [run for run in re.split(r"\*+", masked) if run]
+
+
+def assert_shows_at_most(masked: str, text: str, head: int, tail: int) -> None:
+    """``masked`` is ``text`` with everything but ``head`` first and ``tail`` last characters
+    replaced by stars, and never longer."""
+    assert len(masked) == len(text)
+    shown_head = masked[:head]
+    shown_tail = masked[len(masked) - tail :] if tail else ""
+    middle = masked[head : len(masked) - tail]
+    assert set(middle) <= {"*"}
+    assert shown_head == text[:head]
+    assert shown_tail == (text[len(text) - tail :] if tail else "")
+    assert sum(len(run) for run in visible_runs(masked)) <= head + tail
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("", ""),
+        ("刘", "*"),
+        ("刘娟", "刘*"),
+        ("刘晓娟", "刘*娟"),
+        ("欧阳晓娟", "欧**娟"),
+        (" 刘娟 ", "刘*"),
+    ],
+)
+def test_name_examples(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+@given(plain_text)
+def test_names_show_at_most_first_and_last(name: str) -> None:
+    text = name.strip()
+    n = len(text)
+    head, tail = (0, 0) if n <= 1 else (1, 0) if n == 2 else (1, 1)
+    assert_shows_at_most(mask_name(name), text, head, tail)
+
+
+@given(plain_text)
+def test_id_numbers_show_at_most_six_and_four(number: str) -> None:
+    text = number.strip()
+    n = len(text)
+    head, tail = (6, 4) if n >= 15 else (2, 2) if n > 4 else (0, 0)
+    assert_shows_at_most(mask_id_number(number), text, head, tail)
+
+
+@given(plain_text)
+def test_phones_show_at_most_three_and_four(number: str) -> None:
+    text = number.strip()
+    head, tail = (3, 4) if len(text) >= 8 else (0, 0)
+    assert_shows_at_most(mask_phone(number), text, head, tail)
+
+
+@given(plain_text)
+def test_free_text_shows_at_most_two(text: str) -> None:
+    masked = mask_text(text)
+    stripped = text.strip()
+    assert masked.startswith(stripped[:2] if len(stripped) > 2 else "")
+    assert sum(len(run) for run in visible_runs(masked)) <= 2
+
+
+@given(st.lists(st.text(min_size=1, max_size=5), max_size=8), st.integers(0, 8))
+def test_addresses_hide_every_part_after_the_community(parts: list[str], keep: int) -> None:
+    masked = mask_address(parts, keep)
+    shown = "".join(parts[:keep])
+    assert masked.startswith(shown)
+    assert masked[len(shown) :] in ("", "***")
+    assert (masked[len(shown) :] == "***") == (len(parts) > keep)
+
+
+@given(citizen_ids())
+def test_an_id_masks_its_birth_date_and_sequence(cid: CitizenId) -> None:
+    number = cid.number
+    for shown in (str(cid), repr(cid), cid.masked()):
+        assert number[6:14] not in shown.replace(number[:6], "", 1)
+        assert shown.count("*") == 8
+
+
+@given(phone_numbers(allocated=None))
+def test_a_phone_masks_its_middle(phone: PhoneNumber) -> None:
+    number = phone.number
+    for shown in (str(phone), repr(phone)):
+        assert number not in shown
+        assert "****" in shown
+
+
+def test_reveal_context() -> None:
+    assert reveal_requested(REVEAL)
+    assert not reveal_requested(None)
+    assert not reveal_requested({})
+    assert not reveal_requested({"reveal_personal_data": "yes"})
+    assert not reveal_requested([("reveal_personal_data", True)])

@@ -1,0 +1,210 @@
+"""Aware instants, local dates, day counting and report windows (DESIGN.md, "Time")."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridcare.errors import InvalidInput
+from gridcare.testing.strategies import aware_datetimes
+from gridcare.timeutil import (
+    DEFAULT_ZONE,
+    add_days,
+    day_index,
+    is_aware,
+    local_date,
+    localize,
+    midnight_after,
+    report_window,
+    require_aware,
+    start_of_day,
+    zone,
+)
+from helpers import at
+
+PLUS8 = timezone(timedelta(hours=8))
+MODERN = aware_datetimes(
+    min_value=datetime(1995, 1, 1, tzinfo=UTC), max_value=datetime(2040, 1, 1, tzinfo=UTC)
+)
+
+
+def test_naive_instants_are_refused_with_naive_datetime() -> None:
+    with pytest.raises(InvalidInput) as info:
+        require_aware(datetime(2022, 3, 27, 8), "received_at")
+    assert (info.value.code, info.value.field) == ("naive_datetime", "received_at")
+    with pytest.raises(InvalidInput) as info:
+        local_date(datetime(2022, 3, 27, 8))
+    assert info.value.code == "naive_datetime"
+
+
+def test_non_datetimes_are_refused() -> None:
+    with pytest.raises(InvalidInput) as info:
+        require_aware(date(2022, 3, 27))
+    assert info.value.code == "not_datetime"
+
+
+def test_unknown_zone_is_refused() -> None:
+    with pytest.raises(InvalidInput) as info:
+        zone("Mars/Olympus_Mons")
+    assert info.value.code == "unknown_zone"
+
+
+def test_localize_attaches_the_zone_to_naive_times_only() -> None:
+    naive = datetime(2022, 3, 27, 8)
+    assert localize(naive).utcoffset() == timedelta(hours=8)
+    aware = datetime(2022, 3, 27, 8, tzinfo=UTC)
+    assert localize(aware) is aware
+    assert is_aware(localize(naive))
+    assert not is_aware(naive)
+
+
+@pytest.mark.parametrize(
+    ("instant", "utc_date", "local"),
+    [
+        (datetime(2022, 6, 30, 15, 59, tzinfo=UTC), date(2022, 6, 30), date(2022, 6, 30)),
+        (datetime(2022, 6, 30, 16, 0, tzinfo=UTC), date(2022, 6, 30), date(2022, 7, 1)),
+        (datetime(2022, 6, 30, 23, 59, tzinfo=UTC), date(2022, 6, 30), date(2022, 7, 1)),
+        (datetime(2022, 7, 1, 0, 0, tzinfo=PLUS8), date(2022, 6, 30), date(2022, 7, 1)),
+        (datetime(2022, 6, 30, 23, 59, tzinfo=PLUS8), date(2022, 6, 30), date(2022, 6, 30)),
+    ],
+)
+def test_local_dates_across_midnight(instant: datetime, utc_date: date, local: date) -> None:
+    assert local_date(instant, UTC) == utc_date
+    assert local_date(instant) == local
+    assert local_date(instant, PLUS8) == local
+
+
+@given(MODERN)
+def test_local_date_is_the_date_of_the_instant_shown_in_the_zone(instant: datetime) -> None:
+    # Asia/Shanghai has been UTC+08:00 without daylight saving since 1992.
+    assert local_date(instant) == (instant.astimezone(UTC) + timedelta(hours=8)).date()
+
+
+def test_midnight_after_worked_example() -> None:
+    # DESIGN.md: left 2022-07-01 15:00, 7 days -> in force until 2022-07-09 00:00 +08:00.
+    end = midnight_after(at("2022-07-01 15:00"), 7)
+    assert end == datetime(2022, 7, 9, tzinfo=PLUS8)
+    assert end.isoformat() == "2022-07-09T00:00:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("anchor", "end"),
+    [
+        ("2022-07-01 00:00", "2022-07-09 00:00"),
+        ("2022-07-01 23:59", "2022-07-09 00:00"),
+        ("2022-06-30 23:59", "2022-07-08 00:00"),
+    ],
+)
+def test_midnight_after_pins_the_day_boundary(anchor: str, end: str) -> None:
+    assert midnight_after(at(anchor), 7) == at(end)
+
+
+def test_midnight_after_counts_local_days_from_a_utc_anchor() -> None:
+    # 2022-06-30 16:30 UTC is already 07-01 00:30 in Zhuzhou: day 0 is 07-01.
+    anchor = datetime(2022, 6, 30, 16, 30, tzinfo=UTC)
+    assert midnight_after(anchor, 7) == datetime(2022, 7, 9, tzinfo=PLUS8)
+    assert midnight_after(anchor, 7, UTC) == datetime(2022, 7, 8, tzinfo=UTC)
+
+
+@given(MODERN, st.integers(0, 30))
+def test_midnight_after_is_local_midnight_days_plus_one_after(anchor: datetime, days: int) -> None:
+    end = midnight_after(anchor, days)
+    assert end > anchor
+    assert end.astimezone(DEFAULT_ZONE).time() == time(0)
+    assert local_date(end) == local_date(anchor) + timedelta(days=days + 1)
+    assert day_index(anchor, end) == days + 1
+    assert day_index(anchor, end - timedelta(microseconds=1)) == days
+
+
+def test_day_index_and_add_days() -> None:
+    anchor = at("2022-07-01 15:00")
+    assert day_index(anchor, anchor) == 0
+    assert day_index(anchor, at("2022-07-02 00:00")) == 1
+    assert day_index(anchor, at("2022-07-01 23:59")) == 0
+    assert add_days(date(2022, 2, 28), 1) == date(2022, 3, 1)
+    assert add_days(date(2024, 2, 28), 1) == date(2024, 2, 29)
+    assert start_of_day(date(2022, 7, 9)) == datetime(2022, 7, 9, tzinfo=PLUS8)
+
+
+# --------------------------------------------------------------------------- report windows
+
+
+def test_report_window_of_a_date() -> None:
+    w = report_window(date(2022, 3, 27))
+    assert w.cutoff == at("2022-03-27 08:00")
+    assert w.start == at("2022-03-26 08:00")
+    assert w.cutoff - w.start == timedelta(hours=24)
+
+
+def test_cumulative_counts_strictly_before_the_cutoff() -> None:
+    w = report_window(date(2022, 3, 27))
+    assert w.cumulative(at("2022-03-27 07:59"))
+    assert w.cumulative(at("2022-03-01 00:00"))
+    assert not w.cumulative(at("2022-03-27 08:00"))
+
+
+def test_daily_is_the_24_hours_before_the_cutoff() -> None:
+    w = report_window(date(2022, 3, 27))
+    assert w.in_day(at("2022-03-26 08:00"))
+    assert w.in_day(at("2022-03-27 07:59"))
+    assert not w.in_day(at("2022-03-26 07:59"))
+    assert not w.in_day(at("2022-03-27 08:00"))
+
+
+def test_a_record_at_exactly_eight_belongs_to_the_next_report() -> None:
+    record = at("2022-03-27 08:00")
+    today, tomorrow = report_window(date(2022, 3, 27)), report_window(date(2022, 3, 28))
+    assert not today.cumulative(record)
+    assert not today.in_day(record)
+    assert tomorrow.cumulative(record)
+    assert tomorrow.in_day(record)
+
+
+def test_a_utc_record_is_placed_by_its_instant() -> None:
+    w = report_window(date(2022, 3, 27))
+    assert w.in_day(datetime(2022, 3, 26, 23, 59, tzinfo=UTC))  # 07:59 in Zhuzhou
+    assert not w.in_day(datetime(2022, 3, 27, 0, 0, tzinfo=UTC))  # 08:00 in Zhuzhou
+
+
+@pytest.mark.parametrize(
+    ("as_of", "cutoff"),
+    [
+        ("2022-03-27 07:59", "2022-03-26 08:00"),
+        ("2022-03-27 08:00", "2022-03-27 08:00"),
+        ("2022-03-27 23:00", "2022-03-27 08:00"),
+    ],
+)
+def test_report_window_of_an_instant_is_the_latest_cutoff(as_of: str, cutoff: str) -> None:
+    assert report_window(at(as_of)).cutoff == at(cutoff)
+
+
+def test_report_window_refuses_a_naive_as_of() -> None:
+    with pytest.raises(InvalidInput) as info:
+        report_window(datetime(2022, 3, 27, 9))
+    assert (info.value.code, info.value.field) == ("naive_datetime", "as_of")
+
+
+def test_custom_cutoff_and_zone() -> None:
+    w = report_window(date(2022, 3, 27), cutoff=time(20, 0), tzone=UTC)
+    assert w.cutoff == datetime(2022, 3, 27, 20, tzinfo=UTC)
+    assert w.start == datetime(2022, 3, 26, 20, tzinfo=UTC)
+
+
+@given(MODERN)
+def test_every_instant_is_in_exactly_one_daily_window(instant: datetime) -> None:
+    local = instant.astimezone(DEFAULT_ZONE)
+    report_day = local.date() + timedelta(days=1 if local.time() >= time(8) else 0)
+    assert report_window(report_day).in_day(instant)
+    assert not report_window(report_day - timedelta(days=1)).in_day(instant)
+    assert not report_window(report_day + timedelta(days=1)).in_day(instant)
+    assert report_window(instant).cutoff == report_window(report_day).start
+    assert report_window(report_day).previous() == report_window(report_day - timedelta(days=1))
+
+
+@given(MODERN)
+def test_cumulative_is_daily_plus_previous_cumulative(instant: datetime) -> None:
+    w = report_window(date(2022, 3, 27))
+    assert w.cumulative(instant) == (w.in_day(instant) or w.previous().cumulative(instant))

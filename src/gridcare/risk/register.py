@@ -1,0 +1,732 @@
+"""The dated risk-area register: designations, stays and the prefix index that matches them.
+
+Rules this module obeys (DESIGN.md, "Exposure"):
+
+* a designation raises an area to a level at ``raised_at`` (R) and lifts it at
+  ``lifted_at`` (L, or never); with a trace-back of T days a stay counts
+  against it where the stay overlaps the half-open window ``[R - T days, L)``
+  (T days of 24 hours, instant arithmetic); the exposure ends where that
+  overlap ends;
+* matching is by area code: a stay inside the designated area is a
+  ``DIRECT`` match, a stay known only at a coarser area containing it is
+  ``POSSIBLE``, a stay elsewhere in the same county is ``COUNTY``, elsewhere in
+  the same province ``PROVINCE_OR_CITY``; each (stay, designation) pair gets at
+  most one kind, the closest;
+* the register is immutable and indexed by area key, so finding the
+  designations a stay may match costs a few dictionary probes per level of the
+  stay's code (:meth:`~gridcare.codes.AreaCode.prefixes`), never a scan.
+
+>>> from datetime import datetime
+>>> from gridcare.codes import AreaCode
+>>> from gridcare.timeutil import DEFAULT_ZONE as CST
+>>> high = RiskDesignation(
+...     AreaCode.parse("430211001"), RiskLevel.HIGH, datetime(2022, 7, 5, 9, tzinfo=CST)
+... )
+>>> register = RiskRegister([high])
+>>> register.level_at(AreaCode.parse("430211001002"), datetime(2022, 7, 6, tzinfo=CST))
+<RiskLevel.HIGH: 'high'>
+>>> stay = Stay(
+...     AreaCode.parse("430211001002"),
+...     datetime(2022, 7, 1, 8, tzinfo=CST),
+...     datetime(2022, 7, 1, 18, tzinfo=CST),
+... )
+>>> [str(d.area) for d in register.overlapping(stay, trace_back_days=7)]
+['430211001']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import attrs
+
+from gridcare.codes import AreaCode
+from gridcare.errors import InvalidInput
+from gridcare.timeutil import require_aware
+
+__all__ = [
+    "ChangeKind",
+    "DesignationChange",
+    "MatchKind",
+    "Reach",
+    "RegisterDiff",
+    "RiskDesignation",
+    "RiskLevel",
+    "RiskRegister",
+    "Stay",
+    "diff",
+]
+
+
+class RiskLevel(StrEnum):
+    """The level an area is raised to, most severe first.
+
+    ``AFFECTED`` is the wider level of local rules: a province or city with
+    local cases (Hunan's practice in early 2022).
+
+    >>> [level.value for level in RiskLevel]
+    ['high', 'medium', 'low', 'affected']
+    """
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    AFFECTED = "affected"
+
+
+_LEVEL_RANK: dict[RiskLevel, int] = {level: i for i, level in enumerate(RiskLevel)}
+
+
+class MatchKind(StrEnum):
+    """How a stay's place relates to a designated area.
+
+    >>> [kind.value for kind in MatchKind]
+    ['direct', 'possible', 'county', 'province_or_city']
+    """
+
+    DIRECT = "direct"
+    POSSIBLE = "possible"
+    COUNTY = "county"
+    PROVINCE_OR_CITY = "province_or_city"
+
+
+# A bit per match kind, so that a compiled policy can ask for only the kinds it has rules for.
+_KIND_BIT: dict[MatchKind, int] = {kind: 1 << i for i, kind in enumerate(MatchKind)}
+ALL_KINDS_MASK = sum(_KIND_BIT.values())
+
+
+def kinds_mask(kinds: Iterable[MatchKind]) -> int:
+    """The bit mask of a set of match kinds (internal helper for compiled policies).
+
+    >>> kinds_mask([MatchKind.DIRECT, MatchKind.POSSIBLE])
+    3
+    """
+    mask = 0
+    for kind in kinds:
+        mask |= _KIND_BIT[kind]
+    return mask
+
+
+def _to_area(value: object, field: str) -> AreaCode:
+    if isinstance(value, AreaCode):
+        return value
+    if isinstance(value, str):
+        try:
+            return AreaCode.parse(value)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.code, field, exc.message, value=exc.value) from None
+    raise InvalidInput(
+        "not_area_code", field, f"expected an AreaCode, got {type(value).__name__}", value=value
+    )
+
+
+def _to_level(value: object) -> RiskLevel:
+    if isinstance(value, RiskLevel):
+        return value
+    try:
+        return RiskLevel(str(value))
+    except ValueError:
+        raise InvalidInput(
+            "unknown_level",
+            "level",
+            f"expected one of {', '.join(RiskLevel)}, got {value!r}",
+            value=value,
+        ) from None
+
+
+def _area_place(value: object) -> AreaCode:
+    return _to_area(value, "place")
+
+
+def _area_area(value: object) -> AreaCode:
+    return _to_area(value, "area")
+
+
+@attrs.frozen
+class Stay:
+    """A stay in one place during the half-open interval ``[start, end)``.
+
+    ``place`` is an :class:`~gridcare.codes.AreaCode` (a code string is parsed);
+    ``end`` is required and must be after ``start``: a stay is a past or
+    declared visit, not a residence still in progress (docs/risk.md,
+    "Decisions"). Both instants must be timezone-aware.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> Stay("440304", datetime(2022, 7, 1, tzinfo=CST), datetime(2022, 7, 2, tzinfo=CST)).place
+    AreaCode('440304')
+    >>> Stay("440304", datetime(2022, 7, 2, tzinfo=CST), datetime(2022, 7, 2, tzinfo=CST))
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: end: a stay must end after it starts [end_not_after_start]
+    """
+
+    place: AreaCode = attrs.field(converter=_area_place)
+    start: datetime
+    end: datetime
+
+    def __attrs_post_init__(self) -> None:
+        require_aware(self.start, "start")
+        require_aware(self.end, "end")
+        if self.end <= self.start:
+            raise InvalidInput(
+                "end_not_after_start",
+                "end",
+                "a stay must end after it starts",
+                value=self.end.isoformat(),
+            )
+
+    def shifted(self, delta: timedelta) -> Stay:
+        """The same stay moved by ``delta``.
+
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> s = Stay("440304", datetime(2022, 7, 1, tzinfo=CST), datetime(2022, 7, 2, tzinfo=CST))
+        >>> s.shifted(timedelta(days=1)).start.day
+        2
+        """
+        return Stay(self.place, self.start + delta, self.end + delta)
+
+
+@attrs.frozen(cache_hash=True)
+class RiskDesignation:
+    """An area raised to a risk level at ``raised_at`` and lifted at ``lifted_at`` (or never).
+
+    The area may be any level of code, or a local place under one. Naive
+    instants are refused (``naive_datetime``), and so is a lift at or before
+    the raise (``lifted_not_after_raised``).
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> d = RiskDesignation("430211", "medium", datetime(2022, 7, 1, 12, tzinfo=CST))
+    >>> d.level, d.in_force(datetime(2022, 7, 1, 12, tzinfo=CST))
+    (<RiskLevel.MEDIUM: 'medium'>, True)
+    >>> RiskDesignation("430211", "high", datetime(2022, 7, 1, 12))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: raised_at: naive datetime: ... [naive_datetime]
+    """
+
+    area: AreaCode = attrs.field(converter=_area_area)
+    level: RiskLevel = attrs.field(converter=_to_level)
+    raised_at: datetime
+    lifted_at: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        require_aware(self.raised_at, "raised_at")
+        if self.lifted_at is not None:
+            require_aware(self.lifted_at, "lifted_at")
+            if self.lifted_at <= self.raised_at:
+                raise InvalidInput(
+                    "lifted_not_after_raised",
+                    "lifted_at",
+                    "a designation must be lifted after it is raised",
+                    value=self.lifted_at.isoformat(),
+                )
+
+    def in_force(self, at: datetime) -> bool:
+        """Whether the level holds at ``at``: ``raised_at <= at < lifted_at``.
+
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> t = datetime(2022, 7, 1, tzinfo=CST)
+        >>> week = RiskDesignation("430211", "high", t, t + timedelta(days=7))
+        >>> week.in_force(t + timedelta(days=7))
+        False
+        """
+        return self.raised_at <= at and (self.lifted_at is None or at < self.lifted_at)
+
+    def window(self, trace_back_days: int = 0) -> tuple[datetime, datetime | None]:
+        """The window ``[raised_at - T days, lifted_at)`` a stay is counted against.
+
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> d = RiskDesignation("430211", "high", datetime(2022, 7, 8, 9, tzinfo=CST))
+        >>> d.window(7)[0].isoformat(), d.window(7)[1]
+        ('2022-07-01T09:00:00+08:00', None)
+        """
+        return self.raised_at - timedelta(days=trace_back_days), self.lifted_at
+
+    def exposure(self, stay: Stay, trace_back_days: int = 0) -> tuple[datetime, datetime] | None:
+        """The part of ``stay`` inside :meth:`window`, as ``(start, end)``, or ``None``.
+
+        Half-open on both sides: a stay that ends exactly when the window
+        opens, or starts exactly when the area is lifted, does not count.
+
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> t = datetime(2022, 7, 8, 9, tzinfo=CST)
+        >>> d = RiskDesignation("430211", "high", t, t + timedelta(days=2))
+        >>> s = Stay("430211", t + timedelta(days=2), t + timedelta(days=3))
+        >>> d.exposure(s) is None
+        True
+        """
+        opens = self.raised_at - timedelta(days=trace_back_days)
+        lifted = self.lifted_at
+        if stay.end <= opens or (lifted is not None and stay.start >= lifted):
+            return None
+        start = stay.start if stay.start > opens else opens
+        end = stay.end if lifted is None or stay.end < lifted else lifted
+        return start, end
+
+
+def _classify(place: AreaCode, area: AreaCode) -> MatchKind | None:
+    """The closest match kind between a stay's place and a designated area."""
+    if area.contains(place):
+        return MatchKind.DIRECT
+    if place.contains(area):
+        return MatchKind.POSSIBLE
+    county = place.county
+    if county is not None and county == area.county:
+        return MatchKind.COUNTY
+    if place.key[:2] == area.key[:2]:
+        return MatchKind.PROVINCE_OR_CITY
+    return None
+
+
+#: Candidate matches for one place: (designation, kind) pairs, most specific first.
+Candidates = tuple[tuple[RiskDesignation, MatchKind], ...]
+
+
+@attrs.frozen
+class Reach:
+    """The designations a place may match, ignoring time (see :meth:`RiskRegister.reach`).
+
+    ``wide`` pairs each non-empty wide list with its kind, county first.
+
+    >>> Reach((), (), ()).near
+    ()
+    """
+
+    near: Candidates
+    county: tuple[RiskDesignation, ...]
+    province: tuple[RiskDesignation, ...]
+    wide: tuple[tuple[MatchKind, tuple[RiskDesignation, ...]], ...] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        wide = ((MatchKind.COUNTY, self.county), (MatchKind.PROVINCE_OR_CITY, self.province))
+        object.__setattr__(self, "wide", tuple((k, ds) for k, ds in wide if ds))
+
+
+def _by_raise(items: list[RiskDesignation]) -> tuple[RiskDesignation, ...]:
+    return tuple(sorted(items, key=lambda d: d.raised_at))
+
+
+_MEMO_LIMIT = 200_000
+
+
+class RiskRegister:
+    """An immutable set of designations, indexed by area key.
+
+    Four indexes are built once: designations by their exact area, by every
+    area strictly above them (for possible matches), by county and by
+    province. A place's candidate matches are found by probing its prefixes
+    and are remembered per place, so a batch of histories sharing places
+    pays for each place once. Equality is equality of the designation sets.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> t = datetime(2022, 7, 1, tzinfo=CST)
+    >>> reg = RiskRegister([RiskDesignation("430211001", "high", t)])
+    >>> len(reg), reg.level_at(AreaCode.parse("430211"), t)
+    (1, None)
+    >>> [(str(d.area), k.value) for d, k in reg.candidates(AreaCode.parse("430211"))]
+    [('430211001', 'possible')]
+    """
+
+    __slots__ = (
+        "_below",
+        "_by_area",
+        "_by_county",
+        "_by_province",
+        "_designations",
+        "_memo",
+        "_outside",
+    )
+
+    def __init__(self, designations: Iterable[RiskDesignation] = ()) -> None:
+        found: list[RiskDesignation] = []
+        for i, d in enumerate(designations):
+            if not isinstance(d, RiskDesignation):
+                raise InvalidInput(
+                    "not_designation",
+                    f"designations.{i}",
+                    f"expected a RiskDesignation, got {type(d).__name__}",
+                )
+            found.append(d)
+        # A set of designations: an equal one given twice is held once.
+        self._designations: tuple[RiskDesignation, ...] = tuple(dict.fromkeys(found))
+        by_area: dict[AreaCode, list[RiskDesignation]] = {}
+        below: dict[AreaCode, list[RiskDesignation]] = {}
+        by_county: dict[AreaCode, list[RiskDesignation]] = {}
+        by_province: dict[str, list[RiskDesignation]] = {}
+        for d in self._designations:
+            by_area.setdefault(d.area, []).append(d)
+            for up in d.area.ancestors():
+                below.setdefault(up, []).append(d)
+            county = d.area.county
+            if county is not None:
+                by_county.setdefault(county, []).append(d)
+            by_province.setdefault(d.area.key[:2], []).append(d)
+        self._by_area = {k: tuple(v) for k, v in by_area.items()}
+        self._below = {k: tuple(v) for k, v in below.items()}
+        # Sorted by raised_at: a time scan over a county or province can stop early.
+        self._by_county = {k: _by_raise(v) for k, v in by_county.items()}
+        self._by_province = {k: _by_raise(v) for k, v in by_province.items()}
+        self._memo: dict[tuple[AreaCode, int], Reach] = {}
+        self._outside: dict[tuple[str, AreaCode | None], tuple[RiskDesignation, ...]] = {}
+
+    # ------------------------------------------------------------------ container protocol
+
+    @property
+    def designations(self) -> tuple[RiskDesignation, ...]:
+        """The designations, in the order given."""
+        return self._designations
+
+    def __len__(self) -> int:
+        return len(self._designations)
+
+    def __iter__(self) -> Iterator[RiskDesignation]:
+        return iter(self._designations)
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, RiskDesignation) and item in self._by_area.get(item.area, ())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RiskRegister):
+            return NotImplemented
+        return frozenset(self._designations) == frozenset(other._designations)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._designations))
+
+    def __repr__(self) -> str:
+        return f"RiskRegister(<{len(self._designations)} designations>)"
+
+    def __reduce__(self) -> tuple[type[RiskRegister], tuple[tuple[RiskDesignation, ...]]]:
+        # Pickle the designations only (Dask, multiprocessing): indexes are rebuilt.
+        return (RiskRegister, (self._designations,))
+
+    # ------------------------------------------------------------------ queries
+
+    def reach(self, place: AreaCode, kinds: int = ALL_KINDS_MASK) -> Reach:
+        """What ``place`` may match, ignoring time: near pairs, county and province lists.
+
+        ``near`` holds the ``DIRECT`` and ``POSSIBLE`` (designation, kind)
+        pairs; ``county`` and ``province`` the designations matched by the
+        wider kinds, each sorted by ``raised_at`` so that a time scan can stop
+        early. ``kinds`` is a bit mask of :class:`MatchKind` (all by default).
+        The result is remembered per (place, kinds); this is the engine's
+        hot path.
+
+        >>> RiskRegister().reach(AreaCode.parse("430211"))
+        Reach(near=(), county=(), province=())
+        """
+        key = (place, kinds)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        # Identity sets: the register holds each designation once, and ids hash for free.
+        near: list[tuple[RiskDesignation, MatchKind]] = []
+        containing = [d for prefix in place.prefixes() for d in self._by_area.get(prefix, ())]
+        inside = self._below.get(place, ())
+        if kinds & _KIND_BIT[MatchKind.DIRECT]:
+            near.extend((d, MatchKind.DIRECT) for d in containing)
+        if kinds & _KIND_BIT[MatchKind.POSSIBLE]:
+            near.extend((d, MatchKind.POSSIBLE) for d in inside)
+        county_list: tuple[RiskDesignation, ...] = ()
+        province_list: tuple[RiskDesignation, ...] = ()
+        if kinds & (_KIND_BIT[MatchKind.COUNTY] | _KIND_BIT[MatchKind.PROVINCE_OR_CITY]):
+            seen = {id(d) for d in containing}
+            seen.update(id(d) for d in inside)
+            county = place.county
+            same_county = self._by_county.get(county, ()) if county is not None else ()
+            if kinds & _KIND_BIT[MatchKind.COUNTY]:
+                county_list = tuple(d for d in same_county if id(d) not in seen)
+            if kinds & _KIND_BIT[MatchKind.PROVINCE_OR_CITY]:
+                province = place.key[:2]
+                province_list = self._outside_county(province, county)
+                if not seen.isdisjoint(map(id, province_list)):
+                    province_list = tuple(d for d in province_list if id(d) not in seen)
+        result = Reach(tuple(near), county_list, province_list)
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[key] = result
+        return result
+
+    def _outside_county(
+        self, province: str, county: AreaCode | None
+    ) -> tuple[RiskDesignation, ...]:
+        """The province's designations outside ``county``, sorted by raise (cached per county)."""
+        key = (province, county)
+        found = self._outside.get(key)
+        if found is None:
+            inside = {id(d) for d in self._by_county.get(county, ())} if county else set()
+            found = tuple(d for d in self._by_province.get(province, ()) if id(d) not in inside)
+            self._outside[key] = found
+        return found
+
+    def candidates(self, place: AreaCode, kinds: int = ALL_KINDS_MASK) -> Candidates:
+        """Every designation ``place`` may match, with its match kind, ignoring time.
+
+        ``kinds`` is a bit mask of :class:`MatchKind` (all by default).
+
+        >>> RiskRegister().candidates(AreaCode.parse("430211"))
+        ()
+        """
+        found = self.reach(place, kinds)
+        return (
+            *found.near,
+            *((d, MatchKind.COUNTY) for d in found.county),
+            *((d, MatchKind.PROVINCE_OR_CITY) for d in found.province),
+        )
+
+    def level_at(self, place: AreaCode, at: datetime) -> RiskLevel | None:
+        """The most severe level in force at ``at`` over designations containing ``place``.
+
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> RiskRegister().level_at(AreaCode.parse("430211"), datetime(2022, 7, 1, tzinfo=CST))
+        """
+        place = _to_area(place, "place")
+        require_aware(at, "at")
+        best: RiskLevel | None = None
+        for prefix in place.prefixes():
+            for d in self._by_area.get(prefix, ()):
+                if d.in_force(at) and (best is None or _LEVEL_RANK[d.level] < _LEVEL_RANK[best]):
+                    best = d.level
+        return best
+
+    def overlapping(self, stay: Stay, *, trace_back_days: int = 0) -> tuple[RiskDesignation, ...]:
+        """Designations containing the stay's place whose window the stay overlaps.
+
+        The window is ``[raised_at - trace_back_days, lifted_at)``.
+
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> t = datetime(2022, 7, 8, tzinfo=CST)
+        >>> reg = RiskRegister([RiskDesignation("430211", "high", t)])
+        >>> s = Stay("430211001", t - timedelta(days=8), t - timedelta(days=7))
+        >>> reg.overlapping(s, trace_back_days=7)
+        ()
+        """
+        return tuple(
+            d
+            for d, _ in self.matches(
+                stay, trace_back_days=trace_back_days, kinds=[MatchKind.DIRECT]
+            )
+        )
+
+    def matches(
+        self,
+        stay: Stay,
+        *,
+        trace_back_days: int = 0,
+        kinds: Iterable[MatchKind] = tuple(MatchKind),
+    ) -> tuple[tuple[RiskDesignation, MatchKind], ...]:
+        """Designations the stay overlaps in time, with the kind of area match.
+
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> t = datetime(2022, 7, 8, tzinfo=CST)
+        >>> reg = RiskRegister([RiskDesignation("430211001", "high", t)])
+        >>> s = Stay("430211002", t, t + timedelta(hours=1))
+        >>> [k.value for _, k in reg.matches(s)]
+        ['county']
+        """
+        if not isinstance(stay, Stay):
+            raise InvalidInput("not_stay", "stay", f"expected a Stay, got {type(stay).__name__}")
+        _check_days(trace_back_days, "trace_back_days")
+        mask = kinds_mask(kinds)
+        return tuple(
+            (d, kind)
+            for d, kind in self.candidates(stay.place, mask)
+            if d.exposure(stay, trace_back_days) is not None
+        )
+
+
+def _check_days(value: object, field: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(
+            "bad_days", field, f"expected a whole number of days >= 0, got {value!r}", value=value
+        )
+
+
+# ---------------------------------------------------------------------------- diff
+
+
+class ChangeKind(StrEnum):
+    """What happened to a designation between two registers.
+
+    ``BACKDATED``: raised earlier than before; ``LIFTED``: lifted, or lifted
+    earlier; ``AMENDED``: any other change to the same designation (raised
+    later, lifted later or un-lifted); ``WITHDRAWN``: gone from the new register.
+
+    >>> ChangeKind.BACKDATED.value
+    'backdated'
+    """
+
+    RAISED = "raised"
+    LIFTED = "lifted"
+    BACKDATED = "backdated"
+    AMENDED = "amended"
+    WITHDRAWN = "withdrawn"
+
+
+@attrs.frozen
+class DesignationChange:
+    """One change: the designation before (``old``) and after (``new``); either may be ``None``.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> d = RiskDesignation("430211", "high", datetime(2022, 7, 1, tzinfo=CST))
+    >>> DesignationChange(ChangeKind.RAISED, None, d).area
+    AreaCode('430211')
+    """
+
+    kind: ChangeKind
+    old: RiskDesignation | None
+    new: RiskDesignation | None
+
+    @property
+    def area(self) -> AreaCode:
+        """The area concerned."""
+        found = self.new if self.new is not None else self.old
+        assert found is not None  # a change always has one side
+        return found.area
+
+    @property
+    def versions(self) -> tuple[RiskDesignation, ...]:
+        """The old and new designations that exist."""
+        return tuple(d for d in (self.old, self.new) if d is not None)
+
+
+@attrs.frozen
+class RegisterDiff:
+    """The changes between two registers; see :func:`diff`.
+
+    >>> RegisterDiff(()).changed
+    False
+    """
+
+    changes: tuple[DesignationChange, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything changed."""
+        return bool(self.changes)
+
+    def of_kind(self, kind: ChangeKind) -> tuple[DesignationChange, ...]:
+        """The changes of one kind.
+
+        >>> RegisterDiff(()).of_kind(ChangeKind.RAISED)
+        ()
+        """
+        return tuple(c for c in self.changes if c.kind is kind)
+
+    @property
+    def raised(self) -> tuple[DesignationChange, ...]:
+        """Designations new in the later register."""
+        return self.of_kind(ChangeKind.RAISED)
+
+    @property
+    def lifted(self) -> tuple[DesignationChange, ...]:
+        """Designations lifted (or lifted earlier) in the later register."""
+        return self.of_kind(ChangeKind.LIFTED)
+
+    @property
+    def backdated(self) -> tuple[DesignationChange, ...]:
+        """Designations raised earlier than the earlier register said."""
+        return self.of_kind(ChangeKind.BACKDATED)
+
+    def affects(
+        self,
+        stays: Sequence[Stay],
+        *,
+        trace_back_days: int = 0,
+        kinds: Iterable[MatchKind] = tuple(MatchKind),
+    ) -> bool:
+        """Whether any stay matches a changed designation (old or new version) in time and area.
+
+        Conservative: look-back and ``as_of`` are ignored, so a person this
+        says ``False`` for cannot be assessed differently under the new register.
+
+        >>> RegisterDiff(()).affects([])
+        False
+        """
+        _check_days(trace_back_days, "trace_back_days")
+        mask = kinds_mask(kinds)
+        for change in self.changes:
+            for version in change.versions:
+                for stay in stays:
+                    kind = _classify(stay.place, version.area)
+                    if kind is None or not mask & _KIND_BIT[kind]:
+                        continue
+                    if version.exposure(stay, trace_back_days) is not None:
+                        return True
+        return False
+
+
+def _order(d: RiskDesignation) -> tuple[datetime, bool, datetime]:
+    lifted = d.lifted_at
+    return (d.raised_at, lifted is None, lifted if lifted is not None else d.raised_at)
+
+
+def _overlap(a: RiskDesignation, b: RiskDesignation) -> bool:
+    a_before_b_ends = b.lifted_at is None or a.raised_at < b.lifted_at
+    b_before_a_ends = a.lifted_at is None or b.raised_at < a.lifted_at
+    return a_before_b_ends and b_before_a_ends
+
+
+def _pair_kind(old: RiskDesignation, new: RiskDesignation) -> ChangeKind:
+    if new.raised_at < old.raised_at:
+        return ChangeKind.BACKDATED
+    if new.lifted_at is not None and (old.lifted_at is None or new.lifted_at < old.lifted_at):
+        return ChangeKind.LIFTED
+    return ChangeKind.AMENDED
+
+
+def diff(old: RiskRegister, new: RiskRegister) -> RegisterDiff:
+    """The designations raised, lifted, back-dated, amended or withdrawn from ``old`` to ``new``.
+
+    Designations of the same area and level are paired when their periods
+    overlap; an unpaired new one was raised, an unpaired old one withdrawn.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> t = datetime(2022, 7, 8, tzinfo=CST)
+    >>> before = RiskRegister([RiskDesignation("430211", "high", t)])
+    >>> after = RiskRegister([RiskDesignation("430211", "high", t - timedelta(days=2))])
+    >>> [c.kind.value for c in diff(before, after).changes]
+    ['backdated']
+    """
+    for name, value in (("old", old), ("new", new)):
+        if not isinstance(value, RiskRegister):
+            raise InvalidInput(
+                "not_register", name, f"expected a RiskRegister, got {type(value).__name__}"
+            )
+    old_set = frozenset(old.designations)
+    new_set = frozenset(new.designations)
+    groups: dict[tuple[AreaCode, RiskLevel], tuple[list[RiskDesignation], list[RiskDesignation]]]
+    groups = {}
+    for d in sorted(old_set - new_set, key=_order):
+        groups.setdefault((d.area, d.level), ([], []))[0].append(d)
+    for d in sorted(new_set - old_set, key=_order):
+        groups.setdefault((d.area, d.level), ([], []))[1].append(d)
+    changes: list[DesignationChange] = []
+    for key in sorted(groups, key=lambda k: (k[0], _LEVEL_RANK[k[1]])):
+        olds, news = groups[key]
+        unpaired = list(olds)
+        for n in news:
+            match = next((o for o in unpaired if _overlap(o, n)), None)
+            if match is None:
+                changes.append(DesignationChange(ChangeKind.RAISED, None, n))
+            else:
+                unpaired.remove(match)
+                changes.append(DesignationChange(_pair_kind(match, n), match, n))
+        changes.extend(DesignationChange(ChangeKind.WITHDRAWN, o, None) for o in unpaired)
+    return RegisterDiff(tuple(changes))

@@ -1,0 +1,247 @@
+"""Hypothesis strategies for the risk engine: stays, designations, registers, contacts, policies.
+
+Sound by construction: every value is built through the library's own
+constructors. Places are drawn from a small fixed tree of real codes (two
+Guangdong districts, a Zhuzhou district, Shanghai Pudong, at county, town,
+village and local-place level) so that drawn stays and designations actually
+meet: direct, possible, county and province matches all occur. Instants fall
+on whole minutes in 2022, in Asia/Shanghai or UTC.
+
+>>> from hypothesis import given, settings
+>>> @settings(max_examples=5)
+... @given(stays(), risk_registers())
+... def test_matches_are_designations(stay, register):
+...     assert all(d in register for d, _ in register.matches(stay))
+>>> test_matches_are_designations()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from gridcare.codes import AreaCode
+from gridcare.risk.engine import Contact, ContactKind, History
+from gridcare.risk.policy import Policy
+from gridcare.risk.presets import PRESETS
+from gridcare.risk.register import RiskDesignation, RiskLevel, RiskRegister, Stay
+from gridcare.timeutil import DEFAULT_ZONE
+
+__all__ = [
+    "RISK_PLACES",
+    "contacts",
+    "histories",
+    "risk_designations",
+    "risk_instants",
+    "risk_policies",
+    "risk_registers",
+    "stays",
+]
+
+#: The places strategies draw from: nested codes in three provinces.
+RISK_PLACES: tuple[AreaCode, ...] = tuple(
+    AreaCode.parse(text)
+    for text in (
+        "440000",
+        "440300",
+        "440304",
+        "440304001",
+        "440304001001",
+        "440304001001-B3",
+        "440304001002",
+        "440304002",
+        "440305",
+        "430200",
+        "430211",
+        "430211001",
+        "430211001001",
+        "430211002",
+        "310115",
+        "310115001",
+    )
+)
+
+_EARLIEST = datetime(2022, 1, 1, tzinfo=DEFAULT_ZONE)
+_LATEST = datetime(2022, 12, 31, tzinfo=DEFAULT_ZONE)
+
+
+def _check_places(places: Sequence[AreaCode]) -> tuple[AreaCode, ...]:
+    found = tuple(places)
+    if not found or not all(isinstance(p, AreaCode) for p in found):
+        raise InvalidArgument("places must be a non-empty sequence of AreaCode")
+    return found
+
+
+def _check_range(min_value: datetime, max_value: datetime) -> None:
+    for value in (min_value, max_value):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise InvalidArgument(f"expected an aware datetime, got {value!r}")
+    if min_value >= max_value:
+        raise InvalidArgument("min_value must be before max_value")
+
+
+def risk_instants(
+    min_value: datetime = _EARLIEST, max_value: datetime = _LATEST
+) -> st.SearchStrategy[datetime]:
+    """Aware instants on whole minutes in ``[min_value, max_value]``, in Shanghai time or UTC.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(risk_instants())
+    ... def check(x):
+    ...     assert x.tzinfo is not None
+    >>> check()
+    """
+    _check_range(min_value, max_value)
+    minutes = int((max_value - min_value) / timedelta(minutes=1))
+    return st.builds(
+        lambda m, tz: (min_value + timedelta(minutes=m)).astimezone(tz),
+        st.integers(0, minutes),
+        st.sampled_from((DEFAULT_ZONE, UTC)),
+    )
+
+
+def stays(
+    places: Sequence[AreaCode] = RISK_PLACES,
+    *,
+    min_value: datetime = _EARLIEST,
+    max_value: datetime = _LATEST,
+    max_hours: int = 24 * 6,
+) -> st.SearchStrategy[Stay]:
+    """Stays of one minute to ``max_hours`` hours in one of ``places``.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(stays())
+    ... def check(x):
+    ...     assert x.end > x.start
+    >>> check()
+    """
+    chosen = _check_places(places)
+    if not isinstance(max_hours, int) or max_hours < 1:
+        raise InvalidArgument(f"max_hours must be a positive int, got {max_hours!r}")
+    return st.builds(
+        lambda place, start, minutes: Stay(place, start, start + timedelta(minutes=minutes)),
+        st.sampled_from(chosen),
+        risk_instants(min_value, max_value),
+        st.integers(1, max_hours * 60),
+    )
+
+
+def risk_designations(
+    places: Sequence[AreaCode] = RISK_PLACES,
+    *,
+    levels: Sequence[RiskLevel] = tuple(RiskLevel),
+    min_value: datetime = _EARLIEST,
+    max_value: datetime = _LATEST,
+) -> st.SearchStrategy[RiskDesignation]:
+    """Designations of an area in ``places`` at one of ``levels``, lifted after 1-30 days or never.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(risk_designations())
+    ... def check(x):
+    ...     assert x.lifted_at is None or x.lifted_at > x.raised_at
+    >>> check()
+    """
+    chosen = _check_places(places)
+    chosen_levels = tuple(levels)
+    if not chosen_levels or not all(isinstance(v, RiskLevel) for v in chosen_levels):
+        raise InvalidArgument("levels must be a non-empty sequence of RiskLevel")
+    return st.builds(
+        lambda area, level, raised, days: RiskDesignation(
+            area, level, raised, None if days is None else raised + timedelta(days=days)
+        ),
+        st.sampled_from(chosen),
+        st.sampled_from(chosen_levels),
+        risk_instants(min_value, max_value),
+        st.none() | st.integers(1, 30),
+    )
+
+
+def risk_registers(
+    designations: st.SearchStrategy[RiskDesignation] | None = None,
+    *,
+    max_size: int = 6,
+) -> st.SearchStrategy[RiskRegister]:
+    """Registers of up to ``max_size`` designations.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(risk_registers(max_size=2))
+    ... def check(x):
+    ...     assert len(x) <= 2
+    >>> check()
+    """
+    if not isinstance(max_size, int) or max_size < 0:
+        raise InvalidArgument(f"max_size must be an int >= 0, got {max_size!r}")
+    inner = risk_designations() if designations is None else designations
+    return st.lists(inner, max_size=max_size).map(RiskRegister)
+
+
+def contacts(
+    *, min_value: datetime = _EARLIEST, max_value: datetime = _LATEST
+) -> st.SearchStrategy[Contact]:
+    """Close or secondary contacts with a last exposure in the range.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(contacts())
+    ... def check(x):
+    ...     assert x.kind in tuple(ContactKind)
+    >>> check()
+    """
+    return st.builds(
+        lambda kind, last: Contact(kind=kind, last_exposure=last),
+        st.sampled_from(tuple(ContactKind)),
+        risk_instants(min_value, max_value),
+    )
+
+
+def histories(
+    places: Sequence[AreaCode] = RISK_PLACES,
+    *,
+    min_value: datetime = _EARLIEST,
+    max_value: datetime = _LATEST,
+    max_stays: int = 3,
+    max_contacts: int = 1,
+) -> st.SearchStrategy[History]:
+    """One person's stays (up to ``max_stays``), arrival (or none) and contacts.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(histories(max_stays=2))
+    ... def check(x):
+    ...     assert len(x.stays) <= 2
+    >>> check()
+    """
+    if not isinstance(max_stays, int) or max_stays < 0:
+        raise InvalidArgument(f"max_stays must be an int >= 0, got {max_stays!r}")
+    if not isinstance(max_contacts, int) or max_contacts < 0:
+        raise InvalidArgument(f"max_contacts must be an int >= 0, got {max_contacts!r}")
+    return st.builds(
+        History,
+        st.lists(stays(places, min_value=min_value, max_value=max_value), max_size=max_stays).map(
+            tuple
+        ),
+        st.none() | risk_instants(min_value, max_value),
+        st.lists(contacts(min_value=min_value, max_value=max_value), max_size=max_contacts).map(
+            tuple
+        ),
+    )
+
+
+def risk_policies() -> st.SearchStrategy[Policy]:
+    """One of the presets.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(risk_policies())
+    ... def check(x):
+    ...     assert x.name in PRESETS
+    >>> check()
+    """
+    return st.sampled_from(tuple(PRESETS.values()))

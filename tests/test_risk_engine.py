@@ -1,0 +1,728 @@
+"""The engine: DESIGN.md's worked example, every boundary, and the properties of issue 4."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gridcare.codes import AreaCode
+from gridcare.errors import InvalidInput
+from gridcare.risk import (
+    PRESETS,
+    SEVERITY,
+    Anchor,
+    Category,
+    CodeColor,
+    Contact,
+    ContactKind,
+    History,
+    MatchKind,
+    MeasureKind,
+    NatResult,
+    Plan,
+    Policy,
+    RiskDesignation,
+    RiskLevel,
+    RiskRegister,
+    Stay,
+    TestKind,
+    assess,
+    assess_many,
+    code_color,
+    compare_policies,
+    diff,
+    missed_tests,
+    needs_reassessment,
+)
+from gridcare.testing._risk_strategies import (
+    contacts,
+    histories,
+    risk_instants,
+    risk_policies,
+    risk_registers,
+    stays,
+)
+from gridcare.timeutil import DEFAULT_ZONE
+
+NINTH = PRESETS["ninth-edition"]
+HUNAN = PRESETS["hunan-2022-03"]
+TWENTY = PRESETS["twenty-measures"]
+SZ = AreaCode.parse("440304")  # Futian district, Shenzhen
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=DEFAULT_ZONE)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def high(area: str | AreaCode = SZ, raised: str = "2022-06-28 00:00", lifted: str | None = None):
+    return RiskDesignation(area, RiskLevel.HIGH, at(raised), None if lifted is None else at(lifted))
+
+
+def one_stay(start: str, end: str, place: str | AreaCode = SZ) -> list[Stay]:
+    return [Stay(place, at(start), at(end))]
+
+
+# ---------------------------------------------------------------------------- DESIGN example
+
+
+def test_design_worked_example() -> None:
+    """Left a high-risk area 2022-07-01 15:00, 9th edition (DESIGN.md)."""
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00"),
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at("2022-07-01 15:00"),
+    )
+    assert result.category is Category.HIGH_RISK_AREA
+    plan = result.plan
+    assert plan is not None
+    (step,) = plan.steps
+    assert step.kind is MeasureKind.CENTRALIZED_QUARANTINE
+    assert step.start == at("2022-07-01 15:00")
+    assert step.end == at("2022-07-09 00:00")
+    assert plan.test_dates == tuple(
+        d(x) for x in ("2022-07-02", "2022-07-03", "2022-07-04", "2022-07-06", "2022-07-08")
+    )
+    assert result.code_color is CodeColor.RED
+    assert not result.needs_verification
+    (reason,) = result.reasons
+    assert reason.match is MatchKind.DIRECT
+    assert "440304" in reason.zh
+    assert "440304" in reason.en
+    assert "rules.0" in reason.en
+    assert "高风险区" in reason.zh
+
+
+def test_design_example_given_in_utc() -> None:
+    result = assess(
+        [Stay(SZ, datetime(2022, 6, 30, 1, tzinfo=UTC), datetime(2022, 7, 1, 7, tzinfo=UTC))],
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=datetime(2022, 7, 1, 7, tzinfo=UTC),
+    )
+    assert result.plan is not None
+    assert result.plan.steps[0].end == at("2022-07-09 00:00")
+
+
+# ---------------------------------------------------------------------------- boundaries
+
+
+@pytest.mark.parametrize(
+    ("reference", "qualifies"),
+    [("2022-07-08 15:00", True), ("2022-07-08 15:01", False)],
+)
+def test_look_back_ends_at_the_exact_instant(reference: str, qualifies: bool) -> None:
+    """Exposure ended 07-01 15:00; 7-day look-back: exactly 7 days later still qualifies."""
+    result = assess(
+        one_stay("2022-07-01 09:00", "2022-07-01 15:00"),
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at("2022-07-10 10:00"),
+        arrived_at=at(reference),
+    )
+    assert (result.category is Category.HIGH_RISK_AREA) is qualifies
+
+
+@pytest.mark.parametrize(
+    ("end", "counts"), [("2022-06-21 00:00", False), ("2022-06-21 00:01", True)]
+)
+def test_stay_touching_trace_back_start(end: str, counts: bool) -> None:
+    """Raised 06-28 00:00, trace back 7 days: the window opens 06-21 00:00 (half-open)."""
+    result = assess(
+        one_stay("2022-06-20 12:00", end),
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at("2022-06-28 10:00"),
+        arrived_at=at("2022-06-21 12:00"),
+    )
+    assert (result.category is Category.HIGH_RISK_AREA) is counts
+    if counts:
+        assert result.plan is not None
+        assert result.plan.anchor == at(end)
+
+
+@pytest.mark.parametrize(
+    ("start", "counts"), [("2022-07-01 12:00", False), ("2022-07-01 11:59", True)]
+)
+def test_designation_lifted_the_moment_the_stay_begins(start: str, counts: bool) -> None:
+    register = RiskRegister([high(lifted="2022-07-01 12:00")])
+    result = assess(
+        one_stay(start, "2022-07-02 12:00"),
+        register=register,
+        policy=NINTH,
+        as_of=at("2022-07-03 08:00"),
+    )
+    assert (result.category is Category.HIGH_RISK_AREA) is counts
+    if counts:
+        # The exposure ends when the area is lifted, not when the stay ends.
+        assert result.plan is not None
+        assert result.plan.anchor == at("2022-07-01 12:00")
+        assert result.reasons[0].exposure_end == at("2022-07-01 12:00")
+
+
+@pytest.mark.parametrize(
+    ("left", "end"),
+    [
+        ("2022-07-01 23:59", "2022-07-09 00:00"),
+        ("2022-07-02 00:00", "2022-07-10 00:00"),
+        ("2022-07-01 00:00", "2022-07-09 00:00"),
+    ],
+)
+def test_day_zero_before_and_after_local_midnight(left: str, end: str) -> None:
+    result = assess(
+        one_stay("2022-06-30 09:00", left),
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at(left),
+    )
+    assert result.plan is not None
+    assert result.plan.steps[0].end == at(end)
+    assert result.plan.test_dates[0] == at(left).date() + timedelta(days=1)
+
+
+def test_assessed_after_part_of_the_plan_has_passed() -> None:
+    """Left 07-01 15:00, assessed 07-05 09:00: only the remaining days, nothing past invented."""
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00"),
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at("2022-07-05 09:00"),
+    )
+    plan = result.plan
+    assert plan is not None
+    assert plan.anchor == at("2022-07-01 15:00")
+    assert plan.counted_from == at("2022-07-05 09:00")
+    (step,) = plan.steps
+    assert (step.start, step.end) == (at("2022-07-05 09:00"), at("2022-07-09 00:00"))
+    assert plan.test_dates == (d("2022-07-06"), d("2022-07-08"))
+
+
+def test_test_day_today_is_kept() -> None:
+    """Assessed during day 3 (07-04): that day's test is still due."""
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00"),
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at("2022-07-04 23:00"),
+    )
+    assert result.plan is not None
+    assert result.plan.test_dates[0] == d("2022-07-04")
+
+
+def test_assessed_during_the_second_step() -> None:
+    """9th edition close contact, last exposure 07-01 15:00, assessed 07-10 10:00."""
+    result = assess(
+        [],
+        register=RiskRegister(),
+        policy=NINTH,
+        as_of=at("2022-07-10 10:00"),
+        contacts=[Contact(kind=ContactKind.CLOSE, last_exposure=at("2022-07-01 15:00"))],
+    )
+    assert result.category is Category.CLOSE_CONTACT
+    plan = result.plan
+    assert plan is not None
+    (step,) = plan.steps
+    assert step.kind is MeasureKind.HOME_HEALTH_MONITORING
+    assert (step.start, step.end) == (at("2022-07-10 10:00"), at("2022-07-12 00:00"))
+    assert plan.test_dates == (d("2022-07-11"),)  # home day 3 = day 10
+    assert result.code_color is CodeColor.RED
+
+
+def test_contact_after_its_plan_is_over_is_no_longer_a_category() -> None:
+    result = assess(
+        [],
+        register=RiskRegister(),
+        policy=NINTH,
+        as_of=at("2022-07-12 00:00"),
+        contacts=[Contact(kind="close", last_exposure=at("2022-07-01 15:00"))],
+    )
+    assert result.category is Category.NONE
+    assert result.plan is None
+
+
+def test_pre_arrival_declaration_counts_from_arrival() -> None:
+    """Declared two days before arriving: the plan starts at arrival, tests from that day."""
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00"),
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at("2022-07-01 20:00"),
+        arrived_at=at("2022-07-03 12:00"),
+    )
+    plan = result.plan
+    assert plan is not None
+    assert plan.steps[0].start == at("2022-07-03 12:00")
+    assert plan.steps[0].end == at("2022-07-09 00:00")
+    assert plan.test_dates == (d("2022-07-03"), d("2022-07-04"), d("2022-07-06"), d("2022-07-08"))
+
+
+def test_designation_raised_after_as_of_is_not_known_yet() -> None:
+    register = RiskRegister([high(raised="2022-07-02 10:00")])
+    stays_ = one_stay("2022-06-30 09:00", "2022-07-01 15:00")
+    before = assess(stays_, register=register, policy=NINTH, as_of=at("2022-07-02 09:59"))
+    after = assess(stays_, register=register, policy=NINTH, as_of=at("2022-07-02 10:00"))
+    assert before.category is Category.NONE
+    assert after.category is Category.HIGH_RISK_AREA
+
+
+# ---------------------------------------------------------------------------- matching
+
+
+def test_possible_exposure_needs_verification() -> None:
+    """A stay known only at the district containing a high-risk town."""
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00", place="440304"),
+        register=RiskRegister([high("440304001")]),
+        policy=NINTH,
+        as_of=at("2022-07-01 15:00"),
+    )
+    assert result.category is Category.HIGH_RISK_AREA
+    assert result.needs_verification
+    assert result.reasons[0].match is MatchKind.POSSIBLE
+
+
+def test_county_exposure_is_low_risk_under_ninth_edition() -> None:
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00", place="440304002"),
+        register=RiskRegister([high("440304001")]),
+        policy=NINTH,
+        as_of=at("2022-07-01 15:00"),
+        arrived_at=at("2022-07-01 18:00"),
+    )
+    assert result.category is Category.LOW_RISK_AREA
+    assert result.reasons[0].match is MatchKind.COUNTY
+    assert result.plan is not None
+    assert result.plan.anchor == at("2022-07-01 18:00")  # arrival
+    assert result.code_color is CodeColor.YELLOW
+
+
+def test_arrival_anchor_without_arrival_uses_as_of() -> None:
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00", place="440304002"),
+        register=RiskRegister([high("440304001")]),
+        policy=NINTH,
+        as_of=at("2022-07-02 08:00"),
+    )
+    assert result.plan is not None
+    assert result.plan.anchor_kind is Anchor.ARRIVAL
+    assert result.plan.anchor == at("2022-07-02 08:00")
+
+
+def test_province_match_under_hunan() -> None:
+    """Hunan 2022-03: elsewhere in a province holding a high-risk area."""
+    result = assess(
+        one_stay("2022-03-10 09:00", "2022-03-12 15:00", place="440305"),
+        register=RiskRegister([high("440304001", raised="2022-03-05 00:00")]),
+        policy=HUNAN,
+        as_of=at("2022-03-12 20:00"),
+        arrived_at=at("2022-03-12 20:00"),
+    )
+    assert result.category is Category.AFFECTED_AREA
+    assert result.reasons[0].match is MatchKind.PROVINCE_OR_CITY
+    assert result.plan is not None
+    assert result.plan.steps[0].end == at("2022-03-27 00:00")
+
+
+def test_most_severe_wins_and_every_exposure_is_listed() -> None:
+    register = RiskRegister(
+        [
+            RiskDesignation("440304001", RiskLevel.MEDIUM, at("2022-06-28 00:00")),
+            RiskDesignation("310115001", RiskLevel.HIGH, at("2022-06-28 00:00")),
+        ]
+    )
+    stays_ = [
+        Stay("440304001", at("2022-06-29 09:00"), at("2022-06-30 09:00")),
+        Stay("310115001", at("2022-06-30 12:00"), at("2022-07-01 10:00")),
+    ]
+    contact = Contact(kind="secondary", last_exposure=at("2022-07-01 09:00"))
+    result = assess(
+        stays_, register=register, policy=NINTH, as_of=at("2022-07-01 15:00"), contacts=[contact]
+    )
+    assert result.category is Category.SECONDARY_CONTACT
+    assert [r.category for r in result.reasons] == [
+        Category.SECONDARY_CONTACT,
+        Category.HIGH_RISK_AREA,
+        Category.MEDIUM_RISK_AREA,
+    ]
+    assert result.plan is not None
+    assert result.plan.anchor == contact.last_exposure
+
+
+def test_anchor_is_the_latest_exposure_of_the_winning_category() -> None:
+    register = RiskRegister([high(), high("310115001")])
+    stays_ = [
+        Stay(SZ, at("2022-06-29 09:00"), at("2022-06-30 09:00")),
+        Stay("310115001", at("2022-06-30 12:00"), at("2022-07-01 10:00")),
+    ]
+    result = assess(stays_, register=register, policy=NINTH, as_of=at("2022-07-01 15:00"))
+    assert result.plan is not None
+    assert result.plan.anchor == at("2022-07-01 10:00")
+
+
+def test_twenty_measures_ignores_medium_and_secondary() -> None:
+    register = RiskRegister([RiskDesignation(SZ, RiskLevel.MEDIUM, at("2022-11-10 00:00"))])
+    result = assess(
+        one_stay("2022-11-11 09:00", "2022-11-12 09:00"),
+        register=register,
+        policy=TWENTY,
+        as_of=at("2022-11-12 10:00"),
+        contacts=[Contact(kind="secondary", last_exposure=at("2022-11-12 08:00"))],
+    )
+    assert result.category is Category.NONE
+    assert result.reasons == ()
+
+
+# ---------------------------------------------------------------------------- code colour and tests
+
+
+def _high_case(as_of: str = "2022-07-01 15:00"):
+    return assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00"),
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at(as_of),
+    )
+
+
+def test_red_never_turns_green_by_tests_but_does_after_the_plan() -> None:
+    result = _high_case()
+    tests = [NatResult(at(f"2022-07-0{k} 09:00")) for k in range(2, 9)]
+    assert code_color(result, tests, at("2022-07-08 23:59")) is CodeColor.RED
+    assert code_color(result, tests, at("2022-07-09 00:00")) is CodeColor.GREEN
+
+
+def test_missed_scheduled_tests() -> None:
+    result = _high_case()
+    taken = [NatResult(at("2022-07-02 09:00")), NatResult(at("2022-07-04 09:00"), negative=False)]
+    missed = missed_tests(result, taken, at("2022-07-07 10:00"))
+    assert [(m.kind, m.day) for m in missed] == [
+        (TestKind.SCHEDULED, d("2022-07-03")),
+        (TestKind.SCHEDULED, d("2022-07-06")),
+    ]
+    assert missed[0].deadline == at("2022-07-04 00:00")
+    # The day of a test is not over until local midnight.
+    assert missed_tests(result, taken, at("2022-07-03 23:59")) == ()
+
+
+def test_overdue_window() -> None:
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00", place="440304002"),
+        register=RiskRegister([high("440304001")]),
+        policy=NINTH,
+        as_of=at("2022-07-01 18:00"),
+        arrived_at=at("2022-07-01 18:00"),
+    )
+    one = [NatResult(at("2022-07-02 09:00"))]
+    assert missed_tests(result, one, at("2022-07-04 23:59")) == ()
+    (late,) = missed_tests(result, one, at("2022-07-05 00:01"))
+    assert (late.kind, late.needed, late.taken) == (TestKind.WITHIN_WINDOW, 2, 1)
+    assert late.deadline == at("2022-07-05 00:00")
+
+
+def test_no_plan_means_green_and_nothing_missed() -> None:
+    result = assess([], register=RiskRegister(), policy=NINTH, as_of=at("2022-07-01 00:00"))
+    assert code_color(result, [], at("2022-07-02 00:00")) is CodeColor.GREEN
+    assert missed_tests(result, [], at("2022-07-02 00:00")) == ()
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def test_naive_as_of_is_refused() -> None:
+    with pytest.raises(InvalidInput) as err:
+        assess([], register=RiskRegister(), policy=NINTH, as_of=datetime(2022, 7, 1))
+    assert err.value.code == "naive_datetime"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"register": "nope"}, "not_register"),
+        ({"policy": {"name": "x"}}, "not_policy"),
+        ({"arrived_at": datetime(2022, 7, 1)}, "naive_datetime"),
+        ({"contacts": ["close"]}, "not_contact"),
+        ({"stays": [1]}, "not_stay"),
+        ({"stays": "440304"}, "not_sequence"),
+    ],
+)
+def test_bad_arguments_raise_invalid_input(kwargs: dict[str, object], code: str) -> None:
+    args: dict[str, object] = {
+        "stays": [],
+        "register": RiskRegister(),
+        "policy": NINTH,
+        "as_of": at("2022-07-01 00:00"),
+    }
+    args.update(kwargs)
+    stays_ = args.pop("stays")
+    with pytest.raises(InvalidInput) as err:
+        assess(stays_, **args)  # type: ignore[arg-type]
+    assert err.value.code == code
+
+
+def test_bad_values_raise_invalid_input() -> None:
+    with pytest.raises(InvalidInput, match="unknown_contact_kind"):
+        Contact(kind="distant", last_exposure=at("2022-07-01 00:00"))
+    with pytest.raises(InvalidInput, match="naive_datetime"):
+        NatResult(datetime(2022, 7, 1))
+    with pytest.raises(InvalidInput, match="not_bool"):
+        NatResult(at("2022-07-01 00:00"), negative="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="not_assessment"):
+        code_color("x", [], at("2022-07-01 00:00"))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="not_mapping"):
+        assess_many([], register=RiskRegister(), policy=NINTH, as_of=at("2022-07-01 00:00"))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- batches
+
+
+def test_assess_many_matches_assess_and_reports_progress() -> None:
+    register = RiskRegister([high(), high("310115001")])
+    people = {
+        i: History(one_stay("2022-06-30 09:00", "2022-07-01 15:00", place=place))
+        for i, place in enumerate(["440304", "440304001", "310115", "430211", "440305"] * 50)
+    }
+    calls: list[tuple[int, int]] = []
+    as_of = at("2022-07-01 16:00")
+    out = assess_many(
+        people,
+        register=register,
+        policy=NINTH,
+        as_of=as_of,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert len(out) == 250
+    for key, history in people.items():
+        assert out[key] == assess(history.stays, register=register, policy=NINTH, as_of=as_of)
+    assert calls[-1] == (250, 250)
+    assert len(calls) <= 101
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+
+
+def test_assess_many_accepts_plain_stay_lists_and_empty_input() -> None:
+    calls: list[tuple[int, int]] = []
+    out = assess_many(
+        {}, register=RiskRegister(), policy=NINTH, as_of=at("2022-07-01 00:00"),
+        progress=lambda a, b: calls.append((a, b)),
+    )  # fmt: skip
+    assert out == {}
+    assert calls == [(0, 0)]
+    out2 = assess_many(
+        {"a": one_stay("2022-06-30 09:00", "2022-07-01 15:00")},
+        register=RiskRegister([high()]),
+        policy=NINTH,
+        as_of=at("2022-07-01 15:00"),
+    )
+    assert out2["a"].category is Category.HIGH_RISK_AREA
+
+
+def test_compare_policies_counts_moves_and_names_people() -> None:
+    register = RiskRegister(
+        [
+            RiskDesignation(SZ, RiskLevel.MEDIUM, at("2022-11-10 00:00")),
+            RiskDesignation("310115001", RiskLevel.HIGH, at("2022-11-10 00:00")),
+        ]
+    )
+    people = {
+        "medium": one_stay("2022-11-11 09:00", "2022-11-12 09:00"),
+        "high": one_stay("2022-11-11 09:00", "2022-11-12 09:00", place="310115001"),
+        "none": one_stay("2022-11-11 09:00", "2022-11-12 09:00", place="430211"),
+    }
+    result = compare_policies(people, NINTH, TWENTY, at("2022-11-12 10:00"), register=register)
+    assert result.total == 3
+    assert result.unchanged == 1
+    assert set(result.moved) == {"medium", "high"}
+    assert result.category_moves == {(Category.MEDIUM_RISK_AREA, Category.NONE): 1}
+    assert result.measure_moves == {
+        (MeasureKind.HOME_ISOLATION, None): 1,
+        (MeasureKind.CENTRALIZED_QUARANTINE, MeasureKind.HOME_ISOLATION): 1,
+    }
+
+
+def test_needs_reassessment_after_backdating() -> None:
+    old = RiskRegister([high(raised="2022-07-08 00:00")])
+    new = RiskRegister([high(raised="2022-07-05 00:00")])
+    people = {
+        "touched": one_stay("2022-06-27 09:00", "2022-06-28 12:00"),  # inside the new window only
+        "elsewhere": one_stay("2022-06-27 09:00", "2022-06-28 12:00", place="310115"),
+        "too_early": one_stay("2022-06-20 09:00", "2022-06-21 12:00"),
+    }
+    changes = diff(old, new)
+    assert needs_reassessment(changes, people, policy=NINTH) == ("touched",)
+    # And the touched person is indeed assessed differently.
+    as_of = at("2022-07-08 12:00")
+    arrived = at("2022-06-28 18:00")
+    before = assess(people["touched"], register=old, policy=NINTH, as_of=as_of, arrived_at=arrived)
+    after = assess(people["touched"], register=new, policy=NINTH, as_of=as_of, arrived_at=arrived)
+    assert before.category is Category.NONE
+    assert after.category is Category.HIGH_RISK_AREA
+
+
+# ---------------------------------------------------------------------------- properties
+
+AS_OF = at("2022-07-15 12:00")
+WINDOW = {"min_value": at("2022-06-20 00:00"), "max_value": at("2022-07-15 12:00")}
+
+
+def _plan_invariants(plan: Plan) -> None:
+    assert plan.steps or plan.windows
+    for prev, nxt in zip(plan.steps, plan.steps[1:], strict=False):
+        assert prev.end == nxt.start  # contiguous
+    for step in plan.steps:
+        assert step.start >= plan.anchor
+        assert step.start >= plan.counted_from
+        assert step.end is None or step.end > step.start
+    tz = DEFAULT_ZONE
+    for day in plan.test_dates:
+        holders = [
+            s
+            for s in plan.steps
+            if s.start.astimezone(tz).date() <= day
+            and (s.end is None or day < s.end.astimezone(tz).date())
+        ]
+        assert holders, day
+
+
+small_registers = risk_registers(
+    st.builds(
+        RiskDesignation,
+        st.sampled_from(["440304", "440304001", "440304001001", "310115001", "430211", "440000"]),
+        st.sampled_from(list(RiskLevel)),
+        risk_instants(**WINDOW),
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(stays(**WINDOW), max_size=3),
+    st.lists(contacts(**WINDOW), max_size=1),
+    small_registers,
+    risk_policies(),
+    stays(**WINDOW),
+    contacts(**WINDOW),
+)
+def test_adding_a_stay_or_contact_never_lowers_the_category(
+    stays_, contacts_, register, policy, extra_stay, extra_contact
+) -> None:
+    base = assess(stays_, register=register, policy=policy, as_of=AS_OF, contacts=contacts_)
+    more_stays = assess(
+        [*stays_, extra_stay], register=register, policy=policy, as_of=AS_OF, contacts=contacts_
+    )
+    more_contacts = assess(
+        stays_, register=register, policy=policy, as_of=AS_OF, contacts=[*contacts_, extra_contact]
+    )
+    assert SEVERITY[more_stays.category] <= SEVERITY[base.category]
+    assert SEVERITY[more_contacts.category] <= SEVERITY[base.category]
+
+
+@settings(max_examples=60)
+@given(histories(**WINDOW), small_registers, risk_policies(), st.integers(-40, 40))
+def test_shifting_every_instant_by_whole_days_shifts_the_plan(history, register, policy, days):
+    delta = timedelta(days=days)
+    shifted_register = RiskRegister(
+        RiskDesignation(
+            x.area,
+            x.level,
+            x.raised_at + delta,
+            None if x.lifted_at is None else x.lifted_at + delta,
+        )
+        for x in register
+    )
+    shifted = History(
+        tuple(s.shifted(delta) for s in history.stays),
+        None if history.arrived_at is None else history.arrived_at + delta,
+        tuple(
+            Contact(kind=c.kind, last_exposure=c.last_exposure + delta) for c in history.contacts
+        ),
+    )
+    a = assess(history.stays, register=register, policy=policy, as_of=AS_OF,
+               arrived_at=history.arrived_at, contacts=history.contacts)  # fmt: skip
+    b = assess(shifted.stays, register=shifted_register, policy=policy, as_of=AS_OF + delta,
+               arrived_at=shifted.arrived_at, contacts=shifted.contacts)  # fmt: skip
+    assert a.category is b.category
+    assert a.needs_verification == b.needs_verification
+    assert a.code_color is b.code_color
+    assert (a.plan is None) == (b.plan is None)
+    if a.plan is not None and b.plan is not None:
+        assert b.plan.anchor == a.plan.anchor + delta
+        moved = [
+            (s.kind, s.start + delta, None if s.end is None else s.end + delta)
+            for s in a.plan.steps
+        ]
+        assert moved == [(s.kind, s.start, s.end) for s in b.plan.steps]
+        assert [x + delta for x in a.plan.test_dates] == list(b.plan.test_dates)
+
+
+@settings(max_examples=60)
+@given(small_registers, risk_policies(), st.data())
+def test_stays_outside_every_window_give_no_measure(register, policy, data) -> None:
+    trace = timedelta(days=policy.trace_back_days)
+    opens = min((x.raised_at for x in register), default=AS_OF) - trace
+    outside = data.draw(
+        st.lists(
+            stays(min_value=at("2022-05-01 00:00"), max_value=at("2022-06-01 00:00")), max_size=3
+        )
+    )
+    outside = [s for s in outside if s.end <= opens]
+    result = assess(outside, register=register, policy=policy, as_of=AS_OF)
+    assert result.category is Category.NONE
+    assert result.plan is None
+
+
+@settings(max_examples=80)
+@given(histories(**WINDOW), small_registers, risk_policies(), risk_instants(**WINDOW))
+def test_plan_steps_are_contiguous_anchored_and_hold_every_test(history, register, policy, as_of):
+    result = assess(history.stays, register=register, policy=policy, as_of=as_of,
+                    arrived_at=history.arrived_at, contacts=history.contacts)  # fmt: skip
+    if result.plan is not None:
+        _plan_invariants(result.plan)
+    again = assess(history.stays, register=register, policy=policy, as_of=as_of,
+                   arrived_at=history.arrived_at, contacts=history.contacts)  # fmt: skip
+    assert again == result
+    assert result.needs_verification == any(r.match is MatchKind.POSSIBLE for r in result.reasons)
+    if result.category is Category.NONE:
+        assert result.plan is None
+        assert result.reasons == ()
+
+
+@settings(max_examples=40)
+@given(st.dictionaries(st.integers(0, 50), histories(**WINDOW), max_size=6), small_registers)
+def test_assess_many_equals_assess(people, register) -> None:
+    out = assess_many(people, register=register, policy=NINTH, as_of=AS_OF)
+    for key, h in people.items():
+        assert out[key] == assess(h.stays, register=register, policy=NINTH, as_of=AS_OF,
+                                  arrived_at=h.arrived_at, contacts=h.contacts)  # fmt: skip
+
+
+def test_policy_from_json_assesses_like_the_preset() -> None:
+    copy = Policy.from_json(NINTH.to_json())
+    a = _high_case()
+    b = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00"),
+        register=RiskRegister([high()]),
+        policy=copy,
+        as_of=at("2022-07-01 15:00"),
+    )
+    assert a == b
+
+
+def test_values_pickle_for_partitioned_runs() -> None:
+    """Dask or Spark ship the register, the policy and the results between processes."""
+    register = RiskRegister([high()])
+    result = _high_case()
+    assert pickle.loads(pickle.dumps(register)) == register
+    again = pickle.loads(pickle.dumps(NINTH))
+    assert again == NINTH
+    assert pickle.loads(pickle.dumps(result)) == result
+    stays_ = one_stay("2022-06-30 09:00", "2022-07-01 15:00")
+    assert assess(stays_, register=pickle.loads(pickle.dumps(register)), policy=again,
+                  as_of=at("2022-07-01 15:00")) == result  # fmt: skip

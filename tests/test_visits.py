@@ -1,0 +1,572 @@
+"""Door-knocking campaigns: the household visit machine, replay, progress, mop-up, workload."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gridcare.errors import IllegalTransition, InvalidInput, UnknownNode
+from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.machine import replay
+from gridcare.testing._visit_strategies import attempt_logs, campaigns, visit_attempts
+from gridcare.timeutil import DEFAULT_ZONE
+from gridcare.visit_progress import ActorKind, NodeProgress, mop_up, progress, workload
+from gridcare.visits import (
+    HOUSEHOLD_VISIT_MACHINE,
+    Campaign,
+    HouseholdStates,
+    HouseholdVisit,
+    HouseholdVisitState,
+    VisitAttempt,
+    VisitChannel,
+    VisitEvent,
+    VisitOutcome,
+    apply,
+    replay_visits,
+    visit_event,
+)
+
+S = HouseholdVisitState
+T0 = datetime(2022, 3, 20, 7, 0, tzinfo=DEFAULT_ZONE)
+HOUSES = ("H1", "H2", "H3", "H4", "H5", "H6")
+
+
+def small_city() -> Hierarchy:
+    """D > (S1 > M1 > G1 [B1 > H1 H2, H3], G2 [H4]), (M2 > G3 [H5 H6]); E empty grid."""
+    return Hierarchy(
+        [
+            Node("D", NodeKind.DISTRICT, "天元区"),
+            Node("S1", NodeKind.STREET, "嵩山街道", "D"),
+            Node("M1", NodeKind.COMMUNITY, "大塘社区", "S1"),
+            Node("G1", NodeKind.GRID, "第1网格", "M1"),
+            Node("B1", NodeKind.BUILDING, "3栋", "G1"),
+            Node("H1", NodeKind.HOUSEHOLD, "301", "B1"),
+            Node("H2", NodeKind.HOUSEHOLD, "302", "B1"),
+            Node("H3", NodeKind.HOUSEHOLD, "平房1号", "G1"),
+            Node("G2", NodeKind.GRID, "第2网格", "M1"),
+            Node("H4", NodeKind.HOUSEHOLD, "101", "G2"),
+            Node("M2", NodeKind.COMMUNITY, "栗雨社区", "D"),
+            Node("G3", NodeKind.GRID, "第3网格", "M2"),
+            Node("H5", NodeKind.HOUSEHOLD, "1号", "G3"),
+            Node("H6", NodeKind.HOUSEHOLD, "2号", "G3"),
+            Node("E", NodeKind.GRID, "空网格", "M2"),
+        ]
+    )
+
+
+CITY = small_city()
+
+
+def campaign(**changes: object) -> Campaign:
+    base: dict[str, object] = {
+        "id": "K1",
+        "scope": "D",
+        "round": 1,
+        "start": T0,
+        "end": T0 + timedelta(days=8),
+        "target_coverage": Fraction(9, 10),
+        "revisit_interval": timedelta(hours=4),
+        "attempt_limit": 3,
+    }
+    base.update(changes)
+    return Campaign(**base)  # type: ignore[arg-type]
+
+
+def attempt(
+    aid: str,
+    household: str,
+    minutes: int,
+    outcome: VisitOutcome,
+    channel: VisitChannel = VisitChannel.DOOR,
+    **extra: object,
+) -> VisitAttempt:
+    if outcome is VisitOutcome.REFUSED:
+        extra.setdefault("reason", "拒绝开门")
+    if outcome is VisitOutcome.APPOINTMENT:
+        extra.setdefault("appointment_for", T0 + timedelta(minutes=minutes + 600))
+    return VisitAttempt(
+        id=aid,
+        campaign_id="K1",
+        household=household,
+        at=T0 + timedelta(minutes=minutes),
+        outcome=outcome,
+        channel=channel,
+        team="T1",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+R, N, F, V, A = (
+    VisitOutcome.REACHED,
+    VisitOutcome.NOBODY_HOME,
+    VisitOutcome.REFUSED,
+    VisitOutcome.VACANT,
+    VisitOutcome.APPOINTMENT,
+)
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def test_scan_after_nobody_home_reaches_remotely() -> None:
+    log = [attempt("a1", "H1", 0, N), attempt("a2", "H1", 30, R, VisitChannel.DOOR_CODE_SCAN)]
+    out = replay_visits(log, campaign())
+    assert out.households["H1"].state is S.REACHED_REMOTELY
+    assert out.households["H1"].reached_at == T0 + timedelta(minutes=30)
+
+
+def test_scan_without_a_sticker_is_illegal() -> None:
+    with pytest.raises(IllegalTransition) as info:
+        apply(None, attempt("a1", "H1", 0, R, VisitChannel.DOOR_CODE_SCAN), campaign())
+    assert info.value.state == "not_started"
+    assert info.value.event == "scan_door_code"
+
+
+def test_attempt_limit_escalates_without_contact() -> None:
+    log = [attempt(f"a{i}", "H1", i * 300, N) for i in range(3)]
+    out = replay_visits(log, campaign(attempt_limit=3))
+    assert out.households["H1"].state is S.ESCALATED
+    assert out.households["H1"].attempts == 3
+    # A later door-code scan still reaches the household.
+    more = [*log, attempt("a9", "H1", 2000, R, VisitChannel.DOOR_CODE_SCAN)]
+    assert replay_visits(more, campaign()).households["H1"].state is S.REACHED_REMOTELY
+
+
+def test_revisit_due_is_derived_at_the_interval_boundary() -> None:
+    c = campaign(revisit_interval=timedelta(hours=4))
+    rec = apply(None, attempt("a1", "H1", 0, N), c)
+    assert rec.state is S.NOBODY_HOME
+    just_before = T0 + timedelta(hours=4) - timedelta(microseconds=1)
+    assert rec.state_as_of(c, just_before) is S.NOBODY_HOME
+    assert rec.state_as_of(c, T0 + timedelta(hours=4)) is S.REVISIT_DUE
+
+
+def test_appointment_becomes_due_at_its_time() -> None:
+    c = campaign()
+    rec = apply(None, attempt("a1", "H1", 0, A, appointment_for=T0 + timedelta(hours=2)), c)
+    assert rec.state_as_of(c, T0 + timedelta(hours=1)) is S.APPOINTMENT
+    assert rec.state_as_of(c, T0 + timedelta(hours=2)) is S.REVISIT_DUE
+
+
+def test_vacant_is_not_not_visited() -> None:
+    out = replay_visits([attempt("a1", "H1", 0, V)], campaign())
+    report = progress(CITY, campaign(), out, T0 + timedelta(days=1))
+    b1 = report.node("B1")
+    assert (b1.households, b1.knocked, b1.vacant, b1.not_started) == (2, 1, 1, 1)
+    assert str(b1.reach_rate) == "0.00%"  # 0 of 1 occupied, the vacant one is not counted
+    assert report.node("H1").vacant == 1
+    assert report.node("H2").not_started == 1
+
+
+def test_reached_is_final_for_absence() -> None:
+    rec = apply(None, attempt("a1", "H1", 0, R), campaign())
+    with pytest.raises(IllegalTransition):
+        apply(rec, attempt("a2", "H1", 10, N), campaign())
+
+
+def _record_in(state: HouseholdVisitState, c: Campaign, attempts: int) -> HouseholdVisit | None:
+    if state is S.NOT_STARTED:
+        return None
+    stored = S.NOBODY_HOME if state is S.REVISIT_DUE else state
+    last = c.start if state is S.REVISIT_DUE else c.start + timedelta(hours=23)
+    appointment = c.start + timedelta(days=5) if state is S.APPOINTMENT else None
+    return HouseholdVisit(
+        "H1",
+        c.id,
+        stored,
+        attempts,
+        c.start,
+        last,
+        appointment_for=appointment,
+    )
+
+
+def _attempt_for(event: VisitEvent, at: datetime) -> VisitAttempt:
+    outcome, channel = {
+        VisitEvent.REACH: (R, VisitChannel.DOOR),
+        VisitEvent.REACH_REMOTELY: (R, VisitChannel.PHONE),
+        VisitEvent.SCAN_DOOR_CODE: (R, VisitChannel.DOOR_CODE_SCAN),
+        VisitEvent.NOBODY_HOME: (N, VisitChannel.DOOR),
+        VisitEvent.NOBODY_HOME_AT_LIMIT: (N, VisitChannel.DOOR),
+        VisitEvent.REFUSE: (F, VisitChannel.DOOR),
+        VisitEvent.FIND_VACANT: (V, VisitChannel.DOOR),
+        VisitEvent.MAKE_APPOINTMENT: (A, VisitChannel.DOOR),
+    }[event]
+    minutes = int((at - T0).total_seconds() // 60)
+    return attempt("x", "H1", minutes, outcome, channel)
+
+
+@pytest.mark.parametrize("state", list(HouseholdVisitState))
+@pytest.mark.parametrize("event", list(VisitEvent))
+def test_every_pair_follows_the_table(state: HouseholdVisitState, event: VisitEvent) -> None:
+    at_limit = event is VisitEvent.NOBODY_HOME_AT_LIMIT
+    c = campaign(attempt_limit=1 if at_limit and state is S.NOT_STARTED else 5)
+    before = 0 if state is S.NOT_STARTED else (4 if at_limit else 1)
+    record = _record_in(state, c, before)
+    a = _attempt_for(event, c.start + timedelta(days=1))
+    assert visit_event(a, before, c.attempt_limit) is event
+    if record is not None:
+        assert record.state_as_of(c, a.at) is state
+    if HOUSEHOLD_VISIT_MACHINE.is_legal(state, event):
+        after = apply(record, a, c)
+        assert after.state is HOUSEHOLD_VISIT_MACHINE.next(state, event)
+    else:
+        with pytest.raises(IllegalTransition) as info:
+            apply(record, a, c)
+        assert (info.value.state, info.value.event) == (state.value, event.value)
+
+
+def test_machine_states_cover_the_enum() -> None:
+    assert HOUSEHOLD_VISIT_MACHINE.states == frozenset(HouseholdVisitState)
+
+
+# --------------------------------------------------------------------------- replay rules
+
+
+def test_outside_window_wrong_campaign_and_scope_are_rejected_not_dropped() -> None:
+    c = campaign()
+    late = attempt("late", "H1", 8 * 24 * 60, R)  # exactly at the end: outside
+    other = VisitAttempt(
+        id="o", campaign_id="K2", household="H2", at=T0, outcome=R, team="T1", persons_seen=1
+    )
+    stranger = attempt("s", "X9", 5, R)
+    ok = attempt("ok", "H3", 5, R)
+    out = replay_visits([late, other, stranger, ok], c, households=HOUSES)
+    codes = sorted(r.error.code for r in out.rejected)  # type: ignore[attr-defined]
+    assert codes == ["household_outside_scope", "outside_campaign", "wrong_campaign"]
+    assert out.total == 4
+    assert len(out.applied) == 1
+
+
+def test_duplicate_with_earlier_instant_wins() -> None:
+    first = attempt("a1", "H1", 50, R, persons_seen=2)
+    copy = attempt("a1", "H1", 10, N)
+    out = replay_visits([first, copy], campaign())
+    assert out.households["H1"].state is S.NOBODY_HOME
+    assert out.duplicates == (first,)
+
+
+@settings(max_examples=20)
+@given(campaigns(scope="D"), st.data())
+def test_fast_fold_equals_machine_replay(c: Campaign, data: st.DataObject) -> None:
+    log = data.draw(attempt_logs(c, HOUSES, max_size=15))
+    log = log + data.draw(st.lists(st.sampled_from(log), max_size=5)) if log else log
+    fast = replay_visits(log, c)
+    slow = replay(log, subject=lambda a: a.household, apply=lambda r, a: apply(r, a, c))
+    assert dict(fast.households.items()) == slow.records
+    assert sorted(a.id for a in fast.applied) == sorted(a.id for a in slow.applied)
+    assert len(fast.duplicates) == len(slow.duplicates)
+    assert len(fast.rejected) == len(slow.rejected)
+    assert fast.total == len(log)
+
+
+@settings(max_examples=20)
+@given(campaigns(scope="D"), st.data())
+def test_any_permutation_gives_the_same_states(c: Campaign, data: st.DataObject) -> None:
+    log = data.draw(attempt_logs(c, HOUSES, max_size=15))
+    shuffled = data.draw(st.permutations(log))
+    assert replay_visits(log, c).households == replay_visits(shuffled, c).households
+
+
+@settings(max_examples=20)
+@given(campaigns(scope="D"), st.data())
+def test_duplicates_change_nothing(c: Campaign, data: st.DataObject) -> None:
+    log = data.draw(attempt_logs(c, HOUSES, max_size=20))
+    extra = data.draw(st.lists(st.sampled_from(log), max_size=10)) if log else []
+    once = replay_visits(log, c)
+    twice = replay_visits(log + extra, c)
+    assert once.households == twice.households
+    assert len(twice.duplicates) == len(extra)
+    assert twice.total == len(log) + len(extra)
+
+
+def _check_report(c: Campaign, log: list[VisitAttempt], as_of: datetime) -> None:
+    report = progress(CITY, c, log, as_of)
+    total = report.total
+    assert total.households == 6
+    for node in CITY:
+        if not CITY.is_within(node.id, c.scope):
+            continue
+        p = report.node(node.id)
+        assert p.knocked >= p.reached + p.vacant + p.refused
+        assert p.knocked <= p.households
+        assert p.reached_remotely <= p.reached
+        kids = report.children(node.id)
+        if kids:
+            assert sum((k for _, k in kids), NodeProgress.empty()) == p
+    per_grid = sum((p for _, p in report.nodes(NodeKind.GRID)), NodeProgress.empty())
+    assert per_grid == total  # each household counted in exactly one grid
+    states = [total.not_started, total.reached - total.reached_remotely, total.reached_remotely,
+              total.vacant, total.refused, total.nobody_home, total.revisits_due,
+              total.appointments, total.escalated]  # fmt: skip
+    assert sum(states) == total.households  # and in exactly one state
+
+
+@settings(max_examples=20)
+@given(campaigns(scope="D"), st.data())
+def test_progress_laws(c: Campaign, data: st.DataObject) -> None:
+    log = data.draw(attempt_logs(c, HOUSES, max_size=20))
+    as_of = c.start + timedelta(hours=data.draw(st.integers(0, 24 * 11)))
+    _check_report(c, log, as_of)
+
+
+def test_progress_counts_only_before_as_of_and_sums() -> None:
+    c = campaign()
+    log = [
+        attempt("a1", "H1", 0, R, persons_seen=3),
+        attempt("a2", "H2", 10, N),
+        attempt("a3", "H3", 20, F, persons_seen=1),
+        attempt("a4", "H4", 30, V),
+        attempt("a5", "H5", 40, R, VisitChannel.WECHAT_GROUP, persons_seen=2),
+        attempt("a6", "H6", 24 * 60, R, persons_seen=4),  # the next day
+    ]
+    report = progress(CITY, c, log, T0 + timedelta(hours=5))
+    t = report.total
+    assert (t.households, t.knocked, t.reached, t.reached_remotely) == (6, 5, 2, 1)
+    assert (t.vacant, t.refused, t.revisits_due, t.person_visits) == (1, 1, 1, 6)
+    assert str(t.knock_rate) == "83.33%"
+    assert str(t.reach_rate) == "40.00%"
+    assert report.node("E") == NodeProgress.empty()
+    assert report.node("G1") + report.node("G2") == report.node("M1")
+    rows = report.rows(NodeKind.GRID)
+    assert [r["id"] for r in rows] == ["G1", "G2", "G3", "E"]
+    assert rows[-1]["reach_rate"] == "—"
+    behind = report.behind(NodeKind.GRID, 2)
+    assert [r["id"] for r in behind] == ["G1", "G3"]  # G2 has no occupied household
+
+
+def test_progress_outside_scope_and_unknown_nodes() -> None:
+    c = campaign(scope="M2")
+    report = progress(CITY, c, [], T0)
+    with pytest.raises(InvalidInput) as info:
+        report.node("G1")
+    assert info.value.code == "outside_campaign_scope"
+    with pytest.raises(UnknownNode):
+        report.node("nope")
+    assert report.total.households == 2
+
+
+def test_progress_accepts_states_and_records() -> None:
+    c = campaign()
+    log = [attempt("a1", "H1", 0, R, persons_seen=1), attempt("a2", "H5", 0, N)]
+    folded = replay_visits(log, c)
+    as_of = T0 + timedelta(days=1)
+    by_log = progress(CITY, c, log, as_of).total
+    assert progress(CITY, c, folded, as_of).total == by_log
+    assert progress(CITY, c, folded.households, as_of).total == by_log
+    records = {k: folded.households[k] for k in folded.households}
+    assert progress(CITY, c, records, as_of).total == by_log
+
+
+def test_progress_callback_is_bounded() -> None:
+    calls: list[tuple[int, int]] = []
+    log = [attempt(f"a{i}", HOUSES[i % 6], i, R, persons_seen=1) for i in range(60)]
+    progress(
+        CITY, campaign(), log, T0 + timedelta(days=2), progress=lambda d, t: calls.append((d, t))
+    )
+    assert 0 < len(calls) <= 50
+    assert calls[-1][0] == calls[-1][1]
+
+
+def test_mop_up_lists_what_is_missing_most_urgent_first() -> None:
+    c = campaign(target_coverage=1)
+    log = [
+        attempt("a1", "H1", 0, R, persons_seen=1),
+        attempt("a2", "H2", 0, N),
+        attempt("a3", "H3", 0, V),
+        attempt("a4", "H5", 0, F),
+    ]
+    report = progress(CITY, c, log, T0 + timedelta(hours=5))
+    m = mop_up(report)
+    assert m.needed == 4  # occupied 5, reached 1
+    assert [(i.household, i.state) for i in m.households] == [
+        ("H4", S.NOT_STARTED),
+        ("H6", S.NOT_STARTED),
+        ("H2", S.REVISIT_DUE),
+        ("H5", S.REFUSED),
+    ]
+    assert m.households[0].grid == "G2"
+    assert mop_up(report, "B1").needed == 1
+    done = progress(CITY, c, [attempt("z", "H4", 0, R, persons_seen=1)], T0 + timedelta(hours=1))
+    assert mop_up(done, "G2").done
+
+
+def test_mop_up_is_empty_when_target_met() -> None:
+    c = campaign(target_coverage=Fraction(1, 2))
+    log = [attempt(f"a{i}", h, 0, R, persons_seen=1) for i, h in enumerate(("H1", "H2", "H3"))]
+    m = mop_up(progress(CITY, c, log, T0 + timedelta(hours=1)), "G1")
+    assert m.done
+    assert m.households == ()
+
+
+def test_findings_are_counted() -> None:
+    from gridcare.findings import Findings, Hazard, HazardKind, Service, ServiceKind, Severity
+
+    f = Findings(
+        hazards=(Hazard(HazardKind.GAS, Severity.HIGH),),
+        services=(Service(ServiceKind.SUPPLIES_DELIVERED, 2),),
+    )
+    log = [attempt("a1", "H1", 0, R, persons_seen=1, findings=f)]
+    t = progress(CITY, campaign(), log, T0 + timedelta(hours=1)).total
+    assert (t.hazards, t.services, t.arrivals_found, t.disputes) == (1, 2, 0, 0)
+
+
+# --------------------------------------------------------------------------- workload
+
+
+def test_workload_uses_local_days() -> None:
+    late = datetime(2022, 3, 20, 23, 59, tzinfo=DEFAULT_ZONE)
+    log = [
+        VisitAttempt(id="a", campaign_id="K1", household="H1", at=late, outcome=R,
+                     worker="W1", team="T1", persons_seen=2),
+        VisitAttempt(id="b", campaign_id="K1", household="H2", at=late + timedelta(minutes=1),
+                     outcome=N, worker="W1", team="T1"),
+        VisitAttempt(id="c", campaign_id="K1", household="H3", at=late, outcome=N, team="T2"),
+    ]  # fmt: skip
+    rows = workload(log)
+    assert [(r.actor, r.day, r.attempts, r.reached, r.person_visits) for r in rows] == [
+        ("W1", date(2022, 3, 20), 1, 1, 2),
+        ("W1", date(2022, 3, 21), 1, 0, 0),
+    ]
+    teams = workload(log, by=ActorKind.TEAM)
+    assert [(r.actor, r.attempts) for r in teams] == [("T1", 1), ("T1", 1), ("T2", 1)]
+    utc = workload(log, by=ActorKind.TEAM, zone_name="UTC")
+    assert {r.day for r in utc} == {date(2022, 3, 20)}
+
+
+# --------------------------------------------------------------------------- values
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"at": datetime(2022, 3, 20, 9)}, "naive_datetime"),
+        ({"worker": None, "team": None}, "missing"),
+        ({"outcome": N, "persons_seen": 2}, "persons_when_absent"),
+        ({"outcome": F, "reason": ""}, "missing"),
+        ({"outcome": A}, "missing"),
+        ({"outcome": A, "appointment_for": T0}, "appointment_in_past"),
+        ({"appointment_for": T0 + timedelta(hours=1)}, "unexpected_appointment"),
+        ({"resident_ids": ("R1", "R2"), "persons_seen": 1}, "bad_persons_seen"),
+        ({"outcome": "reached"}, "bad_enum"),
+        ({"id": ""}, "missing"),
+    ],
+)
+def test_bad_attempts_raise_invalid_input(changes: dict[str, object], code: str) -> None:
+    base: dict[str, object] = {
+        "id": "a", "campaign_id": "K1", "household": "H1", "at": T0, "outcome": R, "team": "T1",
+    }  # fmt: skip
+    base.update(changes)
+    with pytest.raises(InvalidInput) as info:
+        VisitAttempt(**base)  # type: ignore[arg-type]
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"end": T0}, "empty_window"),
+        ({"target_coverage": 0}, "bad_target"),
+        ({"target_coverage": "1.5"}, "bad_target"),
+        ({"target_coverage": "abc"}, "bad_target"),
+        ({"attempt_limit": 0}, "bad_attempt_limit"),
+        ({"revisit_interval": timedelta(hours=-1)}, "bad_interval"),
+        ({"round": 0}, "bad_round"),
+        ({"start": datetime(2022, 3, 20)}, "naive_datetime"),
+        ({"zone": "Mars/Base"}, "unknown_zone"),
+    ],
+)
+def test_bad_campaigns_raise_invalid_input(changes: dict[str, object], code: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        campaign(**changes)
+    assert info.value.code == code
+
+
+def test_reason_is_masked_in_repr() -> None:
+    a = attempt("a", "H1", 0, F, reason="刘晓娟说家里有病人")
+    assert "刘晓娟" not in repr(a)
+
+
+def test_float_target_is_exact() -> None:
+    assert campaign(target_coverage=0.95).target_coverage == Fraction(19, 20)
+
+
+def test_household_states_mapping() -> None:
+    out = replay_visits([attempt("a1", "H1", 0, R, persons_seen=1)], campaign())
+    states = out.households
+    assert isinstance(states, HouseholdStates)
+    assert list(states) == ["H1"]
+    assert "H1" in states
+    assert len(states) == 1
+    assert states.state_of("H9") is S.NOT_STARTED
+    assert "H1" in repr(states["H1"])
+    assert "households=1" in repr(out)
+
+
+def test_replay_progress_callback_and_bad_input() -> None:
+    calls: list[int] = []
+    log = [attempt(f"a{i}", f"H{i}", i, R, persons_seen=1) for i in range(100)]
+    replay_visits(log, campaign(), progress=lambda d, t: calls.append(d))
+    assert 0 < len(calls) <= 25
+    with pytest.raises(InvalidInput):
+        replay_visits([object()], campaign())  # type: ignore[list-item]
+    with pytest.raises(InvalidInput):
+        replay_visits([], "K1")  # type: ignore[arg-type]
+
+
+@settings(max_examples=20)
+@given(campaigns(), st.data())
+def test_strategies_are_sound(c: Campaign, data: st.DataObject) -> None:
+    a = data.draw(visit_attempts(c))
+    assert c.start <= a.at < c.end
+    assert a.campaign_id == c.id
+
+
+def test_random_large_log_is_consistent() -> None:
+    rng = random.Random(3)
+    c = campaign(end=T0 + timedelta(days=3))
+    log = []
+    for i in range(3000):
+        outcome = rng.choice([R, R, N, N, V, F])
+        log.append(
+            attempt(
+                f"a{i}",
+                rng.choice(HOUSES),
+                rng.randrange(0, 3 * 24 * 60),
+                outcome,
+                persons_seen=1 if outcome in (R, F) else 0,
+            )
+        )
+    _check_report(c, log, T0 + timedelta(days=2))
+    fast = replay_visits(log, c)
+    slow = replay(log, subject=lambda a: a.household, apply=lambda r, a: apply(r, a, c))
+    assert dict(fast.households.items()) == slow.records
+
+
+def _markdown_table(rows: list[HouseholdVisitState], events: list[VisitEvent]) -> str:
+    head = "| state \\ event | " + " | ".join(f"`{e.value}`" for e in events) + " |"
+    lines = [head, "|---|" + "---|" * len(events)]
+    for s in rows:
+        cells = [
+            HOUSEHOLD_VISIT_MACHINE.next(s, e).value
+            if HOUSEHOLD_VISIT_MACHINE.is_legal(s, e)
+            else "·"
+            for e in events
+        ]
+        lines.append(f"| `{s.value}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def test_docs_draw_the_table_from_the_machine() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "visits.md"
+    if not doc.exists():  # pragma: no cover - an installed package without the docs
+        pytest.skip("docs/visits.md not present")
+    text = doc.read_text(encoding="utf-8")
+    assert _markdown_table(list(HouseholdVisitState), list(VisitEvent)) in text

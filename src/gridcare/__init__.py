@@ -7,6 +7,20 @@ The public names are re-exported here; everything else is internal.
 (True, '98.72%')
 """
 
+from gridcare.cases import (
+    DEFAULT_CASE_DEADLINES,
+    WHISTLE_CASE_MACHINE,
+    CaseDeadlines,
+    CaseEvent,
+    CaseEventType,
+    CaseKind,
+    CaseState,
+    CaseTopic,
+    WhistleCase,
+    overdue_cases,
+    overdue_check_ins,
+    replay_cases,
+)
 from gridcare.codes import (
     YUNLONG,
     ZHUZHOU,
@@ -26,6 +40,15 @@ from gridcare.errors import (
     PolicyError,
     UnknownNode,
 )
+from gridcare.findings import (
+    ArrivalFound,
+    Dispute,
+    Findings,
+    Hazard,
+    PremisesInspection,
+    Service,
+    proxy_declaration_payload,
+)
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.labels import label
 from gridcare.machine import Machine, Rejection, Replay
@@ -42,6 +65,13 @@ from gridcare.people import (
     Worker,
     WorkerRole,
     needs_help,
+)
+from gridcare.planning import (
+    CampaignModel,
+    CampaignPlan,
+    CampaignSimulation,
+    plan_campaign,
+    simulate_campaign,
 )
 from gridcare.rates import Rate
 from gridcare.risk import (
@@ -87,23 +117,49 @@ from gridcare.rollups import (
 )
 from gridcare.scope import Access, Principal, View, redact
 from gridcare.timeutil import DEFAULT_ZONE, ReportWindow, report_window
+from gridcare.visit_progress import NodeProgress, ProgressReport, mop_up, workload
+from gridcare.visit_progress import progress as campaign_progress
+from gridcare.visits import (
+    HOUSEHOLD_VISIT_MACHINE,
+    Campaign,
+    HouseholdVisit,
+    HouseholdVisitState,
+    VisitAttempt,
+    VisitChannel,
+    VisitOutcome,
+    replay_visits,
+)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "DEFAULT_CASE_DEADLINES",
     "DEFAULT_ZONE",
+    "HOUSEHOLD_VISIT_MACHINE",
     "METRICS",
     "PRESETS",
     "REVEAL",
+    "WHISTLE_CASE_MACHINE",
     "YUNLONG",
     "ZHUZHOU",
     "ZHUZHOU_COUNTIES",
     "Access",
     "AreaCode",
     "AreaLevel",
+    "ArrivalFound",
     "Assessment",
     "Assignment",
+    "Campaign",
+    "CampaignModel",
+    "CampaignPlan",
+    "CampaignSimulation",
     "CareNeed",
+    "CaseDeadlines",
+    "CaseEvent",
+    "CaseEventType",
+    "CaseKind",
+    "CaseState",
+    "CaseTopic",
     "Category",
     "CitizenId",
     "CodeColor",
@@ -112,11 +168,16 @@ __all__ = [
     "Count",
     "Countable",
     "DailyReport",
+    "Dispute",
     "FieldError",
+    "Findings",
     "GridcareError",
+    "Hazard",
     "Hierarchy",
     "History",
     "Household",
+    "HouseholdVisit",
+    "HouseholdVisitState",
     "IdDocument",
     "IdKind",
     "IllegalTransition",
@@ -128,13 +189,16 @@ __all__ = [
     "NatResult",
     "Node",
     "NodeKind",
+    "NodeProgress",
     "OutOfScope",
     "PhoneNumber",
     "Plan",
     "Policy",
     "PolicyComparison",
     "PolicyError",
+    "PremisesInspection",
     "Principal",
+    "ProgressReport",
     "Rate",
     "Reason",
     "RegisterDiff",
@@ -148,27 +212,42 @@ __all__ = [
     "RiskLevel",
     "RiskRegister",
     "Roster",
+    "Service",
     "Sex",
     "Stay",
     "Step",
     "Tally",
     "UnknownNode",
     "View",
+    "VisitAttempt",
+    "VisitChannel",
+    "VisitOutcome",
+    "WhistleCase",
     "Worker",
     "WorkerRole",
     "__version__",
     "assess",
     "assess_many",
+    "campaign_progress",
     "code_color",
     "compare_policies",
     "daily_report",
     "label",
     "lagging",
     "missed_tests",
+    "mop_up",
     "needs_help",
     "needs_reassessment",
+    "overdue_cases",
+    "overdue_check_ins",
+    "plan_campaign",
+    "proxy_declaration_payload",
     "redact",
+    "replay_cases",
+    "replay_visits",
     "report_window",
     "rollup",
+    "simulate_campaign",
     "tally",
+    "workload",
 ]

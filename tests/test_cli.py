@@ -10,7 +10,7 @@ TINY = ["--scale", "0.001"]
 
 
 def test_demo_prints_the_shape_in_english(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", *TINY, "--seed", "3", "--lang", "en"]) == 0
+    assert main(["demo", *TINY, "--seed", "3", "--lang", "en", "--city-only"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("Synthetic city: profile zhuzhou, scale 0.001, seed 3\n")
     for text in (
@@ -27,6 +27,33 @@ def test_demo_prints_the_shape_in_english(capsys: pytest.CaptureFixture[str]) ->
         assert text in out
     assert "100%" in err  # the progress line, on stderr only
     assert "%" not in out
+
+
+def test_demo_runs_the_report_day(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", *TINY, "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    for text in (
+        "[Declarations] as of 2022-03-27 08:00:",
+        "review rate",
+        "[Assessments] policy hunan-2022-03",
+        "in centralized quarantine",
+        "[Door-knocking campaign] progress per district:",
+        "The ten grids furthest behind (visit ratio):",
+        "[Daily report list] cut off at 2022-03-27 08:00",
+        "What the figures mean:",
+        "review rate: reviewed / declarations received",
+    ):
+        assert text in out
+    report = out.split("[Daily report list]", 1)[1]
+    city_row = next(line for line in report.splitlines() if line.startswith("株洲市"))
+    assert "%" in city_row
+    assert "simulating the report day" in err
+
+
+def test_demo_policy_option_changes_the_assessments(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo", *TINY, "--lang", "en", "--policy", "ninth-edition"])
+    ninth, _ = capsys.readouterr()
+    assert "[Assessments] policy ninth-edition" in ninth
 
 
 def test_demo_speaks_chinese_by_default(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import attrs
 
@@ -31,6 +31,9 @@ from gridcare.errors import GridcareError
 from gridcare.hierarchy import NodeKind
 from gridcare.labels import Lang, label
 from gridcare.people import CareNeed, WorkerRole
+
+if TYPE_CHECKING:
+    from gridcare.testing.synthetic import City
 
 __all__ = ["COMMANDS", "DEFAULT_SCALE", "Command", "Console", "main"]
 
@@ -162,7 +165,19 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
         "--as-of",
         type=_date,
         default=DEFAULT_AS_OF,
-        help=f"date for ages and needs, YYYY-MM-DD (default {DEFAULT_AS_OF.isoformat()})",
+        help="report date, cut off at 08:00 that day; also the date for ages and needs, "
+        f"YYYY-MM-DD (default {DEFAULT_AS_OF.isoformat()})",
+    )
+    parser.add_argument(
+        "--policy",
+        choices=["hunan-2022-03", "ninth-edition", "twenty-measures"],
+        default="hunan-2022-03",
+        help="preset policy for the assessments (default hunan-2022-03, in force at the time)",
+    )
+    parser.add_argument(
+        "--city-only",
+        action="store_true",
+        help="print the city's shape only, without the report day",
     )
     parser.add_argument(
         "--lang", choices=["zh", "en"], default="zh", help="output language (default zh)"
@@ -230,6 +245,120 @@ def _run_demo(args: argparse.Namespace, console: Console) -> int:
             f"{counts['any']:,} ({detail})",
         )
     )
+    if args.city_only:
+        return 0
+    return _run_day(args, console, city)
+
+
+_DECLARATION_METRICS = (
+    "declarations_received",
+    "declarations_reviewed",
+    "review_rate",
+    "declarations_overdue",
+    "declarations_late",
+    "declarations_proxy",
+)
+_MEASURE_METRICS = (
+    "under_centralized_quarantine",
+    "under_home_isolation",
+    "under_home_health_monitoring",
+    "under_self_health_monitoring",
+)
+_CAMPAIGN_METRICS = (
+    "households_in_scope",
+    "households_knocked",
+    "households_reached",
+    "households_vacant",
+    "reach_rate",
+    "person_visits",
+)
+_REPORT_METRICS = (
+    "declarations_received",
+    "review_rate",
+    "households_knocked",
+    "reach_rate",
+    "person_visits",
+    "under_centralized_quarantine",
+    "under_self_health_monitoring",
+    "cases_open",
+    "cases_overdue",
+)
+
+
+def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
+    """The report day: declarations, assessments, the campaign and the daily report list."""
+    from collections import Counter
+
+    from gridcare.rollups import METRICS, daily_report, lagging
+    from gridcare.testing.scenario import synthetic_day
+
+    t = console.t
+    lang = console.lang
+    started = time.perf_counter()
+    day = synthetic_day(
+        city,
+        report_day=args.as_of,
+        seed=args.seed,
+        policy=args.policy,
+        progress=console.progress(t("模拟申报、研判与敲门", "simulating the report day")),
+    )
+    console.end_progress(f"{time.perf_counter() - started:.1f} s")
+    h = city.hierarchy
+    cutoff = day.cutoff
+    tally = day.tally()
+    districts = [NodeKind.CITY, NodeKind.DISTRICT]
+
+    def report(metrics: Sequence[str]) -> str:
+        chosen = daily_report(h, tally, cutoff=cutoff.date(), levels=districts, metrics=metrics)
+        return chosen.to_text(lang=lang)
+
+    stamp = cutoff.strftime("%Y-%m-%d %H:%M")
+    console.print()
+    console.print(
+        t(
+            f"【申报】截至 {stamp}：提交 {day.submitted:,} 份，通过校验 {day.accepted:,} 份，"
+            f"退回 {len(day.rejected):,} 份",
+            f"[Declarations] as of {stamp}: {day.submitted:,} submitted, {day.accepted:,} "
+            f"accepted, {len(day.rejected):,} returned",
+        )
+    )
+    console.print(report(_DECLARATION_METRICS))
+    console.print()
+    categories = Counter(a.category for a in day.assessments.values())
+    console.print(
+        t(
+            f"【研判】政策 {args.policy}，按类别人数：",
+            f"[Assessments] policy {args.policy}, people per category:",
+        )
+    )
+    for category, n in categories.most_common():
+        console.print(f"  {_pad(label(category, lang), 28)}{n:>10,}")
+    console.print(t("截止时各项措施下的人数：", "People under each measure at the cutoff:"))
+    console.print(report(_MEASURE_METRICS))
+    console.print()
+    console.print(
+        t("【敲门行动】各县市区进度：", "[Door-knocking campaign] progress per district:")
+    )
+    console.print(report(_CAMPAIGN_METRICS))
+    full = daily_report(h, tally, cutoff=cutoff.date(), metrics=_REPORT_METRICS)
+    behind = lagging(full, "reach_rate", bottom=10)
+    console.print(t("走访率最低的十个网格：", "The ten grids furthest behind (visit ratio):"))
+    for row in behind:
+        console.print(f"  {_pad(row.name, 32)}{row.figures['reach_rate'].rate!s:>10}")
+    console.print()
+    console.print(t(f"【日报告清单】截至 {stamp}", f"[Daily report list] cut off at {stamp}"))
+    console.print(report(_REPORT_METRICS))
+    console.print(t("指标说明：", "What the figures mean:"))
+    for name in _REPORT_METRICS:
+        m = METRICS[name]
+        console.print(f"  {m.title(lang)}: {m.describe(lang)}")
+    console.print(
+        t(
+            "累计数统计截止时间之前的记录，括号内为截止前24小时的新增；比率由合计分子分母重新计算。",
+            "Cumulative figures count records before the cutoff; (+n) is the 24 hours before "
+            "it; rates are recomputed from summed counts.",
+        )
+    )
     return 0
 
 
@@ -239,8 +368,9 @@ def _run_demo(args: argparse.Namespace, console: Console) -> int:
 COMMANDS: dict[str, Command] = {
     "demo": Command(
         "demo",
-        "build a synthetic city and print its shape (counts per level, households per grid, "
-        "workers per role, residents needing help)",
+        "build a synthetic city, print its shape, then simulate a report day: declarations "
+        "filed and reviewed per district, people per measure, the door-knocking campaign's "
+        "progress and the grids furthest behind, and the daily report list cut off at 08:00",
         _configure_demo,
         _run_demo,
     ),

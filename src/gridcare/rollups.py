@@ -103,6 +103,16 @@ class Metric:
         """The metric's name in Chinese or English."""
         return self.zh if lang == "zh" else self.en
 
+    def describe(self, lang: Lang = "zh") -> str:
+        """What the figure means, in one line.
+
+        >>> METRICS["review_rate"].describe("en")
+        'reviewed / declarations received'
+        >>> METRICS["review_rate"].describe("zh")
+        '已审核数 / 申报数'
+        """
+        return _MEANINGS_ZH.get(self.name, self.zh) if lang == "zh" else self.meaning
+
 
 def _catalogue(*metrics: Metric) -> dict[str, Metric]:
     return {m.name: m for m in metrics}
@@ -161,6 +171,35 @@ METRICS: Mapping[str, Metric] = _catalogue(
     Metric("cases_overdue", "超期", "cases overdue", "件", _S,
            meaning="open whistle cases past their deadline"),
 )  # fmt: skip
+
+
+_MEANINGS_ZH: dict[str, str] = {
+    "declarations_received": "截止时间前收到的申报",
+    "declarations_reviewed": "已完成审核的申报",
+    "review_rate": "已审核数 / 申报数",
+    "declarations_overdue": "超过审核时限仍未审核的申报",
+    "declarations_late": "抵达后才申报的（事后申报）",
+    "declarations_proxy": "网格员代为填报的申报",
+    "households_in_scope": "敲门行动应覆盖的户数",
+    "households_knocked": "至少敲过一次门的户数",
+    "households_reached": "已见到人的户数",
+    "households_vacant": "确认空置的户数（不等于未走访）",
+    "knock_rate": "敲门户数 / 应访户数",
+    "reach_rate": "已访户数 / 应访户数",
+    "person_visits": "走访中见到的人次",
+    "arrivals_found": "走访中发现的来返人员",
+    "hazards": "发现的安全隐患",
+    "disputes": "调解或上报的矛盾纠纷",
+    "services": "为群众提供的服务",
+    "under_centralized_quarantine": "截止时正在集中隔离的人数",
+    "under_home_isolation": "截止时正在居家隔离的人数",
+    "under_home_health_monitoring": "截止时正在居家健康监测的人数",
+    "under_self_health_monitoring": "截止时正在自我健康监测的人数",
+    "tests_overdue": "应检未检的核酸检测",
+    "cases_raised": "网格吹哨的案件",
+    "cases_open": "尚未办结的吹哨案件",
+    "cases_overdue": "超过时限的未办结案件",
+}
 
 
 def metric(name: str) -> Metric:

@@ -33,7 +33,6 @@ those of its slowest crew (every grid must reach the target).
 
 from __future__ import annotations
 
-import gc
 import heapq
 import math
 import random
@@ -44,6 +43,7 @@ from fractions import Fraction
 
 import attrs
 
+from gridcare._bulk import collector_paused
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.rates import Rate
@@ -681,13 +681,8 @@ def simulate_campaign(
     if keep_log:
         # Hundreds of thousands of records at city scale: pause the cyclic
         # collector while they are built (DESIGN.md, "Scale"), then restore it.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             attempts = tuple(_to_attempts(log_rows, campaign, clock, day0))
-        finally:
-            if was_enabled:
-                gc.enable()
     return CampaignSimulation(model, campaign, tuple(results), attempts)
 
 

@@ -34,7 +34,6 @@ Rules this module obeys (DESIGN.md, "State machines"; DOMAIN.md):
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -47,6 +46,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from dateutil import tz as dateutil_tz
 
+from gridcare._bulk import collector_paused
 from gridcare.errors import GridcareError, IllegalTransition, InvalidInput
 from gridcare.findings import Findings
 from gridcare.machine import Machine, Rejection
@@ -798,13 +798,8 @@ def replay_visits(
     # The fold makes one small list per household: at city scale the cyclic
     # collector would walk every live record again and again (DESIGN.md,
     # "Scale"), so it is paused for the fold and restored after.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _fold(attempts, campaign, households, progress)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _fold(

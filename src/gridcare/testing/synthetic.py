@@ -35,7 +35,6 @@ True
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import math
 import random
@@ -49,6 +48,7 @@ from typing import Any, overload
 
 import attrs
 
+from gridcare._bulk import collector_paused
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber, Sex
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
@@ -704,13 +704,8 @@ def synthetic_city(
     gridcare.errors.InvalidInput: scale: expected a number above 0 and at most 2.0 [bad_scale]
     """
     fscale = _check_arguments(profile, scale, seed, progress)
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _Builder(PROFILES[profile], fscale, seed, progress).build()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Builder:

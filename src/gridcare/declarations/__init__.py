@@ -1,0 +1,171 @@
+"""Declarations: the arrival's form, routing to a grid, the review lifecycle, duplicates and
+review metrics (issue 3).
+
+The flow: a submitted payload is validated by :func:`parse_form` (or a batch by
+:func:`parse_forms`) into a :class:`Declaration`; an :class:`AddressIndex` built
+from the hierarchy routes it to a grid; lifecycle events (:class:`Submitted`,
+:class:`Assigned`, ..., :class:`Released`) are applied through the one table
+:data:`DECLARATION_MACHINE`; :func:`find_duplicates` and :func:`review_metrics`
+work over a city's declarations and records.
+
+>>> from datetime import datetime
+>>> from gridcare.timeutil import DEFAULT_ZONE as CST
+>>> d = parse_form(example_form(), declaration_id="D1",
+...                received_at=datetime(2022, 3, 19, 9, tzinfo=CST))
+>>> d.arrived_at.isoformat(), str(d.phone)
+('2022-03-19T18:30:00+08:00', '138****5678')
+"""
+
+from gridcare.declarations._domain import (
+    Declaration,
+    DeclaredAddress,
+    DeclaredLeg,
+    DeclaredNat,
+    DeclaredStay,
+    TemperatureReading,
+)
+from gridcare.declarations._duplicates import DuplicateEvidence, DuplicateGroup, find_duplicates
+from gridcare.declarations._enums import (
+    DeclarationState,
+    DocumentKind,
+    DuplicateBasis,
+    FilledBy,
+    HealthCodeColor,
+    NatOutcome,
+    RouteMethod,
+    Symptom,
+    TravelMode,
+    UnroutedReason,
+    VerificationMethod,
+)
+from gridcare.declarations._examples import example_form
+from gridcare.declarations._form import (
+    DEFAULT_MAX_ADVANCE_DAYS,
+    FLIGHT_NUMBER_PATTERN,
+    MAX_CELSIUS,
+    MIN_CELSIUS,
+    NOT_IN_SCHEMA,
+    TRAIN_NUMBER_PATTERN,
+    AddressForm,
+    DeclarationForm,
+    DeclarationShape,
+    HealthForm,
+    IdentityForm,
+    LegForm,
+    NatForm,
+    OriginForm,
+    StayForm,
+    TemperatureForm,
+    declaration_json_schema,
+)
+from gridcare.declarations._lifecycle import (
+    DECLARATION_MACHINE,
+    Assigned,
+    CorrectionRequested,
+    DeclarationEvent,
+    DeclarationRecord,
+    MarkedDuplicate,
+    MarkedUnrouted,
+    Rejected,
+    Released,
+    Resubmitted,
+    ReviewStarted,
+    Submitted,
+    Transferred,
+    Verified,
+    Withdrawn,
+    apply,
+    replay_declarations,
+    routing_event,
+)
+from gridcare.declarations._messages import FORM_CODES, message
+from gridcare.declarations._metrics import (
+    DEFAULT_OVERDUE_AFTER,
+    GridReviewMetrics,
+    ReviewMetrics,
+    review_metrics,
+    review_metrics_from_events,
+)
+from gridcare.declarations._parse import (
+    BatchResult,
+    Payload,
+    RejectedForm,
+    parse_form,
+    parse_forms,
+)
+from gridcare.declarations._routing import AddressIndex, Route, RoutingResult, building_key
+
+__all__ = [
+    "DECLARATION_MACHINE",
+    "DEFAULT_MAX_ADVANCE_DAYS",
+    "DEFAULT_OVERDUE_AFTER",
+    "FLIGHT_NUMBER_PATTERN",
+    "FORM_CODES",
+    "MAX_CELSIUS",
+    "MIN_CELSIUS",
+    "NOT_IN_SCHEMA",
+    "TRAIN_NUMBER_PATTERN",
+    "AddressForm",
+    "AddressIndex",
+    "Assigned",
+    "BatchResult",
+    "CorrectionRequested",
+    "Declaration",
+    "DeclarationEvent",
+    "DeclarationForm",
+    "DeclarationRecord",
+    "DeclarationShape",
+    "DeclarationState",
+    "DeclaredAddress",
+    "DeclaredLeg",
+    "DeclaredNat",
+    "DeclaredStay",
+    "DocumentKind",
+    "DuplicateBasis",
+    "DuplicateEvidence",
+    "DuplicateGroup",
+    "FilledBy",
+    "GridReviewMetrics",
+    "HealthCodeColor",
+    "HealthForm",
+    "IdentityForm",
+    "LegForm",
+    "MarkedDuplicate",
+    "MarkedUnrouted",
+    "NatForm",
+    "NatOutcome",
+    "OriginForm",
+    "Payload",
+    "Rejected",
+    "RejectedForm",
+    "Released",
+    "Resubmitted",
+    "ReviewMetrics",
+    "ReviewStarted",
+    "Route",
+    "RouteMethod",
+    "RoutingResult",
+    "StayForm",
+    "Submitted",
+    "Symptom",
+    "TemperatureForm",
+    "TemperatureReading",
+    "Transferred",
+    "TravelMode",
+    "UnroutedReason",
+    "VerificationMethod",
+    "Verified",
+    "Withdrawn",
+    "apply",
+    "building_key",
+    "declaration_json_schema",
+    "example_form",
+    "find_duplicates",
+    "message",
+    "parse_form",
+    "parse_forms",
+    "replay_declarations",
+    "review_metrics",
+    "review_metrics_from_events",
+    "routing_event",
+]

@@ -1,0 +1,181 @@
+"""The enumerations of declarations: every member has Chinese and English labels in ``LABELS``.
+
+All are ``StrEnum`` so they are cheap dictionary and counting keys (DESIGN.md).
+
+>>> TravelMode("train").value, DeclarationState.IN_REVIEW.value
+('train', 'in_review')
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "DeclarationState",
+    "DocumentKind",
+    "DuplicateBasis",
+    "FilledBy",
+    "HealthCodeColor",
+    "NatOutcome",
+    "RouteMethod",
+    "Symptom",
+    "TravelMode",
+    "UnroutedReason",
+    "VerificationMethod",
+]
+
+
+class DocumentKind(StrEnum):
+    """The identity document a declarant gives (the same values as ``people.IdKind``).
+
+    >>> [k.value for k in DocumentKind]
+    ['citizen_id', 'passport', 'travel_permit']
+    """
+
+    CITIZEN_ID = "citizen_id"
+    PASSPORT = "passport"
+    TRAVEL_PERMIT = "travel_permit"
+
+
+class TravelMode(StrEnum):
+    """How one leg of an itinerary was travelled.
+
+    >>> TravelMode.FLIGHT.value
+    'flight'
+    """
+
+    TRAIN = "train"
+    FLIGHT = "flight"
+    COACH = "coach"
+    CAR = "car"
+    SHIP = "ship"
+    OTHER = "other"
+
+
+class Symptom(StrEnum):
+    """Symptoms a declarant can tick.
+
+    >>> Symptom("cough")
+    <Symptom.COUGH: 'cough'>
+    """
+
+    FEVER = "fever"
+    COUGH = "cough"
+    SORE_THROAT = "sore_throat"
+    FATIGUE = "fatigue"
+    LOSS_OF_SMELL_OR_TASTE = "loss_of_smell_or_taste"
+    DIARRHOEA = "diarrhoea"
+    OTHER = "other"
+
+
+class NatOutcome(StrEnum):
+    """The result of a nucleic-acid test (NAT) as declared.
+
+    >>> NatOutcome.PENDING.value
+    'pending'
+    """
+
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    PENDING = "pending"
+
+
+class HealthCodeColor(StrEnum):
+    """The health code colour shown at submission (same values as ``risk.CodeColor``).
+
+    >>> [c.value for c in HealthCodeColor]
+    ['green', 'yellow', 'red']
+    """
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+class FilledBy(StrEnum):
+    """Who filled in the form: the person, or a grid worker on their behalf (proxy declaration).
+
+    >>> FilledBy.PROXY.value
+    'proxy'
+    """
+
+    SELF = "self"
+    PROXY = "proxy"
+
+
+class DeclarationState(StrEnum):
+    """The states of a declaration's review lifecycle (the table is in ``_lifecycle``).
+
+    >>> DeclarationState.CORRECTION_REQUESTED.value
+    'correction_requested'
+    """
+
+    SUBMITTED = "submitted"
+    ASSIGNED = "assigned"
+    UNROUTED = "unrouted"
+    IN_REVIEW = "in_review"
+    VERIFIED = "verified"
+    CORRECTION_REQUESTED = "correction_requested"
+    RESUBMITTED = "resubmitted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    WITHDRAWN = "withdrawn"
+    RELEASED = "released"
+
+
+class VerificationMethod(StrEnum):
+    """How a grid worker verified a declaration.
+
+    >>> VerificationMethod.DOOR_VISIT.value
+    'door_visit'
+    """
+
+    DOOR_VISIT = "door_visit"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class RouteMethod(StrEnum):
+    """Which part of the address resolved the declaration to a grid.
+
+    >>> RouteMethod.DOOR_CODE.value
+    'door_code'
+    """
+
+    HOUSEHOLD_ID = "household_id"
+    UNIT_ID = "unit_id"
+    BUILDING_ID = "building_id"
+    DOOR_CODE = "door_code"
+    COMMUNITY_BUILDING = "community_building"
+    COMMUNITY_ONLY = "community_only"
+    MANUAL = "manual"
+
+
+class UnroutedReason(StrEnum):
+    """Why an address could not be resolved to a grid (it waits to be routed by hand).
+
+    >>> UnroutedReason.UNKNOWN_DOOR_CODE.value
+    'unknown_door_code'
+    """
+
+    NO_ADDRESS_KEYS = "no_address_keys"
+    UNKNOWN_NODE = "unknown_node"
+    NOT_UNDER_A_GRID = "not_under_a_grid"
+    UNKNOWN_DOOR_CODE = "unknown_door_code"
+    UNKNOWN_COMMUNITY = "unknown_community"
+    AMBIGUOUS_COMMUNITY = "ambiguous_community"
+    BUILDING_MISSING = "building_missing"
+    UNKNOWN_BUILDING = "unknown_building"
+    AMBIGUOUS_BUILDING = "ambiguous_building"
+    FREE_TEXT_ONLY = "free_text_only"
+
+
+class DuplicateBasis(StrEnum):
+    """What made two declarations candidates for being the same person's same journey.
+
+    >>> DuplicateBasis.NAME_AND_PHONE.value
+    'name_and_phone'
+    """
+
+    DOCUMENT_NUMBER = "document_number"
+    NAME_AND_PHONE = "name_and_phone"

@@ -1,0 +1,210 @@
+"""Review metrics per grid as of an instant: received, reviewed, review rate, overdue, time to
+review (median and 90th percentile), late and proxy declarations.
+
+Rules this module obeys (DESIGN.md, "Rates"; issue 3, "Review metrics"):
+
+* counts are exact integers and the review rate is a :class:`~gridcare.rates.Rate`
+  (reviewed / received), never an average of rates;
+* as of ``as_of``: a declaration counts when it was submitted strictly before
+  ``as_of``, and as reviewed when its first review decision was; records should
+  come from :func:`~gridcare.declarations.replay_declarations` with
+  ``until=as_of`` (:func:`review_metrics_from_events` does both);
+* overdue: assigned to its current grid at least ``overdue_after`` before
+  ``as_of`` and not reviewed before ``as_of``: the review window
+  ``[assigned, assigned + overdue_after)`` has passed (withdrawn declarations
+  are never overdue);
+* time to review: from the first assignment to the first review decision;
+  percentiles by the nearest-rank method, so every figure is an observed time.
+
+>>> from datetime import datetime, timedelta
+>>> from gridcare.timeutil import DEFAULT_ZONE as CST
+>>> from gridcare.declarations import Assigned, Submitted, Verified, VerificationMethod
+>>> t = datetime(2022, 3, 26, 9, tzinfo=CST)
+>>> m = timedelta(minutes=1)
+>>> log = [Submitted(id="s1", at=t, declaration_id="D1"),
+...        Assigned(id="a1", at=t + m, declaration_id="D1", grid_id="G1"),
+...        Verified(id="v1", at=t + timedelta(hours=3), declaration_id="D1",
+...                 method=VerificationMethod.PHONE),
+...        Submitted(id="s2", at=t, declaration_id="D2"),
+...        Assigned(id="a2", at=t + m, declaration_id="D2", grid_id="G1")]
+>>> m = review_metrics_from_events(log, as_of=datetime(2022, 3, 27, 10, tzinfo=CST))
+>>> g = m.grids["G1"]
+>>> g.received, g.reviewed, str(g.review_rate), g.overdue, g.time_to_review_median
+(2, 1, '50.00%', 1, datetime.timedelta(seconds=10740))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import attrs
+
+from gridcare.declarations._enums import DeclarationState
+from gridcare.declarations._lifecycle import (
+    DeclarationEvent,
+    DeclarationRecord,
+    replay_declarations,
+)
+from gridcare.errors import InvalidInput
+from gridcare.rates import Rate
+from gridcare.timeutil import require_aware
+
+__all__ = [
+    "DEFAULT_OVERDUE_AFTER",
+    "GridReviewMetrics",
+    "ReviewMetrics",
+    "nearest_rank",
+    "review_metrics",
+    "review_metrics_from_events",
+]
+
+#: A declaration not reviewed within this time after assignment is overdue (local practice).
+DEFAULT_OVERDUE_AFTER = timedelta(hours=24)
+
+
+def nearest_rank(ordered: list[timedelta], fraction: float) -> timedelta | None:
+    """The nearest-rank percentile of sorted values (``None`` when there are none).
+
+    >>> nearest_rank([timedelta(hours=h) for h in (1, 2, 3, 4)], 0.5)
+    datetime.timedelta(seconds=7200)
+    """
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+@attrs.frozen
+class GridReviewMetrics:
+    """The review figures of one grid (``grid_id`` ``""`` for the whole city).
+
+    >>> GridReviewMetrics("G1", 0, 0, 0, 0, 0, 0, None, None).review_rate.defined
+    False
+    """
+
+    grid_id: str
+    received: int
+    reviewed: int
+    overdue: int
+    late: int
+    proxy: int
+    withdrawn: int
+    time_to_review_median: timedelta | None
+    time_to_review_p90: timedelta | None
+
+    @property
+    def review_rate(self) -> Rate:
+        """Reviewed over received (undefined with nothing received)."""
+        return Rate(self.reviewed, self.received)
+
+
+@attrs.frozen
+class ReviewMetrics:
+    """Review figures per grid, for the whole city, and the declarations with no grid yet.
+
+    >>> ReviewMetrics({}, GridReviewMetrics("", 0, 0, 0, 0, 0, 0, None, None), 0).unassigned
+    0
+    """
+
+    grids: dict[str, GridReviewMetrics]
+    city: GridReviewMetrics
+    unassigned: int
+
+
+class _Acc:
+    __slots__ = ("late", "overdue", "proxy", "received", "reviewed", "times", "withdrawn")
+
+    def __init__(self) -> None:
+        self.received = 0
+        self.reviewed = 0
+        self.overdue = 0
+        self.late = 0
+        self.proxy = 0
+        self.withdrawn = 0
+        self.times: list[timedelta] = []
+
+    def result(self, grid_id: str) -> GridReviewMetrics:
+        self.times.sort()
+        return GridReviewMetrics(
+            grid_id,
+            self.received,
+            self.reviewed,
+            self.overdue,
+            self.late,
+            self.proxy,
+            self.withdrawn,
+            nearest_rank(self.times, 0.5),
+            nearest_rank(self.times, 0.9),
+        )
+
+
+def review_metrics(
+    records: Iterable[DeclarationRecord],
+    *,
+    as_of: datetime,
+    overdue_after: timedelta = DEFAULT_OVERDUE_AFTER,
+) -> ReviewMetrics:
+    """Review figures per grid from records replayed up to ``as_of``.
+
+    >>> from datetime import datetime, timezone
+    >>> review_metrics([], as_of=datetime(2022, 3, 27, tzinfo=timezone.utc)).city.received
+    0
+    """
+    require_aware(as_of, "as_of")
+    if not isinstance(overdue_after, timedelta) or overdue_after < timedelta(0):
+        raise InvalidInput("bad_duration", "overdue_after", "expected a non-negative timedelta")
+    grids: dict[str, _Acc] = {}
+    city = _Acc()
+    unassigned = 0
+    for record in records:
+        if record.submitted_at >= as_of:
+            continue
+        grid_id = record.grid_id
+        if grid_id is None or record.assigned_at is None or record.assigned_at >= as_of:
+            unassigned += 1
+            targets: tuple[_Acc, ...] = (city,)
+        else:
+            acc = grids.get(grid_id)
+            if acc is None:
+                acc = grids[grid_id] = _Acc()
+            targets = (acc, city)
+        reviewed_at = record.reviewed_at
+        reviewed = reviewed_at is not None and reviewed_at < as_of
+        withdrawn = record.state is DeclarationState.WITHDRAWN and record.updated_at < as_of
+        overdue = (
+            not reviewed
+            and not withdrawn
+            and record.assigned_at is not None
+            and record.assigned_at < as_of
+            and as_of - record.assigned_at >= overdue_after
+        )
+        first = record.first_assigned_at
+        for acc in targets:
+            acc.received += 1
+            acc.late += record.late
+            acc.proxy += record.proxy
+            acc.withdrawn += withdrawn
+            acc.overdue += overdue
+            if reviewed:
+                acc.reviewed += 1
+                if first is not None and reviewed_at is not None and reviewed_at >= first:
+                    acc.times.append(reviewed_at - first)
+    return ReviewMetrics(
+        {grid_id: acc.result(grid_id) for grid_id, acc in sorted(grids.items())},
+        city.result(""),
+        unassigned,
+    )
+
+
+def review_metrics_from_events(
+    events: Iterable[DeclarationEvent],
+    *,
+    as_of: datetime,
+    overdue_after: timedelta = DEFAULT_OVERDUE_AFTER,
+) -> ReviewMetrics:
+    """Replay the events before ``as_of`` and compute the review figures from the records."""
+    require_aware(as_of, "as_of")
+    replayed = replay_declarations(events, until=as_of)
+    return review_metrics(replayed.records.values(), as_of=as_of, overdue_after=overdue_after)

@@ -1,0 +1,338 @@
+"""Parsing forms into declarations: one form, or a batch where nothing is lost.
+
+Rules this module obeys (DESIGN.md, "Errors"):
+
+* a form's errors are reported all at once, each with its field path, a stable
+  code and a Chinese and English message, values masked; when some fields are
+  wrong, the rules between fields still run on every section whose fields are
+  right, so the second submission does not reveal new errors;
+* no pydantic ``ValidationError`` escapes: callers see
+  :class:`~gridcare.errors.InvalidInput`;
+* a batch returns, for every row in order, the declaration or its errors:
+  ``accepted + rejected == submitted``.
+
+>>> from datetime import datetime
+>>> from gridcare.timeutil import DEFAULT_ZONE as CST
+>>> from gridcare.declarations import example_form
+>>> bad = example_form()
+>>> bad["phone"] = "12345"
+>>> bad["legs"][0]["number"] = "X99"
+>>> batch = parse_forms([example_form(), bad], received_at=datetime(2022, 3, 20, tzinfo=CST))
+>>> len(batch.accepted), [str(e) for e in batch.rejected[0].errors]
+... # doctest: +NORMALIZE_WHITESPACE
+(1, ['phone: 长度不正确 / expected 11 digits, got 5 [bad_length]',
+     'legs.0.number: 车次格式不正确 / not a train number [bad_train_number]'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+import attrs
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import from_json
+
+from gridcare._bulk import collector_paused
+from gridcare.declarations._domain import Declaration
+from gridcare.declarations._enums import FilledBy
+from gridcare.declarations._form import (
+    DEFAULT_MAX_ADVANCE_DAYS,
+    AddressForm,
+    DeclarationForm,
+    HealthForm,
+    IdentityForm,
+    Issue,
+    LegForm,
+    StayForm,
+    _fixed,
+    address_issues,
+    filler_issues,
+    health_issues,
+    identity_issues,
+    leg_issues,
+    stay_issues,
+)
+from gridcare.declarations._messages import _shown_value, field_errors, message
+from gridcare.errors import FieldError, InvalidInput
+from gridcare.timeutil import DEFAULT_ZONE, require_aware
+
+__all__ = ["BatchResult", "Payload", "RejectedForm", "parse_form", "parse_forms"]
+
+#: A form as submitted: a mapping (decoded JSON, a web form), or JSON text or bytes.
+Payload = Mapping[str, Any] | str | bytes | bytearray
+
+_IDENTITY: TypeAdapter[IdentityForm] = TypeAdapter(IdentityForm)
+_ADDRESS: TypeAdapter[AddressForm] = TypeAdapter(AddressForm)
+_HEALTH: TypeAdapter[HealthForm] = TypeAdapter(HealthForm)
+_LEGS: TypeAdapter[list[LegForm]] = TypeAdapter(list[LegForm])
+_STAYS: TypeAdapter[list[StayForm]] = TypeAdapter(list[StayForm])
+_FILLED_BY: TypeAdapter[FilledBy] = TypeAdapter(FilledBy)
+_WORKER: TypeAdapter[str | None] = TypeAdapter(str | None)
+
+
+def _context(received_at: datetime, max_advance_days: int, zone: tzinfo) -> dict[str, Any]:
+    if isinstance(max_advance_days, bool) or not isinstance(max_advance_days, int):
+        raise InvalidInput(
+            "not_integer", "max_advance_days", "expected a whole number of days", value=None
+        )
+    if max_advance_days < 0:
+        raise InvalidInput(
+            "negative", "max_advance_days", "must not be negative", value=max_advance_days
+        )
+    if not isinstance(zone, tzinfo):
+        raise InvalidInput("unknown_zone", "zone", "expected a tzinfo")
+    offset = received_at.utcoffset()
+    if offset is not None:  # a shared fixed-offset tzinfo keeps comparisons in C
+        received_at = received_at.replace(tzinfo=_fixed(offset))
+    return {"received_at": received_at, "max_advance_days": max_advance_days, "zone": zone}
+
+
+def _issue_error(issue: Issue) -> FieldError:
+    path = ".".join(str(part) for part in issue.loc)
+    return FieldError(
+        issue.code,
+        path,
+        f"{message(issue.code, 'zh')} / {issue.message}",
+        _shown_value(issue.value, issue.loc),
+    )
+
+
+def _section(raw: Mapping[str, Any], key: str, adapter: Any, context: Any, failed: set[Any]) -> Any:
+    if key in failed or key not in raw:
+        return None
+    try:
+        return adapter.validate_python(raw[key], context=context)
+    except ValidationError:  # pragma: no cover - the whole form already reported it
+        return None
+
+
+def _partial_issues(data: Payload, context: dict[str, Any], failed: set[Any]) -> list[Issue]:
+    """The rules between fields, on every section whose own fields are valid."""
+    if isinstance(data, str | bytes | bytearray):
+        try:
+            raw = from_json(data)
+        except ValueError:
+            return []
+    else:
+        raw = data
+    if not isinstance(raw, Mapping):
+        return []
+    received_at: datetime = context["received_at"]
+    issues: list[Issue] = []
+    identity = _section(raw, "identity", _IDENTITY, context, failed)
+    if identity is not None:
+        issues += identity_issues(identity)
+    address = _section(raw, "address", _ADDRESS, context, failed)
+    if address is not None:
+        issues += address_issues(address)
+    legs = _section(raw, "legs", _LEGS, context, failed)
+    if legs:
+        issues += leg_issues(legs, received_at, context["max_advance_days"])
+    stays = _section(raw, "stays", _STAYS, context, failed)
+    if stays:
+        issues += stay_issues(stays)
+    health = _section(raw, "health", _HEALTH, context, failed)
+    if health is not None:
+        issues += health_issues(health, received_at)
+    if "filled_by" not in failed and "proxy_worker_id" not in failed:
+        by = _section(raw, "filled_by", _FILLED_BY, context, failed) or FilledBy.SELF
+        worker = _section(raw, "proxy_worker_id", _WORKER, context, failed)
+        issues += filler_issues(by, worker)
+    return issues
+
+
+def _errors(exc: ValidationError, data: Payload, context: dict[str, Any]) -> list[FieldError]:
+    found = field_errors(exc)
+    details = exc.errors(include_url=False)
+    between = any((d.get("ctx") or {}).get("rule") == "between_fields" for d in details)
+    if not between:
+        failed = {d["loc"][0] for d in details if d["loc"]}
+        if () in (tuple(d["loc"]) for d in details):
+            return found  # the payload as a whole is wrong: not an object, not JSON
+        found += [_issue_error(issue) for issue in _partial_issues(data, context, failed)]
+    return found
+
+
+def _validate(data: Payload, context: dict[str, Any]) -> DeclarationForm | list[FieldError]:
+    try:
+        if isinstance(data, str | bytes | bytearray):
+            return DeclarationForm.model_validate_json(data, context=context)
+        return DeclarationForm.model_validate(data, context=context)
+    except ValidationError as exc:
+        return _errors(exc, data, context)
+
+
+def _check_id(declaration_id: object, field: str = "declaration_id") -> str:
+    if not isinstance(declaration_id, str) or not declaration_id:
+        raise InvalidInput("bad_declaration_id", field, "a non-empty text id is required")
+    return declaration_id
+
+
+def parse_form(
+    data: Payload,
+    *,
+    declaration_id: str,
+    received_at: datetime,
+    max_advance_days: int = DEFAULT_MAX_ADVANCE_DAYS,
+    zone: tzinfo = DEFAULT_ZONE,
+) -> Declaration:
+    """Validate one submitted form and build its :class:`Declaration`.
+
+    ``received_at`` is when the form arrived (aware); the arrival may lie at
+    most ``max_advance_days`` after it; naive times in the form are read in
+    ``zone``. Raises :class:`~gridcare.errors.InvalidInput` listing every
+    error (``.errors``), values masked.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> from gridcare.declarations import example_form
+    >>> form = example_form()
+    >>> form["identity"]["id_number"] = "110105194912310021"
+    >>> form["consent"] = False
+    >>> try:
+    ...     parse_form(form, declaration_id="D1", received_at=datetime(2022, 3, 20, tzinfo=CST))
+    ... except InvalidInput as exc:
+    ...     for e in exc.errors:
+    ...         print(e.code, e.field, e.value)
+    consent_required consent False
+    bad_checksum identity.id_number 110105********0021
+    """
+    _check_id(declaration_id)
+    require_aware(received_at, "received_at")
+    context = _context(received_at, max_advance_days, zone)
+    outcome = _validate(data, context)
+    if isinstance(outcome, list):
+        raise InvalidInput.collect(outcome)
+    return Declaration.from_form(outcome, declaration_id=declaration_id, received_at=received_at)
+
+
+@attrs.frozen
+class RejectedForm:
+    """A row of a batch that did not validate: its position, intended id and every error.
+
+    >>> RejectedForm(3, "D3", (FieldError("missing", "phone", "缺少必填项 / required"),)).codes
+    ('missing',)
+    """
+
+    row: int
+    declaration_id: str
+    errors: tuple[FieldError, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The error codes, in order."""
+        return tuple(e.code for e in self.errors)
+
+
+@attrs.frozen
+class BatchResult:
+    """What became of every row of a batch, in row order.
+
+    ``results[i]`` is row ``i``'s :class:`Declaration` or :class:`RejectedForm`;
+    ``len(accepted) + len(rejected) == submitted`` always holds.
+
+    >>> BatchResult(()).submitted, BatchResult(()).error_counts()
+    (0, {})
+    """
+
+    results: tuple[Declaration | RejectedForm, ...]
+
+    @property
+    def accepted(self) -> tuple[Declaration, ...]:
+        """The declarations built, in row order."""
+        return tuple(r for r in self.results if isinstance(r, Declaration))
+
+    @property
+    def rejected(self) -> tuple[RejectedForm, ...]:
+        """The rows refused, in row order."""
+        return tuple(r for r in self.results if isinstance(r, RejectedForm))
+
+    @property
+    def submitted(self) -> int:
+        """How many rows came in."""
+        return len(self.results)
+
+    def error_counts(self) -> dict[str, int]:
+        """How many errors of each code the batch held (for a report on form quality)."""
+        counts: dict[str, int] = {}
+        for r in self.results:
+            if isinstance(r, RejectedForm):
+                for e in r.errors:
+                    counts[e.code] = counts.get(e.code, 0) + 1
+        return counts
+
+
+def parse_forms(
+    payloads: Iterable[Payload],
+    *,
+    received_at: datetime | Sequence[datetime],
+    declaration_ids: Sequence[str] | None = None,
+    id_prefix: str = "D",
+    max_advance_days: int = DEFAULT_MAX_ADVANCE_DAYS,
+    zone: tzinfo = DEFAULT_ZONE,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchResult:
+    """Validate a batch of forms; every row ends up accepted or rejected, none is lost.
+
+    ``received_at`` is one instant for the whole batch or one per row;
+    ``declaration_ids`` gives the ids (default ``f"{id_prefix}{row}"``).
+    ``progress(done, total)`` is called at most about 100 times.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> from gridcare.declarations import example_form
+    >>> out = parse_forms([example_form(), b"{}", "not json"],
+    ...                   received_at=datetime(2022, 3, 20, tzinfo=CST))
+    >>> out.submitted, len(out.accepted), [r.codes[0] for r in out.rejected]
+    (3, 1, ['missing', 'bad_json'])
+    """
+    rows = list(payloads)
+    total = len(rows)
+    if isinstance(received_at, datetime):
+        require_aware(received_at, "received_at")
+        instants: Sequence[datetime] = [received_at] * total
+    else:
+        instants = list(received_at)
+        if len(instants) != total:
+            raise InvalidInput(
+                "length_mismatch", "received_at", f"expected {total} instants", value=len(instants)
+            )
+        for i, instant in enumerate(instants):
+            require_aware(instant, f"received_at.{i}")
+    if declaration_ids is None:
+        ids: Sequence[str] = [f"{id_prefix}{i}" for i in range(total)]
+    else:
+        ids = list(declaration_ids)
+        if len(ids) != total:
+            raise InvalidInput(
+                "length_mismatch", "declaration_ids", f"expected {total} ids", value=len(ids)
+            )
+        for i, declaration_id in enumerate(ids):
+            _check_id(declaration_id, f"declaration_ids.{i}")
+    if not total:
+        return BatchResult(())
+    context = _context(instants[0], max_advance_days, zone)
+    current = instants[0]
+    step = max(1, total // 100)
+    results: list[Declaration | RejectedForm] = []
+    from_form = Declaration.from_form
+    # Declarations build no reference cycles: pause the collector while a city's worth
+    # of them is built (DESIGN.md, "Scale"); it is restored even on error.
+    with collector_paused():
+        for i, data in enumerate(rows):
+            instant = instants[i]
+            if instant is not current:
+                context = _context(instant, max_advance_days, zone)
+                current = instant
+            outcome = _validate(data, context)
+            if isinstance(outcome, list):
+                results.append(RejectedForm(i, ids[i], tuple(outcome)))
+            else:
+                results.append(from_form(outcome, declaration_id=ids[i], received_at=instant))
+            if progress is not None and (i + 1) % step == 0:
+                progress(i + 1, total)
+    if progress is not None and total % step:
+        progress(total, total)
+    return BatchResult(tuple(results))

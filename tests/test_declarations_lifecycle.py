@@ -1,0 +1,256 @@
+"""The declaration lifecycle: the one transition table, apply, replay."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridcare.declarations import (
+    DECLARATION_MACHINE,
+    Assigned,
+    CorrectionRequested,
+    DeclarationEvent,
+    DeclarationRecord,
+    DeclarationState,
+    MarkedDuplicate,
+    MarkedUnrouted,
+    Rejected,
+    Released,
+    Resubmitted,
+    ReviewStarted,
+    Route,
+    RouteMethod,
+    Submitted,
+    Transferred,
+    UnroutedReason,
+    VerificationMethod,
+    Verified,
+    Withdrawn,
+    apply,
+    replay_declarations,
+    routing_event,
+)
+from gridcare.errors import IllegalTransition, InvalidInput
+from gridcare.timeutil import DEFAULT_ZONE
+
+T0 = datetime(2022, 3, 19, 9, 0, tzinfo=DEFAULT_ZONE)
+_counter = itertools.count()
+
+
+def event(kind: str, at: datetime = T0, declaration_id: str = "D1", **extra: Any) -> Any:
+    """An event of ``kind`` with plausible fields and a fresh id."""
+    common: dict[str, Any] = {"id": f"e{next(_counter):06d}", "at": at}
+    common["declaration_id"] = declaration_id
+    builders: dict[str, Any] = {
+        "submit": lambda: Submitted(**common, **extra),
+        "assign": lambda: Assigned(**common, grid_id=extra.get("grid_id", "G1")),
+        "mark_unrouted": lambda: MarkedUnrouted(**common, reason=UnroutedReason.UNKNOWN_BUILDING),
+        "start_review": lambda: ReviewStarted(**common, worker_id="W1"),
+        "verify": lambda: Verified(**common, method=VerificationMethod.DOOR_VISIT),
+        "request_correction": lambda: CorrectionRequested(**common, fields=["phone"]),
+        "resubmit": lambda: Resubmitted(**common),
+        "reject": lambda: Rejected(**common, reason="虚假申报"),
+        "mark_duplicate": lambda: MarkedDuplicate(**common, of="D-original"),
+        "transfer": lambda: Transferred(**common, to_grid=extra.get("to_grid", "G9")),
+        "withdraw": lambda: Withdrawn(**common),
+        "release": lambda: Released(**common, measures_ended_at=at),
+    }
+    return builders[kind]()
+
+
+KINDS = ("submit", *sorted(DECLARATION_MACHINE.events))
+
+
+def record_in(state: DeclarationState) -> DeclarationRecord:
+    return DeclarationRecord(
+        declaration_id="D1",
+        state=state,
+        submitted_at=T0,
+        updated_at=T0,
+        grid_id="G1",
+        assigned_at=T0,
+        first_assigned_at=T0,
+    )
+
+
+def test_table_covers_every_state_and_event_kind() -> None:
+    assert DECLARATION_MACHINE.states == set(DeclarationState)
+    assert set(KINDS) == {*DECLARATION_MACHINE.events, "submit"}
+
+
+@pytest.mark.parametrize("state", list(DeclarationState))
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_pair_follows_the_table(state: DeclarationState, kind: str) -> None:
+    e = event(kind, at=T0 + timedelta(hours=1))
+    if DECLARATION_MACHINE.is_legal(state, kind):
+        after = apply(record_in(state), e)
+        assert after.state is DECLARATION_MACHINE.next(state, kind)
+        assert after.updated_at == e.at
+        assert after.events == 2
+    else:
+        with pytest.raises(IllegalTransition) as caught:
+            apply(record_in(state), e)
+        assert caught.value.state == state.value
+        assert caught.value.event == kind
+
+
+@pytest.mark.parametrize("kind", KINDS[1:])
+def test_only_submit_creates_a_record(kind: str) -> None:
+    with pytest.raises(IllegalTransition, match="no record"):
+        apply(None, event(kind))
+
+
+def test_what_events_record() -> None:
+    r = apply(None, event("submit", late=True, proxy=True))
+    assert (r.state, r.late, r.proxy) == (DeclarationState.SUBMITTED, True, True)
+    r = apply(r, event("mark_unrouted"))
+    assert r.unrouted_reason is UnroutedReason.UNKNOWN_BUILDING
+    r = apply(r, event("assign", at=T0 + timedelta(hours=1), grid_id="G1"))
+    assert (r.grid_id, r.unrouted_reason, r.first_assigned_at) == ("G1", None, r.assigned_at)
+    r = apply(r, event("transfer", at=T0 + timedelta(hours=2), to_grid="G2"))
+    assert (r.state, r.grid_id, r.previous_grids) == (DeclarationState.ASSIGNED, "G2", ("G1",))
+    assert r.assigned_at == T0 + timedelta(hours=2)
+    assert r.first_assigned_at == T0 + timedelta(hours=1)
+    with pytest.raises(InvalidInput, match="same_grid"):
+        apply(r, event("transfer", to_grid="G2"))
+    r = apply(r, event("request_correction", at=T0 + timedelta(hours=3)))
+    assert r.correction_fields == ("phone",)
+    assert r.reviewed_at == T0 + timedelta(hours=3)
+    r = apply(apply(r, event("resubmit")), event("verify", at=T0 + timedelta(hours=5)))
+    assert r.verified_by is VerificationMethod.DOOR_VISIT
+    assert r.reviewed_at == T0 + timedelta(hours=3)  # the first decision counts
+    ended = T0 + timedelta(days=14)
+    r = apply(r, Released(id="x1", at=ended, declaration_id="D1", measures_ended_at=ended))
+    assert (r.state, r.measures_ended_at) == (DeclarationState.RELEASED, ended)
+    with pytest.raises(InvalidInput, match="wrong_declaration"):
+        apply(r, event("withdraw", declaration_id="D2"))
+
+
+def test_events_check_their_fields() -> None:
+    with pytest.raises(InvalidInput, match="naive_datetime"):
+        Withdrawn(id="e", at=datetime(2022, 3, 19), declaration_id="D1")
+    with pytest.raises(InvalidInput, match="missing"):
+        CorrectionRequested(id="e", at=T0, declaration_id="D1", fields=[])
+    with pytest.raises(InvalidInput, match="self_duplicate"):
+        MarkedDuplicate(id="e", at=T0, declaration_id="D1", of="D1")
+    with pytest.raises(InvalidInput, match="missing"):
+        Assigned(id="", at=T0, declaration_id="D1", grid_id="G1")
+
+
+def test_routing_event() -> None:
+    routed = routing_event(
+        Route("G1", "H1", RouteMethod.HOUSEHOLD_ID), declaration_id="D1", event_id="r", at=T0
+    )
+    assert isinstance(routed, Assigned)
+    assert routed.grid_id == "G1"
+    unrouted = routing_event(
+        Route(None, None, None, UnroutedReason.UNKNOWN_COMMUNITY),
+        declaration_id="D1",
+        event_id="r",
+        at=T0,
+    )
+    assert isinstance(unrouted, MarkedUnrouted)
+    assert unrouted.reason is UnroutedReason.UNKNOWN_COMMUNITY
+
+
+# --------------------------------------------------------------------------- replay
+
+
+@st.composite
+def event_logs(draw: st.DrawFn) -> list[DeclarationEvent]:
+    """Valid logs for a few declarations: random walks over the table, strictly timed."""
+    log: list[DeclarationEvent] = []
+    for n in range(draw(st.integers(1, 4))):
+        declaration_id = f"D{n}"
+        at = T0 + timedelta(minutes=draw(st.integers(0, 600)))
+        log.append(event("submit", at=at, declaration_id=declaration_id))
+        state = DeclarationState.SUBMITTED
+        grid = "G1"
+        for _ in range(draw(st.integers(0, 8))):
+            legal = sorted(
+                k for k in DECLARATION_MACHINE.events if DECLARATION_MACHINE.is_legal(state, k)
+            )
+            if not legal:
+                break
+            kind = draw(st.sampled_from(legal))
+            at += timedelta(minutes=draw(st.integers(1, 600)))
+            if kind == "transfer":
+                grid = "G2" if grid != "G2" else "G3"
+            log.append(
+                event(kind, at=at, declaration_id=declaration_id, grid_id=grid, to_grid=grid)
+            )
+            if kind == "assign":
+                grid = "G1"
+            state = DECLARATION_MACHINE.next(state, kind)
+    return log
+
+
+@given(event_logs(), st.randoms(use_true_random=False))
+def test_any_permutation_gives_the_same_states(log: list[DeclarationEvent], rnd: Any) -> None:
+    expected = replay_declarations(log)
+    assert not expected.rejected
+    assert len(expected.applied) == len(log)
+    shuffled = list(log)
+    rnd.shuffle(shuffled)
+    assert replay_declarations(shuffled).records == expected.records
+
+
+@given(event_logs(), st.data())
+def test_duplicated_events_change_nothing(log: list[DeclarationEvent], data: st.DataObject) -> None:
+    repeats = data.draw(st.lists(st.sampled_from(log), max_size=10))
+    out = replay_declarations(log + repeats)
+    assert out.records == replay_declarations(log).records
+    assert len(out.duplicates) == len(repeats)
+    assert out.total == len(log) + len(repeats)
+
+
+def test_rejected_events_are_reported_not_dropped() -> None:
+    log = [
+        event("submit", at=T0),
+        event("verify", at=T0 + timedelta(hours=1)),  # not assigned yet
+        event("assign", at=T0 + timedelta(hours=2)),
+        event("release", at=T0 + timedelta(hours=3), declaration_id="D7"),  # no record
+    ]
+    out = replay_declarations(log)
+    assert len(out.applied) == 2
+    assert len(out.rejected) == 2
+    assert out.total == 4
+    assert {r.event.kind for r in out.rejected} == {"verify", "release"}
+    assert out.records["D1"].state is DeclarationState.ASSIGNED
+
+
+def test_replay_until_is_strict() -> None:
+    log = [event("submit", at=T0), event("assign", at=T0 + timedelta(hours=1))]
+    out = replay_declarations(log, until=T0 + timedelta(hours=1))
+    assert out.records["D1"].state is DeclarationState.SUBMITTED
+    assert out.total == 1
+
+
+def test_the_docs_draw_the_table_from_the_table_data() -> None:
+    from pathlib import Path
+
+    from gridcare.labels import label
+
+    kinds = [
+        "assign", "mark_unrouted", "start_review", "verify", "request_correction", "resubmit",
+        "reject", "mark_duplicate", "transfer", "withdraw", "release",
+    ]  # fmt: skip
+    assert set(kinds) == DECLARATION_MACHINE.events
+    lines = ["| state | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    for state in DeclarationState:
+        cells = [
+            DECLARATION_MACHINE.next(state, k).value
+            if DECLARATION_MACHINE.is_legal(state, k)
+            else ""
+            for k in kinds
+        ]
+        lines.append(f"| {state.value} ({label(state)}) | " + " | ".join(cells) + " |")
+    docs = Path(__file__).resolve().parent.parent / "docs" / "declarations.md"
+    text = docs.read_text(encoding="utf-8")
+    drawn = text.split("<!-- lifecycle-table -->\n")[1].split("<!-- /lifecycle-table -->")[0]
+    assert drawn.strip() == "\n".join(lines)

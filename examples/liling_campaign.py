@@ -33,27 +33,33 @@ from gridcare.visits import replay_visits
 START = date(2022, 3, 20)
 
 
-def liling_households(seed: int) -> tuple[dict[str, list[str]], str, Hierarchy | None]:
+def liling_households(
+    seed: int, scale: float = 1.0
+) -> tuple[dict[str, list[str]], str, Hierarchy | None]:
     """Household ids per grid, the scope id, and the hierarchy (or None for the stand-in)."""
     try:
         from gridcare.testing.synthetic import synthetic_city
     except ImportError:
         pass
     else:
-        city = synthetic_city("liling", 1.0, seed)
+        city = synthetic_city("liling", scale, seed)
         scope = city.hierarchy.nodes_of(NodeKind.DISTRICT)[0].id
         return households_by_grid(city.hierarchy, scope), scope, city.hierarchy
     rng = random.Random(seed)
-    sizes = [rng.randint(250, 800) for _ in range(465)]
-    scale = 240_000 / sum(sizes)
-    sizes = [max(1, int(n * scale)) for n in sizes]
-    sizes[0] += 240_000 - sum(sizes)
+    total = max(1, round(240_000 * scale))
+    sizes = [rng.randint(250, 800) for _ in range(max(1, round(465 * scale)))]
+    factor = total / sum(sizes)
+    sizes = [max(1, int(n * factor)) for n in sizes]
+    sizes[0] += total - sum(sizes)
     grids = {f"G{i:03d}": [f"G{i:03d}-H{j:04d}" for j in range(n)] for i, n in enumerate(sizes)}
     return grids, "430281", None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of Liling's 240,000 households"
+    )
     parser.add_argument("--teams", type=int, default=300)
     parser.add_argument("--visits-per-team-hour", type=float, default=9.5)
     parser.add_argument("--nobody-home", type=float, default=0.3)
@@ -65,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    households, scope, hierarchy = liling_households(args.seed)
+    households, scope, hierarchy = liling_households(args.seed, args.scale)
     counts = {g: len(ids) for g, ids in households.items()}
     model = CampaignModel(
         teams=args.teams,

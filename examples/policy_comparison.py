@@ -25,9 +25,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 from gridcare import PRESETS, Assessment, Category, MeasureKind, compare_policies
+from gridcare.declarations import history_of
 from gridcare.masking import mask_id_number, mask_name
 from gridcare.testing import synthetic_city
-from gridcare.testing.scenario import history_of, synthetic_day
+from gridcare.testing.scenario import synthetic_day
 from gridcare.timeutil import DEFAULT_ZONE as CST
 
 NONE_SHOWN = "—"

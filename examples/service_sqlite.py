@@ -78,13 +78,13 @@ from gridcare.declarations import (
     Withdrawn,
     apply,
     example_form,
+    history_of,
     parse_form,
     replay_declarations,
     routing_event,
 )
 from gridcare.masking import mask_name
 from gridcare.testing import synthetic_city
-from gridcare.testing.scenario import history_of
 from gridcare.timeutil import DEFAULT_ZONE as CST
 
 #: Forms arrive from this instant on (the example form's train reaches Zhuzhou at 18:30).

@@ -116,3 +116,33 @@ def test_every_command_is_in_the_table() -> None:
     for name, command in COMMANDS.items():
         assert command.name == name
         assert command.help
+
+
+@pytest.mark.parametrize("name", ["declaration", "policy"])
+def test_schema_prints_a_valid_2020_12_schema(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    assert main(["schema", name]) == 0
+    out, _ = capsys.readouterr()
+    schema = json.loads(out)
+    Draft202012Validator.check_schema(schema)
+    assert schema["type"] == "object"
+
+
+def test_schema_of_the_declaration_accepts_the_example_form(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from gridcare.declarations import example_form
+
+    main(["schema", "declaration"])
+    schema = json.loads(capsys.readouterr().out)
+    payload = json.loads(json.dumps(example_form(), default=str))
+    assert not list(Draft202012Validator(schema).iter_errors(payload))

@@ -362,6 +362,41 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- schema
+
+#: The JSON Schemas the ``schema`` command can print: name -> what it describes.
+_SCHEMAS: dict[str, str] = {
+    "declaration": "the arrival's declaration form (JSON Schema 2020-12, zh and en titles)",
+    "policy": "a risk policy file (categories, rules, measures, tests, provenance)",
+}
+
+
+def _configure_schema(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "name",
+        choices=list(_SCHEMAS),
+        help="which schema: " + "; ".join(f"{k}: {v}" for k, v in _SCHEMAS.items()),
+    )
+    parser.add_argument(
+        "--indent", type=int, default=2, help="indentation of the JSON output (default 2)"
+    )
+
+
+def _run_schema(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    if args.name == "declaration":
+        from gridcare.declarations import declaration_json_schema
+
+        schema = declaration_json_schema()
+    else:
+        from gridcare.risk import Policy
+
+        schema = Policy.json_schema()
+    console.print(json.dumps(schema, ensure_ascii=False, indent=args.indent, sort_keys=True))
+    return 0
+
+
 # ----------------------------------------------------------------------------- table
 
 #: The subcommands, by name: the parser and the dispatcher are built from this table.
@@ -373,6 +408,12 @@ COMMANDS: dict[str, Command] = {
         "progress and the grids furthest behind, and the daily report list cut off at 08:00",
         _configure_demo,
         _run_demo,
+    ),
+    "schema": Command(
+        "schema",
+        "print the JSON Schema of an input the library accepts (declaration form, policy file)",
+        _configure_schema,
+        _run_schema,
     ),
 }
 

@@ -133,11 +133,6 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "within_window": ("限期核酸检测", "tests within a window"),
     },
     # --- declarations (gridcare.declarations) ---
-    "DocumentKind": {
-        "citizen_id": ("居民身份证", "citizen ID card"),
-        "passport": ("护照", "passport"),
-        "travel_permit": ("港澳台通行证", "travel permit"),
-    },
     "TravelMode": {
         "train": ("火车", "train"),
         "flight": ("飞机", "flight"),
@@ -159,11 +154,6 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "negative": ("阴性", "negative"),
         "positive": ("阳性", "positive"),
         "pending": ("结果待出", "pending"),
-    },
-    "HealthCodeColor": {
-        "green": ("绿码", "green code"),
-        "yellow": ("黄码", "yellow code"),
-        "red": ("红码", "red code"),
     },
     "FilledBy": {
         "self": ("本人申报", "self"),

@@ -26,11 +26,11 @@ from gridcare.declarations._domain import (
 )
 from gridcare.declarations._duplicates import DuplicateEvidence, DuplicateGroup, find_duplicates
 from gridcare.declarations._enums import (
+    CodeColor,
     DeclarationState,
-    DocumentKind,
     DuplicateBasis,
     FilledBy,
-    HealthCodeColor,
+    IdKind,
     NatOutcome,
     RouteMethod,
     Symptom,
@@ -58,6 +58,7 @@ from gridcare.declarations._form import (
     TemperatureForm,
     declaration_json_schema,
 )
+from gridcare.declarations._history import history_of
 from gridcare.declarations._lifecycle import (
     DECLARATION_MACHINE,
     Assigned,
@@ -109,6 +110,7 @@ __all__ = [
     "AddressIndex",
     "Assigned",
     "BatchResult",
+    "CodeColor",
     "CorrectionRequested",
     "Declaration",
     "DeclarationEvent",
@@ -120,14 +122,13 @@ __all__ = [
     "DeclaredLeg",
     "DeclaredNat",
     "DeclaredStay",
-    "DocumentKind",
     "DuplicateBasis",
     "DuplicateEvidence",
     "DuplicateGroup",
     "FilledBy",
     "GridReviewMetrics",
-    "HealthCodeColor",
     "HealthForm",
+    "IdKind",
     "IdentityForm",
     "LegForm",
     "MarkedDuplicate",
@@ -161,6 +162,7 @@ __all__ = [
     "declaration_json_schema",
     "example_form",
     "find_duplicates",
+    "history_of",
     "message",
     "parse_form",
     "parse_forms",

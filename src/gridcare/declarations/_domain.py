@@ -20,9 +20,9 @@ import attrs
 
 from gridcare.codes import AreaCode, PhoneNumber
 from gridcare.declarations._enums import (
-    DocumentKind,
+    CodeColor,
     FilledBy,
-    HealthCodeColor,
+    IdKind,
     NatOutcome,
     Symptom,
     TravelMode,
@@ -198,7 +198,7 @@ class Declaration:
     id: str
     received_at: datetime
     name: str
-    document_kind: DocumentKind
+    document_kind: IdKind
     document_number: str
     phone: PhoneNumber
     address: DeclaredAddress
@@ -209,7 +209,7 @@ class Declaration:
     symptoms: frozenset[Symptom] = frozenset()
     nat_results: tuple[DeclaredNat, ...] = ()
     vaccination_doses: int = 0
-    health_code: HealthCodeColor = HealthCodeColor.GREEN
+    health_code: CodeColor = CodeColor.GREEN
     filled_by: FilledBy = FilledBy.SELF
     proxy_worker_id: str | None = None
     origin_detail: str | None = None

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# One concept, one name: the document kinds are people's, the colours the risk rules'.
+from gridcare.people import IdKind
+from gridcare.risk import CodeColor
+
 __all__ = [
+    "CodeColor",
     "DeclarationState",
-    "DocumentKind",
     "DuplicateBasis",
     "FilledBy",
-    "HealthCodeColor",
+    "IdKind",
     "NatOutcome",
     "RouteMethod",
     "Symptom",
@@ -23,18 +27,6 @@ __all__ = [
     "UnroutedReason",
     "VerificationMethod",
 ]
-
-
-class DocumentKind(StrEnum):
-    """The identity document a declarant gives (the same values as ``people.IdKind``).
-
-    >>> [k.value for k in DocumentKind]
-    ['citizen_id', 'passport', 'travel_permit']
-    """
-
-    CITIZEN_ID = "citizen_id"
-    PASSPORT = "passport"
-    TRAVEL_PERMIT = "travel_permit"
 
 
 class TravelMode(StrEnum):
@@ -78,18 +70,6 @@ class NatOutcome(StrEnum):
     NEGATIVE = "negative"
     POSITIVE = "positive"
     PENDING = "pending"
-
-
-class HealthCodeColor(StrEnum):
-    """The health code colour shown at submission (same values as ``risk.CodeColor``).
-
-    >>> [c.value for c in HealthCodeColor]
-    ['green', 'yellow', 'red']
-    """
-
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
 
 
 class FilledBy(StrEnum):

@@ -51,9 +51,9 @@ from pydantic_core import PydanticCustomError
 
 from gridcare.codes import PROVINCE_CODES, AreaCode, CitizenId, PhoneNumber
 from gridcare.declarations._enums import (
-    DocumentKind,
+    CodeColor,
     FilledBy,
-    HealthCodeColor,
+    IdKind,
     NatOutcome,
     Symptom,
     TravelMode,
@@ -231,9 +231,7 @@ class IdentityForm(_FormModel):
     name: PersonName = Field(
         min_length=1, max_length=50, pattern=r"\S", title=_title("姓名", "Name")
     )
-    id_kind: DocumentKind = Field(
-        DocumentKind.CITIZEN_ID, title=_title("证件类型", "Identity document kind")
-    )
+    id_kind: IdKind = Field(IdKind.CITIZEN_ID, title=_title("证件类型", "Identity document kind"))
     id_number: DocumentNumber = Field(
         pattern=_DOCUMENT_PATTERN,
         title=_title("证件号码", "Identity document number"),
@@ -445,7 +443,7 @@ class DeclarationShape(_FormModel):
         default_factory=list, max_length=30, title=_title("旅居史", "Stays of the look-back period")
     )
     health: HealthForm = Field(default_factory=HealthForm, title=_title("健康状况", "Health"))
-    health_code: HealthCodeColor = Field(
+    health_code: CodeColor = Field(
         title=_title("申报时健康码颜色", "Health code colour at submission")
     )
     filled_by: FilledBy = Field(FilledBy.SELF, title=_title("填报人", "Filled in by"))
@@ -504,7 +502,7 @@ def identity_issues(identity: IdentityForm) -> list[Issue]:
     number = identity.id_number
     loc = ("identity", "id_number")
     kind = identity.id_kind
-    if kind is DocumentKind.CITIZEN_ID:
+    if kind is IdKind.CITIZEN_ID:
         if _citizen_id_ok(number):
             return []
         try:
@@ -512,7 +510,7 @@ def identity_issues(identity: IdentityForm) -> list[Issue]:
         except InvalidInput as exc:
             return [Issue(exc.code, loc, number, exc.message)]
         return []  # pragma: no cover - the fast check accepts only what parse accepts
-    if kind is DocumentKind.PASSPORT:
+    if kind is IdKind.PASSPORT:
         if not _PASSPORT_RE.match(number):
             return [Issue("bad_passport_number", loc, number, "not a passport number")]
     elif not _PERMIT_RE.match(number):
@@ -804,7 +802,7 @@ _DEF_TEXT: dict[str, tuple[str, str, str, str]] = {
         "体温、症状、核酸、疫苗",
         "readings, symptoms, NAT, doses",
     ),
-    "DocumentKind": (
+    "IdKind": (
         "证件类型",
         "Identity document kind",
         "身份证、护照、通行证",
@@ -818,7 +816,7 @@ _DEF_TEXT: dict[str, tuple[str, str, str, str]] = {
     ),
     "Symptom": ("症状", "Symptom", "可多选", "tick any"),
     "NatOutcome": ("核酸结果", "NAT result", "阴性、阳性、待出", "negative, positive, pending"),
-    "HealthCodeColor": ("健康码颜色", "Health code colour", "绿、黄、红", "green, yellow, red"),
+    "CodeColor": ("健康码颜色", "Health code colour", "绿、黄、红", "green, yellow, red"),
     "FilledBy": ("填报人", "Filled in by", "本人或网格员代报", "self, or a grid worker (proxy)"),
 }
 

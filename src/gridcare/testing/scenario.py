@@ -40,6 +40,7 @@ from gridcare.declarations import (
     Submitted,
     VerificationMethod,
     Verified,
+    history_of,
     parse_forms,
     replay_declarations,
     routing_event,
@@ -50,12 +51,10 @@ from gridcare.planning import CampaignModel, households_by_grid, simulate_campai
 from gridcare.risk import (
     PRESETS,
     Assessment,
-    History,
     Policy,
     RiskDesignation,
     RiskLevel,
     RiskRegister,
-    Stay,
     assess_many,
 )
 from gridcare.rollups import Count, Tally
@@ -71,20 +70,6 @@ Progress = Callable[[int, int], None]
 #: Declarations in the real city by the 2022-03-27 08:00 report, for 1,389,962 households.
 _REAL_DECLARATIONS = 170_437
 _REAL_HOUSEHOLDS = 1_389_962
-
-
-def history_of(declaration: Declaration) -> History:
-    """The risk engine's view of a declaration: its declared stays and arrival.
-
-    >>> from datetime import datetime
-    >>> from gridcare.declarations import example_form, parse_form
-    >>> d = parse_form(example_form(), declaration_id="D1",
-    ...                received_at=datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE))
-    >>> history_of(d).arrived_at == d.arrived_at
-    True
-    """
-    stays = tuple(Stay(s.place, s.start, s.end) for s in declaration.stays)
-    return History(stays, arrived_at=declaration.arrived_at)
 
 
 def synthetic_register(cutoff: datetime) -> RiskRegister:

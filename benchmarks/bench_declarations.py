@@ -159,7 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=170_437, help="number of forms")
     parser.add_argument("--scale", type=float, default=1.0, help="synthetic city scale")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--smoke", action="store_true", help="2,000 forms on a 1% city, to check it runs"
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.n, args.scale = 2000, 0.01
     run(args.n, args.scale, args.seed)
     return 0
 

@@ -2,14 +2,16 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_synthetic.py                 # zhuzhou, scale 1.0, seed 0
-    python benchmarks/bench_synthetic.py liling 1.0 0
+    python benchmarks/bench_synthetic.py                          # zhuzhou, scale 1.0, seed 0
+    python benchmarks/bench_synthetic.py --profile liling --scale 1.0 --seed 0
+    python benchmarks/bench_synthetic.py --smoke                  # scale 0.01, for CI
 
 Prints one line per figure; the numbers go into ``docs/performance.md``.
 """
 
 from __future__ import annotations
 
+import argparse
 import resource
 import sys
 import time
@@ -19,9 +21,14 @@ from gridcare.testing.synthetic import synthetic_city
 
 
 def main(argv: list[str]) -> int:
-    profile = argv[0] if argv else "zhuzhou"
-    scale = float(argv[1]) if len(argv) > 1 else 1.0
-    seed = int(argv[2]) if len(argv) > 2 else 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="zhuzhou", choices=["zhuzhou", "liling"])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--smoke", action="store_true", help="scale 0.01, to check it runs")
+    args = parser.parse_args(argv)
+    profile, seed = args.profile, args.seed
+    scale = 0.01 if args.smoke else args.scale
     calls = 0
 
     def progress(done: int, total: int) -> None:

@@ -372,6 +372,23 @@ class Hierarchy:
         """
         return self._pos(node_id)
 
+    def positions(self, node_ids: Iterable[str]) -> list[int]:
+        """Preorder positions of many nodes at once (one C-level pass over the index).
+
+        Raises :class:`~gridcare.errors.UnknownNode` naming the first unknown id.
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+        >>> h.positions(["G", "C", "G"])
+        [1, 0, 1]
+        """
+        ids = node_ids if isinstance(node_ids, Sequence) else list(node_ids)
+        try:
+            return list(map(self._index.__getitem__, ids))
+        except (KeyError, TypeError):
+            for node_id in ids:
+                self._pos(node_id)  # raises UnknownNode for the first unknown id
+            raise  # pragma: no cover - the loop above raised
+
     def at(self, position: int) -> Node:
         """The node at a preorder position."""
         return self._nodes[position]

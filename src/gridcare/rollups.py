@@ -32,7 +32,6 @@ from __future__ import annotations
 import csv
 import io
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -449,13 +448,24 @@ class Tally:
         2
         """
         use = clock or _DEFAULT_CLOCK
-        acc: Counter[Key] = Counter()
+        counted = _COUNTED
+        acc: dict[Key, int] = {}
+        get = acc.get
         for c in counts:
-            acc[_key(c.node, c.metric, c.n, c.day, c.at, use)] += c.n
-        return cls(acc)
+            n = c.n
+            day = c.day
+            # The usual shape (a known counted metric, an int, a report day) needs no
+            # further checks; anything else goes through the checks that say what is wrong.
+            if day is None or type(n) is not int or c.metric not in counted:
+                key = _key(c.node, c.metric, n, day, c.at, use)
+            else:
+                key = (c.node, c.metric, day)
+            acc[key] = get(key, 0) + n
+        return cls._own({k: v for k, v in acc.items() if v})
 
 
 _DEFAULT_CLOCK = ReportClock()
+_COUNTED = frozenset(name for name, m in METRICS.items() if m.kind is not MetricKind.RATE)
 
 
 def _key(
@@ -522,19 +532,51 @@ class Rollup:
 
     def __init__(self, hierarchy: Hierarchy, source: Tally) -> None:
         self.hierarchy = hierarchy
+        # Group the counts by node position, then push each node's sums into its
+        # parent in reverse preorder (children come after their parent): every
+        # (metric, day) entry moves up one level at a time, once, instead of being
+        # added separately into each of its up to 7 ancestors.
+        per_node: dict[int, dict[tuple[str, date], int]] = {}
+        positions: dict[str, int] = {}
+        for (node, name, day), n in source._counts.items():
+            pos = positions.get(node)
+            if pos is None:
+                pos = positions[node] = hierarchy.position(node)
+            sums = per_node.get(pos)
+            if sums is None:
+                sums = per_node[pos] = {}
+            k = (name, day)
+            sums[k] = sums.get(k, 0) + n
+        pending = sorted(per_node, reverse=True)
+        parent_of = hierarchy.parent_position
+        i = 0
+        while i < len(pending):
+            pos = pending[i]
+            i += 1
+            parent = parent_of(pos)
+            if parent < 0:
+                continue
+            sums = per_node[pos]
+            above = per_node.get(parent)
+            if above is None:
+                per_node[parent] = dict(sums)
+                # A parent seen for the first time sorts before every pending
+                # position (preorder), so it is inserted in order.
+                _insort_desc(pending, parent, i)
+            else:
+                get = above.get
+                for k, n in sums.items():
+                    above[k] = get(k, 0) + n
+        at = hierarchy.at
         totals: dict[Key, int] = {}
-        own: Counter[tuple[int, str, date]] = Counter()
-        for (node, name, day), n in source:
-            own[(hierarchy.position(node), name, day)] += n
-        # Sum each node's counts into itself and every ancestor: one pass over
-        # the distinct keys (a few per grid), each touching at most 7 ancestors.
-        for (pos, name, day), n in own.items():
-            here = hierarchy.at(pos)
-            for target in (here, *hierarchy.ancestors(here.id)):
-                k = (target.id, name, day)
-                totals[k] = totals.get(k, 0) + n
+        days: set[date] = set()
+        for pos, sums in per_node.items():
+            node_id = at(pos).id
+            for (name, day), n in sums.items():
+                totals[(node_id, name, day)] = n
+                days.add(day)
         self._totals = totals
-        self._days = sorted({k[2] for k in totals})
+        self._days = sorted(days)
 
     def value(self, node: str, metric_name: str, day: date) -> int:
         """The node's total (own plus subtree) of a counted metric on one report day."""
@@ -548,6 +590,18 @@ class Rollup:
     def days(self) -> list[date]:
         """The report days present."""
         return list(self._days)
+
+
+def _insort_desc(items: list[int], value: int, lo: int) -> None:
+    """Insert ``value`` into ``items[lo:]``, which is sorted in descending order."""
+    hi = len(items)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if items[mid] > value:
+            lo = mid + 1
+        else:
+            hi = mid
+    items.insert(lo, value)
 
 
 def rollup(hierarchy: Hierarchy, source: Tally) -> Rollup:

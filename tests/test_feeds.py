@@ -1,0 +1,342 @@
+"""Feeds and roll-ups: the fast bulk paths give the same counts as a plain per-record loop."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridcare.declarations import DeclarationRecord, DeclarationState
+from gridcare.errors import UnknownNode
+from gridcare.feeds import (
+    MEASURE_METRICS,
+    assessment_counts,
+    declaration_counts,
+    visit_counts,
+)
+from gridcare.findings import Dispute, DisputeResolution, Findings, Service, ServiceKind
+from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.rollups import Count, ReportClock, Tally, rollup
+from gridcare.testing import synthetic_city
+from gridcare.testing.scenario import CityDay, synthetic_day
+from gridcare.timeutil import DEFAULT_ZONE
+from gridcare.visits import (
+    Campaign,
+    HouseholdVisit,
+    HouseholdVisitState,
+    VisitAttempt,
+    VisitOutcome,
+    replay_visits,
+)
+
+CLOCK = ReportClock()
+Key = tuple[str, str, date]
+
+
+@cache
+def small_day() -> CityDay:
+    return synthetic_day(synthetic_city(scale=0.005, seed=3), seed=3)
+
+
+def _grid_or_self(h: Hierarchy, node_id: str) -> str:
+    grid = h.grid_of(node_id)
+    return grid.id if grid is not None else node_id
+
+
+def _stock_day(cutoff: datetime) -> date:
+    return CLOCK.report_day(cutoff - timedelta(microseconds=1))
+
+
+# ---------------------------------------------------------------------------- references
+
+
+def reference_declarations(
+    records: list[DeclarationRecord], h: Hierarchy, cutoff: datetime, fallback: str
+) -> Counter[Key]:
+    out: Counter[Key] = Counter()
+    for r in records:
+        node = fallback if r.grid_id is None or r.grid_id not in h else _grid_or_self(h, r.grid_id)
+        out[(node, "declarations_received", CLOCK.report_day(r.submitted_at))] += 1
+        if r.reviewed_at is not None:
+            out[(node, "declarations_reviewed", CLOCK.report_day(r.reviewed_at))] += 1
+        if r.late:
+            out[(node, "declarations_late", CLOCK.report_day(r.submitted_at))] += 1
+        if r.proxy:
+            out[(node, "declarations_proxy", CLOCK.report_day(r.submitted_at))] += 1
+        if (
+            r.assigned_at is not None
+            and r.assigned_at + timedelta(hours=24) <= cutoff
+            and (r.reviewed_at is None or r.reviewed_at >= cutoff)
+        ):
+            out[(node, "declarations_overdue", _stock_day(cutoff))] += 1
+    return out
+
+
+def reference_visits(
+    states: list[HouseholdVisit],
+    attempts: list[VisitAttempt],
+    h: Hierarchy,
+    cutoff: datetime | None,
+    scope: str | None = None,
+) -> Counter[Key]:
+    out: Counter[Key] = Counter()
+    for s in states:
+        if s.first_attempt_at is None:
+            continue
+        g = _grid_or_self(h, s.household)
+        out[(g, "households_knocked", CLOCK.report_day(s.first_attempt_at))] += 1
+        if s.reached_at is not None:
+            out[(g, "households_reached", CLOCK.report_day(s.reached_at))] += 1
+        if s.state is HouseholdVisitState.VACANT and s.last_attempt_at is not None:
+            out[(g, "households_vacant", CLOCK.report_day(s.last_attempt_at))] += 1
+    for a in attempts:
+        g = _grid_or_self(h, a.household)
+        day = CLOCK.report_day(a.at)
+        out[(g, "person_visits", day)] += a.persons_seen
+        if a.findings is not None:
+            out[(g, "arrivals_found", day)] += len(a.findings.arrivals)
+            out[(g, "hazards", day)] += len(a.findings.hazards)
+            out[(g, "disputes", day)] += len(a.findings.disputes)
+            out[(g, "services", day)] += len(a.findings.services)
+    if cutoff is not None:
+        top = scope if scope is not None else h.root.id
+        for household in h.descendants(top, NodeKind.HOUSEHOLD):
+            out[(_grid_or_self(h, household.id), "households_in_scope", _stock_day(cutoff))] += 1
+    return +out
+
+
+def as_counter(counts: list[Count]) -> Counter[Key]:
+    return Counter(dict(Tally.from_counts(counts)))
+
+
+# ---------------------------------------------------------------------------- a synthetic day
+
+
+def test_declaration_counts_match_a_plain_loop() -> None:
+    day = small_day()
+    h = day.city.hierarchy
+    records = list(day.declaration_records)
+    got = as_counter(declaration_counts(records, hierarchy=h, cutoff=day.cutoff))
+    assert got == reference_declarations(records, h, day.cutoff, h.root.id)
+    assert sum(n for k, n in got.items() if k[1] == "declarations_received") == len(records)
+
+
+def test_visit_counts_match_a_plain_loop() -> None:
+    day = small_day()
+    h = day.city.hierarchy
+    states, attempts = list(day.visit_states), list(day.attempts)
+    got = as_counter(visit_counts(states, hierarchy=h, attempts=attempts, cutoff=day.cutoff))
+    assert got == reference_visits(states, attempts, h, day.cutoff)
+
+
+def test_visit_counts_accept_iterators_and_a_narrower_scope() -> None:
+    day = small_day()
+    h = day.city.hierarchy
+    district = h.nodes_of(NodeKind.DISTRICT)[0].id
+    grid = h.nodes_of(NodeKind.GRID)[0].id
+    for scope in (district, grid):
+        got = visit_counts(
+            iter(day.visit_states),
+            hierarchy=h,
+            attempts=list(day.attempts),
+            scope=scope,
+            cutoff=day.cutoff,
+        )
+        want = reference_visits(list(day.visit_states), list(day.attempts), h, day.cutoff, scope)
+        assert as_counter(got) == want
+
+
+def test_assessment_counts_per_grid() -> None:
+    day = small_day()
+    h = day.city.hierarchy
+    grid_of = {r.declaration_id: r.grid_id for r in day.declaration_records}
+    pairs = [(grid_of.get(k) or h.root.id, a) for k, a in day.assessments.items()]
+    got = as_counter(assessment_counts(pairs, hierarchy=h, cutoff=day.cutoff))
+    want: Counter[Key] = Counter()
+    for node, a in pairs:
+        for step in a.plan.steps if a.plan is not None else ():
+            if step.start <= day.cutoff and (step.end is None or day.cutoff < step.end):
+                key = (_grid_or_self(h, node), MEASURE_METRICS[step.kind], _stock_day(day.cutoff))
+                want[key] += 1
+                break
+    assert got == want
+
+
+def test_the_day_rolls_up_as_a_sum_over_ancestors() -> None:
+    day = small_day()
+    h = day.city.hierarchy
+    t = day.tally()
+    rolled = rollup(h, t)
+    want: Counter[Key] = Counter()
+    for (node, name, d), n in t:
+        for target in (h.node(node), *h.ancestors(node)):
+            want[(target.id, name, d)] += n
+    got = {
+        (node.id, name, d): rolled.value(node.id, name, d)
+        for node in h
+        if node.kind is not NodeKind.HOUSEHOLD
+        for name in {k[1] for k, _ in t}
+        for d in rolled.days
+    }
+    assert {k: v for k, v in got.items() if v} == dict(want)
+    assert rolled.days == sorted({k[2] for k in want})
+
+
+# ---------------------------------------------------------------------------- edges
+
+# A household straight under a community (above grid level) counts at itself.
+EDGE = Hierarchy(
+    [
+        Node("C", NodeKind.CITY, "c"),
+        Node("M", NodeKind.COMMUNITY, "m", "C"),
+        Node("G", NodeKind.GRID, "g", "M"),
+        Node("H1", NodeKind.HOUSEHOLD, "h1", "G"),
+        Node("H2", NodeKind.HOUSEHOLD, "h2", "G"),
+        Node("H3", NodeKind.HOUSEHOLD, "h3", "M"),
+    ]
+)
+T0 = datetime(2022, 3, 20, 7, 59, tzinfo=DEFAULT_ZONE)
+CUTOFF = datetime(2022, 3, 23, 8, tzinfo=DEFAULT_ZONE)
+CAMPAIGN = Campaign(id="K", scope="C", round=1, start=T0 - timedelta(hours=1), end=CUTOFF)
+
+
+def attempt(i: int, household: str, at: datetime, **kw: object) -> VisitAttempt:
+    return VisitAttempt(
+        id=f"a{i}",
+        campaign_id="K",
+        household=household,
+        team="T",
+        at=at,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def edge_attempts() -> list[VisitAttempt]:
+    found = Findings(
+        disputes=(Dispute(DisputeResolution.ESCALATED),),
+        services=(Service(ServiceKind.NAT_AT_HOME), Service(ServiceKind.NAT_AT_HOME)),
+    )
+    return [
+        attempt(1, "H1", T0, outcome=VisitOutcome.NOBODY_HOME),
+        # 08:00 exactly belongs to the next report day (first cutoff strictly after)
+        attempt(
+            2,
+            "H1",
+            T0 + timedelta(minutes=1, hours=5),
+            outcome=VisitOutcome.REACHED,
+            persons_seen=3,
+            findings=found,
+        ),
+        attempt(3, "H2", T0 + timedelta(minutes=1), outcome=VisitOutcome.VACANT),
+        # a UTC instant: same report day as its local time says
+        attempt(
+            4,
+            "H3",
+            datetime(2022, 3, 21, 0, 30, tzinfo=UTC),
+            outcome=VisitOutcome.REACHED,
+            persons_seen=2,
+        ),
+    ]
+
+
+def test_visit_edges_household_above_grid_findings_boundaries_and_zones() -> None:
+    tried = edge_attempts()
+    states = list(replay_visits(tried, CAMPAIGN).households.values())
+    got = as_counter(visit_counts(states, hierarchy=EDGE, attempts=tried, cutoff=CUTOFF))
+    assert got == reference_visits(states, tried, EDGE, CUTOFF)
+    assert got[("H3", "person_visits", date(2022, 3, 22))] == 2  # 08:30 local
+    assert got[("G", "households_vacant", date(2022, 3, 21))] == 1
+    assert got[("G", "services", date(2022, 3, 21))] == 2
+    assert got[("G", "households_in_scope", date(2022, 3, 23))] == 2
+    assert got[("H3", "households_in_scope", date(2022, 3, 23))] == 1
+
+
+def test_visit_counts_of_nothing_and_of_an_unknown_household() -> None:
+    assert visit_counts([], hierarchy=EDGE) == []
+    stray = attempt(9, "nowhere", T0, outcome=VisitOutcome.NOBODY_HOME)
+    with pytest.raises(UnknownNode):
+        visit_counts([], hierarchy=EDGE, attempts=[stray])
+
+
+def test_declarations_unrouted_or_off_the_map_go_to_the_fallback() -> None:
+    def record(i: int, grid: str | None) -> DeclarationRecord:
+        return DeclarationRecord(
+            declaration_id=f"D{i}",
+            state=DeclarationState.ASSIGNED if grid else DeclarationState.UNROUTED,
+            submitted_at=T0 + timedelta(hours=i),
+            updated_at=T0 + timedelta(hours=i),
+            grid_id=grid,
+            assigned_at=T0 + timedelta(hours=i) if grid else None,
+            late=i % 2 == 0,
+        )
+
+    records = [record(0, "G"), record(1, None), record(2, "elsewhere"), record(3, "H1")]
+    got = as_counter(declaration_counts(iter(records), hierarchy=EDGE, cutoff=CUTOFF))
+    assert got == reference_declarations(records, EDGE, CUTOFF, "C")
+    other = as_counter(declaration_counts(records, hierarchy=EDGE, unrouted_node="M"))
+    assert other[("M", "declarations_received", date(2022, 3, 21))] == 2
+    assert declaration_counts([], hierarchy=EDGE, cutoff=CUTOFF) == []
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([n.id for n in EDGE]),
+            st.sampled_from(["hazards", "services", "households_in_scope"]),
+            st.integers(-3, 5),
+            st.integers(0, 3),
+        ),
+        max_size=25,
+    )
+)
+def test_rollup_equals_the_sum_over_each_node_and_its_ancestors(
+    items: list[tuple[str, str, int, int]],
+) -> None:
+    t = Tally.empty()
+    for node, name, n, d in items:
+        t = t.add(node, name, n, day=date(2022, 3, 20) + timedelta(days=d))
+    rolled = rollup(EDGE, t)
+    want: Counter[Key] = Counter()
+    for (node, name, d), n in t:
+        for target in (EDGE.node(node), *EDGE.ancestors(node)):
+            want[(target.id, name, d)] += n
+    for (node, name, d), n in want.items():
+        assert rolled.value(node, name, d) == n
+    assert rolled.days == sorted({k[2] for k in want})
+
+
+def test_withdrawn_declarations_are_never_overdue() -> None:
+    from datetime import datetime, timedelta
+
+    from gridcare.declarations import DeclarationRecord, DeclarationState
+    from gridcare.feeds import declaration_counts
+    from gridcare.hierarchy import Hierarchy, Node, NodeKind
+    from gridcare.timeutil import DEFAULT_ZONE
+
+    h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+    cutoff = datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE)
+    assigned = cutoff - timedelta(days=2)
+
+    def record(i: int, state: DeclarationState, updated: datetime) -> DeclarationRecord:
+        return DeclarationRecord(
+            declaration_id=f"D{i}",
+            state=state,
+            submitted_at=assigned,
+            updated_at=updated,
+            grid_id="G",
+            assigned_at=assigned,
+            first_assigned_at=assigned,
+        )
+
+    records = [
+        record(1, DeclarationState.ASSIGNED, assigned),
+        record(2, DeclarationState.WITHDRAWN, cutoff - timedelta(hours=1)),
+        record(3, DeclarationState.WITHDRAWN, cutoff + timedelta(hours=1)),  # after the cutoff
+    ]
+    counts = declaration_counts(records, hierarchy=h, cutoff=cutoff)
+    overdue = sum(c.n for c in counts if c.metric == "declarations_overdue")
+    assert overdue == 2

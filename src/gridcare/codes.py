@@ -43,14 +43,22 @@ __all__ = [
 
 
 class Sex(StrEnum):
-    """Sex as recorded in a citizen ID number (odd sequence: male)."""
+    """Sex as recorded in a citizen ID number (odd sequence: male).
+
+    >>> CitizenId.parse("11010519491231002X").sex is Sex.FEMALE
+    True
+    """
 
     MALE = "male"
     FEMALE = "female"
 
 
 class AreaLevel(StrEnum):
-    """The level of a division code; ``PLACE`` is a local place below a village."""
+    """The level of a division code; ``PLACE`` is a local place below a village.
+
+    >>> AreaCode.parse("430211001").level is AreaLevel.TOWN
+    True
+    """
 
     PROVINCE = "province"
     PREFECTURE = "prefecture"

@@ -133,6 +133,9 @@ class Replay(Generic[K, R, E]):
 
     ``records`` maps each subject to its final record; ``applied``,
     ``duplicates`` and ``rejected`` partition the input events.
+
+    >>> Replay({}, (), (), ()).total
+    0
     """
 
     records: dict[K, R]

@@ -265,6 +265,11 @@ class CampaignPlan:
 
     ``teams_needed`` answers "how many teams to finish within
     ``finish_within_days``" (``None`` when not asked or not attainable).
+
+    >>> m = CampaignModel(teams=2, visits_per_team_hour=10, nobody_home=0.0)
+    >>> plan = plan_campaign({"G1": 100, "G2": 300}, m)
+    >>> [g.grid for g in plan.bottlenecks][:1]
+    ['G2']
     """
 
     model: CampaignModel
@@ -392,6 +397,13 @@ class CampaignSimulation:
     ``attempts`` (when kept) are :class:`~gridcare.visits.VisitAttempt` of
     ``campaign``, ready for :func:`~gridcare.visits.replay_visits` and
     :func:`~gridcare.visit_progress.progress`.
+
+    >>> from datetime import date
+    >>> m = CampaignModel(teams=1, visits_per_team_hour=10, nobody_home=0.0)
+    >>> sim = simulate_campaign({"G": ["H1", "H2"]}, m, scope="G", start=date(2022, 3, 20),
+    ...                         runs=2, seed=1)
+    >>> len(sim.runs), len({a.household for a in sim.attempts})
+    (2, 2)
     """
 
     model: CampaignModel

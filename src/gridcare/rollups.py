@@ -73,6 +73,9 @@ class MetricKind(StrEnum):
     ``flow``: events counted on the report day they happened (cumulative sums
     the days); ``stock``: a level as of a cutoff (people under a measure, open
     cases), never summed over days; ``rate``: numerator over denominator.
+
+    >>> METRICS["cases_open"].kind is MetricKind.STOCK
+    True
     """
 
     FLOW = "flow"
@@ -286,6 +289,14 @@ class Countable(Protocol):
     """What a record implements to feed tallies: the counts it contributes.
 
     A new record type needs only this method; the rollup code never changes.
+
+    >>> from datetime import date
+    >>> class Hazard:
+    ...     def counts(self):
+    ...         yield Count("G1", "hazards", day=date(2022, 3, 27))
+    >>> isinstance(Hazard(), Countable), tally([Hazard(), Hazard()]).get(
+    ...     "G1", "hazards", date(2022, 3, 27))
+    (True, 2)
     """
 
     def counts(self) -> Iterable[Count]:
@@ -684,6 +695,12 @@ class DailyReport:
     Build it with :func:`daily_report`; read it as rows (``rows``), plain dicts
     (``as_dicts``), an aligned text table (``to_text``), CSV text (``to_csv``)
     or a pandas DataFrame (``to_dataframe``, with the ``pandas`` extra).
+
+    >>> from gridcare.hierarchy import Node
+    >>> h = Hierarchy([Node("C", NodeKind.CITY, "株洲市")])
+    >>> report = daily_report(h, Tally.empty(), cutoff=date(2022, 3, 27), metrics=["hazards"])
+    >>> report.cutoff.isoformat(), report.as_dicts()[0]["hazards"]
+    ('2022-03-27T08:00:00+08:00', 0)
     """
 
     cutoff: datetime

@@ -37,7 +37,11 @@ T = TypeVar("T")
 
 
 class Access(StrEnum):
-    """How much of a record in scope a principal sees."""
+    """How much of a record in scope a principal sees.
+
+    >>> [a.value for a in Access]
+    ['full', 'masked']
+    """
 
     FULL = "full"
     MASKED = "masked"

@@ -1,0 +1,131 @@
+"""No report row, repr, export or error message shows an unmasked ID number, phone or full name.
+
+DESIGN.md, "Privacy": personal data is masked by default everywhere. These
+tests collect every raw personal value of a synthetic report day (declarants
+and residents) and search for them in everything gridcare renders.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pytest
+
+from gridcare import InvalidInput, NodeKind, Principal, View, daily_report, parse_forms
+from gridcare.declarations import example_form
+from gridcare.testing import synthetic_city
+from gridcare.testing.scenario import CityDay, synthetic_day
+from gridcare.timeutil import DEFAULT_ZONE
+
+
+@pytest.fixture(scope="module")
+def day() -> CityDay:
+    return synthetic_day(synthetic_city(scale=0.001, seed=5), seed=5)
+
+
+def _secrets(day: CityDay) -> set[str]:
+    found: set[str] = set()
+    for d in day.declarations:
+        found.add(d.document_number)
+        found.add(d.phone.number)
+        if len(d.name) >= 2:
+            found.add(d.name)
+    for resident in list(day.city.residents)[:2000]:
+        if resident.document is not None:
+            found.add(resident.document.number)
+        if resident.phone is not None:
+            found.add(resident.phone.number)
+        if len(resident.name) >= 2:
+            found.add(resident.name)
+    return found
+
+
+def _leaks(texts: Iterable[str], secrets: set[str]) -> list[str]:
+    assert len(secrets) >= 4, "the search needs real personal values to look for"
+    blob = "\n".join(texts)
+    return sorted(s for s in secrets if s in blob)
+
+
+def test_reprs_and_strs_of_personal_records_are_masked(day: CityDay) -> None:
+    secrets = _secrets(day)
+    texts: list[str] = []
+    for d in day.declarations:
+        texts += [repr(d), str(d)]
+    for resident in list(day.city.residents)[:2000]:
+        texts += [repr(resident), str(resident)]
+    texts += [repr(r) for r in day.declaration_records]
+    texts += [repr(a) for a in list(day.assessments.values())[:500]]
+    texts += [repr(s) for s in day.visit_states[:500]]
+    texts += [repr(c) for c in day.cases]
+    assert _leaks(texts, secrets) == []
+
+
+def test_no_report_rendering_carries_personal_data(day: CityDay) -> None:
+    secrets = _secrets(day)
+    h = day.city.hierarchy
+    report = daily_report(h, day.tally(), cutoff=day.cutoff.date())
+    every_level = daily_report(h, day.tally(), cutoff=day.cutoff.date(), levels=list(NodeKind))
+    texts = [
+        report.to_text(lang="zh"),
+        report.to_text(lang="en"),
+        report.to_csv(),
+        json.dumps(report.as_dicts(), ensure_ascii=False, default=str),
+        every_level.to_csv(),
+        json.dumps(day.tally().to_dict(), ensure_ascii=False),
+    ]
+    assert _leaks(texts, secrets) == []
+
+
+def test_rejected_forms_and_errors_are_masked() -> None:
+    good = example_form()
+    raw_id = good["identity"]["id_number"]
+    raw_phone = good["phone"]
+    broken = json.loads(json.dumps(good, default=str))
+    broken["identity"]["id_number"] = raw_id[:-1] + ("0" if raw_id[-1] != "0" else "1")
+    broken["phone"] = raw_phone + "9"
+    from datetime import datetime
+
+    result = parse_forms([broken], received_at=datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE))
+    (rejected,) = result.rejected
+    texts = [repr(rejected), str(rejected)] + [str(e) for e in rejected.errors]
+    texts += [repr(e.value) for e in rejected.errors]
+    assert (
+        _leaks(texts, {raw_id, raw_phone, broken["identity"]["id_number"], broken["phone"]}) == []
+    )
+
+
+def test_exports_of_forms_are_masked_unless_revealed() -> None:
+    from datetime import datetime
+
+    from gridcare import REVEAL
+    from gridcare.declarations import DeclarationForm
+
+    good = example_form()
+    form = DeclarationForm.model_validate(
+        good, context={"received_at": datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE)}
+    )
+    masked = form.model_dump_json()
+    assert good["identity"]["id_number"] not in masked
+    assert good["phone"] not in masked
+    revealed = form.model_dump_json(context=REVEAL)
+    assert good["identity"]["id_number"] in revealed
+
+
+def test_a_supervisor_view_masks_every_record(day: CityDay) -> None:
+    h = day.city.hierarchy
+    view = View(h, Principal.assigned("S1", h.root.id, h))
+    node_of = {r.declaration_id: (r.grid_id or h.root.id) for r in day.declaration_records}
+    shown = list(view.visible(day.declarations, node_of=lambda d: node_of[d.id]))
+    assert len(shown) == len(day.declarations)
+    assert _leaks((repr(s) for s in shown), _secrets(day)) == []
+
+
+def test_invalid_input_messages_mask_the_value() -> None:
+    from gridcare import CitizenId, PhoneNumber
+
+    for bad, parse in (("430211199001010023", CitizenId.parse), ("1381234567", PhoneNumber.parse)):
+        with pytest.raises(InvalidInput) as err:
+            parse(bad)
+        assert bad not in str(err.value)
+        assert bad not in repr(err.value.value)

@@ -109,10 +109,14 @@ class Command:
 # ----------------------------------------------------------------------------- demo
 
 
+def _width(text: str) -> int:
+    """The display width of ``text``, counting wide (CJK) characters as two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _pad(text: str, width: int) -> str:
     """Pad to a display width, counting wide (CJK) characters as two columns."""
-    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - shown)
+    return text + " " * max(0, width - _width(text))
 
 
 def _scale(text: str) -> float:
@@ -331,8 +335,10 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
             f"[Assessments] policy {args.policy}, people per category:",
         )
     )
+    names = {category: label(category, lang) for category in categories}
+    width = max((_width(name) for name in names.values()), default=0) + 2
     for category, n in categories.most_common():
-        console.print(f"  {_pad(label(category, lang), 28)}{n:>10,}")
+        console.print(f"  {_pad(names[category], width)}{n:>10,}")
     console.print(t("截止时各项措施下的人数：", "People under each measure at the cutoff:"))
     console.print(report(_MEASURE_METRICS))
     console.print()

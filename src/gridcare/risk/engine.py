@@ -357,22 +357,25 @@ class Reason:
             return f"依据 {self.clause}（{parts[0]}，{zh}）判定为{label(self.category)}"
         return f"{self.clause} ({parts[-1]}, {en}): {label(self.category, 'en')}"
 
+    def _exposure(self) -> tuple[Stay, RiskDesignation, MatchKind, datetime]:
+        """The stay, designation, match and exposure end of a stay reason (not a contact's)."""
+        stay, d, match, end = self.stay, self.designation, self.match, self.exposure_end
+        if stay is None or d is None or match is None or end is None:  # pragma: no cover
+            raise AssertionError("a stay reason carries its stay, designation, match and end")
+        return stay, d, match, end
+
     @property
     def zh(self) -> str:
         """The reason in Chinese."""
         if self.contact is not None:
             c = self.contact
             return f"{label(c.kind)}，末次暴露 {_fmt(c.last_exposure)}；{self._policy_text('zh')}"
-        stay, d = self.stay, self.designation
-        assert stay is not None
-        assert d is not None
-        assert self.match is not None
-        assert self.exposure_end is not None
+        stay, d, match, end = self._exposure()
         lifted = f"，{_fmt(d.lifted_at)} 解除" if d.lifted_at is not None else ""
         return (
             f"{stay.place} 停留 {_fmt(stay.start)} 至 {_fmt(stay.end)}，"
-            f"{label(self.match)}：{d.area} {label(d.level)}（{_fmt(d.raised_at)} 划定{lifted}），"
-            f"暴露止于 {_fmt(self.exposure_end)}；{self._policy_text('zh')}"
+            f"{label(match)}：{d.area} {label(d.level)}（{_fmt(d.raised_at)} 划定{lifted}），"
+            f"暴露止于 {_fmt(end)}；{self._policy_text('zh')}"
         )
 
     @property
@@ -384,16 +387,12 @@ class Reason:
                 f"{label(c.kind, 'en')}, last exposure {_fmt(c.last_exposure)}; "
                 f"{self._policy_text('en')}"
             )
-        stay, d = self.stay, self.designation
-        assert stay is not None
-        assert d is not None
-        assert self.match is not None
-        assert self.exposure_end is not None
+        stay, d, match, end = self._exposure()
         lifted = f", lifted {_fmt(d.lifted_at)}" if d.lifted_at is not None else ""
         return (
             f"stay at {stay.place} from {_fmt(stay.start)} to {_fmt(stay.end)}: "
-            f"{label(self.match, 'en')} of {d.area}, {label(d.level, 'en')} "
-            f"(raised {_fmt(d.raised_at)}{lifted}); exposure ended {_fmt(self.exposure_end)}; "
+            f"{label(match, 'en')} of {d.area}, {label(d.level, 'en')} "
+            f"(raised {_fmt(d.raised_at)}{lifted}); exposure ended {_fmt(end)}; "
             f"{self._policy_text('en')}"
         )
 

@@ -16,6 +16,7 @@ work over a city's declarations and records.
 ('2022-03-19T18:30:00+08:00', '138****5678')
 """
 
+from gridcare.declarations._codec import event_from_dict, event_to_dict
 from gridcare.declarations._domain import (
     Declaration,
     DeclaredAddress,
@@ -160,6 +161,8 @@ __all__ = [
     "apply",
     "building_key",
     "declaration_json_schema",
+    "event_from_dict",
+    "event_to_dict",
     "example_form",
     "find_duplicates",
     "history_of",

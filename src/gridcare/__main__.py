@@ -20,7 +20,6 @@ import argparse
 import statistics
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -29,7 +28,7 @@ import attrs
 
 from gridcare.errors import GridcareError
 from gridcare.hierarchy import NodeKind
-from gridcare.labels import Lang, label
+from gridcare.labels import Lang, display_width, label
 from gridcare.people import CareNeed, WorkerRole
 
 if TYPE_CHECKING:
@@ -109,14 +108,9 @@ class Command:
 # ----------------------------------------------------------------------------- demo
 
 
-def _width(text: str) -> int:
-    """The display width of ``text``, counting wide (CJK) characters as two columns."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int) -> str:
     """Pad to a display width, counting wide (CJK) characters as two columns."""
-    return text + " " * max(0, width - _width(text))
+    return text + " " * max(0, width - display_width(text))
 
 
 def _scale(text: str) -> float:
@@ -336,7 +330,7 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
         )
     )
     names = {category: label(category, lang) for category in categories}
-    width = max((_width(name) for name in names.values()), default=0) + 2
+    width = max((display_width(name) for name in names.values()), default=0) + 2
     for category, n in categories.most_common():
         console.print(f"  {_pad(names[category], width)}{n:>10,}")
     console.print(t("截止时各项措施下的人数：", "People under each measure at the cutoff:"))

@@ -12,10 +12,11 @@ public enum has a label for every member in both languages.
 
 from __future__ import annotations
 
+import unicodedata
 from enum import Enum
 from typing import Literal
 
-__all__ = ["LABELS", "Lang", "label", "labels_of"]
+__all__ = ["LABELS", "Lang", "display_width", "label", "labels_of"]
 
 Lang = Literal["zh", "en"]
 
@@ -329,3 +330,14 @@ def label(member: Enum, lang: Lang = "zh") -> str:
     if pair is None:
         return str(member.value)
     return pair[0] if lang == "zh" else pair[1]
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide (CJK) characters count two.
+
+    Every aligned table (the daily report, the CLI) pads with this one rule.
+
+    >>> display_width("株洲市"), display_width("grid"), display_width("（+1）")
+    (6, 4, 6)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

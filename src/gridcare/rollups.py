@@ -41,7 +41,7 @@ import attrs
 
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.labels import Lang
+from gridcare.labels import Lang, display_width
 from gridcare.rates import UNDEFINED, Rate
 from gridcare.timeutil import DEFAULT_CUTOFF, DEFAULT_ZONE, local_date, require_aware
 
@@ -745,7 +745,7 @@ class DailyReport:
             for name in chosen:
                 line.append(_cell(METRICS[name], r.figures[name]))
             table.append(line)
-        widths = [max(_width(row[i]) for row in table) for i in range(len(head))]
+        widths = [max(display_width(row[i]) for row in table) for i in range(len(head))]
         lines = []
         for j, row in enumerate(table):
             cells = [_pad(row[0], widths[0], left=True)]
@@ -778,13 +778,8 @@ def _cell(m: Metric, fig: Figure) -> str:
     return f"{fig.cumulative:,}"
 
 
-def _width(text: str) -> int:
-    # CJK characters take two terminal columns.
-    return sum(2 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in text)
-
-
 def _pad(text: str, width: int, *, left: bool) -> str:
-    gap = " " * (width - _width(text))
+    gap = " " * (width - display_width(text))
     return text + gap if left else gap + text
 
 

@@ -34,7 +34,13 @@ from functools import partial
 from itertools import compress
 from operator import attrgetter
 
-from gridcare.cases import CaseDeadlines, CaseState, WhistleCase, overdue_cases
+from gridcare.cases import (
+    DEFAULT_CASE_DEADLINES,
+    CaseDeadlines,
+    CaseState,
+    WhistleCase,
+    overdue_cases,
+)
 from gridcare.declarations import DeclarationRecord, DeclarationState
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.risk import Assessment, MeasureKind
@@ -179,7 +185,7 @@ def declaration_counts(
     """
     use = clock or _DEFAULT_CLOCK
     fallback = unrouted_node if unrouted_node is not None else hierarchy.root.id
-    grid_of = _grid_resolver(hierarchy, fallback)
+    grid_of = _Resolver(hierarchy, fallback)
     rows = records if isinstance(records, list | tuple) else list(records)
     # Resolve each distinct grid id once, then map the column at C level.
     given = list(map(attrgetter("grid_id"), rows))
@@ -220,10 +226,6 @@ def declaration_counts(
         )
         counts.extend(stock_counts(overdue, "declarations_overdue", cutoff, use))
     return counts
-
-
-def _grid_resolver(hierarchy: Hierarchy, fallback: str) -> _Resolver:
-    return _Resolver(hierarchy, fallback)
 
 
 class _Resolver:
@@ -357,7 +359,7 @@ def assessment_counts(
     person's assessment; the step in force at the cutoff is counted.
     """
     require_aware(cutoff, "cutoff")
-    resolve = _grid_resolver(hierarchy, hierarchy.root.id)
+    resolve = _Resolver(hierarchy, hierarchy.root.id)
     levels: dict[str, Counter[str]] = {name: Counter() for name in MEASURE_METRICS.values()}
     for node, assessment in assessed:
         plan = assessment.plan
@@ -396,10 +398,7 @@ def case_counts(
             open_now[case.grid] += 1
     late: Counter[str] = Counter()
     chosen = {c.id: c for c in all_cases if c.raised_at < cutoff}
-    if deadlines is None:
-        found = overdue_cases(chosen.values(), cutoff)
-    else:
-        found = overdue_cases(chosen.values(), cutoff, deadlines)
+    found = overdue_cases(chosen.values(), cutoff, deadlines or DEFAULT_CASE_DEADLINES)
     for case_id in {item.case_id for item in found}:
         late[chosen[case_id].grid] += 1
     counts = list(_flows(acc, use))

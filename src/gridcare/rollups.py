@@ -709,12 +709,19 @@ class DailyReport:
     rows: tuple[ReportRow, ...]
     suppress_below: int | None = None
 
+    _by_node: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # An index, so reading every grid's row of a city report is not quadratic.
+        index = {r.node_id: i for i, r in enumerate(self.rows)}
+        object.__setattr__(self, "_by_node", index)
+
     def row(self, node_id: str) -> ReportRow:
         """The row of one node; raises ``UnknownNode`` if the report lacks it."""
-        for r in self.rows:
-            if r.node_id == node_id:
-                return r
-        raise UnknownNode(node_id)
+        i = self._by_node.get(node_id)
+        if i is None:
+            raise UnknownNode(node_id)
+        return self.rows[i]
 
     def as_dicts(self) -> list[dict[str, object]]:
         """Every row as a flat dict with stable keys."""

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridcare.declarations import DeclarationRecord, DeclarationState
-from gridcare.errors import UnknownNode
+from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.feeds import (
     MEASURE_METRICS,
     assessment_counts,
@@ -340,3 +340,107 @@ def test_withdrawn_declarations_are_never_overdue() -> None:
     counts = declaration_counts(records, hierarchy=h, cutoff=cutoff)
     overdue = sum(c.n for c in counts if c.metric == "declarations_overdue")
     assert overdue == 2
+
+
+# ---------------------------------------------------------------------------- the fast paths
+# The feeds count day indices over a window of report days centred on the first instant
+# seen, and count again over the exact span when an instant falls outside; states of
+# households not yet knocked, large persons_seen and other zones take slower paths.
+
+ZONES = st.sampled_from([DEFAULT_ZONE, UTC])
+OFFSETS = st.one_of(
+    st.integers(-3 * 24 * 60, 3 * 24 * 60),  # within the window
+    st.integers(-400 * 24 * 60, 400 * 24 * 60),  # far outside it
+)
+
+
+@st.composite
+def instants(draw: st.DrawFn) -> datetime:
+    return (T0 + timedelta(minutes=draw(OFFSETS))).astimezone(draw(ZONES))
+
+
+@st.composite
+def household_states(draw: st.DrawFn) -> HouseholdVisit:
+    household = draw(st.sampled_from(["H1", "H2", "H3"]))
+    if draw(st.booleans()):
+        return HouseholdVisit(household=household, campaign_id="K")
+    # A state other than "not started" without a first attempt is counted as not knocked.
+    first = draw(st.one_of(instants(), st.none()))
+    return HouseholdVisit(
+        household=household,
+        campaign_id="K",
+        state=draw(st.sampled_from([s for s in HouseholdVisitState if s.value != "not_started"])),
+        attempts=1,
+        first_attempt_at=first,
+        last_attempt_at=draw(st.one_of(st.none(), instants())),
+        reached_at=draw(st.one_of(st.none(), instants())),
+    )
+
+
+@st.composite
+def visit_attempts(draw: st.DrawFn) -> list[VisitAttempt]:
+    found = Findings(services=(Service(ServiceKind.NAT_AT_HOME),))
+    out = []
+    for i in range(draw(st.integers(0, 12))):
+        reached = draw(st.booleans())
+        out.append(
+            attempt(
+                i,
+                draw(st.sampled_from(["H1", "H2", "H3"])),
+                draw(instants()),
+                outcome=VisitOutcome.REACHED if reached else VisitOutcome.NOBODY_HOME,
+                persons_seen=draw(st.integers(1, 40)) if reached else 0,
+                findings=found if reached and draw(st.booleans()) else None,
+            )
+        )
+    return out
+
+
+@given(st.lists(household_states(), max_size=12), visit_attempts())
+def test_visit_counts_equal_a_plain_loop_over_any_span_and_zone(
+    states: list[HouseholdVisit], tried: list[VisitAttempt]
+) -> None:
+    got = as_counter(visit_counts(states, hierarchy=EDGE, attempts=tried, cutoff=CUTOFF))
+    assert got == reference_visits(states, tried, EDGE, CUTOFF)
+
+
+@given(st.lists(st.tuples(instants(), st.one_of(st.none(), instants())), max_size=12))
+def test_declaration_counts_equal_a_plain_loop_over_any_span_and_zone(
+    times: list[tuple[datetime, datetime | None]],
+) -> None:
+    records = [
+        DeclarationRecord(
+            declaration_id=f"D{i}",
+            state=DeclarationState.ASSIGNED,
+            submitted_at=submitted,
+            updated_at=submitted,
+            grid_id=("G", "H3", None)[i % 3],
+            assigned_at=submitted,
+            reviewed_at=reviewed,
+            late=i % 2 == 0,
+            proxy=i % 5 == 0,
+        )
+        for i, (submitted, reviewed) in enumerate(times)
+    ]
+    got = as_counter(declaration_counts(records, hierarchy=EDGE, cutoff=CUTOFF))
+    assert got == reference_declarations(records, EDGE, CUTOFF, "C")
+
+
+def test_a_naive_instant_is_named_not_miscounted() -> None:
+    naive = HouseholdVisit(
+        household="H1",
+        campaign_id="K",
+        state=HouseholdVisitState.REACHED,
+        first_attempt_at=T0,
+        reached_at=T0.replace(tzinfo=None),
+    )
+    with pytest.raises(InvalidInput, match="reached_at"):
+        visit_counts([naive], hierarchy=EDGE)
+    record = DeclarationRecord(
+        declaration_id="D1",
+        state=DeclarationState.SUBMITTED,
+        submitted_at=T0.replace(tzinfo=None),
+        updated_at=T0,
+    )
+    with pytest.raises(InvalidInput, match="submitted_at"):
+        declaration_counts([record], hierarchy=EDGE)

@@ -111,6 +111,18 @@ def test_ancestor_of_kind_and_grid_of(h: Hierarchy, kind: NodeKind) -> None:
         grid = next((n for n in chain if n.kind is NodeKind.GRID), None)
         assert h.grid_of(node.id) == grid
         assert positions[h.position(node.id)] == (-1 if of_kind is None else h.position(of_kind.id))
+        assert h.ancestor_index(kind)[node.id] == positions[h.position(node.id)]
+    assert len(h.ancestor_index(kind)) == len(h)
+    assert h.ancestor_index(kind) is h.ancestor_index(kind)  # built once, kept
+
+
+def test_ancestor_index_is_left_behind_by_pickle() -> None:
+    h = tiny_hierarchy()
+    index = h.ancestor_index(NodeKind.GRID)
+    back = pickle.loads(pickle.dumps(h))
+    assert back == h
+    assert back.ancestor_index(NodeKind.GRID) == index
+    assert back.ancestor_index(NodeKind.GRID) is not index
 
 
 @given(hierarchies(max_nodes=15))

@@ -135,7 +135,16 @@ class Hierarchy:
     gridcare.errors.InvalidInput: nodes.1.parent_id: unknown parent 'nope' [unknown_parent]
     """
 
-    __slots__ = ("_by_kind", "_cache", "_chain", "_end", "_index", "_nodes", "_parent")
+    __slots__ = (
+        "_by_kind",
+        "_cache",
+        "_chain",
+        "_end",
+        "_id_cache",
+        "_index",
+        "_nodes",
+        "_parent",
+    )
 
     _nodes: list[Node]
     _index: dict[str, int]
@@ -144,6 +153,7 @@ class Hierarchy:
     _chain: list[tuple[int, ...]]
     _by_kind: dict[NodeKind, array[int]]
     _cache: dict[NodeKind, array[int]]
+    _id_cache: dict[NodeKind, dict[str, int]]
 
     def __init__(self, nodes: Iterable[Node]) -> None:
         given = nodes if isinstance(nodes, list) else list(nodes)
@@ -155,6 +165,7 @@ class Hierarchy:
             if not self._index_preorder(given):  # pragma: no cover - guarded by the check
                 raise AssertionError("preorder indexing failed after validation")
         self._cache = {}
+        self._id_cache = {}
 
     # ------------------------------------------------------------------ building
 
@@ -450,6 +461,32 @@ class Hierarchy:
                 ),
             )
             self._cache[kind] = found
+        return found
+
+    def ancestor_index(self, kind: NodeKind) -> Mapping[str, int]:
+        """Node id -> the position of its ancestor-or-self of ``kind`` (or -1), in one lookup.
+
+        The fast path for counting records keyed by node id (1.39 million visit
+        attempts by household): one dict lookup per record instead of
+        :meth:`positions` followed by :meth:`ancestor_positions`. Built on first
+        use for each kind, then kept (about 30 bytes per node: 42 MB for a city
+        of 1.46 million nodes); a pickled hierarchy leaves it behind. Treat the
+        mapping as read-only.
+
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C"),
+        ...                Node("H", NodeKind.HOUSEHOLD, "h", "G")])
+        >>> index = h.ancestor_index(NodeKind.GRID)
+        >>> index["H"], index["G"], index["C"]
+        (1, 1, -1)
+        """
+        found = self._id_cache.get(kind)
+        if found is None:
+            # One int object per distinct value: millions of nodes share a few
+            # thousand ancestors, and the mapping should not hold an int per node.
+            shared: dict[int, int] = {}
+            values = [shared.setdefault(v, v) for v in self.ancestor_positions(kind)]
+            found = dict(zip(self._index, values, strict=True))
+            self._id_cache[kind] = found
         return found
 
     def children(self, node_id: str) -> tuple[Node, ...]:

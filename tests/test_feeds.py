@@ -389,7 +389,7 @@ def visit_attempts(draw: st.DrawFn) -> list[VisitAttempt]:
                 draw(st.sampled_from(["H1", "H2", "H3"])),
                 draw(instants()),
                 outcome=VisitOutcome.REACHED if reached else VisitOutcome.NOBODY_HOME,
-                persons_seen=draw(st.integers(1, 40)) if reached else 0,
+                persons_seen=draw(st.integers(1, 90)) if reached else 0,
                 findings=found if reached and draw(st.booleans()) else None,
             )
         )
@@ -444,3 +444,18 @@ def test_a_naive_instant_is_named_not_miscounted() -> None:
     )
     with pytest.raises(InvalidInput, match="submitted_at"):
         declaration_counts([record], hierarchy=EDGE)
+
+
+def test_a_state_without_a_first_attempt_is_not_knocked_whatever_its_state() -> None:
+    odd = HouseholdVisit(household="H1", campaign_id="K", state=HouseholdVisitState.NOBODY_HOME)
+    fine = HouseholdVisit(
+        household="H2",
+        campaign_id="K",
+        state=HouseholdVisitState.VACANT,
+        first_attempt_at=T0,
+        last_attempt_at=T0 + timedelta(days=200),  # far outside the first window
+    )
+    got = as_counter(visit_counts([odd, fine], hierarchy=EDGE))
+    assert got == reference_visits([odd, fine], [], EDGE, None)
+    assert got[("G", "households_knocked", date(2022, 3, 20))] == 1
+    assert sum(got.values()) == 2  # H2 knocked and vacant; H1 counts nowhere

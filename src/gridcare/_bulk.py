@@ -10,10 +10,15 @@ for their duration and restore its previous state afterwards, even on error.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "paused"]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 @contextmanager
@@ -34,3 +39,22 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def paused(func: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Run every call of ``func`` with the collector paused (:func:`collector_paused`).
+
+    >>> import gc
+    >>> @paused
+    ... def busy() -> bool:
+    ...     return gc.isenabled()
+    >>> busy(), gc.isenabled()
+    (False, True)
+    """
+
+    @wraps(func)
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with collector_paused():
+            return func(*args, **kwargs)
+
+    return call

@@ -34,6 +34,7 @@ from itertools import chain, compress, repeat
 from operator import add, attrgetter, is_, is_not, mul
 from typing import Any, TypeVar
 
+from gridcare._bulk import paused
 from gridcare.cases import (
     DEFAULT_CASE_DEADLINES,
     CaseDeadlines,
@@ -67,7 +68,7 @@ MEASURE_METRICS: Mapping[MeasureKind, str] = {
 
 _DEFAULT_CLOCK = ReportClock()
 
-_T = TypeVar("_T")
+_Counted = TypeVar("_Counted", bound=Mapping[str, Mapping[int, int]])
 _R = TypeVar("_R")
 
 # Field readers (C level), one per column a feed reads.
@@ -91,8 +92,8 @@ _FINDING_KINDS: tuple[tuple[str, Callable[[Any], tuple[Any, ...]]], ...] = (
     ("disputes", attrgetter("disputes")),
     ("services", attrgetter("services")),
 )
-#: persons_seen below this are folded into an attempt's integer key.
-_PERSONS_BASE = 16
+#: Up to this many persons seen, an attempt's key is counted once per person.
+_PERSONS_REPEAT = 64
 
 
 def _flows(acc: Counter[tuple[str, str, datetime]], clock: ReportClock) -> Iterator[Count]:
@@ -191,20 +192,35 @@ class _Days:
             cutoffs = self._cutoffs
             assert cutoffs is not None
             it = chain((first,), it)
-        found = list(map(bisect_right, repeat(cutoffs), it))
-        if found and (min(found) == 0 or max(found) >= len(cutoffs)):
-            raise _OutOfWindow
-        return found
+        # Out-of-window indices (0, or past the last cutoff) are caught per key,
+        # not per instant: see check().
+        return list(map(bisect_right, repeat(cutoffs), it))
+
+    def check(self, counted: Mapping[str, Mapping[int, int]], width: int) -> None:
+        """Raise ``_OutOfWindow`` if a key ``day * width + slot`` has a day outside the window."""
+        if self._probe or self._cutoffs is None:
+            return
+        stop = len(self._cutoffs)
+        for per_key in counted.values():
+            if per_key and (min(per_key) // width == 0 or max(per_key) // width >= stop):
+                raise _OutOfWindow
 
 
 _NOTHING = object()
 
 
-def _windowed(clock: ReportClock, count: Callable[[_Days], _T]) -> tuple[_T, _Days]:
-    """Run ``count`` over a window of report days; over the exact span if that is too narrow."""
+def _windowed(
+    clock: ReportClock, count: Callable[[_Days], _Counted], width: int
+) -> tuple[_Counted, _Days]:
+    """Run ``count`` over a window of report days; over the exact span if that is too narrow.
+
+    ``count`` gives, per metric, counts of keys ``day index * width + slot``.
+    """
     days = _Days(clock)
     try:
-        return count(days), days
+        counted = count(days)
+        days.check(counted, width)
+        return counted, days
     except _OutOfWindow:
         probe = _Days.probe(clock)
         count(probe)
@@ -294,6 +310,7 @@ def stock_counts(
             yield Count(node, metric_name, n, day=day)
 
 
+@paused  # bulk counting builds no cycles (gridcare._bulk)
 def declaration_counts(
     records: Iterable[DeclarationRecord],
     *,
@@ -357,7 +374,7 @@ def declaration_counts(
         }
 
     try:
-        counted, days = _windowed(use, count)
+        counted, days = _windowed(use, count, width)
     except TypeError:  # an instant that is not one: name it
         _check_instants(rows, ("submitted_at", "reviewed_at"))
         raise
@@ -459,8 +476,8 @@ class _VisitColumns:
         # A few percent of attempts carry findings: keep where they are, once.
         self._found_at = list(compress(range(len(found)), found))
         self._found = list(compress(found, found))
-        # persons_seen takes a few small values: fold it into the key, count at C level.
-        self._small = not persons or (min(persons) >= 0 and max(persons) < _PERSONS_BASE)
+        # persons_seen takes a few small values: count each key once per person.
+        self._small = not persons or (min(persons) >= 0 and max(persons) <= _PERSONS_REPEAT)
 
     def count(self, days: _Days) -> dict[str, Mapping[int, int]]:
         """Per metric, the count of each ``day * width + grid`` key."""
@@ -477,18 +494,15 @@ class _VisitColumns:
             ),
         }
         on = keys.of(self._tried_grids, days.indices(map(_AT, self._tried)))
-        visits: Counter[int] = Counter()
+        visits: Counter[int]
         if self._small:
-            # Only attempts that saw someone add to the person-visits.
-            persons = self._persons
-            folded = Counter(
-                map(add, map(mul, compress(on, persons), repeat(_PERSONS_BASE)), self._seen)
+            # Each attempt that saw someone counts its key once per person seen: a
+            # weighted count at C level, with no per-attempt arithmetic.
+            visits = Counter(
+                chain.from_iterable(map(repeat, compress(on, self._persons), self._seen))
             )
-            for key, n in folded.items():
-                at, seen = divmod(key, _PERSONS_BASE)
-                if seen:
-                    visits[at] += seen * n
         else:
+            visits = Counter()
             for key, seen in zip(on, self._persons, strict=True):
                 visits[key] += seen
         out["person_visits"] = visits
@@ -503,6 +517,7 @@ class _VisitColumns:
         return out
 
 
+@paused  # bulk counting builds no cycles (gridcare._bulk)
 def visit_counts(
     states: Iterable[HouseholdVisit],
     *,
@@ -547,12 +562,12 @@ def visit_counts(
     if any(map(is_, map(_STATE, rows), repeat(HouseholdVisitState.NOT_STARTED))):
         rows = _with_instant(rows, _FIRST_AT, "first_attempt_at")
     try:
-        counted, days = _windowed(use, _VisitColumns(keys, rows, tried).count)
+        counted, days = _windowed(use, _VisitColumns(keys, rows, tried).count, keys.width)
     except TypeError:  # a state without a first attempt, or an instant that is not one
         _check_instants(rows, ("first_attempt_at", "reached_at", "last_attempt_at"))
         _check_instants(tried, ("at",))
         rows = _with_instant(rows, _FIRST_AT, "first_attempt_at")
-        counted, days = _windowed(use, _VisitColumns(keys, rows, tried).count)
+        counted, days = _windowed(use, _VisitColumns(keys, rows, tried).count, keys.width)
     counts: list[Count] = []
     for name, per_key in counted.items():
         keys.emit(name, per_key, days.days, counts)

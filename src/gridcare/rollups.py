@@ -39,6 +39,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from gridcare._bulk import paused
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.labels import Lang, display_width
@@ -450,6 +451,7 @@ class Tally:
         return cls(counts)
 
     @classmethod
+    @paused  # bulk counting builds no cycles (gridcare._bulk)
     def from_counts(cls, counts: Iterable[Count], *, clock: ReportClock | None = None) -> Tally:
         """Fold :class:`Count` values into a tally.
 
@@ -541,6 +543,7 @@ class Rollup:
 
     __slots__ = ("_days", "_totals", "hierarchy")
 
+    @paused  # bulk summing builds no cycles (gridcare._bulk)
     def __init__(self, hierarchy: Hierarchy, source: Tally) -> None:
         self.hierarchy = hierarchy
         # Group the counts by node position, then push each node's sums into its

@@ -35,6 +35,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from operator import itemgetter
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -541,27 +542,24 @@ class Rollup:
     :class:`~gridcare.errors.UnknownNode` when the rollup is built.
     """
 
-    __slots__ = ("_days", "_totals", "hierarchy")
+    __slots__ = ("_days", "_sums", "hierarchy")
 
     @paused  # bulk summing builds no cycles (gridcare._bulk)
     def __init__(self, hierarchy: Hierarchy, source: Tally) -> None:
         self.hierarchy = hierarchy
-        # Group the counts by node position, then push each node's sums into its
-        # parent in reverse preorder (children come after their parent): every
-        # (metric, day) entry moves up one level at a time, once, instead of being
-        # added separately into each of its up to 7 ancestors.
-        per_node: dict[int, dict[tuple[str, date], int]] = {}
-        positions: dict[str, int] = {}
+        # Group the counts by node (a tally holds each (node, metric, day) once), then
+        # push each node's sums into its parent in reverse preorder (children come
+        # after their parent): every (metric, day) entry moves up one level at a
+        # time, once, instead of being added separately into each of its up to 7
+        # ancestors.
+        own: dict[str, dict[tuple[str, date], int]] = {}
         for (node, name, day), n in source._counts.items():
-            pos = positions.get(node)
-            if pos is None:
-                pos = positions[node] = hierarchy.position(node)
-            sums = per_node.get(pos)
+            sums = own.get(node)
             if sums is None:
-                sums = per_node[pos] = {}
-            k = (name, day)
-            sums[k] = sums.get(k, 0) + n
-        pending = sorted(per_node, reverse=True)
+                sums = own[node] = {}
+            sums[(name, day)] = n
+        per_pos = {hierarchy.position(node): sums for node, sums in own.items()}
+        pending = sorted(per_pos, reverse=True)
         parent_of = hierarchy.parent_position
         i = 0
         while i < len(pending):
@@ -570,10 +568,10 @@ class Rollup:
             parent = parent_of(pos)
             if parent < 0:
                 continue
-            sums = per_node[pos]
-            above = per_node.get(parent)
+            sums = per_pos[pos]
+            above = per_pos.get(parent)
             if above is None:
-                per_node[parent] = dict(sums)
+                per_pos[parent] = dict(sums)
                 # A parent seen for the first time sorts before every pending
                 # position (preorder), so it is inserted in order.
                 _insort_desc(pending, parent, i)
@@ -582,23 +580,20 @@ class Rollup:
                 for k, n in sums.items():
                     above[k] = get(k, 0) + n
         at = hierarchy.at
-        totals: dict[Key, int] = {}
-        days: set[date] = set()
-        for pos, sums in per_node.items():
-            node_id = at(pos).id
-            for (name, day), n in sums.items():
-                totals[(node_id, name, day)] = n
-                days.add(day)
-        self._totals = totals
-        self._days = sorted(days)
+        self._sums = {at(pos).id: sums for pos, sums in per_pos.items()}
+        self._days = sorted(set(map(itemgetter(2), source._counts)))
 
     def value(self, node: str, metric_name: str, day: date) -> int:
         """The node's total (own plus subtree) of a counted metric on one report day."""
-        return self._totals.get((node, metric_name, day), 0)
+        sums = self._sums.get(node)
+        return 0 if sums is None else sums.get((metric_name, day), 0)
 
     def cumulative(self, node: str, metric_name: str, through: date) -> int:
         """A flow summed over every report day up to and including ``through``."""
-        return sum(self._totals.get((node, metric_name, d), 0) for d in self._days if d <= through)
+        sums = self._sums.get(node)
+        if sums is None:
+            return 0
+        return sum(sums.get((metric_name, d), 0) for d in self._days if d <= through)
 
     @property
     def days(self) -> list[date]:

@@ -459,3 +459,23 @@ def test_a_state_without_a_first_attempt_is_not_knocked_whatever_its_state() -> 
     assert got == reference_visits([odd, fine], [], EDGE, None)
     assert got[("G", "households_knocked", date(2022, 3, 20))] == 1
     assert sum(got.values()) == 2  # H2 knocked and vacant; H1 counts nowhere
+
+
+def test_assessment_counts_go_to_the_grid_the_node_itself_or_the_root() -> None:
+    day = small_day()
+    in_force = [
+        a
+        for a in day.assessments.values()
+        for step in (a.plan.steps if a.plan is not None else ())
+        if step.start <= day.cutoff and (step.end is None or day.cutoff < step.end)
+    ]
+    assert in_force, "the small day has people under a measure at its cutoff"
+    nodes = ["H1", "H2", "H3", "G", "M", "nowhere"]
+    pairs = [(nodes[i % len(nodes)], a) for i, a in enumerate(in_force[:30])]
+    got = as_counter(assessment_counts(pairs, hierarchy=EDGE, cutoff=day.cutoff))
+    placed = {"H1": "G", "H2": "G", "H3": "H3", "G": "G", "M": "M", "nowhere": "C"}
+    assert sorted({k[0] for k in got}) == sorted({placed[n] for n, _ in pairs})
+    assert sum(got.values()) == len(pairs)
+    assert got == as_counter(
+        assessment_counts([(placed[n], a) for n, a in pairs], hierarchy=EDGE, cutoff=day.cutoff)
+    )

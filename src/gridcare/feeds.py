@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from itertools import chain, compress, repeat
-from operator import add, attrgetter, is_, is_not, mul
+from operator import add, attrgetter, is_, is_not, itemgetter, mul
 from typing import Any, TypeVar
 
 from gridcare._bulk import paused
@@ -78,7 +78,9 @@ _STATE = attrgetter("state")
 _FIRST_AT = attrgetter("first_attempt_at")
 _REACHED_AT = attrgetter("reached_at")
 _PERSONS = attrgetter("persons_seen")
-_FINDINGS = attrgetter("findings")
+_PERSONS_AND_FINDINGS = attrgetter("persons_seen", "findings")
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
 _GRID_ID = attrgetter("grid_id")
 _SUBMITTED_AT = attrgetter("submitted_at")
 _REVIEWED_AT = attrgetter("reviewed_at")
@@ -438,7 +440,6 @@ class _VisitColumns:
         "_knocked",
         "_knocked_grids",
         "_persons",
-        "_reached_at",
         "_reached_grids",
         "_seen",
         "_small",
@@ -454,10 +455,11 @@ class _VisitColumns:
         self._keys = keys
         self._knocked = knocked
         self._knocked_grids = grids = keys.grids(knocked)
-        reached_at = list(map(_REACHED_AT, knocked))
-        has = list(map(is_not, reached_at, repeat(None)))
+        # Reading a pointer field touches the object it points to (its reference
+        # count), so the reached instants are not kept in a list to be walked
+        # again: the mask is one pass, and count() reads and bisects them in another.
+        has = list(map(is_not, map(_REACHED_AT, knocked), repeat(None)))
         self._reached_grids = list(compress(grids, has))
-        self._reached_at = list(compress(reached_at, has))
         vacant = [
             (g, s.last_attempt_at)
             for g, s in compress(
@@ -470,9 +472,13 @@ class _VisitColumns:
         self._vacant_at = [t for _, t in vacant]
         self._tried = tried
         self._tried_grids = keys.grids(tried)
-        self._persons = persons = list(map(_PERSONS, tried))
+        # persons_seen and findings point to shared objects (small ints, None): read
+        # both in one pass over the attempts, then split the pairs.
+        pairs = list(map(_PERSONS_AND_FINDINGS, tried))
+        self._persons = persons = list(map(_FIRST, pairs))
         self._seen = list(compress(persons, persons))
-        found = list(map(_FINDINGS, tried))
+        found = list(map(_SECOND, pairs))
+        del pairs
         # A few percent of attempts carry findings: keep where they are, once.
         self._found_at = list(compress(range(len(found)), found))
         self._found = list(compress(found, found))
@@ -487,7 +493,10 @@ class _VisitColumns:
                 keys.of(self._knocked_grids, days.indices(map(_FIRST_AT, self._knocked)))
             ),
             "households_reached": Counter(
-                keys.of(self._reached_grids, days.indices(self._reached_at))
+                keys.of(
+                    self._reached_grids,
+                    days.indices(filter(None, map(_REACHED_AT, self._knocked))),
+                )
             ),
             "households_vacant": Counter(
                 keys.of(self._vacant_grids, days.indices(self._vacant_at))
@@ -617,19 +626,34 @@ def assessment_counts(
     person's assessment; the step in force at the cutoff is counted.
     """
     require_aware(cutoff, "cutoff")
-    resolve = _Resolver(hierarchy, hierarchy.root.id)
-    levels: dict[str, Counter[str]] = {name: Counter() for name in MEASURE_METRICS.values()}
+    # Count by the node given first, then move each distinct node's count to its grid.
+    given: dict[str, Counter[str]] = {name: Counter() for name in MEASURE_METRICS.values()}
     for node, assessment in assessed:
         plan = assessment.plan
         if plan is None:
             continue
         for step in plan.steps:
             if step.start <= cutoff and (step.end is None or cutoff < step.end):
-                levels[MEASURE_METRICS[step.kind]][resolve(node)] += 1
+                given[MEASURE_METRICS[step.kind]][node] += 1
                 break
+    index = hierarchy.ancestor_index(NodeKind.GRID)
+    root = hierarchy.root.id
+    grid_ids: dict[int, str] = {}
     counts: list[Count] = []
-    for name, per_node in levels.items():
-        counts.extend(stock_counts(per_node, name, cutoff, clock))
+    for name, per_node in given.items():
+        levels: Counter[str] = Counter()
+        for node, n in per_node.items():
+            pos = index.get(node)
+            if pos is None:  # not in the hierarchy: counted at the root
+                levels[root] += n
+            elif pos < 0:  # above grid level: counted at itself
+                levels[node] += n
+            else:
+                grid = grid_ids.get(pos)
+                if grid is None:
+                    grid = grid_ids[pos] = hierarchy.at(pos).id
+                levels[grid] += n
+        counts.extend(stock_counts(levels, name, cutoff, clock))
     return counts
 
 

@@ -436,6 +436,15 @@ def test_a_naive_instant_is_named_not_miscounted() -> None:
     )
     with pytest.raises(InvalidInput, match="reached_at"):
         visit_counts([naive], hierarchy=EDGE)
+    untouched = HouseholdVisit(household="H2", campaign_id="K")
+    naive_first = HouseholdVisit(
+        household="H1",
+        campaign_id="K",
+        state=HouseholdVisitState.NOBODY_HOME,
+        first_attempt_at=T0.replace(tzinfo=None),
+    )
+    with pytest.raises(InvalidInput, match="first_attempt_at"):
+        visit_counts([untouched, naive_first], hierarchy=EDGE)
     record = DeclarationRecord(
         declaration_id="D1",
         state=DeclarationState.SUBMITTED,

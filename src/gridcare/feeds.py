@@ -240,18 +240,13 @@ def _check_instants(rows: Iterable[object], fields: Sequence[str]) -> None:
                 require_aware(value, field)
 
 
-def _with_instant(
-    rows: Sequence[_R], read: Callable[[_R], datetime | None], field: str
-) -> list[_R]:
-    """The rows whose ``field`` holds an instant; raises ``InvalidInput`` for a naive one."""
-    kept = []
-    for row in rows:
-        t = read(row)
-        if t is not None:
-            if t.tzinfo is None:
-                require_aware(t, field)
-            kept.append(row)
-    return kept
+def _with_instant(rows: Sequence[_R], read: Callable[[_R], datetime | None]) -> list[_R]:
+    """The rows whose field (read by ``read``) holds an instant.
+
+    A naive instant among them makes the count raise ``TypeError``, which the
+    callers turn into ``InvalidInput`` naming the field (:func:`_check_instants`).
+    """
+    return [row for row in rows if read(row) is not None]
 
 
 class _Keys:
@@ -346,15 +341,10 @@ def declaration_counts(
     rows = records if isinstance(records, list | tuple) else list(records)
     # Resolve each distinct grid id once to a small integer, then map the column at C level.
     given = list(map(_GRID_ID, rows))
-    names: list[str] = []
-    code: dict[str, int] = {}
-    resolved: dict[str | None, int] = {}
-    for g in set(given):
-        node = grid_of(g)
-        resolved[g] = code.setdefault(node, len(code))
-        if len(code) > len(names):
-            names.append(node)
-    nodes = list(map(resolved.__getitem__, given))
+    resolved = {g: grid_of(g) for g in set(given)}
+    names = sorted(set(resolved.values()))
+    code = {node: k for k, node in enumerate(names)}
+    nodes = list(map(code.__getitem__, map(resolved.__getitem__, given)))
     width = max(len(names), 1)
     reviewed_at = list(map(_REVIEWED_AT, rows))
     has_review = list(map(is_not, reviewed_at, repeat(None)))
@@ -402,24 +392,28 @@ def declaration_counts(
 
 
 class _Resolver:
-    """Node id -> its grid (or itself above grid level), cached per call."""
+    """Node id -> its grid (itself above grid level, ``fallback`` off the map), cached."""
 
-    __slots__ = ("_cache", "_fallback", "_hierarchy")
+    __slots__ = ("_at", "_cache", "_fallback", "_index")
 
     def __init__(self, hierarchy: Hierarchy, fallback: str) -> None:
-        self._hierarchy = hierarchy
+        self._index = hierarchy.ancestor_index(NodeKind.GRID)
+        self._at = hierarchy.at
         self._fallback = fallback
-        self._cache: dict[str | None, str] = {None: fallback}
+        self._cache: dict[str, str] = {}
 
     def __call__(self, node_id: str | None) -> str:
+        if node_id is None:
+            return self._fallback
         found = self._cache.get(node_id)
         if found is None:
-            assert node_id is not None
-            if node_id not in self._hierarchy:
+            pos = self._index.get(node_id)
+            if pos is None:
                 found = self._fallback
+            elif pos < 0:  # above grid level: the node counts at itself
+                found = node_id
             else:
-                grid = self._hierarchy.grid_of(node_id)
-                found = grid.id if grid is not None else node_id
+                found = self._at(pos).id
             self._cache[node_id] = found
         return found
 
@@ -568,13 +562,13 @@ def visit_counts(
     # A household is knocked once it has a first attempt. States straight from a
     # replay all have one: look at the (cheap, shared) state first.
     if any(map(is_, map(_STATE, rows), repeat(HouseholdVisitState.NOT_STARTED))):
-        rows = _with_instant(rows, _FIRST_AT, "first_attempt_at")
+        rows = _with_instant(rows, _FIRST_AT)
     try:
         counted, days = _windowed(use, _VisitColumns(keys, rows, tried).count, keys.width)
     except TypeError:  # a state without a first attempt, or an instant that is not one
         _check_instants(rows, ("first_attempt_at", "reached_at", "last_attempt_at"))
         _check_instants(tried, ("at",))
-        rows = _with_instant(rows, _FIRST_AT, "first_attempt_at")
+        rows = _with_instant(rows, _FIRST_AT)
         counted, days = _windowed(use, _VisitColumns(keys, rows, tried).count, keys.width)
     counts: list[Count] = []
     for name, per_key in counted.items():
@@ -635,23 +629,12 @@ def assessment_counts(
             if step.start <= cutoff and (step.end is None or cutoff < step.end):
                 given[MEASURE_METRICS[step.kind]][node] += 1
                 break
-    index = hierarchy.ancestor_index(NodeKind.GRID)
-    root = hierarchy.root.id
-    grid_ids: dict[int, str] = {}
+    resolve = _Resolver(hierarchy, hierarchy.root.id)
     counts: list[Count] = []
     for name, per_node in given.items():
         levels: Counter[str] = Counter()
         for node, n in per_node.items():
-            pos = index.get(node)
-            if pos is None:  # not in the hierarchy: counted at the root
-                levels[root] += n
-            elif pos < 0:  # above grid level: counted at itself
-                levels[node] += n
-            else:
-                grid = grid_ids.get(pos)
-                if grid is None:
-                    grid = grid_ids[pos] = hierarchy.at(pos).id
-                levels[grid] += n
+            levels[resolve(node)] += n
         counts.extend(stock_counts(levels, name, cutoff, clock))
     return counts
 

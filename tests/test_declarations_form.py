@@ -431,3 +431,27 @@ def test_instances_generated_from_the_schema_are_accepted_by_the_model(name: str
             assert {i.code for i in issues} <= NOT_IN_SCHEMA
 
     check()
+
+
+def test_spans_backwards_out_of_order_and_overlapping_are_named_for_legs_and_stays() -> None:
+    form = example_form()
+    leg = form["legs"][0]
+    form["legs"] = [
+        dict(leg, departed_at="2022-03-19T10:00", arrived_at="2022-03-19T12:00"),
+        dict(leg, departed_at="2022-03-19T11:00", arrived_at="2022-03-19T13:00"),  # overlaps
+        dict(leg, departed_at="2022-03-19T09:00", arrived_at="2022-03-19T08:00"),  # both
+    ]
+    form["stays"] = [
+        {"place": "420106", "start": "2022-03-05T00:00", "end": "2022-03-10T00:00"},
+        {"place": "420111", "start": "2022-03-08T00:00", "end": "2022-03-07T00:00"},
+    ]
+    with pytest.raises(InvalidInput) as caught:
+        parse_form(form, declaration_id="D1", received_at=T0)
+    found = {(e.field, e.code, e.message.split(" / ", 1)[1]) for e in caught.value.errors}
+    assert {
+        ("legs.1.departed_at", "legs_overlap", "departs before leg 0 arrives"),
+        ("legs.2.arrived_at", "leg_arrives_before_departure", "arrival must be after departure"),
+        ("legs.2.departed_at", "legs_out_of_order", "departs before leg 1"),
+        ("stays.1.end", "stay_ends_before_start", "a stay must end after it starts"),
+        ("stays.1.start", "stays_overlap", "starts before stay 0 ends"),
+    } <= found

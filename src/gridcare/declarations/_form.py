@@ -536,6 +536,82 @@ def address_issues(address: AddressForm) -> list[Issue]:
     return [Issue("address_empty", ("address",), None, "give at least one part of the address")]
 
 
+class _Spans(NamedTuple):
+    """How the issues of one list of time spans (legs, stays) are named and worded."""
+
+    section: str  # the list's field, also the prefix of the order codes
+    start: str  # field names of a span's start and end
+    end: str
+    backwards: str  # code and message of a span that ends before it starts
+    backwards_message: str
+    starts: str  # "departs" / "starts"
+    noun: str  # "leg" / "stay"
+    ends: str  # "arrives" / "ends"
+
+
+_LEG_SPANS = _Spans(
+    "legs",
+    "departed_at",
+    "arrived_at",
+    "leg_arrives_before_departure",
+    "arrival must be after departure",
+    "departs",
+    "leg",
+    "arrives",
+)
+_STAY_SPANS = _Spans(
+    "stays",
+    "start",
+    "end",
+    "stay_ends_before_start",
+    "a stay must end after it starts",
+    "starts",
+    "stay",
+    "ends",
+)
+
+
+def _span_issues(
+    words: _Spans,
+    i: int,
+    start: datetime,
+    end: datetime,
+    previous: tuple[datetime, datetime] | None,
+) -> list[Issue]:
+    """Span ``i`` ends after it starts, and starts after span ``i - 1`` (``previous``) ends."""
+    found: list[Issue] = []
+    if end <= start:
+        found.append(
+            Issue(
+                words.backwards,
+                (words.section, i, words.end),
+                end.isoformat(),
+                words.backwards_message,
+            )
+        )
+    if previous is not None:
+        where = (words.section, i, words.start)
+        if start < previous[0]:
+            found.append(
+                Issue(
+                    f"{words.section}_out_of_order",
+                    where,
+                    start.isoformat(),
+                    f"{words.starts} before {words.noun} {i - 1}",
+                )
+            )
+        elif start < previous[1]:
+            found.append(
+                Issue(
+                    f"{words.section}_overlap",
+                    where,
+                    start.isoformat(),
+                    f"{words.starts} before {words.noun} {i - 1} {words.ends}",
+                )
+            )
+    return found
+
+
 def leg_issues(legs: list[LegForm], received_at: datetime, max_advance_days: int) -> list[Issue]:
     """Numbers by mode; each leg departs before it arrives; legs in order, not overlapping;
     arrival no more than ``max_advance_days`` after receipt."""
@@ -557,34 +633,15 @@ def leg_issues(legs: list[LegForm], received_at: datetime, max_advance_days: int
                 issues.append(
                     Issue("bad_flight_number", ("legs", i, "number"), number, "not a flight number")
                 )
-        if leg.arrived_at <= leg.departed_at:
-            issues.append(
-                Issue(
-                    "leg_arrives_before_departure",
-                    ("legs", i, "arrived_at"),
-                    leg.arrived_at.isoformat(),
-                    "arrival must be after departure",
-                )
+        issues.extend(
+            _span_issues(
+                _LEG_SPANS,
+                i,
+                leg.departed_at,
+                leg.arrived_at,
+                None if previous is None else (previous.departed_at, previous.arrived_at),
             )
-        if previous is not None:
-            if leg.departed_at < previous.departed_at:
-                issues.append(
-                    Issue(
-                        "legs_out_of_order",
-                        ("legs", i, "departed_at"),
-                        leg.departed_at.isoformat(),
-                        f"departs before leg {i - 1}",
-                    )
-                )
-            elif leg.departed_at < previous.arrived_at:
-                issues.append(
-                    Issue(
-                        "legs_overlap",
-                        ("legs", i, "departed_at"),
-                        leg.departed_at.isoformat(),
-                        f"departs before leg {i - 1} arrives",
-                    )
-                )
+        )
         previous = leg
     if previous is not None:
         limit = received_at + timedelta(days=max_advance_days)
@@ -605,34 +662,15 @@ def stay_issues(stays: list[StayForm]) -> list[Issue]:
     issues: list[Issue] = []
     previous: StayForm | None = None
     for i, stay in enumerate(stays):
-        if stay.end <= stay.start:
-            issues.append(
-                Issue(
-                    "stay_ends_before_start",
-                    ("stays", i, "end"),
-                    stay.end.isoformat(),
-                    "a stay must end after it starts",
-                )
+        issues.extend(
+            _span_issues(
+                _STAY_SPANS,
+                i,
+                stay.start,
+                stay.end,
+                None if previous is None else (previous.start, previous.end),
             )
-        if previous is not None:
-            if stay.start < previous.start:
-                issues.append(
-                    Issue(
-                        "stays_out_of_order",
-                        ("stays", i, "start"),
-                        stay.start.isoformat(),
-                        f"starts before stay {i - 1}",
-                    )
-                )
-            elif stay.start < previous.end:
-                issues.append(
-                    Issue(
-                        "stays_overlap",
-                        ("stays", i, "start"),
-                        stay.start.isoformat(),
-                        f"starts before stay {i - 1} ends",
-                    )
-                )
+        )
         previous = stay
     return issues
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import pytest
 from hypothesis import given, settings
@@ -306,3 +306,19 @@ def test_bad_counts_are_refused_with_a_code(kwargs: dict[str, object], code: str
     with pytest.raises(InvalidInput) as err:
         Tally.empty().add("G1", **kwargs)  # type: ignore[arg-type]
     assert err.value.code == code
+
+
+@given(
+    st.lists(st.integers(-400 * 24 * 60, 400 * 24 * 60), min_size=1, max_size=30),
+    st.sampled_from([DEFAULT_ZONE, UTC]),
+)
+def test_bulk_report_days_agree_over_any_span_and_zone(minutes: list[int], zone: tzinfo) -> None:
+    # Instants further than the window (64 days) from the first go over their exact span.
+    clock = ReportClock()
+    instants = [(START + timedelta(minutes=m)).astimezone(zone) for m in minutes]
+    assert clock.report_days(instants) == [clock.report_day(t) for t in instants]
+
+
+def test_bulk_report_days_name_a_naive_instant() -> None:
+    with pytest.raises(InvalidInput, match=r"instants\.1"):
+        ReportClock().report_days([START, START.replace(tzinfo=None)])

@@ -26,7 +26,6 @@ needs a new feed (or a ``counts()`` method), never a change to the rollup code.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -35,6 +34,7 @@ from operator import add, attrgetter, is_, is_not, itemgetter, mul
 from typing import Any, TypeVar
 
 from gridcare._bulk import paused
+from gridcare._days import Days, OutOfWindow
 from gridcare.cases import (
     DEFAULT_CASE_DEADLINES,
     CaseDeadlines,
@@ -108,126 +108,24 @@ def _flows(acc: Counter[tuple[str, str, datetime]], clock: ReportClock) -> Itera
         yield Count(node, name, n, day=day)
 
 
-class _OutOfWindow(Exception):
-    """An instant fell outside the window of cutoffs: count again over the exact span."""
-
-
-#: Days either side of the first instant seen that one bisection covers (129 cutoffs,
-#: seven comparisons); records spanning more are counted over their exact span.
-_WINDOW = 64
-
-
-class _Days:
-    """Report days of many instants: one bisection each over a window of cutoffs.
-
-    Instants in the clock's own ``tzinfo`` object compare field by field (no
-    UTC-offset lookups, which cost microseconds with ``dateutil`` zones), and
-    the window is centred on the first instant seen, so no pass over the
-    instants is needed to find their span: a bisection yields a day index,
-    which goes into an integer key with the grid's position (see
-    :class:`_Keys`), and a city's 1.39 million attempts are counted at C level.
-    An instant outside the window raises :class:`_OutOfWindow`;
-    :func:`_windowed` then measures the exact span (``probe``) and counts again.
-    """
-
-    __slots__ = ("_clock", "_cutoffs", "_high", "_low", "_probe", "days")
-
-    def __init__(
-        self, clock: ReportClock, *, span: tuple[datetime, datetime] | None = None
-    ) -> None:
-        self._clock = clock
-        self._probe = False
-        self._low: datetime | None = None
-        self._high: datetime | None = None
-        self.days: list[date] = []
-        self._cutoffs: list[datetime] | None = None
-        if span is not None:
-            first = clock.report_day(span[0])
-            self._build(first, (clock.report_day(span[1]) - first).days)
-
-    @classmethod
-    def probe(cls, clock: ReportClock) -> _Days:
-        """A stand-in that only notes the earliest and latest instant it is given."""
-        found = cls(clock)
-        found._probe = True
-        found.days = [date.min]
-        return found
-
-    @property
-    def span(self) -> tuple[datetime, datetime] | None:
-        """The earliest and latest instant a probe saw (``None`` if none)."""
-        if self._low is None or self._high is None:
-            return None
-        return self._low, self._high
-
-    def _build(self, first: date, span: int) -> None:
-        # days[0] is a sentinel: bisect_right gives 0 only for instants before the window.
-        self.days = [first + timedelta(days=k) for k in range(-1, span + 2)]
-        self._cutoffs = [self._clock.cutoff_of(d) for d in self.days]
-
-    def indices(self, instants: Iterable[datetime]) -> list[int]:
-        """The index into :attr:`days` of each instant's report day.
-
-        A ``None`` or non-datetime among ``instants`` raises ``TypeError`` (callers
-        filter and check the column, then ask again).
-        """
-        if self._probe:
-            column = list(instants)
-            if column:
-                low, high = min(column), max(column)
-                if self._low is None or low < self._low:
-                    self._low = low
-                if self._high is None or high > self._high:
-                    self._high = high
-            return [0] * len(column)
-        it = iter(instants)
-        cutoffs = self._cutoffs
-        if cutoffs is None:
-            first = next(it, _NOTHING)
-            if first is _NOTHING:
-                return []
-            if not isinstance(first, datetime) or first.tzinfo is None:
-                raise TypeError("not an aware instant")  # the caller names the field
-            middle = self._clock.report_day(first)
-            self._build(middle - timedelta(days=_WINDOW), 2 * _WINDOW)
-            cutoffs = self._cutoffs
-            assert cutoffs is not None
-            it = chain((first,), it)
-        # Out-of-window indices (0, or past the last cutoff) are caught per key,
-        # not per instant: see check().
-        return list(map(bisect_right, repeat(cutoffs), it))
-
-    def check(self, counted: Mapping[str, Mapping[int, int]], width: int) -> None:
-        """Raise ``_OutOfWindow`` if a key ``day * width + slot`` has a day outside the window."""
-        if self._probe or self._cutoffs is None:
-            return
-        stop = len(self._cutoffs)
-        for per_key in counted.values():
-            if per_key and (min(per_key) // width == 0 or max(per_key) // width >= stop):
-                raise _OutOfWindow
-
-
-_NOTHING = object()
-
-
 def _windowed(
-    clock: ReportClock, count: Callable[[_Days], _Counted], width: int
-) -> tuple[_Counted, _Days]:
+    clock: ReportClock, count: Callable[[Days], _Counted], width: int
+) -> tuple[_Counted, Days]:
     """Run ``count`` over a window of report days; over the exact span if that is too narrow.
 
     ``count`` gives, per metric, counts of keys ``day index * width + slot``.
     """
-    days = _Days(clock)
+    days = Days(clock)
     try:
         counted = count(days)
         days.check(counted, width)
         return counted, days
-    except _OutOfWindow:
-        probe = _Days.probe(clock)
+    except OutOfWindow:
+        probe = Days.probe(clock)
         count(probe)
         span = probe.span
         assert span is not None  # something fell outside the window, so something was seen
-        days = _Days(clock, span=span)
+        days = Days(clock, span=span)
         return count(days), days
 
 
@@ -351,7 +249,7 @@ def declaration_counts(
     reviewed_nodes = list(compress(nodes, has_review))
     review_times = list(compress(reviewed_at, has_review))
 
-    def count(days: _Days) -> dict[str, Counter[int]]:
+    def count(days: Days) -> dict[str, Counter[int]]:
         keys = list(
             map(add, map(mul, days.indices(map(_SUBMITTED_AT, rows)), repeat(width)), nodes)
         )
@@ -478,7 +376,7 @@ class _VisitColumns:
         # persons_seen takes a few small values: count each key once per person.
         self._small = not persons or (min(persons) >= 0 and max(persons) <= _PERSONS_REPEAT)
 
-    def count(self, days: _Days) -> dict[str, Mapping[int, int]]:
+    def count(self, days: Days) -> dict[str, Mapping[int, int]]:
         """Per metric, the count of each ``day * width + grid`` key."""
         keys = self._keys
         out: dict[str, Mapping[int, int]] = {

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import io
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -40,6 +39,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from gridcare import _days
 from gridcare._bulk import paused
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, NodeKind
@@ -254,14 +254,7 @@ class ReportClock:
         >>> [d.isoformat() for d in ReportClock().report_days(ts)]
         ['2022-03-27', '2022-03-28']
         """
-        if not instants:
-            return []
-        first = self.report_day(min(instants))
-        last = self.report_day(max(instants))
-        span = (last - first).days + 1
-        days = [first + timedelta(days=k) for k in range(span)]
-        cutoffs = [self.cutoff_of(d) for d in days]
-        return [days[bisect_right(cutoffs, t)] for t in instants]
+        return _days.report_days(self, instants)
 
 
 # ---------------------------------------------------------------------------- counting

@@ -1,0 +1,142 @@
+"""Report days of many instants at once: one bisection each over a window of cutoffs.
+
+Shared by :meth:`gridcare.rollups.ReportClock.report_days` and the bulk feeds
+(:mod:`gridcare.feeds`), which put the day index straight into integer keys.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from itertools import chain, repeat
+from typing import TYPE_CHECKING
+
+from gridcare.timeutil import require_aware
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (rollups imports this module)
+    from gridcare.rollups import ReportClock
+
+__all__ = ["Days", "OutOfWindow", "report_days"]
+
+
+class OutOfWindow(Exception):
+    """An instant fell outside the window of cutoffs: count again over the exact span."""
+
+
+#: Days either side of the first instant seen that one bisection covers (129 cutoffs,
+#: seven comparisons); records spanning more are counted over their exact span.
+_WINDOW = 64
+
+
+class Days:
+    """Report days of many instants: one bisection each over a window of cutoffs.
+
+    Instants in the clock's own ``tzinfo`` object compare field by field (no
+    UTC-offset lookups, which cost microseconds with ``dateutil`` zones), and
+    the window is centred on the first instant seen, so no pass over the
+    instants is needed to find their span: a bisection yields a day index,
+    which goes into an integer key with the grid's position (see
+    :class:`gridcare.feeds._Keys`), and a city's 1.39 million attempts are counted at C level.
+    An instant outside the window raises :class:`OutOfWindow`;
+    :func:`gridcare.feeds._windowed` then measures the exact span (``probe``) and counts again.
+    """
+
+    __slots__ = ("_clock", "_cutoffs", "_high", "_low", "_probe", "days")
+
+    def __init__(
+        self, clock: ReportClock, *, span: tuple[datetime, datetime] | None = None
+    ) -> None:
+        self._clock = clock
+        self._probe = False
+        self._low: datetime | None = None
+        self._high: datetime | None = None
+        self.days: list[date] = []
+        self._cutoffs: list[datetime] | None = None
+        if span is not None:
+            first = clock.report_day(span[0])
+            self._build(first, (clock.report_day(span[1]) - first).days)
+
+    @classmethod
+    def probe(cls, clock: ReportClock) -> Days:
+        """A stand-in that only notes the earliest and latest instant it is given."""
+        found = cls(clock)
+        found._probe = True
+        found.days = [date.min]
+        return found
+
+    @property
+    def span(self) -> tuple[datetime, datetime] | None:
+        """The earliest and latest instant a probe saw (``None`` if none)."""
+        if self._low is None or self._high is None:
+            return None
+        return self._low, self._high
+
+    def _build(self, first: date, span: int) -> None:
+        # days[0] is a sentinel: bisect_right gives 0 only for instants before the window.
+        self.days = [first + timedelta(days=k) for k in range(-1, span + 2)]
+        self._cutoffs = [self._clock.cutoff_of(d) for d in self.days]
+
+    def indices(self, instants: Iterable[datetime]) -> list[int]:
+        """The index into :attr:`days` of each instant's report day.
+
+        A ``None`` or non-datetime among ``instants`` raises ``TypeError`` (callers
+        filter and check the column, then ask again).
+        """
+        if self._probe:
+            column = list(instants)
+            if column:
+                low, high = min(column), max(column)
+                if self._low is None or low < self._low:
+                    self._low = low
+                if self._high is None or high > self._high:
+                    self._high = high
+            return [0] * len(column)
+        it = iter(instants)
+        cutoffs = self._cutoffs
+        if cutoffs is None:
+            first = next(it, _NOTHING)
+            if first is _NOTHING:
+                return []
+            if not isinstance(first, datetime) or first.tzinfo is None:
+                raise TypeError("not an aware instant")  # the caller names the field
+            middle = self._clock.report_day(first)
+            self._build(middle - timedelta(days=_WINDOW), 2 * _WINDOW)
+            cutoffs = self._cutoffs
+            assert cutoffs is not None
+            it = chain((first,), it)
+        # Out-of-window indices (0, or past the last cutoff) are caught per key,
+        # not per instant: see check().
+        return list(map(bisect_right, repeat(cutoffs), it))
+
+    def check(self, counted: Mapping[str, Mapping[int, int]], width: int) -> None:
+        """Raise ``OutOfWindow`` if a key ``day * width + slot`` has a day outside the window."""
+        if self._probe or self._cutoffs is None:
+            return
+        stop = len(self._cutoffs)
+        for per_key in counted.values():
+            if per_key and (min(per_key) // width == 0 or max(per_key) // width >= stop):
+                raise OutOfWindow
+
+
+_NOTHING = object()
+
+
+def report_days(clock: ReportClock, instants: Sequence[datetime]) -> list[date]:
+    """The report day of each instant: over the window, or over their exact span.
+
+    A naive instant raises ``InvalidInput`` naming it (``instants.<i>``).
+    """
+    if not instants:
+        return []
+    try:
+        days = Days(clock)
+        found = days.indices(instants)
+        if min(found) == 0 or max(found) >= len(days.days):
+            days = Days(clock, span=(min(instants), max(instants)))
+            found = days.indices(instants)
+    except TypeError:
+        for i, t in enumerate(instants):
+            require_aware(t, f"instants.{i}")
+        raise
+    return list(map(days.days.__getitem__, found))

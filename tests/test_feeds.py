@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 
 import pytest
@@ -18,7 +19,16 @@ from gridcare.feeds import (
     declaration_counts,
     visit_counts,
 )
-from gridcare.findings import Dispute, DisputeResolution, Findings, Service, ServiceKind
+from gridcare.findings import (
+    Dispute,
+    DisputeResolution,
+    Findings,
+    Hazard,
+    HazardKind,
+    Service,
+    ServiceKind,
+    Severity,
+)
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.rollups import Count, ReportClock, Tally, rollup
 from gridcare.testing import synthetic_city
@@ -257,9 +267,32 @@ def test_visit_edges_household_above_grid_findings_boundaries_and_zones() -> Non
 
 def test_visit_counts_of_nothing_and_of_an_unknown_household() -> None:
     assert visit_counts([], hierarchy=EDGE) == []
-    stray = attempt(9, "nowhere", T0, outcome=VisitOutcome.NOBODY_HOME)
+    seen = attempt(9, "nowhere", T0, outcome=VisitOutcome.REACHED, persons_seen=1)
     with pytest.raises(UnknownNode):
-        visit_counts([], hierarchy=EDGE, attempts=[stray])
+        visit_counts([], hierarchy=EDGE, attempts=[seen])
+    found = attempt(
+        8,
+        "nowhere",
+        T0,
+        outcome=VisitOutcome.VACANT,
+        findings=Findings(hazards=(Hazard(HazardKind.FIRE, Severity.LOW, "x"),)),
+    )
+    with pytest.raises(UnknownNode):
+        visit_counts([], hierarchy=EDGE, attempts=[found])
+    # An attempt that saw nobody and found nothing adds to no count: it is not
+    # looked up (its household's state, counted as knocked, is).
+    stray = attempt(7, "nowhere", T0, outcome=VisitOutcome.NOBODY_HOME)
+    assert visit_counts([], hierarchy=EDGE, attempts=[stray]) == []
+    state = HouseholdVisit(
+        household="nowhere",
+        campaign_id="K",
+        state=HouseholdVisitState.NOBODY_HOME,
+        attempts=1,
+        first_attempt_at=T0,
+        last_attempt_at=T0,
+    )
+    with pytest.raises(UnknownNode):
+        visit_counts([state], hierarchy=EDGE, attempts=[stray])
 
 
 def test_declarations_unrouted_or_off_the_map_go_to_the_fallback() -> None:
@@ -347,7 +380,11 @@ def test_withdrawn_declarations_are_never_overdue() -> None:
 # seen, and count again over the exact span when an instant falls outside; states of
 # households not yet knocked, large persons_seen and other zones take slower paths.
 
-ZONES = st.sampled_from([DEFAULT_ZONE, UTC])
+# The clock's zone, UTC, an equal copy of the zone (as unpickled) and a fixed offset
+# (as parsed from text): the day-index path is chosen from the first instant's tzinfo.
+ZONES = st.sampled_from(
+    [DEFAULT_ZONE, UTC, pickle.loads(pickle.dumps(DEFAULT_ZONE)), timezone(timedelta(hours=8))]
+)
 OFFSETS = st.one_of(
     st.integers(-3 * 24 * 60, 3 * 24 * 60),  # within the window
     st.integers(-400 * 24 * 60, 400 * 24 * 60),  # far outside it
@@ -390,7 +427,8 @@ def visit_attempts(draw: st.DrawFn) -> list[VisitAttempt]:
                 draw(instants()),
                 outcome=VisitOutcome.REACHED if reached else VisitOutcome.NOBODY_HOME,
                 persons_seen=draw(st.integers(1, 90)) if reached else 0,
-                findings=found if reached and draw(st.booleans()) else None,
+                # findings without anyone seen (a hazard at a vacant home) count too
+                findings=found if draw(st.booleans()) else None,
             )
         )
     return out

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pickle
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gridcare._days import Days
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.rates import Rate
@@ -23,7 +25,7 @@ from gridcare.rollups import (
     rollup,
     tally,
 )
-from gridcare.timeutil import DEFAULT_ZONE
+from gridcare.timeutil import DEFAULT_ZONE, zone
 
 CITY = Hierarchy(
     [
@@ -317,6 +319,99 @@ def test_bulk_report_days_agree_over_any_span_and_zone(minutes: list[int], zone:
     clock = ReportClock()
     instants = [(START + timedelta(minutes=m)).astimezone(zone) for m in minutes]
     assert clock.report_days(instants) == [clock.report_day(t) for t in instants]
+
+
+# Instants reach the clock in many tzinfo objects: the clock's own zone, an equal copy
+# of it (unpickled), a fixed offset per parsed value, a zoneinfo zone, UTC. The bulk
+# path picks its comparison from the first instant; every mix must read as one at a time.
+BERLIN = zone("Europe/Berlin")
+
+
+def _copy(tz: tzinfo) -> tzinfo:
+    copied = pickle.loads(pickle.dumps(tz))
+    assert copied is not tz
+    return copied  # type: ignore[no-any-return]
+
+
+def _has_zoneinfo() -> bool:
+    try:
+        ZoneInfo("Europe/Berlin")
+    except ZoneInfoNotFoundError:  # no system time-zone data: dateutil brings its own
+        return False
+    return True
+
+
+TZINFOS = st.sampled_from(
+    ["zone", "copy", "fixed", "utc"] + (["zoneinfo"] if _has_zoneinfo() else [])
+)
+
+
+def _in(kind: str, clock_zone: tzinfo, t: datetime) -> datetime:
+    if kind == "zone":
+        return t.astimezone(clock_zone)
+    if kind == "copy":
+        return t.astimezone(_copy(clock_zone))
+    if kind == "fixed":  # a new offset object per value, as parsing text gives
+        return t.astimezone(timezone(t.astimezone(clock_zone).utcoffset() or timedelta()))
+    if kind == "zoneinfo":
+        return t.astimezone(ZoneInfo("Europe/Berlin" if clock_zone is BERLIN else "Asia/Shanghai"))
+    return t.astimezone(UTC)
+
+
+@settings(max_examples=150)
+@given(
+    st.sampled_from([DEFAULT_ZONE, BERLIN]),
+    st.sampled_from([time(8), time(2, 30), time(0), time(23, 59)]),
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.integers(-2 * 24 * 60, 2 * 24 * 60),  # near the spring change
+                st.integers(217 * 24 * 60, 219 * 24 * 60),  # near the autumn change
+                st.integers(-300 * 24 * 60, 300 * 24 * 60),
+            ),
+            TZINFOS,
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+)
+def test_bulk_report_days_agree_whatever_the_instants_tzinfo(
+    clock_zone: tzinfo, cutoff: time, drawn: list[tuple[int, str]]
+) -> None:
+    clock = ReportClock(cutoff=cutoff, zone=clock_zone)
+    spring = datetime(2022, 3, 27, 1, tzinfo=UTC)  # Berlin moves to summer time here
+    instants = [_in(kind, clock_zone, spring + timedelta(minutes=m)) for m, kind in drawn]
+    assert clock.report_days(instants) == [clock.report_day(t) for t in instants]
+
+
+def test_bulk_report_days_keep_wall_clock_reading_across_a_daylight_saving_change() -> None:
+    # A cutoff inside the autumn fold (02:30, Berlin, 30 October 2022): an instant of
+    # the zone is read on its wall clock (02:15 of the second pass is before 02:30),
+    # as one at a time, even when the first instant is in UTC.
+    clock = ReportClock(cutoff=time(2, 30), zone=BERLIN)
+    second_pass = datetime(2022, 10, 30, 1, 15, tzinfo=UTC).astimezone(BERLIN)
+    assert second_pass.fold == 1
+    assert second_pass.hour == 2
+    first = datetime(2022, 10, 29, 12, tzinfo=UTC)
+    instants = [first, second_pass]
+    assert clock.report_days(instants) == [clock.report_day(t) for t in instants]
+    assert clock.report_day(second_pass) == date(2022, 10, 30)
+
+
+def test_bulk_report_days_of_unpickled_and_parsed_instants_take_the_fast_comparisons() -> None:
+    # Not a timing: the cutoffs the bulk path bisects are in the instants' own terms.
+    clock = ReportClock()
+    t = datetime(2022, 3, 26, 9, tzinfo=DEFAULT_ZONE)
+    copy = t.astimezone(_copy(DEFAULT_ZONE))
+    days = Days(clock)
+    days.indices([copy])
+    assert days._cutoffs is not None
+    assert all(c.tzinfo is copy.tzinfo for c in days._cutoffs)
+    parsed = datetime.fromisoformat("2022-03-26T09:00:00+08:00")
+    days = Days(clock)
+    days.indices([parsed])
+    assert days._since_epoch
+    assert clock.report_days([parsed, copy, t]) == [date(2022, 3, 27)] * 3
 
 
 def test_bulk_report_days_name_a_naive_instant() -> None:

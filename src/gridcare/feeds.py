@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from itertools import chain, compress, repeat
-from operator import add, attrgetter, is_, is_not, itemgetter, mul
+from itertools import accumulate, chain, compress, repeat
+from operator import add, attrgetter, is_, is_not, itemgetter, mul, truth
 from typing import Any, TypeVar
 
 from gridcare._bulk import paused
@@ -172,8 +172,27 @@ class _Keys:
         except (KeyError, TypeError):
             self._hierarchy.positions(list(map(read, rows)))  # raises UnknownNode
             raise  # pragma: no cover - positions raised
+        return self._own_above_grids(found, rows, read)
+
+    def grids_of(self, ids: Sequence[str]) -> list[int]:
+        """Position of the grid of each node id (of the node itself above grid level).
+
+        For ids already read into a list: the lookups then run as a pass of their
+        own, which on scattered records beats reading and looking up in one pass.
+        """
+        try:
+            found = list(map(self._index.__getitem__, ids))
+        except (KeyError, TypeError):
+            self._hierarchy.positions(ids)  # raises UnknownNode
+            raise  # pragma: no cover - positions raised
+        return self._own_above_grids(found, ids, None)
+
+    def _own_above_grids(
+        self, found: list[int], rows: Sequence[Any], read: Callable[[Any], str] | None
+    ) -> list[int]:
         if found and min(found) < 0:  # above grid level: the node counts at itself
-            own = self._hierarchy.positions(list(map(read, rows)))
+            ids = rows if read is None else list(map(read, rows))
+            own = self._hierarchy.positions(ids)
             found = [g if g >= 0 else p for g, p in zip(found, own, strict=True)]
         return found
 
@@ -325,12 +344,12 @@ class _VisitColumns:
     """
 
     __slots__ = (
+        "_adds",
         "_found",
         "_found_at",
         "_keys",
         "_knocked",
         "_knocked_grids",
-        "_persons",
         "_reached_grids",
         "_seen",
         "_small",
@@ -361,20 +380,32 @@ class _VisitColumns:
         ]
         self._vacant_grids = [g for g, _ in vacant]
         self._vacant_at = [t for _, t in vacant]
-        self._tried = tried
-        self._tried_grids = keys.grids(tried)
         # persons_seen and findings point to shared objects (small ints, None): read
         # both in one pass over the attempts, then split the pairs.
         pairs = list(map(_PERSONS_AND_FINDINGS, tried))
-        self._persons = persons = list(map(_FIRST, pairs))
-        self._seen = list(compress(persons, persons))
+        persons = list(map(_FIRST, pairs))
         found = list(map(_SECOND, pairs))
         del pairs
-        # A few percent of attempts carry findings: keep where they are, once.
-        self._found_at = list(compress(range(len(found)), found))
+        found_at = list(compress(range(len(found)), found))
+        # Only an attempt that saw someone or found something adds to a count: the
+        # others (nobody home, vacant: a third of a city's attempts) are not read
+        # further, which spares their household lookup and their report day.
+        adds = list(map(truth, persons))
+        for i in found_at:
+            adds[i] = True
+        self._tried = tried
+        self._adds = adds
+        self._tried_grids = keys.grids_of(list(map(_HOUSEHOLD, compress(tried, adds))))
+        self._seen = seen = list(compress(persons, adds))
+        # Where the attempts with findings sit among those that add (a few percent).
+        if found_at:
+            rank = list(accumulate(adds))
+            self._found_at = [rank[i] - 1 for i in found_at]
+        else:
+            self._found_at = []
         self._found = list(compress(found, found))
         # persons_seen takes a few small values: count each key once per person.
-        self._small = not persons or (min(persons) >= 0 and max(persons) <= _PERSONS_REPEAT)
+        self._small = not seen or (min(seen) >= 0 and max(seen) <= _PERSONS_REPEAT)
 
     def count(self, days: Days) -> dict[str, Mapping[int, int]]:
         """Per metric, the count of each ``day * width + grid`` key."""
@@ -393,17 +424,15 @@ class _VisitColumns:
                 keys.of(self._vacant_grids, days.indices(self._vacant_at))
             ),
         }
-        on = keys.of(self._tried_grids, days.indices(map(_AT, self._tried)))
+        on = keys.of(self._tried_grids, days.indices(map(_AT, compress(self._tried, self._adds))))
         visits: Counter[int]
         if self._small:
-            # Each attempt that saw someone counts its key once per person seen: a
-            # weighted count at C level, with no per-attempt arithmetic.
-            visits = Counter(
-                chain.from_iterable(map(repeat, compress(on, self._persons), self._seen))
-            )
+            # Each attempt counts its key once per person seen: a weighted count at
+            # C level, with no per-attempt arithmetic.
+            visits = Counter(chain.from_iterable(map(repeat, on, self._seen)))
         else:
             visits = Counter()
-            for key, seen in zip(on, self._persons, strict=True):
+            for key, seen in zip(on, self._seen, strict=True):
                 visits[key] += seen
         out["person_visits"] = visits
         found_on = list(map(on.__getitem__, self._found_at))

@@ -414,6 +414,28 @@ def test_bulk_report_days_of_unpickled_and_parsed_instants_take_the_fast_compari
     assert clock.report_days([parsed, copy, t]) == [date(2022, 3, 27)] * 3
 
 
+@given(
+    st.lists(st.integers(-3 * 24 * 60, 3 * 24 * 60), min_size=1, max_size=20),
+    st.lists(st.integers(-80 * 24 * 60, 80 * 24 * 60), max_size=20),
+    TZINFOS,
+)
+def test_later_columns_go_over_a_narrow_window_with_the_same_indices(
+    first: list[int], later: list[int], kind: str
+) -> None:
+    # The first column leaves a window of its own days and two either side; a later
+    # column with an instant beyond it goes over the whole window, and every index is
+    # the whole window's.
+    clock = ReportClock()
+    xs = [_in(kind, DEFAULT_ZONE, START + timedelta(minutes=m)) for m in first]
+    ys = [_in(kind, DEFAULT_ZONE, START + timedelta(minutes=m)) for m in later]
+    days, whole = Days(clock), Days(clock)
+    assert days.column(lambda: xs) == whole.indices(xs)
+    assert days._narrow is not None
+    assert len(days._narrow[1]) < 20
+    assert days.column(lambda: ys) == whole.indices(ys)
+    assert days.column(lambda: xs) == whole.indices(xs)
+
+
 def test_bulk_report_days_name_a_naive_instant() -> None:
     with pytest.raises(InvalidInput, match=r"instants\.1"):
         ReportClock().report_days([START, START.replace(tzinfo=None)])

@@ -7,10 +7,10 @@ Shared by :meth:`gridcare.rollups.ReportClock.report_days` and the bulk feeds
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import chain, repeat
-from operator import sub
+from operator import add, sub
 from typing import TYPE_CHECKING
 
 from gridcare.timeutil import require_aware
@@ -28,6 +28,8 @@ class OutOfWindow(Exception):
 #: Days either side of the first instant seen that one bisection covers (129 cutoffs,
 #: seven comparisons); records spanning more are counted over their exact span.
 _WINDOW = 64
+#: Days either side of the first column's span that later columns are bisected over.
+_MARGIN = 2
 
 
 class Days:
@@ -43,7 +45,7 @@ class Days:
     :func:`gridcare.feeds._windowed` then measures the exact span (``probe``) and counts again.
     """
 
-    __slots__ = ("_clock", "_cutoffs", "_high", "_low", "_probe", "_since_epoch", "days")
+    __slots__ = ("_clock", "_cutoffs", "_high", "_low", "_narrow", "_probe", "_since_epoch", "days")
 
     def __init__(
         self, clock: ReportClock, *, span: tuple[datetime, datetime] | None = None
@@ -55,6 +57,7 @@ class Days:
         self.days: list[date] = []
         self._cutoffs: list[datetime] | list[timedelta] | None = None
         self._since_epoch = False
+        self._narrow: tuple[int, list[datetime] | list[timedelta]] | None = None
         if span is not None:
             first = clock.report_day(span[0])
             self._build(first, (clock.report_day(span[1]) - first).days, span[0].tzinfo)
@@ -113,6 +116,36 @@ class Days:
         if self._since_epoch:
             return list(map(bisect_right, repeat(cutoffs), map(sub, it, repeat(_EPOCH))))
         return list(map(bisect_right, repeat(cutoffs), it))
+
+    def column(self, read: Callable[[], Iterable[datetime]]) -> list[int]:
+        """Like :meth:`indices`, for a column that ``read()`` can give again.
+
+        The first column goes over the whole window and leaves a narrow one:
+        the days it spans, and :data:`_MARGIN` days either side. Later columns
+        (a city's records span a week or so) go over that, in half the
+        comparisons; a column with an instant outside it (a bisection that
+        gives either end) goes over the whole window again.
+        """
+        narrow = self._narrow
+        if narrow is None:
+            found = self.indices(read())
+            cutoffs = self._cutoffs
+            if found and not self._probe and cutoffs is not None:
+                low, high = min(found), max(found)
+                if low > 0 and high < len(cutoffs):
+                    start = max(low - 1 - _MARGIN, 0)
+                    stop = min(high + 2 + _MARGIN, len(cutoffs))
+                    self._narrow = (start, cutoffs[start:stop])
+            return found
+        start, part = narrow
+        column = read()
+        if self._since_epoch:
+            column = map(sub, column, repeat(_EPOCH))
+        found = list(map(bisect_right, repeat(part), column))
+        if found and (min(found) == 0 or max(found) == len(part)):
+            return self.indices(read())
+        # bisect_right over part gives the index over the window less ``start``.
+        return list(map(add, found, repeat(start))) if start else found
 
     def check(self, counted: Mapping[str, Mapping[int, int]], width: int) -> None:
         """Raise ``OutOfWindow`` if a key ``day * width + slot`` has a day outside the window."""

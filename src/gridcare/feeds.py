@@ -270,12 +270,12 @@ def declaration_counts(
 
     def count(days: Days) -> dict[str, Counter[int]]:
         keys = list(
-            map(add, map(mul, days.indices(map(_SUBMITTED_AT, rows)), repeat(width)), nodes)
+            map(add, map(mul, days.column(lambda: map(_SUBMITTED_AT, rows)), repeat(width)), nodes)
         )
         return {
             "declarations_received": Counter(keys),
             "declarations_reviewed": Counter(
-                map(add, map(mul, days.indices(review_times), repeat(width)), reviewed_nodes)
+                map(add, map(mul, days.column(lambda: review_times), repeat(width)), reviewed_nodes)
             ),
             "declarations_late": Counter(compress(keys, map(_LATE, rows))),
             "declarations_proxy": Counter(compress(keys, map(_PROXY, rows))),
@@ -412,19 +412,21 @@ class _VisitColumns:
         keys = self._keys
         out: dict[str, Mapping[int, int]] = {
             "households_knocked": Counter(
-                keys.of(self._knocked_grids, days.indices(map(_FIRST_AT, self._knocked)))
+                keys.of(self._knocked_grids, days.column(lambda: map(_FIRST_AT, self._knocked)))
             ),
             "households_reached": Counter(
                 keys.of(
                     self._reached_grids,
-                    days.indices(filter(None, map(_REACHED_AT, self._knocked))),
+                    days.column(lambda: filter(None, map(_REACHED_AT, self._knocked))),
                 )
             ),
             "households_vacant": Counter(
-                keys.of(self._vacant_grids, days.indices(self._vacant_at))
+                keys.of(self._vacant_grids, days.column(lambda: self._vacant_at))
             ),
         }
-        on = keys.of(self._tried_grids, days.indices(map(_AT, compress(self._tried, self._adds))))
+        on = keys.of(
+            self._tried_grids, days.column(lambda: map(_AT, compress(self._tried, self._adds)))
+        )
         visits: Counter[int]
         if self._small:
             # Each attempt counts its key once per person seen: a weighted count at

@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
+import pickle
 import platform
 import random
 import sys
@@ -47,7 +49,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from itertools import compress, repeat
 from operator import attrgetter, is_not, itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from gridcare.declarations import DeclarationRecord, DeclarationState
 from gridcare.feeds import (
@@ -90,6 +92,7 @@ Key = tuple[str, str, date]
 _HOUSEHOLD = attrgetter("household")
 _PERSONS_AND_FINDINGS = attrgetter("persons_seen", "findings")
 Assessed = list[tuple[str, Assessment]]
+_T = TypeVar("_T")
 
 
 # ---------------------------------------------------------------------------- the records
@@ -206,10 +209,35 @@ def build_assessed(households: Sequence[str], n: int, seed: int) -> Assessed:
     return [(rng.choice(households), pool[i % len(pool)]) for i in range(n)]
 
 
+class _KeepZone(pickle.Pickler):
+    """Pickles the report zone by reference: loaded rows carry the service's own zone."""
+
+    def persistent_id(self, obj: object) -> str | None:
+        return "zone" if obj is DEFAULT_ZONE else None
+
+
+class _LoadZone(pickle.Unpickler):
+    def persistent_load(self, pid: object) -> object:
+        return DEFAULT_ZONE
+
+
+def loaded(records: list[_T]) -> list[_T]:
+    """The records as a service loading them from a store has them: allocated in list order.
+
+    A pickle round trip allocates each record with its fields, one after the
+    other; node ids become strings of their own (not the hierarchy's).
+    """
+    buffer = io.BytesIO()
+    _KeepZone(buffer, protocol=5).dump(records)
+    buffer.seek(0)
+    out: list[_T] = _LoadZone(buffer).load()
+    return out
+
+
 class Day:
     """The records every side starts from, and what the hierarchy gives them."""
 
-    def __init__(self, profile: str, scale: float, seed: int) -> None:
+    def __init__(self, profile: str, scale: float, seed: int, layout: str = "shuffled") -> None:
         gc.disable()
         try:
             self.city = synthetic_city(profile, scale=scale, seed=seed)
@@ -227,10 +255,23 @@ class Day:
             n_decl = round(FULL_DECLARATIONS * share)
             self.declarations = build_declarations(grids, n_decl, seed, h.root.id)
             self.assessed = build_assessed(households, n_decl, seed)
+            if layout == "loaded":
+                # In time order, each record allocated with its fields, as rows read
+                # from a store ordered by time: the walk over them follows memory.
+                self.attempts = loaded(sorted(self.attempts, key=attrgetter("at")))
+                self.states = loaded(sorted(self.states, key=_first_at_or_last))
+                self.declarations = loaded(
+                    sorted(self.declarations, key=attrgetter("submitted_at"))
+                )
+                self.assessed = loaded(self.assessed)
         finally:
             gc.enable()
         self.hierarchy = h
         self.households = households
+
+
+def _first_at_or_last(state: HouseholdVisit) -> datetime:
+    return state.first_attempt_at or datetime.max.replace(tzinfo=DEFAULT_ZONE)
 
 
 # ---------------------------------------------------------------------------- gridcare
@@ -688,9 +729,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--repeat", type=int, default=3, help="interleaved rounds of every side (best kept)"
+        "--repeat", type=int, default=5, help="interleaved rounds of every side (best kept)"
     )
     parser.add_argument("--smoke", action="store_true", help="scale 0.02 (a quick check)")
+    parser.add_argument(
+        "--layout",
+        choices=["shuffled", "loaded"],
+        default="shuffled",
+        help="records scattered in memory (shuffled after building) or allocated in "
+        "list order, as loaded from a store ordered by time",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.scale = 0.02
@@ -699,7 +747,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {platform.python_version()}, {platform.system()}"
     )
     t0 = time.perf_counter()
-    day = Day(args.profile, args.scale, args.seed)
+    day = Day(args.profile, args.scale, args.seed, args.layout)
     h = day.hierarchy
     nodes = Nodes(h)
     # The hierarchy's grid-of-every-node array is built on first use and kept, as
@@ -707,7 +755,8 @@ def main(argv: list[str] | None = None) -> int:
     h.ancestor_index(NodeKind.GRID)
     print(
         f"built in {time.perf_counter() - t0:.1f} s (untimed): synthetic_city({args.profile!r}, "
-        f"scale={args.scale}): {len(nodes.grids):,} grids, {len(day.households):,} households; "
+        f"scale={args.scale}), layout {args.layout}: {len(nodes.grids):,} grids, "
+        f"{len(day.households):,} households; "
         f"{len(day.attempts):,} visit attempts made directly, folded by replay_visits into "
         f"{len(day.states):,} household states ({day.rejected:,} rejected); "
         f"{len(day.declarations):,} declaration records made directly; "

@@ -360,8 +360,13 @@ class _VisitColumns:
     )
 
     def __init__(
-        self, keys: _Keys, knocked: Sequence[HouseholdVisit], tried: Sequence[VisitAttempt]
+        self,
+        keys: _Keys,
+        knocked: Sequence[HouseholdVisit],
+        tried: Sequence[VisitAttempt],
+        states: Sequence[HouseholdVisitState] | None = None,
     ) -> None:
+        """``states``, if given, is ``knocked``'s column of states, already read."""
         self._keys = keys
         self._knocked = knocked
         self._knocked_grids = grids = keys.grids(knocked)
@@ -374,7 +379,11 @@ class _VisitColumns:
             (g, s.last_attempt_at)
             for g, s in compress(
                 zip(grids, knocked, strict=True),
-                map(is_, map(_STATE, knocked), repeat(HouseholdVisitState.VACANT)),
+                map(
+                    is_,
+                    map(_STATE, knocked) if states is None else states,
+                    repeat(HouseholdVisitState.VACANT),
+                ),
             )
             if s.last_attempt_at is not None
         ]
@@ -489,11 +498,14 @@ def visit_counts(
     tried = attempts if isinstance(attempts, list | tuple) else list(attempts)
     keys = _Keys(hierarchy)
     # A household is knocked once it has a first attempt. States straight from a
-    # replay all have one: look at the (cheap, shared) state first.
-    if any(map(is_, map(_STATE, rows), repeat(HouseholdVisitState.NOT_STARTED))):
+    # replay all have one: look at the (cheap, shared) state first, read once.
+    read = list(map(_STATE, rows))
+    state_of: list[HouseholdVisitState] | None = read
+    if HouseholdVisitState.NOT_STARTED in read:
         rows = _with_instant(rows, _FIRST_AT)
+        state_of = None
     try:
-        counted, days = _windowed(use, _VisitColumns(keys, rows, tried).count, keys.width)
+        counted, days = _windowed(use, _VisitColumns(keys, rows, tried, state_of).count, keys.width)
     except TypeError:  # a state without a first attempt, or an instant that is not one
         _check_instants(rows, ("first_attempt_at", "reached_at", "last_attempt_at"))
         _check_instants(tried, ("at",))

@@ -165,6 +165,12 @@ def test_plan_agrees_with_simulation_median_reduced_liling() -> None:
     assert [d for d, *_ in coverage] == list(range(1, len(coverage) + 1))
     medians = [c[2].value for c in coverage]
     assert all(a is not None and b is not None and a <= b for a, b in itertools.pairwise(medians))
+    # Each figure is a run's own rate: of 7 runs sorted, indices 0, 3 and 5.
+    for d, p10, median, p90 in coverage:
+        own = [r.coverage_by_day[min(d, len(r.coverage_by_day)) - 1] for r in sim.runs]
+        ranked = sorted(own, key=lambda rate: rate.value or 0)
+        assert all(any(x is rate for rate in own) for x in (p10, median, p90))
+        assert [p10.value, median.value, p90.value] == [ranked[i].value for i in (0, 3, 5)]
 
 
 def test_simulation_progress_callback_and_bad_arguments() -> None:

@@ -436,7 +436,13 @@ class CampaignSimulation:
         return None if days is None else _percentile(days, 0.9)
 
     def coverage_by_day(self) -> list[tuple[int, Rate, Rate, Rate]]:
-        """Per working day: (day, p10, median, p90) of the coverage over runs."""
+        """Per working day: (day, p10, median, p90) of the coverage over runs.
+
+        Each figure is one run's own exact :class:`~gridcare.rates.Rate`, never
+        an interpolation: of the ``k`` runs sorted by coverage, the one at index
+        ``floor(q * (k - 1))`` (the lower one of two for an even median). A run
+        that reached its target early keeps its last day's coverage.
+        """
         n = max(len(r.coverage_by_day) for r in self.runs)
         out = []
         for d in range(n):

@@ -477,7 +477,9 @@ def visit_counts(
 
     Every record is read once per field it contributes, at C level: a city's
     day (1.39 million attempts, a million household states) is counted in
-    a few seconds (see the performance notes).
+    a few seconds (see the performance notes). An attempt that saw nobody and
+    found nothing adds to no count and is read no further: its household is
+    not looked up (its state's is).
 
     >>> from datetime import datetime, timedelta
     >>> from gridcare.hierarchy import Hierarchy, Node, NodeKind

@@ -113,9 +113,14 @@ class Days:
         # Out-of-window indices (0, or past the last cutoff) are caught per key,
         # not per instant: see check(). A naive instant fails the comparison or
         # the subtraction (TypeError), and so does a non-instant.
+        return self._bisect(cutoffs, it)
+
+    def _bisect(
+        self, cutoffs: list[datetime] | list[timedelta], instants: Iterable[datetime]
+    ) -> list[int]:
         if self._since_epoch:
-            return list(map(bisect_right, repeat(cutoffs), map(sub, it, repeat(_EPOCH))))
-        return list(map(bisect_right, repeat(cutoffs), it))
+            return list(map(bisect_right, repeat(cutoffs), map(sub, instants, repeat(_EPOCH))))
+        return list(map(bisect_right, repeat(cutoffs), instants))
 
     def column(self, read: Callable[[], Iterable[datetime]]) -> list[int]:
         """Like :meth:`indices`, for a column that ``read()`` can give again.
@@ -138,10 +143,7 @@ class Days:
                     self._narrow = (start, cutoffs[start:stop])
             return found
         start, part = narrow
-        column = read()
-        if self._since_epoch:
-            column = map(sub, column, repeat(_EPOCH))
-        found = list(map(bisect_right, repeat(part), column))
+        found = self._bisect(part, read())
         if found and (min(found) == 0 or max(found) == len(part)):
             return self.indices(read())
         # bisect_right over part gives the index over the window less ``start``.

@@ -161,55 +161,49 @@ class _Keys:
         self._index = hierarchy.ancestor_index(NodeKind.GRID)
         self.width = len(hierarchy)
 
-    def grids(self, rows: Sequence[Any], read: Callable[[Any], str] = _HOUSEHOLD) -> list[int]:
-        """Position of the grid of each row's node (of the node itself above grid level).
-
-        The ids are read and looked up in one C-level pass. Raises ``UnknownNode``
-        for an id the hierarchy does not hold.
-        """
-        try:
-            found = list(map(self._index.__getitem__, map(read, rows)))
-        except (KeyError, TypeError):
-            self._hierarchy.positions(list(map(read, rows)))  # raises UnknownNode
-            raise  # pragma: no cover - positions raised
-        return self._own_above_grids(found, rows, read)
-
-    def grids_of(self, ids: Sequence[str]) -> list[int]:
+    def grids(self, rows: Sequence[Any], read: Callable[[Any], str] | None = None) -> list[int]:
         """Position of the grid of each node id (of the node itself above grid level).
 
-        For ids already read into a list: the lookups then run as a pass of their
-        own, which on scattered records beats reading and looking up in one pass.
+        ``rows`` are node ids, or records whose id ``read`` gives: then the ids
+        are read and looked up in one C-level pass. Raises ``UnknownNode`` for
+        an id the hierarchy does not hold.
         """
         try:
-            found = list(map(self._index.__getitem__, ids))
+            found = list(map(self._index.__getitem__, rows if read is None else map(read, rows)))
         except (KeyError, TypeError):
-            self._hierarchy.positions(ids)  # raises UnknownNode
+            self._hierarchy.positions(self._ids(rows, read))  # raises UnknownNode
             raise  # pragma: no cover - positions raised
-        return self._own_above_grids(found, ids, None)
-
-    def _own_above_grids(
-        self, found: list[int], rows: Sequence[Any], read: Callable[[Any], str] | None
-    ) -> list[int]:
         if found and min(found) < 0:  # above grid level: the node counts at itself
-            ids = rows if read is None else list(map(read, rows))
-            own = self._hierarchy.positions(ids)
+            own = self._hierarchy.positions(self._ids(rows, read))
             found = [g if g >= 0 else p for g, p in zip(found, own, strict=True)]
         return found
+
+    @staticmethod
+    def _ids(rows: Sequence[Any], read: Callable[[Any], str] | None) -> list[str]:
+        return list(rows) if read is None else list(map(read, rows))
+
+    def node_id(self, position: int) -> str:
+        """The id of the node at a position of the hierarchy."""
+        return self._hierarchy.at(position).id
 
     def of(self, grids: Iterable[int], days: Iterable[int]) -> list[int]:
         """``day * width + grid`` for each pair."""
         return list(map(add, map(mul, days, repeat(self.width)), grids))
 
-    def emit(
-        self, name: str, counted: Mapping[int, int], days: Sequence[date], out: list[Count]
-    ) -> None:
-        """Append one :class:`Count` per non-zero key: node ids and dates once per key."""
-        at = self._hierarchy.at
-        width = self.width
-        for key, n in counted.items():
-            if n:
-                d, pos = divmod(key, width)
-                out.append(Count(at(pos).id, name, n, day=days[d]))
+
+def _emit(
+    name: str,
+    counted: Mapping[int, int],
+    width: int,
+    node_id: Callable[[int], str],
+    days: Sequence[date],
+    out: list[Count],
+) -> None:
+    """Append one :class:`Count` per non-zero key ``day * width + k``, at node ``node_id(k)``."""
+    for key, n in counted.items():
+        if n:
+            d, k = divmod(key, width)
+            out.append(Count(node_id(k), name, n, day=days[d]))
 
 
 def stock_counts(
@@ -288,9 +282,7 @@ def declaration_counts(
         raise
     counts: list[Count] = []
     for name, per_key in counted.items():
-        for key, n in per_key.items():
-            d, k = divmod(key, width)
-            counts.append(Count(names[k], name, n, day=days.days[d]))
+        _emit(name, per_key, width, names.__getitem__, days.days, counts)
     if cutoff is not None:
         limit = timedelta(hours=review_hours)
         withdrawn = DeclarationState.WITHDRAWN
@@ -369,7 +361,7 @@ class _VisitColumns:
         """``states``, if given, is ``knocked``'s column of states, already read."""
         self._keys = keys
         self._knocked = knocked
-        self._knocked_grids = grids = keys.grids(knocked)
+        self._knocked_grids = grids = keys.grids(knocked, _HOUSEHOLD)
         # Reading a pointer field touches the object it points to (its reference
         # count), so the reached instants are not kept in a list to be walked
         # again: the mask is one pass, and count() reads and bisects them in another.
@@ -404,7 +396,7 @@ class _VisitColumns:
             adds[i] = True
         self._tried = tried
         self._adds = adds
-        self._tried_grids = keys.grids_of(list(map(_HOUSEHOLD, compress(tried, adds))))
+        self._tried_grids = keys.grids(list(map(_HOUSEHOLD, compress(tried, adds))))
         self._seen = seen = list(compress(persons, adds))
         # Where the attempts with findings sit among those that add (a few percent).
         if found_at:
@@ -515,7 +507,7 @@ def visit_counts(
         counted, days = _windowed(use, _VisitColumns(keys, rows, tried).count, keys.width)
     counts: list[Count] = []
     for name, per_key in counted.items():
-        keys.emit(name, per_key, days.days, counts)
+        _emit(name, per_key, keys.width, keys.node_id, days.days, counts)
     if cutoff is not None:
         top = scope if scope is not None else hierarchy.root.id
         counts.extend(

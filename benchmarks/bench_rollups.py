@@ -52,25 +52,15 @@ from operator import attrgetter, is_not, itemgetter
 from typing import Any, TypeVar
 
 from gridcare.declarations import DeclarationRecord, DeclarationState
-from gridcare.feeds import (
+from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.reports.feeds import (
     MEASURE_METRICS,
     assessment_counts,
     declaration_counts,
     visit_counts,
 )
-from gridcare.findings import (
-    Dispute,
-    DisputeResolution,
-    Findings,
-    Hazard,
-    HazardKind,
-    Service,
-    ServiceKind,
-    Severity,
-)
-from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.reports.rollups import ReportClock, Rollup, Tally, rollup
 from gridcare.risk import Assessment
-from gridcare.rollups import ReportClock, Rollup, Tally, rollup
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import synthetic_day
 from gridcare.timeutil import DEFAULT_CUTOFF, DEFAULT_ZONE
@@ -81,6 +71,16 @@ from gridcare.visits import (
     VisitAttempt,
     VisitOutcome,
     replay_visits,
+)
+from gridcare.visits.findings import (
+    Dispute,
+    DisputeResolution,
+    Findings,
+    Hazard,
+    HazardKind,
+    Service,
+    ServiceKind,
+    Severity,
 )
 
 FULL_ATTEMPTS = 1_389_962

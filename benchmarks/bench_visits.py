@@ -28,8 +28,8 @@ from datetime import datetime, timedelta
 
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.timeutil import DEFAULT_ZONE
-from gridcare.visit_progress import progress
 from gridcare.visits import Campaign, VisitAttempt, VisitChannel, VisitOutcome, replay_visits
+from gridcare.visits.progress import progress
 
 FULL_N = 1_389_962
 START = datetime(2022, 3, 20, 7, tzinfo=DEFAULT_ZONE)

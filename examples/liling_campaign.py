@@ -25,10 +25,15 @@ import time
 from datetime import date, timedelta
 
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.planning import CampaignModel, households_by_grid, plan_campaign, simulate_campaign
 from gridcare.timeutil import add_days, start_of_day
-from gridcare.visit_progress import progress
 from gridcare.visits import replay_visits
+from gridcare.visits.planning import (
+    CampaignModel,
+    households_by_grid,
+    plan_campaign,
+    simulate_campaign,
+)
+from gridcare.visits.progress import progress
 
 START = date(2022, 3, 20)
 

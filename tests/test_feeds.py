@@ -13,24 +13,14 @@ from hypothesis import strategies as st
 
 from gridcare.declarations import DeclarationRecord, DeclarationState
 from gridcare.errors import InvalidInput, UnknownNode
-from gridcare.feeds import (
+from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.reports.feeds import (
     MEASURE_METRICS,
     assessment_counts,
     declaration_counts,
     visit_counts,
 )
-from gridcare.findings import (
-    Dispute,
-    DisputeResolution,
-    Findings,
-    Hazard,
-    HazardKind,
-    Service,
-    ServiceKind,
-    Severity,
-)
-from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.rollups import Count, ReportClock, Tally, rollup
+from gridcare.reports.rollups import Count, ReportClock, Tally, rollup
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
 from gridcare.timeutil import DEFAULT_ZONE
@@ -41,6 +31,16 @@ from gridcare.visits import (
     VisitAttempt,
     VisitOutcome,
     replay_visits,
+)
+from gridcare.visits.findings import (
+    Dispute,
+    DisputeResolution,
+    Findings,
+    Hazard,
+    HazardKind,
+    Service,
+    ServiceKind,
+    Severity,
 )
 
 CLOCK = ReportClock()
@@ -346,8 +346,8 @@ def test_withdrawn_declarations_are_never_overdue() -> None:
     from datetime import datetime, timedelta
 
     from gridcare.declarations import DeclarationRecord, DeclarationState
-    from gridcare.feeds import declaration_counts
     from gridcare.hierarchy import Hierarchy, Node, NodeKind
+    from gridcare.reports.feeds import declaration_counts
     from gridcare.timeutil import DEFAULT_ZONE
 
     h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from gridcare.errors import InvalidInput
-from gridcare.findings import (
+from gridcare.visits.findings import (
     ArrivalFound,
     Dispute,
     DisputeResolution,

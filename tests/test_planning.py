@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.planning import (
+from gridcare.visits import VisitOutcome, replay_visits
+from gridcare.visits.planning import (
     CampaignModel,
     allocate_teams,
     households_by_grid,
@@ -21,8 +22,7 @@ from gridcare.planning import (
     simulate_campaign,
     simulated_campaign_day,
 )
-from gridcare.visit_progress import progress
-from gridcare.visits import VisitOutcome, replay_visits
+from gridcare.visits.progress import progress
 
 START = date(2022, 3, 20)
 
@@ -234,4 +234,4 @@ def test_simulated_campaign_day_rows() -> None:
     assert again == day
     report_day2 = simulated_campaign_day(city, teams=3, seed=1, day=2)
     assert int(report_day2.total["reached"]) >= int(day.total["reached"])  # type: ignore[call-overload]
-    assert progress  # the rows come from gridcare.visit_progress.progress
+    assert progress  # the rows come from gridcare.visits.progress.progress

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridcare._days import Days
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.rates import Rate
-from gridcare.rollups import (
+from gridcare.reports._days import Days
+from gridcare.reports.rollups import (
     METRICS,
     Count,
     MetricKind,

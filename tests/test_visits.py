@@ -15,7 +15,6 @@ from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import replay
 from gridcare.testing._visit_strategies import attempt_logs, campaigns, visit_attempts
 from gridcare.timeutil import DEFAULT_ZONE
-from gridcare.visit_progress import ActorKind, NodeProgress, mop_up, progress, workload
 from gridcare.visits import (
     HOUSEHOLD_VISIT_MACHINE,
     Campaign,
@@ -30,6 +29,7 @@ from gridcare.visits import (
     replay_visits,
     visit_event,
 )
+from gridcare.visits.progress import ActorKind, NodeProgress, mop_up, progress, workload
 
 S = HouseholdVisitState
 T0 = datetime(2022, 3, 20, 7, 0, tzinfo=DEFAULT_ZONE)
@@ -405,7 +405,14 @@ def test_mop_up_is_empty_when_target_met() -> None:
 
 
 def test_findings_are_counted() -> None:
-    from gridcare.findings import Findings, Hazard, HazardKind, Service, ServiceKind, Severity
+    from gridcare.visits.findings import (
+        Findings,
+        Hazard,
+        HazardKind,
+        Service,
+        ServiceKind,
+        Severity,
+    )
 
     f = Findings(
         hazards=(Hazard(HazardKind.GAS, Severity.HIGH),),

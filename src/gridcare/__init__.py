@@ -58,15 +58,6 @@ from gridcare.errors import (
     PolicyError,
     UnknownNode,
 )
-from gridcare.findings import (
-    ArrivalFound,
-    Dispute,
-    Findings,
-    Hazard,
-    PremisesInspection,
-    Service,
-    proxy_declaration_payload,
-)
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.labels import label
 from gridcare.machine import Machine, Rejection, Replay
@@ -84,14 +75,21 @@ from gridcare.people import (
     WorkerRole,
     needs_help,
 )
-from gridcare.planning import (
-    CampaignModel,
-    CampaignPlan,
-    CampaignSimulation,
-    plan_campaign,
-    simulate_campaign,
-)
 from gridcare.rates import Rate
+from gridcare.reports.rollups import (
+    METRICS,
+    Count,
+    Countable,
+    DailyReport,
+    Metric,
+    MetricKind,
+    ReportClock,
+    Tally,
+    daily_report,
+    lagging,
+    rollup,
+    tally,
+)
 from gridcare.risk import (
     PRESETS,
     Assessment,
@@ -119,25 +117,18 @@ from gridcare.risk import (
     missed_tests,
     needs_reassessment,
 )
-from gridcare.rollups import (
-    METRICS,
-    Count,
-    Countable,
-    DailyReport,
-    Metric,
-    MetricKind,
-    ReportClock,
-    Tally,
-    daily_report,
-    lagging,
-    rollup,
-    tally,
-)
 from gridcare.scope import Access, Principal, View, redact
 from gridcare.timeutil import DEFAULT_ZONE, ReportWindow, report_window
-from gridcare.visit_progress import NodeProgress, ProgressReport, mop_up, workload
-from gridcare.visit_progress import progress as campaign_progress
-from gridcare.visits import (
+from gridcare.visits.findings import (
+    ArrivalFound,
+    Dispute,
+    Findings,
+    Hazard,
+    PremisesInspection,
+    Service,
+    proxy_declaration_payload,
+)
+from gridcare.visits.lifecycle import (
     HOUSEHOLD_VISIT_MACHINE,
     Campaign,
     HouseholdVisit,
@@ -147,6 +138,15 @@ from gridcare.visits import (
     VisitOutcome,
     replay_visits,
 )
+from gridcare.visits.planning import (
+    CampaignModel,
+    CampaignPlan,
+    CampaignSimulation,
+    plan_campaign,
+    simulate_campaign,
+)
+from gridcare.visits.progress import NodeProgress, ProgressReport, mop_up, workload
+from gridcare.visits.progress import progress as campaign_progress
 
 __version__ = "0.1.0.dev0"
 

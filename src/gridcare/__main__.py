@@ -287,7 +287,7 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
     """The report day: declarations, assessments, the campaign and the daily report list."""
     from collections import Counter
 
-    from gridcare.rollups import METRICS, daily_report, lagging
+    from gridcare.reports.rollups import METRICS, daily_report, lagging
     from gridcare.testing.scenario import synthetic_day
 
     t = console.t

@@ -28,7 +28,7 @@ from gridcare.cases import (
     CaseTopic,
 )
 from gridcare.errors import InvalidInput
-from gridcare.findings import (
+from gridcare.visits.findings import (
     Dispute,
     DisputeResolution,
     Findings,
@@ -38,7 +38,7 @@ from gridcare.findings import (
     ServiceKind,
     Severity,
 )
-from gridcare.visits import Campaign, VisitAttempt, VisitChannel, VisitOutcome
+from gridcare.visits.lifecycle import Campaign, VisitAttempt, VisitChannel, VisitOutcome
 
 __all__ = ["attempt_logs", "campaigns", "visit_attempts", "whistle_case_events"]
 

@@ -45,9 +45,9 @@ from gridcare.declarations import (
     replay_declarations,
     routing_event,
 )
-from gridcare.feeds import assessment_counts, case_counts, declaration_counts, visit_counts
 from gridcare.hierarchy import NodeKind
-from gridcare.planning import CampaignModel, households_by_grid, simulate_campaign
+from gridcare.reports.feeds import assessment_counts, case_counts, declaration_counts, visit_counts
+from gridcare.reports.rollups import Count, Tally
 from gridcare.risk import (
     PRESETS,
     Assessment,
@@ -57,11 +57,11 @@ from gridcare.risk import (
     RiskRegister,
     assess_many,
 )
-from gridcare.rollups import Count, Tally
 from gridcare.testing._declaration_strategies import form_payloads
 from gridcare.testing.synthetic import City
 from gridcare.timeutil import DEFAULT_CUTOFF, DEFAULT_ZONE
-from gridcare.visits import HouseholdVisit, VisitAttempt, replay_visits
+from gridcare.visits.lifecycle import HouseholdVisit, VisitAttempt, replay_visits
+from gridcare.visits.planning import CampaignModel, households_by_grid, simulate_campaign
 
 __all__ = ["CityDay", "history_of", "synthetic_day", "synthetic_register"]
 

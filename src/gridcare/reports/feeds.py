@@ -1,6 +1,6 @@
 """Feeds: what the workflows' records count in the daily report list.
 
-Each function turns one kind of record into :class:`~gridcare.rollups.Count`
+Each function turns one kind of record into :class:`~gridcare.reports.rollups.Count`
 values keyed by node, metric and report day, aggregated per grid first so a
 tally holds a few keys per grid, never one per household. A new record type
 needs a new feed (or a ``counts()`` method), never a change to the rollup code.
@@ -17,7 +17,7 @@ needs a new feed (or a ``counts()`` method), never a change to the rollup code.
 
 >>> from datetime import datetime
 >>> from gridcare.timeutil import DEFAULT_ZONE
->>> from gridcare.rollups import Tally
+>>> from gridcare.reports.rollups import Tally
 >>> cutoff = datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE)
 >>> counts = list(stock_counts({"G1": 4}, "cases_open", cutoff))
 >>> Tally.from_counts(counts).get("G1", "cases_open", cutoff.date())
@@ -34,7 +34,6 @@ from operator import add, attrgetter, is_, is_not, itemgetter, mul, truth
 from typing import Any, TypeVar
 
 from gridcare._bulk import paused
-from gridcare._days import Days, OutOfWindow
 from gridcare.cases import (
     DEFAULT_CASE_DEADLINES,
     CaseDeadlines,
@@ -44,10 +43,11 @@ from gridcare.cases import (
 )
 from gridcare.declarations import DeclarationRecord, DeclarationState
 from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.reports._days import Days, OutOfWindow
+from gridcare.reports.rollups import Count, ReportClock
 from gridcare.risk import Assessment, MeasureKind
-from gridcare.rollups import Count, ReportClock
 from gridcare.timeutil import require_aware
-from gridcare.visits import HouseholdVisit, HouseholdVisitState, VisitAttempt
+from gridcare.visits.lifecycle import HouseholdVisit, HouseholdVisitState, VisitAttempt
 
 __all__ = [
     "MEASURE_METRICS",
@@ -476,7 +476,7 @@ def visit_counts(
     >>> from datetime import datetime, timedelta
     >>> from gridcare.hierarchy import Hierarchy, Node, NodeKind
     >>> from gridcare.timeutil import DEFAULT_ZONE
-    >>> from gridcare.visits import Campaign, VisitAttempt, VisitOutcome, replay_visits
+    >>> from gridcare.visits.lifecycle import Campaign, VisitAttempt, VisitOutcome, replay_visits
     >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C"),
     ...                Node("H", NodeKind.HOUSEHOLD, "h", "G")])
     >>> t = datetime(2022, 3, 26, 9, tzinfo=DEFAULT_ZONE)

@@ -48,10 +48,10 @@ from dateutil import tz as dateutil_tz
 
 from gridcare._bulk import collector_paused
 from gridcare.errors import GridcareError, IllegalTransition, InvalidInput
-from gridcare.findings import Findings
 from gridcare.machine import Machine, Rejection
 from gridcare.masking import mask_text
 from gridcare.timeutil import DEFAULT_ZONE_NAME, require_aware, zone
+from gridcare.visits.findings import Findings
 
 __all__ = [
     "HOUSEHOLD_VISIT_MACHINE",

@@ -39,12 +39,12 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from gridcare import _days
 from gridcare._bulk import paused
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.labels import Lang, display_width
 from gridcare.rates import UNDEFINED, Rate
+from gridcare.reports import _days
 from gridcare.timeutil import DEFAULT_CUTOFF, DEFAULT_ZONE, local_date, require_aware
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Report days of many instants at once: one bisection each over a window of cutoffs.
 
-Shared by :meth:`gridcare.rollups.ReportClock.report_days` and the bulk feeds
-(:mod:`gridcare.feeds`), which put the day index straight into integer keys.
+Shared by :meth:`gridcare.reports.rollups.ReportClock.report_days` and the bulk feeds
+(:mod:`gridcare.reports.feeds`), which put the day index straight into integer keys.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from gridcare.timeutil import require_aware
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (rollups imports this module)
-    from gridcare.rollups import ReportClock
+    from gridcare.reports.rollups import ReportClock
 
 __all__ = ["Days", "OutOfWindow", "report_days"]
 
@@ -40,9 +40,11 @@ class Days:
     the window is centred on the first instant seen, so no pass over the
     instants is needed to find their span: a bisection yields a day index,
     which goes into an integer key with the grid's position (see
-    :class:`gridcare.feeds._Keys`), and a city's 1.39 million attempts are counted at C level.
+    :class:`gridcare.reports.feeds._Keys`), and a city's 1.39 million attempts
+    are counted at C level.
     An instant outside the window raises :class:`OutOfWindow`;
-    :func:`gridcare.feeds._windowed` then measures the exact span (``probe``) and counts again.
+    :func:`gridcare.reports.feeds._windowed` then measures the exact span
+    (``probe``) and counts again.
     """
 
     __slots__ = ("_clock", "_cutoffs", "_high", "_low", "_narrow", "_probe", "_since_epoch", "days")

@@ -1,6 +1,6 @@
 """What a visit finds: arrivals, hazards, disputes, services and premises inspected.
 
-Findings ride on a :class:`~gridcare.visits.VisitAttempt` and are counted by
+Findings ride on a :class:`~gridcare.visits.lifecycle.VisitAttempt` and are counted by
 the campaign progress (DOMAIN.md: 41,950 arrivals, 2,228 hazards, 1,001
 disputes and 651,892 services logged by the Zhuzhou campaign).
 

@@ -14,7 +14,7 @@ The model (the same in both, so they can be checked against each other):
   ``nobody_home`` at each attempt, independently; a "nobody home" household
   is revisited once ``revisit_interval`` has passed (revisits due go first),
   at most ``attempt_limit`` attempts (then escalated);
-* coverage is reached / occupied households (:mod:`gridcare.visit_progress`).
+* coverage is reached / occupied households (:mod:`gridcare.visits.progress`).
 
 Each attempt on an occupied household reaches it with probability
 ``1 - nobody_home``, so reaching a share ``q`` of ``n`` occupied households
@@ -48,8 +48,8 @@ from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.rates import Rate
 from gridcare.timeutil import DEFAULT_ZONE_NAME, add_days, start_of_day, zone
-from gridcare.visit_progress import progress as campaign_progress
-from gridcare.visits import Campaign, Progress, VisitAttempt, VisitOutcome, _to_fraction
+from gridcare.visits.lifecycle import Campaign, Progress, VisitAttempt, VisitOutcome, _to_fraction
+from gridcare.visits.progress import progress as campaign_progress
 
 __all__ = [
     "CampaignDay",
@@ -394,9 +394,9 @@ def _percentile(values: Sequence[float], q: float) -> float:
 class CampaignSimulation:
     """Seeded Monte Carlo runs of a campaign, their spread, and the first run's attempt log.
 
-    ``attempts`` (when kept) are :class:`~gridcare.visits.VisitAttempt` of
-    ``campaign``, ready for :func:`~gridcare.visits.replay_visits` and
-    :func:`~gridcare.visit_progress.progress`.
+    ``attempts`` (when kept) are :class:`~gridcare.visits.lifecycle.VisitAttempt` of
+    ``campaign``, ready for :func:`~gridcare.visits.lifecycle.replay_visits` and
+    :func:`~gridcare.visits.progress.progress`.
 
     >>> from datetime import date
     >>> m = CampaignModel(teams=1, visits_per_team_hour=10, nobody_home=0.0)
@@ -614,7 +614,7 @@ def simulate_campaign(
     ``runs`` independent runs, each with ``random.Random`` seeded from
     ``(seed, run)``: the same arguments give the same result. Day 1 is
     ``start`` (a local date in ``zone_name``). The first run's attempts are
-    kept as :class:`~gridcare.visits.VisitAttempt` records when ``keep_log``.
+    kept as :class:`~gridcare.visits.lifecycle.VisitAttempt` records when ``keep_log``.
     ``progress(done, runs)`` is called once per run.
 
     >>> m = CampaignModel(teams=2, visits_per_team_hour=10, nobody_home=0.2)

@@ -32,7 +32,7 @@ from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.rates import Rate
 from gridcare.timeutil import DEFAULT_ZONE, require_aware, zone
-from gridcare.visits import (
+from gridcare.visits.lifecycle import (
     _APPT,
     _ARR,
     _DIS,

@@ -30,8 +30,8 @@ from gridcare.codes import AreaCode
 from gridcare.risk import (
     PRESETS,
     Category,
-    History,
     RiskDesignation,
+    RiskHistory,
     RiskLevel,
     RiskRegister,
     Stay,
@@ -73,13 +73,15 @@ def build_register(rng: random.Random, counties, towns, communities) -> RiskRegi
     return RiskRegister(designations)
 
 
-def build_histories(rng: random.Random, n: int, counties, towns, communities) -> dict[int, History]:
+def build_histories(
+    rng: random.Random, n: int, counties, towns, communities
+) -> dict[int, RiskHistory]:
     places = (
         [AreaCode.parse(c) for c in rng.sample(communities, 6000)]
         + [AreaCode.parse(t) for t in rng.sample(towns, 600)]
         + [AreaCode.parse(c) for c in counties]
     )
-    out: dict[int, History] = {}
+    out: dict[int, RiskHistory] = {}
     for i in range(n):
         stays = []
         end = AS_OF - timedelta(hours=rng.uniform(1, 24 * 20))
@@ -88,11 +90,11 @@ def build_histories(rng: random.Random, n: int, counties, towns, communities) ->
             stays.append(Stay(rng.choice(places), start, end))
             end = start - timedelta(hours=rng.uniform(0, 48))
         arrived = AS_OF - timedelta(hours=rng.uniform(0, 48)) if rng.random() < 0.7 else None
-        out[i] = History(tuple(stays), arrived)
+        out[i] = RiskHistory(tuple(stays), arrived)
     return out
 
 
-def naive(histories: dict[int, History], register: RiskRegister, policy) -> int:
+def naive(histories: dict[int, RiskHistory], register: RiskRegister, policy) -> int:
     """Scan every designation for every stay; count qualifying (stay, designation) pairs."""
     compiled = policy.compiled
     rules = compiled.rules

@@ -20,7 +20,6 @@ prints our timing and says the ratio was skipped.
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import sys
 import time
@@ -67,53 +66,47 @@ def build_attempts(household_ids: list[str], n: int, seed: int) -> list[VisitAtt
     out: list[VisitAttempt] = []
     k = 0
     hour = timedelta(hours=1)
-    gc.disable()
-    try:
-        for i, hid in enumerate(household_ids):
-            count = base + (1 if i < extra else 0)
-            offsets = sorted(rng.randrange(0, 8 * 15 * 60) for _ in range(count))
-            r = rng.random()
-            kind = (
-                "vacant" if r < 0.03 else "refused" if r < 0.04 else "absent" if r < 0.09 else "ok"
-            )
-            misses = min(count - 1, int(rng.random() * 3)) if kind == "ok" else 0
-            for j, minute in enumerate(offsets):
-                day, rest = divmod(minute, 15 * 60)
-                at = START + timedelta(days=day) + rest * hour / 60
-                channel = VisitChannel.DOOR
-                persons = 0
-                reason = ""
-                if kind == "vacant":
-                    outcome = VisitOutcome.VACANT
-                elif kind == "refused":
-                    outcome = VisitOutcome.REFUSED
-                    reason = "不配合"
-                elif kind == "absent" or j < misses:
-                    outcome = VisitOutcome.NOBODY_HOME
-                else:
-                    outcome = VisitOutcome.REACHED
-                    persons = 1 + (k % 5)
-                    if j == misses and misses and k % 2:
-                        channel = VisitChannel.DOOR_CODE_SCAN
-                out.append(
-                    VisitAttempt(
-                        id=f"A{k:08d}",
-                        campaign_id="K1",
-                        household=hid,
-                        at=at,
-                        outcome=outcome,
-                        channel=channel,
-                        team=f"T{i % 300:03d}",
-                        persons_seen=persons,
-                        reason=reason,
-                    )
+    for i, hid in enumerate(household_ids):
+        count = base + (1 if i < extra else 0)
+        offsets = sorted(rng.randrange(0, 8 * 15 * 60) for _ in range(count))
+        r = rng.random()
+        kind = "vacant" if r < 0.03 else "refused" if r < 0.04 else "absent" if r < 0.09 else "ok"
+        misses = min(count - 1, int(rng.random() * 3)) if kind == "ok" else 0
+        for j, minute in enumerate(offsets):
+            day, rest = divmod(minute, 15 * 60)
+            at = START + timedelta(days=day) + rest * hour / 60
+            channel = VisitChannel.DOOR
+            persons = 0
+            reason = ""
+            if kind == "vacant":
+                outcome = VisitOutcome.VACANT
+            elif kind == "refused":
+                outcome = VisitOutcome.REFUSED
+                reason = "不配合"
+            elif kind == "absent" or j < misses:
+                outcome = VisitOutcome.NOBODY_HOME
+            else:
+                outcome = VisitOutcome.REACHED
+                persons = 1 + (k % 5)
+                if j == misses and misses and k % 2:
+                    channel = VisitChannel.DOOR_CODE_SCAN
+            out.append(
+                VisitAttempt(
+                    id=f"A{k:08d}",
+                    campaign_id="K1",
+                    household=hid,
+                    at=at,
+                    outcome=outcome,
+                    channel=channel,
+                    team=f"T{i % 300:03d}",
+                    persons_seen=persons,
+                    reason=reason,
                 )
-                k += 1
-        originals = len(out)
-        out.extend(out[rng.randrange(originals)] for _ in range(duplicates))
-        rng.shuffle(out)
-    finally:
-        gc.enable()
+            )
+            k += 1
+    originals = len(out)
+    out.extend(out[rng.randrange(originals)] for _ in range(duplicates))
+    rng.shuffle(out)
     return out
 
 

@@ -8,7 +8,7 @@ Run from the repository root (needs the ``dask`` extra: ``pip install "gridcare[
 
 The day's records (declarations, assessments, visit attempts and household
 states, whistle cases) are split by district. Each Dask task folds its own
-district's records into a :class:`~gridcare.reports.rollups.Tally` with the same feeds
+district's records into a :class:`~gridcare.reports.Tally` with the same feeds
 the single process uses; only the tallies (a few thousand counts each) come
 back, and ``Bag.fold`` merges them with ``Tally.merge``. Because a tally is a
 commutative monoid, the merged tally equals the single-process one, and so do
@@ -35,8 +35,8 @@ import attrs
 from gridcare.cases import WhistleCase
 from gridcare.declarations import DeclarationRecord
 from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.reports import Tally, daily_report
 from gridcare.reports.feeds import assessment_counts, case_counts, declaration_counts, visit_counts
-from gridcare.reports.rollups import Tally, daily_report
 from gridcare.risk import Assessment
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day

@@ -128,11 +128,12 @@ def main(argv: list[str] | None = None) -> int:
             report = progress(hierarchy, sim.campaign, sim.attempts, as_of)
             t = report.total
             print(f"\nProgress from the attempt log, end of day {day}: knocked {t.knocked:,} "
-                  f"({t.knock_rate}), reached {t.reached:,} ({t.reach_rate}), vacant "
+                  f"({t.knock_rate}), reached {t.reached:,} ({t.occupied_reach_rate}), vacant "
                   f"{t.vacant:,}, pending revisits {t.pending_revisits:,}, escalated "
                   f"{t.escalated:,}, person-visits {t.person_visits:,}")  # fmt: skip
             for row in report.behind(NodeKind.GRID, 3):
-                print(f"   behind: {row['name']} {row['reach_rate']} (short {row['shortfall']})")
+                rate, short = row["occupied_reach_rate"], row["shortfall"]
+                print(f"   behind: {row['name']} {rate} (short {short})")
         print(f"(log: {folded.total:,} attempts, {len(folded.rejected)} rejected)")
 
     if args.plot:

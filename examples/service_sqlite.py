@@ -58,25 +58,21 @@ from gridcare import (
     assess,
 )
 from gridcare.declarations import (
+    DECLARATION_EVENT_CLASSES,
     AddressIndex,
-    Assigned,
     CorrectionRequested,
     Declaration,
     DeclarationEvent,
+    DeclarationEventKind,
     DeclarationRecord,
-    MarkedDuplicate,
     MarkedUnrouted,
-    Rejected,
-    Released,
     Resubmitted,
     ReviewStarted,
     Submitted,
-    Transferred,
     UnroutedReason,
     VerificationMethod,
     Verified,
-    Withdrawn,
-    apply,
+    apply_declaration_event,
     example_form,
     history_of,
     parse_form,
@@ -121,24 +117,6 @@ CREATE TABLE IF NOT EXISTS declaration_events (
 );
 """
 
-EVENT_TYPES: dict[str, type[DeclarationEvent]] = {
-    cls.kind: cls
-    for cls in (
-        Submitted,
-        Assigned,
-        MarkedUnrouted,
-        ReviewStarted,
-        Verified,
-        CorrectionRequested,
-        Resubmitted,
-        Rejected,
-        MarkedDuplicate,
-        Transferred,
-        Withdrawn,
-        Released,
-    )
-}
-
 #: How stored JSON values become event fields again (the others are stored as they are).
 DECODERS: dict[str, Callable[[Any], Any]] = {
     "method": VerificationMethod,
@@ -157,12 +135,12 @@ def encode(event: DeclarationEvent) -> tuple[str, str, str, str, str]:
         value = getattr(event, field.name)
         body[field.name] = value.isoformat() if isinstance(value, datetime) else value
     text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-    return event.id, event.declaration_id, event.kind, event.at.isoformat(), text
+    return event.id, event.declaration_id, event.kind.value, event.at.isoformat(), text
 
 
 def decode(event_id: str, declaration_id: str, kind: str, at: str, body: str) -> DeclarationEvent:
     """The event a row holds (the inverse of :func:`encode`)."""
-    cls = EVENT_TYPES[kind]
+    cls = DECLARATION_EVENT_CLASSES[DeclarationEventKind(kind)]
     fields: dict[str, Any] = json.loads(body)
     for name, value in fields.items():
         if name == "reason" and cls is MarkedUnrouted:
@@ -257,7 +235,7 @@ class DeclarationService:
         if self.store.has(event.id):
             return "duplicate"
         try:
-            record = apply(self.records.get(event.declaration_id), event)
+            record = apply_declaration_event(self.records.get(event.declaration_id), event)
         except IllegalTransition:
             return "refused"
         if not self.store.append(event, form=form):  # written concurrently: still a no-op

@@ -13,43 +13,47 @@ from gridcare.cases import (
     WHISTLE_CASE_MACHINE,
     CaseDeadlines,
     CaseEvent,
-    CaseEventType,
-    CaseKind,
+    CaseEventKind,
     CaseState,
     CaseTopic,
-    KindDeadlines,
+    CaseUrgency,
+    UrgencyDeadlines,
     WhistleCase,
     apply_case_event,
+    case_event_kind,
     overdue_cases,
     overdue_check_ins,
     replay_cases,
 )
-from gridcare.errors import IllegalTransition, InvalidInput
-from gridcare.testing._visit_strategies import whistle_case_events
+from gridcare.errors import GridcareError, IllegalTransition, InvalidInput
+from gridcare.machine import NEW, group_by_subject, replay_order
+from gridcare.testing import whistle_case_events
 
 T = datetime(2022, 3, 25, 9, tzinfo=timezone(timedelta(hours=8)))
-E = CaseEventType
+E = CaseEventKind
+#: The kinds an event carries (CHECK_IN_LAST is the table's own).
+SENT = [k for k in CaseEventKind if k is not E.CHECK_IN_LAST]
 
 
-def ev(n: int, minutes: int, type_: CaseEventType, case: str = "C1", **kw: object) -> CaseEvent:
-    if type_ is E.RAISE:
+def ev(n: int, minutes: int, kind: CaseEventKind, case: str = "C1", **kw: object) -> CaseEvent:
+    if kind is E.RAISE:
         kw.setdefault("grid", "G1")
         kw.setdefault("topic", CaseTopic.HAZARD)
-        kw.setdefault("kind", CaseKind.DAILY)
-    if type_ in (E.REJECT, E.REOPEN):
+        kw.setdefault("urgency", CaseUrgency.DAILY)
+    if kind in (E.REJECT, E.REOPEN):
         kw.setdefault("note", "reason")
     return CaseEvent(
         id=f"e{n}",
         at=T + timedelta(minutes=minutes),
         case_id=case,
-        type=type_,
+        kind=kind,
         **kw,  # type: ignore[arg-type]
     )
 
 
 def full_life() -> list[CaseEvent]:
     return [
-        ev(1, 0, E.RAISE, kind=CaseKind.TOUGH_PROBLEM),
+        ev(1, 0, E.RAISE, urgency=CaseUrgency.TOUGH_PROBLEM),
         ev(2, 30, E.ACCEPT),
         ev(3, 60, E.DISPATCH, departments=("fire", "housing")),
         ev(4, 90, E.CHECK_IN, department="housing"),
@@ -63,7 +67,7 @@ def test_full_life_closes() -> None:
     out = replay_cases(full_life())
     case = out.records["C1"]
     assert case.state is CaseState.CLOSED
-    assert case.kind is CaseKind.TOUGH_PROBLEM
+    assert case.urgency is CaseUrgency.TOUGH_PROBLEM
     assert case.pending_departments == ()
     assert case.closed_at == T + timedelta(minutes=700)
     assert out.total == 7
@@ -108,16 +112,16 @@ def test_reject_is_final() -> None:
     assert len(out.rejected) == 1
 
 
-def _case_in(state: CaseState) -> WhistleCase | None:
-    if state is CaseState.NOT_RAISED:
+def _case_in(state: CaseState | None) -> WhistleCase | None:
+    if state is NEW:
         return None
     dispatched = (("fire", T),) if state is CaseState.DISPATCHED else ()
     return WhistleCase(
-        "C1", "G1", CaseTopic.HAZARD, CaseKind.DAILY, T, state, dispatched=dispatched
+        "C1", "G1", CaseTopic.HAZARD, CaseUrgency.DAILY, T, state, dispatched=dispatched
     )
 
 
-def _event_for(kind: CaseEventType) -> CaseEvent:
+def _event_for(kind: CaseEventKind) -> CaseEvent:
     extra: dict[str, object] = {}
     if kind is E.DISPATCH:
         extra["departments"] = ("police",)
@@ -126,23 +130,59 @@ def _event_for(kind: CaseEventType) -> CaseEvent:
     return ev(99, 60, kind, **extra)
 
 
-@pytest.mark.parametrize("state", list(CaseState))
-@pytest.mark.parametrize("kind", list(CaseEventType))
-def test_every_pair_follows_the_table(state: CaseState, kind: CaseEventType) -> None:
+@pytest.mark.parametrize("state", [NEW, *CaseState])
+@pytest.mark.parametrize("kind", SENT)
+def test_every_pair_follows_the_table(state: CaseState | None, kind: CaseEventKind) -> None:
     case = _case_in(state)
     event = _event_for(kind)
-    key = "check_in_last" if kind is E.CHECK_IN and state is CaseState.DISPATCHED else kind.value
+    key = E.CHECK_IN_LAST if kind is E.CHECK_IN and state is CaseState.DISPATCHED else kind
+    assert case_event_kind(case, event) is key
     if WHISTLE_CASE_MACHINE.is_legal(state, key):
         assert apply_case_event(case, event).state is WHISTLE_CASE_MACHINE.next(state, key)
     else:
         with pytest.raises(IllegalTransition) as info:
             apply_case_event(case, event)
-        assert info.value.state == state.value
+        assert info.value.state == ("new" if state is NEW else state.value)
+
+
+def test_the_table_has_the_entry_edge_and_every_kind() -> None:
+    assert WHISTLE_CASE_MACHINE.entry_kinds == {E.RAISE}
+    assert WHISTLE_CASE_MACHINE.next(NEW, E.RAISE) is CaseState.RAISED
+    assert WHISTLE_CASE_MACHINE.kinds == set(CaseEventKind)
+    assert WHISTLE_CASE_MACHINE.states == set(CaseState)
+
+
+def test_the_docs_draw_the_table_from_the_machine() -> None:
+    from pathlib import Path
+
+    kinds = list(CaseEventKind)
+    lines = ["| state \\ kind | " + " | ".join(f"`{k.value}`" for k in kinds) + " |"]
+    lines.append("|---|" + "---|" * len(kinds))
+    rows: list[tuple[CaseState | None, str]] = [(NEW, "*new*")]
+    rows += [(state, f"`{state.value}`") for state in CaseState]
+    for state, name in rows:
+        cells = [
+            WHISTLE_CASE_MACHINE.next(state, k).value
+            if WHISTLE_CASE_MACHINE.is_legal(state, k)
+            else "·"
+            for k in kinds
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    docs = Path(__file__).resolve().parent.parent / "docs" / "visits.md"
+    text = docs.read_text(encoding="utf-8")
+    drawn = text.split("<!-- whistle-case-table -->\n")[1].split("<!-- /whistle-case-table -->")[0]
+    assert drawn.strip() == "\n".join(lines)
+
+
+def test_check_in_last_is_the_tables_kind_not_an_events() -> None:
+    with pytest.raises(InvalidInput) as info:
+        CaseEvent(id="e", at=T, case_id="C", kind=E.CHECK_IN_LAST, department="fire")
+    assert (info.value.code, info.value.field) == ("table_only_kind", "kind")
 
 
 def test_overdue_check_ins_and_cases() -> None:
     d = CaseDeadlines(
-        daily=KindDeadlines(timedelta(hours=1), timedelta(hours=2), timedelta(hours=10)),
+        daily=UrgencyDeadlines(timedelta(hours=1), timedelta(hours=2), timedelta(hours=10)),
     )
     log = [ev(1, 0, E.RAISE), ev(2, 10, E.ACCEPT), ev(3, 20, E.DISPATCH, departments=("a", "b"))]
     log.append(ev(4, 30, E.CHECK_IN, department="a"))
@@ -160,34 +200,63 @@ def test_overdue_check_ins_and_cases() -> None:
     assert overdue_cases(closed, T + timedelta(days=60)) == []
 
 
-def test_default_deadlines_by_kind() -> None:
-    assert DEFAULT_CASE_DEADLINES.for_kind(CaseKind.DAILY).close == timedelta(days=7)
-    assert DEFAULT_CASE_DEADLINES.for_kind(CaseKind.TOUGH_PROBLEM).close == timedelta(days=15)
+def test_default_deadlines_by_urgency() -> None:
+    assert DEFAULT_CASE_DEADLINES.for_urgency(CaseUrgency.DAILY).close == timedelta(days=7)
+    assert DEFAULT_CASE_DEADLINES.for_urgency(CaseUrgency.TOUGH_PROBLEM).close == timedelta(days=15)
     with pytest.raises(InvalidInput):
-        DEFAULT_CASE_DEADLINES.for_kind("daily")  # type: ignore[arg-type]
+        DEFAULT_CASE_DEADLINES.for_urgency("daily")  # type: ignore[arg-type]
     with pytest.raises(InvalidInput):
-        KindDeadlines(timedelta(0), timedelta(hours=1), timedelta(hours=1))
+        UrgencyDeadlines(timedelta(0), timedelta(hours=1), timedelta(hours=1))
 
 
 @pytest.mark.parametrize(
     ("kind", "extra", "field"),
     [
-        (E.RAISE, {"topic": CaseTopic.HAZARD, "kind": CaseKind.DAILY}, "grid"),
-        (E.RAISE, {"grid": "G", "kind": CaseKind.DAILY}, "topic"),
+        (E.RAISE, {"topic": CaseTopic.HAZARD, "urgency": CaseUrgency.DAILY}, "grid"),
+        (E.RAISE, {"grid": "G", "urgency": CaseUrgency.DAILY}, "topic"),
+        (E.RAISE, {"grid": "G", "topic": CaseTopic.HAZARD}, "urgency"),
         (E.DISPATCH, {}, "departments"),
         (E.DISPATCH, {"departments": ("a", "a")}, "departments"),
         (E.CHECK_IN, {}, "department"),
         (E.REJECT, {}, "note"),
     ],
 )
-def test_bad_events(kind: CaseEventType, extra: dict[str, object], field: str) -> None:
+def test_bad_events(kind: CaseEventKind, extra: dict[str, object], field: str) -> None:
     with pytest.raises(InvalidInput) as info:
-        CaseEvent(id="e", at=T, case_id="C", type=kind, **extra)  # type: ignore[arg-type]
+        CaseEvent(id="e", at=T, case_id="C", kind=kind, **extra)  # type: ignore[arg-type]
     assert info.value.field == field
 
 
 def test_note_is_masked() -> None:
     assert "刘晓娟" not in repr(ev(1, 0, E.RAISE, note="刘晓娟反映楼道堆物"))
+
+
+@settings(max_examples=30)
+@given(whistle_case_events(), st.randoms(use_true_random=False))
+def test_replay_is_one_fold_of_the_whole_log_in_order(
+    events: list[CaseEvent], rnd: st.SearchStrategy[object]
+) -> None:
+    """The grouped replay (per case) agrees with the plain fold of the sorted log."""
+    shuffled = list(events)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    out = replay_cases(shuffled)
+    cases: dict[str, WhistleCase] = {}
+    applied: list[CaseEvent] = []
+    rejected: list[CaseEvent] = []
+    for event in sorted(events, key=replay_order):
+        try:
+            cases[event.case_id] = apply_case_event(cases.get(event.case_id), event)
+        except GridcareError:
+            rejected.append(event)
+        else:
+            applied.append(event)
+    assert out.records == cases
+    assert sorted(out.applied, key=replay_order) == applied
+    assert sorted((r.event for r in out.rejected), key=replay_order) == rejected
+    per_case = group_by_subject(applied, lambda e: e.case_id)
+    first = group_by_subject(events, lambda e: e.case_id)
+    order = [case for case in first if case in per_case]
+    assert list(out.applied) == [e for case in order for e in per_case[case]]
 
 
 @settings(max_examples=30)
@@ -204,4 +273,5 @@ def test_replay_is_order_independent_and_drops_nothing(
     assert b.total == len(events) + min(3, len(events))
     assert len(b.duplicates) == min(3, len(events))
     for case in a.records.values():
-        assert case.state is not CaseState.NOT_RAISED
+        assert isinstance(case.state, CaseState)
+        assert case.state is not NEW

@@ -10,8 +10,8 @@ from typing import TypeVar
 import pytest
 
 from gridcare.hierarchy import Hierarchy
+from gridcare.reports import Count, Tally, daily_report
 from gridcare.reports.feeds import assessment_counts, case_counts, declaration_counts, visit_counts
-from gridcare.reports.rollups import Count, Tally, daily_report
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
 

@@ -11,10 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridcare.declarations import (
+    DECLARATION_EVENT_CLASSES,
     DECLARATION_MACHINE,
     Assigned,
     CorrectionRequested,
     DeclarationEvent,
+    DeclarationEventKind,
     DeclarationRecord,
     DeclarationState,
     MarkedDuplicate,
@@ -31,11 +33,12 @@ from gridcare.declarations import (
     VerificationMethod,
     Verified,
     Withdrawn,
-    apply,
+    apply_declaration_event,
     replay_declarations,
     routing_event,
 )
 from gridcare.errors import IllegalTransition, InvalidInput
+from gridcare.machine import NEW, group_by_subject, replay_order
 from gridcare.timeutil import DEFAULT_ZONE
 
 T0 = datetime(2022, 3, 19, 9, 0, tzinfo=DEFAULT_ZONE)
@@ -63,7 +66,8 @@ def event(kind: str, at: datetime = T0, declaration_id: str = "D1", **extra: Any
     return builders[kind]()
 
 
-KINDS = ("submit", *sorted(DECLARATION_MACHINE.events))
+K = DeclarationEventKind
+KINDS = (K.SUBMIT, *sorted(DECLARATION_MACHINE.kinds - {K.SUBMIT}))
 
 
 def record_in(state: DeclarationState) -> DeclarationRecord:
@@ -80,7 +84,16 @@ def record_in(state: DeclarationState) -> DeclarationRecord:
 
 def test_table_covers_every_state_and_event_kind() -> None:
     assert DECLARATION_MACHINE.states == set(DeclarationState)
-    assert set(KINDS) == {*DECLARATION_MACHINE.events, "submit"}
+    assert set(KINDS) == {*DECLARATION_MACHINE.kinds, K.SUBMIT} == set(DeclarationEventKind)
+    assert DECLARATION_MACHINE.entry_kinds == {K.SUBMIT}
+    assert DECLARATION_MACHINE.next(NEW, K.SUBMIT) is DeclarationState.SUBMITTED
+
+
+def test_every_event_class_says_its_kind() -> None:
+    assert set(DECLARATION_EVENT_CLASSES) == set(DeclarationEventKind)
+    for kind, cls in DECLARATION_EVENT_CLASSES.items():
+        assert cls.kind is kind
+        assert event(kind).kind is kind
 
 
 @pytest.mark.parametrize("state", list(DeclarationState))
@@ -88,47 +101,51 @@ def test_table_covers_every_state_and_event_kind() -> None:
 def test_every_pair_follows_the_table(state: DeclarationState, kind: str) -> None:
     e = event(kind, at=T0 + timedelta(hours=1))
     if DECLARATION_MACHINE.is_legal(state, kind):
-        after = apply(record_in(state), e)
+        after = apply_declaration_event(record_in(state), e)
         assert after.state is DECLARATION_MACHINE.next(state, kind)
         assert after.updated_at == e.at
         assert after.events == 2
     else:
         with pytest.raises(IllegalTransition) as caught:
-            apply(record_in(state), e)
+            apply_declaration_event(record_in(state), e)
         assert caught.value.state == state.value
         assert caught.value.event == kind
 
 
 @pytest.mark.parametrize("kind", KINDS[1:])
 def test_only_submit_creates_a_record(kind: str) -> None:
-    with pytest.raises(IllegalTransition, match="no record"):
-        apply(None, event(kind))
+    with pytest.raises(IllegalTransition, match="in state 'new'"):
+        apply_declaration_event(None, event(kind))
 
 
 def test_what_events_record() -> None:
-    r = apply(None, event("submit", late=True, proxy=True))
+    r = apply_declaration_event(None, event("submit", late=True, proxy=True))
     assert (r.state, r.late, r.proxy) == (DeclarationState.SUBMITTED, True, True)
-    r = apply(r, event("mark_unrouted"))
+    r = apply_declaration_event(r, event("mark_unrouted"))
     assert r.unrouted_reason is UnroutedReason.UNKNOWN_BUILDING
-    r = apply(r, event("assign", at=T0 + timedelta(hours=1), grid_id="G1"))
+    r = apply_declaration_event(r, event("assign", at=T0 + timedelta(hours=1), grid_id="G1"))
     assert (r.grid_id, r.unrouted_reason, r.first_assigned_at) == ("G1", None, r.assigned_at)
-    r = apply(r, event("transfer", at=T0 + timedelta(hours=2), to_grid="G2"))
+    r = apply_declaration_event(r, event("transfer", at=T0 + timedelta(hours=2), to_grid="G2"))
     assert (r.state, r.grid_id, r.previous_grids) == (DeclarationState.ASSIGNED, "G2", ("G1",))
     assert r.assigned_at == T0 + timedelta(hours=2)
     assert r.first_assigned_at == T0 + timedelta(hours=1)
     with pytest.raises(InvalidInput, match="same_grid"):
-        apply(r, event("transfer", to_grid="G2"))
-    r = apply(r, event("request_correction", at=T0 + timedelta(hours=3)))
+        apply_declaration_event(r, event("transfer", to_grid="G2"))
+    r = apply_declaration_event(r, event("request_correction", at=T0 + timedelta(hours=3)))
     assert r.correction_fields == ("phone",)
     assert r.reviewed_at == T0 + timedelta(hours=3)
-    r = apply(apply(r, event("resubmit")), event("verify", at=T0 + timedelta(hours=5)))
+    r = apply_declaration_event(
+        apply_declaration_event(r, event("resubmit")), event("verify", at=T0 + timedelta(hours=5))
+    )
     assert r.verified_by is VerificationMethod.DOOR_VISIT
     assert r.reviewed_at == T0 + timedelta(hours=3)  # the first decision counts
     ended = T0 + timedelta(days=14)
-    r = apply(r, Released(id="x1", at=ended, declaration_id="D1", measures_ended_at=ended))
+    r = apply_declaration_event(
+        r, Released(id="x1", at=ended, declaration_id="D1", measures_ended_at=ended)
+    )
     assert (r.state, r.measures_ended_at) == (DeclarationState.RELEASED, ended)
     with pytest.raises(InvalidInput, match="wrong_declaration"):
-        apply(r, event("withdraw", declaration_id="D2"))
+        apply_declaration_event(r, event("withdraw", declaration_id="D2"))
 
 
 def test_events_check_their_fields() -> None:
@@ -173,7 +190,7 @@ def event_logs(draw: st.DrawFn) -> list[DeclarationEvent]:
         grid = "G1"
         for _ in range(draw(st.integers(0, 8))):
             legal = sorted(
-                k for k in DECLARATION_MACHINE.events if DECLARATION_MACHINE.is_legal(state, k)
+                k for k in DECLARATION_MACHINE.kinds if DECLARATION_MACHINE.is_legal(state, k)
             )
             if not legal:
                 break
@@ -209,6 +226,22 @@ def test_duplicated_events_change_nothing(log: list[DeclarationEvent], data: st.
     assert out.total == len(log) + len(repeats)
 
 
+@given(event_logs(), st.randoms(use_true_random=False))
+def test_replay_is_one_fold_of_the_whole_log_in_order(
+    log: list[DeclarationEvent], rnd: Any
+) -> None:
+    """The grouped replay (per declaration) agrees with the plain fold of the sorted log."""
+    shuffled = list(log)
+    rnd.shuffle(shuffled)
+    out = replay_declarations(shuffled)
+    records: dict[str, DeclarationRecord] = {}
+    for e in sorted(log, key=replay_order):
+        records[e.declaration_id] = apply_declaration_event(records.get(e.declaration_id), e)
+    assert out.records == records
+    by_declaration = group_by_subject(log, lambda e: e.declaration_id)
+    assert list(out.applied) == [e for group in by_declaration.values() for e in group]
+
+
 def test_rejected_events_are_reported_not_dropped() -> None:
     log = [
         event("submit", at=T0),
@@ -231,29 +264,44 @@ def test_replay_until_is_strict() -> None:
     assert out.total == 1
 
 
-def test_the_docs_draw_the_table_from_the_table_data() -> None:
+def _drawn(marker: str) -> str:
     from pathlib import Path
 
+    docs = Path(__file__).resolve().parent.parent / "docs" / "declarations.md"
+    text = docs.read_text(encoding="utf-8")
+    return text.split(f"<!-- {marker} -->\n")[1].split(f"<!-- /{marker} -->")[0].strip()
+
+
+def test_the_docs_draw_the_table_from_the_table_data() -> None:
     from gridcare.labels import label
 
     kinds = [
-        "assign", "mark_unrouted", "start_review", "verify", "request_correction", "resubmit",
-        "reject", "mark_duplicate", "transfer", "withdraw", "release",
+        "submit", "assign", "mark_unrouted", "start_review", "verify", "request_correction",
+        "resubmit", "reject", "mark_duplicate", "transfer", "withdraw", "release",
     ]  # fmt: skip
-    assert set(kinds) == DECLARATION_MACHINE.events
-    lines = ["| state | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
-    for state in DeclarationState:
+    assert kinds == [k.value for k in DeclarationEventKind]
+    assert set(kinds) == DECLARATION_MACHINE.kinds
+    lines = ["| state \\ kind | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    rows: list[tuple[DeclarationState | None, str]] = [(NEW, "*new* (尚无记录)")]
+    rows += [(state, f"{state.value} ({label(state)})") for state in DeclarationState]
+    for state, name in rows:
         cells = [
-            DECLARATION_MACHINE.next(state, k).value
-            if DECLARATION_MACHINE.is_legal(state, k)
+            DECLARATION_MACHINE.next(state, K(k)).value
+            if DECLARATION_MACHINE.is_legal(state, K(k))
             else ""
             for k in kinds
         ]
-        lines.append(f"| {state.value} ({label(state)}) | " + " | ".join(cells) + " |")
-    docs = Path(__file__).resolve().parent.parent / "docs" / "declarations.md"
-    text = docs.read_text(encoding="utf-8")
-    drawn = text.split("<!-- lifecycle-table -->\n")[1].split("<!-- /lifecycle-table -->")[0]
-    assert drawn.strip() == "\n".join(lines)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    assert _drawn("lifecycle-table") == "\n".join(lines)
+
+
+def test_the_docs_list_every_event_kind_with_its_class() -> None:
+    from gridcare.labels import label
+
+    lines = ["| kind | value | event class | 中文 |", "|---|---|---|---|"]
+    for kind, cls in DECLARATION_EVENT_CLASSES.items():
+        lines.append(f"| `{kind.name}` | `{kind.value}` | `{cls.__name__}` | {label(kind)} |")
+    assert _drawn("event-kinds-table") == "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- stored form
@@ -263,14 +311,14 @@ def test_every_kind_of_event_round_trips_through_its_stored_form() -> None:
     import json
 
     from gridcare.declarations import (
+        DECLARATION_EVENT_CLASSES,
         DECLARATION_MACHINE,
         event_from_dict,
         event_to_dict,
     )
-    from gridcare.declarations._codec import _kinds
 
-    assert set(_kinds()) >= DECLARATION_MACHINE.events
-    for kind, cls in _kinds().items():
+    assert set(DECLARATION_EVENT_CLASSES) >= DECLARATION_MACHINE.kinds
+    for kind, cls in DECLARATION_EVENT_CLASSES.items():
         event = _sample_event(cls)
         stored = json.loads(json.dumps(event_to_dict(event)))
         assert stored["kind"] == kind

@@ -29,6 +29,7 @@ TESTED = {
     "liling_campaign.py",
     "dask_rollup.py",
     "coverage.ipynb",
+    "screening_round.py",  # tested in tests/test_screening_example.py
 }
 
 #: Unmasked personal data: an 18-character ID number or an 11-digit mobile number.

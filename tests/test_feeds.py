@@ -14,16 +14,16 @@ from hypothesis import strategies as st
 from gridcare.declarations import DeclarationRecord, DeclarationState
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.reports import Count, Tally, rollup
 from gridcare.reports.feeds import (
     MEASURE_METRICS,
     assessment_counts,
     declaration_counts,
     visit_counts,
 )
-from gridcare.reports.rollups import Count, ReportClock, Tally, rollup
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
-from gridcare.timeutil import DEFAULT_ZONE
+from gridcare.timeutil import DEFAULT_ZONE, ReportClock
 from gridcare.visits import (
     Campaign,
     HouseholdVisit,
@@ -255,7 +255,7 @@ def edge_attempts() -> list[VisitAttempt]:
 
 def test_visit_edges_household_above_grid_findings_boundaries_and_zones() -> None:
     tried = edge_attempts()
-    states = list(replay_visits(tried, CAMPAIGN).households.values())
+    states = list(replay_visits(tried, CAMPAIGN).records.values())
     got = as_counter(visit_counts(states, hierarchy=EDGE, attempts=tried, cutoff=CUTOFF))
     assert got == reference_visits(states, tried, EDGE, CUTOFF)
     assert got[("H3", "person_visits", date(2022, 3, 22))] == 2  # 08:30 local
@@ -279,10 +279,14 @@ def test_visit_counts_of_nothing_and_of_an_unknown_household() -> None:
     )
     with pytest.raises(UnknownNode):
         visit_counts([], hierarchy=EDGE, attempts=[found])
-    # An attempt that saw nobody and found nothing adds to no count: it is not
-    # looked up (its household's state, counted as knocked, is).
+    # An attempt that saw nobody and found nothing adds to no count, but its
+    # household is looked up all the same: one off the map is an error.
     stray = attempt(7, "nowhere", T0, outcome=VisitOutcome.NOBODY_HOME)
-    assert visit_counts([], hierarchy=EDGE, attempts=[stray]) == []
+    with pytest.raises(UnknownNode) as err:
+        visit_counts([], hierarchy=EDGE, attempts=[stray])
+    assert err.value.node_id == "nowhere"
+    quiet = attempt(6, "H1", T0, outcome=VisitOutcome.NOBODY_HOME)
+    assert visit_counts([], hierarchy=EDGE, attempts=[quiet]) == []
     state = HouseholdVisit(
         household="nowhere",
         campaign_id="K",

@@ -1,4 +1,4 @@
-"""The table-driven state machine and event-log replay (DESIGN.md, "State machines")."""
+"""The table-driven state machine and event-log replay (docs/design.md, "State machines")."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridcare.errors import IllegalTransition, InvalidInput
-from gridcare.machine import Machine, replay
+from gridcare.machine import NEW, Machine, replay, replay_order
 from helpers import at
 
 
@@ -21,16 +21,26 @@ class Door(StrEnum):
     LOCKED = "locked"
 
 
+class Push(StrEnum):
+    INSTALL = "install"
+    OPEN = "open"
+    CLOSE = "close"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    KICK = "kick"
+
+
 DOOR = Machine(
     "door",
     {
-        (Door.SHUT, "open"): Door.OPEN,
-        (Door.OPEN, "close"): Door.SHUT,
-        (Door.SHUT, "lock"): Door.LOCKED,
-        (Door.LOCKED, "unlock"): Door.SHUT,
+        (NEW, Push.INSTALL): Door.SHUT,
+        (Door.SHUT, Push.OPEN): Door.OPEN,
+        (Door.OPEN, Push.CLOSE): Door.SHUT,
+        (Door.SHUT, Push.LOCK): Door.LOCKED,
+        (Door.LOCKED, Push.UNLOCK): Door.SHUT,
     },
 )
-EVENT_TYPES = ("open", "close", "lock", "unlock", "kick")
+EVENT_TYPES = tuple(Push)
 
 
 @attrs.frozen
@@ -38,38 +48,46 @@ class DoorEvent:
     id: str
     at: datetime
     door: str
-    type: str
+    kind: Push
 
 
 def apply(record: Door | None, event: DoorEvent) -> Door:
-    return DOOR.next(Door.SHUT if record is None else record, event.type)
+    return DOOR.next(Door.SHUT if record is None else record, event.kind)
 
 
 def test_next_follows_the_table() -> None:
-    assert DOOR.next(Door.SHUT, "open") is Door.OPEN
-    assert DOOR.next(Door.LOCKED, "unlock") is Door.SHUT
+    assert DOOR.next(Door.SHUT, Push.OPEN) is Door.OPEN
+    assert DOOR.next(Door.LOCKED, Push.UNLOCK) is Door.SHUT
+
+
+def test_the_entry_edge_is_in_the_table() -> None:
+    assert DOOR.next(NEW, Push.INSTALL) is Door.SHUT
+    assert DOOR.entry_kinds == {Push.INSTALL}
+    with pytest.raises(IllegalTransition) as info:
+        DOOR.next(NEW, Push.OPEN)
+    assert (info.value.state, info.value.event) == ("new", "open")
 
 
 @pytest.mark.parametrize(
-    ("state", "event"), [(Door.OPEN, "open"), (Door.LOCKED, "open"), (Door.SHUT, "kick")]
+    ("state", "event"), [(Door.OPEN, Push.OPEN), (Door.LOCKED, Push.OPEN), (Door.SHUT, Push.KICK)]
 )
-def test_illegal_transitions_name_state_and_event(state: Door, event: str) -> None:
+def test_illegal_transitions_name_state_and_event(state: Door, event: Push) -> None:
     with pytest.raises(IllegalTransition) as info:
         DOOR.next(state, event, detail="test")
     err = info.value
     assert (err.state, err.event, err.machine, err.detail) == (str(state), event, "door", "test")
     assert repr(str(state)) in str(err)
-    assert repr(event) in str(err)
+    assert repr(str(event)) in str(err)
 
 
 def test_the_table_is_data() -> None:
-    assert DOOR.events == {"open", "close", "lock", "unlock"}
+    assert DOOR.kinds == {Push.INSTALL, Push.OPEN, Push.CLOSE, Push.LOCK, Push.UNLOCK}
     assert DOOR.states == set(Door)
     for state, event, target in DOOR.transitions():
         assert DOOR.is_legal(state, event)
         assert DOOR.next(state, event) is target
     legal = {(s, e) for s, e, _ in DOOR.transitions()}
-    for state in Door:
+    for state in (NEW, *Door):
         for event in EVENT_TYPES:
             assert DOOR.is_legal(state, event) == ((state, event) in legal)
 
@@ -81,7 +99,7 @@ events = st.builds(
     id=st.sampled_from([f"e{i}" for i in range(12)]),
     at=st.integers(0, 6).map(lambda m: T0 + timedelta(minutes=m)),
     door=st.sampled_from(["front", "back"]),
-    type=st.sampled_from(EVENT_TYPES),
+    kind=st.sampled_from(EVENT_TYPES),
 )
 # A log as a workflow would see it: each id names one event, which may be delivered twice.
 logs = st.lists(events, max_size=25, unique_by=lambda e: e.id).flatmap(
@@ -140,24 +158,25 @@ def test_replay_matches_a_plain_fold(log: list[DoorEvent]) -> None:
             continue
         seen.add(event.id)
         state = expected.get(event.door, Door.SHUT)
-        if DOOR.is_legal(state, event.type):
-            expected[event.door] = DOOR.next(state, event.type)
+        if DOOR.is_legal(state, event.kind):
+            expected[event.door] = DOOR.next(state, event.kind)
         else:
             rejected.append(event)
     out = run(log)
     assert dict(out.records.items()) == expected
-    assert [r.event for r in out.rejected] == rejected
+    # Rejections are listed door by door, each door's in replay order.
+    assert sorted((r.event for r in out.rejected), key=replay_order) == rejected
     for r in out.rejected:
         assert isinstance(r.error, IllegalTransition)
-        assert r.error.event == r.event.type
+        assert r.error.event == r.event.kind
         assert r.message == str(r.error)
 
 
 def test_rejected_events_leave_the_record_alone() -> None:
     log = [
-        DoorEvent("a", T0, "front", "open"),
-        DoorEvent("b", T0 + timedelta(minutes=1), "front", "lock"),  # illegal when open
-        DoorEvent("c", T0 + timedelta(minutes=2), "front", "close"),
+        DoorEvent("a", T0, "front", Push.OPEN),
+        DoorEvent("b", T0 + timedelta(minutes=1), "front", Push.LOCK),  # illegal when open
+        DoorEvent("c", T0 + timedelta(minutes=2), "front", Push.CLOSE),
     ]
     out = run(log)
     assert out.records == {"front": Door.SHUT}
@@ -168,7 +187,7 @@ def test_rejected_events_leave_the_record_alone() -> None:
 
 
 def test_ties_are_broken_by_id() -> None:
-    log = [DoorEvent("b", T0, "front", "close"), DoorEvent("a", T0, "front", "open")]
+    log = [DoorEvent("b", T0, "front", Push.CLOSE), DoorEvent("a", T0, "front", "open")]
     out = run(log)
     assert [e.id for e in out.applied] == ["a", "b"]
     assert out.records == {"front": Door.SHUT}
@@ -176,11 +195,11 @@ def test_ties_are_broken_by_id() -> None:
 
 def test_starting_records_and_other_errors() -> None:
     def strict(record: Door | None, event: DoorEvent) -> Door:
-        if event.type == "kick":
-            raise InvalidInput("bad_event", "type", "no kicking", value=event.type)
+        if event.kind is Push.KICK:
+            raise InvalidInput("bad_event", "type", "no kicking", value=event.kind)
         return apply(record, event)
 
-    log = [DoorEvent("a", T0, "front", "unlock"), DoorEvent("b", T0, "back", "kick")]
+    log = [DoorEvent("a", T0, "front", Push.UNLOCK), DoorEvent("b", T0, "back", Push.KICK)]
     out = replay(log, subject=lambda e: e.door, apply=strict, records={"front": Door.LOCKED})
     assert out.records == {"front": Door.SHUT}
     assert [type(r.error) for r in out.rejected] == [InvalidInput]

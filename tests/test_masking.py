@@ -1,4 +1,4 @@
-"""Masking never shows more than the masked form (DESIGN.md, "Privacy")."""
+"""Masking never shows more than the masked form (docs/design.md, "Privacy")."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from gridcare.masking import (
     mask_address,
     mask_id_number,
     mask_name,
+    mask_numbers,
     mask_phone,
     mask_text,
     reveal_requested,
@@ -110,6 +111,50 @@ def test_a_phone_masks_its_middle(phone: PhoneNumber) -> None:
     for shown in (str(phone), repr(phone)):
         assert number not in shown
         assert "****" in shown
+
+
+def long_digit_runs(text: str) -> list[str]:
+    """Runs of digits (any script, an ID number's final X included) that could be a phone
+    number (11 digits) or an ID number (13 characters and more); 12 bare digits are a code."""
+    runs = re.findall(r"\d+[Xx]?", text)
+    return [r for r in runs if len(r.rstrip("Xx")) >= 11 and not (len(r) == 12 and r.isdigit())]
+
+
+# Text rich in digits and in the characters that sit around numbers.
+numeric_text = st.text(st.sampled_from("0123456789Xx -+*\n٠١٢３a汉"), max_size=60)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("", ""),
+        ("430211001001-B12", "430211001001-B12"),
+        ("13812345678", "138****5678"),
+        ("a13812345678b", "a138****5678b"),
+        ("11010519491231002X", "110105********002X"),
+        ("11010519491231002x-YL", "110105********002x-YL"),
+        ("1381234567", "1381234567"),
+        ("1101051949123100", "110105******3100"),
+        ("13812345678X", "13********8X"),
+        ("430211001001X", "43*********1X"),
+    ],
+)
+def test_mask_numbers_examples(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
+
+
+@given(st.one_of(numeric_text, plain_text))
+def test_mask_numbers_leaves_no_phone_or_id_number(text: str) -> None:
+    masked = mask_numbers(text)
+    assert long_digit_runs(masked) == []
+    assert len(masked) == len(text)
+    if not long_digit_runs(text):
+        assert masked == text
+
+
+@given(st.text(st.sampled_from("0123456789"), min_size=11, max_size=11), plain_text)
+def test_mask_numbers_masks_a_phone_number_as_a_phone(number: str, after: str) -> None:
+    assert mask_numbers(f"{number} {after}").startswith(mask_phone(number) + " ")
 
 
 def test_reveal_context() -> None:

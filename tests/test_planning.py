@@ -133,7 +133,7 @@ def test_simulated_log_replays_cleanly_and_matches_its_run() -> None:
     assert not out.rejected
     assert not out.duplicates
     run = sim.runs[0]
-    states = [out.households.state_of(h) for ids in hh.values() for h in ids]
+    states = [out.state_of(h) for ids in hh.values() for h in ids]
     assert sum(s.reached for s in states) == run.reached
     assert sum(s.value == "vacant" for s in states) == run.vacant
     assert sum(s.value == "escalated" for s in states) == run.escalated
@@ -228,7 +228,7 @@ def test_simulated_campaign_day_rows() -> None:
     assert len(day.behind) == 10
     assert day.total["households"] == 660
     assert sum(int(r["reached"]) for r in day.districts) == day.total["reached"]  # type: ignore[call-overload]
-    rates = [r["reach_rate"] for r in day.behind]
+    rates = [r["occupied_reach_rate"] for r in day.behind]
     assert all(isinstance(r, str) for r in rates)
     again = simulated_campaign_day(city, teams=3, seed=1)
     assert again == day

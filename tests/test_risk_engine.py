@@ -1,4 +1,4 @@
-"""The engine: DESIGN.md's worked example, every boundary, and the properties of issue 4."""
+"""The engine: the worked example of docs/risk.md, every boundary, and its properties."""
 
 from __future__ import annotations
 
@@ -19,14 +19,14 @@ from gridcare.risk import (
     CodeColor,
     Contact,
     ContactKind,
-    History,
     MatchKind,
     MeasureKind,
     NatResult,
-    Plan,
     Policy,
     RiskDesignation,
+    RiskHistory,
     RiskLevel,
+    RiskPlan,
     RiskRegister,
     Stay,
     TestKind,
@@ -41,12 +41,13 @@ from gridcare.risk import (
 from gridcare.testing._risk_strategies import (
     contacts,
     histories,
+    risk_designations,
     risk_instants,
     risk_policies,
     risk_registers,
     stays,
 )
-from gridcare.timeutil import DEFAULT_ZONE
+from gridcare.timeutil import DEFAULT_ZONE, midnight_after, zone
 
 NINTH = PRESETS["ninth-edition"]
 HUNAN = PRESETS["hunan-2022-03"]
@@ -70,11 +71,11 @@ def one_stay(start: str, end: str, place: str | AreaCode = SZ) -> list[Stay]:
     return [Stay(place, at(start), at(end))]
 
 
-# ---------------------------------------------------------------------------- DESIGN example
+# ---------------------------------------------------------------------------- worked example
 
 
 def test_design_worked_example() -> None:
-    """Left a high-risk area 2022-07-01 15:00, 9th edition (DESIGN.md)."""
+    """Left a high-risk area 2022-07-01 15:00, 9th edition (docs/risk.md, "Day counting")."""
     result = assess(
         one_stay("2022-06-30 09:00", "2022-07-01 15:00"),
         register=RiskRegister([high()]),
@@ -486,7 +487,7 @@ def test_bad_values_raise_invalid_input() -> None:
 def test_assess_many_matches_assess_and_reports_progress() -> None:
     register = RiskRegister([high(), high("310115001")])
     people = {
-        i: History(one_stay("2022-06-30 09:00", "2022-07-01 15:00", place=place))
+        i: RiskHistory(one_stay("2022-06-30 09:00", "2022-07-01 15:00", place=place))
         for i, place in enumerate(["440304", "440304001", "310115", "430211", "440305"] * 50)
     }
     calls: list[tuple[int, int]] = []
@@ -571,7 +572,7 @@ AS_OF = at("2022-07-15 12:00")
 WINDOW = {"min_value": at("2022-06-20 00:00"), "max_value": at("2022-07-15 12:00")}
 
 
-def _plan_invariants(plan: Plan) -> None:
+def _plan_invariants(plan: RiskPlan) -> None:
     assert plan.steps or plan.windows
     for prev, nxt in zip(plan.steps, plan.steps[1:], strict=False):
         assert prev.end == nxt.start  # contiguous
@@ -637,7 +638,7 @@ def test_shifting_every_instant_by_whole_days_shifts_the_plan(history, register,
         )
         for x in register
     )
-    shifted = History(
+    shifted = RiskHistory(
         tuple(s.shifted(delta) for s in history.stays),
         None if history.arrived_at is None else history.arrived_at + delta,
         tuple(
@@ -726,3 +727,167 @@ def test_values_pickle_for_partitioned_runs() -> None:
     stays_ = one_stay("2022-06-30 09:00", "2022-07-01 15:00")
     assert assess(stays_, register=pickle.loads(pickle.dumps(register)), policy=again,
                   as_of=at("2022-07-01 15:00")) == result  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- one rule, every path
+#
+# Each rule is stated once in the library and applied by every path. Here each is
+# restated plainly, as the docs state it, over every designation of the register (no
+# index, no early stop), and the bulk path (assess_many) and the one-person path (assess)
+# must both agree with that plain statement.
+
+NEAR = (MatchKind.DIRECT, MatchKind.POSSIBLE)
+WIDE = (MatchKind.COUNTY, MatchKind.PROVINCE_OR_CITY)
+
+#: Registers whose designations are raised within the window the histories are drawn in.
+window_registers = risk_registers(risk_designations(**WINDOW), max_size=8)
+
+#: The presets with a look-back longer than any drawn interval: every exposure qualifies,
+#: so the matching rule is seen alone.
+ALL_QUALIFY = {
+    name: Policy.from_dict({**p.to_dict(), "name": f"{name}-all", "look_back_days": 366})
+    for name, p in PRESETS.items()
+}
+
+
+def _plain_kind(place: AreaCode, area: AreaCode) -> MatchKind | None:
+    """Inside the designated area, a coarser area holding it, elsewhere in its county, province."""
+    if area.contains(place):
+        return MatchKind.DIRECT
+    if place.contains(area):
+        return MatchKind.POSSIBLE
+    if place.county is not None and place.county == area.county:
+        return MatchKind.COUNTY
+    if place.key[:2] == area.key[:2]:
+        return MatchKind.PROVINCE_OR_CITY
+    return None
+
+
+def _plain_end(stay: Stay, x: RiskDesignation, trace_back: timedelta) -> datetime | None:
+    """The end of the overlap of [start, end) with [R - T, L), or None."""
+    opens = x.raised_at - trace_back
+    closes = x.lifted_at
+    start = max(stay.start, opens)
+    end = stay.end if closes is None else min(stay.end, closes)
+    return end if start < end else None
+
+
+NearExposure = tuple[Stay, RiskDesignation, MatchKind, datetime]
+
+
+def _plain_exposures(
+    history: RiskHistory, register: RiskRegister, policy: Policy, as_of: datetime
+) -> tuple[set[NearExposure], dict[tuple[Stay, Category], datetime]]:
+    """Every qualifying near exposure, and the latest qualifying wide exposure per category."""
+    rules = {(r.match, r.level): r.category for r in policy.rules}
+    trace_back = timedelta(days=policy.trace_back_days)
+    look_back = timedelta(days=policy.look_back_days)
+    reference = as_of if history.arrived_at is None else history.arrived_at
+    near: set[NearExposure] = set()
+    wide: dict[tuple[Stay, Category], datetime] = {}
+    for stay in history.stays:
+        for x in register:
+            kind = _plain_kind(stay.place, x.area)
+            category = rules.get((kind, x.level)) if kind is not None else None
+            if kind is None or category is None or x.raised_at > as_of:
+                continue
+            end = _plain_end(stay, x, trace_back)
+            if end is None or reference - end > look_back:
+                continue
+            if kind in NEAR:
+                near.add((stay, x, kind, end))
+            elif (stay, category) not in wide or end > wide[(stay, category)]:
+                wide[(stay, category)] = end
+    return near, wide
+
+
+def _check_against_the_plain_rule(
+    people: dict[int, RiskHistory], register: RiskRegister, policy: Policy, as_of: datetime
+) -> None:
+    bulk = assess_many(people, register=register, policy=policy, as_of=as_of)
+    for key, h in people.items():
+        one = assess(h.stays, register=register, policy=policy, as_of=as_of,
+                     arrived_at=h.arrived_at, contacts=h.contacts)  # fmt: skip
+        assert bulk[key] == one
+        near, wide = _plain_exposures(h, register, policy, as_of)
+        stay_reasons = [r for r in one.reasons if r.stay is not None]
+        found_near = {
+            (r.stay, r.designation, r.match, r.exposure_end)
+            for r in stay_reasons
+            if r.match in NEAR
+        }
+        assert found_near == near
+        found_wide = {(r.stay, r.category): r.exposure_end for r in stay_reasons if r.match in WIDE}
+        assert found_wide == wide
+        for r in stay_reasons:
+            assert r.stay is not None
+            assert r.designation is not None
+            assert _plain_kind(r.stay.place, r.designation.area) is r.match
+            trace_back = timedelta(days=policy.trace_back_days)
+            assert _plain_end(r.stay, r.designation, trace_back) == r.exposure_end
+        possible = any(kind is MatchKind.POSSIBLE for _, _, kind, _ in near)
+        assert one.needs_verification is possible
+
+
+@settings(max_examples=80)
+@given(
+    st.dictionaries(st.integers(0, 20), histories(**WINDOW), min_size=1, max_size=4),
+    window_registers,
+    st.sampled_from(sorted(ALL_QUALIFY)),
+    risk_instants(**WINDOW),
+)
+def test_exposure_matching_agrees_with_a_plain_scan(people, register, name, as_of) -> None:
+    """The exposure rule: [R - T, L) overlap, closest match kind, raised by as_of."""
+    _check_against_the_plain_rule(people, register, ALL_QUALIFY[name], as_of)
+
+
+@settings(max_examples=80)
+@given(
+    st.dictionaries(st.integers(0, 20), histories(**WINDOW), min_size=1, max_size=4),
+    window_registers,
+    risk_policies(),
+    risk_instants(**WINDOW),
+)
+def test_qualification_agrees_with_the_plain_rule(people, register, policy, as_of) -> None:
+    """The qualification rule: arrival (else as_of) at most the look-back after the end."""
+    _check_against_the_plain_rule(people, register, policy, as_of)
+
+
+@settings(max_examples=60)
+@given(histories(**WINDOW), small_registers, risk_policies(), risk_instants(**WINDOW))
+def test_plan_ends_are_midnight_after_the_anchor(history, register, policy, as_of) -> None:
+    """Day counting: a step ends at midnight_after(anchor, its last day), and nowhere else."""
+    result = assess(history.stays, register=register, policy=policy, as_of=as_of,
+                    arrived_at=history.arrived_at, contacts=history.contacts)  # fmt: skip
+    plan = result.plan
+    if plan is None:
+        return
+    spec = policy.plan_for(plan.category)
+    assert spec is not None
+    zone_of = zone(policy.zone)
+    ends: list[datetime | None] = []
+    last_day = 0
+    for step in spec.steps:
+        if step.days is None:
+            ends.append(None)
+            break
+        last_day += step.days
+        ends.append(midnight_after(plan.anchor, last_day, zone_of))
+    remaining = [e for e in ends if e is None or e > plan.counted_from]
+    assert [s.end for s in plan.steps] == remaining
+    for w in plan.windows:
+        if w.kind is TestKind.WITHIN_WINDOW:
+            (req,) = spec.requirements
+            assert w.end == midnight_after(plan.anchor, req.within_days, zone_of)
+
+
+@settings(max_examples=60)
+@given(risk_instants(), st.integers(0, 30), st.sampled_from(["Asia/Shanghai", "UTC"]))
+def test_midnight_after_a_date_is_midnight_after_an_instant_on_it(instant, days, name) -> None:
+    """The engine passes day 0 as a local date; an instant on that date gives the same end."""
+    tzone = zone(name)
+    day0 = instant.astimezone(tzone).date()
+    end = midnight_after(day0, days, tzone)
+    assert end == midnight_after(instant, days, tzone)
+    assert end.astimezone(tzone).time() == datetime.min.time()
+    assert end.astimezone(tzone).date() == day0 + timedelta(days=days + 1)

@@ -1,4 +1,4 @@
-"""The presets reproduce DOMAIN.md's table: one test per cell, each built from the cell.
+"""The presets reproduce the table of docs/risk.md: one test per cell, each built from the cell.
 
 Each cell is transcribed below as data (measure steps, NAT days, anchor), then
 a person is put in that row's situation (a stay in a designated area, a
@@ -47,7 +47,7 @@ def at(text: str) -> datetime:
 EVENT = at("2022-07-01 15:00")
 PLACE = AreaCode.parse("440304001")  # a town in Shenzhen, Guangdong
 
-# DOMAIN.md, "Risk areas and measures": (preset, row) -> the cell as data.
+# docs/risk.md, "Presets and their provenance": (preset, row) -> the cell as data.
 # steps: (kind, days, NAT days counted within the step); None = the cell has no measure.
 TABLE: dict[tuple[str, str], dict[str, Any] | None] = {
     # March 2022 practice

@@ -21,7 +21,7 @@ from gridcare.risk import (
     Stay,
     diff,
 )
-from gridcare.risk.register import _classify
+from gridcare.risk.register import match_kind
 from gridcare.testing._risk_strategies import (
     RISK_PLACES,
     risk_designations,
@@ -164,7 +164,7 @@ def test_matches_refuses_bad_arguments() -> None:
 def test_index_agrees_with_a_naive_scan(register: RiskRegister, stay: Stay, trace: int) -> None:
     naive = set()
     for d in register:
-        kind = _classify(stay.place, d.area)
+        kind = match_kind(stay.place, d.area)
         if kind is not None and d.exposure(stay, trace) is not None:
             naive.add((d, kind))
     assert set(register.matches(stay, trace_back_days=trace)) == naive

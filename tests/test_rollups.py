@@ -13,19 +13,19 @@ from hypothesis import strategies as st
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.rates import Rate
-from gridcare.reports._days import Days
-from gridcare.reports.rollups import (
+from gridcare.reportdays import DayNumbers
+from gridcare.reports import (
     METRICS,
     Count,
     MetricKind,
-    ReportClock,
     Tally,
+    TallyBuilder,
     daily_report,
     lagging,
     rollup,
     tally,
 )
-from gridcare.timeutil import DEFAULT_ZONE, zone
+from gridcare.timeutil import DEFAULT_ZONE, ReportClock, report_window, zone
 
 CITY = Hierarchy(
     [
@@ -103,6 +103,57 @@ def test_negative_adjustment_cancelling_a_count_leaves_no_key() -> None:
     t = Tally.empty().add("G1", "hazards", 2, day=d).add("G1", "hazards", -2, day=d)
     assert t == Tally.empty()
     assert len(t) == 0
+
+
+# --------------------------------------------------------------------------- the builder
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(NODE_IDS),
+            st.sampled_from(COUNTED),
+            st.integers(-5, 50),
+            st.integers(0, 10),
+        ),
+        max_size=40,
+    )
+)
+def test_builder_equals_repeated_add(items: list[tuple[str, str, int, int]]) -> None:
+    added = Tally.empty()
+    builder = TallyBuilder()
+    for node, name, n, d in items:
+        day = date(2022, 3, 20) + timedelta(days=d)
+        added = added.add(node, name, n, day=day)
+        builder.add(node, name, n, day=day)
+    assert builder.build() == added
+    assert Tally.from_counts(added.counts()) == added
+    assert tally([added]) == added  # a tally is itself Countable
+
+
+@given(st.lists(counts(), max_size=20))
+def test_builder_finds_report_days_as_add_does(xs: list[Count]) -> None:
+    clock = ReportClock()
+    added = Tally.empty()
+    builder = TallyBuilder(clock)
+    for c in xs:
+        added = added.add(c.node, c.metric, c.n, at=c.at, clock=clock)
+        builder.add(c.node, c.metric, c.n, at=c.at)
+    assert builder.build() == added == tally(xs)
+
+
+def test_a_built_tally_does_not_change_when_the_builder_goes_on() -> None:
+    d = date(2022, 3, 27)
+    builder = TallyBuilder()
+    builder.add("G1", "hazards", day=d)
+    first = builder.build()
+    builder.add("G1", "hazards", day=d)
+    builder.add("G1", "hazards", -2, day=d)
+    assert first.get("G1", "hazards", d) == 1
+    assert builder.build() == Tally.empty()
+    with pytest.raises(InvalidInput) as err:
+        builder.add("G1", "review_rate", day=d)
+    assert err.value.code == "rate_not_counted"
 
 
 # --------------------------------------------------------------------------- consistency
@@ -216,6 +267,14 @@ def test_report_at_an_instant_uses_the_latest_cutoff_before_it() -> None:
     later = daily_report(CITY, t, cutoff=datetime(2022, 3, 27, 9, 0, tzinfo=DEFAULT_ZONE))
     assert morning.day == date(2022, 3, 26)
     assert later.day == date(2022, 3, 27)
+
+
+@given(st.integers(-3 * 24 * 60, 3 * 24 * 60))
+def test_report_at_an_instant_closes_the_window_of_that_instant(minutes: int) -> None:
+    as_of = START + timedelta(minutes=minutes)
+    report = daily_report(CITY, Tally.empty(), cutoff=as_of, metrics=["hazards"])
+    assert report.cutoff == report_window(as_of).cutoff == ReportClock().window(as_of).cutoff
+    assert report.day == ReportClock().latest_day(as_of)
 
 
 # --------------------------------------------------------------------------- report
@@ -403,14 +462,14 @@ def test_bulk_report_days_of_unpickled_and_parsed_instants_take_the_fast_compari
     clock = ReportClock()
     t = datetime(2022, 3, 26, 9, tzinfo=DEFAULT_ZONE)
     copy = t.astimezone(_copy(DEFAULT_ZONE))
-    days = Days(clock)
-    days.indices([copy])
-    assert days._cutoffs is not None
-    assert all(c.tzinfo is copy.tzinfo for c in days._cutoffs)
+    days = DayNumbers(clock)
+    days.numbers([copy])
+    assert days.cutoffs
+    assert all(isinstance(c, datetime) and c.tzinfo is copy.tzinfo for c in days.cutoffs)
     parsed = datetime.fromisoformat("2022-03-26T09:00:00+08:00")
-    days = Days(clock)
-    days.indices([parsed])
-    assert days._since_epoch
+    days = DayNumbers(clock)
+    days.numbers([parsed])
+    assert all(isinstance(c, timedelta) for c in days.cutoffs)
     assert clock.report_days([parsed, copy, t]) == [date(2022, 3, 27)] * 3
 
 
@@ -419,21 +478,21 @@ def test_bulk_report_days_of_unpickled_and_parsed_instants_take_the_fast_compari
     st.lists(st.integers(-80 * 24 * 60, 80 * 24 * 60), max_size=20),
     TZINFOS,
 )
-def test_later_columns_go_over_a_narrow_window_with_the_same_indices(
+def test_later_columns_grow_the_window_and_earlier_numbers_stay_valid(
     first: list[int], later: list[int], kind: str
 ) -> None:
-    # The first column leaves a window of its own days and two either side; a later
-    # column with an instant beyond it goes over the whole window, and every index is
-    # the whole window's.
+    # The first column opens a small window around its first instant; a later
+    # column with an instant beyond it grows the window (on either side), and the
+    # numbers given before still stand for the same days.
     clock = ReportClock()
     xs = [_in(kind, DEFAULT_ZONE, START + timedelta(minutes=m)) for m in first]
     ys = [_in(kind, DEFAULT_ZONE, START + timedelta(minutes=m)) for m in later]
-    days, whole = Days(clock), Days(clock)
-    assert days.column(lambda: xs) == whole.indices(xs)
-    assert days._narrow is not None
-    assert len(days._narrow[1]) < 20
-    assert days.column(lambda: ys) == whole.indices(ys)
-    assert days.column(lambda: xs) == whole.indices(xs)
+    days = DayNumbers(clock)
+    before = days.numbers(xs)
+    assert [days.day(n) for n in before] == [clock.report_day(x) for x in xs]
+    assert len(days.cutoffs) < 40
+    assert [days.day(n) for n in days.numbers(ys)] == [clock.report_day(y) for y in ys]
+    assert days.numbers(xs) == before
 
 
 def test_bulk_report_days_name_a_naive_instant() -> None:

@@ -12,6 +12,7 @@ from gridcare.errors import InvalidInput
 from gridcare.testing.strategies import aware_datetimes
 from gridcare.timeutil import (
     DEFAULT_ZONE,
+    ReportClock,
     add_days,
     day_index,
     is_aware,
@@ -208,3 +209,54 @@ def test_every_instant_is_in_exactly_one_daily_window(instant: datetime) -> None
 def test_cumulative_is_daily_plus_previous_cumulative(instant: datetime) -> None:
     w = report_window(date(2022, 3, 27))
     assert w.cumulative(instant) == (w.in_day(instant) or w.previous().cumulative(instant))
+
+
+# --------------------------------------------------------------------------- the report clock
+# One rule: report_window is the clock's window, and every instant lies in the window
+# of its report day, whatever the zone (Berlin has daylight saving) and the cutoff.
+
+CLOCKS = st.builds(
+    ReportClock,
+    cutoff=st.sampled_from([time(8), time(0), time(2, 30), time(23, 59)]),
+    zone=st.sampled_from([DEFAULT_ZONE, zone("Europe/Berlin"), UTC]),
+)
+
+
+@given(CLOCKS, MODERN)
+def test_every_instant_is_in_the_window_of_its_report_day(clock: ReportClock, t: datetime) -> None:
+    # In a daylight-saving fold an instant of the zone reads on its wall clock, so
+    # the report day is asked of each form of the instant.
+    for seen in (t, t.astimezone(clock.zone)):
+        day = clock.report_day(seen)
+        assert clock.window(day).in_day(seen)
+        assert not clock.window(day - timedelta(days=1)).in_day(seen)
+        assert clock.cutoff_of(day - timedelta(days=1)) <= seen < clock.cutoff_of(day)
+    assert clock.window(day).cutoff == clock.cutoff_of(day)
+    assert clock.window(day).start == clock.cutoff_of(day - timedelta(days=1))
+
+
+@given(CLOCKS, MODERN)
+def test_the_latest_cutoff_at_or_before_an_instant(clock: ReportClock, as_of: datetime) -> None:
+    day = clock.latest_day(as_of)
+    assert clock.cutoff_of(day) <= as_of < clock.cutoff_of(day + timedelta(days=1))
+    assert clock.window(as_of) == clock.window(day)
+    assert day == clock.report_day(as_of) - timedelta(days=1)
+
+
+@given(CLOCKS, st.dates(min_value=date(1995, 1, 1), max_value=date(2039, 12, 31)))
+def test_report_window_is_the_clocks_window(clock: ReportClock, day: date) -> None:
+    assert report_window(day, cutoff=clock.cutoff, tzone=clock.zone) == clock.window(day)
+
+
+@given(CLOCKS, st.lists(MODERN, max_size=20))
+def test_report_days_of_many_equal_report_day_of_each(
+    clock: ReportClock, instants: list[datetime]
+) -> None:
+    assert clock.report_days(instants) == [clock.report_day(t) for t in instants]
+
+
+def test_a_cutoff_that_does_not_exist_moves_forward() -> None:
+    berlin = ReportClock(cutoff=time(2, 30), zone=zone("Europe/Berlin"))
+    spring = berlin.cutoff_of(date(2022, 3, 27))  # 02:30 does not exist that night
+    assert spring.astimezone(UTC) == datetime(2022, 3, 27, 1, 30, tzinfo=UTC)
+    assert berlin.window(date(2022, 3, 27)).cutoff == spring

@@ -1,14 +1,21 @@
 """Whistle cases: "the grid blows the whistle, departments report in" (网格吹哨、部门报到).
 
-Rules this module obeys (DESIGN.md, "State machines"):
+Rules this module obeys (the state-machine convention of :mod:`gridcare.machine`):
 
-* a case's lifecycle is ONE transition table, :data:`WHISTLE_CASE_MACHINE`,
-  keyed by (:class:`CaseState`, :class:`CaseEventType`); the first event of a
-  case raises it (from ``NOT_RAISED``);
+* a case's lifecycle is ONE literal transition table,
+  :data:`WHISTLE_CASE_MACHINE`, keyed by (:class:`CaseState` or
+  :data:`~gridcare.machine.NEW`, :class:`CaseEventKind`); the entry edge
+  ``(NEW, RAISE) -> RAISED`` raises a case;
+* every :class:`CaseEvent` has an ``id``, an instant ``at`` and a ``kind``;
+  how urgent a case is is its ``urgency`` (:class:`CaseUrgency`);
 * dispatching names departments; each department checks in once; the check-in
-  of the last department still expected moves the case to ``CHECKED_IN``
-  (the table event ``check_in_last``), earlier ones keep it ``DISPATCHED``;
-* deadlines are a value (:class:`CaseDeadlines`), per case kind, measured from
+  of the last department still awaited is the table's
+  ``CaseEventKind.CHECK_IN_LAST`` (it moves the case to ``CHECKED_IN``),
+  earlier ones are ``CHECK_IN`` and keep it ``DISPATCHED``. Events carry
+  ``CHECK_IN``; :func:`case_event_kind` picks the table's kind, and the guards
+  beside the table (:func:`same_case`, :func:`department_awaited`) are named
+  predicates checked first;
+* deadlines are a value (:class:`CaseDeadlines`), per urgency, measured from
   when the case was raised (acceptance, closing) or a department was
   dispatched (its check-in); a reopened case's closing deadline runs again
   from the reopening. Overdue = the deadline is at or before ``as_of``.
@@ -16,12 +23,12 @@ Rules this module obeys (DESIGN.md, "State machines"):
 >>> from datetime import datetime, timedelta, timezone
 >>> t = datetime(2022, 3, 25, 9, tzinfo=timezone.utc)
 >>> log = [
-...     CaseEvent(id="e1", at=t, case_id="C1", type=CaseEventType.RAISE, grid="G1",
-...               topic=CaseTopic.HAZARD, kind=CaseKind.EMERGENCY),
+...     CaseEvent(id="e1", at=t, case_id="C1", kind=CaseEventKind.RAISE, grid="G1",
+...               topic=CaseTopic.HAZARD, urgency=CaseUrgency.EMERGENCY),
 ...     CaseEvent(id="e2", at=t + timedelta(minutes=10), case_id="C1",
-...               type=CaseEventType.ACCEPT),
+...               kind=CaseEventKind.ACCEPT),
 ...     CaseEvent(id="e3", at=t + timedelta(minutes=20), case_id="C1",
-...               type=CaseEventType.DISPATCH, departments=("fire", "gas")),
+...               kind=CaseEventKind.DISPATCH, departments=("fire", "gas")),
 ... ]
 >>> case = replay_cases(log).records["C1"]
 >>> case.state.value, case.pending_departments
@@ -32,7 +39,7 @@ Rules this module obeys (DESIGN.md, "State machines"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -40,7 +47,7 @@ from typing import Any
 import attrs
 
 from gridcare.errors import IllegalTransition, InvalidInput
-from gridcare.machine import Machine, Replay, replay
+from gridcare.machine import NEW, Machine, Replay, replay
 from gridcare.masking import mask_text
 from gridcare.timeutil import require_aware
 
@@ -49,18 +56,21 @@ __all__ = [
     "WHISTLE_CASE_MACHINE",
     "CaseDeadlines",
     "CaseEvent",
-    "CaseEventType",
-    "CaseKind",
+    "CaseEventKind",
     "CaseState",
     "CaseTopic",
-    "KindDeadlines",
+    "CaseUrgency",
     "OverdueCase",
     "OverdueCheckIn",
+    "UrgencyDeadlines",
     "WhistleCase",
     "apply_case_event",
+    "case_event_kind",
+    "department_awaited",
     "overdue_cases",
     "overdue_check_ins",
     "replay_cases",
+    "same_case",
 ]
 
 
@@ -77,10 +87,10 @@ class CaseTopic(StrEnum):
     RESIDENT_NEED = "resident_need"
 
 
-class CaseKind(StrEnum):
-    """How urgent a case is; each kind has its own deadlines.
+class CaseUrgency(StrEnum):
+    """How urgent a case is; each urgency has its own deadlines.
 
-    >>> [k.value for k in CaseKind]
+    >>> [u.value for u in CaseUrgency]
     ['daily', 'tough_problem', 'emergency']
     """
 
@@ -90,13 +100,12 @@ class CaseKind(StrEnum):
 
 
 class CaseState(StrEnum):
-    """States of a whistle case.
+    """States of a whistle case (a case not raised yet has no record: its state is ``NEW``).
 
     >>> CaseState.CLOSED.open, CaseState.DISPATCHED.open
     (False, True)
     """
 
-    NOT_RAISED = "not_raised"
     RAISED = "raised"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
@@ -108,15 +117,19 @@ class CaseState(StrEnum):
 
     @property
     def open(self) -> bool:
-        """Whether the case still runs (neither closed nor rejected, and raised)."""
-        return self not in (CaseState.CLOSED, CaseState.REJECTED, CaseState.NOT_RAISED)
+        """Whether the case still runs (neither closed nor rejected)."""
+        return self not in (CaseState.CLOSED, CaseState.REJECTED)
 
 
-class CaseEventType(StrEnum):
-    """What happens to a case. ``CHECK_IN`` is split by the table (see module doc).
+class CaseEventKind(StrEnum):
+    """What happens to a case: the event kinds of :data:`WHISTLE_CASE_MACHINE`.
 
-    >>> CaseEventType.VERIFY.value
-    'verify'
+    ``CHECK_IN_LAST`` is the table's name for the check-in of the last
+    department still awaited; events carry ``CHECK_IN`` and
+    :func:`case_event_kind` tells the two apart.
+
+    >>> CaseEventKind.VERIFY.value, CaseEventKind.CHECK_IN_LAST.value
+    ('verify', 'check_in_last')
     """
 
     RAISE = "raise"
@@ -124,37 +137,35 @@ class CaseEventType(StrEnum):
     REJECT = "reject"
     DISPATCH = "dispatch"
     CHECK_IN = "check_in"
+    CHECK_IN_LAST = "check_in_last"
     HANDLE = "handle"
     VERIFY = "verify"
     REOPEN = "reopen"
 
 
-_CHECK_IN_LAST = "check_in_last"
+S = CaseState
+K = CaseEventKind
 
-
-def _build_table() -> dict[tuple[CaseState, str], CaseState]:
-    s = CaseState
-    e = CaseEventType
-    return {
-        (s.NOT_RAISED, e.RAISE): s.RAISED,
-        (s.RAISED, e.ACCEPT): s.ACCEPTED,
-        (s.RAISED, e.REJECT): s.REJECTED,
-        (s.ACCEPTED, e.DISPATCH): s.DISPATCHED,
-        (s.DISPATCHED, e.DISPATCH): s.DISPATCHED,
-        (s.DISPATCHED, e.CHECK_IN): s.DISPATCHED,
-        (s.DISPATCHED, _CHECK_IN_LAST): s.CHECKED_IN,
-        (s.CHECKED_IN, e.DISPATCH): s.DISPATCHED,
-        (s.CHECKED_IN, e.HANDLE): s.HANDLED,
-        (s.HANDLED, e.VERIFY): s.CLOSED,
-        (s.HANDLED, e.REOPEN): s.REOPENED,
-        (s.CLOSED, e.REOPEN): s.REOPENED,
-        (s.REOPENED, e.DISPATCH): s.DISPATCHED,
-        (s.REOPENED, e.HANDLE): s.HANDLED,
-    }
-
-
-#: The whistle-case transition table (docs draw it from here).
-WHISTLE_CASE_MACHINE: Machine[CaseState] = Machine("whistle_case", _build_table())
+#: The whistle-case transition table: (state or NEW, event kind) -> next state.
+WHISTLE_CASE_MACHINE: Machine[CaseState, CaseEventKind] = Machine(
+    "whistle_case",
+    {
+        (NEW, K.RAISE): S.RAISED,
+        (S.RAISED, K.ACCEPT): S.ACCEPTED,
+        (S.RAISED, K.REJECT): S.REJECTED,
+        (S.ACCEPTED, K.DISPATCH): S.DISPATCHED,
+        (S.DISPATCHED, K.DISPATCH): S.DISPATCHED,
+        (S.DISPATCHED, K.CHECK_IN): S.DISPATCHED,
+        (S.DISPATCHED, K.CHECK_IN_LAST): S.CHECKED_IN,
+        (S.CHECKED_IN, K.DISPATCH): S.DISPATCHED,
+        (S.CHECKED_IN, K.HANDLE): S.HANDLED,
+        (S.HANDLED, K.VERIFY): S.CLOSED,
+        (S.HANDLED, K.REOPEN): S.REOPENED,
+        (S.CLOSED, K.REOPEN): S.REOPENED,
+        (S.REOPENED, K.DISPATCH): S.DISPATCHED,
+        (S.REOPENED, K.HANDLE): S.HANDLED,
+    },
+)
 
 
 def _positive(field: str) -> Callable[[Any, Any, Any], None]:
@@ -168,10 +179,10 @@ def _positive(field: str) -> Callable[[Any, Any, Any], None]:
 
 
 @attrs.frozen
-class KindDeadlines:
-    """Deadlines of one case kind: accept, each department's check-in, close.
+class UrgencyDeadlines:
+    """Deadlines of one urgency: accept, each department's check-in, close.
 
-    >>> KindDeadlines(timedelta(hours=2), timedelta(hours=2), timedelta(hours=1))
+    >>> UrgencyDeadlines(timedelta(hours=2), timedelta(hours=2), timedelta(hours=1))
     Traceback (most recent call last):
     ...
     gridcare.errors.InvalidInput: close: a case closes no sooner than it is accepted [...]
@@ -193,29 +204,31 @@ class KindDeadlines:
 
 @attrs.frozen
 class CaseDeadlines:
-    """Deadlines per case kind. The defaults are illustrative local practice, not a rule.
+    """Deadlines per urgency. The defaults are illustrative local practice, not a rule.
 
-    >>> DEFAULT_CASE_DEADLINES.for_kind(CaseKind.EMERGENCY).check_in
+    >>> DEFAULT_CASE_DEADLINES.for_urgency(CaseUrgency.EMERGENCY).check_in
     datetime.timedelta(seconds=7200)
     """
 
-    daily: KindDeadlines = KindDeadlines(timedelta(days=1), timedelta(days=2), timedelta(days=7))
-    tough_problem: KindDeadlines = KindDeadlines(
+    daily: UrgencyDeadlines = UrgencyDeadlines(
+        timedelta(days=1), timedelta(days=2), timedelta(days=7)
+    )
+    tough_problem: UrgencyDeadlines = UrgencyDeadlines(
         timedelta(days=1), timedelta(days=3), timedelta(days=15)
     )
-    emergency: KindDeadlines = KindDeadlines(
+    emergency: UrgencyDeadlines = UrgencyDeadlines(
         timedelta(minutes=30), timedelta(hours=2), timedelta(hours=24)
     )
 
-    def for_kind(self, kind: CaseKind) -> KindDeadlines:
-        """The deadlines of one kind."""
-        if kind is CaseKind.DAILY:
+    def for_urgency(self, urgency: CaseUrgency) -> UrgencyDeadlines:
+        """The deadlines of one urgency."""
+        if urgency is CaseUrgency.DAILY:
             return self.daily
-        if kind is CaseKind.TOUGH_PROBLEM:
+        if urgency is CaseUrgency.TOUGH_PROBLEM:
             return self.tough_problem
-        if kind is CaseKind.EMERGENCY:
+        if urgency is CaseUrgency.EMERGENCY:
             return self.emergency
-        raise InvalidInput("bad_enum", "kind", "expected a CaseKind", value=kind)
+        raise InvalidInput("bad_enum", "urgency", "expected a CaseUrgency", value=urgency)
 
 
 #: The default deadlines (illustrative; set your own ``CaseDeadlines``).
@@ -228,15 +241,17 @@ def _mask(value: str) -> str:
 
 @attrs.frozen
 class CaseEvent:
-    """One event in a whistle case's life. Fields beyond ``type`` depend on it.
+    """One event in a whistle case's life: its ``kind`` says what happened.
 
-    ``RAISE`` needs ``grid``, ``topic`` and ``kind``; ``DISPATCH`` one or more
-    ``departments``; ``CHECK_IN`` one ``department``; ``REJECT`` and
-    ``REOPEN`` a ``note`` (the reason; masked in ``repr``).
+    Fields beyond ``id``, ``at``, ``case_id`` and ``kind`` depend on the kind:
+    ``RAISE`` needs ``grid``, ``topic`` and ``urgency``; ``DISPATCH`` one or
+    more ``departments``; ``CHECK_IN`` one ``department``; ``REJECT`` and
+    ``REOPEN`` a ``note`` (the reason; masked in ``repr``). ``CHECK_IN_LAST``
+    is the table's own kind, never an event's.
 
     >>> from datetime import datetime, timezone
     >>> CaseEvent(id="e", at=datetime(2022, 3, 25, tzinfo=timezone.utc), case_id="C",
-    ...           type=CaseEventType.CHECK_IN)
+    ...           kind=CaseEventKind.CHECK_IN)
     Traceback (most recent call last):
     ...
     gridcare.errors.InvalidInput: department: a check-in names its department [missing]
@@ -245,10 +260,10 @@ class CaseEvent:
     id: str
     at: datetime
     case_id: str
-    type: CaseEventType
+    kind: CaseEventKind
     grid: str | None = None
     topic: CaseTopic | None = None
-    kind: CaseKind | None = None
+    urgency: CaseUrgency | None = None
     departments: tuple[str, ...] = ()
     department: str | None = None
     note: str = attrs.field(default="", repr=_mask)
@@ -259,17 +274,25 @@ class CaseEvent:
             if not isinstance(value, str) or not value:
                 raise InvalidInput("missing", field, f"{field} is required", value=value)
         require_aware(self.at, "at")
-        t = self.type
-        if not isinstance(t, CaseEventType):
-            raise InvalidInput("bad_enum", "type", "expected a CaseEventType", value=t)
-        if t is CaseEventType.RAISE:
+        kind = self.kind
+        if not isinstance(kind, CaseEventKind):
+            raise InvalidInput("bad_enum", "kind", "expected a CaseEventKind", value=kind)
+        if kind is CaseEventKind.CHECK_IN_LAST:
+            raise InvalidInput(
+                "table_only_kind",
+                "kind",
+                "check_in_last is the table's name for the last awaited check-in: send check_in",
+            )
+        if kind is CaseEventKind.RAISE:
             if not isinstance(self.grid, str) or not self.grid:
                 raise InvalidInput("missing", "grid", "a case is raised by a grid")
             if not isinstance(self.topic, CaseTopic):
                 raise InvalidInput("missing", "topic", "a case has a topic", value=self.topic)
-            if not isinstance(self.kind, CaseKind):
-                raise InvalidInput("missing", "kind", "a case has a kind", value=self.kind)
-        if t is CaseEventType.DISPATCH:
+            if not isinstance(self.urgency, CaseUrgency):
+                raise InvalidInput(
+                    "missing", "urgency", "a case has an urgency", value=self.urgency
+                )
+        if kind is CaseEventKind.DISPATCH:
             deps = self.departments
             if (
                 type(deps) is not tuple
@@ -283,14 +306,14 @@ class CaseEvent:
                     "dispatch names one or more distinct departments",
                     value=deps,
                 )
-        if t is CaseEventType.CHECK_IN and (
+        if kind is CaseEventKind.CHECK_IN and (
             not isinstance(self.department, str) or not self.department
         ):
             raise InvalidInput("missing", "department", "a check-in names its department")
-        if t in (CaseEventType.REJECT, CaseEventType.REOPEN) and (
+        if kind in (CaseEventKind.REJECT, CaseEventKind.REOPEN) and (
             not isinstance(self.note, str) or not self.note
         ):
-            raise InvalidInput("missing", "note", f"{t.value} needs a reason")
+            raise InvalidInput("missing", "note", f"{kind.value} needs a reason")
 
 
 @attrs.frozen
@@ -302,7 +325,8 @@ class WhistleCase:
 
     >>> from datetime import datetime, timezone
     >>> e = CaseEvent(id="e", at=datetime(2022, 3, 25, tzinfo=timezone.utc), case_id="C",
-    ...     type=CaseEventType.RAISE, grid="G", topic=CaseTopic.DISPUTE, kind=CaseKind.DAILY)
+    ...     kind=CaseEventKind.RAISE, grid="G", topic=CaseTopic.DISPUTE,
+    ...     urgency=CaseUrgency.DAILY)
     >>> apply_case_event(None, e).state
     <CaseState.RAISED: 'raised'>
     """
@@ -310,7 +334,7 @@ class WhistleCase:
     id: str
     grid: str
     topic: CaseTopic
-    kind: CaseKind
+    urgency: CaseUrgency
     raised_at: datetime
     state: CaseState = CaseState.RAISED
     accepted_at: datetime | None = None
@@ -329,75 +353,142 @@ class WhistleCase:
         return tuple(d for d, at in self.dispatched if d not in done or done[d] < at)
 
 
+def same_case(case: WhistleCase, event: CaseEvent) -> bool:
+    """Guard: whether ``event`` is for ``case``.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2022, 3, 25, tzinfo=timezone.utc)
+    >>> case = WhistleCase("C1", "G1", CaseTopic.HAZARD, CaseUrgency.DAILY, t)
+    >>> same_case(case, CaseEvent(id="e", at=t, case_id="C2", kind=CaseEventKind.ACCEPT))
+    False
+    """
+    return case.id == event.case_id
+
+
+def department_awaited(case: WhistleCase, event: CaseEvent) -> bool:
+    """Guard: whether a check-in is by a department still awaited (other kinds: always).
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2022, 3, 25, tzinfo=timezone.utc)
+    >>> case = WhistleCase("C1", "G1", CaseTopic.HAZARD, CaseUrgency.DAILY, t,
+    ...                    CaseState.DISPATCHED, dispatched=(("fire", t),))
+    >>> department_awaited(case, CaseEvent(id="e", at=t, case_id="C1",
+    ...                    kind=CaseEventKind.CHECK_IN, department="police"))
+    False
+    """
+    return event.kind is not CaseEventKind.CHECK_IN or event.department in case.pending_departments
+
+
+def case_event_kind(case: WhistleCase | None, event: CaseEvent) -> CaseEventKind:
+    """The table kind of ``event``: ``CHECK_IN_LAST`` for the last awaited check-in.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2022, 3, 25, tzinfo=timezone.utc)
+    >>> case = WhistleCase("C1", "G1", CaseTopic.HAZARD, CaseUrgency.DAILY, t,
+    ...                    CaseState.DISPATCHED, dispatched=(("fire", t),))
+    >>> case_event_kind(case, CaseEvent(id="e", at=t, case_id="C1",
+    ...                 kind=CaseEventKind.CHECK_IN, department="fire"))
+    <CaseEventKind.CHECK_IN_LAST: 'check_in_last'>
+    """
+    if (
+        event.kind is CaseEventKind.CHECK_IN
+        and case is not None
+        and case.pending_departments == (event.department,)
+    ):
+        return CaseEventKind.CHECK_IN_LAST
+    return event.kind
+
+
 def apply_case_event(case: WhistleCase | None, event: CaseEvent) -> WhistleCase:
     """The case after ``event`` (``None`` before it is raised); raises ``IllegalTransition``.
 
+    The guards beside the table run first: an event for another case is
+    ``wrong_case`` (``InvalidInput``), a check-in by a department not awaited
+    an ``IllegalTransition``. The table then gets :func:`case_event_kind`.
+
     >>> from datetime import datetime, timezone
     >>> e = CaseEvent(id="e", at=datetime(2022, 3, 25, tzinfo=timezone.utc), case_id="C",
-    ...               type=CaseEventType.VERIFY)
+    ...               kind=CaseEventKind.VERIFY)
     >>> apply_case_event(None, e)
     Traceback (most recent call last):
     ...
-    gridcare.errors.IllegalTransition: whistle_case: event 'verify' is not allowed in state ...
+    gridcare.errors.IllegalTransition: whistle_case: event 'verify' is not allowed in state 'new'...
     """
     if not isinstance(event, CaseEvent):
         raise InvalidInput("bad_event", "event", "expected a CaseEvent")
-    if case is not None and not isinstance(case, WhistleCase):
+    if case is None:
+        target = WHISTLE_CASE_MACHINE.next(NEW, case_event_kind(None, event), detail=event.id)
+        return _raised(event, target)
+    if not isinstance(case, WhistleCase):
         raise InvalidInput("bad_case", "case", "expected a WhistleCase or None")
-    state = CaseState.NOT_RAISED if case is None else case.state
-    if case is not None and case.id != event.case_id:
+    if not same_case(case, event):
         raise InvalidInput(
             "wrong_case", "case_id", "event is for another case", value=event.case_id
         )
-    t = event.type
-    key: str = t.value
-    if t is CaseEventType.CHECK_IN and case is not None:
-        pending = case.pending_departments
-        if event.department not in pending:
-            raise IllegalTransition(
-                state.value,
-                t.value,
-                machine=WHISTLE_CASE_MACHINE.name,
-                detail=f"department {event.department!r} is not awaited",
-            )
-        if len(pending) == 1:
-            key = _CHECK_IN_LAST
-    target = WHISTLE_CASE_MACHINE.next(state, key, detail=event.id)
+    if not department_awaited(case, event):
+        raise IllegalTransition(
+            case.state.value,
+            event.kind.value,
+            machine=WHISTLE_CASE_MACHINE.name,
+            detail=f"department {event.department!r} is not awaited",
+        )
+    target = WHISTLE_CASE_MACHINE.next(case.state, case_event_kind(case, event), detail=event.id)
+    return attrs.evolve(case, **_changes(case, event, target))  # type: ignore[arg-type]
+
+
+def _raised(event: CaseEvent, state: CaseState) -> WhistleCase:
+    """The record the entry edge creates (the event checked its own fields)."""
+    if event.grid is None or event.topic is None or event.urgency is None:
+        raise InvalidInput("missing", "kind", "a case is raised with a grid, topic and urgency")
+    return WhistleCase(
+        event.case_id, event.grid, event.topic, event.urgency, event.at, state, note=event.note
+    )
+
+
+def _changes(case: WhistleCase, event: CaseEvent, state: CaseState) -> dict[str, object]:
+    """The fields ``event`` changes on ``case`` (the table already allowed it)."""
+    kind = event.kind
     at = event.at
-    if case is None:
-        assert event.grid is not None
-        assert event.topic is not None
-        assert event.kind is not None
-        return WhistleCase(event.case_id, event.grid, event.topic, event.kind, at, note=event.note)
-    changes: dict[str, object] = {"state": target}
-    if t is CaseEventType.ACCEPT:
+    changes: dict[str, object] = {"state": state}
+    if kind is CaseEventKind.ACCEPT:
         changes["accepted_at"] = at
-    elif t is CaseEventType.REJECT:
+    elif kind is CaseEventKind.REJECT:
         changes["note"] = event.note
-    elif t is CaseEventType.DISPATCH:
+    elif kind is CaseEventKind.DISPATCH:
         current = dict(case.dispatched)
         for dep in event.departments:
             current[dep] = at
         changes["dispatched"] = tuple(sorted(current.items()))
-    elif t is CaseEventType.CHECK_IN:
-        assert event.department is not None
+    elif kind is CaseEventKind.CHECK_IN and event.department is not None:
         done = dict(case.checked_in)
         done[event.department] = at
         changes["checked_in"] = tuple(sorted(done.items()))
-    elif t is CaseEventType.HANDLE:
+    elif kind is CaseEventKind.HANDLE:
         changes["handled_at"] = at
-    elif t is CaseEventType.VERIFY:
+    elif kind is CaseEventKind.VERIFY:
         changes["closed_at"] = at
-    elif t is CaseEventType.REOPEN:
+    elif kind is CaseEventKind.REOPEN:
         changes["reopened_at"] = at
         changes["closed_at"] = None
         changes["reopen_count"] = case.reopen_count + 1
         changes["note"] = event.note
-    return attrs.evolve(case, **changes)  # type: ignore[arg-type]
+    return changes
 
 
-def replay_cases(events: Iterable[CaseEvent]) -> Replay[str, WhistleCase, CaseEvent]:
-    """Replay case events (by ``at`` then ``id``; repeated ids are no-ops) into cases.
+def _subject(event: CaseEvent) -> str:
+    return event.case_id
+
+
+def replay_cases(
+    events: Iterable[CaseEvent], *, records: Mapping[str, WhistleCase] | None = None
+) -> Replay[str, WhistleCase, CaseEvent]:
+    """Replay case events into cases by case id.
+
+    This is :func:`gridcare.machine.replay` with :func:`apply_case_event`:
+    events in (``at``, ``id``) order, a repeated id is a duplicate and changes
+    nothing, a refused event is returned with its reason; ``applied`` and
+    ``rejected`` list the events case by case, each case's in (``at``, ``id``)
+    order. ``records`` holds starting cases (a replay resumed from a snapshot).
 
     >>> replay_cases([]).total
     0
@@ -406,7 +497,7 @@ def replay_cases(events: Iterable[CaseEvent]) -> Replay[str, WhistleCase, CaseEv
     for i, event in enumerate(log):
         if not isinstance(event, CaseEvent):
             raise InvalidInput("bad_event", f"events.{i}", "expected a CaseEvent")
-    return replay(log, subject=lambda e: e.case_id, apply=apply_case_event)
+    return replay(log, subject=_subject, apply=apply_case_event, records=records)
 
 
 @attrs.frozen
@@ -460,7 +551,7 @@ def overdue_check_ins(
     for case in _cases(cases):
         if not case.state.open:
             continue
-        limit = deadlines.for_kind(case.kind).check_in
+        limit = deadlines.for_urgency(case.urgency).check_in
         sent = dict(case.dispatched)
         for dep in case.pending_departments:
             due = sent[dep] + limit
@@ -485,14 +576,14 @@ def overdue_cases(
     for case in _cases(cases):
         if not case.state.open:
             continue
-        kind = deadlines.for_kind(case.kind)
+        limits = deadlines.for_urgency(case.urgency)
         if case.state is CaseState.RAISED:
-            due = case.raised_at + kind.accept
+            due = case.raised_at + limits.accept
             if due <= as_of:
                 found.append(OverdueCase(case.id, "accept", due))
                 continue
         start = case.reopened_at if case.reopened_at is not None else case.raised_at
-        due = start + kind.close
+        due = start + limits.close
         if due <= as_of:
             found.append(OverdueCase(case.id, "close", due))
     found.sort(key=lambda o: (o.due, o.case_id))

@@ -1,6 +1,6 @@
 """Chinese and English labels for every enum, from one table.
 
-One concept, one name (DOMAIN.md glossary). Each enum's members are labelled
+One concept, one name (docs/glossary.md). Each enum's members are labelled
 here, keyed by the enum's class name and the member's value, so that reports,
 error messages and the CLI speak the same words. A test checks that every
 public enum has a label for every member in both languages.
@@ -173,6 +173,20 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "withdrawn": ("已撤回", "withdrawn"),
         "released": ("已解除管控", "released"),
     },
+    "DeclarationEventKind": {
+        "submit": ("提交申报", "submit"),
+        "assign": ("分派", "assign"),
+        "mark_unrouted": ("转人工分派", "mark unrouted"),
+        "start_review": ("开始审核", "start review"),
+        "verify": ("核验", "verify"),
+        "request_correction": ("退回修改", "request correction"),
+        "resubmit": ("重新提交", "resubmit"),
+        "reject": ("审核不通过", "reject"),
+        "mark_duplicate": ("标记重复", "mark duplicate"),
+        "transfer": ("转交其他网格", "transfer"),
+        "withdraw": ("撤回", "withdraw"),
+        "release": ("解除管控", "release"),
+    },
     "VerificationMethod": {
         "door_visit": ("上门核验", "door visit"),
         "phone": ("电话核验", "phone"),
@@ -227,7 +241,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "vacant": ("空置", "vacant"),
         "escalated": ("已上报", "escalated"),
     },
-    "VisitEvent": {
+    "VisitEventKind": {
         "reach": ("入户", "reach at the door"),
         "reach_remotely": ("远程联系上", "reach remotely"),
         "scan_door_code": ("扫门贴码", "scan the door code"),
@@ -277,13 +291,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "epidemic_clue": ("疫情线索", "epidemic clue"),
         "resident_need": ("群众诉求", "resident need"),
     },
-    "CaseKind": {
+    "CaseUrgency": {
         "daily": ("日常", "daily"),
         "tough_problem": ("疑难", "tough problem"),
         "emergency": ("紧急", "emergency"),
     },
     "CaseState": {
-        "not_raised": ("未吹哨", "not raised"),
         "raised": ("已吹哨", "raised"),
         "accepted": ("已受理", "accepted"),
         "rejected": ("不予受理", "rejected"),
@@ -293,12 +306,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "closed": ("已核验办结", "verified and closed"),
         "reopened": ("已重启", "reopened"),
     },
-    "CaseEventType": {
+    "CaseEventKind": {
         "raise": ("吹哨", "raise"),
         "accept": ("受理", "accept"),
         "reject": ("不予受理", "reject"),
         "dispatch": ("派单", "dispatch"),
         "check_in": ("部门报到", "department check-in"),
+        "check_in_last": ("最后一个部门报到", "last department check-in"),
         "handle": ("处置", "handle"),
         "verify": ("核验办结", "verify and close"),
         "reopen": ("重启", "reopen"),

@@ -6,10 +6,10 @@ Rules this module obeys:
   :class:`~gridcare.errors.InvalidInput` listing every problem (``code`` and
   ``field`` name each);
 * personal data (names, document numbers, phones) is masked in every ``repr``
-  and ``str`` (DESIGN.md, "Privacy"); birth dates are not shown at all;
+  and ``str`` (docs/design.md, "Privacy"); birth dates are not shown at all;
 * nothing reads the clock: whether a resident is elderly depends on an
   explicit ``as_of``;
-* a :class:`Roster` answers the responsibility chain of a household (DOMAIN.md:
+* a :class:`Roster` answers the responsibility chain of a household (docs/glossary.md:
   "a grid worker answers for several buildings, a building head for several
   units, a resident volunteer for a few households") with one dictionary
   lookup per ancestor, never a scan.
@@ -89,7 +89,7 @@ class IdKind(StrEnum):
 
 
 class WorkerRole(StrEnum):
-    """The roles of the people who do grid work (DOMAIN.md glossary).
+    """The roles of the people who do grid work (docs/glossary.md).
 
     >>> WorkerRole.BUILDING_HEAD.value
     'building_head'
@@ -135,7 +135,7 @@ ROLE_KINDS: Mapping[WorkerRole, frozenset[NodeKind]] = {
 ELDERLY_AGE = 80
 
 #: The needs for which a resident is served in person (proxy declaration,
-#: help with the health code): DOMAIN.md, "residents without smartphones".
+#: help with the health code): docs/glossary.md.
 IN_PERSON_NEEDS: frozenset[CareNeed] = frozenset(
     {CareNeed.ELDERLY, CareNeed.NO_SMARTPHONE, CareNeed.LIVING_ALONE}
 )

@@ -1,6 +1,6 @@
 """Exact rates: a numerator and a denominator, displayed as a half-up percentage.
 
-DESIGN.md, "Rates": a rate is two exact integers; it is shown as a percentage
+docs/design.md, "Rates": a rate is two exact integers; it is shown as a percentage
 with two decimals, rounding half up (168,255 of 170,437 is ``98.72%``); a zero
 denominator is *undefined* and shown ``—``. Rollups add numerators and
 denominators and never average percentages: ``Rate.__add__`` does exactly that.

@@ -1,6 +1,6 @@
 """Who may read what: principals, their subtree, and masked views.
 
-Rules (DESIGN.md, "Privacy"): a principal sees records inside the subtree of
+Rules (docs/design.md, "Privacy"): a principal sees records inside the subtree of
 the node it is assigned to; reading outside raises
 :class:`~gridcare.errors.OutOfScope`. A grid worker reads the records of its
 grid and community staff those of their community in full; supervisors

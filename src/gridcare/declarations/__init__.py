@@ -1,12 +1,14 @@
 """Declarations: the arrival's form, routing to a grid, the review lifecycle, duplicates and
-review metrics (issue 3).
+review metrics.
 
 The flow: a submitted payload is validated by :func:`parse_form` (or a batch by
 :func:`parse_forms`) into a :class:`Declaration`; an :class:`AddressIndex` built
 from the hierarchy routes it to a grid; lifecycle events (:class:`Submitted`,
-:class:`Assigned`, ..., :class:`Released`) are applied through the one table
-:data:`DECLARATION_MACHINE`; :func:`find_duplicates` and :func:`review_metrics`
-work over a city's declarations and records.
+:class:`Assigned`, ..., :class:`Released`, each with its
+:class:`DeclarationEventKind` as ``kind``) are applied by
+:func:`apply_declaration_event` through the one table :data:`DECLARATION_MACHINE`;
+:func:`find_duplicates` and :func:`review_metrics` work over a city's declarations
+and records.
 
 >>> from datetime import datetime
 >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -28,6 +30,7 @@ from gridcare.declarations._domain import (
 from gridcare.declarations._duplicates import DuplicateEvidence, DuplicateGroup, find_duplicates
 from gridcare.declarations._enums import (
     CodeColor,
+    DeclarationEventKind,
     DeclarationState,
     DuplicateBasis,
     FilledBy,
@@ -61,6 +64,7 @@ from gridcare.declarations._form import (
 )
 from gridcare.declarations._history import history_of
 from gridcare.declarations._lifecycle import (
+    DECLARATION_EVENT_CLASSES,
     DECLARATION_MACHINE,
     Assigned,
     CorrectionRequested,
@@ -76,9 +80,11 @@ from gridcare.declarations._lifecycle import (
     Transferred,
     Verified,
     Withdrawn,
-    apply,
+    apply_declaration_event,
     replay_declarations,
     routing_event,
+    same_declaration,
+    transfer_moves,
 )
 from gridcare.declarations._messages import FORM_CODES, message
 from gridcare.declarations._metrics import (
@@ -98,6 +104,7 @@ from gridcare.declarations._parse import (
 from gridcare.declarations._routing import AddressIndex, Route, RoutingResult, building_key
 
 __all__ = [
+    "DECLARATION_EVENT_CLASSES",
     "DECLARATION_MACHINE",
     "DEFAULT_MAX_ADVANCE_DAYS",
     "DEFAULT_OVERDUE_AFTER",
@@ -115,6 +122,7 @@ __all__ = [
     "CorrectionRequested",
     "Declaration",
     "DeclarationEvent",
+    "DeclarationEventKind",
     "DeclarationForm",
     "DeclarationRecord",
     "DeclarationShape",
@@ -158,7 +166,7 @@ __all__ = [
     "VerificationMethod",
     "Verified",
     "Withdrawn",
-    "apply",
+    "apply_declaration_event",
     "building_key",
     "declaration_json_schema",
     "event_from_dict",
@@ -173,4 +181,6 @@ __all__ = [
     "review_metrics",
     "review_metrics_from_events",
     "routing_event",
+    "same_declaration",
+    "transfer_moves",
 ]

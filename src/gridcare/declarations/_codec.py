@@ -8,7 +8,6 @@ so a corrupt row of a log is reported, never half-read.
 
 from __future__ import annotations
 
-import functools
 import typing
 from collections.abc import Mapping
 from datetime import datetime
@@ -17,25 +16,15 @@ from typing import Any
 
 import attrs
 
-from gridcare.declarations._lifecycle import DeclarationEvent
+from gridcare.declarations._enums import DeclarationEventKind
+from gridcare.declarations._lifecycle import DECLARATION_EVENT_CLASSES, DeclarationEvent
 from gridcare.errors import FieldError, InvalidInput
 
 __all__ = ["event_from_dict", "event_to_dict"]
 
-
-@functools.cache
-def _kinds() -> dict[str, type[DeclarationEvent]]:
-    found: dict[str, type[DeclarationEvent]] = {}
-    todo = list(DeclarationEvent.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        if cls.kind:
-            found[cls.kind] = cls
-    return found
-
-
-_TYPES: dict[str, dict[str, Any]] = {}
+_TYPES: dict[DeclarationEventKind, dict[str, Any]] = {}
+#: A stored ``kind`` (the enum's value) -> its event class.
+_CLASS_OF_STORED_KIND = {kind.value: cls for kind, cls in DECLARATION_EVENT_CLASSES.items()}
 
 
 def _types(cls: type[DeclarationEvent]) -> dict[str, Any]:
@@ -70,9 +59,10 @@ def event_to_dict(event: DeclarationEvent) -> dict[str, object]:
     >>> event_from_dict(event_to_dict(e)) == e
     True
     """
-    if not isinstance(event, DeclarationEvent) or not event.kind:
+    kind = getattr(type(event), "kind", None)
+    if not isinstance(event, DeclarationEvent) or kind not in DECLARATION_EVENT_CLASSES:
         raise InvalidInput("not_event", "event", "expected a declaration event")
-    out: dict[str, object] = {"kind": event.kind}
+    out: dict[str, object] = {"kind": event.kind.value}
     for name in _types(type(event)):
         out[name] = _encode(getattr(event, name))
     return out
@@ -133,9 +123,10 @@ def event_from_dict(data: Mapping[str, object]) -> DeclarationEvent:
     if not isinstance(data, Mapping):
         raise InvalidInput("not_mapping", "event", "expected a mapping")
     kind = data.get("kind")
-    cls = _kinds().get(kind) if isinstance(kind, str) else None
+    cls = _CLASS_OF_STORED_KIND.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise InvalidInput("unknown_kind", "kind", f"not one of {sorted(_kinds())}", value=kind)
+        known = sorted(_CLASS_OF_STORED_KIND)
+        raise InvalidInput("unknown_kind", "kind", f"not one of {known}", value=kind)
     types = _types(cls)
     errors: list[FieldError] = []
     values: dict[str, Any] = {}

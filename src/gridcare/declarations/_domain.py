@@ -148,7 +148,7 @@ _HIDDEN_PARTS = (
 
 @attrs.frozen
 class DeclaredAddress:
-    """The address as declared; ``repr`` shows the community only (DESIGN.md, "Privacy").
+    """The address as declared; ``repr`` shows the community only (docs/design.md, "Privacy").
 
     >>> DeclaredAddress(community="C1", building="3", room="301")
     DeclaredAddress(community='C1', building='***', room='***')

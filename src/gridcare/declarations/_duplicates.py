@@ -1,6 +1,6 @@
 """Finding declarations that are the same person's same journey, in one pass.
 
-Rules this module obeys (issue 3, "Duplicates"):
+Rules this module obeys:
 
 * two declarations are candidates when they share a person key (the identity
   document, or the name together with the phone number) and their journeys
@@ -29,7 +29,6 @@ from datetime import datetime
 
 import attrs
 
-from gridcare._bulk import collector_paused
 from gridcare.declarations._domain import Declaration
 from gridcare.declarations._enums import DuplicateBasis
 from gridcare.masking import mask_id_number, mask_name, mask_phone
@@ -100,8 +99,7 @@ def find_duplicates(
     >>> find_duplicates([])
     ()
     """
-    with collector_paused():
-        return _find_duplicates(list(declarations), progress)
+    return _find_duplicates(list(declarations), progress)
 
 
 def _find_duplicates(

@@ -1,6 +1,6 @@
 """The enumerations of declarations: every member has Chinese and English labels in ``LABELS``.
 
-All are ``StrEnum`` so they are cheap dictionary and counting keys (DESIGN.md).
+All are ``StrEnum`` so they are cheap dictionary and counting keys (docs/design.md).
 
 >>> TravelMode("train").value, DeclarationState.IN_REVIEW.value
 ('train', 'in_review')
@@ -16,6 +16,7 @@ from gridcare.risk import CodeColor
 
 __all__ = [
     "CodeColor",
+    "DeclarationEventKind",
     "DeclarationState",
     "DuplicateBasis",
     "FilledBy",
@@ -101,6 +102,30 @@ class DeclarationState(StrEnum):
     DUPLICATE = "duplicate"
     WITHDRAWN = "withdrawn"
     RELEASED = "released"
+
+
+class DeclarationEventKind(StrEnum):
+    """What happens to a declaration: the event kinds of its review lifecycle.
+
+    Each event class carries one as ``kind``; the table in ``_lifecycle`` is
+    keyed by (state, kind).
+
+    >>> DeclarationEventKind.REQUEST_CORRECTION.value
+    'request_correction'
+    """
+
+    SUBMIT = "submit"
+    ASSIGN = "assign"
+    MARK_UNROUTED = "mark_unrouted"
+    START_REVIEW = "start_review"
+    VERIFY = "verify"
+    REQUEST_CORRECTION = "request_correction"
+    RESUBMIT = "resubmit"
+    REJECT = "reject"
+    MARK_DUPLICATE = "mark_duplicate"
+    TRANSFER = "transfer"
+    WITHDRAW = "withdraw"
+    RELEASE = "release"
 
 
 class VerificationMethod(StrEnum):

@@ -1,6 +1,6 @@
 """The declaration form: untrusted input at the edge, validated by pydantic.
 
-Rules this module obeys (issue 3, DESIGN.md "Time" and "Errors"):
+Rules this module obeys (docs/design.md, "Time" and "Errors"):
 
 * field-level rules (types, lengths, patterns, ranges, choices) live on the
   fields, so the exported JSON Schema states them; rules between fields (order
@@ -80,6 +80,7 @@ __all__ = [
     "StayForm",
     "TemperatureForm",
     "declaration_json_schema",
+    "fixed_offset_zone",
 ]
 
 #: How many days ahead of arrival a declaration may be filed (local practice: two days
@@ -127,9 +128,13 @@ _PERMIT_RE = re.compile(TRAVEL_PERMIT_PATTERN)
 _FIXED: dict[timedelta, timezone] = {}
 
 
-def _fixed(offset: timedelta) -> timezone:
+def fixed_offset_zone(offset: timedelta) -> timezone:
     """One shared fixed-offset zone per offset: comparing instants that share a tzinfo
-    object skips ``utcoffset`` calls, which for dateutil zones run in Python."""
+    object skips ``utcoffset`` calls, which for dateutil zones run in Python.
+
+    >>> fixed_offset_zone(timedelta(hours=8)) is fixed_offset_zone(timedelta(hours=8))
+    True
+    """
     found = _FIXED.get(offset)
     if found is None:
         found = _FIXED[offset] = timezone(offset)
@@ -157,7 +162,7 @@ def _instant(value: Any, handler: ValidatorFunctionWrapHandler, info: Validation
         offset = local.utcoffset()
         if offset is None:  # pragma: no cover - a tzinfo without offsets
             return local
-    return parsed.replace(tzinfo=_fixed(offset))
+    return parsed.replace(tzinfo=fixed_offset_zone(offset))
 
 
 Instant = Annotated[datetime, WrapValidator(_instant), WithJsonSchema(_INSTANT_JSON)]
@@ -731,7 +736,7 @@ def receipt_context(context: object) -> tuple[datetime, int]:
         offset = received_at.utcoffset() if isinstance(received_at, datetime) else None
         if isinstance(received_at, datetime) and offset is not None:
             if type(received_at.tzinfo) is not timezone:
-                received_at = received_at.replace(tzinfo=_fixed(offset))
+                received_at = received_at.replace(tzinfo=fixed_offset_zone(offset))
             days = context.get("max_advance_days", DEFAULT_MAX_ADVANCE_DAYS)
             return received_at, days if isinstance(days, int) else DEFAULT_MAX_ADVANCE_DAYS
     raise PydanticCustomError(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from gridcare.declarations._domain import Declaration
-from gridcare.risk import History, Stay
+from gridcare.risk import RiskHistory, Stay
 
 __all__ = ["history_of"]
 
 
-def history_of(declaration: Declaration) -> History:
+def history_of(declaration: Declaration) -> RiskHistory:
     """The risk engine's view of a declaration: its declared stays and its arrival.
 
     The engine never sees the form; this is the one place a declaration is
@@ -24,4 +24,4 @@ def history_of(declaration: Declaration) -> History:
     (True, True)
     """
     stays = tuple(Stay(s.place, s.start, s.end) for s in declaration.stays)
-    return History(stays, arrived_at=declaration.arrived_at)
+    return RiskHistory(stays, arrived_at=declaration.arrived_at)

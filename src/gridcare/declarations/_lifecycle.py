@@ -1,28 +1,34 @@
-"""The review lifecycle of a declaration: one transition table, events, ``apply`` and ``replay``.
+"""The review lifecycle of a declaration: one transition table, its guards, events, replay.
 
-Rules this module obeys (DESIGN.md, "State machines"; issue 3, "Lifecycle"):
+Rules this module obeys (the state-machine convention of :mod:`gridcare.machine`):
 
-* :data:`DECLARATION_MACHINE` is the only place transitions are defined; the
-  docs draw the diagram from :meth:`~gridcare.machine.Machine.transitions`;
-* a ``submit`` event creates the record (state ``submitted``); any other event
-  for a declaration without a record, and any (state, event) pair missing from
-  the table, raises :class:`~gridcare.errors.IllegalTransition`;
+* :data:`DECLARATION_MACHINE` is the only place transitions are defined, as
+  one literal table keyed by (state or :data:`~gridcare.machine.NEW`,
+  :class:`DeclarationEventKind`); the docs draw the diagram from
+  :meth:`~gridcare.machine.Machine.transitions`;
+* the entry edge is in the table: ``(NEW, SUBMIT) -> SUBMITTED``. Any other
+  event for a declaration without a record, and any (state, kind) pair missing
+  from the table, raises :class:`~gridcare.errors.IllegalTransition`;
+* what the table allows may still depend on the event's content: the guards
+  (:func:`same_declaration`, :func:`transfer_moves`) are named predicates
+  beside the table, checked by :func:`apply_declaration_event` first;
 * a transfer is an event, not a state: the declaration becomes ``assigned`` to
   the receiving grid, and its review clock restarts there;
 * ``released`` is reached from ``verified`` when the person's measures end;
   the event carries that end instant (supplied by the risk engine);
-* :func:`replay_declarations` sorts by (instant, id), treats a repeated event
-  id as a no-op and returns the rejected events with reasons: nothing is
-  dropped silently.
+* :func:`replay_declarations` is :func:`gridcare.machine.replay`: it sorts by
+  (instant, id), treats a repeated event id as a no-op and returns the
+  rejected events with reasons: nothing is dropped silently.
 
 >>> from datetime import datetime
 >>> from gridcare.timeutil import DEFAULT_ZONE as CST
 >>> t = datetime(2022, 3, 19, 9, tzinfo=CST)
->>> r = apply(None, Submitted(id="e1", at=t, declaration_id="D1"))
->>> r = apply(r, Assigned(id="e2", at=t, declaration_id="D1", grid_id="G1"))
+>>> r = apply_declaration_event(None, Submitted(id="e1", at=t, declaration_id="D1"))
+>>> r = apply_declaration_event(r, Assigned(id="e2", at=t, declaration_id="D1", grid_id="G1"))
 >>> r.state, r.grid_id
 (<DeclarationState.ASSIGNED: 'assigned'>, 'G1')
->>> apply(r, Released(id="e3", at=t, declaration_id="D1", measures_ended_at=t))
+>>> apply_declaration_event(
+...     r, Released(id="e3", at=t, declaration_id="D1", measures_ended_at=t))
 Traceback (most recent call last):
 ...
 gridcare.errors.IllegalTransition: declaration: event 'release' ... in state 'assigned' ...
@@ -38,19 +44,20 @@ import attrs
 
 from gridcare.declarations._domain import Declaration
 from gridcare.declarations._enums import (
+    DeclarationEventKind,
     DeclarationState,
     UnroutedReason,
     VerificationMethod,
 )
 from gridcare.declarations._routing import Route
-from gridcare.errors import IllegalTransition, InvalidInput
-from gridcare.machine import Machine, Replay, replay
+from gridcare.errors import InvalidInput
+from gridcare.machine import NEW, Machine, Replay, replay
 from gridcare.timeutil import require_aware
 
 __all__ = [
+    "DECLARATION_EVENT_CLASSES",
     "DECLARATION_MACHINE",
-    "NO_RECORD",
-    "REVIEW_EVENTS",
+    "REVIEW_KINDS",
     "Assigned",
     "CorrectionRequested",
     "DeclarationEvent",
@@ -65,56 +72,83 @@ __all__ = [
     "Transferred",
     "Verified",
     "Withdrawn",
-    "apply",
+    "apply_declaration_event",
     "replay_declarations",
     "routing_event",
+    "same_declaration",
+    "transfer_moves",
 ]
 
 S = DeclarationState
+K = DeclarationEventKind
 
-#: The one transition table: (state, event kind) -> next state.
-DECLARATION_MACHINE: Machine[DeclarationState] = Machine(
+#: The one transition table: (state or NEW, event kind) -> next state.
+DECLARATION_MACHINE: Machine[DeclarationState, DeclarationEventKind] = Machine(
     "declaration",
     {
-        (S.SUBMITTED, "assign"): S.ASSIGNED,
-        (S.SUBMITTED, "mark_unrouted"): S.UNROUTED,
-        (S.SUBMITTED, "mark_duplicate"): S.DUPLICATE,
-        (S.SUBMITTED, "withdraw"): S.WITHDRAWN,
-        (S.UNROUTED, "assign"): S.ASSIGNED,
-        (S.UNROUTED, "mark_duplicate"): S.DUPLICATE,
-        (S.UNROUTED, "withdraw"): S.WITHDRAWN,
-        (S.ASSIGNED, "start_review"): S.IN_REVIEW,
-        (S.ASSIGNED, "transfer"): S.ASSIGNED,
-        (S.ASSIGNED, "verify"): S.VERIFIED,
-        (S.ASSIGNED, "request_correction"): S.CORRECTION_REQUESTED,
-        (S.ASSIGNED, "reject"): S.REJECTED,
-        (S.ASSIGNED, "mark_duplicate"): S.DUPLICATE,
-        (S.ASSIGNED, "withdraw"): S.WITHDRAWN,
-        (S.IN_REVIEW, "verify"): S.VERIFIED,
-        (S.IN_REVIEW, "request_correction"): S.CORRECTION_REQUESTED,
-        (S.IN_REVIEW, "reject"): S.REJECTED,
-        (S.IN_REVIEW, "mark_duplicate"): S.DUPLICATE,
-        (S.IN_REVIEW, "transfer"): S.ASSIGNED,
-        (S.IN_REVIEW, "withdraw"): S.WITHDRAWN,
-        (S.CORRECTION_REQUESTED, "resubmit"): S.RESUBMITTED,
-        (S.CORRECTION_REQUESTED, "withdraw"): S.WITHDRAWN,
-        (S.RESUBMITTED, "start_review"): S.IN_REVIEW,
-        (S.RESUBMITTED, "verify"): S.VERIFIED,
-        (S.RESUBMITTED, "request_correction"): S.CORRECTION_REQUESTED,
-        (S.RESUBMITTED, "reject"): S.REJECTED,
-        (S.RESUBMITTED, "mark_duplicate"): S.DUPLICATE,
-        (S.RESUBMITTED, "transfer"): S.ASSIGNED,
-        (S.RESUBMITTED, "withdraw"): S.WITHDRAWN,
-        (S.VERIFIED, "release"): S.RELEASED,
+        (NEW, K.SUBMIT): S.SUBMITTED,
+        (S.SUBMITTED, K.ASSIGN): S.ASSIGNED,
+        (S.SUBMITTED, K.MARK_UNROUTED): S.UNROUTED,
+        (S.SUBMITTED, K.MARK_DUPLICATE): S.DUPLICATE,
+        (S.SUBMITTED, K.WITHDRAW): S.WITHDRAWN,
+        (S.UNROUTED, K.ASSIGN): S.ASSIGNED,
+        (S.UNROUTED, K.MARK_DUPLICATE): S.DUPLICATE,
+        (S.UNROUTED, K.WITHDRAW): S.WITHDRAWN,
+        (S.ASSIGNED, K.START_REVIEW): S.IN_REVIEW,
+        (S.ASSIGNED, K.TRANSFER): S.ASSIGNED,
+        (S.ASSIGNED, K.VERIFY): S.VERIFIED,
+        (S.ASSIGNED, K.REQUEST_CORRECTION): S.CORRECTION_REQUESTED,
+        (S.ASSIGNED, K.REJECT): S.REJECTED,
+        (S.ASSIGNED, K.MARK_DUPLICATE): S.DUPLICATE,
+        (S.ASSIGNED, K.WITHDRAW): S.WITHDRAWN,
+        (S.IN_REVIEW, K.VERIFY): S.VERIFIED,
+        (S.IN_REVIEW, K.REQUEST_CORRECTION): S.CORRECTION_REQUESTED,
+        (S.IN_REVIEW, K.REJECT): S.REJECTED,
+        (S.IN_REVIEW, K.MARK_DUPLICATE): S.DUPLICATE,
+        (S.IN_REVIEW, K.TRANSFER): S.ASSIGNED,
+        (S.IN_REVIEW, K.WITHDRAW): S.WITHDRAWN,
+        (S.CORRECTION_REQUESTED, K.RESUBMIT): S.RESUBMITTED,
+        (S.CORRECTION_REQUESTED, K.WITHDRAW): S.WITHDRAWN,
+        (S.RESUBMITTED, K.START_REVIEW): S.IN_REVIEW,
+        (S.RESUBMITTED, K.VERIFY): S.VERIFIED,
+        (S.RESUBMITTED, K.REQUEST_CORRECTION): S.CORRECTION_REQUESTED,
+        (S.RESUBMITTED, K.REJECT): S.REJECTED,
+        (S.RESUBMITTED, K.MARK_DUPLICATE): S.DUPLICATE,
+        (S.RESUBMITTED, K.TRANSFER): S.ASSIGNED,
+        (S.RESUBMITTED, K.WITHDRAW): S.WITHDRAWN,
+        (S.VERIFIED, K.RELEASE): S.RELEASED,
     },
 )
 
-#: The state name used in errors for a declaration that has no record yet.
-NO_RECORD = "(no record)"
 #: Event kinds that record a review decision (the first one sets ``reviewed_at``).
-REVIEW_EVENTS: frozenset[str] = frozenset(
-    {"verify", "request_correction", "reject", "mark_duplicate"}
+REVIEW_KINDS: frozenset[DeclarationEventKind] = frozenset(
+    {K.VERIFY, K.REQUEST_CORRECTION, K.REJECT, K.MARK_DUPLICATE}
 )
+
+
+def same_declaration(record: DeclarationRecord, event: DeclarationEvent) -> bool:
+    """Guard: whether ``event`` is for the declaration ``record`` holds.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
+    >>> record = apply_declaration_event(None, Submitted(id="e1", at=t, declaration_id="D1"))
+    >>> same_declaration(record, Withdrawn(id="e2", at=t, declaration_id="D2"))
+    False
+    """
+    return event.declaration_id == record.declaration_id
+
+
+def transfer_moves(record: DeclarationRecord, event: Transferred) -> bool:
+    """Guard: whether the transfer goes to another grid than the current one.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
+    >>> record = DeclarationRecord(declaration_id="D1", state=DeclarationState.ASSIGNED,
+    ...                            submitted_at=t, updated_at=t, grid_id="G1")
+    >>> transfer_moves(record, Transferred(id="e", at=t, declaration_id="D1", to_grid="G1"))
+    False
+    """
+    return event.to_grid != record.grid_id
 
 
 def _text(value: object, field: str) -> None:
@@ -126,7 +160,9 @@ def _text(value: object, field: str) -> None:
 class DeclarationEvent:
     """What every lifecycle event carries: its own ``id``, the instant ``at``, the declaration.
 
-    Subclasses set ``kind``, the event name in :data:`DECLARATION_MACHINE`.
+    Each subclass sets ``kind``, its :class:`DeclarationEventKind` (the key in
+    :data:`DECLARATION_MACHINE`); :data:`DECLARATION_EVENT_CLASSES` maps each
+    kind back to its class.
 
     >>> from datetime import datetime
     >>> Withdrawn(id="e9", at=datetime(2022, 3, 19), declaration_id="D1")
@@ -135,7 +171,7 @@ class DeclarationEvent:
     gridcare.errors.InvalidInput: at: naive datetime: ... [naive_datetime]
     """
 
-    kind: ClassVar[str] = ""
+    kind: ClassVar[DeclarationEventKind]
 
     id: str
     at: datetime
@@ -160,7 +196,7 @@ class Submitted(DeclarationEvent):
     True
     """
 
-    kind: ClassVar[str] = "submit"
+    kind: ClassVar[DeclarationEventKind] = K.SUBMIT
 
     late: bool = False
     proxy: bool = False
@@ -184,10 +220,10 @@ class Assigned(DeclarationEvent):
     >>> from datetime import datetime, timezone
     >>> Assigned(id="a", at=datetime(2022, 3, 19, tzinfo=timezone.utc), declaration_id="D",
     ...          grid_id="G1").kind
-    'assign'
+    <DeclarationEventKind.ASSIGN: 'assign'>
     """
 
-    kind: ClassVar[str] = "assign"
+    kind: ClassVar[DeclarationEventKind] = K.ASSIGN
 
     grid_id: str
 
@@ -201,10 +237,10 @@ class MarkedUnrouted(DeclarationEvent):
     """The address could not be resolved; the declaration waits to be routed by hand.
 
     >>> MarkedUnrouted.kind
-    'mark_unrouted'
+    <DeclarationEventKind.MARK_UNROUTED: 'mark_unrouted'>
     """
 
-    kind: ClassVar[str] = "mark_unrouted"
+    kind: ClassVar[DeclarationEventKind] = K.MARK_UNROUTED
 
     reason: UnroutedReason
 
@@ -214,10 +250,10 @@ class ReviewStarted(DeclarationEvent):
     """A grid worker opened the declaration for review.
 
     >>> ReviewStarted.kind
-    'start_review'
+    <DeclarationEventKind.START_REVIEW: 'start_review'>
     """
 
-    kind: ClassVar[str] = "start_review"
+    kind: ClassVar[DeclarationEventKind] = K.START_REVIEW
 
     worker_id: str | None = None
 
@@ -227,10 +263,10 @@ class Verified(DeclarationEvent):
     """The declaration was verified, by door visit, phone or video.
 
     >>> Verified.kind
-    'verify'
+    <DeclarationEventKind.VERIFY: 'verify'>
     """
 
-    kind: ClassVar[str] = "verify"
+    kind: ClassVar[DeclarationEventKind] = K.VERIFY
 
     method: VerificationMethod
 
@@ -240,10 +276,10 @@ class CorrectionRequested(DeclarationEvent):
     """The declarant was asked to correct ``fields`` (form field paths, at least one).
 
     >>> CorrectionRequested.kind
-    'request_correction'
+    <DeclarationEventKind.REQUEST_CORRECTION: 'request_correction'>
     """
 
-    kind: ClassVar[str] = "request_correction"
+    kind: ClassVar[DeclarationEventKind] = K.REQUEST_CORRECTION
 
     fields: tuple[str, ...] = attrs.field(converter=tuple)
 
@@ -258,10 +294,10 @@ class Resubmitted(DeclarationEvent):
     """The declarant sent the corrected form.
 
     >>> Resubmitted.kind
-    'resubmit'
+    <DeclarationEventKind.RESUBMIT: 'resubmit'>
     """
 
-    kind: ClassVar[str] = "resubmit"
+    kind: ClassVar[DeclarationEventKind] = K.RESUBMIT
 
 
 @attrs.frozen(kw_only=True)
@@ -269,10 +305,10 @@ class Rejected(DeclarationEvent):
     """The declaration was rejected; ``reason`` says why.
 
     >>> Rejected.kind
-    'reject'
+    <DeclarationEventKind.REJECT: 'reject'>
     """
 
-    kind: ClassVar[str] = "reject"
+    kind: ClassVar[DeclarationEventKind] = K.REJECT
 
     reason: str
 
@@ -286,10 +322,10 @@ class MarkedDuplicate(DeclarationEvent):
     """The declaration duplicates the declaration ``of``.
 
     >>> MarkedDuplicate.kind
-    'mark_duplicate'
+    <DeclarationEventKind.MARK_DUPLICATE: 'mark_duplicate'>
     """
 
-    kind: ClassVar[str] = "mark_duplicate"
+    kind: ClassVar[DeclarationEventKind] = K.MARK_DUPLICATE
 
     of: str
 
@@ -305,10 +341,10 @@ class Transferred(DeclarationEvent):
     """Handed over to the grid ``to_grid``: it becomes assigned there.
 
     >>> Transferred.kind
-    'transfer'
+    <DeclarationEventKind.TRANSFER: 'transfer'>
     """
 
-    kind: ClassVar[str] = "transfer"
+    kind: ClassVar[DeclarationEventKind] = K.TRANSFER
 
     to_grid: str
 
@@ -322,10 +358,10 @@ class Withdrawn(DeclarationEvent):
     """The declarant withdrew the declaration (before a final decision).
 
     >>> Withdrawn.kind
-    'withdraw'
+    <DeclarationEventKind.WITHDRAW: 'withdraw'>
     """
 
-    kind: ClassVar[str] = "withdraw"
+    kind: ClassVar[DeclarationEventKind] = K.WITHDRAW
 
 
 @attrs.frozen(kw_only=True)
@@ -333,10 +369,10 @@ class Released(DeclarationEvent):
     """The person's measures ended at ``measures_ended_at``; the declaration is closed.
 
     >>> Released.kind
-    'release'
+    <DeclarationEventKind.RELEASE: 'release'>
     """
 
-    kind: ClassVar[str] = "release"
+    kind: ClassVar[DeclarationEventKind] = K.RELEASE
 
     measures_ended_at: datetime
 
@@ -356,7 +392,8 @@ class DeclarationRecord:
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
-    >>> apply(None, Submitted(id="e1", at=t, declaration_id="D1", proxy=True)).proxy
+    >>> apply_declaration_event(None, Submitted(id="e1", at=t, declaration_id="D1", proxy=True)
+    ...                         ).proxy
     True
     """
 
@@ -385,52 +422,81 @@ class DeclarationRecord:
         return self.reviewed_at is not None
 
 
-def apply(record: DeclarationRecord | None, event: DeclarationEvent) -> DeclarationRecord:
+#: The event class of each kind: what a stored event's ``kind`` names.
+DECLARATION_EVENT_CLASSES: Mapping[DeclarationEventKind, type[DeclarationEvent]] = {
+    K.SUBMIT: Submitted,
+    K.ASSIGN: Assigned,
+    K.MARK_UNROUTED: MarkedUnrouted,
+    K.START_REVIEW: ReviewStarted,
+    K.VERIFY: Verified,
+    K.REQUEST_CORRECTION: CorrectionRequested,
+    K.RESUBMIT: Resubmitted,
+    K.REJECT: Rejected,
+    K.MARK_DUPLICATE: MarkedDuplicate,
+    K.TRANSFER: Transferred,
+    K.WITHDRAW: Withdrawn,
+    K.RELEASE: Released,
+}
+
+
+def apply_declaration_event(
+    record: DeclarationRecord | None, event: DeclarationEvent
+) -> DeclarationRecord:
     """The record after ``event``; raises ``IllegalTransition`` when the table forbids it.
+
+    ``record`` is ``None`` for a declaration with no record yet: the table's
+    entry edge ``(NEW, SUBMIT)`` creates it. The guards beside the table run
+    first: an event for another declaration is ``wrong_declaration``, a
+    transfer to the current grid ``same_grid`` (both
+    :class:`~gridcare.errors.InvalidInput`).
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
-    >>> apply(None, Withdrawn(id="w", at=t, declaration_id="D1"))
+    >>> apply_declaration_event(None, Withdrawn(id="w", at=t, declaration_id="D1"))
     Traceback (most recent call last):
     ...
-    gridcare.errors.IllegalTransition: declaration: event 'withdraw' is not allowed in state ...
+    gridcare.errors.IllegalTransition: declaration: event 'withdraw' ... in state 'new'...
     """
-    kind = event.kind
     if record is None:
-        if not isinstance(event, Submitted):
-            raise IllegalTransition(NO_RECORD, kind, machine=DECLARATION_MACHINE.name)
+        state = DECLARATION_MACHINE.next(NEW, event.kind, detail=f"event {event.id!r}")
         return DeclarationRecord(
             declaration_id=event.declaration_id,
-            state=DeclarationState.SUBMITTED,
+            state=state,
             submitted_at=event.at,
             updated_at=event.at,
-            late=event.late,
-            proxy=event.proxy,
+            late=isinstance(event, Submitted) and event.late,
+            proxy=isinstance(event, Submitted) and event.proxy,
         )
-    if event.declaration_id != record.declaration_id:
+    if not same_declaration(record, event):
         raise InvalidInput(
             "wrong_declaration",
             "declaration_id",
             f"event for {event.declaration_id!r} applied to {record.declaration_id!r}",
         )
-    state = DECLARATION_MACHINE.next(record.state, kind, detail=f"event {event.id!r}")
-    changes: dict[str, object] = {"state": state, "updated_at": event.at}
-    if kind in REVIEW_EVENTS and record.reviewed_at is None:
-        changes["reviewed_at"] = event.at
+    if isinstance(event, Transferred) and not transfer_moves(record, event):
+        raise InvalidInput("same_grid", "to_grid", "already assigned to that grid")
+    state = DECLARATION_MACHINE.next(record.state, event.kind, detail=f"event {event.id!r}")
+    return attrs.evolve(record, **_changes(record, event, state))  # type: ignore[arg-type]
+
+
+def _changes(
+    record: DeclarationRecord, event: DeclarationEvent, state: DeclarationState
+) -> dict[str, object]:
+    """The fields ``event`` changes on ``record`` (the table already allowed it)."""
+    at = event.at
+    changes: dict[str, object] = {"state": state, "updated_at": at, "events": record.events + 1}
+    if event.kind in REVIEW_KINDS and record.reviewed_at is None:
+        changes["reviewed_at"] = at
     if isinstance(event, Assigned):
-        changes.update(grid_id=event.grid_id, assigned_at=event.at, unrouted_reason=None)
+        changes.update(grid_id=event.grid_id, assigned_at=at, unrouted_reason=None)
         if record.first_assigned_at is None:
-            changes["first_assigned_at"] = event.at
+            changes["first_assigned_at"] = at
     elif isinstance(event, MarkedUnrouted):
         changes["unrouted_reason"] = event.reason
     elif isinstance(event, Transferred):
-        if event.to_grid == record.grid_id:
-            raise InvalidInput("same_grid", "to_grid", "already assigned to that grid")
         previous = () if record.grid_id is None else (record.grid_id,)
         changes.update(
-            grid_id=event.to_grid,
-            assigned_at=event.at,
-            previous_grids=record.previous_grids + previous,
+            grid_id=event.to_grid, assigned_at=at, previous_grids=record.previous_grids + previous
         )
     elif isinstance(event, Verified):
         changes["verified_by"] = event.method
@@ -442,8 +508,7 @@ def apply(record: DeclarationRecord | None, event: DeclarationEvent) -> Declarat
         changes["duplicate_of"] = event.of
     elif isinstance(event, Released):
         changes["measures_ended_at"] = event.measures_ended_at
-    changes["events"] = record.events + 1
-    return attrs.evolve(record, **changes)  # type: ignore[arg-type]
+    return changes
 
 
 def _subject(event: DeclarationEvent) -> str:
@@ -456,10 +521,15 @@ def replay_declarations(
     records: Mapping[str, DeclarationRecord] | None = None,
     until: datetime | None = None,
 ) -> Replay[str, DeclarationRecord, DeclarationEvent]:
-    """Replay a log of declaration events (per DESIGN.md) into records by declaration id.
+    """Replay a log of declaration events into records by declaration id.
 
-    With ``until``, only events strictly before it are replayed (the state as of
-    that instant); the others are not part of the replay's input.
+    This is :func:`gridcare.machine.replay` with :func:`apply_declaration_event`:
+    events in (``at``, ``id``) order, a repeated id is a duplicate, a refused
+    event is returned with its reason; ``applied`` and ``rejected`` list the
+    events declaration by declaration, each declaration's in (``at``, ``id``)
+    order. ``records`` holds starting records (a replay resumed from a
+    snapshot). With ``until``, only events strictly before it are replayed (the
+    state as of that instant); the others are not part of the replay's input.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
@@ -473,7 +543,7 @@ def replay_declarations(
     if until is not None:
         require_aware(until, "until")
         events = [e for e in events if e.at < until]
-    return replay(events, subject=_subject, apply=apply, records=records)
+    return replay(events, subject=_subject, apply=apply_declaration_event, records=records)
 
 
 def routing_event(

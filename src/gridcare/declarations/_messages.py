@@ -22,7 +22,7 @@ from gridcare.errors import FieldError
 from gridcare.labels import Lang
 from gridcare.masking import mask_id_number, mask_name, mask_phone, mask_text
 
-__all__ = ["FORM_CODES", "field_errors", "message"]
+__all__ = ["FORM_CODES", "field_errors", "message", "shown_value"]
 
 #: code -> (Chinese, English) for every code a form can fail with.
 FORM_CODES: dict[str, tuple[str, str]] = {
@@ -156,8 +156,14 @@ def _stable_code(kind: str, loc: Sequence[str | int]) -> str:
     return code
 
 
-def _shown_value(value: object, loc: Sequence[str | int]) -> object:
-    """The offending value as it may appear in an error: masked if personal, scalars only."""
+def shown_value(value: object, loc: Sequence[str | int]) -> object:
+    """The offending value as it may appear in an error: masked if personal, scalars only.
+
+    ``loc`` is the field's path in the form; it says whether the value is personal.
+
+    >>> shown_value("13812345678", ("phone",)), shown_value(39.5, ("health", "celsius"))
+    ('138****5678', 39.5)
+    """
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, str):
@@ -193,5 +199,5 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
             path = f"{prefix}.{path}" if path else prefix
         zh = message(code, "zh")
         text = f"{zh} / {detail['msg']}"
-        found.append(FieldError(code, path, text, _shown_value(detail.get("input"), loc)))
+        found.append(FieldError(code, path, text, shown_value(detail.get("input"), loc)))
     return found

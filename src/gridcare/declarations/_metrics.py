@@ -1,7 +1,7 @@
 """Review metrics per grid as of an instant: received, reviewed, review rate, overdue, time to
 review (median and 90th percentile), late and proxy declarations.
 
-Rules this module obeys (DESIGN.md, "Rates"; issue 3, "Review metrics"):
+Rules this module obeys (docs/design.md, "Rates"):
 
 * counts are exact integers and the review rate is a :class:`~gridcare.rates.Rate`
   (reviewed / received), never an average of rates;

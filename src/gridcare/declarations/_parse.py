@@ -1,6 +1,6 @@
 """Parsing forms into declarations: one form, or a batch where nothing is lost.
 
-Rules this module obeys (DESIGN.md, "Errors"):
+Rules this module obeys (docs/design.md, "Errors"):
 
 * a form's errors are reported all at once, each with its field path, a stable
   code and a Chinese and English message, values masked; when some fields are
@@ -34,7 +34,6 @@ import attrs
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
 
-from gridcare._bulk import collector_paused
 from gridcare.declarations._domain import Declaration
 from gridcare.declarations._enums import FilledBy
 from gridcare.declarations._form import (
@@ -46,15 +45,15 @@ from gridcare.declarations._form import (
     Issue,
     LegForm,
     StayForm,
-    _fixed,
     address_issues,
     filler_issues,
+    fixed_offset_zone,
     health_issues,
     identity_issues,
     leg_issues,
     stay_issues,
 )
-from gridcare.declarations._messages import _shown_value, field_errors, message
+from gridcare.declarations._messages import field_errors, message, shown_value
 from gridcare.errors import FieldError, InvalidInput
 from gridcare.timeutil import DEFAULT_ZONE, require_aware
 
@@ -85,7 +84,7 @@ def _context(received_at: datetime, max_advance_days: int, zone: tzinfo) -> dict
         raise InvalidInput("unknown_zone", "zone", "expected a tzinfo")
     offset = received_at.utcoffset()
     if offset is not None:  # a shared fixed-offset tzinfo keeps comparisons in C
-        received_at = received_at.replace(tzinfo=_fixed(offset))
+        received_at = received_at.replace(tzinfo=fixed_offset_zone(offset))
     return {"received_at": received_at, "max_advance_days": max_advance_days, "zone": zone}
 
 
@@ -95,7 +94,7 @@ def _issue_error(issue: Issue) -> FieldError:
         issue.code,
         path,
         f"{message(issue.code, 'zh')} / {issue.message}",
-        _shown_value(issue.value, issue.loc),
+        shown_value(issue.value, issue.loc),
     )
 
 
@@ -318,21 +317,18 @@ def parse_forms(
     step = max(1, total // 100)
     results: list[Declaration | RejectedForm] = []
     from_form = Declaration.from_form
-    # Declarations build no reference cycles: pause the collector while a city's worth
-    # of them is built (DESIGN.md, "Scale"); it is restored even on error.
-    with collector_paused():
-        for i, data in enumerate(rows):
-            instant = instants[i]
-            if instant is not current:
-                context = _context(instant, max_advance_days, zone)
-                current = instant
-            outcome = _validate(data, context)
-            if isinstance(outcome, list):
-                results.append(RejectedForm(i, ids[i], tuple(outcome)))
-            else:
-                results.append(from_form(outcome, declaration_id=ids[i], received_at=instant))
-            if progress is not None and (i + 1) % step == 0:
-                progress(i + 1, total)
+    for i, data in enumerate(rows):
+        instant = instants[i]
+        if instant is not current:
+            context = _context(instant, max_advance_days, zone)
+            current = instant
+        outcome = _validate(data, context)
+        if isinstance(outcome, list):
+            results.append(RejectedForm(i, ids[i], tuple(outcome)))
+        else:
+            results.append(from_form(outcome, declaration_id=ids[i], received_at=instant))
+        if progress is not None and (i + 1) % step == 0:
+            progress(i + 1, total)
     if progress is not None and total % step:
         progress(total, total)
     return BatchResult(tuple(results))

@@ -1,6 +1,6 @@
 """Routing a declaration to the grid responsible for its address.
 
-Rules this module obeys (issue 3, "Routing"):
+Rules this module obeys:
 
 * the index is built once from the hierarchy (and the door QR codes handed out):
   node ids, community ids, codes and names, building numbers per community;
@@ -35,7 +35,6 @@ from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
-from gridcare._bulk import collector_paused
 from gridcare.codes import AreaCode
 from gridcare.declarations._domain import Declaration, DeclaredAddress
 from gridcare.declarations._enums import RouteMethod, UnroutedReason
@@ -273,18 +272,17 @@ class AddressIndex:
         step = max(1, total // 100)
         routes: dict[str, Route] = {}
         route = self.route
-        with collector_paused():  # routes build no cycles (DESIGN.md, "Scale")
-            for i, declaration in enumerate(items):
-                if declaration.id in routes:
-                    raise InvalidInput(
-                        "duplicate_id",
-                        f"declarations.{i}.id",
-                        "declaration id used twice",
-                        value=declaration.id,
-                    )
-                routes[declaration.id] = route(declaration.address)
-                if progress is not None and (i + 1) % step == 0:
-                    progress(i + 1, total)
+        for i, declaration in enumerate(items):
+            if declaration.id in routes:
+                raise InvalidInput(
+                    "duplicate_id",
+                    f"declarations.{i}.id",
+                    "declaration id used twice",
+                    value=declaration.id,
+                )
+            routes[declaration.id] = route(declaration.address)
+            if progress is not None and (i + 1) % step == 0:
+                progress(i + 1, total)
         if progress is not None and total % step:
             progress(total, total)
         return RoutingResult(routes)

@@ -1,6 +1,15 @@
 """Reports: metrics, tallies keyed by report day, roll-ups over the hierarchy,
 the feeds that count workflow records, and the daily report.
 
+* :mod:`gridcare.reports.metrics`: the metric catalogue (:data:`METRICS`);
+* :mod:`gridcare.reports.tallies`: :class:`Count`, :class:`Countable`,
+  :class:`Tally` (a mergeable monoid) and :class:`TallyBuilder`;
+* :mod:`gridcare.reports.rollups`: :class:`Rollup`, sums up the hierarchy;
+* :mod:`gridcare.reports.daily`: the daily report list and :func:`lagging`;
+* :mod:`gridcare.reports.feeds`: what the workflows' records count.
+
+The report-day rule itself is :class:`gridcare.timeutil.ReportClock`, re-exported here.
+
 >>> from gridcare.reports import Tally
 >>> Tally.empty() + Tally.empty() == Tally.empty()
 True
@@ -8,6 +17,7 @@ True
 
 from __future__ import annotations
 
+from gridcare.reports.daily import DailyReport, Figure, ReportRow, daily_report, lagging
 from gridcare.reports.feeds import (
     MEASURE_METRICS,
     assessment_counts,
@@ -16,26 +26,20 @@ from gridcare.reports.feeds import (
     stock_counts,
     visit_counts,
 )
-from gridcare.reports.rollups import (
+from gridcare.reports.metrics import (
+    COUNTED_METRICS,
     METRICS,
-    Count,
-    Countable,
-    DailyReport,
-    Figure,
     Metric,
     MetricKind,
-    ReportClock,
-    ReportRow,
-    Rollup,
-    Tally,
-    daily_report,
-    lagging,
+    counted_metric,
     metric,
-    rollup,
-    tally,
 )
+from gridcare.reports.rollups import Rollup, rollup
+from gridcare.reports.tallies import Count, Countable, Tally, TallyBuilder, tally
+from gridcare.timeutil import ReportClock
 
 __all__ = [
+    "COUNTED_METRICS",
     "MEASURE_METRICS",
     "METRICS",
     "Count",
@@ -48,8 +52,10 @@ __all__ = [
     "ReportRow",
     "Rollup",
     "Tally",
+    "TallyBuilder",
     "assessment_counts",
     "case_counts",
+    "counted_metric",
     "daily_report",
     "declaration_counts",
     "lagging",

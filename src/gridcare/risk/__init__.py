@@ -1,10 +1,11 @@
 """Risk-history rules: a dated risk-area register, policies as data, explainable assessments.
 
 * :mod:`~gridcare.risk.register`: :class:`RiskLevel`, :class:`RiskDesignation`,
-  :class:`Stay`, :class:`RiskRegister` (prefix-indexed) and :func:`diff`;
+  :class:`Stay`, :class:`RiskRegister` (prefix-indexed), :func:`diff` and the
+  matching rules :func:`match_kind` and :func:`exposure_end`;
 * :mod:`~gridcare.risk.policy`: the pydantic :class:`Policy` with its parts
   and enums (:class:`Category`, :class:`MeasureKind`, :class:`CodeColor`, ...);
-* :mod:`~gridcare.risk.presets`: :data:`PRESETS`, DOMAIN.md's table;
+* :mod:`~gridcare.risk.presets`: :data:`PRESETS`, the table of docs/risk.md;
 * :mod:`~gridcare.risk.engine`: :func:`assess`, :func:`assess_many`,
   :func:`code_color`, :func:`missed_tests`, :func:`compare_policies`,
   :func:`needs_reassessment`.
@@ -23,13 +24,13 @@ from gridcare.risk.engine import (
     Assessment,
     Contact,
     ContactKind,
-    History,
     MissedTest,
     NatResult,
-    Plan,
     PolicyComparison,
-    Reason,
-    Step,
+    RiskHistory,
+    RiskPlan,
+    RiskReason,
+    RiskStep,
     TestKind,
     TestWindow,
     assess,
@@ -62,9 +63,13 @@ from gridcare.risk.register import (
     RegisterDiff,
     RiskDesignation,
     RiskLevel,
+    RiskReach,
     RiskRegister,
     Stay,
     diff,
+    exposure_end,
+    match_kind,
+    opens_after,
 )
 
 __all__ = [
@@ -80,24 +85,25 @@ __all__ = [
     "Contact",
     "ContactKind",
     "DesignationChange",
-    "History",
     "MatchKind",
     "MatchRule",
     "MeasureKind",
     "MissedTest",
     "NatResult",
-    "Plan",
     "Policy",
     "PolicyComparison",
     "Provenance",
-    "Reason",
     "RegisterDiff",
     "RiskDesignation",
+    "RiskHistory",
     "RiskLevel",
+    "RiskPlan",
+    "RiskReach",
+    "RiskReason",
     "RiskRegister",
+    "RiskStep",
     "SourceKind",
     "Stay",
-    "Step",
     "StepSpec",
     "TestKind",
     "TestRequirement",
@@ -107,6 +113,9 @@ __all__ = [
     "code_color",
     "compare_policies",
     "diff",
+    "exposure_end",
+    "match_kind",
     "missed_tests",
     "needs_reassessment",
+    "opens_after",
 ]

@@ -1,21 +1,26 @@
 """The engine: from a person's stays and contacts to a category, a plan, a code colour and reasons.
 
-Rules this module obeys (DESIGN.md, "Exposure" and "Day counting for measures"):
+Rules this module obeys (docs/risk.md, "The engine"), each stated in one
+function that :func:`assess` and :func:`assess_many` share (they run the same
+per-person code):
 
-* a stay counts against a designation where it overlaps ``[R - T days, L)``;
-  the exposure ends where the overlap ends; it qualifies when the reference
-  instant (arrival if known, else ``as_of``) is at most the look-back window
-  after that end (exactly the window still qualifies); designations raised
-  after ``as_of`` are not yet known and are ignored;
+* exposure: a stay counts against a designation where it overlaps
+  ``[R - T days, L)``, and the exposure ends where the overlap ends
+  (:func:`~gridcare.risk.register.exposure_end`); designations raised after
+  ``as_of`` are not yet known and are ignored;
+* qualification: an exposure counts when the reference instant (arrival if
+  known, else ``as_of``) is at most the look-back window after its end
+  (exactly the window still qualifies);
 * the most severe qualifying category wins, every qualifying exposure is a
   reason, and any qualifying *possible* exposure sets ``needs_verification``;
 * day 0 is the anchor's local date; a step of N days runs until local
-  midnight at the end of day N; tests on day k fall on the anchor's date + k;
+  midnight at the end of day N (:func:`~gridcare.timeutil.midnight_after`);
+  tests on day k fall on the anchor's date + k;
 * the plan is what remains from the assessment on: it is counted from
   ``max(as_of, arrived_at)``; steps already over are dropped, the step in
   progress starts at that instant, test dates before its local date are
   dropped, and test windows that closed before it are dropped. Nothing past is
-  invented; the full schedule is recovered from ``Plan.anchor``.
+  invented; the full schedule is recovered from ``RiskPlan.anchor``.
 
 >>> from datetime import datetime
 >>> from gridcare.risk.presets import PRESETS
@@ -35,7 +40,6 @@ Rules this module obeys (DESIGN.md, "Exposure" and "Day counting for measures"):
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
@@ -44,7 +48,6 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from gridcare._bulk import collector_paused
 from gridcare.errors import InvalidInput
 from gridcare.labels import label
 from gridcare.risk.policy import (
@@ -62,25 +65,27 @@ from gridcare.risk.policy import (
 )
 from gridcare.risk.register import (
     MatchKind,
-    Reach,
     RegisterDiff,
     RiskDesignation,
+    RiskReach,
     RiskRegister,
     Stay,
+    exposure_end,
+    opens_after,
 )
-from gridcare.timeutil import require_aware, start_of_day, zone
+from gridcare.timeutil import local_date, midnight_after, require_aware, zone
 
 __all__ = [
     "Assessment",
     "Contact",
     "ContactKind",
-    "History",
     "MissedTest",
     "NatResult",
-    "Plan",
     "PolicyComparison",
-    "Reason",
-    "Step",
+    "RiskHistory",
+    "RiskPlan",
+    "RiskReason",
+    "RiskStep",
     "TestKind",
     "TestWindow",
     "assess",
@@ -210,10 +215,10 @@ def _arrived_at(value: object) -> datetime | None:
 
 
 @attrs.frozen
-class History:
+class RiskHistory:
     """One person's input to :func:`assess_many`: stays, arrival and contacts.
 
-    >>> History(()).arrived_at is None
+    >>> RiskHistory(()).arrived_at is None
     True
     """
 
@@ -226,7 +231,7 @@ class History:
 
 
 @attrs.frozen
-class Step:
+class RiskStep:
     """One measure in force from ``start`` until ``end`` (exclusive; ``None`` = open-ended).
 
     ``test_dates`` are the local dates of this step's tests; ``alternatives``
@@ -234,7 +239,7 @@ class Step:
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
-    >>> s = Step(MeasureKind.HOME_ISOLATION, datetime(2022, 7, 1, 15, tzinfo=CST),
+    >>> s = RiskStep(MeasureKind.HOME_ISOLATION, datetime(2022, 7, 1, 15, tzinfo=CST),
     ...          datetime(2022, 7, 9, tzinfo=CST), CodeColor.YELLOW)
     >>> s.in_force(datetime(2022, 7, 9, tzinfo=CST))
     False
@@ -274,7 +279,7 @@ class TestWindow:
 
 
 @attrs.frozen
-class Plan:
+class RiskPlan:
     """The measures that remain for a person: chained steps, test dates and test windows.
 
     ``anchor`` is the instant day 0 is counted from (``anchor_kind`` says
@@ -295,7 +300,7 @@ class Plan:
     anchor_kind: Anchor
     anchor: datetime
     counted_from: datetime
-    steps: tuple[Step, ...]
+    steps: tuple[RiskStep, ...]
     test_dates: tuple[date, ...]
     windows: tuple[TestWindow, ...]
     green_after_tests: bool
@@ -324,7 +329,7 @@ _KIND_TEXT = {
 
 
 @attrs.frozen
-class Reason:
+class RiskReason:
     """Why a category applies: the stay and designation (or the contact) and the policy clause.
 
     ``zh`` and ``en`` render the reason in Chinese and English.
@@ -411,10 +416,10 @@ class Assessment:
     """
 
     category: Category
-    plan: Plan | None
+    plan: RiskPlan | None
     code_color: CodeColor
     needs_verification: bool
-    reasons: tuple[Reason, ...]
+    reasons: tuple[RiskReason, ...]
     as_of: datetime
     policy: str
 
@@ -444,12 +449,6 @@ class MissedTest:
 # ---------------------------------------------------------------------------- day counting
 
 
-@functools.lru_cache(maxsize=4096)
-def _midnight(day: date, zone_name: str) -> datetime:
-    # Keyed by zone name: dateutil's tzfile objects are not hashable.
-    return start_of_day(day, zone(zone_name))
-
-
 def _build_plan(
     cp: CompiledPlan,
     anchor: datetime,
@@ -457,16 +456,20 @@ def _build_plan(
     arrival: datetime,
     tz: tzinfo,
     zone_name: str,
-) -> Plan | None:
-    a_date = anchor.astimezone(tz).date()
+) -> RiskPlan | None:
+    """What remains of a category's plan from ``counted_from`` on (see the module's rules).
+
+    Every end is ``timeutil.midnight_after`` of the anchor's local date (day 0).
+    """
+    a_date = anchor.astimezone(tz).date()  # day 0 (anchor and counted_from are aware)
     c_date = counted_from.astimezone(tz).date()
-    steps: list[Step] = []
+    steps: list[RiskStep] = []
     tests: list[date] = []
     start = anchor
     for cs in cp.steps:
         end = None
-        if cs.end_offset is not None:
-            end = _midnight(a_date + cs.end_offset, zone_name)
+        if cs.end_day is not None:
+            end = midnight_after(a_date, cs.end_day, tz)
             if end <= counted_from:
                 start = end
                 continue
@@ -476,7 +479,7 @@ def _build_plan(
             else ()
         )
         steps.append(
-            Step(
+            RiskStep(
                 cs.kind,
                 start if start > counted_from else counted_from,
                 end,
@@ -496,12 +499,12 @@ def _build_plan(
     if cp.arrival_after is not None and arrival + cp.arrival_after >= counted_from:
         windows.append(TestWindow(TestKind.AFTER_ARRIVAL, arrival, arrival + cp.arrival_after, 1))
     for count, within, gap in cp.requirements:
-        w_end = _midnight(a_date + within, zone_name)
+        w_end = midnight_after(a_date, within, tz)
         if w_end >= counted_from:
             windows.append(TestWindow(TestKind.WITHIN_WINDOW, anchor, w_end, count, gap))
     if not steps and not windows:
         return None
-    return Plan(
+    return RiskPlan(
         cp.category,
         cp.anchor,
         anchor,
@@ -528,10 +531,10 @@ def _window_count(window: TestWindow, times: Sequence[datetime]) -> int:
     return taken
 
 
-def _color(plan: Plan | None, negatives: Sequence[datetime], at: datetime) -> CodeColor:
+def _color(plan: RiskPlan | None, negatives: Sequence[datetime], at: datetime) -> CodeColor:
     if plan is None:
         return CodeColor.GREEN
-    current: Step | None = None
+    current: RiskStep | None = None
     for step in plan.steps:
         if step.end is None or at < step.end:
             current = step
@@ -625,10 +628,10 @@ def missed_tests(
         return ()
     taken = _sorted_times(results, as_of, False)  # type: ignore[arg-type]
     zone_of = zone(plan.zone_name)
-    days_taken = {t.astimezone(zone_of).date() for t in taken}
+    days_taken = {local_date(t, zone_of) for t in taken}
     missed: list[MissedTest] = []
     for day in plan.test_dates:
-        deadline = _midnight(day + timedelta(days=1), plan.zone_name)
+        deadline = midnight_after(day, 0, zone_of)  # the end of the test's own day
         if deadline <= as_of and day not in days_taken:
             missed.append(MissedTest(TestKind.SCHEDULED, deadline, day))
     for w in plan.windows:
@@ -655,18 +658,102 @@ def _check_common(register: object, policy: object, as_of: object) -> CompiledPo
     return policy.compiled
 
 
-_Hit = tuple[int, Reason, datetime]
+_Hit = tuple[int, RiskReason, datetime]
 
 
 def _severity_of(hit: _Hit) -> int:
     return hit[0]
 
 
+# ---------------------------------------------------------------------------- the two rules
+#
+# Exposure: a stay counts against a designation known at ``as_of`` where it overlaps
+# ``[R - T days, L)``, and the exposure ends where that overlap ends (``_exposure``, from
+# ``_known`` and the register's ``exposure_end``). Qualification: the exposure counts when
+# the reference instant is at most the look-back after its end (``_qualifies``). Every path
+# below, near or wide, one person or a batch, applies these functions and no other statement
+# of them; ``_scan_is_over`` only says where a scan sorted by raise may stop.
+
+
+def _known(designation: RiskDesignation, as_of: datetime) -> bool:
+    """Whether ``designation`` is known at ``as_of``: raised then or before.
+
+    A designation raised after ``as_of`` is ignored, so replaying an old
+    ``as_of`` against today's register gives the answer known then.
+    """
+    return designation.raised_at <= as_of
+
+
+def _exposure(
+    stay: Stay, designation: RiskDesignation, as_of: datetime, trace_back: timedelta
+) -> datetime | None:
+    """The end of ``stay``'s exposure to ``designation`` as known at ``as_of``, or ``None``.
+
+    The exposure-matching rule of every path: the designation must be known at
+    ``as_of`` (:func:`_known`), and the stay must overlap its window
+    ``[R - T, L)`` (:func:`~gridcare.risk.register.exposure_end`).
+    """
+    if not _known(designation, as_of):
+        return None
+    return exposure_end(stay, designation, trace_back)
+
+
+def _qualifies(reference: datetime, end: datetime, look_back: timedelta) -> bool:
+    """Whether an exposure ending at ``end`` counts at ``reference`` (arrival if known, else as_of).
+
+    The qualification rule of every path: ``reference`` is at most the
+    look-back after the exposure's end; exactly the look-back still counts.
+    """
+    return reference - end <= look_back
+
+
+def _scan_is_over(
+    designation: RiskDesignation, stay_end: datetime, as_of: datetime, trace_back: timedelta
+) -> bool:
+    """Whether neither ``designation`` nor any raised after it can count against the stay.
+
+    True once it is not known at ``as_of`` or its window opens when the stay
+    has ended: both hold for every later raise too, so a scan of a list
+    sorted by ``raised_at`` stops there.
+    """
+    return not _known(designation, as_of) or opens_after(designation, stay_end, trace_back)
+
+
+def _near(
+    hits: list[_Hit],
+    cp: CompiledPolicy,
+    stay: Stay,
+    reach: RiskReach,
+    as_of: datetime,
+    ref: datetime,
+) -> bool:
+    """Direct and possible matches of one stay: every qualifying exposure is a reason.
+
+    Returns whether a possible exposure qualified (the person needs verification).
+    """
+    by_kind = cp.rules_by_kind
+    trace_back = cp.trace_back
+    look_back = cp.look_back
+    verify = False
+    for d, kind in reach.near:
+        rule = by_kind[kind].get(d.level)
+        if rule is None:
+            continue
+        end = _exposure(stay, d, as_of, trace_back)
+        if end is None or not _qualifies(ref, end, look_back):
+            continue
+        if kind is MatchKind.POSSIBLE:
+            verify = True
+        reason = RiskReason(rule.category, rule.clause, rule.source, kind, stay, d, None, end)
+        hits.append((SEVERITY[rule.category], reason, end))
+    return verify
+
+
 def _wide(
     hits: list[_Hit],
     cp: CompiledPolicy,
     stay: Stay,
-    reach: Reach,
+    reach: RiskReach,
     as_of: datetime,
     ref: datetime,
 ) -> None:
@@ -676,13 +763,12 @@ def _wide(
     one exposure of each category, cited with the designation whose overlap
     ends last (the county's when it ends as late as the province's). Each list
     is sorted by ``raised_at``, so a scan stops at the first designation
-    raised after ``as_of`` or whose window opens after the stay ends, and as
-    soon as every category of the kind has an exposure ending with the stay
-    (none can end later).
+    after which none can count (:func:`_scan_is_over`), and as soon as every
+    category of the kind has an exposure ending with the stay (none can end
+    later).
     """
     look_back = cp.look_back
     trace_back = cp.trace_back
-    s_start = stay.start
     s_end = stay.end
     best: dict[Category, tuple[RiskDesignation, datetime, CompiledRule, MatchKind]] = {}
     for kind, designations in reach.wide:
@@ -698,8 +784,7 @@ def _wide(
             if done >= wanted:
                 continue
         for d in designations:
-            raised = d.raised_at
-            if raised > as_of or s_end <= raised - trace_back:
+            if _scan_is_over(d, s_end, as_of, trace_back):
                 break
             rule = by_level.get(d.level)
             if rule is None:
@@ -708,11 +793,8 @@ def _wide(
             prev = best.get(category)
             if prev is not None and prev[1] == s_end:
                 continue
-            lifted = d.lifted_at
-            if lifted is not None and s_start >= lifted:
-                continue
-            end = s_end if lifted is None or s_end < lifted else lifted
-            if ref - end > look_back:
+            end = _exposure(stay, d, as_of, trace_back)
+            if end is None or not _qualifies(ref, end, look_back):
                 continue
             if prev is None or end > prev[1]:
                 best[category] = (d, end, rule, kind)
@@ -721,8 +803,32 @@ def _wide(
                     if done >= wanted:
                         break
     for category, (d, end, rule, kind) in best.items():
-        reason = Reason(category, rule.clause, rule.source, kind, stay, d, None, end)
+        reason = RiskReason(category, rule.clause, rule.source, kind, stay, d, None, end)
         hits.append((SEVERITY[category], reason, end))
+
+
+def _contact_hits(
+    hits: list[_Hit],
+    cp: CompiledPolicy,
+    contacts: tuple[Contact, ...],
+    as_of: datetime,
+    counted_from: datetime,
+) -> None:
+    """Contacts the policy identifies, within the look-back of ``as_of`` or with a plan running."""
+    tz = cp.tz
+    for contact in contacts:
+        category = _CONTACT_CATEGORY[contact.kind]
+        cplan = cp.plans.get(category)
+        if cplan is None:
+            continue  # the policy does not identify this kind of contact
+        last = contact.last_exposure
+        if not _qualifies(as_of, last, cp.look_back):
+            # Past the look-back, a contact still counts while its plan is running.
+            last_day = cplan.steps[-1].end_day
+            if last_day is not None and midnight_after(last, last_day, tz) <= counted_from:
+                continue
+        reason = RiskReason(category, cplan.clause, cplan.source, None, None, None, contact, None)
+        hits.append((SEVERITY[category], reason, last))
 
 
 def _assess(
@@ -735,53 +841,23 @@ def _assess(
     contacts: tuple[Contact, ...],
     nothing: Assessment | None,
 ) -> Assessment:
+    """One person's assessment: the path of :func:`assess` and :func:`assess_many` alike."""
     ref = as_of if arrived_at is None else arrived_at
     counted_from = as_of if arrived_at is None or arrived_at < as_of else arrived_at
-    look_back = cp.look_back
-    trace_back = cp.trace_back
-    by_kind = cp.rules_by_kind
     hits: list[_Hit] = []
     verify = False
+    kinds = cp.kinds
+    look_back = cp.look_back
     for stay in stays:
-        s_start = stay.start
-        s_end = stay.end
-        reach = register.reach(stay.place, cp.kinds)
-        for d, kind in reach.near:
-            rule = by_kind[kind].get(d.level)
-            if rule is None:
-                continue
-            raised = d.raised_at
-            if raised > as_of or s_end <= raised - trace_back:
-                continue
-            lifted = d.lifted_at
-            if lifted is not None and s_start >= lifted:
-                continue
-            end = s_end if lifted is None or s_end < lifted else lifted
-            if ref - end > look_back:
-                continue
-            if kind is MatchKind.POSSIBLE:
-                verify = True
-            reason = Reason(rule.category, rule.clause, rule.source, kind, stay, d, None, end)
-            hits.append((SEVERITY[rule.category], reason, end))
-        if reach.wide and ref - s_end <= look_back:
-            # No exposure can end after the stay does: when even that is outside the
-            # look-back, nothing in the county or province qualifies.
+        reach = register.reach(stay.place, kinds)
+        if reach.near and _near(hits, cp, stay, reach, as_of, ref):
+            verify = True
+        # No exposure ends after its stay does: when even the stay's end does not
+        # qualify, nothing in the county or province does.
+        if reach.wide and _qualifies(ref, stay.end, look_back):
             _wide(hits, cp, stay, reach, as_of, ref)
-    for contact in contacts:
-        category = _CONTACT_CATEGORY[contact.kind]
-        cplan = cp.plans.get(category)
-        if cplan is None:
-            continue  # the policy does not identify this kind of contact
-        last = contact.last_exposure
-        if as_of - last > look_back:
-            # Past the look-back, a contact still counts while its plan is running.
-            offset = cplan.steps[-1].end_offset
-            if offset is not None:
-                ends = _midnight(last.astimezone(tz).date() + offset, cp.zone_name)
-                if ends <= counted_from:
-                    continue
-        reason = Reason(category, cplan.clause, cplan.source, None, None, None, contact, None)
-        hits.append((SEVERITY[category], reason, last))
+    if contacts:
+        _contact_hits(hits, cp, contacts, as_of, counted_from)
     if not hits:
         if nothing is not None:
             return nothing
@@ -799,7 +875,7 @@ def _assess(
         plan,
         _color(plan, (), as_of),
         verify,
-        tuple(h[1] for h in hits),
+        tuple([h[1] for h in hits]),
         as_of,
         cp.name,
     )
@@ -838,11 +914,11 @@ def assess(
     return _assess(cp, cp.tz, register, _stays(stays), as_of, arrived, _contacts(contacts), None)
 
 
-def _history(value: object, key: object) -> History:
-    if isinstance(value, History):
+def _history(value: object, key: object) -> RiskHistory:
+    if isinstance(value, RiskHistory):
         return value
     try:
-        return History(_stays(value, f"histories[{key!r}]"))
+        return RiskHistory(_stays(value, f"histories[{key!r}]"))
     except InvalidInput:
         raise
     except Exception as exc:  # pragma: no cover - defensive: any other input problem
@@ -850,7 +926,7 @@ def _history(value: object, key: object) -> History:
 
 
 def assess_many(
-    histories: Mapping[K, History | Sequence[Stay]],
+    histories: Mapping[K, RiskHistory | Sequence[Stay]],
     *,
     register: RiskRegister,
     policy: Policy,
@@ -859,7 +935,7 @@ def assess_many(
 ) -> dict[K, Assessment]:
     """Assess many people sharing one register index and one compiled policy.
 
-    ``histories`` maps a key (a declaration id, say) to a :class:`History` or
+    ``histories`` maps a key (a declaration id, say) to a :class:`RiskHistory` or
     a plain sequence of stays. ``progress(done, total)`` is called at most
     about a hundred times, the last time with ``done == total``.
 
@@ -885,12 +961,11 @@ def assess_many(
     total = len(histories)
     every = max(1, -(-total // 100))  # at most 100 calls, then the last
     out: dict[K, Assessment] = {}
-    with collector_paused():  # bulk fold: no cycles built (gridcare._bulk)
-        for done, (key, value) in enumerate(histories.items(), start=1):
-            h = value if type(value) is History else _history(value, key)
-            out[key] = _assess(cp, tz, register, h.stays, as_of, h.arrived_at, h.contacts, nothing)
-            if progress is not None and done % every == 0 and done != total:
-                progress(done, total)
+    for done, (key, value) in enumerate(histories.items(), start=1):
+        h = value if type(value) is RiskHistory else _history(value, key)
+        out[key] = _assess(cp, tz, register, h.stays, as_of, h.arrived_at, h.contacts, nothing)
+        if progress is not None and done % every == 0 and done != total:
+            progress(done, total)
     if progress is not None:
         progress(total, total)
     return out
@@ -923,7 +998,7 @@ class PolicyComparison(Generic[K]):
 
 
 def compare_policies(
-    histories: Mapping[K, History | Sequence[Stay]],
+    histories: Mapping[K, RiskHistory | Sequence[Stay]],
     old: Policy,
     new: Policy,
     as_of: datetime,
@@ -964,7 +1039,7 @@ def compare_policies(
 
 def needs_reassessment(
     changes: RegisterDiff,
-    histories: Mapping[K, History | Sequence[Stay]],
+    histories: Mapping[K, RiskHistory | Sequence[Stay]],
     *,
     policy: Policy,
 ) -> tuple[K, ...]:

@@ -10,7 +10,7 @@ escapes the constructors.
 The engine never touches the pydantic objects in its loop: each policy is
 compiled once, at validation, into plain attrs/tuple form (:attr:`Policy.compiled`).
 
-Day numbers (DESIGN.md, "Day counting for measures"): the anchor's local date
+Day numbers (docs/design.md, "Day counting for measures"): the anchor's local date
 is day 0. The first step's test days count from the anchor (``0..days``); a
 chained step's day 0 is the previous step's last day, so its own test days
 run ``1..days`` and its first full day is day 1. A step of N days ends at
@@ -196,7 +196,8 @@ class _Model(BaseModel, metaclass=_PolicyMeta):
 class Provenance(_Model):
     """Where a value comes from.
 
-    >>> Provenance(edition="9th", date="2022-06-28", source="DOMAIN.md", kind="national").kind
+    >>> Provenance(edition="9th", date="2022-06-28", source="the plan, close contacts",
+    ...            kind="national").kind
     <SourceKind.NATIONAL: 'national'>
     """
 
@@ -385,20 +386,17 @@ class CompiledStep:
     test_days: tuple[int, ...]
     color: CodeColor
     alternatives: tuple[MeasureKind, ...]
+    #: The last day of the step counted from the anchor's date, ``None`` if open: the step
+    #: ends at ``timeutil.midnight_after(anchor, end_day)``.
+    end_day: int | None = attrs.field(init=False)
     # Precomputed for the engine's loop: building a timedelta costs about a microsecond.
-    end_offset: dt.timedelta | None = attrs.field(init=False)
     test_offsets: tuple[dt.timedelta, ...] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        end = None if self.days is None else dt.timedelta(days=self.start_day + self.days + 1)
-        object.__setattr__(self, "end_offset", end)
+        end_day = None if self.days is None else self.start_day + self.days
+        object.__setattr__(self, "end_day", end_day)
         offsets = tuple(dt.timedelta(days=k) for k in self.test_days)
         object.__setattr__(self, "test_offsets", offsets)
-
-    @property
-    def end_day(self) -> int | None:
-        """The last day of the step counted from the anchor's date, ``None`` if open."""
-        return None if self.days is None else self.start_day + self.days
 
 
 @attrs.frozen
@@ -413,8 +411,8 @@ class CompiledPlan:
     category: Category
     anchor: Anchor
     steps: tuple[CompiledStep, ...]
-    #: (count, offset of the midnight ending the window from the anchor's date, minimum gap)
-    requirements: tuple[tuple[int, dt.timedelta, dt.timedelta], ...]
+    #: (count, days: the window ends at ``timeutil.midnight_after(anchor, days)``, minimum gap)
+    requirements: tuple[tuple[int, int, dt.timedelta], ...]
     arrival_before: dt.timedelta | None
     arrival_after: dt.timedelta | None
     green_after_tests: bool
@@ -495,8 +493,7 @@ def _compile(policy: Policy) -> CompiledPolicy:
             )
             offset += step.days or 0
         reqs = tuple(
-            (r.count, dt.timedelta(days=r.within_days + 1), dt.timedelta(hours=r.min_gap_hours))
-            for r in plan.requirements
+            (r.count, r.within_days, dt.timedelta(hours=r.min_gap_hours)) for r in plan.requirements
         )
         arrival = plan.arrival_test
         before = after = None

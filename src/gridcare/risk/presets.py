@@ -1,23 +1,34 @@
-"""The policy presets: DOMAIN.md's table of risk categories and measures, value for value.
+"""The policy presets: the risk categories and measures of three periods, value for value.
 
-Three presets, each citing its edition and marking local practice:
+Three presets, each citing the policy documents its values come from and
+marking local practice:
 
 * ``hunan-2022-03``: the practice in force when Zhuzhou ran the grid
-  prevention code (deployed 2022-03-16), 8th-edition era; the whole column is
-  recorded as practice (``SourceKind.LOCAL``);
-* ``ninth-edition``: the national prevention plan, 9th edition (2022-06-28);
+  prevention code (deployed 2022-03-16), in the era of the national plan's
+  8th edition; the whole column is recorded as practice (``SourceKind.LOCAL``);
+* ``ninth-edition``: the national prevention and control plan, 9th edition
+  (2022-06-28);
 * ``twenty-measures``: the twenty measures (2022-11-11).
 
-Where DOMAIN.md gives no value the preset gives none (Hunan's "local rules"
-for low-risk areas, the 9th edition's self health monitoring without a
-duration, the twenty measures' unidentified secondary contacts and abolished
-medium-risk areas). Readings that the table implies but does not spell out
-(an anchor, a code colour) carry a ``note`` saying so.
+Every ``source`` names the document (title, issuer, date) and the measure it
+states; a value that is this library's own reading (the possible-exposure
+rule, provinces with local cases under Hunan's practice) cites the section of
+docs/risk.md that decides it. Where the documents give no value the preset
+gives none (Hunan's "local rules" for low-risk areas, the 9th edition's self
+health monitoring without a duration, the twenty measures' unidentified
+secondary contacts and abolished medium-risk areas). Readings that a document
+implies but does not spell out (an anchor, a code colour) carry a ``note``
+saying so. docs/risk.md, "Presets and their provenance", has the table.
 
 >>> sorted(PRESETS)
 ['hunan-2022-03', 'ninth-edition', 'twenty-measures']
 >>> PRESETS["ninth-edition"].look_back_days, PRESETS["hunan-2022-03"].look_back_days
 (7, 14)
+>>> source = PRESETS["ninth-edition"].rules[0].source.source
+>>> print(source.split("，")[0])
+《新型冠状病毒肺炎防控方案（第九版）》
+>>> source.endswith("risk areas: high, by compound or village")
+True
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ from gridcare.risk.policy import Policy, SourceKind
 
 __all__ = ["PRESETS"]
 
-_TABLE = "DOMAIN.md, 'Risk areas and measures (the policy presets)'"
+# ---------------------------------------------------------------------------- the documents
 
 _HUNAN_DATE = dt.date(2022, 3, 16)
 _NINTH_DATE = dt.date(2022, 6, 28)
@@ -40,6 +51,50 @@ _TWENTY_DATE = dt.date(2022, 11, 11)
 _HUNAN_EDITION = "株洲/湖南 2022年3月做法（第八版方案时期） / Zhuzhou-Hunan practice, March 2022"
 _NINTH_EDITION = "新型冠状病毒肺炎防控方案（第九版） / prevention and control plan, 9th edition"
 _TWENTY_EDITION = "二十条优化措施 / the twenty measures"
+
+#: The national plan, 8th edition: the measures for contacts in force in March 2022.
+_EIGHTH_PLAN = (
+    "《新型冠状病毒肺炎防控方案（第八版）》，国务院应对新型冠状病毒肺炎疫情联防联控机制综合组，"
+    "2021-05 / COVID-19 prevention and control plan, 8th edition, Comprehensive Group of the "
+    "State Council's Joint Prevention and Control Mechanism, May 2021, as applied in Hunan in "
+    "March 2022"
+)
+#: Hunan's rules for arrivals in early 2022, as applied in Zhuzhou.
+_HUNAN_RULES = (
+    "湖南省应对新型冠状病毒肺炎疫情防控指挥部 2022年1-3月入湘返湘人员防控要求（株洲市自"
+    "2022-03-16 起经“格防码”落实） / Hunan provincial COVID-19 prevention and control "
+    "headquarters, rules for arrivals in Hunan, January-March 2022 (applied in Zhuzhou through "
+    "the grid prevention code from 2022-03-16)"
+)
+#: The report of the grid prevention code's deployment.
+_ZHUZHOU_REPORT = (
+    "株洲日报《小网格激发疫情防控大能量》，2022年3月 / Zhuzhou Daily, 'Small grids release "
+    "great energy in epidemic prevention', March 2022"
+)
+_NINTH_PLAN = (
+    "《新型冠状病毒肺炎防控方案（第九版）》，国务院应对新型冠状病毒肺炎疫情联防联控机制综合组，"
+    "2022-06-28 / COVID-19 prevention and control plan, 9th edition, Comprehensive Group of the "
+    "State Council's Joint Prevention and Control Mechanism, 2022-06-28"
+)
+_TWENTY_NOTICE = (
+    "《关于进一步优化新冠肺炎疫情防控措施 科学精准做好防控工作的通知》（二十条），"
+    "国务院应对新型冠状病毒肺炎疫情联防联控机制综合组，2022-11-11 / Notice on further "
+    "optimising COVID-19 prevention and control measures (the twenty measures), Comprehensive "
+    "Group of the State Council's Joint Prevention and Control Mechanism, 2022-11-11"
+)
+#: Health-code colours were set by each province's code rules, not by the national texts.
+_HEALTH_CODES = (
+    "各省健康码赋码规则（2022年实践），归纳见 docs/risk.md “Presets and their provenance” / "
+    "provincial health-code colour rules as practised in 2022, summarised in docs/risk.md, "
+    "'Presets and their provenance'"
+)
+#: The library's own decisions.
+_DECISIONS = "docs/risk.md, 'Decisions'"
+
+
+def _cite(document: str, what: str) -> str:
+    """A ``source``: the document, then the measure it states."""
+    return f"{document}: {what}"
 
 
 def _src(
@@ -70,7 +125,7 @@ def _codes(edition: str, date: dt.date) -> dict[str, Any]:
     return _src(
         edition,
         date,
-        "DOMAIN.md, 'Health codes in practice'",
+        _HEALTH_CODES,
         SourceKind.LOCAL,
         "red for high-risk-area history and close contacts; yellow for medium-risk-area "
         "history, secondary contacts and pending tests; green otherwise",
@@ -79,10 +134,13 @@ def _codes(edition: str, date: dt.date) -> dict[str, Any]:
 
 _POSSIBLE_NOTE = (
     "a stay known only at a coarser area containing the designated area is a possible "
-    "exposure, assessed as the direct one and flagged for door-to-door verification "
-    "(DESIGN.md, 'Exposure')"
+    "exposure, assessed as the direct one and flagged for door-to-door verification"
 )
-_LAST_EXPOSURE_NOTE = "the table gives no anchor; contacts are counted from their last exposure"
+_LAST_EXPOSURE_NOTE = "the text gives no anchor; contacts are counted from their last exposure"
+_TRACE_BACK_NOTE = (
+    "tracing goes back from the day the area's level was raised: read as a trace-back "
+    "window equal to the look-back"
+)
 
 
 def _step(
@@ -116,45 +174,46 @@ def _rule(match: str, level: str, category: str, source: dict[str, Any]) -> dict
 
 def _hunan_2022_03() -> Policy:
     codes = _codes(_HUNAN_EDITION, _HUNAN_DATE)
-    col = f"{_TABLE}, column 'March 2022 practice'"
-    possible = _hunan("DESIGN.md, 'Exposure'", _POSSIBLE_NOTE)
+    possible = _hunan(_cite(_DECISIONS, "possible exposures"), _POSSIBLE_NOTE)
     derived = _hunan(
-        f"{_TABLE}, row 'arrival from a province with local cases'",
+        _cite(_DECISIONS, "hunan-2022-03 derives provinces with local cases"),
         "a province holding a medium- or high-risk area has local cases; a province with "
         "cases but no such area is designated AFFECTED explicitly",
     )
+    areas = _hunan(_cite(_HUNAN_RULES, "arrivals from medium- and high-risk areas and provinces"))
     rules = [
-        _rule("direct", "high", "high_risk_area", _hunan(col)),
+        _rule("direct", "high", "high_risk_area", areas),
         _rule("possible", "high", "high_risk_area", possible),
-        _rule("direct", "medium", "medium_risk_area", _hunan(col)),
+        _rule("direct", "medium", "medium_risk_area", areas),
         _rule("possible", "medium", "medium_risk_area", possible),
-        _rule("direct", "affected", "affected_area", _hunan(col)),
+        _rule("direct", "affected", "affected_area", areas),
         _rule("possible", "affected", "affected_area", possible),
         _rule("county", "high", "affected_area", derived),
         _rule("county", "medium", "affected_area", derived),
         _rule("province_or_city", "high", "affected_area", derived),
         _rule("province_or_city", "medium", "affected_area", derived),
     ]
+    from_leaving = "the rules give no anchor; counted from leaving the area as in the 9th edition"
     categories = [
         {
             "category": "close_contact",
             "anchor": "last_exposure",
-            "source": _hunan(f"{col}, row 'close contact'", _LAST_EXPOSURE_NOTE),
+            "source": _hunan(_cite(_EIGHTH_PLAN, "close contacts"), _LAST_EXPOSURE_NOTE),
             "steps": [
                 _step(
                     "centralized_quarantine",
                     14,
                     "red",
-                    _hunan(f"{col}, row 'close contact': 14 d centralized"),
+                    _hunan(_cite(_EIGHTH_PLAN, "close contacts: 14 d centralized quarantine")),
                     codes,
                     (1, 4, 7, 14),
-                    _hunan(f"{col}, row 'close contact': NAT days 1,4,7,14"),
+                    _hunan(_cite(_EIGHTH_PLAN, "close contacts: NAT on days 1, 4, 7 and 14")),
                 ),
                 _step(
                     "home_health_monitoring",
                     7,
                     "red",
-                    _hunan(f"{col}, row 'close contact': + 7 d home health monitoring"),
+                    _hunan(_cite(_EIGHTH_PLAN, "close contacts: then 7 d home health monitoring")),
                     codes,
                 ),
             ],
@@ -162,13 +221,16 @@ def _hunan_2022_03() -> Policy:
         {
             "category": "secondary_contact",
             "anchor": "last_exposure",
-            "source": _hunan(f"{col}, row 'secondary contact'", _LAST_EXPOSURE_NOTE),
+            "source": _hunan(_cite(_EIGHTH_PLAN, "secondary contacts"), _LAST_EXPOSURE_NOTE),
             "steps": [
                 _step(
                     "centralized_quarantine",
                     7,
                     "yellow",
-                    _hunan(f"{col}, row 'secondary contact': 7 d centralized", "no NAT days given"),
+                    _hunan(
+                        _cite(_EIGHTH_PLAN, "secondary contacts: 7 d centralized quarantine"),
+                        "no NAT days given",
+                    ),
                     codes,
                 ),
             ],
@@ -176,20 +238,17 @@ def _hunan_2022_03() -> Policy:
         {
             "category": "high_risk_area",
             "anchor": "left_area",
-            "source": _hunan(
-                f"{col}, row 'high-risk area'",
-                "the column gives no anchor; counted from leaving the area as in the 9th edition",
-            ),
+            "source": _hunan(_cite(_HUNAN_RULES, "arrivals from high-risk areas"), from_leaving),
             "steps": [
                 _step(
                     "centralized_quarantine",
                     14,
                     "red",
-                    _hunan(f"{col}, row 'high-risk area': 14 d centralized"),
+                    _hunan(_cite(_HUNAN_RULES, "high-risk areas: 14 d centralized quarantine")),
                     codes,
                     (1, 4, 7, 10, 14),
                     _hunan(
-                        f"{col}, row 'high-risk area': NAT e.g. 1,4,7,10,14",
+                        _cite(_HUNAN_RULES, "high-risk areas: NAT e.g. on days 1, 4, 7, 10, 14"),
                         "given as an example of local practice ('e.g.')",
                     ),
                 ),
@@ -198,17 +257,14 @@ def _hunan_2022_03() -> Policy:
         {
             "category": "medium_risk_area",
             "anchor": "left_area",
-            "source": _hunan(
-                f"{col}, row 'medium-risk area'",
-                "the column gives no anchor; counted from leaving the area as in the 9th edition",
-            ),
+            "source": _hunan(_cite(_HUNAN_RULES, "arrivals from medium-risk areas"), from_leaving),
             "steps": [
                 _step(
                     "centralized_quarantine",
                     14,
                     "yellow",
                     _hunan(
-                        f"{col}, row 'medium-risk area': 14 d, centralized or home (local)",
+                        _cite(_HUNAN_RULES, "medium-risk areas: 14 d, centralized or at home"),
                         "local authorities chose centralized quarantine or home isolation",
                     ),
                     codes,
@@ -219,15 +275,16 @@ def _hunan_2022_03() -> Policy:
         {
             "category": "affected_area",
             "anchor": "arrival",
-            "source": _hunan(
-                f"{col}, row 'arrival from a province with local cases (Hunan, Jan-Mar 2022)'"
-            ),
+            "source": _hunan(_cite(_HUNAN_RULES, "arrivals from provinces with local cases")),
             "arrival_test": {
                 "before_hours": 48,
                 "after_hours": 24,
                 "source": _hunan(
-                    f"{col}, row 'arrival from a province with local cases': negative NAT "
-                    "within 48 h before, NAT within 24 h after arrival"
+                    _cite(
+                        _HUNAN_RULES,
+                        "provinces with local cases: a negative NAT within 48 h before "
+                        "arrival, a NAT within 24 h after",
+                    )
                 ),
             },
             "green_after_tests": True,
@@ -237,8 +294,10 @@ def _hunan_2022_03() -> Policy:
                     14,
                     "yellow",
                     _hunan(
-                        f"{col}, row 'arrival from a province with local cases': "
-                        "14 d self health monitoring"
+                        _cite(
+                            _HUNAN_RULES,
+                            "provinces with local cases: 14 d self health monitoring",
+                        )
                     ),
                     codes,
                 ),
@@ -251,18 +310,17 @@ def _hunan_2022_03() -> Policy:
             "title_zh": "株洲格防码时期（2022年3月）湖南做法",
             "title_en": "Hunan practice when Zhuzhou ran the grid prevention code (March 2022)",
             "look_back_days": 14,
-            "look_back_source": _hunan(f"{_TABLE}, 'Look-back': 14 days before 2022-06-28"),
+            "look_back_source": _hunan(_cite(_EIGHTH_PLAN, "travel history within 14 days")),
             "trace_back_days": 14,
             "trace_back_source": _hunan(
-                f"{_TABLE}, 'Look-back': tracing goes back from the day the level was raised",
-                "read as a trace-back window equal to the look-back",
+                _cite(_EIGHTH_PLAN, "travel history within 14 days"), _TRACE_BACK_NOTE
             ),
             "rules": rules,
             "categories": categories,
             "source": _hunan(
-                "DOMAIN.md, 'The story this library serves' and the table's March 2022 column",
-                "grid prevention code deployed 2022-03-16; low-risk areas were left to local "
-                "rules and are not identified here",
+                _cite(_ZHUZHOU_REPORT, "the grid prevention code, deployed 2022-03-16"),
+                "the measures are those of the 8th-edition plan and Hunan's rules for "
+                "arrivals; low-risk areas were left to local rules and are not identified here",
             ),
         }
     )
@@ -271,8 +329,9 @@ def _hunan_2022_03() -> Policy:
 # ---------------------------------------------------------------------------- ninth-edition
 
 
-def _low_risk(src: Any, codes: dict[str, Any], where: str, note: str = "") -> dict[str, Any]:
-    anchor_note = "the tests are on arrival; the table names no anchor"
+def _low_risk(src: Any, codes: dict[str, Any], document: str, note: str = "") -> dict[str, Any]:
+    anchor_note = "the tests are on arrival; the text names no anchor"
+    where = _cite(document, "low-risk areas of an affected county")
     return {
         "category": "low_risk_area",
         "anchor": "arrival",
@@ -292,8 +351,8 @@ def _low_risk(src: Any, codes: dict[str, Any], where: str, note: str = "") -> di
                 None,
                 "yellow",
                 src(
-                    f"{where}: + self health monitoring",
-                    "the table gives no duration: the step stays open",
+                    f"{where}: then self health monitoring",
+                    "the text gives no duration: the step stays open",
                 ),
                 codes,
             )
@@ -303,104 +362,97 @@ def _low_risk(src: Any, codes: dict[str, Any], where: str, note: str = "") -> di
 
 def _ninth_edition() -> Policy:
     codes = _codes(_NINTH_EDITION, _NINTH_DATE)
-    col = f"{_TABLE}, column '9th edition'"
-    possible = _ninth("DESIGN.md, 'Exposure'", _POSSIBLE_NOTE, SourceKind.LOCAL)
-    areas = f"{_TABLE}, 'Risk areas': 9th edition"
+    possible = _ninth(_cite(_DECISIONS, "possible exposures"), _POSSIBLE_NOTE, SourceKind.LOCAL)
+
+    def areas(what: str) -> dict[str, Any]:
+        return _ninth(_cite(_NINTH_PLAN, f"risk areas: {what}"))
+
+    low = "low = the rest of a county that contains medium or high areas"
     rules = [
-        _rule("direct", "high", "high_risk_area", _ninth(areas)),
+        _rule("direct", "high", "high_risk_area", areas("high, by compound or village")),
         _rule("possible", "high", "high_risk_area", possible),
-        _rule("direct", "medium", "medium_risk_area", _ninth(areas)),
+        _rule("direct", "medium", "medium_risk_area", areas("medium")),
         _rule("possible", "medium", "medium_risk_area", possible),
-        _rule("direct", "low", "low_risk_area", _ninth(areas)),
+        _rule("direct", "low", "low_risk_area", areas("low")),
         _rule("possible", "low", "low_risk_area", possible),
-        _rule(
-            "county",
-            "high",
-            "low_risk_area",
-            _ninth(f"{areas}: low = the rest of a county that contains medium or high areas"),
-        ),
-        _rule(
-            "county",
-            "medium",
-            "low_risk_area",
-            _ninth(f"{areas}: low = the rest of a county that contains medium or high areas"),
-        ),
+        _rule("county", "high", "low_risk_area", areas(low)),
+        _rule("county", "medium", "low_risk_area", areas(low)),
     ]
     categories = [
         {
             "category": "close_contact",
             "anchor": "last_exposure",
-            "source": _ninth(f"{col}, row 'close contact': from last exposure"),
+            "source": _ninth(_cite(_NINTH_PLAN, "close contacts, from the last exposure")),
             "steps": [
                 _step(
                     "centralized_quarantine",
                     7,
                     "red",
-                    _ninth(f"{col}, row 'close contact': 7 d centralized"),
+                    _ninth(_cite(_NINTH_PLAN, "close contacts: 7 d centralized quarantine")),
                     codes,
                     (1, 2, 3, 5, 7),
-                    _ninth(f"{col}, row 'close contact': NAT 1,2,3,5,7"),
+                    _ninth(_cite(_NINTH_PLAN, "close contacts: NAT on days 1, 2, 3, 5 and 7")),
                 ),
                 _step(
                     "home_health_monitoring",
                     3,
                     "red",
-                    _ninth(f"{col}, row 'close contact': + 3 d home health monitoring"),
+                    _ninth(_cite(_NINTH_PLAN, "close contacts: then 3 d home health monitoring")),
                     codes,
                     (3,),
-                    _ninth(f"{col}, row 'close contact': + home day 3"),
+                    _ninth(_cite(_NINTH_PLAN, "close contacts: NAT on day 3 at home")),
                 ),
             ],
         },
         {
             "category": "secondary_contact",
             "anchor": "last_exposure",
-            "source": _ninth(f"{col}, row 'secondary contact'", _LAST_EXPOSURE_NOTE),
+            "source": _ninth(_cite(_NINTH_PLAN, "secondary contacts"), _LAST_EXPOSURE_NOTE),
             "steps": [
                 _step(
                     "home_isolation",
                     7,
                     "yellow",
-                    _ninth(f"{col}, row 'secondary contact': 7 d home isolation"),
+                    _ninth(_cite(_NINTH_PLAN, "secondary contacts: 7 d home isolation")),
                     codes,
                     (1, 4, 7),
-                    _ninth(f"{col}, row 'secondary contact': NAT 1,4,7"),
+                    _ninth(_cite(_NINTH_PLAN, "secondary contacts: NAT on days 1, 4 and 7")),
                 ),
             ],
         },
         {
             "category": "high_risk_area",
             "anchor": "left_area",
-            "source": _ninth(f"{col}, row 'high-risk area': from leaving the area"),
+            "source": _ninth(_cite(_NINTH_PLAN, "high-risk areas, from leaving the area")),
             "steps": [
                 _step(
                     "centralized_quarantine",
                     7,
                     "red",
-                    _ninth(f"{col}, row 'high-risk area': 7 d centralized"),
+                    _ninth(_cite(_NINTH_PLAN, "high-risk areas: 7 d centralized quarantine")),
                     codes,
                     (1, 2, 3, 5, 7),
-                    _ninth(f"{col}, row 'high-risk area': NAT 1,2,3,5,7"),
+                    _ninth(_cite(_NINTH_PLAN, "high-risk areas: NAT on days 1, 2, 3, 5 and 7")),
                 ),
             ],
         },
         {
             "category": "medium_risk_area",
             "anchor": "left_area",
-            "source": _ninth(f"{col}, row 'medium-risk area': from leaving"),
+            "source": _ninth(_cite(_NINTH_PLAN, "medium-risk areas, from leaving the area")),
             "steps": [
                 _step(
                     "home_isolation",
                     7,
                     "yellow",
-                    _ninth(f"{col}, row 'medium-risk area': 7 d home isolation"),
+                    _ninth(_cite(_NINTH_PLAN, "medium-risk areas: 7 d home isolation")),
                     codes,
                     (1, 4, 7),
-                    _ninth(f"{col}, row 'medium-risk area': NAT 1,4,7"),
+                    _ninth(_cite(_NINTH_PLAN, "medium-risk areas: NAT on days 1, 4 and 7")),
                 ),
             ],
         },
-        _low_risk(_ninth, codes, f"{col}, row 'low-risk area of an affected county'"),
+        _low_risk(_ninth, codes, _NINTH_PLAN),
     ]
     return Policy.from_dict(
         {
@@ -408,15 +460,14 @@ def _ninth_edition() -> Policy:
             "title_zh": "新型冠状病毒肺炎防控方案（第九版）",
             "title_en": "COVID-19 prevention and control plan, 9th edition",
             "look_back_days": 7,
-            "look_back_source": _ninth(f"{_TABLE}, 'Look-back': 7 days after 2022-06-28"),
+            "look_back_source": _ninth(_cite(_NINTH_PLAN, "travel history within 7 days")),
             "trace_back_days": 7,
             "trace_back_source": _ninth(
-                f"{_TABLE}, 'Look-back': tracing goes back from the day the level was raised",
-                "read as a trace-back window equal to the look-back",
+                _cite(_NINTH_PLAN, "travel history within 7 days"), _TRACE_BACK_NOTE
             ),
             "rules": rules,
             "categories": categories,
-            "source": _ninth(_TABLE),
+            "source": _ninth(_cite(_NINTH_PLAN, "the plan as a whole")),
         }
     )
 
@@ -426,17 +477,18 @@ def _ninth_edition() -> Policy:
 
 def _twenty_measures() -> Policy:
     codes = _codes(_TWENTY_EDITION, _TWENTY_DATE)
-    col = f"{_TABLE}, column 'Twenty measures'"
-    possible = _twenty("DESIGN.md, 'Exposure'", _POSSIBLE_NOTE, SourceKind.LOCAL)
-    areas = f"{_TABLE}, 'Risk areas': twenty measures abolished medium; high by unit or building"
+    possible = _twenty(_cite(_DECISIONS, "possible exposures"), _POSSIBLE_NOTE, SourceKind.LOCAL)
+    areas = _twenty(
+        _cite(_TWENTY_NOTICE, "risk areas: high and low only, high drawn by unit or building")
+    )
 
     def local(where: str, note: str = "") -> dict[str, Any]:
         return _twenty(where, note, SourceKind.LOCAL)
 
     low_note = "continued locally: the 9th edition's low-risk rule as local practice"
-    low_rule = local(f"{col}, row 'low-risk area of an affected county'", low_note)
+    low_rule = local(_cite(_TWENTY_NOTICE, "low-risk areas of an affected county"), low_note)
     rules = [
-        _rule("direct", "high", "high_risk_area", _twenty(areas)),
+        _rule("direct", "high", "high_risk_area", areas),
         _rule("possible", "high", "high_risk_area", possible),
         _rule("direct", "low", "low_risk_area", low_rule),
         _rule("possible", "low", "low_risk_area", possible),
@@ -446,45 +498,45 @@ def _twenty_measures() -> Policy:
         {
             "category": "close_contact",
             "anchor": "last_exposure",
-            "source": _twenty(f"{col}, row 'close contact'", _LAST_EXPOSURE_NOTE),
+            "source": _twenty(_cite(_TWENTY_NOTICE, "close contacts"), _LAST_EXPOSURE_NOTE),
             "steps": [
                 _step(
                     "centralized_quarantine",
                     5,
                     "red",
-                    _twenty(f"{col}, row 'close contact': 5 d centralized"),
+                    _twenty(_cite(_TWENTY_NOTICE, "close contacts: 5 d centralized quarantine")),
                     codes,
                     (1, 2, 3, 5),
-                    _twenty(f"{col}, row 'close contact': NAT 1,2,3,5"),
+                    _twenty(_cite(_TWENTY_NOTICE, "close contacts: NAT on days 1, 2, 3 and 5")),
                 ),
                 _step(
                     "home_isolation",
                     3,
                     "red",
-                    _twenty(f"{col}, row 'close contact': + 3 d home isolation"),
+                    _twenty(_cite(_TWENTY_NOTICE, "close contacts: then 3 d home isolation")),
                     codes,
                     (1, 3),
-                    _twenty(f"{col}, row 'close contact': + home 1,3"),
+                    _twenty(_cite(_TWENTY_NOTICE, "close contacts: NAT on home days 1 and 3")),
                 ),
             ],
         },
         {
             "category": "high_risk_area",
             "anchor": "left_area",
-            "source": _twenty(f"{col}, row 'high-risk area': from leaving"),
+            "source": _twenty(_cite(_TWENTY_NOTICE, "high-risk areas, from leaving the area")),
             "steps": [
                 _step(
                     "home_isolation",
                     7,
                     "red",
-                    _twenty(f"{col}, row 'high-risk area': 7 d home isolation"),
+                    _twenty(_cite(_TWENTY_NOTICE, "high-risk areas: 7 d home isolation")),
                     codes,
                     (1, 3, 5, 7),
-                    _twenty(f"{col}, row 'high-risk area': NAT 1,3,5,7"),
+                    _twenty(_cite(_TWENTY_NOTICE, "high-risk areas: NAT on days 1, 3, 5 and 7")),
                 ),
             ],
         },
-        _low_risk(local, codes, f"{col}, row 'low-risk area of an affected county'", low_note),
+        _low_risk(local, codes, _TWENTY_NOTICE, low_note),
     ]
     return Policy.from_dict(
         {
@@ -492,16 +544,18 @@ def _twenty_measures() -> Policy:
             "title_zh": "进一步优化疫情防控的二十条措施",
             "title_en": "The twenty measures to optimise prevention and control",
             "look_back_days": 7,
-            "look_back_source": _twenty(f"{_TABLE}, 'Look-back': 7 days after 2022-06-28"),
+            "look_back_source": _twenty(
+                _cite(_NINTH_PLAN, "travel history within 7 days, unchanged by the notice")
+            ),
             "trace_back_days": 7,
             "trace_back_source": _twenty(
-                f"{_TABLE}, 'Look-back': tracing goes back from the day the level was raised",
-                "read as a trace-back window equal to the look-back",
+                _cite(_NINTH_PLAN, "travel history within 7 days, unchanged by the notice"),
+                _TRACE_BACK_NOTE,
             ),
             "rules": rules,
             "categories": categories,
             "source": _twenty(
-                _TABLE,
+                _cite(_TWENTY_NOTICE, "the twenty measures"),
                 "secondary contacts are not identified and medium-risk areas are abolished: "
                 "neither has a rule or a plan",
             ),

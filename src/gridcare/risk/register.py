@@ -1,17 +1,18 @@
 """The dated risk-area register: designations, stays and the prefix index that matches them.
 
-Rules this module obeys (DESIGN.md, "Exposure"):
+Rules this module obeys (docs/design.md, "Exposure"):
 
 * a designation raises an area to a level at ``raised_at`` (R) and lifts it at
   ``lifted_at`` (L, or never); with a trace-back of T days a stay counts
   against it where the stay overlaps the half-open window ``[R - T days, L)``
   (T days of 24 hours, instant arithmetic); the exposure ends where that
-  overlap ends;
+  overlap ends: :func:`exposure_end`, the one statement of the rule;
 * matching is by area code: a stay inside the designated area is a
   ``DIRECT`` match, a stay known only at a coarser area containing it is
   ``POSSIBLE``, a stay elsewhere in the same county is ``COUNTY``, elsewhere in
   the same province ``PROVINCE_OR_CITY``; each (stay, designation) pair gets at
-  most one kind, the closest;
+  most one kind, the closest: :func:`match_kind` states it plainly, and the
+  indexes find the same kinds;
 * the register is immutable and indexed by area key, so finding the
   designations a stay may match costs a few dictionary probes per level of the
   stay's code (:meth:`~gridcare.codes.AreaCode.prefixes`), never a scan.
@@ -42,7 +43,7 @@ from enum import StrEnum
 
 import attrs
 
-from gridcare.codes import AreaCode
+from gridcare.codes import AreaCode, AreaLevel
 from gridcare.errors import InvalidInput
 from gridcare.timeutil import require_aware
 
@@ -50,13 +51,16 @@ __all__ = [
     "ChangeKind",
     "DesignationChange",
     "MatchKind",
-    "Reach",
     "RegisterDiff",
     "RiskDesignation",
     "RiskLevel",
+    "RiskReach",
     "RiskRegister",
     "Stay",
     "diff",
+    "exposure_end",
+    "match_kind",
+    "opens_after",
 ]
 
 
@@ -263,17 +267,79 @@ class RiskDesignation:
         >>> d.exposure(s) is None
         True
         """
-        opens = self.raised_at - timedelta(days=trace_back_days)
-        lifted = self.lifted_at
-        if stay.end <= opens or (lifted is not None and stay.start >= lifted):
+        trace_back = timedelta(days=trace_back_days)
+        end = exposure_end(stay, self, trace_back)
+        if end is None:
             return None
-        start = stay.start if stay.start > opens else opens
-        end = stay.end if lifted is None or stay.end < lifted else lifted
-        return start, end
+        opens = self.raised_at - trace_back
+        return (stay.start if stay.start > opens else opens), end
 
 
-def _classify(place: AreaCode, area: AreaCode) -> MatchKind | None:
-    """The closest match kind between a stay's place and a designated area."""
+def opens_after(designation: RiskDesignation, instant: datetime, trace_back: timedelta) -> bool:
+    """Whether the window ``[R - T, L)`` of ``designation`` opens at or after ``instant``.
+
+    A stay ending at ``instant`` then has no exposure to it, nor to any
+    designation raised later (the basis of scans sorted by ``raised_at``).
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> t = datetime(2022, 7, 8, 9, tzinfo=CST)
+    >>> d = RiskDesignation("430211", "high", t)
+    >>> opens_after(d, t - timedelta(days=7), timedelta(days=7))
+    True
+    """
+    return instant <= designation.raised_at - trace_back
+
+
+def exposure_end(
+    stay: Stay, designation: RiskDesignation, trace_back: timedelta
+) -> datetime | None:
+    """Where ``stay``'s exposure to ``designation`` ends, or ``None`` when there is none.
+
+    The exposure rule, used by every path (the engine's one-person and bulk
+    assessments, :meth:`RiskRegister.matches`, :meth:`RegisterDiff.affects`):
+    with a trace-back of T, the stay ``[start, end)`` counts against a
+    designation raised at R and lifted at L (or never) where it overlaps
+    ``[R - T, L)``, both half-open; the exposure ends where that overlap ends,
+    at the end of the stay or at the lift if the area was lifted while the
+    person was there.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> t = datetime(2022, 7, 8, 9, tzinfo=CST)
+    >>> d = RiskDesignation("430211", "high", t, t + timedelta(days=2))
+    >>> exposure_end(Stay("430211", t, t + timedelta(days=3)), d, timedelta(days=7)).isoformat()
+    '2022-07-10T09:00:00+08:00'
+    >>> exposure_end(Stay("430211", t - timedelta(days=9), t - timedelta(days=7)), d,
+    ...              timedelta(days=7)) is None  # ends exactly when the window opens
+    True
+    """
+    end = stay.end
+    if opens_after(designation, end, trace_back):
+        return None  # the stay was over before the window opened
+    lifted = designation.lifted_at
+    if lifted is None or end < lifted:
+        return end
+    if stay.start >= lifted:
+        return None  # the stay began once the area was lifted
+    return lifted
+
+
+def match_kind(place: AreaCode, area: AreaCode) -> MatchKind | None:
+    """The closest match kind between a stay's place and a designated area, or ``None``.
+
+    The matching rule stated plainly; :meth:`RiskRegister.reach` finds the
+    same kinds through its indexes.
+
+    >>> match_kind(AreaCode.parse("430211001"), AreaCode.parse("430211")).value
+    'direct'
+    >>> match_kind(AreaCode.parse("430211"), AreaCode.parse("430211001")).value
+    'possible'
+    >>> match_kind(AreaCode.parse("430211002"), AreaCode.parse("430211001")).value
+    'county'
+    >>> match_kind(AreaCode.parse("430281"), AreaCode.parse("430211001")).value
+    'province_or_city'
+    """
     if area.contains(place):
         return MatchKind.DIRECT
     if place.contains(area):
@@ -286,17 +352,32 @@ def _classify(place: AreaCode, area: AreaCode) -> MatchKind | None:
     return None
 
 
+_ABOVE_COUNTY = frozenset({AreaLevel.PROVINCE, AreaLevel.PREFECTURE})
+
+#: How the register's indexes key an area (see :func:`_area_key`).
+_AreaKey = str | AreaCode
+
+
+def _area_key(area: AreaCode) -> _AreaKey:
+    """An official code by its digits, a local code by itself: the two never compare equal.
+
+    A str hashes and compares without a Python call, an ``AreaCode`` does not;
+    most codes in a batch are official.
+    """
+    return area if area.local else area.key
+
+
 #: Candidate matches for one place: (designation, kind) pairs, most specific first.
 Candidates = tuple[tuple[RiskDesignation, MatchKind], ...]
 
 
 @attrs.frozen
-class Reach:
+class RiskReach:
     """The designations a place may match, ignoring time (see :meth:`RiskRegister.reach`).
 
     ``wide`` pairs each non-empty wide list with its kind, county first.
 
-    >>> Reach((), (), ()).near
+    >>> RiskReach((), (), ()).near
     ()
     """
 
@@ -346,6 +427,8 @@ class RiskRegister:
         "_designations",
         "_memo",
         "_outside",
+        "_plain",
+        "_up",
     )
 
     def __init__(self, designations: Iterable[RiskDesignation] = ()) -> None:
@@ -360,25 +443,28 @@ class RiskRegister:
             found.append(d)
         # A set of designations: an equal one given twice is held once.
         self._designations: tuple[RiskDesignation, ...] = tuple(dict.fromkeys(found))
-        by_area: dict[AreaCode, list[RiskDesignation]] = {}
-        below: dict[AreaCode, list[RiskDesignation]] = {}
-        by_county: dict[AreaCode, list[RiskDesignation]] = {}
+        by_area: dict[_AreaKey, list[RiskDesignation]] = {}
+        below: dict[_AreaKey, list[RiskDesignation]] = {}
+        by_county: dict[_AreaKey, list[RiskDesignation]] = {}
         by_province: dict[str, list[RiskDesignation]] = {}
         for d in self._designations:
-            by_area.setdefault(d.area, []).append(d)
+            by_area.setdefault(_area_key(d.area), []).append(d)
             for up in d.area.ancestors():
-                below.setdefault(up, []).append(d)
+                below.setdefault(_area_key(up), []).append(d)
             county = d.area.county
             if county is not None:
-                by_county.setdefault(county, []).append(d)
+                by_county.setdefault(_area_key(county), []).append(d)
             by_province.setdefault(d.area.key[:2], []).append(d)
         self._by_area = {k: tuple(v) for k, v in by_area.items()}
         self._below = {k: tuple(v) for k, v in below.items()}
         # Sorted by raised_at: a time scan over a county or province can stop early.
         self._by_county = {k: _by_raise(v) for k, v in by_county.items()}
         self._by_province = {k: _by_raise(v) for k, v in by_province.items()}
-        self._memo: dict[tuple[AreaCode, int], Reach] = {}
-        self._outside: dict[tuple[str, AreaCode | None], tuple[RiskDesignation, ...]] = {}
+        # Remembered answers, per match-kind mask then place; see reach().
+        self._memo: dict[int, dict[_AreaKey, RiskReach]] = {}
+        self._plain: dict[tuple[_AreaKey | None, str, int], RiskReach] = {}
+        self._outside: dict[tuple[str, _AreaKey | None], tuple[RiskDesignation, ...]] = {}
+        self._up: dict[_AreaKey, tuple[tuple[RiskDesignation, ...], AreaCode | None]] = {}
 
     # ------------------------------------------------------------------ container protocol
 
@@ -394,7 +480,9 @@ class RiskRegister:
         return iter(self._designations)
 
     def __contains__(self, item: object) -> bool:
-        return isinstance(item, RiskDesignation) and item in self._by_area.get(item.area, ())
+        if not isinstance(item, RiskDesignation):
+            return False
+        return item in self._by_area.get(_area_key(item.area), ())
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RiskRegister):
@@ -413,7 +501,7 @@ class RiskRegister:
 
     # ------------------------------------------------------------------ queries
 
-    def reach(self, place: AreaCode, kinds: int = ALL_KINDS_MASK) -> Reach:
+    def reach(self, place: AreaCode, kinds: int = ALL_KINDS_MASK) -> RiskReach:
         """What ``place`` may match, ignoring time: near pairs, county and province lists.
 
         ``near`` holds the ``DIRECT`` and ``POSSIBLE`` (designation, kind)
@@ -424,48 +512,105 @@ class RiskRegister:
         hot path.
 
         >>> RiskRegister().reach(AreaCode.parse("430211"))
-        Reach(near=(), county=(), province=())
+        RiskReach(near=(), county=(), province=())
         """
-        key = (place, kinds)
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        # Identity sets: the register holds each designation once, and ids hash for free.
+        memo = self._memo.get(kinds)
+        if memo is None:
+            memo = self._memo[kinds] = {}
+        key = _area_key(place)
+        found = memo.get(key)
+        if found is None:
+            found = self._reach(place, kinds)
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    def _reach(self, place: AreaCode, kinds: int) -> RiskReach:
+        """:meth:`reach` without the memo."""
+        containing, county = self._walk_up(place)
+        inside = self._below.get(_area_key(place), ())
+        wide = kinds & (_KIND_BIT[MatchKind.COUNTY] | _KIND_BIT[MatchKind.PROVINCE_OR_CITY])
+        if wide and county is None:
+            county = place.county  # above the county, or a shape the walk does not settle
+        if not containing and not inside:
+            # Most places: nothing designated above or below them, so all such places
+            # of a county share one answer.
+            return self._plain_reach(county, place.key[:2], kinds)
         near: list[tuple[RiskDesignation, MatchKind]] = []
-        containing = [d for prefix in place.prefixes() for d in self._by_area.get(prefix, ())]
-        inside = self._below.get(place, ())
         if kinds & _KIND_BIT[MatchKind.DIRECT]:
             near.extend((d, MatchKind.DIRECT) for d in containing)
         if kinds & _KIND_BIT[MatchKind.POSSIBLE]:
             near.extend((d, MatchKind.POSSIBLE) for d in inside)
         county_list: tuple[RiskDesignation, ...] = ()
         province_list: tuple[RiskDesignation, ...] = ()
-        if kinds & (_KIND_BIT[MatchKind.COUNTY] | _KIND_BIT[MatchKind.PROVINCE_OR_CITY]):
+        if wide:
+            # Identity sets: the register holds each designation once, and ids hash for free.
             seen = {id(d) for d in containing}
             seen.update(id(d) for d in inside)
-            county = place.county
-            same_county = self._by_county.get(county, ()) if county is not None else ()
-            if kinds & _KIND_BIT[MatchKind.COUNTY]:
+            if kinds & _KIND_BIT[MatchKind.COUNTY] and county is not None:
+                same_county = self._by_county.get(_area_key(county), ())
                 county_list = tuple(d for d in same_county if id(d) not in seen)
             if kinds & _KIND_BIT[MatchKind.PROVINCE_OR_CITY]:
-                province = place.key[:2]
-                province_list = self._outside_county(province, county)
+                province_list = self._outside_county(place.key[:2], county)
                 if not seen.isdisjoint(map(id, province_list)):
                     province_list = tuple(d for d in province_list if id(d) not in seen)
-        result = Reach(tuple(near), county_list, province_list)
-        if len(self._memo) >= _MEMO_LIMIT:
-            self._memo.clear()
-        self._memo[key] = result
-        return result
+        return RiskReach(tuple(near), county_list, province_list)
+
+    def _plain_reach(self, county: AreaCode | None, province: str, kinds: int) -> RiskReach:
+        """The reach of a place with no designation above or below it (shared per county)."""
+        key = (None if county is None else _area_key(county), province, kinds)
+        found = self._plain.get(key)
+        if found is None:
+            county_list: tuple[RiskDesignation, ...] = ()
+            province_list: tuple[RiskDesignation, ...] = ()
+            if kinds & _KIND_BIT[MatchKind.COUNTY] and county is not None:
+                county_list = self._by_county.get(_area_key(county), ())
+            if kinds & _KIND_BIT[MatchKind.PROVINCE_OR_CITY]:
+                province_list = self._outside_county(province, county)
+            found = RiskReach((), county_list, province_list)
+            self._plain[key] = found
+        return found
+
+    def _walk_up(self, area: AreaCode) -> tuple[tuple[RiskDesignation, ...], AreaCode | None]:
+        """The designations of ``area`` and every code above it, and the county met going up.
+
+        The designations come coarsest first (the order of ``area.prefixes()``).
+        The county is the first code at county level met walking up from
+        ``area`` before any level above the county: ``area.county`` in every
+        case it settles; ``None`` leaves the rest to :attr:`AreaCode.county`.
+        A parent's answer is remembered: the places of a batch share their towns.
+        """
+        parent = area.parent
+        if parent is None:
+            above: tuple[RiskDesignation, ...] = ()
+            county: AreaCode | None = None
+        else:
+            key = _area_key(parent)
+            found = self._up.get(key)
+            if found is None:
+                found = self._walk_up(parent)
+                if len(self._up) >= _MEMO_LIMIT:
+                    self._up.clear()
+                self._up[key] = found
+            above, county = found
+        here = self._by_area.get(_area_key(area), ())
+        level = area.level
+        if level is AreaLevel.COUNTY:
+            county = area
+        elif level in _ABOVE_COUNTY:
+            county = None
+        return (above + here if here else above), county
 
     def _outside_county(
         self, province: str, county: AreaCode | None
     ) -> tuple[RiskDesignation, ...]:
         """The province's designations outside ``county``, sorted by raise (cached per county)."""
-        key = (province, county)
+        county_key = None if county is None else _area_key(county)
+        key = (province, county_key)
         found = self._outside.get(key)
         if found is None:
-            inside = {id(d) for d in self._by_county.get(county, ())} if county else set()
+            inside = {id(d) for d in self._by_county.get(county_key, ())} if county_key else set()
             found = tuple(d for d in self._by_province.get(province, ()) if id(d) not in inside)
             self._outside[key] = found
         return found
@@ -496,7 +641,7 @@ class RiskRegister:
         require_aware(at, "at")
         best: RiskLevel | None = None
         for prefix in place.prefixes():
-            for d in self._by_area.get(prefix, ()):
+            for d in self._by_area.get(_area_key(prefix), ()):
                 if d.in_force(at) and (best is None or _LEVEL_RANK[d.level] < _LEVEL_RANK[best]):
                     best = d.level
         return best
@@ -542,10 +687,11 @@ class RiskRegister:
             raise InvalidInput("not_stay", "stay", f"expected a Stay, got {type(stay).__name__}")
         _check_days(trace_back_days, "trace_back_days")
         mask = kinds_mask(kinds)
+        trace_back = timedelta(days=trace_back_days)
         return tuple(
             (d, kind)
             for d, kind in self.candidates(stay.place, mask)
-            if d.exposure(stay, trace_back_days) is not None
+            if exposure_end(stay, d, trace_back) is not None
         )
 
 
@@ -660,13 +806,14 @@ class RegisterDiff:
         """
         _check_days(trace_back_days, "trace_back_days")
         mask = kinds_mask(kinds)
+        trace_back = timedelta(days=trace_back_days)
         for change in self.changes:
             for version in change.versions:
                 for stay in stays:
-                    kind = _classify(stay.place, version.area)
+                    kind = match_kind(stay.place, version.area)
                     if kind is None or not mask & _KIND_BIT[kind]:
                         continue
-                    if version.exposure(stay, trace_back_days) is not None:
+                    if exposure_end(stay, version, trace_back) is not None:
                         return True
         return False
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from gridcare.codes import AreaCode
-from gridcare.risk.engine import Contact, ContactKind, History
+from gridcare.risk.engine import Contact, ContactKind, RiskHistory
 from gridcare.risk.policy import Policy
 from gridcare.risk.presets import PRESETS
 from gridcare.risk.register import RiskDesignation, RiskLevel, RiskRegister, Stay
@@ -208,7 +208,7 @@ def histories(
     max_value: datetime = _LATEST,
     max_stays: int = 3,
     max_contacts: int = 1,
-) -> st.SearchStrategy[History]:
+) -> st.SearchStrategy[RiskHistory]:
     """One person's stays (up to ``max_stays``), arrival (or none) and contacts.
 
     >>> from hypothesis import given, settings
@@ -223,7 +223,7 @@ def histories(
     if not isinstance(max_contacts, int) or max_contacts < 0:
         raise InvalidArgument(f"max_contacts must be an int >= 0, got {max_contacts!r}")
     return st.builds(
-        History,
+        RiskHistory,
         st.lists(stays(places, min_value=min_value, max_value=max_value), max_size=max_stays).map(
             tuple
         ),

@@ -22,12 +22,14 @@ from hypothesis import strategies as st
 from gridcare.cases import (
     WHISTLE_CASE_MACHINE,
     CaseEvent,
-    CaseEventType,
-    CaseKind,
+    CaseEventKind,
     CaseState,
     CaseTopic,
+    CaseUrgency,
 )
 from gridcare.errors import InvalidInput
+from gridcare.machine import NEW
+from gridcare.visits.campaign import Campaign
 from gridcare.visits.findings import (
     Dispute,
     DisputeResolution,
@@ -38,7 +40,7 @@ from gridcare.visits.findings import (
     ServiceKind,
     Severity,
 )
-from gridcare.visits.lifecycle import Campaign, VisitAttempt, VisitChannel, VisitOutcome
+from gridcare.visits.lifecycle import VisitAttempt, VisitChannel, VisitOutcome
 
 __all__ = ["attempt_logs", "campaigns", "visit_attempts", "whistle_case_events"]
 
@@ -171,14 +173,14 @@ def attempt_logs(
     return [draw(visit_attempts(campaign, households, attempt_id=f"a{i:04d}")) for i in range(n)]
 
 
-def _payload(draw: st.DrawFn, event: CaseEventType, pending: Sequence[str]) -> dict[str, object]:
-    if event is CaseEventType.RAISE:
+def _payload(draw: st.DrawFn, event: CaseEventKind, pending: Sequence[str]) -> dict[str, object]:
+    if event is CaseEventKind.RAISE:
         return {
             "grid": draw(st.sampled_from(["G1", "G2"])),
             "topic": draw(st.sampled_from(CaseTopic)),
-            "kind": draw(st.sampled_from(CaseKind)),
+            "urgency": draw(st.sampled_from(CaseUrgency)),
         }
-    if event is CaseEventType.DISPATCH:
+    if event is CaseEventKind.DISPATCH:
         deps = draw(
             st.lists(
                 st.sampled_from(["fire", "police", "health", "housing"]),
@@ -188,10 +190,10 @@ def _payload(draw: st.DrawFn, event: CaseEventType, pending: Sequence[str]) -> d
             )
         )
         return {"departments": tuple(deps)}
-    if event is CaseEventType.CHECK_IN:
+    if event is CaseEventKind.CHECK_IN:
         options = list(pending) or ["fire"]
         return {"department": draw(st.sampled_from(options))}
-    if event in (CaseEventType.REJECT, CaseEventType.REOPEN):
+    if event in (CaseEventKind.REJECT, CaseEventKind.REOPEN):
         return {"note": "复核未通过"}
     return {}
 
@@ -216,44 +218,43 @@ def whistle_case_events(
     cases = _check_ids(case_ids, "case_ids")
     out: list[CaseEvent] = []
     for case in cases:
-        state = CaseState.NOT_RAISED
+        state: CaseState | None = NEW
         pending: list[str] = []
         at = _EPOCH + timedelta(minutes=draw(st.integers(0, 600)))
         for _ in range(draw(st.integers(0, max_events))):
-            legal = sorted(
-                {CaseEventType(e) for (s, e), _t in _legal_items() if s is state and e in _TYPES}
-            )
+            legal = sorted({e for (s, e), _t in _legal_items() if s is state and e in _SENT})
             stray = draw(st.integers(0, 9)) == 0
             if legal and not stray:
                 event = draw(st.sampled_from(legal))
             else:
-                event = draw(st.sampled_from(CaseEventType))
+                event = draw(st.sampled_from(_SENT))
             at = at + timedelta(minutes=draw(st.integers(1, 600)))
             ev = CaseEvent(
                 id=f"{case}-e{len(out):04d}",
                 at=at,
                 case_id=case,
-                type=event,
+                kind=event,
                 **_payload(draw, event, pending),  # type: ignore[arg-type]
             )
             out.append(ev)
             # Track the walk (only when legal) to keep later events meaningful.
-            if (state, event.value) in dict(_legal_items()) or event is CaseEventType.CHECK_IN:
-                if event is CaseEventType.DISPATCH:
+            if (state, event) in dict(_legal_items()) or event is CaseEventKind.CHECK_IN:
+                if event is CaseEventKind.DISPATCH:
                     pending = sorted(set(pending) | set(ev.departments))
                     state = CaseState.DISPATCHED
-                elif event is CaseEventType.CHECK_IN and state is CaseState.DISPATCHED:
+                elif event is CaseEventKind.CHECK_IN and state is CaseState.DISPATCHED:
                     if ev.department in pending:
                         pending.remove(str(ev.department))
                         if not pending:
                             state = CaseState.CHECKED_IN
-                elif (state, event.value) in dict(_legal_items()):
-                    state = dict(_legal_items())[(state, event.value)]
+                elif (state, event) in dict(_legal_items()):
+                    state = dict(_legal_items())[(state, event)]
     return out
 
 
-_TYPES = {e.value for e in CaseEventType}
+#: The kinds an event carries (``CHECK_IN_LAST`` is the table's own, never sent).
+_SENT = [kind for kind in CaseEventKind if kind is not CaseEventKind.CHECK_IN_LAST]
 
 
-def _legal_items() -> list[tuple[tuple[CaseState, str], CaseState]]:
+def _legal_items() -> list[tuple[tuple[CaseState | None, CaseEventKind], CaseState]]:
     return [((s, e), t) for s, e, t in WHISTLE_CASE_MACHINE.transitions()]

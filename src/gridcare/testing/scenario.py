@@ -24,9 +24,9 @@ import attrs
 
 from gridcare.cases import (
     CaseEvent,
-    CaseEventType,
-    CaseKind,
+    CaseEventKind,
     CaseTopic,
+    CaseUrgency,
     WhistleCase,
     replay_cases,
 )
@@ -46,8 +46,8 @@ from gridcare.declarations import (
     routing_event,
 )
 from gridcare.hierarchy import NodeKind
+from gridcare.reports import Count, Tally
 from gridcare.reports.feeds import assessment_counts, case_counts, declaration_counts, visit_counts
-from gridcare.reports.rollups import Count, Tally
 from gridcare.risk import (
     PRESETS,
     Assessment,
@@ -224,7 +224,7 @@ def synthetic_day(
     )
     attempts = tuple(a for a in simulation.attempts if a.at < cutoff)
     replayed = replay_visits(attempts, simulation.campaign)
-    states = tuple(replayed.households.values())
+    states = tuple(replayed.records.values())
     tick()
 
     # 5. Whistle cases: about one per 25 grids a day, most closed the next day.
@@ -260,10 +260,10 @@ def _cases(rng: random.Random, grids: Sequence[str], cutoff: datetime) -> tuple[
                 id=f"{case_id}-1",
                 case_id=case_id,
                 at=raised,
-                type=CaseEventType.RAISE,
+                kind=CaseEventKind.RAISE,
                 grid=grid,
                 topic=rng.choice(topics),
-                kind=CaseKind.DAILY,
+                urgency=CaseUrgency.DAILY,
             )
         )
         if rng.random() < 0.8:
@@ -272,7 +272,7 @@ def _cases(rng: random.Random, grids: Sequence[str], cutoff: datetime) -> tuple[
                     id=f"{case_id}-2",
                     case_id=case_id,
                     at=raised + timedelta(hours=2),
-                    type=CaseEventType.ACCEPT,
+                    kind=CaseEventKind.ACCEPT,
                 )
             )
     kept = [e for e in events if e.at < cutoff]

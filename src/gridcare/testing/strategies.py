@@ -1,6 +1,6 @@
 """Hypothesis strategies for gridcare's value types and hierarchies.
 
-Rules these strategies obey (STYLE.md, "Shipping test helpers"):
+Rules these strategies obey (docs/tutorial-testing.md):
 
 * names are plural nouns (``citizen_ids()``, ``area_codes()``, ``hierarchies()``);
 * they are sound: they never produce invalid data unless asked for it, and what
@@ -56,6 +56,7 @@ from collections.abc import Iterable, Sequence  # noqa: E402
 from datetime import UTC, date, datetime, timedelta, tzinfo  # noqa: E402
 from typing import Any, Final, Literal, overload  # noqa: E402
 
+from hypothesis import assume  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.errors import InvalidArgument  # noqa: E402
 
@@ -209,11 +210,14 @@ def _bad_character_numbers(draw: st.DrawFn) -> str:
     where = draw(st.integers(0, len(number) - 1))
     last_of_18 = len(number) == 18 and where == 17
     allowed = set(_DIGITS) | ({"X", "x"} if last_of_18 else set())
+    # Full-width digits and X are read as ASCII, blanks at either end dropped: not bad.
+    allowed |= set("０１２３４５６７８９Ｘｘ")
+    at_end = where in (0, len(number) - 1)
     bad = draw(
         st.one_of(
-            st.sampled_from("xX ０１２３４５６７８９一二-_.;/\\\n\t"),
+            st.sampled_from("xX 一二-_.;/\\\n\t"),
             st.characters(codec="utf-8"),
-        ).filter(lambda c: c not in allowed)
+        ).filter(lambda c: c not in allowed and not (at_end and c.isspace()))
     )
     return number[:where] + bad + number[where + 1 :]
 
@@ -375,6 +379,8 @@ def _area_codes(
             code = code.child(draw(_SEGMENTS))
         else:
             code = AreaCode.parse((code.key + _extension(draw, shape)).ljust(6, "0"))
+            # A GB/T 2260 code with a local alias (430271 is 430200-YL) reads as local.
+            assume(local or code.is_official)
     if target is AreaLevel.PLACE:  # a place may sit several local levels down
         for _ in range(draw(_UP_TO_TWO)):
             code = code.child(draw(_SEGMENTS))
@@ -434,10 +440,19 @@ def area_codes(
 # --------------------------------------------------------------------------- phone numbers
 
 _PREFIXES: tuple[str, ...] = tuple(f"1{a}{b}" for a in range(3, 10) for b in range(10))
+# A prefix allocated only in part (161: 1610; 174: 17400-17405) is in neither list.
 _ALLOCATED: tuple[str, ...] = tuple(
-    p for p in _PREFIXES if not PhoneNumber(p + "00000000").unallocated_prefix
+    p
+    for p in _PREFIXES
+    if not PhoneNumber(p + "00000000").unallocated_prefix
+    and not PhoneNumber(p + "99999999").unallocated_prefix
 )
-_UNALLOCATED: tuple[str, ...] = tuple(p for p in _PREFIXES if p not in _ALLOCATED)
+_UNALLOCATED: tuple[str, ...] = tuple(
+    p
+    for p in _PREFIXES
+    if PhoneNumber(p + "00000000").unallocated_prefix
+    and PhoneNumber(p + "99999999").unallocated_prefix
+)
 
 
 def phone_numbers(*, allocated: bool | None = True) -> st.SearchStrategy[PhoneNumber]:

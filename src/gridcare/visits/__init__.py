@@ -1,6 +1,11 @@
 """Door-knocking campaigns: the campaign and its attempts, each household's
 visit lifecycle, progress and mop-up lists, findings, and campaign planning.
 
+The modules, lowest first: :mod:`~gridcare.visits.campaign` (the campaign),
+:mod:`~gridcare.visits.findings`, :mod:`~gridcare.visits.lifecycle` (attempts,
+the household visit machine and its replay), :mod:`~gridcare.visits.progress`
+and :mod:`~gridcare.visits.planning`.
+
 >>> from gridcare.visits import HouseholdVisitState
 >>> HouseholdVisitState.NOT_STARTED.value
 'not_started'
@@ -8,6 +13,7 @@ visit lifecycle, progress and mop-up lists, findings, and campaign planning.
 
 from __future__ import annotations
 
+from gridcare.visits.campaign import Campaign, require_text, target_coverage_fraction
 from gridcare.visits.findings import (
     ArrivalFound,
     Dispute,
@@ -24,19 +30,21 @@ from gridcare.visits.findings import (
 )
 from gridcare.visits.lifecycle import (
     HOUSEHOLD_VISIT_MACHINE,
-    Campaign,
-    HouseholdStates,
+    HouseholdReplay,
     HouseholdVisit,
     HouseholdVisitState,
     VisitAttempt,
     VisitChannel,
-    VisitEvent,
+    VisitEventKind,
     VisitOutcome,
     VisitReplay,
-    apply,
-    apply_visit,
+    apply_visit_event,
+    attempt_kind,
+    reaches_attempt_limit,
+    replay_household,
     replay_visits,
-    visit_event,
+    revisit_due,
+    visit_event_kind,
 )
 from gridcare.visits.planning import (
     CampaignDay,
@@ -80,7 +88,7 @@ __all__ = [
     "GridPlan",
     "Hazard",
     "HazardKind",
-    "HouseholdStates",
+    "HouseholdReplay",
     "HouseholdVisit",
     "HouseholdVisitState",
     "MopUp",
@@ -95,21 +103,26 @@ __all__ = [
     "SimulationRun",
     "VisitAttempt",
     "VisitChannel",
-    "VisitEvent",
+    "VisitEventKind",
     "VisitOutcome",
     "VisitReplay",
     "WorkloadRow",
     "allocate_teams",
-    "apply",
-    "apply_visit",
+    "apply_visit_event",
+    "attempt_kind",
     "households_by_grid",
     "mop_up",
     "plan_campaign",
     "progress",
     "proxy_declaration_payload",
+    "reaches_attempt_limit",
+    "replay_household",
     "replay_visits",
+    "require_text",
+    "revisit_due",
     "simulate_campaign",
     "simulated_campaign_day",
-    "visit_event",
+    "target_coverage_fraction",
+    "visit_event_kind",
     "workload",
 ]

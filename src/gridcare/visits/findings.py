@@ -1,7 +1,7 @@
 """What a visit finds: arrivals, hazards, disputes, services and premises inspected.
 
 Findings ride on a :class:`~gridcare.visits.lifecycle.VisitAttempt` and are counted by
-the campaign progress (DOMAIN.md: 41,950 arrivals, 2,228 hazards, 1,001
+the campaign progress (docs/glossary.md: 41,950 arrivals, 2,228 hazards, 1,001
 disputes and 651,892 services logged by the Zhuzhou campaign).
 
 An arrival found on a visit becomes a *proxy declaration* (代报) through the

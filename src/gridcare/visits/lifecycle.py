@@ -1,23 +1,29 @@
 """Door-knocking campaigns (敲门行动): visit attempts and the household visit machine.
 
-Rules this module obeys (DESIGN.md, "State machines"; DOMAIN.md):
+Rules this module obeys (docs/design.md, "State machines"):
 
-* a household's state in a campaign follows ONE transition table,
-  :data:`HOUSEHOLD_VISIT_MACHINE`, keyed by (state, :class:`VisitEvent`);
-* the event of an attempt is derived from its channel and outcome: a resident
-  scanning the door code (left on the door after "nobody home") reaches the
-  household remotely; the "nobody home" attempt that reaches the campaign's
-  attempt limit escalates the household;
-* *revisit due* is derived, never stored: a "nobody home" household becomes
-  due once the campaign's revisit interval has passed since its last attempt,
-  an appointment once its time has come (:meth:`HouseholdVisit.state_as_of`);
+* a household's state in a campaign follows ONE literal transition table,
+  :data:`HOUSEHOLD_VISIT_MACHINE`, keyed by (state or ``NEW``,
+  :class:`VisitEventKind`); the first attempt on a household is the entry
+  edge from ``NEW``. A household with no record shows as ``NOT_STARTED``;
+* an attempt's kind comes from its channel and outcome
+  (:attr:`VisitAttempt.kind`): a resident scanning the door code (left on the
+  door after "nobody home") reaches the household remotely. One guard,
+  declared beside the table, turns the "nobody home" attempt that reaches the
+  campaign's attempt limit into ``nobody_home_at_limit``
+  (:func:`reaches_attempt_limit`);
+* *revisit due* is derived, never stored: :func:`revisit_due` is the one rule
+  (a "nobody home" household is due once the campaign's revisit interval has
+  passed since its last attempt, an appointment once its time has come);
 * *vacant* is a finding of a visit: a vacant household has been knocked, a
   household never visited is *not started*;
-* a replay sorts attempts by (``at``, ``id``), treats a repeated id as a no-op,
-  and rejects (never drops) what the table refuses, attempts of another
-  campaign, outside the campaign's window or scope.
+* :func:`apply_visit_event` applies one attempt; :func:`replay_visits` is
+  :func:`gridcare.machine.replay` with it: order by (``at``, ``id``), a repeated
+  id changes nothing, and what the table refuses, attempts of another
+  campaign, outside the campaign's window or scope are rejected, never dropped.
 
 >>> from datetime import datetime, timedelta, timezone
+>>> from gridcare.visits.campaign import Campaign
 >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
 >>> c = Campaign(id="K1", scope="D", round=1, start=t0, end=t0 + timedelta(days=8))
 >>> log = [
@@ -28,48 +34,47 @@ Rules this module obeys (DESIGN.md, "State machines"; DOMAIN.md):
 ...                  channel=VisitChannel.DOOR_CODE_SCAN, persons_seen=3),
 ... ]
 >>> out = replay_visits(log, c)
->>> out.households["H1"].state, out.households["H1"].person_visits, out.total
+>>> out.records["H1"].state, out.records["H1"].person_visits, out.total
 (<HouseholdVisitState.REACHED_REMOTELY: 'reached_remotely'>, 3, 2)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
 from enum import StrEnum
-from fractions import Fraction
-from operator import attrgetter
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 from dateutil import tz as dateutil_tz
 
-from gridcare._bulk import collector_paused
-from gridcare.errors import GridcareError, IllegalTransition, InvalidInput
-from gridcare.machine import Machine, Rejection
+from gridcare.errors import GridcareError, InvalidInput
+from gridcare.machine import NEW, Machine, Rejection, Replay, first_of_each_id, group_by_subject
 from gridcare.masking import mask_text
-from gridcare.timeutil import DEFAULT_ZONE_NAME, require_aware, zone
+from gridcare.timeutil import require_aware
+from gridcare.visits.campaign import Campaign, require_text
 from gridcare.visits.findings import Findings
 
 __all__ = [
     "HOUSEHOLD_VISIT_MACHINE",
-    "Campaign",
-    "HouseholdStates",
+    "HouseholdReplay",
     "HouseholdVisit",
     "HouseholdVisitState",
     "VisitAttempt",
     "VisitChannel",
-    "VisitEvent",
+    "VisitEventKind",
     "VisitOutcome",
     "VisitReplay",
-    "apply",
-    "apply_visit",
+    "apply_visit_event",
+    "attempt_kind",
+    "reaches_attempt_limit",
+    "replay_household",
     "replay_visits",
-    "visit_event",
+    "revisit_due",
+    "visit_event_kind",
 ]
 
+#: A progress callback: ``progress(done, total)``.
 Progress = Callable[[int, int], None]
 
 
@@ -106,7 +111,11 @@ class VisitOutcome(StrEnum):
 
 
 class HouseholdVisitState(StrEnum):
-    """A household's state in one campaign. ``REVISIT_DUE`` is derived as of an instant.
+    """A household's state in one campaign.
+
+    ``NOT_STARTED`` is the state shown for a household with no record (the
+    table's ``NEW``); ``REVISIT_DUE`` is derived as of an instant
+    (:func:`revisit_due`), never stored.
 
     >>> HouseholdVisitState.REACHED_REMOTELY.reached, HouseholdVisitState.VACANT.reached
     (True, False)
@@ -137,10 +146,13 @@ _REACHED_STATES = frozenset({HouseholdVisitState.REACHED, HouseholdVisitState.RE
 _SETTLED_STATES = _REACHED_STATES | {HouseholdVisitState.VACANT}
 
 
-class VisitEvent(StrEnum):
-    """The event an attempt stands for in the transition table (see :func:`visit_event`).
+class VisitEventKind(StrEnum):
+    """The kind of an attempt in the transition table (:attr:`VisitAttempt.kind`).
 
-    >>> VisitEvent.SCAN_DOOR_CODE.value
+    ``NOBODY_HOME_AT_LIMIT`` is no attempt's own kind: the guard
+    :func:`reaches_attempt_limit` turns ``NOBODY_HOME`` into it.
+
+    >>> VisitEventKind.SCAN_DOOR_CODE.value
     'scan_door_code'
     """
 
@@ -154,141 +166,120 @@ class VisitEvent(StrEnum):
     MAKE_APPOINTMENT = "make_appointment"
 
 
-def _build_table() -> dict[tuple[HouseholdVisitState, str], HouseholdVisitState]:
-    S = HouseholdVisitState
-    E = VisitEvent
-    table: dict[tuple[HouseholdVisitState, str], HouseholdVisitState] = {}
-    # Open states: anything can happen at the next attempt.
-    opening = {
-        E.REACH: S.REACHED,
-        E.REACH_REMOTELY: S.REACHED_REMOTELY,
-        E.NOBODY_HOME: S.NOBODY_HOME,
-        E.NOBODY_HOME_AT_LIMIT: S.ESCALATED,
-        E.REFUSE: S.REFUSED,
-        E.FIND_VACANT: S.VACANT,
-        E.MAKE_APPOINTMENT: S.APPOINTMENT,
-    }
-    for state in (S.NOT_STARTED, S.NOBODY_HOME, S.REVISIT_DUE, S.APPOINTMENT):
-        for event, target in opening.items():
-            table[(state, event)] = target
-    # The door code is only on the door once a "nobody home" visit left it there.
-    for state in (S.NOBODY_HOME, S.REVISIT_DUE, S.APPOINTMENT, S.ESCALATED):
-        table[(state, E.SCAN_DOOR_CODE)] = S.REACHED_REMOTELY
-    # Reached is final; a later contact (follow-up, delivery) keeps it reached,
-    # and meeting a remotely reached household at the door upgrades it.
-    for event in (E.REACH, E.REACH_REMOTELY, E.SCAN_DOOR_CODE):
-        table[(S.REACHED, event)] = S.REACHED
-    table[(S.REACHED_REMOTELY, E.REACH)] = S.REACHED
-    table[(S.REACHED_REMOTELY, E.REACH_REMOTELY)] = S.REACHED_REMOTELY
-    table[(S.REACHED_REMOTELY, E.SCAN_DOOR_CODE)] = S.REACHED_REMOTELY
-    # A refusal can be overcome (persuaded later) or rescheduled.
-    table[(S.REFUSED, E.REACH)] = S.REACHED
-    table[(S.REFUSED, E.REACH_REMOTELY)] = S.REACHED_REMOTELY
-    table[(S.REFUSED, E.REFUSE)] = S.REFUSED
-    table[(S.REFUSED, E.MAKE_APPOINTMENT)] = S.APPOINTMENT
-    # A vacant home whose people come back (an arrival!) is reached after all.
-    table[(S.VACANT, E.REACH)] = S.REACHED
-    table[(S.VACANT, E.REACH_REMOTELY)] = S.REACHED_REMOTELY
-    table[(S.VACANT, E.FIND_VACANT)] = S.VACANT
-    # Escalated: handed up, but further attempts still count and may succeed.
-    table[(S.ESCALATED, E.REACH)] = S.REACHED
-    table[(S.ESCALATED, E.REACH_REMOTELY)] = S.REACHED_REMOTELY
-    table[(S.ESCALATED, E.NOBODY_HOME)] = S.ESCALATED
-    table[(S.ESCALATED, E.NOBODY_HOME_AT_LIMIT)] = S.ESCALATED
-    table[(S.ESCALATED, E.REFUSE)] = S.REFUSED
-    table[(S.ESCALATED, E.FIND_VACANT)] = S.VACANT
-    table[(S.ESCALATED, E.MAKE_APPOINTMENT)] = S.APPOINTMENT
-    return table
+S = HouseholdVisitState
+K = VisitEventKind
+
+#: The household-visit transition table (the one source of truth; the docs draw it).
+#:
+#: * The first attempt is the entry edge from ``NEW``; a scan of the door code
+#:   is not among them: the code is only on the door once a "nobody home"
+#:   visit left it there (nor can a refused or vacant household scan it).
+#: * ``nobody_home``, ``revisit_due`` and ``appointment`` are open: anything
+#:   can happen at the next attempt.
+#: * Reached is final; a later contact (follow-up, delivery) keeps it reached,
+#:   and meeting a remotely reached household at the door upgrades it.
+#: * A refusal can be overcome (persuaded later) or rescheduled; a vacant home
+#:   whose people come back (an arrival!) is reached after all; an escalated
+#:   household is handed up, but further attempts still count and may succeed.
+HOUSEHOLD_VISIT_MACHINE: Machine[HouseholdVisitState, VisitEventKind] = Machine(
+    "household_visit",
+    {
+        (NEW, K.REACH): S.REACHED,
+        (NEW, K.REACH_REMOTELY): S.REACHED_REMOTELY,
+        (NEW, K.NOBODY_HOME): S.NOBODY_HOME,
+        (NEW, K.NOBODY_HOME_AT_LIMIT): S.ESCALATED,
+        (NEW, K.REFUSE): S.REFUSED,
+        (NEW, K.FIND_VACANT): S.VACANT,
+        (NEW, K.MAKE_APPOINTMENT): S.APPOINTMENT,
+        (S.NOBODY_HOME, K.REACH): S.REACHED,
+        (S.NOBODY_HOME, K.REACH_REMOTELY): S.REACHED_REMOTELY,
+        (S.NOBODY_HOME, K.SCAN_DOOR_CODE): S.REACHED_REMOTELY,
+        (S.NOBODY_HOME, K.NOBODY_HOME): S.NOBODY_HOME,
+        (S.NOBODY_HOME, K.NOBODY_HOME_AT_LIMIT): S.ESCALATED,
+        (S.NOBODY_HOME, K.REFUSE): S.REFUSED,
+        (S.NOBODY_HOME, K.FIND_VACANT): S.VACANT,
+        (S.NOBODY_HOME, K.MAKE_APPOINTMENT): S.APPOINTMENT,
+        (S.REVISIT_DUE, K.REACH): S.REACHED,
+        (S.REVISIT_DUE, K.REACH_REMOTELY): S.REACHED_REMOTELY,
+        (S.REVISIT_DUE, K.SCAN_DOOR_CODE): S.REACHED_REMOTELY,
+        (S.REVISIT_DUE, K.NOBODY_HOME): S.NOBODY_HOME,
+        (S.REVISIT_DUE, K.NOBODY_HOME_AT_LIMIT): S.ESCALATED,
+        (S.REVISIT_DUE, K.REFUSE): S.REFUSED,
+        (S.REVISIT_DUE, K.FIND_VACANT): S.VACANT,
+        (S.REVISIT_DUE, K.MAKE_APPOINTMENT): S.APPOINTMENT,
+        (S.APPOINTMENT, K.REACH): S.REACHED,
+        (S.APPOINTMENT, K.REACH_REMOTELY): S.REACHED_REMOTELY,
+        (S.APPOINTMENT, K.SCAN_DOOR_CODE): S.REACHED_REMOTELY,
+        (S.APPOINTMENT, K.NOBODY_HOME): S.NOBODY_HOME,
+        (S.APPOINTMENT, K.NOBODY_HOME_AT_LIMIT): S.ESCALATED,
+        (S.APPOINTMENT, K.REFUSE): S.REFUSED,
+        (S.APPOINTMENT, K.FIND_VACANT): S.VACANT,
+        (S.APPOINTMENT, K.MAKE_APPOINTMENT): S.APPOINTMENT,
+        (S.REACHED, K.REACH): S.REACHED,
+        (S.REACHED, K.REACH_REMOTELY): S.REACHED,
+        (S.REACHED, K.SCAN_DOOR_CODE): S.REACHED,
+        (S.REACHED_REMOTELY, K.REACH): S.REACHED,
+        (S.REACHED_REMOTELY, K.REACH_REMOTELY): S.REACHED_REMOTELY,
+        (S.REACHED_REMOTELY, K.SCAN_DOOR_CODE): S.REACHED_REMOTELY,
+        (S.REFUSED, K.REACH): S.REACHED,
+        (S.REFUSED, K.REACH_REMOTELY): S.REACHED_REMOTELY,
+        (S.REFUSED, K.REFUSE): S.REFUSED,
+        (S.REFUSED, K.MAKE_APPOINTMENT): S.APPOINTMENT,
+        (S.VACANT, K.REACH): S.REACHED,
+        (S.VACANT, K.REACH_REMOTELY): S.REACHED_REMOTELY,
+        (S.VACANT, K.FIND_VACANT): S.VACANT,
+        (S.ESCALATED, K.REACH): S.REACHED,
+        (S.ESCALATED, K.REACH_REMOTELY): S.REACHED_REMOTELY,
+        (S.ESCALATED, K.SCAN_DOOR_CODE): S.REACHED_REMOTELY,
+        (S.ESCALATED, K.NOBODY_HOME): S.ESCALATED,
+        (S.ESCALATED, K.NOBODY_HOME_AT_LIMIT): S.ESCALATED,
+        (S.ESCALATED, K.REFUSE): S.REFUSED,
+        (S.ESCALATED, K.FIND_VACANT): S.VACANT,
+        (S.ESCALATED, K.MAKE_APPOINTMENT): S.APPOINTMENT,
+    },
+)
 
 
-#: The household-visit transition table (the one source of truth; docs draw it).
-HOUSEHOLD_VISIT_MACHINE: Machine[HouseholdVisitState] = Machine("household_visit", _build_table())
+def reaches_attempt_limit(attempts_before: int, campaign: Campaign) -> bool:
+    """Guard: whether the next attempt, after ``attempts_before``, reaches the attempt limit.
 
+    A "nobody home" attempt that does is ``nobody_home_at_limit`` in the table.
 
-def _check_text(value: object, field: str, *, required: bool = True) -> None:
-    if not isinstance(value, str) or (required and not value):
-        raise InvalidInput("missing", field, f"{field} must be non-empty text", value=value)
-
-
-def _to_fraction(value: object) -> Fraction:
-    """A proportion as an exact ``Fraction`` (floats via their shortest decimal form)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction, Decimal)):
-        raise InvalidInput("bad_target", "target_coverage", "expected a proportion", value=value)
-    try:
-        if isinstance(value, float):
-            return Fraction(str(value))
-        return Fraction(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise InvalidInput(
-            "bad_target", "target_coverage", "expected a proportion", value=value
-        ) from None
-
-
-@attrs.frozen
-class Campaign:
-    """One round of a door-knocking campaign over a scope node.
-
-    ``target_coverage`` is the reach rate to attain (a ``Fraction``; floats and
-    strings such as ``"0.95"`` are converted exactly); ``revisit_interval`` is
-    how long after a "nobody home" visit a household is due again;
-    ``attempt_limit`` is how many attempts without contact escalate it. Local
-    days are in ``zone``.
-
-    >>> from datetime import datetime, timezone
+    >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
-    >>> c = Campaign(id="K1", scope="D", round=1, start=t0, end=t0 + timedelta(days=8),
-    ...              target_coverage=0.95)
-    >>> c.target_coverage, c.attempt_limit
-    (Fraction(19, 20), 3)
-    >>> Campaign(id="K1", scope="D", round=1, start=t0, end=t0)
-    Traceback (most recent call last):
-    ...
-    gridcare.errors.InvalidInput: end: a campaign ends after it starts [empty_window]
+    >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=1))
+    >>> reaches_attempt_limit(1, c), reaches_attempt_limit(2, c)
+    (False, True)
     """
+    return attempts_before + 1 >= campaign.attempt_limit
 
-    id: str
-    scope: str
-    round: int
-    start: datetime
-    end: datetime
-    target_coverage: Fraction = attrs.field(default=Fraction(95, 100), converter=_to_fraction)
-    revisit_interval: timedelta = timedelta(hours=4)
-    attempt_limit: int = 3
-    zone: str = DEFAULT_ZONE_NAME
 
-    def __attrs_post_init__(self) -> None:
-        _check_text(self.id, "id")
-        _check_text(self.scope, "scope")
-        if isinstance(self.round, bool) or not isinstance(self.round, int) or self.round < 1:
-            raise InvalidInput(
-                "bad_round", "round", "round is a whole number >= 1", value=self.round
-            )
-        require_aware(self.start, "start")
-        require_aware(self.end, "end")
-        if self.end <= self.start:
-            raise InvalidInput(
-                "empty_window", "end", "a campaign ends after it starts", value=self.end.isoformat()
-            )
-        if not 0 < self.target_coverage <= 1:
-            raise InvalidInput(
-                "bad_target",
-                "target_coverage",
-                "target coverage is in (0, 1]",
-                value=str(self.target_coverage),
-            )
-        if not isinstance(self.revisit_interval, timedelta) or self.revisit_interval < timedelta(0):
-            raise InvalidInput(
-                "bad_interval",
-                "revisit_interval",
-                "revisit interval is a non-negative timedelta",
-                value=self.revisit_interval,
-            )
-        limit = self.attempt_limit
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise InvalidInput(
-                "bad_attempt_limit", "attempt_limit", "attempt limit is >= 1", value=limit
-            )
-        zone(self.zone)
+#: An attempt's kind for an outcome other than reached (reached depends on the channel).
+_KIND_OF_OUTCOME: dict[VisitOutcome, VisitEventKind] = {
+    VisitOutcome.NOBODY_HOME: K.NOBODY_HOME,
+    VisitOutcome.REFUSED: K.REFUSE,
+    VisitOutcome.VACANT: K.FIND_VACANT,
+    VisitOutcome.APPOINTMENT: K.MAKE_APPOINTMENT,
+}
+
+
+def attempt_kind(outcome: VisitOutcome, channel: VisitChannel) -> VisitEventKind:
+    """The kind of an attempt with ``outcome`` by ``channel`` (:attr:`VisitAttempt.kind`).
+
+    Reached at the door is ``reach``, by phone or WeChat ``reach_remotely``, a
+    resident scanning the door code ``scan_door_code``; the other outcomes
+    name their kind whatever the channel.
+
+    >>> attempt_kind(VisitOutcome.REACHED, VisitChannel.PHONE).value
+    'reach_remotely'
+    >>> attempt_kind(VisitOutcome.REFUSED, VisitChannel.DOOR).value
+    'refuse'
+    """
+    if outcome is VisitOutcome.REACHED:
+        if channel is VisitChannel.DOOR_CODE_SCAN:
+            return K.SCAN_DOOR_CODE
+        return K.REACH_REMOTELY if channel.remote else K.REACH
+    return _KIND_OF_OUTCOME[outcome]
 
 
 #: tzinfo types whose ``utcoffset`` is never ``None`` for a datetime: checking the
@@ -314,7 +305,9 @@ class VisitAttempt:
     defaults to the number of ``resident_ids`` seen. A refusal carries a
     ``reason`` (free text, masked in ``repr``); an appointment its time
     ``appointment_for``. A resident scanning the door code is always a
-    ``REACHED`` outcome; nobody home and vacant see nobody.
+    ``REACHED`` outcome; nobody home and vacant see nobody. ``kind`` is the
+    attempt's kind in the table (:func:`attempt_kind`), derived from its
+    outcome and channel.
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2022, 3, 20, 9, tzinfo=timezone.utc)
@@ -326,6 +319,9 @@ class VisitAttempt:
     Traceback (most recent call last):
     ...
     gridcare.errors.InvalidInput: outcome: a door-code scan always reaches the household [...]
+    >>> VisitAttempt(id="a3", campaign_id="K1", household="H1", worker="W1", at=t,
+    ...              outcome=VisitOutcome.REACHED, channel=VisitChannel.PHONE).kind.value
+    'reach_remotely'
     """
 
     id: str
@@ -341,6 +337,8 @@ class VisitAttempt:
     reason: str = attrs.field(default="", repr=_mask_optional)
     appointment_for: datetime | None = None
     findings: Findings | None = None
+    #: The attempt's kind in the table, from its outcome and channel (before the guards).
+    kind: VisitEventKind = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # One cheap test for the usual shape (a city logs 1.39 million attempts);
@@ -393,7 +391,7 @@ class VisitAttempt:
                     value=seen,
                 )
         elif outcome is VisitOutcome.REFUSED:
-            _check_text(self.reason, "reason")
+            require_text(self.reason, "reason")
         else:  # an appointment
             when = self.appointment_for
             if when is None:
@@ -409,11 +407,13 @@ class VisitAttempt:
         found = self.findings
         if found is not None and type(found) is not Findings and not isinstance(found, Findings):
             raise InvalidInput("bad_findings", "findings", "expected Findings")
+        # A derived field of a frozen class is set once, here, after the checks.
+        object.__setattr__(self, "kind", attempt_kind(outcome, self.channel))
 
     def _check_fields(self) -> None:
-        _check_text(self.id, "id")
-        _check_text(self.campaign_id, "campaign_id")
-        _check_text(self.household, "household")
+        require_text(self.id, "id")
+        require_text(self.campaign_id, "campaign_id")
+        require_text(self.household, "household")
         at = self.at
         if not isinstance(at, datetime) or at.utcoffset() is None:
             require_aware(at, "at")
@@ -426,7 +426,7 @@ class VisitAttempt:
         for field in ("worker", "team"):
             who = getattr(self, field)
             if who is not None:
-                _check_text(who, field)
+                require_text(who, field)
         if not isinstance(self.resident_ids, tuple):
             raise InvalidInput("bad_residents", "resident_ids", "expected a tuple of resident ids")
         seen = self.persons_seen
@@ -444,56 +444,38 @@ class VisitAttempt:
         return self.worker if self.worker is not None else str(self.team)
 
 
-# Base event per (channel, outcome); NOBODY_HOME becomes NOBODY_HOME_AT_LIMIT by count.
-_BASE_EVENT: dict[tuple[VisitChannel, VisitOutcome], VisitEvent] = {}
-for _ch in VisitChannel:
-    _BASE_EVENT[(_ch, VisitOutcome.REACHED)] = (
-        VisitEvent.SCAN_DOOR_CODE
-        if _ch is VisitChannel.DOOR_CODE_SCAN
-        else VisitEvent.REACH_REMOTELY
-        if _ch.remote
-        else VisitEvent.REACH
-    )
-    _BASE_EVENT[(_ch, VisitOutcome.NOBODY_HOME)] = VisitEvent.NOBODY_HOME
-    _BASE_EVENT[(_ch, VisitOutcome.REFUSED)] = VisitEvent.REFUSE
-    _BASE_EVENT[(_ch, VisitOutcome.VACANT)] = VisitEvent.FIND_VACANT
-    _BASE_EVENT[(_ch, VisitOutcome.APPOINTMENT)] = VisitEvent.MAKE_APPOINTMENT
-del _ch
+def visit_event_kind(
+    attempt: VisitAttempt, attempts_before: int, campaign: Campaign
+) -> VisitEventKind:
+    """The table kind of ``attempt`` after the guards, the household having had ``attempts_before``.
 
-
-def visit_event(attempt: VisitAttempt, attempts_before: int, attempt_limit: int) -> VisitEvent:
-    """The table event of ``attempt``, the household having had ``attempts_before`` attempts.
-
-    >>> from datetime import datetime, timezone
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
+    >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=1))
     >>> a = VisitAttempt(id="a", campaign_id="K", household="H", team="T",
-    ...     at=datetime(2022, 3, 20, tzinfo=timezone.utc), outcome=VisitOutcome.NOBODY_HOME)
-    >>> visit_event(a, 0, 3), visit_event(a, 2, 3)
-    (<VisitEvent.NOBODY_HOME: 'nobody_home'>, <VisitEvent.NOBODY_HOME_AT_LIMIT: ...>)
+    ...     at=t0, outcome=VisitOutcome.NOBODY_HOME)
+    >>> visit_event_kind(a, 0, c), visit_event_kind(a, 2, c)
+    (<VisitEventKind.NOBODY_HOME: 'nobody_home'>, <VisitEventKind.NOBODY_HOME_AT_LIMIT: ...>)
     """
-    event = _BASE_EVENT[(attempt.channel, attempt.outcome)]
-    if event is VisitEvent.NOBODY_HOME and attempts_before + 1 >= attempt_limit:
-        return VisitEvent.NOBODY_HOME_AT_LIMIT
-    return event
-
-
-# Indices of the compact per-household record used while folding.
-_ST, _N, _FIRST, _LAST, _REACHED_AT, _PERSONS, _ARR, _HAZ, _DIS, _SRV, _APPT, _REASON, _LID = range(
-    13
-)
+    kind = attempt.kind
+    if kind is K.NOBODY_HOME and reaches_attempt_limit(attempts_before, campaign):
+        return K.NOBODY_HOME_AT_LIMIT
+    return kind
 
 
 @attrs.frozen(repr=False)
 class HouseholdVisit:
     """A household's record in one campaign: stored state and what its attempts added up to.
 
-    ``state`` is never ``REVISIT_DUE``: ask :meth:`state_as_of`.
+    ``state`` is never ``NOT_STARTED`` once an attempt is applied, and never
+    ``REVISIT_DUE``: ask :meth:`state_as_of`.
 
-    >>> from datetime import datetime, timezone
+    >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
     >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=8))
     >>> a = VisitAttempt(id="a", campaign_id="K", household="H", team="T",
     ...                  at=t0, outcome=VisitOutcome.NOBODY_HOME)
-    >>> r = apply(None, a, c)
+    >>> r = apply_visit_event(None, a, c)
     >>> r.state_as_of(c, t0 + timedelta(hours=1)), r.state_as_of(c, t0 + timedelta(hours=4))
     (<HouseholdVisitState.NOBODY_HOME: 'nobody_home'>, <HouseholdVisitState.REVISIT_DUE: ...>)
     """
@@ -521,76 +503,45 @@ class HouseholdVisit:
         )
 
     def state_as_of(self, campaign: Campaign, as_of: datetime) -> HouseholdVisitState:
-        """The state as of ``as_of``, with *revisit due* derived from the campaign's interval."""
-        return _derived(self.state, self.last_attempt_at, self.appointment_for, campaign, as_of)
-
-    @classmethod
-    def _from_row(cls, household: str, campaign_id: str, row: list[Any]) -> HouseholdVisit:
-        return cls(
-            household,
-            campaign_id,
-            row[_ST],
-            row[_N],
-            row[_FIRST],
-            row[_LAST],
-            row[_REACHED_AT],
-            row[_PERSONS],
-            row[_ARR],
-            row[_HAZ],
-            row[_DIS],
-            row[_SRV],
-            row[_APPT],
-            row[_REASON],
-            row[_LID],
-        )
-
-    def _to_row(self) -> list[Any]:
-        return [
-            self.state,
-            self.attempts,
-            self.first_attempt_at,
-            self.last_attempt_at,
-            self.reached_at,
-            self.person_visits,
-            self.arrivals_found,
-            self.hazards,
-            self.disputes,
-            self.services,
-            self.appointment_for,
-            self.refusal_reason,
-            self.last_attempt_id,
-        ]
+        """The state as of ``as_of``: ``REVISIT_DUE`` when :func:`revisit_due` says so."""
+        if revisit_due(self.state, self.last_attempt_at, self.appointment_for, campaign, as_of):
+            return HouseholdVisitState.REVISIT_DUE
+        return self.state
 
 
-def _derived(
+def revisit_due(
     state: HouseholdVisitState,
-    last_at: datetime | None,
+    last_attempt_at: datetime | None,
     appointment_for: datetime | None,
     campaign: Campaign,
     as_of: datetime,
-) -> HouseholdVisitState:
+) -> bool:
+    """Whether a household in stored ``state`` is due another visit as of ``as_of`` (the one rule).
+
+    A "nobody home" household is due once the campaign's ``revisit_interval``
+    has passed since its last attempt; an appointment once its time has come
+    (both boundaries inclusive). No other state is ever due.
+    :meth:`HouseholdVisit.state_as_of`, the replay and the progress report all
+    ask this function.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
+    >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=8),
+    ...              revisit_interval=timedelta(hours=4))
+    >>> away = HouseholdVisitState.NOBODY_HOME
+    >>> revisit_due(away, t0, None, c, t0 + timedelta(hours=3))
+    False
+    >>> revisit_due(away, t0, None, c, t0 + timedelta(hours=4))
+    True
+    """
     if state is HouseholdVisitState.NOBODY_HOME:
-        if last_at is not None and as_of >= last_at + campaign.revisit_interval:
-            return HouseholdVisitState.REVISIT_DUE
-    elif (
-        state is HouseholdVisitState.APPOINTMENT
-        and appointment_for is not None
-        and as_of >= appointment_for
-    ):
-        return HouseholdVisitState.REVISIT_DUE
-    return state
+        return last_attempt_at is not None and as_of >= last_attempt_at + campaign.revisit_interval
+    if state is HouseholdVisitState.APPOINTMENT:
+        return appointment_for is not None and as_of >= appointment_for
+    return False
 
 
-def _new_row() -> list[Any]:
-    return [HouseholdVisitState.NOT_STARTED, 0, None, None, None, 0, 0, 0, 0, 0, None, "", None]
-
-
-_TABLE: dict[tuple[HouseholdVisitState, str], HouseholdVisitState] = {
-    (s, e): t for s, e, t in HOUSEHOLD_VISIT_MACHINE.transitions()
-}
-
-
-def _check_window(attempt: VisitAttempt, campaign: Campaign) -> None:
+def _check_in_campaign(attempt: VisitAttempt, campaign: Campaign) -> None:
     if attempt.campaign_id != campaign.id:
         raise InvalidInput(
             "wrong_campaign",
@@ -607,165 +558,263 @@ def _check_window(attempt: VisitAttempt, campaign: Campaign) -> None:
         )
 
 
-def _step(row: list[Any], attempt: VisitAttempt, campaign: Campaign) -> None:
-    """Apply one attempt to a compact row in place, or raise (the row is then unchanged)."""
-    _check_window(attempt, campaign)
-    at = attempt.at
-    state = row[_ST]
-    if state is HouseholdVisitState.NOBODY_HOME or state is HouseholdVisitState.APPOINTMENT:
-        state = _derived(state, row[_LAST], row[_APPT], campaign, at)
-    event = _BASE_EVENT[(attempt.channel, attempt.outcome)]
-    if event is VisitEvent.NOBODY_HOME and row[_N] + 1 >= campaign.attempt_limit:
-        event = VisitEvent.NOBODY_HOME_AT_LIMIT
-    target = _TABLE.get((state, event))
-    if target is None:
-        raise IllegalTransition(
-            state.value, event.value, machine=HOUSEHOLD_VISIT_MACHINE.name, detail=attempt.id
-        )
-    row[_ST] = target
-    n = row[_N]
-    row[_N] = n + 1
-    if n == 0:
-        row[_FIRST] = at
-    row[_LAST] = at
-    if row[_REACHED_AT] is None and (target in _REACHED_STATES):
-        row[_REACHED_AT] = at
-    row[_PERSONS] += attempt.persons_seen
-    found = attempt.findings
-    if found is not None:
-        row[_ARR] += len(found.arrivals)
-        row[_HAZ] += len(found.hazards)
-        row[_DIS] += len(found.disputes)
-        row[_SRV] += found.service_count
-    row[_APPT] = attempt.appointment_for
-    if event is VisitEvent.REFUSE:
-        row[_REASON] = attempt.reason
-    row[_LID] = attempt.id
+def _state_after(
+    state: HouseholdVisitState | None,
+    attempts_before: int,
+    last_attempt_at: datetime | None,
+    appointment_for: datetime | None,
+    attempt: VisitAttempt,
+    campaign: Campaign,
+) -> HouseholdVisitState:
+    """The state after ``attempt`` on a household in ``state`` (``None``: no record yet).
 
-
-def apply(
-    record: HouseholdVisit | None, attempt: VisitAttempt, campaign: Campaign
-) -> HouseholdVisit:
-    """The household's record after ``attempt``; raises ``IllegalTransition`` or ``InvalidInput``.
-
-    ``record`` is ``None`` for a household not started. The attempt must belong
-    to ``campaign`` and fall inside its window.
-
-    >>> from datetime import datetime, timezone
-    >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
-    >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=8))
-    >>> scan = VisitAttempt(id="s", campaign_id="K", household="H", team="T", at=t0,
-    ...     outcome=VisitOutcome.REACHED, channel=VisitChannel.DOOR_CODE_SCAN)
-    >>> apply(None, scan, c)
-    Traceback (most recent call last):
-    ...
-    gridcare.errors.IllegalTransition: household_visit: event 'scan_door_code' is not allowed ...
+    The one path from an attempt to a state: the campaign's window, the
+    attempt's kind after the guards, *revisit due* as of the attempt's
+    instant, the table. Raises ``InvalidInput`` or ``IllegalTransition``.
     """
+    _check_in_campaign(attempt, campaign)
+    kind = visit_event_kind(attempt, attempts_before, campaign)
+    if state is None:
+        return HOUSEHOLD_VISIT_MACHINE.next(NEW, kind, detail=attempt.id)
+    if revisit_due(state, last_attempt_at, appointment_for, campaign, attempt.at):
+        state = HouseholdVisitState.REVISIT_DUE
+    return HOUSEHOLD_VISIT_MACHINE.next(state, kind, detail=attempt.id)
+
+
+def _record_after(
+    before: HouseholdVisit | None,
+    household: str,
+    campaign_id: str,
+    attempts: Sequence[VisitAttempt],
+    state: HouseholdVisitState,
+    reached_at: datetime | None,
+) -> HouseholdVisit:
+    """The record after ``attempts`` (applied, in replay order) on top of ``before``.
+
+    The one place a record adds up its attempts, in one pass: their count,
+    instants, person-visits and findings, the last appointment and refusal
+    reason. ``state`` and ``reached_at`` come from the table, attempt by attempt.
+    """
+    persons = arrivals = hazards = disputes = services = 0
+    refusal_reason = ""
+    for attempt in attempts:
+        persons += attempt.persons_seen
+        found = attempt.findings
+        if found is not None:
+            arrivals += found.arrival_count
+            hazards += found.hazard_count
+            disputes += found.dispute_count
+            services += found.service_count
+        if attempt.outcome is VisitOutcome.REFUSED:
+            refusal_reason = attempt.reason
+    first = attempts[0].at
+    count = len(attempts)
+    if before is not None:
+        first = before.first_attempt_at or first
+        count += before.attempts
+        persons += before.person_visits
+        arrivals += before.arrivals_found
+        hazards += before.hazards
+        disputes += before.disputes
+        services += before.services
+        refusal_reason = refusal_reason or before.refusal_reason
+    last = attempts[-1]
+    return HouseholdVisit(
+        household,
+        campaign_id,
+        state,
+        count,
+        first,
+        last.at,
+        reached_at,
+        persons,
+        arrivals,
+        hazards,
+        disputes,
+        services,
+        last.appointment_for,
+        refusal_reason,
+        last.id,
+    )
+
+
+def _check_arguments(
+    record: HouseholdVisit | None, attempt: VisitAttempt, campaign: Campaign
+) -> None:
     if not isinstance(attempt, VisitAttempt):
         raise InvalidInput("bad_attempt", "attempt", "expected a VisitAttempt")
     if not isinstance(campaign, Campaign):
         raise InvalidInput("bad_campaign", "campaign", "expected a Campaign")
-    if record is not None and not isinstance(record, HouseholdVisit):
+    if record is None:
+        return
+    if not isinstance(record, HouseholdVisit):
         raise InvalidInput("bad_record", "record", "expected a HouseholdVisit or None")
-    if record is not None and record.household != attempt.household:
+    if record.household != attempt.household:
         raise InvalidInput(
             "wrong_household",
             "household",
             "attempt is for another household",
             value=attempt.household,
         )
-    row = _new_row() if record is None else record._to_row()
-    _step(row, attempt, campaign)
-    return HouseholdVisit._from_row(attempt.household, campaign.id, row)
 
 
-#: :func:`apply` under a name that says what it applies (for the package's top level).
-apply_visit = apply
+def apply_visit_event(
+    record: HouseholdVisit | None, attempt: VisitAttempt, campaign: Campaign
+) -> HouseholdVisit:
+    """The household's record after ``attempt``; raises ``IllegalTransition`` or ``InvalidInput``.
+
+    ``record`` is ``None`` for a household not started: the attempt is then
+    the table's entry edge from ``NEW``. Otherwise the table is read with the
+    state as of the attempt's instant (*revisit due* derived then) and the
+    attempt's kind after the guards (:func:`visit_event_kind`). The attempt
+    must belong to ``campaign`` and fall inside its window.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
+    >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=8))
+    >>> knock = VisitAttempt(id="k", campaign_id="K", household="H", team="T", at=t0,
+    ...     outcome=VisitOutcome.NOBODY_HOME)
+    >>> scan = VisitAttempt(id="s", campaign_id="K", household="H", team="T",
+    ...     at=t0 + timedelta(hours=1), outcome=VisitOutcome.REACHED,
+    ...     channel=VisitChannel.DOOR_CODE_SCAN)
+    >>> apply_visit_event(apply_visit_event(None, knock, c), scan, c).state.value
+    'reached_remotely'
+    >>> apply_visit_event(None, scan, c)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.IllegalTransition: household_visit: event 'scan_door_code' is not allowed ...
+    """
+    _check_arguments(record, attempt, campaign)
+    if record is None:
+        state = _state_after(None, 0, None, None, attempt, campaign)
+        reached_at = attempt.at if state.reached else None
+        return _record_after(None, attempt.household, campaign.id, (attempt,), state, reached_at)
+    state = _state_after(
+        record.state,
+        record.attempts,
+        record.last_attempt_at,
+        record.appointment_for,
+        attempt,
+        campaign,
+    )
+    reached_at = record.reached_at
+    if reached_at is None and state.reached:
+        reached_at = attempt.at
+    return _record_after(record, record.household, campaign.id, (attempt,), state, reached_at)
 
 
-class HouseholdStates(Mapping[str, HouseholdVisit]):
-    """Household id -> :class:`HouseholdVisit` for the households with at least one attempt.
+@attrs.frozen
+class HouseholdReplay:
+    """One household's attempts replayed: its record (``None`` if none applied) and the split.
 
-    A read-only mapping over the compact records a fold keeps; records are
-    built on access, so folding a city stays cheap. ``state_of`` reads a
-    stored state without building a record.
+    What :func:`replay_household` returns; :func:`replay_visits` gathers them.
 
-    >>> HouseholdStates({}, "K").get("H") is None
+    >>> HouseholdReplay(None, (), ()).record is None
     True
     """
 
-    __slots__ = ("_campaign_id", "_rows")
-
-    def __init__(self, rows: dict[str, list[Any]], campaign_id: str) -> None:
-        self._rows = rows
-        self._campaign_id = campaign_id
-
-    def __getitem__(self, household: str) -> HouseholdVisit:
-        return HouseholdVisit._from_row(household, self._campaign_id, self._rows[household])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __contains__(self, household: object) -> bool:
-        return household in self._rows
-
-    def state_of(self, household: str) -> HouseholdVisitState:
-        """The stored state (``NOT_STARTED`` for a household never attempted)."""
-        row = self._rows.get(household)
-        return HouseholdVisitState.NOT_STARTED if row is None else row[_ST]
-
-    def _row(self, household: str) -> list[Any] | None:
-        return self._rows.get(household)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return dict(self.items()) == dict(other.items())
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"HouseholdStates({len(self._rows)} households, campaign={self._campaign_id!r})"
+    record: HouseholdVisit | None
+    applied: tuple[VisitAttempt, ...]
+    rejected: tuple[Rejection[VisitAttempt], ...]
 
 
-@attrs.frozen(repr=False, eq=False)
-class VisitReplay:
-    """The outcome of replaying an attempt log for one campaign.
+def replay_household(
+    household: str, attempts: Sequence[VisitAttempt], campaign: Campaign
+) -> HouseholdReplay:
+    """Fold one household's ``attempts`` (in replay order, no repeated id) from no record.
 
-    ``households`` holds the records; ``applied``, ``duplicates`` and
-    ``rejected`` partition the input (nothing is dropped silently).
+    Equal to folding them with :func:`apply_visit_event` and rejecting what it
+    raises, but the record is built once, at the end, from the applied
+    attempts: the state goes attempt by attempt through the same rule
+    (window, guards, *revisit due*, table), the sums once over the list.
 
-    >>> from datetime import datetime, timezone
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
+    >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=8))
+    >>> away = VisitAttempt(id="a", campaign_id="K", household="H", team="T", at=t0,
+    ...     outcome=VisitOutcome.NOBODY_HOME)
+    >>> met = VisitAttempt(id="b", campaign_id="K", household="H", team="T",
+    ...     at=t0 + timedelta(hours=5), outcome=VisitOutcome.REACHED, persons_seen=3)
+    >>> out = replay_household("H", [away, met], c)
+    >>> out.record.state.value, out.record.attempts, out.record.person_visits, out.rejected
+    ('reached', 2, 3, ())
+    """
+    applied: list[VisitAttempt] = []
+    rejected: list[Rejection[VisitAttempt]] = []
+    state: HouseholdVisitState | None = None
+    last_attempt_at: datetime | None = None
+    appointment_for: datetime | None = None
+    reached_at: datetime | None = None
+    for attempt in attempts:
+        try:
+            after = _state_after(
+                state, len(applied), last_attempt_at, appointment_for, attempt, campaign
+            )
+        except GridcareError as exc:
+            rejected.append(Rejection(attempt, exc))
+            continue
+        applied.append(attempt)
+        state = after
+        last_attempt_at = attempt.at
+        appointment_for = attempt.appointment_for
+        if reached_at is None and after in _REACHED_STATES:
+            reached_at = attempt.at
+    if state is None:
+        return HouseholdReplay(None, (), tuple(rejected))
+    record = _record_after(None, household, campaign.id, applied, state, reached_at)
+    return HouseholdReplay(record, tuple(applied), tuple(rejected))
+
+
+@attrs.frozen(repr=False)
+class VisitReplay(Replay[str, HouseholdVisit, VisitAttempt]):
+    """A :class:`gridcare.machine.Replay` of one campaign's attempts, with the campaign.
+
+    ``records`` maps each household with at least one applied attempt to its
+    :class:`HouseholdVisit`; ``applied``, ``duplicates`` and ``rejected``
+    partition the input (nothing is dropped silently).
+
+    >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
     >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=1))
     >>> out = replay_visits([], c)
-    >>> out.total, len(out.households)
-    (0, 0)
+    >>> out.total, len(out.records), out.state_of("H1").value
+    (0, 0, 'not_started')
     """
 
     campaign: Campaign
-    households: HouseholdStates
-    applied: tuple[VisitAttempt, ...]
-    duplicates: tuple[VisitAttempt, ...]
-    rejected: tuple[Rejection[VisitAttempt], ...]
 
-    @property
-    def total(self) -> int:
-        """How many attempts went in: ``applied + duplicates + rejected``."""
-        return len(self.applied) + len(self.duplicates) + len(self.rejected)
+    def state_of(self, household: str) -> HouseholdVisitState:
+        """The stored state of ``household`` (``NOT_STARTED`` for a household never attempted)."""
+        record = self.records.get(household)
+        return HouseholdVisitState.NOT_STARTED if record is None else record.state
 
     def __repr__(self) -> str:
         return (
-            f"VisitReplay(campaign={self.campaign.id!r}, households={len(self.households)}, "
+            f"VisitReplay(campaign={self.campaign.id!r}, households={len(self.records)}, "
             f"applied={len(self.applied)}, duplicates={len(self.duplicates)}, "
             f"rejected={len(self.rejected)})"
         )
 
 
-_ORDER = attrgetter("at", "id")
+def _checked_attempts(attempts: Iterable[VisitAttempt]) -> list[VisitAttempt]:
+    log = list(attempts)
+    if all(isinstance(attempt, VisitAttempt) for attempt in log):
+        return log
+    position = next(i for i, attempt in enumerate(log) if not isinstance(attempt, VisitAttempt))
+    raise InvalidInput("bad_attempt", f"attempts.{position}", "expected a VisitAttempt")
+
+
+def _household_of(attempt: VisitAttempt) -> str:
+    return attempt.household
+
+
+def _outside_scope(household: str, campaign: Campaign) -> InvalidInput:
+    return InvalidInput(
+        "household_outside_scope",
+        "household",
+        f"household is not in campaign {campaign.id!r}'s scope",
+        value=household,
+    )
 
 
 def replay_visits(
@@ -775,16 +824,21 @@ def replay_visits(
     households: Iterable[str] | None = None,
     progress: Progress | None = None,
 ) -> VisitReplay:
-    """Replay an attempt log of ``campaign`` into household records (fast fold).
+    """Replay an attempt log of ``campaign`` into household records.
 
-    Same result as ``gridcare.machine.replay`` with :func:`apply` (order by
-    (``at``, ``id``); a repeated id is a no-op, the first in that order wins),
-    computed per household so that 1.39 million attempts fold in about a
-    second. When ``households`` (the ids in the campaign's scope) is given,
-    attempts on other households are rejected (code ``household_outside_scope``).
-    ``progress(done, total)`` is called at most about 20 times.
+    The same result as :func:`gridcare.machine.replay` with
+    :func:`apply_visit_event`, and the same steps: duplicates and grouping per
+    household by :func:`gridcare.machine.first_of_each_id` and
+    :func:`gridcare.machine.group_by_subject` (order by (``at``, ``id``); a
+    repeated id is a duplicate that changes nothing, the first in that order
+    wins), then each household by :func:`replay_household`, which builds its
+    record once. ``applied`` and ``rejected`` list the attempts household by
+    household. When ``households`` (the ids in the campaign's scope) is given,
+    attempts on other households are rejected (code
+    ``household_outside_scope``). ``progress(done, total)`` is called about
+    20 times over the households.
 
-    >>> from datetime import datetime, timezone
+    >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
     >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=8))
     >>> a = VisitAttempt(id="a", campaign_id="K", household="H9", team="T", at=t0,
@@ -795,92 +849,24 @@ def replay_visits(
     """
     if not isinstance(campaign, Campaign):
         raise InvalidInput("bad_campaign", "campaign", "expected a Campaign")
-    # The fold makes one small list per household: at city scale the cyclic
-    # collector would walk every live record again and again (DESIGN.md,
-    # "Scale"), so it is paused for the fold and restored after.
-    with collector_paused():
-        return _fold(attempts, campaign, households, progress)
-
-
-def _fold(
-    attempts: Iterable[VisitAttempt],
-    campaign: Campaign,
-    households: Iterable[str] | None,
-    progress: Progress | None,
-) -> VisitReplay:
-    by_id: dict[str, VisitAttempt] = {}
-    duplicates: list[VisitAttempt] = []
-    groups: dict[str, list[VisitAttempt]] = {}
-    get_id = by_id.get
-    get_group = groups.get
-    n_in = 0
-    for attempt in attempts:
-        n_in += 1
-        if type(attempt) is not VisitAttempt and not isinstance(attempt, VisitAttempt):
-            raise InvalidInput("bad_attempt", f"attempts.{n_in - 1}", "expected a VisitAttempt")
-        prev = get_id(attempt.id)
-        if prev is None:
-            by_id[attempt.id] = attempt
-            group = get_group(attempt.household)
-            if group is None:
-                groups[attempt.household] = [attempt]
-            else:
-                group.append(attempt)
-            continue
-        if attempt.at < prev.at:
-            # The replay order is (at, id): this copy comes first, the earlier one is the duplicate.
-            groups[prev.household].remove(prev)
-            if not groups[prev.household]:
-                del groups[prev.household]
-            by_id[attempt.id] = attempt
-            groups.setdefault(attempt.household, []).append(attempt)
-            duplicates.append(prev)
-        else:
-            duplicates.append(attempt)
-    del by_id
-    scope: Container[str] | None = None
-    if households is not None:
-        scope = households if isinstance(households, (set, frozenset, dict)) else set(households)
-    rows: dict[str, list[Any]] = {}
+    firsts, duplicates = first_of_each_id(_checked_attempts(attempts))
+    groups = group_by_subject(firsts, _household_of)
+    scope = None if households is None else frozenset(households)
+    records: dict[str, HouseholdVisit] = {}
     applied: list[VisitAttempt] = []
     rejected: list[Rejection[VisitAttempt]] = []
     total = len(groups)
     every = max(1, total // 20)
-    done = 0
-    step = _step
-    for household, group in groups.items():
-        done += 1
-        if progress is not None and done % every == 0:
-            progress(done, total)
+    for done, (household, group) in enumerate(groups.items(), start=1):
         if scope is not None and household not in scope:
-            error = InvalidInput(
-                "household_outside_scope",
-                "household",
-                f"household is not in campaign {campaign.id!r}'s scope",
-                value=household,
-            )
-            rejected.extend(Rejection(a, error) for a in group)
-            continue
-        if len(group) > 1:
-            group.sort(key=_ORDER)
-        row = _new_row()
-        ok = 0
-        for attempt in group:
-            try:
-                step(row, attempt, campaign)
-            except GridcareError as exc:
-                rejected.append(Rejection(attempt, exc))
-                continue
-            applied.append(attempt)
-            ok += 1
-        if ok:
-            rows[household] = row
-    if progress is not None:
-        progress(total, total)
-    return VisitReplay(
-        campaign,
-        HouseholdStates(rows, campaign.id),
-        tuple(applied),
-        tuple(duplicates),
-        tuple(rejected),
-    )
+            error = _outside_scope(household, campaign)
+            rejected.extend(Rejection(attempt, error) for attempt in group)
+        else:
+            replayed = replay_household(household, group, campaign)
+            if replayed.record is not None:
+                records[household] = replayed.record
+            applied.extend(replayed.applied)
+            rejected.extend(replayed.rejected)
+        if progress is not None and (done % every == 0 or done == total):
+            progress(done, total)
+    return VisitReplay(records, tuple(applied), tuple(duplicates), tuple(rejected), campaign)

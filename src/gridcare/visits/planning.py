@@ -14,7 +14,8 @@ The model (the same in both, so they can be checked against each other):
   ``nobody_home`` at each attempt, independently; a "nobody home" household
   is revisited once ``revisit_interval`` has passed (revisits due go first),
   at most ``attempt_limit`` attempts (then escalated);
-* coverage is reached / occupied households (:mod:`gridcare.visits.progress`).
+* coverage is reached / occupied households, the occupied reach rate of
+  :mod:`gridcare.visits.progress`.
 
 Each attempt on an occupied household reaches it with probability
 ``1 - nobody_home``, so reaching a share ``q`` of ``n`` occupied households
@@ -43,12 +44,12 @@ from fractions import Fraction
 
 import attrs
 
-from gridcare._bulk import collector_paused
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.rates import Rate
 from gridcare.timeutil import DEFAULT_ZONE_NAME, add_days, start_of_day, zone
-from gridcare.visits.lifecycle import Campaign, Progress, VisitAttempt, VisitOutcome, _to_fraction
+from gridcare.visits.campaign import Campaign, target_coverage_fraction
+from gridcare.visits.lifecycle import Progress, VisitAttempt, VisitOutcome
 from gridcare.visits.progress import progress as campaign_progress
 
 __all__ = [
@@ -91,7 +92,9 @@ class CampaignModel:
     vacant_share: float = 0.0
     revisit_interval: timedelta = timedelta(hours=4)
     attempt_limit: int = 3
-    target_coverage: Fraction = attrs.field(default=Fraction(9, 10), converter=_to_fraction)
+    target_coverage: Fraction = attrs.field(
+        default=Fraction(9, 10), converter=target_coverage_fraction
+    )
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.teams, bool) or not isinstance(self.teams, int) or self.teams < 1:
@@ -697,10 +700,7 @@ def simulate_campaign(
             progress(run + 1, runs)
     attempts: tuple[VisitAttempt, ...] = ()
     if keep_log:
-        # Hundreds of thousands of records at city scale: pause the cyclic
-        # collector while they are built (DESIGN.md, "Scale"), then restore it.
-        with collector_paused():
-            attempts = tuple(_to_attempts(log_rows, campaign, clock, day0))
+        attempts = tuple(_to_attempts(log_rows, campaign, clock, day0))
     return CampaignSimulation(model, campaign, tuple(results), attempts)
 
 

@@ -1,56 +1,49 @@
 """Campaign progress per node as of an instant, the mop-up list, and workload per day.
 
-Semantics (DESIGN.md, "Rates" and "Reports"):
+Semantics (docs/design.md, "Rates" and "Reports"):
 
 * every household in the campaign's scope is counted exactly once, in the
-  state its record has as of ``as_of`` (*revisit due* derived then); a
-  household with no attempt is *not started*;
+  state its record has as of ``as_of`` (*revisit due* derived then by
+  :func:`~gridcare.visits.lifecycle.revisit_due`); a household with no
+  attempt is *not started*;
 * ``knocked`` = households with at least one applied attempt, so
   ``knocked >= reached + vacant + refused`` always;
-* the knock rate is knocked / households; the reach rate (the campaign's
-  coverage) is reached / occupied households, occupied = households - vacant:
-  a vacant home is visited, never "not visited", and never lowers coverage;
+* the knock rate is knocked / households; the *occupied reach rate* (the
+  campaign's coverage) is reached / occupied households, occupied =
+  households - vacant: a vacant home is visited, never "not visited", and
+  never lowers coverage. (The daily report's ``reach_rate`` is another
+  figure: reached / households in scope.)
 * a node's progress is the sum of its children's; rates are recomputed from
   summed counts, never averaged.
 
->>> NodeProgress(households=4, knocked=3, reached=2, vacant=1).reach_rate.__str__()
+>>> NodeProgress(households=4, knocked=3, reached=2, vacant=1).occupied_reach_rate.__str__()
 '66.67%'
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import TypeAlias
 
 import attrs
 
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.machine import Replay
 from gridcare.rates import Rate
 from gridcare.timeutil import DEFAULT_ZONE, require_aware, zone
+from gridcare.visits.campaign import Campaign
 from gridcare.visits.lifecycle import (
-    _APPT,
-    _ARR,
-    _DIS,
-    _HAZ,
-    _LAST,
-    _N,
-    _PERSONS,
-    _SRV,
-    _ST,
-    Campaign,
-    HouseholdStates,
     HouseholdVisit,
     HouseholdVisitState,
     Progress,
     VisitAttempt,
     VisitOutcome,
-    VisitReplay,
-    _derived,
     replay_visits,
 )
 
@@ -66,57 +59,16 @@ __all__ = [
     "workload",
 ]
 
-_FIELDS = (
-    "households",
-    "knocked",
-    "reached",
-    "reached_remotely",
-    "vacant",
-    "refused",
-    "nobody_home",
-    "revisits_due",
-    "appointments",
-    "escalated",
-    "attempts",
-    "person_visits",
-    "arrivals_found",
-    "hazards",
-    "disputes",
-    "services",
-)
-_W = len(_FIELDS)
-(
-    _HH,
-    _KNOCKED,
-    _REACHED,
-    _REMOTE,
-    _VACANT,
-    _REFUSED,
-    _NOBODY,
-    _DUE,
-    _APPTS,
-    _ESC,
-    _ATT,
-    _PV,
-    _AF,
-    _HZ,
-    _DP,
-    _SV,
-) = range(_W)
+S = HouseholdVisitState
 
-_S = HouseholdVisitState
-# Which counter a state adds to (besides households/knocked).
-_STATE_SLOT: dict[HouseholdVisitState, tuple[int, ...]] = {
-    _S.NOT_STARTED: (),
-    _S.REACHED: (_REACHED,),
-    _S.REACHED_REMOTELY: (_REACHED, _REMOTE),
-    _S.VACANT: (_VACANT,),
-    _S.REFUSED: (_REFUSED,),
-    _S.NOBODY_HOME: (_NOBODY,),
-    _S.REVISIT_DUE: (_DUE,),
-    _S.APPOINTMENT: (_APPTS,),
-    _S.ESCALATED: (_ESC,),
-}
+#: What :func:`progress` accepts as the campaign's households: a replay, its
+#: records (household id -> :class:`~gridcare.visits.lifecycle.HouseholdVisit`),
+#: or the attempts to replay.
+Households: TypeAlias = (
+    Replay[str, HouseholdVisit, VisitAttempt]
+    | Mapping[str, HouseholdVisit]
+    | Iterable[VisitAttempt]
+)
 
 
 @attrs.frozen
@@ -125,7 +77,7 @@ class NodeProgress:
 
     >>> a = NodeProgress(households=2, knocked=2, reached=1)
     >>> b = NodeProgress(households=3, knocked=1, reached=1)
-    >>> str((a + b).knock_rate), str((a + b).reach_rate), (a + b).not_started
+    >>> str((a + b).knock_rate), str((a + b).occupied_reach_rate), (a + b).not_started
     ('60.00%', '40.00%', 2)
     """
 
@@ -155,16 +107,68 @@ class NodeProgress:
         """
         return cls()
 
+    @classmethod
+    def of_households(
+        cls, states: Mapping[HouseholdVisitState, int], records: Sequence[HouseholdVisit]
+    ) -> NodeProgress:
+        """The counts of a set of households: how many are in each state, and their records.
+
+        ``states`` counts every household once, in its state as of the report's
+        instant (``NOT_STARTED`` for a household without a record); ``records``
+        are the records of the others, whose attempts, person-visits and
+        findings are summed.
+
+        >>> from collections import Counter
+        >>> p = NodeProgress.of_households(Counter({S.NOT_STARTED: 1, S.VACANT: 1}), [])
+        >>> p.households, p.knocked, p.vacant, p.not_started
+        (2, 1, 1, 1)
+        """
+        households = sum(states.values())
+        remote = states.get(S.REACHED_REMOTELY, 0)
+        return cls(
+            households=households,
+            knocked=households - states.get(S.NOT_STARTED, 0),
+            reached=states.get(S.REACHED, 0) + remote,
+            reached_remotely=remote,
+            vacant=states.get(S.VACANT, 0),
+            refused=states.get(S.REFUSED, 0),
+            nobody_home=states.get(S.NOBODY_HOME, 0),
+            revisits_due=states.get(S.REVISIT_DUE, 0),
+            appointments=states.get(S.APPOINTMENT, 0),
+            escalated=states.get(S.ESCALATED, 0),
+            attempts=sum(r.attempts for r in records),
+            person_visits=sum(r.person_visits for r in records),
+            arrivals_found=sum(r.arrivals_found for r in records),
+            hazards=sum(r.hazards for r in records),
+            disputes=sum(r.disputes for r in records),
+            services=sum(r.services for r in records),
+        )
+
     def __add__(self, other: object) -> NodeProgress:
         if not isinstance(other, NodeProgress):
             return NotImplemented
         return NodeProgress(
-            *(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True))
+            households=self.households + other.households,
+            knocked=self.knocked + other.knocked,
+            reached=self.reached + other.reached,
+            reached_remotely=self.reached_remotely + other.reached_remotely,
+            vacant=self.vacant + other.vacant,
+            refused=self.refused + other.refused,
+            nobody_home=self.nobody_home + other.nobody_home,
+            revisits_due=self.revisits_due + other.revisits_due,
+            appointments=self.appointments + other.appointments,
+            escalated=self.escalated + other.escalated,
+            attempts=self.attempts + other.attempts,
+            person_visits=self.person_visits + other.person_visits,
+            arrivals_found=self.arrivals_found + other.arrivals_found,
+            hazards=self.hazards + other.hazards,
+            disputes=self.disputes + other.disputes,
+            services=self.services + other.services,
         )
 
     def as_tuple(self) -> tuple[int, ...]:
         """The counts in field order."""
-        return attrs.astuple(self)
+        return attrs.astuple(self, recurse=False)
 
     @property
     def not_started(self) -> int:
@@ -173,7 +177,7 @@ class NodeProgress:
 
     @property
     def occupied(self) -> int:
-        """Households not found vacant: the reach rate's denominator."""
+        """Households not found vacant: the occupied reach rate's denominator."""
         return self.households - self.vacant
 
     @property
@@ -187,8 +191,15 @@ class NodeProgress:
         return Rate(self.knocked, self.households)
 
     @property
-    def reach_rate(self) -> Rate:
-        """Reached / occupied households (the campaign's coverage)."""
+    def occupied_reach_rate(self) -> Rate:
+        """Reached / occupied households: the campaign's coverage, what its target is set on.
+
+        Not the daily report's ``reach_rate`` (reached / households in scope):
+        a vacant household leaves this rate's denominator.
+
+        >>> str(NodeProgress(households=10, reached=8, vacant=2).occupied_reach_rate)
+        '100.00%'
+        """
         return Rate(self.reached, self.occupied)
 
     def shortfall(self, target: Fraction) -> int:
@@ -202,36 +213,45 @@ class NodeProgress:
 
     def as_row(self) -> dict[str, object]:
         """Counts and rates (display strings) as a plain dict."""
-        row: dict[str, object] = dict(zip(_FIELDS, self.as_tuple(), strict=True))
+        row: dict[str, object] = attrs.asdict(self)
         row["not_started"] = self.not_started
         row["pending_revisits"] = self.pending_revisits
         row["knock_rate"] = str(self.knock_rate)
-        row["reach_rate"] = str(self.reach_rate)
+        row["occupied_reach_rate"] = str(self.occupied_reach_rate)
         return row
 
 
-def _add_row(vec: list[int], row: list[Any] | None, state: HouseholdVisitState) -> None:
-    vec[_HH] += 1
-    if row is None:
-        return
-    vec[_KNOCKED] += 1
-    for slot in _STATE_SLOT[state]:
-        vec[slot] += 1
-    vec[_ATT] += row[_N]
-    vec[_PV] += row[_PERSONS]
-    vec[_AF] += row[_ARR]
-    vec[_HZ] += row[_HAZ]
-    vec[_DP] += row[_DIS]
-    vec[_SV] += row[_SRV]
+@attrs.frozen
+class _Households:
+    """The households of one part of the scope: how many in each state, the records."""
+
+    states: Counter[HouseholdVisitState] = attrs.field(factory=Counter)
+    records: list[HouseholdVisit] = attrs.field(factory=list)
+
+    def add(self, state: HouseholdVisitState, record: HouseholdVisit | None) -> None:
+        self.states[state] += 1
+        if record is not None:
+            self.records.append(record)
+
+    def progress(self) -> NodeProgress:
+        return NodeProgress.of_households(self.states, self.records)
+
+
+def _state_as_of(
+    record: HouseholdVisit | None, campaign: Campaign, as_of: datetime
+) -> HouseholdVisitState:
+    if record is None:
+        return S.NOT_STARTED
+    return record.state_as_of(campaign, as_of)
 
 
 _PRIORITY = {
-    _S.NOT_STARTED: 0,
-    _S.REVISIT_DUE: 1,
-    _S.APPOINTMENT: 2,
-    _S.NOBODY_HOME: 3,
-    _S.REFUSED: 4,
-    _S.ESCALATED: 5,
+    S.NOT_STARTED: 0,
+    S.REVISIT_DUE: 1,
+    S.APPOINTMENT: 2,
+    S.NOBODY_HOME: 3,
+    S.REFUSED: 4,
+    S.ESCALATED: 5,
 }
 
 
@@ -284,27 +304,28 @@ class ProgressReport:
     ...                  outcome=VisitOutcome.REACHED, persons_seen=2)
     >>> r = progress(h, c, [a], t0 + timedelta(days=1))
     >>> p = r.node("G")
-    >>> p.households, p.reached, str(p.reach_rate), r.node("D") == p
+    >>> p.households, p.reached, str(p.occupied_reach_rate), r.node("D") == p
     (2, 1, '50.00%', True)
+    >>> r.state_of("H1").value, r.state_of("H2").value
+    ('reached', 'not_started')
     """
 
-    __slots__ = ("_grid_pos", "_hier", "_states", "_totals", "as_of", "campaign", "scope")
+    __slots__ = ("_hier", "_records", "_totals", "as_of", "campaign", "scope")
 
     def __init__(
         self,
         hierarchy: Hierarchy,
         campaign: Campaign,
-        states: HouseholdStates,
+        records: Mapping[str, HouseholdVisit],
         as_of: datetime,
-        totals: dict[int, list[int]],
+        totals: dict[int, NodeProgress],
     ) -> None:
         self._hier = hierarchy
         self.campaign = campaign
-        self._states = states
+        self._records = records
         self.as_of = as_of
         self._totals = totals
         self.scope: Node = hierarchy.node(campaign.scope)
-        self._grid_pos = hierarchy.ancestor_positions(NodeKind.GRID)
 
     @property
     def hierarchy(self) -> Hierarchy:
@@ -312,14 +333,18 @@ class ProgressReport:
         return self._hier
 
     @property
-    def states(self) -> HouseholdStates:
-        """The household records the report counted."""
-        return self._states
+    def records(self) -> Mapping[str, HouseholdVisit]:
+        """The household records the report counted (household id -> record)."""
+        return self._records
 
     @property
     def total(self) -> NodeProgress:
         """Progress of the campaign's scope node."""
         return self.node(self.scope.id)
+
+    def state_of(self, household: str) -> HouseholdVisitState:
+        """The household's state as of the report's instant (``NOT_STARTED`` without a record)."""
+        return _state_as_of(self._records.get(household), self.campaign, self.as_of)
 
     def _check(self, node_id: str) -> Node:
         node = self._hier.node(node_id)
@@ -332,25 +357,22 @@ class ProgressReport:
             )
         return node
 
-    def _state(self, household: str) -> tuple[list[Any] | None, HouseholdVisitState]:
-        row = self._states._row(household)
-        if row is None:
-            return None, _S.NOT_STARTED
-        return row, _derived(row[_ST], row[_LAST], row[_APPT], self.campaign, self.as_of)
-
     def node(self, node_id: str) -> NodeProgress:
         """Progress of one node in the scope (``InvalidInput`` outside it, ``UnknownNode``)."""
         node = self._check(node_id)
-        vec = self._totals.get(self._hier.position(node_id))
-        if vec is not None:
-            return NodeProgress(*vec)
-        scan = [0] * _W
-        if node.kind is NodeKind.HOUSEHOLD:
-            _add_row(scan, *self._state(node_id))
-        else:
-            for house in self._hier.descendants(node_id, NodeKind.HOUSEHOLD):
-                _add_row(scan, *self._state(house.id))
-        return NodeProgress(*scan)
+        summed = self._totals.get(self._hier.position(node_id))
+        if summed is not None:
+            return summed
+        houses = (
+            (node,)
+            if node.kind is NodeKind.HOUSEHOLD
+            else self._hier.descendants(node_id, NodeKind.HOUSEHOLD)
+        )
+        below = _Households()
+        for house in houses:
+            record = self._records.get(house.id)
+            below.add(_state_as_of(record, self.campaign, self.as_of), record)
+        return below.progress()
 
     def children(self, node_id: str) -> tuple[tuple[Node, NodeProgress], ...]:
         """Each child of ``node_id`` with its progress (their sum is the node's progress)."""
@@ -377,14 +399,15 @@ class ProgressReport:
         return out
 
     def behind(self, kind: NodeKind = NodeKind.GRID, n: int = 10) -> list[dict[str, object]]:
-        """The ``n`` nodes of ``kind`` furthest behind: lowest reach rate, then largest shortfall.
+        """The ``n`` nodes of ``kind`` furthest behind: lowest occupied reach rate, then largest
+        shortfall.
 
         Nodes with no occupied household (undefined rate) are never behind.
         """
         target = self.campaign.target_coverage
         ranked = []
         for node, p in self.nodes(kind):
-            value = p.reach_rate.value
+            value = p.occupied_reach_rate.value
             if value is None:
                 continue
             ranked.append((value, -p.shortfall(target), node.id))
@@ -401,35 +424,80 @@ class ProgressReport:
         )
 
 
-def _as_states(
-    source: VisitReplay | HouseholdStates | Mapping[str, HouseholdVisit] | Iterable[VisitAttempt],
+def _as_records(
+    source: Households,
     campaign: Campaign,
     as_of: datetime,
     scope_ids: set[str],
     prog: Progress | None,
-) -> HouseholdStates:
-    if isinstance(source, VisitReplay):
-        return source.households
-    if isinstance(source, HouseholdStates):
-        return source
+) -> Mapping[str, HouseholdVisit]:
+    if isinstance(source, Replay):
+        return source.records
     if isinstance(source, Mapping):
-        rows = {}
         for key, record in source.items():
             if not isinstance(record, HouseholdVisit):
                 raise InvalidInput("bad_state", f"states.{key}", "expected a HouseholdVisit")
-            rows[key] = record._to_row()
-        return HouseholdStates(rows, campaign.id)
+        return source
     before = [a for a in source if a.at < as_of]
-    return replay_visits(before, campaign, households=scope_ids, progress=prog).households
+    return replay_visits(before, campaign, households=scope_ids, progress=prog).records
+
+
+def _households_in_scope(hierarchy: Hierarchy, scope: Node) -> list[Node]:
+    houses: list[Node] = list(hierarchy.descendants(scope.id, NodeKind.HOUSEHOLD))
+    if scope.kind is NodeKind.HOUSEHOLD:
+        houses.append(scope)
+    return houses
+
+
+def _count_by_grid(
+    hierarchy: Hierarchy,
+    scope: Node,
+    houses: Sequence[Node],
+    records: Mapping[str, HouseholdVisit],
+    campaign: Campaign,
+    as_of: datetime,
+    prog: Progress | None,
+) -> dict[int, _Households]:
+    """The households of the scope per grid position (the scope's own for those above grids)."""
+    scope_pos = hierarchy.position(scope.id)
+    grid_of = hierarchy.ancestor_index(NodeKind.GRID)
+    by_grid: dict[int, _Households] = {}
+    total = len(houses)
+    every = max(1, total // 20)
+    for done, house in enumerate(houses, 1):
+        if prog is not None and done % every == 0:
+            prog(done, total)
+        grid = grid_of[house.id]
+        bucket = grid if grid >= scope_pos else scope_pos
+        below = by_grid.get(bucket)
+        if below is None:
+            below = by_grid[bucket] = _Households()
+        record = records.get(house.id)
+        below.add(_state_as_of(record, campaign, as_of), record)
+    return by_grid
+
+
+def _sum_up(
+    hierarchy: Hierarchy, scope_pos: int, by_grid: Mapping[int, _Households]
+) -> dict[int, NodeProgress]:
+    """Each grid's progress added to every node from the grid up to the scope."""
+    totals: dict[int, NodeProgress] = {scope_pos: NodeProgress.empty()}
+    for grid, below in by_grid.items():
+        counted = below.progress()
+        pos = grid
+        while True:
+            summed = totals.get(pos)
+            totals[pos] = counted if summed is None else summed + counted
+            if pos == scope_pos:
+                break
+            pos = hierarchy.parent_position(pos)
+    return totals
 
 
 def progress(
     hierarchy: Hierarchy,
     campaign: Campaign,
-    states_or_attempts: VisitReplay
-    | HouseholdStates
-    | Mapping[str, HouseholdVisit]
-    | Iterable[VisitAttempt],
+    states_or_attempts: Households,
     as_of: datetime,
     *,
     progress: Progress | None = None,
@@ -438,10 +506,13 @@ def progress(
 
     Given attempts, those strictly before ``as_of`` are replayed (attempts on
     households outside the scope are rejected there). Given household
-    records (a :class:`VisitReplay`, :class:`HouseholdStates` or a mapping of
-    :class:`HouseholdVisit`), they are taken as the state as of ``as_of``
-    with *revisit due* derived then. ``progress(done, total)`` is called a
-    bounded number of times. See :class:`ProgressReport` for an example.
+    records (a :class:`~gridcare.visits.lifecycle.VisitReplay` or its
+    ``records``, a mapping of
+    :class:`~gridcare.visits.lifecycle.HouseholdVisit`), they are taken as the
+    state as of ``as_of`` with *revisit due* derived then. Households are
+    counted per grid in one pass; each grid's counts are added to its
+    ancestors up to the scope. ``progress(done, total)`` is called a bounded
+    number of times. See :class:`ProgressReport` for an example.
 
     >>> from datetime import datetime, timezone
     >>> h = Hierarchy([Node("G", NodeKind.GRID, "g"), Node("H", NodeKind.HOUSEHOLD, "1", "G")])
@@ -456,57 +527,14 @@ def progress(
     if not isinstance(campaign, Campaign):
         raise InvalidInput("bad_campaign", "campaign", "expected a Campaign")
     scope = hierarchy.node(campaign.scope)
-    houses: list[Node] = list(hierarchy.descendants(scope.id, NodeKind.HOUSEHOLD))
-    if scope.kind is NodeKind.HOUSEHOLD:
-        houses.append(scope)
+    houses = _households_in_scope(hierarchy, scope)
     scope_ids = {h.id for h in houses}
-    states = _as_states(states_or_attempts, campaign, as_of, scope_ids, progress)
-    scope_pos = hierarchy.position(scope.id)
-    grid_pos = hierarchy.ancestor_positions(NodeKind.GRID)
-    position = hierarchy.position
-    rows = states._rows
-    buckets: dict[int, list[int]] = {}
-    revisit_after = campaign.revisit_interval
-    total = len(houses)
-    every = max(1, total // 20)
-    for i, house in enumerate(houses, 1):
-        if progress is not None and i % every == 0:
-            progress(i, total)
-        g = grid_pos[position(house.id)]
-        bucket = g if g >= scope_pos else scope_pos
-        vec = buckets.get(bucket)
-        if vec is None:
-            vec = buckets[bucket] = [0] * _W
-        row = rows.get(house.id)
-        if row is None:
-            vec[_HH] += 1
-            continue
-        state = row[_ST]
-        if state is _S.NOBODY_HOME:
-            if as_of >= row[_LAST] + revisit_after:
-                state = _S.REVISIT_DUE
-        elif state is _S.APPOINTMENT:
-            state = _derived(state, row[_LAST], row[_APPT], campaign, as_of)
-        _add_row(vec, row, state)
-    totals: dict[int, list[int]] = {}
-    parent_position = hierarchy.parent_position
-    for bucket, vec in buckets.items():
-        p = bucket
-        while True:
-            acc = totals.get(p)
-            if acc is None:
-                totals[p] = list(vec)
-            else:
-                for k in range(_W):
-                    acc[k] += vec[k]
-            if p == scope_pos:
-                break
-            p = parent_position(p)
-    if scope_pos not in totals:
-        totals[scope_pos] = [0] * _W
+    records = _as_records(states_or_attempts, campaign, as_of, scope_ids, progress)
+    by_grid = _count_by_grid(hierarchy, scope, houses, records, campaign, as_of, progress)
+    totals = _sum_up(hierarchy, hierarchy.position(scope.id), by_grid)
     if progress is not None:
-        progress(total, total)
-    return ProgressReport(hierarchy, campaign, states, as_of, totals)
+        progress(len(houses), len(houses))
+    return ProgressReport(hierarchy, campaign, records, as_of, totals)
 
 
 def mop_up(report: ProgressReport, node_id: str | None = None) -> MopUp:
@@ -540,12 +568,13 @@ def mop_up(report: ProgressReport, node_id: str | None = None) -> MopUp:
     grid_pos = hier.ancestor_positions(NodeKind.GRID)
     items = []
     for order, house in enumerate(houses):
-        row, state = report._state(house.id)
+        state = report.state_of(house.id)
         if not state.needs_visit:
             continue
         g = grid_pos[hier.position(house.id)]
         grid = hier.at(g).id if g >= 0 else None
-        attempts = 0 if row is None else int(row[_N])
+        record = report.records.get(house.id)
+        attempts = 0 if record is None else record.attempts
         items.append((_PRIORITY[state], order, MopUpItem(house.id, grid, state, attempts)))
     items.sort(key=lambda t: (t[0], t[1]))
     return MopUp(target_node, needed, tuple(item for _, _, item in items))

@@ -1,0 +1,351 @@
+"""The daily report list (日报告清单): one row per node, cut off at a report day's cutoff.
+
+Cumulative figures count records strictly before the cutoff, the day's figures
+the report day (the time since the previous cutoff); rates are rebuilt from
+the summed numerators and denominators at every node and never averaged.
+Rows hold node ids, node names and counts: no personal data.
+
+>>> from datetime import date
+>>> from gridcare.hierarchy import Node, NodeKind
+>>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+>>> t = Tally.empty().add("G", "hazards", 2, day=date(2022, 3, 27))
+>>> daily_report(h, t, cutoff=date(2022, 3, 27)).row("C").figures["hazards"].cumulative
+2
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from gridcare.errors import InvalidInput, UnknownNode
+from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.labels import Lang, display_width
+from gridcare.rates import UNDEFINED, Rate
+from gridcare.reports.metrics import METRICS, Metric, MetricKind, metric
+from gridcare.reports.rollups import Rollup
+from gridcare.reports.tallies import Count, Countable, Tally, tally
+from gridcare.timeutil import ReportClock, require_aware
+
+__all__ = ["DailyReport", "Figure", "ReportRow", "daily_report", "lagging"]
+
+
+@attrs.frozen
+class Figure:
+    """One metric's figures in one report row.
+
+    ``cumulative``: flows summed over every report day up to this one, stocks
+    as of the cutoff; ``day``: the report day's increment (flows only);
+    ``change``: the difference from the previous report, when given;
+    ``rate``: for rate metrics, the cumulative :class:`~gridcare.rates.Rate`.
+
+    >>> Figure(cumulative=5, day=2).change is None
+    True
+    """
+
+    cumulative: int | None
+    day: int | None
+    change: int | None = None
+    rate: Rate | None = None
+    day_rate: Rate | None = None
+    suppressed: bool = False
+
+
+@attrs.frozen
+class ReportRow:
+    """One node's line of the daily report list (no personal data).
+
+    >>> row = ReportRow("G1", "一网格", NodeKind.GRID, 1, {"hazards": Figure(5, 2)})
+    >>> row.as_dict()["hazards.day"]
+    2
+    """
+
+    node_id: str
+    name: str
+    kind: NodeKind
+    depth: int
+    figures: Mapping[str, Figure]
+
+    def as_dict(self) -> dict[str, object]:
+        """A flat row with stable keys: ``<metric>`` and ``<metric>.day`` / ``.change``.
+
+        Rates give ``<metric>`` as the display string and ``<metric>.numerator``
+        / ``.denominator`` as integers.
+        """
+        row: dict[str, object] = {
+            "node_id": self.node_id,
+            "name": self.name,
+            "kind": self.kind.value,
+            "depth": self.depth,
+        }
+        for name, fig in self.figures.items():
+            m = METRICS[name]
+            if m.kind is MetricKind.RATE:
+                row[name] = "<suppressed>" if fig.suppressed else str(fig.rate)
+                if not fig.suppressed and fig.rate is not None:
+                    row[f"{name}.numerator"] = fig.rate.numerator
+                    row[f"{name}.denominator"] = fig.rate.denominator
+                continue
+            row[name] = fig.cumulative
+            if m.kind is MetricKind.FLOW:
+                row[f"{name}.day"] = fig.day
+            row[f"{name}.change"] = fig.change
+        return row
+
+
+@attrs.frozen
+class DailyReport:
+    """The daily report list: one row per node, cut off at ``cutoff``.
+
+    Build it with :func:`daily_report`; read it as rows (``rows``), plain dicts
+    (``as_dicts``), an aligned text table (``to_text``), CSV text (``to_csv``)
+    or a pandas DataFrame (``to_dataframe``, with the ``pandas`` extra).
+
+    >>> from gridcare.hierarchy import Node
+    >>> h = Hierarchy([Node("C", NodeKind.CITY, "株洲市")])
+    >>> report = daily_report(h, Tally.empty(), cutoff=date(2022, 3, 27), metrics=["hazards"])
+    >>> report.cutoff.isoformat(), report.as_dicts()[0]["hazards"]
+    ('2022-03-27T08:00:00+08:00', 0)
+    """
+
+    cutoff: datetime
+    day: date
+    metrics: tuple[str, ...]
+    rows: tuple[ReportRow, ...]
+    suppress_below: int | None = None
+
+    _by_node: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # An index, so reading every grid's row of a city report is not quadratic.
+        index = {r.node_id: i for i, r in enumerate(self.rows)}
+        object.__setattr__(self, "_by_node", index)
+
+    def row(self, node_id: str) -> ReportRow:
+        """The row of one node; raises ``UnknownNode`` if the report lacks it."""
+        i = self._by_node.get(node_id)
+        if i is None:
+            raise UnknownNode(node_id)
+        return self.rows[i]
+
+    def as_dicts(self) -> list[dict[str, object]]:
+        """Every row as a flat dict with stable keys."""
+        return [r.as_dict() for r in self.rows]
+
+    def to_csv(self) -> str:
+        """The report as CSV text (header from the stable keys)."""
+        rows = self.as_dicts()
+        keys: list[str] = []
+        for r in rows:
+            keys.extend(k for k in r if k not in keys)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+
+    def to_text(self, *, lang: Lang = "zh", metrics: Sequence[str] | None = None) -> str:
+        """An aligned text table for terminals and notebooks.
+
+        Flows show ``cumulative (+day)``, stocks the level, rates the percentage.
+        """
+        chosen = list(metrics) if metrics is not None else list(self.metrics)
+        head = ["节点" if lang == "zh" else "node"] + [METRICS[m].title(lang) for m in chosen]
+        table = [head]
+        for r in self.rows:
+            line = ["  " * r.depth + r.name]
+            for name in chosen:
+                line.append(_cell(METRICS[name], r.figures[name]))
+            table.append(line)
+        widths = [max(display_width(row[i]) for row in table) for i in range(len(head))]
+        lines = []
+        for j, row in enumerate(table):
+            cells = [_pad(row[0], widths[0], left=True)]
+            cells += [_pad(c, w, left=False) for c, w in zip(row[1:], widths[1:], strict=True)]
+            lines.append("  ".join(cells).rstrip())
+            if j == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame (requires the ``pandas`` extra)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise InvalidInput(
+                "missing_extra", "pandas", 'install the extra: pip install "gridcare[pandas]"'
+            ) from exc
+        return pd.DataFrame(self.as_dicts())
+
+
+def _cell(m: Metric, fig: Figure) -> str:
+    if fig.suppressed:
+        return "*"
+    if m.kind is MetricKind.RATE:
+        return str(fig.rate) if fig.rate is not None else UNDEFINED
+    if fig.cumulative is None:
+        return UNDEFINED
+    if m.kind is MetricKind.FLOW and fig.day:
+        return f"{fig.cumulative:,} (+{fig.day:,})"
+    return f"{fig.cumulative:,}"
+
+
+def _pad(text: str, width: int, *, left: bool) -> str:
+    gap = " " * (width - display_width(text))
+    return text + gap if left else gap + text
+
+
+def daily_report(
+    hierarchy: Hierarchy,
+    source: Tally | Iterable[Countable | Count],
+    *,
+    cutoff: date | datetime,
+    previous: DailyReport | None = None,
+    levels: Iterable[NodeKind] | None = None,
+    metrics: Sequence[str] | None = None,
+    suppress_below: int | None = None,
+    clock: ReportClock | None = None,
+) -> DailyReport:
+    """The daily report list of every node (or of the chosen ``levels``), cut off at ``cutoff``.
+
+    ``cutoff`` is a report date (cut off at the clock's time, 08:00 by
+    default) or an aware instant (the latest cutoff at or before it).
+    Cumulative figures count records strictly before the cutoff, the day's
+    figures the 24 hours before it; ``previous`` adds the change since that
+    report. ``suppress_below=k`` hides counts from 1 to k-1 (and rates built
+    on them) for publication.
+
+    >>> from gridcare.hierarchy import Node
+    >>> from datetime import date
+    >>> h = Hierarchy([Node("C", NodeKind.CITY, "株洲市"),
+    ...                Node("G1", NodeKind.GRID, "一网格", "C")])
+    >>> t = (Tally.empty().add("G1", "declarations_received", 170_437, day=date(2022, 3, 27))
+    ...      .add("G1", "declarations_reviewed", 168_255, day=date(2022, 3, 27)))
+    >>> r = daily_report(h, t, cutoff=date(2022, 3, 27), metrics=["review_rate"])
+    >>> str(r.row("C").figures["review_rate"].rate)
+    '98.72%'
+    """
+    use = clock or ReportClock()
+    if isinstance(cutoff, datetime):
+        day = use.latest_day(require_aware(cutoff, "cutoff"))
+    else:
+        day = cutoff
+    cut = use.cutoff_of(day)
+    counted = source if isinstance(source, Tally) else tally(source, clock=use)
+    chosen = tuple(metrics) if metrics is not None else tuple(METRICS)
+    for name in chosen:
+        metric(name)
+    if suppress_below is not None and (isinstance(suppress_below, bool) or suppress_below < 1):
+        raise InvalidInput(
+            "bad_threshold", "suppress_below", "must be a whole number >= 1", value=suppress_below
+        )
+    rolled = Rollup(hierarchy, counted)
+    wanted = set(levels) if levels is not None else None
+    prev_rows = {r.node_id: r for r in previous.rows} if previous is not None else {}
+    rows = []
+    for node in hierarchy:
+        if wanted is not None and node.kind not in wanted:
+            continue
+        if node.kind is NodeKind.HOUSEHOLD and wanted is None:
+            continue  # per-household rows would be personal data; grids are the finest default
+        if node.kind in (NodeKind.BUILDING, NodeKind.UNIT) and wanted is None:
+            continue
+        figures = {}
+        before = prev_rows.get(node.id)
+        for name in chosen:
+            fig = _figure(rolled, node.id, METRICS[name], day, suppress_below)
+            if before is not None and name in before.figures:
+                old = before.figures[name]
+                if fig.cumulative is not None and old.cumulative is not None:
+                    fig = attrs.evolve(fig, change=fig.cumulative - old.cumulative)
+            figures[name] = fig
+        rows.append(ReportRow(node.id, node.name, node.kind, hierarchy.depth(node.id), figures))
+    return DailyReport(cut, day, chosen, tuple(rows), suppress_below)
+
+
+def _figure(rolled: Rollup, node: str, m: Metric, day: date, k: int | None) -> Figure:
+    if m.kind is MetricKind.RATE:
+        assert m.numerator is not None
+        assert m.denominator is not None
+        num = _amount(rolled, node, METRICS[m.numerator], day)
+        den = _amount(rolled, node, METRICS[m.denominator], day)
+        hidden = k is not None and (0 < num < k or 0 < den < k)
+        rate = Rate(num, den)
+        day_rate = None
+        if (
+            METRICS[m.numerator].kind is MetricKind.FLOW
+            and METRICS[m.denominator].kind is MetricKind.FLOW
+        ):
+            day_rate = Rate(
+                rolled.value(node, m.numerator, day), rolled.value(node, m.denominator, day)
+            )
+        return Figure(None, None, rate=rate, day_rate=day_rate, suppressed=hidden)
+    total = _amount(rolled, node, m, day)
+    today = rolled.value(node, m.name, day) if m.kind is MetricKind.FLOW else None
+    hidden = k is not None and (0 < total < k or (today is not None and 0 < today < k))
+    return Figure(total, today, suppressed=hidden)
+
+
+def _amount(rolled: Rollup, node: str, m: Metric, day: date) -> int:
+    if m.kind is MetricKind.FLOW:
+        return rolled.cumulative(node, m.name, day)
+    return rolled.value(node, m.name, day)
+
+
+def lagging(
+    report: DailyReport,
+    metric_name: str,
+    *,
+    below: float | None = None,
+    bottom: int | None = None,
+    kind: NodeKind | None = NodeKind.GRID,
+) -> list[ReportRow]:
+    """Rows behind on a metric: those ``below`` a threshold, or the ``bottom`` k.
+
+    For rates the threshold is a percentage (``below=95`` means under 95%);
+    undefined rates are never "lagging". Ties keep report order.
+
+    >>> from gridcare.hierarchy import Node
+    >>> from datetime import date
+    >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G1", NodeKind.GRID, "g1", "C"),
+    ...                Node("G2", NodeKind.GRID, "g2", "C")])
+    >>> d = date(2022, 3, 27)
+    >>> t = (Tally.empty().add("G1", "declarations_received", 10, day=d)
+    ...      .add("G1", "declarations_reviewed", 9, day=d)
+    ...      .add("G2", "declarations_received", 10, day=d)
+    ...      .add("G2", "declarations_reviewed", 10, day=d))
+    >>> r = daily_report(h, t, cutoff=d)
+    >>> [row.node_id for row in lagging(r, "review_rate", below=95)]
+    ['G1']
+    """
+    m = metric(metric_name)
+    if (below is None) == (bottom is None):
+        raise InvalidInput("bad_arguments", "below", "give exactly one of below= or bottom=")
+    if bottom is not None and (isinstance(bottom, bool) or bottom < 0):
+        raise InvalidInput("bad_threshold", "bottom", "must be a whole number >= 0", value=bottom)
+    scored: list[tuple[float, int, ReportRow]] = []
+    for i, row in enumerate(report.rows):
+        if kind is not None and row.kind is not kind:
+            continue
+        fig = row.figures.get(metric_name)
+        if fig is None:
+            raise InvalidInput("unknown_metric", "metric", f"{metric_name} is not in the report")
+        if m.kind is MetricKind.RATE:
+            if fig.rate is None or fig.rate.value is None:
+                continue
+            score = float(fig.rate.value) * 100
+        else:
+            if fig.cumulative is None:
+                continue
+            score = float(fig.cumulative)
+        scored.append((score, i, row))
+    scored.sort(key=lambda s: (s[0], s[1]))
+    if below is not None:
+        return [row for score, _, row in scored if score < below]
+    assert bottom is not None
+    return [row for _, _, row in scored[:bottom]]

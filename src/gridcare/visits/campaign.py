@@ -1,0 +1,135 @@
+"""A door-knocking campaign (敲门行动): one round over a scope node, its window and targets.
+
+The campaign is the lowest module of :mod:`gridcare.visits`: the visit
+lifecycle, the progress report and the planner all read it, and share the
+two small checks it exports (:func:`require_text`,
+:func:`target_coverage_fraction`).
+
+>>> from datetime import datetime, timedelta, timezone
+>>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
+>>> c = Campaign(id="K1", scope="D", round=1, start=t0, end=t0 + timedelta(days=8))
+>>> c.target_coverage, c.revisit_interval, c.attempt_limit
+(Fraction(19, 20), datetime.timedelta(seconds=14400), 3)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from gridcare.errors import InvalidInput
+from gridcare.timeutil import DEFAULT_ZONE_NAME, require_aware, zone
+
+__all__ = ["Campaign", "require_text", "target_coverage_fraction"]
+
+
+def require_text(value: object, field: str) -> None:
+    """Raise ``InvalidInput`` (code ``missing``) unless ``value`` is non-empty text.
+
+    >>> require_text("K1", "id")
+    >>> require_text("", "id")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: id: id must be non-empty text [missing]
+    """
+    if not isinstance(value, str) or not value:
+        raise InvalidInput("missing", field, f"{field} must be non-empty text", value=value)
+
+
+def target_coverage_fraction(value: object) -> Fraction:
+    """A target coverage as an exact ``Fraction`` (floats via their shortest decimal form).
+
+    Accepts an ``int``, ``float``, ``str``, ``Fraction`` or ``Decimal``;
+    anything else, or text that is not a number, raises ``InvalidInput``
+    (code ``bad_target``). The range is checked by the class that holds it.
+
+    >>> target_coverage_fraction(0.95), target_coverage_fraction("9/10")
+    (Fraction(19, 20), Fraction(9, 10))
+    >>> target_coverage_fraction("most")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: target_coverage: expected a proportion [bad_target]
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction, Decimal)):
+        raise InvalidInput("bad_target", "target_coverage", "expected a proportion", value=value)
+    try:
+        if isinstance(value, float):
+            return Fraction(str(value))
+        return Fraction(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise InvalidInput(
+            "bad_target", "target_coverage", "expected a proportion", value=value
+        ) from None
+
+
+@attrs.frozen
+class Campaign:
+    """One round of a door-knocking campaign over a scope node.
+
+    ``target_coverage`` is the occupied reach rate to attain (a ``Fraction``;
+    floats and strings such as ``"0.95"`` are converted exactly);
+    ``revisit_interval`` is how long after a "nobody home" visit a household
+    is due again; ``attempt_limit`` is how many attempts without contact
+    escalate it. Attempts belong to the window ``[start, end)``. Local days
+    are in ``zone``.
+
+    >>> from datetime import datetime, timezone
+    >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
+    >>> c = Campaign(id="K1", scope="D", round=1, start=t0, end=t0 + timedelta(days=8),
+    ...              target_coverage=0.95)
+    >>> c.target_coverage, c.attempt_limit
+    (Fraction(19, 20), 3)
+    >>> Campaign(id="K1", scope="D", round=1, start=t0, end=t0)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: end: a campaign ends after it starts [empty_window]
+    """
+
+    id: str
+    scope: str
+    round: int
+    start: datetime
+    end: datetime
+    target_coverage: Fraction = attrs.field(
+        default=Fraction(95, 100), converter=target_coverage_fraction
+    )
+    revisit_interval: timedelta = timedelta(hours=4)
+    attempt_limit: int = 3
+    zone: str = DEFAULT_ZONE_NAME
+
+    def __attrs_post_init__(self) -> None:
+        require_text(self.id, "id")
+        require_text(self.scope, "scope")
+        if isinstance(self.round, bool) or not isinstance(self.round, int) or self.round < 1:
+            raise InvalidInput(
+                "bad_round", "round", "round is a whole number >= 1", value=self.round
+            )
+        require_aware(self.start, "start")
+        require_aware(self.end, "end")
+        if self.end <= self.start:
+            raise InvalidInput(
+                "empty_window", "end", "a campaign ends after it starts", value=self.end.isoformat()
+            )
+        if not 0 < self.target_coverage <= 1:
+            raise InvalidInput(
+                "bad_target",
+                "target_coverage",
+                "target coverage is in (0, 1]",
+                value=str(self.target_coverage),
+            )
+        if not isinstance(self.revisit_interval, timedelta) or self.revisit_interval < timedelta(0):
+            raise InvalidInput(
+                "bad_interval",
+                "revisit_interval",
+                "revisit interval is a non-negative timedelta",
+                value=self.revisit_interval,
+            )
+        limit = self.attempt_limit
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidInput(
+                "bad_attempt_limit", "attempt_limit", "attempt limit is >= 1", value=limit
+            )
+        zone(self.zone)

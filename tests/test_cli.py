@@ -25,7 +25,9 @@ def test_demo_prints_the_shape_in_english(capsys: pytest.CaptureFixture[str]) ->
         "Residents needing help in person as of 2022-03-27:",
     ):
         assert text in out
-    assert "100%" in err  # the progress line, on stderr only
+    # Progress goes to stderr only: one line per stage, since stderr is no terminal here.
+    assert "building the synthetic city: done, " in err
+    assert "\r" not in err
     assert "%" not in out
 
 
@@ -77,7 +79,7 @@ def test_demo_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     "argv",
     [
-        [],
+        ["--bogus"],
         ["bogus"],
         ["demo", "--scale", "0"],
         ["demo", "--scale", "3"],
@@ -146,3 +148,55 @@ def test_schema_of_the_declaration_accepts_the_example_form(
     schema = json.loads(capsys.readouterr().out)
     payload = json.loads(json.dumps(example_form(), default=str))
     assert not list(Draft202012Validator(schema).iter_errors(payload))
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    assert main(["--version"], prog="gridcare") == 0
+    out, _ = capsys.readouterr()
+    assert out.strip() == f"gridcare {metadata.version('gridcare')}"
+
+
+def test_a_bare_call_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([], prog="gridcare") == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("usage: gridcare ")
+    for name in COMMANDS:
+        assert name in out
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    "words", [["--bogus"], ["demo", "--bogus"], ["schema", "declaration", "-z"]]
+)
+def test_unknown_options_are_named(words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(words, prog="gridcare") == 2
+    _, err = capsys.readouterr()
+    unknown = words[-1]
+    assert err == f"gridcare: error: unrecognized arguments: {unknown}\n"
+
+
+def test_the_program_calls_itself_what_the_user_typed() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "gridcare", "--bogus"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr == "python -m gridcare: error: unrecognized arguments: --bogus\n"
+
+
+def test_progress_is_a_live_line_on_a_terminal() -> None:
+    import io
+
+    from gridcare.__main__ import Console
+
+    err = io.StringIO()
+    console = Console(io.StringIO(), err, "en", live=True)
+    report = console.progress("stage")
+    report(1, 4)
+    report(4, 4)
+    console.end_progress("2.0 s")
+    assert err.getvalue() == "\rstage:  25%\rstage: 100% 2.0 s\n"

@@ -34,7 +34,7 @@ from gridcare.declarations import (
 from gridcare.declarations._form import identity_issues, leg_issues
 from gridcare.errors import InvalidInput
 from gridcare.masking import REVEAL
-from gridcare.testing._declaration_strategies import (
+from gridcare.testing import (
     CORRUPTIONS,
     FORM_RECEIVED_AT,
     declaration_forms,

@@ -21,7 +21,7 @@ from gridcare.declarations import (
 )
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.testing._declaration_strategies import FORM_RECEIVED_AT, declaration_forms
+from gridcare.testing import FORM_RECEIVED_AT, declaration_forms
 
 
 def city() -> Hierarchy:

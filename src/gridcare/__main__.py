@@ -22,10 +22,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
+from importlib import metadata
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import attrs
 
+from gridcare.bulk import collector_paused
 from gridcare.errors import GridcareError
 from gridcare.hierarchy import NodeKind
 from gridcare.labels import Lang, display_width, label
@@ -40,7 +42,7 @@ __all__ = ["COMMANDS", "DEFAULT_SCALE", "Command", "Console", "main"]
 #: 410,000 residents) builds in a few seconds on two cores; ``--scale 1`` builds
 #: the whole city (see docs/performance.md).
 DEFAULT_SCALE = 0.1
-#: The demo's default reference date: the daily report of 2022-03-27 (DOMAIN.md).
+#: The demo's default reference date: the daily report of 2022-03-27 (docs/glossary.md).
 DEFAULT_AS_OF = date(2022, 3, 27)
 
 
@@ -58,18 +60,30 @@ class _Parser(argparse.ArgumentParser):
 class Console:
     """Where a command writes: results on ``out``, progress on ``err``, in one language.
 
+    Progress is a live line redrawn in place when ``err`` is a terminal, and
+    one line per stage otherwise (a log file gets no carriage returns).
+
     >>> import io
     >>> err = io.StringIO()
-    >>> c = Console(io.StringIO(), err, "en")
+    >>> c = Console(io.StringIO(), err, "en", live=True)
     >>> c.progress("building")(50, 100)
     >>> err.getvalue()
     '\\rbuilding:  50%'
+    >>> quiet = Console(io.StringIO(), io.StringIO(), "en")
+    >>> quiet.progress("building")(50, 100)
+    >>> quiet.end_progress("1.0 s")
+    >>> quiet.err.getvalue()
+    'building: done, 1.0 s\\n'
     """
 
-    def __init__(self, out: TextIO, err: TextIO, lang: Lang = "zh") -> None:
+    def __init__(
+        self, out: TextIO, err: TextIO, lang: Lang = "zh", *, live: bool | None = None
+    ) -> None:
         self.out = out
         self.err = err
         self.lang: Lang = lang
+        self.live = _is_terminal(err) if live is None else live
+        self._stage = ""
 
     def print(self, text: str = "") -> None:
         """Write a line of results."""
@@ -80,9 +94,12 @@ class Console:
         return zh if self.lang == "zh" else en
 
     def progress(self, what: str) -> Callable[[int, int], None]:
-        """A ``progress(done, total)`` callback that redraws one line on ``err``."""
+        """A ``progress(done, total)`` callback for one stage of work."""
+        self._stage = what
 
         def report(done: int, total: int) -> None:
+            if not self.live:
+                return
             percent = 100 * done // total if total else 100
             self.err.write(f"\r{what}: {percent:3d}%")
             self.err.flush()
@@ -90,9 +107,20 @@ class Console:
         return report
 
     def end_progress(self, text: str = "") -> None:
-        """Finish the progress line (with an optional note)."""
-        self.err.write(f" {text}\n" if text else "\n")
+        """Finish the stage: end the live line, or write the stage's one line."""
+        if self.live:
+            self.err.write(f" {text}\n" if text else "\n")
+        else:
+            done = self.t("完成", "done")
+            self.err.write(
+                f"{self._stage}: {done}, {text}\n" if text else f"{self._stage}: {done}\n"
+            )
         self.err.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty()) if callable(isatty) else False
 
 
 @attrs.frozen
@@ -183,6 +211,13 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_demo(args: argparse.Namespace, console: Console) -> int:
+    # The demo owns its process, so it opts in to pausing the collector for
+    # its bulk work (gridcare.bulk); the library's functions never do.
+    with collector_paused():
+        return _demo(args, console)
+
+
+def _demo(args: argparse.Namespace, console: Console) -> int:
     from gridcare.testing.synthetic import synthetic_city
 
     t = console.t
@@ -287,7 +322,7 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
     """The report day: declarations, assessments, the campaign and the daily report list."""
     from collections import Counter
 
-    from gridcare.reports.rollups import METRICS, daily_report, lagging
+    from gridcare.reports import METRICS, daily_report, lagging
     from gridcare.testing.scenario import synthetic_day
 
     t = console.t
@@ -418,41 +453,60 @@ COMMANDS: dict[str, Command] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _version() -> str:
+    try:
+        return metadata.version("gridcare")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
+def build_parser(prog: str = "gridcare") -> argparse.ArgumentParser:
     """The parser of every registered command."""
     parser = _Parser(
-        prog="python -m gridcare",
+        prog=prog,
         description="gridcare: grid-based community epidemic prevention and care (demo shell).",
         epilog="Exit codes: 0 success, 2 bad usage. Progress goes to stderr, results to stdout.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS.values():
         child = sub.add_parser(command.name, help=command.help, description=command.help)
         command.configure(child)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (``--help`` returns 0).
+def main(argv: Sequence[str] | None = None, *, prog: str = "gridcare") -> int:
+    """Run the command line; returns the exit code (``--help`` and ``--version`` return 0).
+
+    A bare call prints the help; an unknown option is named. ``prog`` is the
+    name the messages use: ``gridcare`` for the installed script, ``python -m
+    gridcare`` when run as a module.
 
     >>> main(["demo", "--scale", "zero"])
     2
     """
-    parser = build_parser()
+    name = prog
+    parser = build_parser(name)
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args, unknown = parser.parse_known_args(words)
+        if unknown:
+            raise UsageError(f"unrecognized arguments: {' '.join(unknown)}")
     except UsageError as exc:
-        sys.stderr.write(f"gridcare: error: {exc}\n")
+        sys.stderr.write(f"{name}: error: {exc}\n")
         return 2
-    except SystemExit as exc:  # --help: argparse printed it and exits 0
+    except SystemExit as exc:  # --help or --version: argparse printed it and exits 0
         return exc.code if isinstance(exc.code, int) else 0
+    if args.command is None:
+        parser.print_help(sys.stdout)
+        return 0
     console = Console(sys.stdout, sys.stderr, getattr(args, "lang", "zh"))
     try:
         return COMMANDS[args.command].run(args, console)
     except GridcareError as exc:
-        sys.stderr.write(f"gridcare: error: {str(exc).splitlines()[0]}\n")
+        sys.stderr.write(f"{name}: error: {str(exc).splitlines()[0]}\n")
         return 2
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(prog="python -m gridcare"))

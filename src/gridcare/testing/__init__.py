@@ -1,7 +1,9 @@
 """Test helpers for gridcare's users: hypothesis strategies and synthetic cities.
 
-Install with the ``testing`` extra (``pip install "gridcare[testing]"``); the
-core package never imports this one. The pytest fixtures live in
+The synthetic city needs only gridcare itself. The hypothesis strategies need
+the ``testing`` extra (``pip install "gridcare[testing]"``): they are imported
+when first used, so a plain install can still build cities and run the pytest
+plugin. The core package never imports this one. The pytest fixtures live in
 :mod:`gridcare.testing.plugin` and load through the ``pytest11`` entry point.
 
 >>> from gridcare.testing import synthetic_city
@@ -9,44 +11,93 @@ core package never imports this one. The pytest fixtures live in
 '株洲市'
 """
 
-from gridcare.testing._declaration_strategies import (
-    CORRUPTIONS,
-    declaration_forms,
-    declarations,
-    form_payloads,
-)
-from gridcare.testing._risk_strategies import (
-    contacts,
-    histories,
-    risk_designations,
-    risk_policies,
-    risk_registers,
-    stays,
-)
-from gridcare.testing._visit_strategies import (
-    attempt_logs,
-    campaigns,
-    visit_attempts,
-    whistle_case_events,
-)
-from gridcare.testing.strategies import (
-    INVALID_CITIZEN_ID_KINDS,
-    area_codes,
-    aware_datetimes,
-    citizen_id_strings,
-    citizen_ids,
-    hierarchies,
-    hierarchy_rows,
-    node_kinds,
-    phone_number_strings,
-    phone_numbers,
-    rates,
-    register_type_strategies,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from gridcare.testing.payloads import CORRUPTIONS, FORM_RECEIVED_AT, form_payloads
 from gridcare.testing.synthetic import PROFILES, City, synthetic_city
+
+if TYPE_CHECKING:
+    from gridcare.testing._declaration_strategies import declaration_forms, declarations
+    from gridcare.testing._risk_strategies import (
+        contacts,
+        histories,
+        risk_designations,
+        risk_policies,
+        risk_registers,
+        stays,
+    )
+    from gridcare.testing._visit_strategies import (
+        attempt_logs,
+        campaigns,
+        visit_attempts,
+        whistle_case_events,
+    )
+    from gridcare.testing.strategies import (
+        INVALID_CITIZEN_ID_KINDS,
+        area_codes,
+        aware_datetimes,
+        citizen_id_strings,
+        citizen_ids,
+        hierarchies,
+        hierarchy_rows,
+        node_kinds,
+        phone_number_strings,
+        phone_numbers,
+        rates,
+        register_type_strategies,
+    )
+
+# Where each strategy lives; its module imports hypothesis, so it loads on first use.
+_LAZY: dict[str, str] = {
+    "INVALID_CITIZEN_ID_KINDS": "gridcare.testing.strategies",
+    "area_codes": "gridcare.testing.strategies",
+    "attempt_logs": "gridcare.testing._visit_strategies",
+    "aware_datetimes": "gridcare.testing.strategies",
+    "campaigns": "gridcare.testing._visit_strategies",
+    "citizen_id_strings": "gridcare.testing.strategies",
+    "citizen_ids": "gridcare.testing.strategies",
+    "contacts": "gridcare.testing._risk_strategies",
+    "declaration_forms": "gridcare.testing._declaration_strategies",
+    "declarations": "gridcare.testing._declaration_strategies",
+    "hierarchies": "gridcare.testing.strategies",
+    "hierarchy_rows": "gridcare.testing.strategies",
+    "histories": "gridcare.testing._risk_strategies",
+    "node_kinds": "gridcare.testing.strategies",
+    "phone_number_strings": "gridcare.testing.strategies",
+    "phone_numbers": "gridcare.testing.strategies",
+    "rates": "gridcare.testing.strategies",
+    "register_type_strategies": "gridcare.testing.strategies",
+    "risk_designations": "gridcare.testing._risk_strategies",
+    "risk_policies": "gridcare.testing._risk_strategies",
+    "risk_registers": "gridcare.testing._risk_strategies",
+    "stays": "gridcare.testing._risk_strategies",
+    "visit_attempts": "gridcare.testing._visit_strategies",
+    "whistle_case_events": "gridcare.testing._visit_strategies",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gridcare.testing' has no attribute {name!r}")
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != "hypothesis":
+            raise
+        raise ModuleNotFoundError(
+            f'gridcare.testing.{name} needs hypothesis: pip install "gridcare[testing]"',
+            name="hypothesis",
+        ) from exc
+    return getattr(loaded, name)
+
 
 __all__ = [
     "CORRUPTIONS",
+    "FORM_RECEIVED_AT",
     "INVALID_CITIZEN_ID_KINDS",
     "PROFILES",
     "City",

@@ -57,7 +57,7 @@ from gridcare.risk import (
     RiskRegister,
     assess_many,
 )
-from gridcare.testing._declaration_strategies import form_payloads
+from gridcare.testing.payloads import form_payloads
 from gridcare.testing.synthetic import City
 from gridcare.timeutil import DEFAULT_CUTOFF, DEFAULT_ZONE
 from gridcare.visits.lifecycle import HouseholdVisit, VisitAttempt, replay_visits

@@ -32,6 +32,7 @@ from gridcare.codes import (
     AreaCode,
     AreaLevel,
     CitizenId,
+    Division,
     PhoneNumber,
     Sex,
 )
@@ -233,6 +234,7 @@ __all__ = [
     "DeclarationState",
     "DesignationChange",
     "Dispute",
+    "Division",
     "DuplicateGroup",
     "FieldError",
     "Findings",

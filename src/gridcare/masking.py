@@ -1,12 +1,14 @@
 """Masking of personal data: names, ID numbers, phone numbers, addresses.
 
 Everything that carries personal data shows only its masked form in ``repr``,
-``str``, exports and reports (DESIGN.md, "Privacy"). The rules:
+``str``, exports and reports (docs/design.md, "Privacy"). The rules:
 
 * name: first and last character kept, the rest starred (``刘*``, ``刘*娟``);
 * citizen ID number: first 6 and last 4 kept (``430211********0022``);
 * phone number: first 3 and last 4 kept (``138****5678``);
-* address: kept down to the community, everything finer starred.
+* address: kept down to the community, everything finer starred;
+* any other text that may quote a number (an error about bad input): every run
+  of digits long enough to be a phone or ID number masked as one.
 
 >>> mask_name("刘娟"), mask_name("刘晓娟"), mask_id_number("430211199001010022")
 ('刘*', '刘*娟', '430211********0022')
@@ -14,6 +16,7 @@ Everything that carries personal data shows only its masked form in ``repr``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 __all__ = [
@@ -21,6 +24,7 @@ __all__ = [
     "mask_address",
     "mask_id_number",
     "mask_name",
+    "mask_numbers",
     "mask_phone",
     "mask_text",
     "reveal_requested",
@@ -89,6 +93,35 @@ def mask_phone(number: str) -> str:
     if n >= 8:
         return text[:3] + "*" * (n - 7) + text[-4:]
     return "*" * n
+
+
+# A run of digits (any script), with the X an ID number may end in, long enough to matter.
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{11,}[Xx]?")
+
+
+def _mask_digit_run(match: re.Match[str]) -> str:
+    run = match.group()
+    if len(run) == 11:
+        return mask_phone(run)
+    if len(run) == 12 and run[-1] not in "Xx":
+        return run  # a village's division code: not personal data
+    return mask_id_number(run)
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every run of digits in ``text`` that could be a phone or an ID number.
+
+    A run of 11 digits is masked as a phone number, a longer run (an ID number,
+    which may end in ``X``) as an ID number. A run of exactly 12 digits (the
+    length of a village's division code) and shorter runs are kept, and so is
+    other text. This is how errors about bad input quote what they were given.
+
+    >>> mask_numbers("430200-13812345678 x")
+    '430200-138****5678 x'
+    >>> mask_numbers("id 11010519491231002X, code 430211001001")
+    'id 110105********002X, code 430211001001'
+    """
+    return _DIGIT_RUN.sub(_mask_digit_run, text)
 
 
 def mask_address(parts: Sequence[str], keep: int) -> str:

@@ -18,7 +18,8 @@ million residents):
   names, phones and document numbers are derived from the columns and a
   seeded 64-bit mix of the resident's index, never stored;
 * households are columns too (first resident, size, vacancy);
-* the garbage collector is paused during the bulk build (and restored).
+* the build never touches the garbage collector; a caller building a whole
+  city may pause it around the call (:func:`gridcare.bulk.collector_paused`).
 
 Randomness comes only from :class:`random.Random` streams seeded from
 ``(profile, scale, seed, stream name)``, plus the seeded index mix.
@@ -48,7 +49,6 @@ from typing import Any, overload
 
 import attrs
 
-from gridcare._bulk import collector_paused
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber, Sex
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
@@ -475,12 +475,12 @@ class City:
                 document = IdDocument(IdKind.TRAVEL_PERMIT, f"H{(h >> 8) % 10**10:010d}")
         else:
             first17 = f"{self._codes[self._area[index]]}{born:%Y%m%d}{self._seq[index]:03d}"
-            document = CitizenId(first17 + _check_char(first17))
+            document = CitizenId.trusted(first17 + _check_char(first17))
         phone = None
         if flags & _PHONE:
             suffix = (index * _PHONE_MUL + (self._key & 0xFFFFFF)) % _PHONE_MOD
             prefix = _PHONE_PREFIXES[(h >> 48) % len(_PHONE_PREFIXES)]
-            phone = PhoneNumber(f"{prefix}{suffix:08d}")
+            phone = PhoneNumber.trusted(f"{prefix}{suffix:08d}")
         needs = []
         if flags & _NO_SMARTPHONE:
             needs.append(CareNeed.NO_SMARTPHONE)
@@ -704,8 +704,7 @@ def synthetic_city(
     gridcare.errors.InvalidInput: scale: expected a number above 0 and at most 2.0 [bad_scale]
     """
     fscale = _check_arguments(profile, scale, seed, progress)
-    with collector_paused():
-        return _Builder(PROFILES[profile], fscale, seed, progress).build()
+    return _Builder(PROFILES[profile], fscale, seed, progress).build()
 
 
 class _Builder:

@@ -43,4 +43,30 @@ def test_unknown_preset_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=USER_SUITE.format(look_back=7))
     result = pytester.runpytest("-p", "no:cacheprovider", "--gridcare-policy", "tenth-edition")
     assert result.ret != 0
-    result.stdout.fnmatch_lines(["*unknown policy preset 'tenth-edition'*"])
+    result.stderr.fnmatch_lines(["*unknown policy preset 'tenth-edition'*"])
+    # One error at start-up, not one per test.
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert (result.stdout.str() + result.stderr.str()).count("unknown policy preset") == 1
+
+
+def test_a_bad_scale_is_one_start_up_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_SUITE.format(look_back=7))
+    result = pytester.runpytest("-p", "no:cacheprovider", "--gridcare-scale", "big")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--gridcare-scale must be a number, got 'big'*"])
+
+
+def test_the_fixtures_work_with_given(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_user="""
+from hypothesis import given, settings, strategies as st
+
+@settings(max_examples=5)
+@given(n=st.integers(0, 10))
+def test_given(n, gridcare_as_of, gridcare_policy, gridcare_register):
+    assert gridcare_as_of.hour == 8
+    assert len(gridcare_register) == 3
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

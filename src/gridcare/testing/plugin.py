@@ -61,6 +61,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(f"gridcare_{name}", help_text, default=default)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Check the fixtures' options once, at start-up: a bad one is one usage error."""
+    from gridcare.risk import PRESETS
+
+    for name in ("scale", "seed"):
+        text = _option(config, name)
+        try:
+            float(text) if name == "scale" else int(text)
+        except ValueError:
+            raise pytest.UsageError(
+                f"gridcare fixtures: --gridcare-{name} must be a number, got {text!r}"
+            ) from None
+    policy = _option(config, "policy")
+    if policy not in PRESETS:
+        raise pytest.UsageError(
+            f"gridcare fixtures: unknown policy preset {policy!r}; choose from {sorted(PRESETS)}"
+        )
+
+
 def _option(config: pytest.Config, name: str) -> str:
     given = config.getoption(f"gridcare_{name}")
     if given is not None:
@@ -95,11 +114,8 @@ def gridcare_city(pytestconfig: pytest.Config) -> City:
     from gridcare.testing.synthetic import synthetic_city
 
     profile = _option(pytestconfig, "profile")
-    try:
-        scale = float(_option(pytestconfig, "scale"))
-        seed = int(_option(pytestconfig, "seed"))
-    except ValueError as exc:
-        raise pytest.UsageError(f"gridcare fixtures: {exc}") from None
+    scale = float(_option(pytestconfig, "scale"))  # checked at start-up (pytest_configure)
+    seed = int(_option(pytestconfig, "seed"))
     return synthetic_city(profile, scale=scale, seed=seed)
 
 
@@ -108,12 +124,7 @@ def gridcare_policy(pytestconfig: pytest.Config) -> Policy:
     """A preset policy: ``--gridcare-policy`` (default ``ninth-edition``)."""
     from gridcare.risk import PRESETS
 
-    name = _option(pytestconfig, "policy")
-    if name not in PRESETS:
-        raise pytest.UsageError(
-            f"gridcare fixtures: unknown policy preset {name!r}; choose from {sorted(PRESETS)}"
-        )
-    return PRESETS[name]
+    return PRESETS[_option(pytestconfig, "policy")]  # checked at start-up (pytest_configure)
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +133,7 @@ def gridcare_register() -> RiskRegister:
     return sample_register()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def gridcare_as_of() -> datetime:
-    """2022-03-27 08:00 Asia/Shanghai."""
+    """2022-03-27 08:00 Asia/Shanghai (session-scoped, so ``@given`` tests can use it)."""
     return AS_OF

@@ -29,6 +29,13 @@ if TYPE_CHECKING:
         risk_registers,
         stays,
     )
+    from gridcare.testing._screening_strategies import (
+        RoundCase,
+        round_cases,
+        screening_events,
+        screening_rounds,
+        tube_logs,
+    )
     from gridcare.testing._visit_strategies import (
         attempt_logs,
         campaigns,
@@ -52,6 +59,11 @@ if TYPE_CHECKING:
 
 # Where each strategy lives; its module imports hypothesis, so it loads on first use.
 _LAZY: dict[str, str] = {
+    "RoundCase": "gridcare.testing._screening_strategies",
+    "round_cases": "gridcare.testing._screening_strategies",
+    "screening_events": "gridcare.testing._screening_strategies",
+    "screening_rounds": "gridcare.testing._screening_strategies",
+    "tube_logs": "gridcare.testing._screening_strategies",
     "INVALID_CITIZEN_ID_KINDS": "gridcare.testing.strategies",
     "area_codes": "gridcare.testing.strategies",
     "attempt_logs": "gridcare.testing._visit_strategies",
@@ -101,6 +113,7 @@ __all__ = [
     "INVALID_CITIZEN_ID_KINDS",
     "PROFILES",
     "City",
+    "RoundCase",
     "area_codes",
     "attempt_logs",
     "aware_datetimes",
@@ -122,8 +135,12 @@ __all__ = [
     "risk_designations",
     "risk_policies",
     "risk_registers",
+    "round_cases",
+    "screening_events",
+    "screening_rounds",
     "stays",
     "synthetic_city",
+    "tube_logs",
     "visit_attempts",
     "whistle_case_events",
 ]

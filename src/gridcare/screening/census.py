@@ -1,0 +1,469 @@
+"""The census from door-knocking: each resident's testing and vaccination status, per node.
+
+A door-knocking visit "precisely grasps each person's testing, vaccination
+and travel history, leaving out no household and no person". A
+:class:`CensusEntry` records what was found for one resident seen on a visit:
+the instant of the last sample, the vaccine doses and whether the resident
+needs door sampling. These are the census's own records, kept apart from the
+visit's findings.
+
+Semantics of :func:`census`:
+
+* a resident's status is that of its latest entry at or before ``as_of``
+  (by instant, then id); a repeated entry id changes nothing;
+* *known*: residents with an entry; *unvaccinated 60+*: known residents with
+  no dose who are 60 or older on ``as_of``'s local date (age from the
+  resident register; a resident the register lacks is not counted there);
+* *overdue* under an :class:`OverdueRule` of ``days``: known residents with no
+  sample, or whose last sample is more than ``days`` days before ``as_of``
+  (a sample exactly ``days`` days before is still in time);
+* counts per grid, summed up to the scope; lists per grid, masked.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> t = datetime(2022, 3, 22, 10, tzinfo=timezone.utc)
+>>> rule = OverdueRule(days=7)
+>>> rule.overdue(t - timedelta(days=7), t), rule.overdue(t - timedelta(days=7, seconds=1), t)
+(False, True)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+import attrs
+
+from gridcare.errors import InvalidInput
+from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.machine import first_of_each_id, replay_order
+from gridcare.people import Resident
+from gridcare.screening.coverage import MaskedResident
+from gridcare.screening.lifecycle import RoundReplay
+from gridcare.screening.round import (
+    require_count,
+    require_id,
+    require_instant,
+    require_kind,
+    require_node,
+)
+
+__all__ = [
+    "CENSUS_METRICS",
+    "UNVACCINATED_AGE",
+    "CensusEntry",
+    "CensusReport",
+    "NodeCensus",
+    "OverdueRule",
+    "census",
+    "simulated_census",
+]
+
+#: The age from which an unvaccinated resident is listed (60 and over).
+UNVACCINATED_AGE = 60
+
+#: Every metric of :meth:`CensusReport.counts`, with its Chinese and English labels.
+CENSUS_METRICS: Mapping[str, tuple[str, str]] = {
+    "census_known": ("已掌握情况人数", "residents with known status"),
+    "census_vaccinated": ("已接种疫苗人数", "residents vaccinated"),
+    "census_unvaccinated": ("未接种疫苗人数", "residents unvaccinated"),
+    "census_unvaccinated_60_plus": ("60岁以上未接种疫苗人数", "unvaccinated residents aged 60+"),
+    "census_overdue": ("超期未检人数", "residents overdue for testing"),
+    "census_door_sampling_needed": ("需上门采样人数", "residents needing door sampling"),
+}
+
+
+@attrs.frozen(kw_only=True)
+class CensusEntry:
+    """What a door-knocking visit found about one resident.
+
+    ``last_sample_at`` is the instant of the resident's last sample (``None``:
+    never sampled, or unknown), at or before ``at``; ``vaccine_doses`` 0 to 10.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2022, 3, 22, 10, tzinfo=timezone.utc)
+    >>> CensusEntry(id="c1", at=t, resident_id="R1", household_id="H1", vaccine_doses=3,
+    ...             visit_id="a17").door_sampling_needed
+    False
+    >>> CensusEntry(id="c1", at=t, resident_id="R1", household_id="H1", vaccine_doses=-1)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: vaccine_doses: expected a whole number from 0 to 10 [bad_number]
+    """
+
+    id: str
+    at: datetime
+    resident_id: str
+    household_id: str
+    vaccine_doses: int = 0
+    last_sample_at: datetime | None = None
+    door_sampling_needed: bool = False
+    visit_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for field in ("id", "resident_id", "household_id"):
+            require_id(getattr(self, field), field)
+        require_instant(self.at, "at")
+        require_count(self.vaccine_doses, "vaccine_doses", low=0, high=10)
+        if self.last_sample_at is not None:
+            require_instant(self.last_sample_at, "last_sample_at")
+            if self.last_sample_at > self.at:
+                raise InvalidInput(
+                    "sample_after_visit", "last_sample_at", "the last sample is before the visit"
+                )
+        if not isinstance(self.door_sampling_needed, bool):
+            raise InvalidInput("bad_flag", "door_sampling_needed", "expected True or False")
+        if self.visit_id is not None:
+            require_id(self.visit_id, "visit_id")
+
+    @property
+    def kind(self) -> str:
+        """Always ``"census"`` (an observation, not a state-machine event).
+
+        >>> from datetime import datetime, timezone
+        >>> CensusEntry(id="c", at=datetime(2022, 3, 22, tzinfo=timezone.utc),
+        ...             resident_id="R", household_id="H").kind
+        'census'
+        """
+        return "census"
+
+
+@attrs.frozen(kw_only=True)
+class OverdueRule:
+    """Overdue for testing: no sample within ``days`` days as of an instant (1 to 365).
+
+    >>> from datetime import datetime, timezone
+    >>> OverdueRule(days=3).overdue(None, datetime(2022, 3, 22, tzinfo=timezone.utc))
+    True
+    """
+
+    days: int = 7
+
+    def __attrs_post_init__(self) -> None:
+        require_count(self.days, "days", low=1, high=365)
+
+    def overdue(self, last_sample_at: datetime | None, as_of: datetime) -> bool:
+        """Whether a resident last sampled at ``last_sample_at`` is overdue at ``as_of``."""
+        require_instant(as_of, "as_of")
+        if last_sample_at is None:
+            return True
+        require_instant(last_sample_at, "last_sample_at")
+        return last_sample_at < as_of - timedelta(days=self.days)
+
+
+_CENSUS_FIELDS = (
+    "known",
+    "vaccinated",
+    "unvaccinated",
+    "unvaccinated_60_plus",
+    "overdue",
+    "door_sampling_needed",
+)
+
+
+@attrs.frozen
+class NodeCensus:
+    """A node's census counts (a monoid).
+
+    >>> (NodeCensus(known=2, overdue=1) + NodeCensus(known=1)).known
+    3
+    """
+
+    known: int = 0
+    vaccinated: int = 0
+    unvaccinated: int = 0
+    unvaccinated_60_plus: int = 0
+    overdue: int = 0
+    door_sampling_needed: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        for field in _CENSUS_FIELDS:
+            value = getattr(self, field)
+            if type(value) is not int:
+                require_count(value, field)
+
+    def __add__(self, other: object) -> NodeCensus:
+        if not isinstance(other, NodeCensus):
+            return NotImplemented
+        return NodeCensus(*(getattr(self, f) + getattr(other, f) for f in _CENSUS_FIELDS))
+
+    def metrics(self) -> dict[str, int]:
+        """The counts under their metric names (``census_*``).
+
+        >>> NodeCensus(known=4).metrics()["census_known"]
+        4
+        """
+        return {
+            "census_known": self.known,
+            "census_vaccinated": self.vaccinated,
+            "census_unvaccinated": self.unvaccinated,
+            "census_unvaccinated_60_plus": self.unvaccinated_60_plus,
+            "census_overdue": self.overdue,
+            "census_door_sampling_needed": self.door_sampling_needed,
+        }
+
+
+class CensusReport:
+    """The census of a scope as of an instant (see :func:`census`).
+
+    ``unvaccinated_60_plus`` and ``overdue`` map each grid id to its residents,
+    masked; ``outside_scope`` counts entries for households outside the scope.
+
+    >>> from datetime import datetime, timezone
+    >>> from gridcare.hierarchy import Node
+    >>> h = Hierarchy([Node("G", NodeKind.GRID, "g"), Node("H1", NodeKind.HOUSEHOLD, "1", "G")])
+    >>> t = datetime(2022, 3, 22, 10, tzinfo=timezone.utc)
+    >>> e = CensusEntry(id="c1", at=t, resident_id="R1", household_id="H1")
+    >>> report = census(h, [e], scope="G", as_of=t, residents={})
+    >>> report.node("G").known, report.node("G").overdue, report.overdue["G"][0].resident_id
+    (1, 1, 'R1')
+    """
+
+    __slots__ = (
+        "_hier",
+        "_totals",
+        "as_of",
+        "latest",
+        "outside_scope",
+        "overdue",
+        "scope",
+        "unvaccinated_60_plus",
+    )
+
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        scope: Node,
+        as_of: datetime,
+        latest: Mapping[str, CensusEntry],
+        totals: dict[int, NodeCensus],
+        lists: tuple[dict[str, tuple[MaskedResident, ...]], dict[str, tuple[MaskedResident, ...]]],
+        outside_scope: int,
+    ) -> None:
+        if not isinstance(hierarchy, Hierarchy) or not isinstance(scope, Node):
+            raise InvalidInput("bad_hierarchy", "hierarchy", "expected a Hierarchy and a Node")
+        require_instant(as_of, "as_of")
+        if not isinstance(latest, Mapping) or not isinstance(totals, dict):
+            raise InvalidInput("bad_report", "latest", "expected the entries and the totals")
+        if not isinstance(lists, tuple) or len(lists) != 2:
+            raise InvalidInput("bad_report", "lists", "expected the two lists")
+        require_count(outside_scope, "outside_scope")
+        self._hier = hierarchy
+        self.scope = scope
+        self.as_of = as_of
+        self.latest = latest
+        self._totals = totals
+        self.unvaccinated_60_plus, self.overdue = lists
+        self.outside_scope = outside_scope
+
+    def node(self, node_id: str) -> NodeCensus:
+        """The census of a node at grid level or above in the scope (zeros: nobody seen)."""
+        require_node(self._hier, node_id, "node")
+        if not self._hier.is_within(node_id, self.scope.id):
+            raise InvalidInput("outside_scope", "node", "node is outside the census scope")
+        return self._totals.get(self._hier.position(node_id), NodeCensus())
+
+    def nodes(self, kind: NodeKind) -> tuple[tuple[Node, NodeCensus], ...]:
+        """Every node of ``kind`` in the scope with its census."""
+        require_kind(kind)
+        found: list[Node] = list(self._hier.descendants(self.scope.id, kind))
+        if self.scope.kind is kind:
+            found.insert(0, self.scope)
+        return tuple((n, self.node(n.id)) for n in found)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Per-node counts keyed by ``(node id, metric)`` for every node at grid level or above.
+
+        >>> from datetime import datetime, timezone
+        >>> from gridcare.hierarchy import Node
+        >>> h = Hierarchy([Node("G", NodeKind.GRID, "g")])
+        >>> t = datetime(2022, 3, 22, tzinfo=timezone.utc)
+        >>> census(h, [], scope="G", as_of=t, residents={}).counts()[("G", "census_known")]
+        0
+        """
+        out: dict[tuple[str, str], int] = {}
+        for kind in NodeKind:
+            if kind.rank > NodeKind.GRID.rank:
+                break
+            for node, counted in self.nodes(kind):
+                for metric, n in counted.metrics().items():
+                    out[(node.id, metric)] = n
+        return out
+
+    def __repr__(self) -> str:
+        t = self.node(self.scope.id)
+        return (
+            f"CensusReport(scope={self.scope.id!r}, as_of={self.as_of.isoformat()}, "
+            f"known={t.known}, unvaccinated_60_plus={t.unvaccinated_60_plus}, overdue={t.overdue})"
+        )
+
+
+def _latest(entries: Iterable[CensusEntry], as_of: datetime) -> dict[str, CensusEntry]:
+    if isinstance(entries, (str, bytes)) or not isinstance(entries, Iterable):
+        raise InvalidInput("bad_entries", "entries", "expected CensusEntry values")
+    log = list(entries)
+    for i, entry in enumerate(log):
+        if not isinstance(entry, CensusEntry):
+            raise InvalidInput("bad_entries", f"entries.{i}", "expected a CensusEntry")
+    firsts, _ = first_of_each_id(log)
+    latest: dict[str, CensusEntry] = {}
+    for entry in firsts:
+        if entry.at > as_of:
+            continue
+        held = latest.get(entry.resident_id)
+        if held is None or replay_order(entry) > replay_order(held):
+            latest[entry.resident_id] = entry
+    return latest
+
+
+def census(
+    hierarchy: Hierarchy,
+    entries: Iterable[CensusEntry],
+    *,
+    scope: str,
+    as_of: datetime,
+    residents: Mapping[str, Resident],
+    rule: OverdueRule | None = None,
+) -> CensusReport:
+    """The census of ``scope`` as of ``as_of`` from door-knocking entries (see the module doc).
+
+    ``residents`` is the resident register used for ages and the masked names
+    of the lists (id -> :class:`~gridcare.people.Resident`).
+
+    >>> from datetime import datetime, timezone
+    >>> from gridcare.hierarchy import Node
+    >>> h = Hierarchy([Node("G", NodeKind.GRID, "g"), Node("H1", NodeKind.HOUSEHOLD, "1", "G")])
+    >>> t = datetime(2022, 3, 22, 10, tzinfo=timezone.utc)
+    >>> e = CensusEntry(id="c1", at=t, resident_id="R1", household_id="H1", vaccine_doses=2,
+    ...                 last_sample_at=t)
+    >>> census(h, [e], scope="G", as_of=t, residents={}).node("G")
+    NodeCensus(known=1, vaccinated=1, unvaccinated=0, unvaccinated_60_plus=0, overdue=0, ...)
+    """
+    if not isinstance(hierarchy, Hierarchy):
+        raise InvalidInput("bad_hierarchy", "hierarchy", "expected a Hierarchy")
+    top = require_node(hierarchy, scope, "scope")
+    require_instant(as_of, "as_of")
+    if not isinstance(residents, Mapping):
+        raise InvalidInput("bad_residents", "residents", "expected resident id -> Resident")
+    used = rule if rule is not None else OverdueRule()
+    if not isinstance(used, OverdueRule):
+        raise InvalidInput("bad_rule", "rule", "expected an OverdueRule")
+    top_pos = hierarchy.position(top.id)
+    latest = _latest(entries, as_of)
+    grid_index = hierarchy.ancestor_index(NodeKind.GRID)
+    per_place: dict[int, list[int]] = {}
+    old: dict[int, list[MaskedResident]] = {}
+    late: dict[int, list[MaskedResident]] = {}
+    outside = 0
+    for resident_id in sorted(latest):
+        entry = latest[resident_id]
+        house = entry.household_id
+        grid = grid_index.get(house)
+        if grid is None or not hierarchy.is_within(house, top.id):
+            outside += 1
+            continue
+        place = grid if grid >= top_pos else top_pos
+        counts = per_place.setdefault(place, [0, 0, 0, 0, 0, 0])
+        counts[0] += 1
+        grid_id = hierarchy.at(place).id
+        person = residents.get(resident_id)
+        person = person if isinstance(person, Resident) else None
+        if entry.vaccine_doses:
+            counts[1] += 1
+        else:
+            counts[2] += 1
+            if person is not None and person.age_on(as_of) >= UNVACCINATED_AGE:
+                counts[3] += 1
+                old.setdefault(place, []).append(
+                    MaskedResident.of(resident_id, house, grid_id, person)
+                )
+        if used.overdue(entry.last_sample_at, as_of):
+            counts[4] += 1
+            late.setdefault(place, []).append(
+                MaskedResident.of(resident_id, house, grid_id, person)
+            )
+        if entry.door_sampling_needed:
+            counts[5] += 1
+    totals: dict[int, NodeCensus] = {}
+    for place, counts in per_place.items():
+        counted = NodeCensus(*counts)
+        pos = place
+        while True:
+            held = totals.get(pos)
+            totals[pos] = counted if held is None else held + counted
+            if pos == top_pos:
+                break
+            pos = hierarchy.parent_position(pos)
+
+    def named(found: dict[int, list[MaskedResident]]) -> dict[str, tuple[MaskedResident, ...]]:
+        return {hierarchy.at(p).id: tuple(found[p]) for p in sorted(found)}
+
+    return CensusReport(hierarchy, top, as_of, latest, totals, (named(old), named(late)), outside)
+
+
+#: Vaccine doses drawn by :func:`simulated_census` and their weights.
+_DOSES = (0, 1, 2, 3)
+_DOSE_WEIGHTS = (8, 3, 29, 60)
+
+
+def simulated_census(
+    replay: RoundReplay,
+    *,
+    after: datetime,
+    seed: int = 0,
+    seen_share: float = 0.9,
+    hours: int = 10,
+) -> list[CensusEntry]:
+    """Seeded census entries for the residents of a replayed round, for tests and demos.
+
+    Each resident due is seen with probability ``seen_share`` on a visit
+    within ``hours`` of ``after`` (which is at or after the round's end): the
+    last sample is the round's first sample when it was sampled (else
+    unknown), doses are 0, 1, 2 or 3 (weights 8, 3, 29, 60), and door
+    sampling is needed for the round's door-sampling residents. Same
+    arguments, same entries.
+
+    >>> from datetime import timedelta, timezone
+    >>> from gridcare.screening.lifecycle import replay_round
+    >>> from gridcare.screening.round import DueList, ScreeningRound
+    >>> t0 = datetime(2022, 3, 27, 7, 30, tzinfo=timezone.utc)
+    >>> rnd = ScreeningRound(id="S", scope="G", start=t0, end=t0 + timedelta(hours=5))
+    >>> due = DueList(round_id="S", scope_position=0, household_of={"R1": "H1"},
+    ...               place_of={"R1": 0})
+    >>> entries = simulated_census(replay_round([], rnd, due), after=rnd.end, seen_share=1.0)
+    >>> [(e.resident_id, e.last_sample_at) for e in entries]
+    [('R1', None)]
+    """
+    if not isinstance(replay, RoundReplay):
+        raise InvalidInput("bad_replay", "replay", "expected a RoundReplay")
+    require_instant(after, "after")
+    if after < replay.screening.end:
+        raise InvalidInput("bad_instant", "after", "the census follows the round's end")
+    require_count(seed, "seed", low=0, high=2**63 - 1)
+    require_count(hours, "hours", low=1, high=24 * 7)
+    if isinstance(seen_share, bool) or not isinstance(seen_share, (int, float)):
+        raise InvalidInput("bad_number", "seen_share", "expected a share from 0 to 1")
+    if not 0.0 <= seen_share <= 1.0:
+        raise InvalidInput("bad_number", "seen_share", "expected a share from 0 to 1")
+    rng = random.Random(f"gridcare.screening/census/{replay.screening.id}/{seed}")
+    due = replay.due
+    records = replay.residents.records
+    span = hours * 3600
+    out: list[CensusEntry] = []
+    for resident_id, house in sorted(due.household_of.items(), key=lambda item: item[1]):
+        if rng.random() >= seen_share:
+            continue
+        record = records.get(resident_id)
+        sampled = None if record is None else record.sampled_at
+        out.append(
+            CensusEntry(
+                id=f"{replay.screening.id}-C{len(out) + 1:08d}",
+                at=after + timedelta(seconds=rng.randrange(span)),
+                resident_id=resident_id,
+                household_id=house,
+                vaccine_doses=rng.choices(_DOSES, _DOSE_WEIGHTS)[0],
+                last_sample_at=sampled,
+                door_sampling_needed=resident_id in due.door_sampling,
+            )
+        )
+    return out

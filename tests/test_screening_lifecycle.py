@@ -1,0 +1,302 @@
+"""The screening round's tables, guards and replay: laws and pinned cases."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.helpers import at
+
+from gridcare.errors import IllegalTransition, InvalidInput
+from gridcare.machine import NEW
+from gridcare.people import Household
+from gridcare.screening import (
+    RESIDENT_MACHINE,
+    TUBE_MACHINE,
+    AwayReason,
+    DueList,
+    Exemption,
+    ExemptionReason,
+    LabResult,
+    MarkedAway,
+    Outcome,
+    PoolingRule,
+    Registered,
+    ResidentState,
+    ScreeningEventKind,
+    ScreeningRound,
+    SwabAdded,
+    TubeKind,
+    TubeResult,
+    TubeSealed,
+    TubeState,
+    due_list,
+    replay_round,
+    replay_round_plain,
+)
+from gridcare.testing._screening_strategies import RoundCase, round_cases
+
+T0 = at("2022-03-27 07:30")
+M = timedelta(minutes=1)
+
+
+def _round(pool: int = 10, **kw: object) -> ScreeningRound:
+    return ScreeningRound(
+        id="S1",
+        scope="C",
+        start=T0,
+        end=T0 + timedelta(hours=5),
+        pooling=PoolingRule(pool_size=pool),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _due(*ids: str, single: tuple[str, ...] = ()) -> DueList:
+    return DueList(
+        round_id="S1",
+        scope_position=0,
+        household_of=dict.fromkeys(ids, "H1"),
+        place_of=dict.fromkeys(ids, 0),
+        single_tube=frozenset(single),
+    )
+
+
+def swab(eid: str, rid: str, tube: str, minutes: int = 0, **kw: object) -> SwabAdded:
+    return SwabAdded(
+        id=eid,
+        at=T0 + minutes * M,
+        round_id="S1",
+        resident_id=rid,
+        tube_id=tube,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def seal(eid: str, tube: str, minutes: int) -> TubeSealed:
+    return TubeSealed(id=eid, at=T0 + minutes * M, round_id="S1", tube_id=tube)
+
+
+def result(eid: str, tube: str, minutes: int, found: LabResult) -> TubeResult:
+    return TubeResult(id=eid, at=T0 + minutes * M, round_id="S1", tube_id=tube, result=found)
+
+
+# ----------------------------------------------------------------------------- the tables
+
+
+def test_tables_are_literal_and_cover_their_states() -> None:
+    assert TUBE_MACHINE.entry_kinds == {ScreeningEventKind.SWAB, ScreeningEventKind.RESWAB}
+    assert TUBE_MACHINE.states == set(TubeState)
+    assert RESIDENT_MACHINE.states == set(ResidentState)
+    assert not RESIDENT_MACHINE.is_legal(ResidentState.SAMPLED, ScreeningEventKind.SWAB)
+    assert RESIDENT_MACHINE.next(ResidentState.RETEST_DUE, ScreeningEventKind.RESWAB) is (
+        ResidentState.RESAMPLED
+    )
+    assert RESIDENT_MACHINE.next(NEW, ScreeningEventKind.SWAB) is ResidentState.SAMPLED
+
+
+def test_a_full_pool_refuses_the_next_swab() -> None:
+    log = [swab(f"e{i}", f"R{i}", "T1", i) for i in range(4)]
+    out = replay_round(log, _round(pool=3), _due("R0", "R1", "R2", "R3"))
+    assert out.tubes.records["T1"].members == ("R0", "R1", "R2")
+    codes = sorted(r.error.code for r in out.rejected if isinstance(r.error, InvalidInput))
+    assert codes == ["pool_full", "swab_not_in_tube"]
+    assert out.outcome_of("R3") is Outcome.MISSED
+
+
+def test_no_second_tube_without_a_retest() -> None:
+    log = [swab("e1", "R1", "T1"), swab("e2", "R1", "T2", 1)]
+    out = replay_round(log, _round(), _due("R1"))
+    assert out.residents.records["R1"].tube_id == "T1"
+    assert any(isinstance(r.error, IllegalTransition) for r in out.residents.rejected)
+
+
+def test_positive_pool_puts_every_member_under_retest_then_single_tubes_decide() -> None:
+    log = [
+        swab("e1", "R1", "T1"),
+        swab("e2", "R2", "T1", 1),
+        seal("e3", "T1", 2),
+        result("e4", "T1", 300, LabResult.POSITIVE),
+    ]
+    due = _due("R1", "R2")
+    out = replay_round(log, _round(), due)
+    assert out.outcomes() == {"R1": Outcome.UNDER_RETEST, "R2": Outcome.UNDER_RETEST}
+    assert out.retest_members() == {"T1": ("R1", "R2")}
+    log += [
+        swab("e5", "R1", "T8", 400, tube_kind=TubeKind.SINGLE, retest_of="T1"),
+        seal("e6", "T8", 401),
+        result("e7", "T8", 600, LabResult.POSITIVE),
+        swab("e8", "R2", "T9", 400, tube_kind=TubeKind.SINGLE, retest_of="T1"),
+        seal("e9", "T9", 401),
+        result("e10", "T9", 600, LabResult.NEGATIVE),
+    ]
+    out = replay_round(log, _round(), due)
+    assert out.outcomes() == {"R1": Outcome.POSITIVE, "R2": Outcome.SAMPLED_NEGATIVE}
+    assert out.residents.records["R1"].retests == 1
+
+
+def test_retest_before_the_result_is_illegal_and_at_the_result_instant_legal() -> None:
+    base = [swab("e1", "R1", "T1"), seal("e2", "T1", 1), result("e3", "T1", 100, LabResult.INVALID)]
+    early = swab("e4", "R1", "T2", 99, tube_kind=TubeKind.SINGLE, retest_of="T1")
+    exact = swab("e4", "R1", "T2", 100, tube_kind=TubeKind.SINGLE, retest_of="T1")
+    out = replay_round([*base, early], _round(), _due("R1"))
+    assert out.outcome_of("R1") is Outcome.UNDER_RETEST
+    assert len(out.residents.rejected) == 1
+    out = replay_round([*base, exact], _round(), _due("R1"))
+    assert out.residents.records["R1"].state is ResidentState.RESAMPLED
+    assert out.outcome_of("R1") is Outcome.UNDER_RETEST  # the single tube has no result yet
+
+
+def test_single_tube_residents_are_never_pooled() -> None:
+    out = replay_round([swab("e1", "R1", "T1")], _round(), _due("R1", single=("R1",)))
+    assert [r.error.code for r in out.residents.rejected] == ["single_tube_required"]  # type: ignore[attr-defined]
+    ok = replay_round(
+        [
+            swab("e1", "R1", "T1", tube_kind=TubeKind.SINGLE),
+            seal("e2", "T1", 1),
+            result("e3", "T1", 50, LabResult.POSITIVE),
+        ],
+        _round(),
+        _due("R1", single=("R1",)),
+    )
+    assert ok.outcome_of("R1") is Outcome.POSITIVE
+
+
+def test_window_boundaries_are_pinned() -> None:
+    rnd = _round()
+    inside = swab("e1", "R1", "T1", 0)
+    at_end = SwabAdded(id="e2", at=rnd.end, round_id="S1", resident_id="R2", tube_id="T2")
+    out = replay_round([inside, at_end], rnd, _due("R1", "R2"))
+    assert out.outcome_of("R1") is Outcome.AWAITING_RESULT
+    assert out.outcome_of("R2") is Outcome.MISSED
+    assert {r.error.code for r in out.rejected} == {"outside_window"}  # type: ignore[attr-defined]
+
+
+def test_exemptions_are_starting_records_and_away_is_accounted() -> None:
+    rnd = _round(exemptions=(Exemption(resident_id="R1", reason=ExemptionReason.INFANT),))
+    h = _hier()
+    due = due_list(rnd, h, [Household(id="H1", members=("R1", "R2", "R3"))])
+    away = MarkedAway(id="a", at=T0, round_id="S1", resident_id="R2", reason=AwayReason.OUT_OF_AREA)
+    reg = Registered(id="g", at=T0, round_id="S1", resident_id="R3", site_id="P1")
+    out = replay_round([away, reg, swab("s", "R1", "T1")], rnd, due)
+    assert out.outcomes() == {"R1": Outcome.EXEMPT, "R2": Outcome.AWAY, "R3": Outcome.MISSED}
+    assert len(out.residents.rejected) == 1  # the exempt resident's swab
+
+
+def _hier():  # type: ignore[no-untyped-def]
+    from gridcare.hierarchy import Hierarchy, Node, NodeKind
+
+    return Hierarchy(
+        [
+            Node("C", NodeKind.CITY, "c"),
+            Node("G", NodeKind.GRID, "g", "C"),
+            Node("H1", NodeKind.HOUSEHOLD, "1", "G"),
+        ]
+    )
+
+
+# ----------------------------------------------------------------------------- laws
+
+
+def _snapshot(case: RoundCase, events: list) -> tuple:  # type: ignore[type-arg]
+    out = replay_round(events, case.screening, case.due)
+    return (
+        out.outcomes(),
+        dict(out.tubes.records),
+        dict(out.residents.records),
+        sorted(r.event.id for r in out.rejected),
+    )
+
+
+@given(round_cases(), st.randoms(use_true_random=False))
+def test_replay_is_permutation_invariant(case: RoundCase, rnd: random.Random) -> None:
+    events = list(case.events)
+    shuffled = events[:]
+    rnd.shuffle(shuffled)
+    assert _snapshot(case, events) == _snapshot(case, shuffled)
+
+
+@given(round_cases(), st.randoms(use_true_random=False))
+def test_duplicates_change_nothing(case: RoundCase, rnd: random.Random) -> None:
+    events = list(case.events)
+    doubled = events + [rnd.choice(events) for _ in range(len(events) // 2 + 1)] if events else []
+    rnd.shuffle(doubled)
+    assert _snapshot(case, events) == _snapshot(case, doubled)
+
+
+@given(round_cases())
+def test_every_due_resident_ends_in_exactly_one_outcome(case: RoundCase) -> None:
+    out = replay_round(case.events, case.screening, case.due)
+    outcomes = out.outcomes()
+    assert set(outcomes) == set(case.due.household_of)
+    assert all(isinstance(o, Outcome) for o in outcomes.values())
+    for rid in outcomes:
+        assert out.outcome_of(rid) is outcomes[rid]
+
+
+@given(round_cases())
+def test_pool_limits_hold(case: RoundCase) -> None:
+    out = replay_round(case.events, case.screening, case.due)
+    rule = case.screening.pooling
+    for tube in out.tubes.records.values():
+        assert 1 <= tube.size <= rule.capacity(tube.kind)
+        assert len(set(tube.members)) == tube.size
+
+
+@given(round_cases())
+def test_a_positive_pool_yields_a_retest_of_each_member(case: RoundCase) -> None:
+    out = replay_round(case.events, case.screening, case.due)
+    calling = out.retest_members()
+    for tube_id, tube in out.tubes.records.items():
+        if tube.state is TubeState.POSITIVE and tube.kind is TubeKind.POOLED:
+            assert calling[tube_id] == tube.members
+    for tube_id, members in calling.items():
+        for rid in members:
+            record = out.residents.records.get(rid)
+            if record is not None and record.tube_id == tube_id:
+                assert out.outcome_of(rid) is Outcome.UNDER_RETEST
+
+
+@given(round_cases())
+def test_nothing_is_dropped(case: RoundCase) -> None:
+    out = replay_round(case.events, case.screening, case.due)
+    swabs = sum(1 for e in case.events if isinstance(e, SwabAdded))
+    assert out.tubes.total + out.residents.total == len(case.events) + swabs
+
+
+def test_replay_refuses_garbage_in_the_log() -> None:
+    with pytest.raises(InvalidInput) as err:
+        replay_round([object()], _round(), _due())  # type: ignore[list-item]
+    assert err.value.code == "bad_event"
+
+
+def _view(out):  # type: ignore[no-untyped-def]
+    def rejections(replayed):  # type: ignore[no-untyped-def]
+        return sorted(
+            (r.event.id, type(r.error).__name__, getattr(r.error, "code", ""))
+            for r in replayed.rejected
+        )
+
+    return (
+        out.outcomes(),
+        dict(out.tubes.records),
+        dict(out.residents.records),
+        sorted(e.id for e in out.tubes.applied),
+        sorted(e.id for e in out.residents.applied),
+        sorted(e.id for e in out.tubes.duplicates),
+        sorted(e.id for e in out.residents.duplicates),
+        rejections(out.tubes),
+        rejections(out.residents),
+    )
+
+
+@given(round_cases(), st.randoms(use_true_random=False))
+def test_fast_replay_equals_the_machine_replay(case: RoundCase, rnd: random.Random) -> None:
+    events = list(case.events)
+    events += [rnd.choice(events) for _ in range(len(events) // 3)] if events else []
+    rnd.shuffle(events)
+    assert _view(replay_round(events, case.screening, case.due)) == _view(
+        replay_round_plain(events, case.screening, case.due)
+    )

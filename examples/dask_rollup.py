@@ -35,8 +35,14 @@ import attrs
 from gridcare.cases import WhistleCase
 from gridcare.declarations import DeclarationRecord
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.reports import Tally, daily_report
-from gridcare.reports.feeds import assessment_counts, case_counts, declaration_counts, visit_counts
+from gridcare.reports import Count, Tally, daily_report
+from gridcare.reports.feeds import (
+    assessment_counts,
+    case_counts,
+    declaration_counts,
+    screening_round_counts,
+    visit_counts,
+)
 from gridcare.risk import Assessment
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
@@ -56,6 +62,7 @@ class Partition:
     attempts: tuple[VisitAttempt, ...] = ()
     states: tuple[HouseholdVisit, ...] = ()
     cases: tuple[WhistleCase, ...] = ()
+    levels: tuple[Count, ...] = ()  # the testing round's and the census's attached levels
 
 
 def tally_partition(hierarchy: Hierarchy, cutoff: datetime, part: Partition) -> Tally:
@@ -75,6 +82,7 @@ def tally_partition(hierarchy: Hierarchy, cutoff: datetime, part: Partition) -> 
         cutoff=cutoff if part.scope is not None else None,
     )
     counts += case_counts(part.cases, cutoff=cutoff)
+    counts += part.levels
     return Tally.from_counts(counts)
 
 
@@ -107,6 +115,12 @@ def partitions(day: CityDay) -> list[Partition]:
         groups[district(state.household)]["states"].append(state)
     for case in day.cases:
         groups[district(case.grid)]["cases"].append(case)
+    # The testing round covers the whole city, so its levels are counted once here
+    # and each goes to the partition of the node it is attached to.
+    for count in screening_round_counts(
+        day.screening, hierarchy=h, cutoff=day.cutoff, census=day.census
+    ):
+        groups[district(count.node)]["levels"].append(count)
     out = []
     for key in [*districts, ROOT]:
         records = groups.get(key, {})

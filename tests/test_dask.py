@@ -11,7 +11,13 @@ import pytest
 
 from gridcare.hierarchy import Hierarchy
 from gridcare.reports import Count, Tally, daily_report
-from gridcare.reports.feeds import assessment_counts, case_counts, declaration_counts, visit_counts
+from gridcare.reports.feeds import (
+    assessment_counts,
+    case_counts,
+    declaration_counts,
+    screening_round_counts,
+    visit_counts,
+)
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
 
@@ -43,6 +49,8 @@ def tally_chunk(day: CityDay, i: int) -> list[Tally]:
     counts += assessment_counts(chunk(assessed, i), hierarchy=h, cutoff=cutoff)
     counts += visit_counts(chunk(day.visit_states, i), hierarchy=h, attempts=chunk(day.attempts, i))
     counts += case_counts(chunk(day.cases, i), cutoff=cutoff)
+    levels = screening_round_counts(day.screening, hierarchy=h, cutoff=cutoff, census=day.census)
+    counts += chunk(levels, i)
     return [Tally.from_counts(counts)]
 
 

@@ -318,8 +318,21 @@ _REPORT_METRICS = (
 )
 
 
+#: The testing round's and the census's figures per district.
+_SCREENING_METRICS = (
+    "screening_due",
+    "screening_sampled",
+    "screening_coverage_rate",
+    "screening_missed",
+    "screening_away",
+    "screening_exempt",
+    "census_unvaccinated_60_plus",
+    "census_door_sampling_needed",
+)
+
+
 def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
-    """The report day: declarations, assessments, the campaign and the daily report list."""
+    """The report day: declarations, assessments, the campaign, the testing round, the report."""
     from collections import Counter
 
     from gridcare.reports import METRICS, daily_report, lagging
@@ -380,6 +393,25 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
     console.print(t("走访率最低的十个网格：", "The ten grids furthest behind (visit ratio):"))
     for row in behind:
         console.print(f"  {_pad(row.name, 32)}{row.figures['reach_rate'].rate!s:>10}")
+    console.print()
+    rnd = day.screening
+    whole = rnd.total
+    window = f"{rnd.replay.screening.start:%m-%d %H:%M}-{rnd.replay.screening.end:%H:%M}"
+    console.print(
+        t(
+            f"【全员核酸检测】{window}："
+            f"应检 {whole.due:,} 人，采样率 {whole.coverage_rate}，漏检 {whole.missed:,} 人，"
+            f"混采阳性 {whole.pooled_positive_tubes} 管，复核中 {whole.under_retest} 人",
+            f"[Whole-population testing] {window}: {whole.due:,} due, "
+            f"coverage {whole.coverage_rate}, "
+            f"{whole.missed:,} missed, {whole.pooled_positive_tubes} pooled tubes positive, "
+            f"{whole.under_retest} under re-test",
+        )
+    )
+    console.print(report(_SCREENING_METRICS))
+    console.print(t("漏检最多的十个网格：", "The ten grids with the most missed residents:"))
+    for node, missed in rnd.most_missed(NodeKind.GRID, 10):
+        console.print(f"  {_pad(node.name, 32)}{missed:>10,}")
     console.print()
     console.print(t(f"【日报告清单】截至 {stamp}", f"[Daily report list] cut off at {stamp}"))
     console.print(report(_REPORT_METRICS))

@@ -23,6 +23,7 @@ from gridcare.reports.feeds import (
     assessment_counts,
     case_counts,
     declaration_counts,
+    screening_round_counts,
     stock_counts,
     visit_counts,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "lagging",
     "metric",
     "rollup",
+    "screening_round_counts",
     "stock_counts",
     "tally",
     "visit_counts",

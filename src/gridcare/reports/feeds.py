@@ -53,6 +53,7 @@ from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.reportdays import DayNumbers
 from gridcare.reports.tallies import Count, TallyBuilder
 from gridcare.risk import Assessment, MeasureKind
+from gridcare.screening import CensusReport, CoverageReport, screening_counts
 from gridcare.timeutil import ReportClock, require_aware
 from gridcare.visits.findings import Findings
 from gridcare.visits.lifecycle import HouseholdVisit, HouseholdVisitState, VisitAttempt
@@ -62,6 +63,7 @@ __all__ = [
     "assessment_counts",
     "case_counts",
     "declaration_counts",
+    "screening_round_counts",
     "stock_counts",
     "visit_counts",
 ]
@@ -529,3 +531,57 @@ def case_counts(
     builder.add_counts(stock_counts(open_now, "cases_open", cutoff, use))
     builder.add_counts(stock_counts(late, "cases_overdue", cutoff, use))
     return list(builder.build().counts())
+
+
+# ---------------------------------------------------------------------------- testing rounds
+
+
+def _own_levels(
+    hierarchy: Hierarchy, totals: Mapping[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    """What is attached to each node itself: its total less its children's totals.
+
+    Totals come per node (the node and everything under it); a tally wants each
+    count once, where it is attached, and the roll-up adds the children back.
+    """
+    own = dict(totals)
+    for (node, name), n in totals.items():
+        parent = hierarchy.parent(node)
+        if parent is not None and (parent.id, name) in own:
+            own[(parent.id, name)] -= n
+    return own
+
+
+def screening_round_counts(
+    report: CoverageReport,
+    *,
+    hierarchy: Hierarchy,
+    cutoff: datetime,
+    census: CensusReport | None = None,
+    clock: ReportClock | None = None,
+) -> list[Count]:
+    """A testing round's levels (and the census's) at ``cutoff``, for the daily report.
+
+    Every metric of the round (``screening_*``) and, given ``census``, of the
+    census (``census_*``) counts as a stock on the cutoff's report day, at the
+    node it is attached to (a grid, or a node above grids holding residents
+    itself), so that the roll-up gives every node its whole subtree's figure.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from gridcare.hierarchy import Hierarchy, Node
+    >>> from gridcare.screening import DueList, ScreeningRound, coverage, replay_round
+    >>> h = Hierarchy([Node("G", NodeKind.GRID, "g")])
+    >>> t0 = datetime(2022, 3, 27, 7, 30, tzinfo=timezone.utc)
+    >>> rnd = ScreeningRound(id="S", scope="G", start=t0, end=t0 + timedelta(hours=5))
+    >>> due = DueList(round_id="S", scope_position=0, household_of={}, place_of={})
+    >>> screening_round_counts(coverage(h, replay_round([], rnd, due)), hierarchy=h,
+    ...                        cutoff=t0 + timedelta(days=1))
+    []
+    """
+    totals = dict(screening_counts(report))
+    if census is not None:
+        totals.update(census.counts())
+    own = _own_levels(hierarchy, totals)
+    use = clock or ReportClock()
+    day = use.report_day(require_aware(cutoff, "cutoff") - timedelta(microseconds=1))
+    return [Count(node, name, n, day=day) for (node, name), n in own.items() if n]

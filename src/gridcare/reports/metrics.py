@@ -22,6 +22,7 @@ import attrs
 
 from gridcare.errors import InvalidInput
 from gridcare.labels import Lang
+from gridcare.screening import CENSUS_METRICS, SCREENING_METRICS
 
 __all__ = ["COUNTED_METRICS", "METRICS", "Metric", "MetricKind", "counted_metric", "metric"]
 
@@ -132,6 +133,13 @@ METRICS: Mapping[str, Metric] = _catalogue(
     Metric("cases_open", "未办结", "cases open", "件", _S, meaning="whistle cases not closed"),
     Metric("cases_overdue", "超期", "cases overdue", "件", _S,
            meaning="open whistle cases past their deadline"),
+    # A testing round's and the census's levels as of the cutoff; their labels
+    # live with the workflow that counts them.
+    *(Metric(name, zh, en, "管" if name.endswith("tubes") else "人", _S, meaning=en)
+      for name, (zh, en) in {**SCREENING_METRICS, **CENSUS_METRICS}.items()),
+    Metric("screening_coverage_rate", "核酸采样率", "testing coverage", "%", _R,
+           "screening_sampled", "screening_to_sample",
+           "residents sampled / residents due less away and exempt"),
 )  # fmt: skip
 
 
@@ -161,6 +169,7 @@ _MEANINGS_ZH: dict[str, str] = {
     "cases_raised": "网格吹哨的案件",
     "cases_open": "尚未办结的吹哨案件",
     "cases_overdue": "超过时限的未办结案件",
+    "screening_coverage_rate": "已采样人数 / （应检人数 - 外出 - 免检）",
 }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import attrs
@@ -47,7 +47,13 @@ from gridcare.declarations import (
 )
 from gridcare.hierarchy import NodeKind
 from gridcare.reports import Count, Tally
-from gridcare.reports.feeds import assessment_counts, case_counts, declaration_counts, visit_counts
+from gridcare.reports.feeds import (
+    assessment_counts,
+    case_counts,
+    declaration_counts,
+    screening_round_counts,
+    visit_counts,
+)
 from gridcare.risk import (
     PRESETS,
     Assessment,
@@ -56,6 +62,19 @@ from gridcare.risk import (
     RiskLevel,
     RiskRegister,
     assess_many,
+)
+from gridcare.screening import (
+    CensusReport,
+    CoverageReport,
+    OverdueRule,
+    ScreeningRound,
+    census,
+    coverage,
+    due_list,
+    needs_door_sampling,
+    replay_round,
+    simulated_census,
+    simulated_round_log,
 )
 from gridcare.testing.payloads import form_payloads
 from gridcare.testing.synthetic import City
@@ -111,6 +130,8 @@ class CityDay:
     attempts: tuple[VisitAttempt, ...]
     visit_states: tuple[HouseholdVisit, ...]
     cases: tuple[WhistleCase, ...]
+    screening: CoverageReport
+    census: CensusReport
 
     @property
     def accepted(self) -> int:
@@ -130,6 +151,9 @@ class CityDay:
             self.visit_states, hierarchy=h, attempts=self.attempts, cutoff=self.cutoff
         )
         out += case_counts(self.cases, cutoff=self.cutoff)
+        out += screening_round_counts(
+            self.screening, hierarchy=h, cutoff=self.cutoff, census=self.census
+        )
         return out
 
     def tally(self) -> Tally:
@@ -158,7 +182,7 @@ def synthetic_day(
     n = declarations
     if n is None:
         n = max(1, round(_REAL_DECLARATIONS * len(households) / _REAL_HOUSEHOLDS))
-    steps = 5
+    steps = 6
     done = 0
 
     def tick() -> None:
@@ -231,6 +255,12 @@ def synthetic_day(
     cases = _cases(rng, [g.id for g in h.nodes_of(NodeKind.GRID)], cutoff)
     tick()
 
+    # 6. A whole-population testing round the day before, 07:30-12:30 (Liling's drill
+    #    hours), pooled 10-in-1, single tubes for people in home isolation, door
+    #    sampling for the flagged; then the door-knocking census of the afternoon.
+    screening, census = _testing_round(city, report_day - timedelta(days=1), assessments, seed)
+    tick()
+
     return CityDay(
         city=city,
         cutoff=cutoff,
@@ -245,7 +275,35 @@ def synthetic_day(
         attempts=attempts,
         visit_states=states,
         cases=cases,
+        screening=screening,
+        census=census,
     )
+
+
+def _testing_round(
+    city: City, day: date, assessments: dict[str, Assessment], seed: int
+) -> tuple[CoverageReport, CensusReport]:
+    h = city.hierarchy
+    start = datetime.combine(day, time(7, 30), tzinfo=DEFAULT_ZONE)
+    screening = ScreeningRound(
+        id=f"round-{day.isoformat()}", scope=h.root.id, start=start, end=start + timedelta(hours=5)
+    )
+    households = city.households
+    residents = {resident.id: resident for resident in city.residents}
+    door = [rid for rid, resident in residents.items() if needs_door_sampling(resident, day)]
+    due = due_list(screening, h, households, door_sampling=door)
+    log = simulated_round_log(screening, due, seed=seed)
+    replayed = replay_round(log, screening, due)
+    found = simulated_census(replayed, after=screening.end, seed=seed)
+    counted = census(
+        h,
+        found,
+        scope=h.root.id,
+        as_of=screening.end + timedelta(hours=12),
+        residents=residents,
+        rule=OverdueRule(days=3),
+    )
+    return coverage(h, replayed), counted
 
 
 def _cases(rng: random.Random, grids: Sequence[str], cutoff: datetime) -> tuple[WhistleCase, ...]:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridcare.declarations import DeclarationRecord, DeclarationState
@@ -21,7 +21,7 @@ from gridcare.reports.feeds import (
     declaration_counts,
     visit_counts,
 )
-from gridcare.testing import synthetic_city
+from gridcare.testing import RoundCase, round_cases, synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
 from gridcare.timeutil import DEFAULT_ZONE, ReportClock
 from gridcare.visits import (
@@ -530,3 +530,23 @@ def test_assessment_counts_go_to_the_grid_the_node_itself_or_the_root() -> None:
     assert got == as_counter(
         assessment_counts([(placed[n], a) for n, a in pairs], hierarchy=EDGE, cutoff=day.cutoff)
     )
+
+
+# ---------------------------------------------------------------------------- testing rounds
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=round_cases())
+def test_a_rounds_levels_roll_up_to_each_nodes_coverage(case: RoundCase) -> None:
+    """Counted where attached, summed up the tree: every node gets its subtree's figure."""
+    from gridcare.reports.feeds import screening_round_counts
+    from gridcare.screening import coverage, replay_round, screening_counts
+
+    report = coverage(case.hierarchy, replay_round(case.events, case.screening, case.due))
+    cutoff = case.screening.end + timedelta(days=1)
+    counts = screening_round_counts(report, hierarchy=case.hierarchy, cutoff=cutoff)
+    rolled = rollup(case.hierarchy, Tally.from_counts(counts))
+    day = ReportClock().report_day(cutoff - timedelta(microseconds=1))
+    for (node, name), n in screening_counts(report).items():
+        assert rolled.value(node, name, day) == n
+    assert all(c.n > 0 for c in counts)

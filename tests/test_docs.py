@@ -1,10 +1,13 @@
-"""The tutorials' and how-tos' code runs, and prints what the pages show (issue 7).
+"""Every page's code runs, and prints what the page shows.
 
-For each page ``docs/tutorial-*.md`` and ``docs/howto-*.md``, every fenced
-``python`` block runs in order in one namespace (one namespace per page), in a
-temporary working directory, so the docs' code cannot rot. When a ``text``
-block follows a ``python`` block, it is the output that block prints, and it
-must match exactly.
+For each page of ``docs/`` (the changelog aside), every fenced ``python``
+block runs in order in one namespace (one namespace per page), in a temporary
+working directory, so the docs' code cannot rot. A block written as an
+interactive session (``>>>`` prompts, or a ``pycon`` fence) runs as a doctest
+in that namespace. When a ``text`` block follows a ``python`` block, it is the
+output that block prints, and it must match exactly. A block whose first line
+is ``# sketch: <why>`` says on the page that it is not run, and why (a Spark
+cluster, say); it is still compiled, so its syntax cannot rot.
 
 A block whose first line is ``# file: NAME`` is a file of the reader's own
 project (a test module, ``pytest.ini``): such blocks are written into a fresh
@@ -27,7 +30,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-PAGES = sorted([*DOCS.glob("tutorial-*.md"), *DOCS.glob("howto-*.md")])
+PAGES = sorted(p for p in DOCS.glob("*.md") if p.name != "changelog.md")
 
 FENCE = re.compile(r"^```([\w+-]*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 FILE_MARK = re.compile(r"^(?:#|;) file: (\S+)\n")
@@ -78,13 +81,29 @@ def test_there_are_tutorials_and_howtos() -> None:
         "howto-local-rule.md",
     } <= names
     for page in PAGES:
-        assert any(b.language == "python" for b in blocks(page)), page.name
+        if page.name.startswith(("tutorial-", "howto-")):
+            assert any(b.language == "python" for b in blocks(page)), page.name
 
 
 def test_pages_are_in_the_site_navigation() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     for page in PAGES:
         assert f" {page.name}" in nav, f"{page.name} is not in mkdocs.yml's nav"
+
+
+def run_session(block: Block, page: Path, namespace: dict[str, object]) -> None:
+    """Run a ``>>>`` session as a doctest in the page's namespace; every example must pass."""
+    import doctest
+
+    parser = doctest.DocTestParser()
+    name = f"{page.name}:{block.line}"
+    test = parser.get_doctest(block.code, namespace, name, page.name, block.line)
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    runner = doctest.DocTestRunner(optionflags=flags)
+    report = io.StringIO()
+    runner.run(test, out=report.write, clear_globs=False)
+    namespace.update(test.globs)  # a doctest runs on a copy: later blocks see its names
+    assert runner.failures == 0, report.getvalue()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -106,7 +125,15 @@ def test_page_code_runs_and_prints_what_is_shown(
             project.mkdir(exist_ok=True)
             (project / block.file_name).write_text(block.code, encoding="utf-8")
             files.append(block.file_name)
+        if block.language == "pycon" or (
+            block.language == "python" and block.code.lstrip().startswith(">>>")
+        ):
+            run_session(block, page, namespace)
+            continue
         if block.language != "python":
+            continue
+        if block.code.startswith("# sketch:"):
+            compile(block.code, f"{page.name}:{block.line}", "exec")
             continue
         out = io.StringIO()
         with contextlib.redirect_stdout(out):

@@ -15,6 +15,7 @@ from gridcare.risk import (
     PRESETS,
     SEVERITY,
     Anchor,
+    Assessment,
     Category,
     CodeColor,
     Contact,
@@ -26,7 +27,7 @@ from gridcare.risk import (
     RiskDesignation,
     RiskHistory,
     RiskLevel,
-    RiskPlan,
+    RiskReason,
     RiskRegister,
     Stay,
     TestKind,
@@ -47,7 +48,7 @@ from gridcare.testing._risk_strategies import (
     risk_registers,
     stays,
 )
-from gridcare.timeutil import DEFAULT_ZONE, midnight_after, zone
+from gridcare.timeutil import DEFAULT_ZONE, Midnights, midnight_after, zone
 
 NINTH = PRESETS["ninth-edition"]
 HUNAN = PRESETS["hunan-2022-03"]
@@ -332,7 +333,8 @@ def test_province_match_under_hunan() -> None:
     assert result.plan.steps[0].end == at("2022-03-27 00:00")
 
 
-def test_most_severe_wins_and_every_exposure_is_listed() -> None:
+def test_strictest_measure_governs_and_every_exposure_is_listed() -> None:
+    """Reasons stay most severe category first; the category is the strictest step's."""
     register = RiskRegister(
         [
             RiskDesignation("440304001", RiskLevel.MEDIUM, at("2022-06-28 00:00")),
@@ -347,14 +349,22 @@ def test_most_severe_wins_and_every_exposure_is_listed() -> None:
     result = assess(
         stays_, register=register, policy=NINTH, as_of=at("2022-07-01 15:00"), contacts=[contact]
     )
-    assert result.category is Category.SECONDARY_CONTACT
+    # Centralized quarantine (the high-risk stay) is stricter than the secondary contact's
+    # home isolation, which ends no later: the high-risk stay governs the whole plan.
+    assert result.category is Category.HIGH_RISK_AREA
     assert [r.category for r in result.reasons] == [
         Category.SECONDARY_CONTACT,
         Category.HIGH_RISK_AREA,
         Category.MEDIUM_RISK_AREA,
     ]
     assert result.plan is not None
-    assert result.plan.anchor == contact.last_exposure
+    assert result.plan.anchor == at("2022-07-01 10:00")
+    (step,) = result.plan.steps
+    assert step.kind is MeasureKind.CENTRALIZED_QUARANTINE
+    assert result.governing(step) is result.reasons[1]
+    assert step.governed_by == 1
+    # Every exposure's tests: the contact's days 1, 4, 7 and the medium-risk stay's too.
+    assert result.plan.test_dates == tuple(d(f"2022-07-0{k}") for k in range(1, 9))
 
 
 def test_anchor_is_the_latest_exposure_of_the_winning_category() -> None:
@@ -572,12 +582,31 @@ AS_OF = at("2022-07-15 12:00")
 WINDOW = {"min_value": at("2022-06-20 00:00"), "max_value": at("2022-07-15 12:00")}
 
 
-def _plan_invariants(plan: RiskPlan) -> None:
+def _anchor_of(reason: RiskReason, policy: Policy, reference: datetime) -> datetime:
+    """The instant an exposure's own plan counts from (arrival, last exposure, or leaving)."""
+    spec = policy.plan_for(reason.category)
+    assert spec is not None
+    if spec.anchor is Anchor.ARRIVAL:
+        return reference
+    if reason.contact is not None:
+        return reason.contact.last_exposure
+    assert reason.exposure_end is not None
+    return reason.exposure_end
+
+
+def _plan_invariants(a: Assessment, policy: Policy, reference: datetime) -> None:
+    plan = a.plan
+    assert plan is not None
     assert plan.steps or plan.windows
     for prev, nxt in zip(plan.steps, plan.steps[1:], strict=False):
-        assert prev.end == nxt.start  # contiguous
+        assert prev.end is not None
+        if prev.end != nxt.start:
+            # Not contiguous only where no exposure has a measure in force: the next
+            # measure starts at its own anchor, a declared exposure ending later.
+            assert prev.end < nxt.start == _anchor_of(a.governing(nxt), policy, reference)
     for step in plan.steps:
-        assert step.start >= plan.anchor
+        assert 0 <= step.governed_by < len(a.reasons)
+        assert step.start >= _anchor_of(a.governing(step), policy, reference)
         assert step.start >= plan.counted_from
         assert step.end is None or step.end > step.start
     tz = DEFAULT_ZONE
@@ -621,8 +650,14 @@ def test_adding_a_stay_or_contact_never_lowers_the_category(
     more_contacts = assess(
         stays_, register=register, policy=policy, as_of=AS_OF, contacts=[*contacts_, extra_contact]
     )
-    assert SEVERITY[more_stays.category] <= SEVERITY[base.category]
-    assert SEVERITY[more_contacts.category] <= SEVERITY[base.category]
+    # The most severe category identified among the reasons never lowers (the reported
+    # category is the strictest step's; tests/test_risk_combination.py holds the measures).
+    assert _most_severe(more_stays) <= _most_severe(base)
+    assert _most_severe(more_contacts) <= _most_severe(base)
+
+
+def _most_severe(a: Assessment) -> int:
+    return min((SEVERITY[r.category] for r in a.reasons), default=SEVERITY[Category.NONE])
 
 
 @settings(max_examples=60)
@@ -685,7 +720,8 @@ def test_plan_steps_are_contiguous_anchored_and_hold_every_test(history, registe
     result = assess(history.stays, register=register, policy=policy, as_of=as_of,
                     arrived_at=history.arrived_at, contacts=history.contacts)  # fmt: skip
     if result.plan is not None:
-        _plan_invariants(result.plan)
+        reference = as_of if history.arrived_at is None else history.arrived_at
+        _plan_invariants(result, policy, reference)
     again = assess(history.stays, register=register, policy=policy, as_of=as_of,
                    arrived_at=history.arrived_at, contacts=history.contacts)  # fmt: skip
     assert again == result
@@ -696,11 +732,15 @@ def test_plan_steps_are_contiguous_anchored_and_hold_every_test(history, registe
 
 
 @settings(max_examples=40)
-@given(st.dictionaries(st.integers(0, 50), histories(**WINDOW), max_size=6), small_registers)
-def test_assess_many_equals_assess(people, register) -> None:
-    out = assess_many(people, register=register, policy=NINTH, as_of=AS_OF)
+@given(
+    st.dictionaries(st.integers(0, 50), histories(**WINDOW, max_contacts=2), max_size=6),
+    small_registers,
+    risk_policies(),
+)
+def test_assess_many_equals_assess(people, register, policy) -> None:
+    out = assess_many(people, register=register, policy=policy, as_of=AS_OF)
     for key, h in people.items():
-        assert out[key] == assess(h.stays, register=register, policy=NINTH, as_of=AS_OF,
+        assert out[key] == assess(h.stays, register=register, policy=policy, as_of=AS_OF,
                                   arrived_at=h.arrived_at, contacts=h.contacts)  # fmt: skip
 
 
@@ -856,29 +896,45 @@ def test_qualification_agrees_with_the_plain_rule(people, register, policy, as_o
 @settings(max_examples=60)
 @given(histories(**WINDOW), small_registers, risk_policies(), risk_instants(**WINDOW))
 def test_plan_ends_are_midnight_after_the_anchor(history, register, policy, as_of) -> None:
-    """Day counting: a step ends at midnight_after(anchor, its last day), and nowhere else."""
+    """Day counting: a step ends at midnight_after(anchor, its last day), and nowhere else.
+
+    With one exposure's plan (or several with the same category and anchor) the
+    plan's ends are exactly those of its category's steps; combined, every end is
+    one of some exposure's own ends, or where a stricter measure starts at its anchor.
+    """
     result = assess(history.stays, register=register, policy=policy, as_of=as_of,
                     arrived_at=history.arrived_at, contacts=history.contacts)  # fmt: skip
     plan = result.plan
     if plan is None:
         return
-    spec = policy.plan_for(plan.category)
-    assert spec is not None
+    reference = as_of if history.arrived_at is None else history.arrived_at
     zone_of = zone(policy.zone)
-    ends: list[datetime | None] = []
-    last_day = 0
-    for step in spec.steps:
-        if step.days is None:
-            ends.append(None)
-            break
-        last_day += step.days
-        ends.append(midnight_after(plan.anchor, last_day, zone_of))
-    remaining = [e for e in ends if e is None or e > plan.counted_from]
-    assert [s.end for s in plan.steps] == remaining
-    for w in plan.windows:
-        if w.kind is TestKind.WITHIN_WINDOW:
-            (req,) = spec.requirements
-            assert w.end == midnight_after(plan.anchor, req.within_days, zone_of)
+    own_ends: dict[tuple[Category, datetime], list[datetime | None]] = {}
+    for reason in result.reasons:
+        anchor = _anchor_of(reason, policy, reference)
+        spec = policy.plan_for(reason.category)
+        assert spec is not None
+        ends: list[datetime | None] = []
+        last_day = 0
+        for step in spec.steps:
+            if step.days is None:
+                ends.append(None)
+                break
+            last_day += step.days
+            ends.append(midnight_after(anchor, last_day, zone_of))
+        remaining = [e for e in ends if e is None or e > plan.counted_from]
+        own_ends[(reason.category, anchor)] = remaining
+        for w in plan.windows:
+            if w.kind is TestKind.WITHIN_WINDOW and w.start == anchor and spec.requirements:
+                (req,) = spec.requirements
+                assert w.end == midnight_after(anchor, req.within_days, zone_of)
+    if len([e for e in own_ends.values() if e]) == 1:
+        (remaining,) = [e for e in own_ends.values() if e]
+        assert [s.end for s in plan.steps] == remaining
+    every_end = {e for ends in own_ends.values() for e in ends}
+    starts = {s.start for s in plan.steps}
+    for step in plan.steps:
+        assert step.end in every_end or step.end in starts
 
 
 @settings(max_examples=60)
@@ -891,3 +947,18 @@ def test_midnight_after_a_date_is_midnight_after_an_instant_on_it(instant, days,
     assert end == midnight_after(instant, days, tzone)
     assert end.astimezone(tzone).time() == datetime.min.time()
     assert end.astimezone(tzone).date() == day0 + timedelta(days=days + 1)
+
+
+@settings(max_examples=60)
+@given(
+    risk_instants(),
+    st.lists(st.integers(-1, 30), max_size=6),
+    st.sampled_from(["Asia/Shanghai", "UTC"]),
+)
+def test_a_calls_midnights_are_midnight_after(instant, days, name) -> None:
+    """The memo one engine call keeps (timeutil.Midnights) gives midnight_after's answer."""
+    tzone = zone(name)
+    memo = Midnights(tzone)
+    day0 = instant.astimezone(tzone).date()
+    for n in [*days, *days]:  # asked twice: computed, then remembered
+        assert memo.after(day0, n) == midnight_after(day0, n, tzone)

@@ -290,3 +290,42 @@ def test_possible_exposure_rules_are_local_practice() -> None:
         for rule in policy.rules:
             if rule.match.value == "possible":
                 assert rule.source.kind is SourceKind.LOCAL
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_trace_back_equal_to_look_back_is_stated_as_an_assumption(preset: str) -> None:
+    """No document gives a trace-back window: each preset says it assumes the look-back."""
+    policy = PRESETS[preset]
+    assert policy.trace_back_days == policy.look_back_days
+    note = policy.trace_back_source.note
+    assert note.startswith("assumption:")
+    assert f"equal to the look-back ({policy.look_back_days} days)" in note
+    assert "trace-back window is assumed equal to it" in policy.look_back_source.note
+
+
+def test_hunan_county_and_province_matches_are_stated_as_a_mapping() -> None:
+    """Hunan's rules name provinces with local cases; the county level is the library's reading."""
+    policy = PRESETS["hunan-2022-03"]
+    wide = [r for r in policy.rules if r.match.value in ("county", "province_or_city")]
+    assert {r.match.value for r in wide} == {"county", "province_or_city"}
+    for rule in wide:
+        assert rule.category is Category.AFFECTED_AREA
+        assert rule.source.note.startswith("assumption:")
+        assert "mapped to 'affected area'" in rule.source.note
+    affected = policy.plan_for(Category.AFFECTED_AREA)
+    assert affected is not None
+    assert "county- and province-level matches" in affected.source.note
+
+
+def test_an_unknown_preset_is_a_policy_error_naming_the_presets() -> None:
+    from gridcare.errors import PolicyError
+
+    with pytest.raises(PolicyError) as info:
+        PRESETS["ninth"]
+    for name in ("hunan-2022-03", "ninth-edition", "twenty-measures"):
+        assert name in str(info.value)
+    assert "ninth" not in PRESETS
+    assert PRESETS.get("ninth") is None
+    assert PRESETS.get(["not", "a", "name"]) is None  # type: ignore[arg-type]
+    assert [1] not in PRESETS  # type: ignore[comparison-overlap]
+    assert dict(PRESETS) == {name: PRESETS[name] for name in PRESETS}

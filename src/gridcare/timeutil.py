@@ -25,6 +25,7 @@ time of day 8 whatever the UTC offset.
 from __future__ import annotations
 
 import functools
+import zoneinfo
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -38,6 +39,9 @@ __all__ = [
     "DEFAULT_CUTOFF",
     "DEFAULT_ZONE",
     "DEFAULT_ZONE_NAME",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "Midnights",
     "ReportClock",
     "ReportWindow",
     "add_days",
@@ -48,23 +52,66 @@ __all__ = [
     "midnight_after",
     "report_window",
     "require_aware",
+    "require_day",
     "start_of_day",
     "zone",
+    "zone_names",
 ]
 
 DEFAULT_ZONE_NAME = "Asia/Shanghai"
 DEFAULT_CUTOFF = time(8, 0)
 
+#: The supported instants and days: years ``MIN_YEAR`` to ``MAX_YEAR`` inclusive.
+#: Anything outside is refused with code ``out_of_range``, so day arithmetic
+#: never overflows the ``datetime`` range.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
 
-@functools.lru_cache(maxsize=64)
+#: No IANA zone name is longer than this.
+_MAX_ZONE_NAME = 64
+#: More days than this between two supported dates cannot be.
+_MAX_DAYS = (MAX_YEAR - MIN_YEAR + 1) * 366
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The IANA zone names :func:`zone` accepts: ``zoneinfo.available_timezones()``.
+
+    Read once from the time-zone database the first time it is asked for,
+    then kept (an immutable set; nothing else is remembered).
+
+    >>> "Asia/Shanghai" in zone_names(), "/etc/localtime" in zone_names()
+    (True, False)
+    """
+    return frozenset(zoneinfo.available_timezones())
+
+
 def zone(name: str = DEFAULT_ZONE_NAME) -> tzinfo:
-    """The ``tzinfo`` for an IANA zone name, refusing unknown names.
+    """The ``tzinfo`` for an IANA zone name, refusing anything else.
+
+    Only names in :func:`zone_names` are accepted: never a file path, so
+    ``"/etc/localtime"`` or ``"../x"`` is ``InvalidInput`` code ``unknown_zone``.
 
     >>> zone("Asia/Shanghai").utcoffset(datetime(2022, 3, 27))
     datetime.timedelta(seconds=28800)
+    >>> zone("/etc/passwd")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: zone: unknown time zone '/etc/passwd' [unknown_zone]
     """
+    if not isinstance(name, str):
+        raise InvalidInput(
+            "not_string", "zone", f"expected a zone name, got {type(name).__name__}", value=name
+        )
+    if len(name) > _MAX_ZONE_NAME or name not in zone_names():
+        raise InvalidInput("unknown_zone", "zone", f"unknown time zone {name!r}", value=name)
+    return _zone_by_name(name)
+
+
+@functools.lru_cache(maxsize=64)
+def _zone_by_name(name: str) -> tzinfo:
     found = tz.gettz(name)
-    if found is None or not name:
+    if found is None:  # pragma: no cover - listed by zoneinfo, so dateutil has it too
         raise InvalidInput("unknown_zone", "zone", f"unknown time zone {name!r}", value=name)
     return found
 
@@ -75,15 +122,24 @@ DEFAULT_ZONE: tzinfo = zone(DEFAULT_ZONE_NAME)
 def is_aware(value: datetime) -> bool:
     """Whether ``value`` carries a UTC offset.
 
-    >>> is_aware(datetime(2022, 3, 27, 8))
-    False
+    >>> is_aware(datetime(2022, 3, 27, 8)), is_aware("2022-03-27")
+    (False, False)
     """
+    if not isinstance(value, datetime):
+        return False
     return value.tzinfo is not None and value.tzinfo.utcoffset(value) is not None
 
 
 def require_aware(value: object, field: str = "instant") -> datetime:
-    """Return ``value`` if it is an aware ``datetime``; otherwise raise ``InvalidInput``.
+    """Return ``value`` if it is an aware ``datetime`` in the supported range, else raise.
 
+    Codes: ``not_datetime``, ``naive_datetime``, and ``out_of_range`` for a
+    year outside :data:`MIN_YEAR`-:data:`MAX_YEAR` (local year of the value).
+
+    >>> require_aware(datetime(9999, 12, 31, tzinfo=DEFAULT_ZONE), "at").code
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: at: year 9999 is outside 1900-2100 [out_of_range]
     >>> require_aware(datetime(2022, 3, 27, 8), "received_at")
     Traceback (most recent call last):
     ...
@@ -100,20 +156,68 @@ def require_aware(value: object, field: str = "instant") -> datetime:
             "naive datetime: a UTC offset or zone is required",
             value=value.isoformat(),
         )
+    _check_year(value.year, field, value)
+    return value
+
+
+def _check_year(year: int, field: str, value: object) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(
+            "out_of_range",
+            field,
+            f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}",
+            value=value,
+        )
+
+
+def require_day(value: object, field: str = "day") -> date:
+    """Return ``value`` if it is a ``date`` (not a ``datetime``) in the supported range.
+
+    Codes: ``not_date``, ``out_of_range``.
+
+    >>> require_day(date(2022, 3, 27)).isoformat()
+    '2022-03-27'
+    >>> require_day(date(1, 1, 1), "report_day")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: report_day: year 1 is outside 1900-2100 [out_of_range]
+    """
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput(
+            "not_date", field, f"expected a date, got {type(value).__name__}", value=value
+        )
+    _check_year(value.year, field, value)
+    return value
+
+
+def _require_zone(value: object, field: str = "zone") -> tzinfo:
+    if not isinstance(value, tzinfo):
+        raise InvalidInput(
+            "not_zone", field, f"expected a tzinfo, got {type(value).__name__}", value=value
+        )
     return value
 
 
 def localize(value: datetime, tzone: tzinfo = DEFAULT_ZONE) -> datetime:
     """Attach ``tzone`` to a naive local time; an aware value is returned unchanged.
 
-    This is for form parsers only: domain constructors refuse naive values.
+    This is for form parsers only: domain constructors refuse naive values. It
+    checks types only (``not_datetime``, ``not_zone``); the supported range is
+    checked where the instant enters the domain (:func:`require_aware`).
 
     >>> localize(datetime(2022, 3, 27, 8)).isoformat()
     '2022-03-27T08:00:00+08:00'
     """
+    if not isinstance(value, datetime):
+        raise InvalidInput(
+            "not_datetime",
+            "instant",
+            f"expected a datetime, got {type(value).__name__}",
+            value=value,
+        )
     if is_aware(value):
         return value
-    return value.replace(tzinfo=tzone)
+    return value.replace(tzinfo=_require_zone(tzone))
 
 
 def local_date(instant: datetime, tzone: tzinfo = DEFAULT_ZONE) -> date:
@@ -123,7 +227,7 @@ def local_date(instant: datetime, tzone: tzinfo = DEFAULT_ZONE) -> date:
     >>> local_date(datetime(2022, 6, 30, 17, 0, tzinfo=timezone.utc)).isoformat()
     '2022-07-01'
     """
-    return require_aware(instant).astimezone(tzone).date()
+    return require_aware(instant).astimezone(_require_zone(tzone)).date()
 
 
 def start_of_day(day: date, tzone: tzinfo = DEFAULT_ZONE) -> datetime:
@@ -132,16 +236,44 @@ def start_of_day(day: date, tzone: tzinfo = DEFAULT_ZONE) -> datetime:
     >>> start_of_day(date(2022, 7, 9)).isoformat()
     '2022-07-09T00:00:00+08:00'
     """
-    return tz.resolve_imaginary(datetime.combine(day, time(0), tzinfo=tzone))
+    day = require_day(day)
+    return tz.resolve_imaginary(datetime.combine(day, time(0), tzinfo=_require_zone(tzone)))
 
 
 def add_days(day: date, days: int) -> date:
     """``day`` plus a whole number of calendar days.
 
+    Both ``day`` and the result must be supported dates (:func:`require_day`);
+    ``days`` must be a whole number.
+
     >>> add_days(date(2022, 2, 27), 2).isoformat()
     '2022-03-01'
+    >>> add_days(date(2022, 2, 27), 10**9)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: days: the result would be outside 1900-2100 [out_of_range]
     """
-    return day + timedelta(days=days)
+    require_day(day)
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise InvalidInput(
+            "not_integer", "days", f"expected a whole number, got {type(days).__name__}", value=days
+        )
+    if abs(days) > _MAX_DAYS:
+        raise InvalidInput(
+            "out_of_range",
+            "days",
+            f"the result would be outside {MIN_YEAR}-{MAX_YEAR}",
+            value=days,
+        )
+    result = day + timedelta(days=days)
+    if not MIN_YEAR <= result.year <= MAX_YEAR:
+        raise InvalidInput(
+            "out_of_range",
+            "days",
+            f"the result would be outside {MIN_YEAR}-{MAX_YEAR}",
+            value=days,
+        )
+    return result
 
 
 def day_index(anchor: datetime, instant: datetime, tzone: tzinfo = DEFAULT_ZONE) -> int:
@@ -154,20 +286,14 @@ def day_index(anchor: datetime, instant: datetime, tzone: tzinfo = DEFAULT_ZONE)
     return (local_date(instant, tzone) - local_date(anchor, tzone)).days
 
 
-#: The midnights :func:`midnight_after` has computed, by (day 0, days, id of the zone), with
-#: the zone kept beside to check the id: dateutil's zones are not hashable, and converting a
-#: wall time with a zone's rules costs microseconds while plans ask for the same few dates.
-_MIDNIGHTS: dict[tuple[date, int, int], tuple[tzinfo, datetime]] = {}
-_MIDNIGHTS_LIMIT = 4096
-
-
 def midnight_after(anchor: datetime | date, days: int, tzone: tzinfo = DEFAULT_ZONE) -> datetime:
     """Local midnight at the end of day ``days`` counted from ``anchor`` (day 0).
 
     ``anchor`` is an aware instant, whose local date in ``tzone`` is day 0, or
     that local date itself. A step of N days anchored at A is in force until
     ``midnight_after(A, N)`` (exclusive): docs/design.md, "Day counting for
-    measures". Each (date, zone) is converted once, then remembered.
+    measures". A caller asking for the same dates many times keeps a
+    :class:`Midnights` of its own.
 
     >>> midnight_after(datetime(2022, 7, 1, 0, 0, tzinfo=DEFAULT_ZONE), 7).isoformat()
     '2022-07-09T00:00:00+08:00'
@@ -178,15 +304,50 @@ def midnight_after(anchor: datetime | date, days: int, tzone: tzinfo = DEFAULT_Z
         day0 = anchor
     else:
         day0 = local_date(anchor, tzone)
-    key = (day0, days, id(tzone))
-    found = _MIDNIGHTS.get(key)
-    if found is not None and found[0] is tzone:
-        return found[1]
-    midnight = start_of_day(add_days(day0, days + 1), tzone)
-    if len(_MIDNIGHTS) >= _MIDNIGHTS_LIMIT:
-        _MIDNIGHTS.clear()
-    _MIDNIGHTS[key] = (tzone, midnight)
-    return midnight
+    return start_of_day(add_days(day0, days + 1), tzone)
+
+
+class Midnights:
+    """:func:`midnight_after` for one zone, remembering each midnight it has computed.
+
+    Converting a wall time with a zone's rules costs microseconds, while a
+    batch of plans asks for the same few dates again and again. The memo
+    belongs to whoever creates it (one call of the risk engine, say) and goes
+    away with it: nothing is remembered between calls.
+
+    >>> m = Midnights(DEFAULT_ZONE)
+    >>> m.after(date(2022, 7, 1), 7).isoformat()
+    '2022-07-09T00:00:00+08:00'
+    >>> m.after(date(2022, 7, 1), 7) is m.after(date(2022, 7, 1), 7)
+    True
+    """
+
+    __slots__ = ("_found", "zone")
+
+    def __init__(self, tzone: tzinfo = DEFAULT_ZONE) -> None:
+        self.zone = tzone
+        self._found: dict[int, datetime] = {}
+
+    def after(self, day0: date, days: int) -> datetime:
+        """``midnight_after(day0, days, zone)``, computed once per date.
+
+        >>> Midnights().after(date(2022, 7, 8), 0).isoformat()
+        '2022-07-09T00:00:00+08:00'
+        """
+        key = day0.toordinal() + days
+        found = self._found.get(key)
+        if found is None:
+            found = midnight_after(day0, days, self.zone)
+            self._found[key] = found
+        return found
+
+
+def _require_time(value: object) -> time:
+    if not isinstance(value, time):
+        raise InvalidInput(
+            "not_time", "cutoff", f"expected a time, got {type(value).__name__}", value=value
+        )
+    return value
 
 
 @attrs.frozen
@@ -203,8 +364,8 @@ class ReportWindow:
     True
     """
 
-    start: datetime
-    cutoff: datetime
+    start: datetime = attrs.field(validator=lambda _, a, v: require_aware(v, a.name))
+    cutoff: datetime = attrs.field(validator=lambda _, a, v: require_aware(v, a.name))
 
     def cumulative(self, instant: datetime) -> bool:
         """Whether a record at ``instant`` counts in the cumulative figures (strictly before).
@@ -250,8 +411,8 @@ class ReportClock:
     '2022-03-28'
     """
 
-    cutoff: time = DEFAULT_CUTOFF
-    zone: tzinfo = DEFAULT_ZONE
+    cutoff: time = attrs.field(default=DEFAULT_CUTOFF, validator=lambda _, a, v: _require_time(v))
+    zone: tzinfo = attrs.field(default=DEFAULT_ZONE, validator=lambda _, a, v: _require_zone(v))
 
     def cutoff_of(self, day: date) -> datetime:
         """The cutoff instant of a report day (a wall time that does not exist moves forward).
@@ -259,6 +420,7 @@ class ReportClock:
         >>> ReportClock().cutoff_of(date(2022, 3, 27)).isoformat()
         '2022-03-27T08:00:00+08:00'
         """
+        day = require_day(day)
         return tz.resolve_imaginary(datetime.combine(day, self.cutoff, tzinfo=self.zone))
 
     def report_day(self, instant: datetime) -> date:
@@ -289,6 +451,7 @@ class ReportClock:
         """
         if isinstance(day, datetime):
             day = self.latest_day(day)
+        day = require_day(day, "report_day")
         return ReportWindow(start=self.cutoff_of(add_days(day, -1)), cutoff=self.cutoff_of(day))
 
     def report_days(self, instants: Sequence[datetime]) -> list[date]:

@@ -55,7 +55,7 @@ from gridcare.risk.policy import (
     StepSpec,
     TestRequirement,
 )
-from gridcare.risk.presets import PRESETS
+from gridcare.risk.presets import PRESETS, Presets
 from gridcare.risk.register import (
     ChangeKind,
     DesignationChange,
@@ -92,6 +92,7 @@ __all__ = [
     "NatResult",
     "Policy",
     "PolicyComparison",
+    "Presets",
     "Provenance",
     "RegisterDiff",
     "RiskDesignation",

@@ -11,8 +11,17 @@ per-person code):
 * qualification: an exposure counts when the reference instant (arrival if
   known, else ``as_of``) is at most the look-back window after its end
   (exactly the window still qualifies);
-* the most severe qualifying category wins, every qualifying exposure is a
-  reason, and any qualifying *possible* exposure sets ``needs_verification``;
+* every qualifying exposure is a reason and has its own plan, anchored at
+  the exposure's end (leaving the area), the contact's last exposure or the
+  arrival; any qualifying *possible* exposure sets ``needs_verification``;
+* combination: the person's plan is the combination of those plans. At every
+  instant the strictest measure in force in any of them (centralized
+  quarantine, home isolation, home health monitoring, self health monitoring,
+  in that order) governs, the colour is the strictest, and the test dates and
+  windows are the union; each step names the exposure governing it
+  (``RiskStep.governed_by``), and the category is that of the exposure governing
+  the strictest step. More stays or contacts can never make any of these
+  milder;
 * day 0 is the anchor's local date; a step of N days runs until local
   midnight at the end of day N (:func:`~gridcare.timeutil.midnight_after`);
   tests on day k fall on the anchor's date + k;
@@ -44,7 +53,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import attrs
 
@@ -73,7 +82,7 @@ from gridcare.risk.register import (
     exposure_end,
     opens_after,
 )
-from gridcare.timeutil import local_date, midnight_after, require_aware, zone
+from gridcare.timeutil import Midnights, local_date, midnight_after, require_aware, zone
 
 __all__ = [
     "Assessment",
@@ -235,7 +244,13 @@ class RiskStep:
     """One measure in force from ``start`` until ``end`` (exclusive; ``None`` = open-ended).
 
     ``test_dates`` are the local dates of this step's tests; ``alternatives``
-    are kinds local authorities may choose instead.
+    are kinds local authorities may choose instead. ``green_after_tests``: a
+    yellow code during this step turns green once the plan's test windows hold
+    enough negative results. ``governed_by`` is the index in
+    ``Assessment.reasons`` of the exposure governing the step (its own plan has
+    the strictest measure in force then; :meth:`Assessment.governing` returns
+    it). Steps hold nothing of one person's, so people whose plans are alike
+    share them.
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -251,6 +266,8 @@ class RiskStep:
     code_color: CodeColor
     test_dates: tuple[date, ...] = ()
     alternatives: tuple[MeasureKind, ...] = ()
+    green_after_tests: bool = False
+    governed_by: int = 0
 
     def in_force(self, at: datetime) -> bool:
         """Whether ``start <= at < end``."""
@@ -280,11 +297,18 @@ class TestWindow:
 
 @attrs.frozen
 class RiskPlan:
-    """The measures that remain for a person: chained steps, test dates and test windows.
+    """The measures that remain for a person: steps in time order, test dates and test windows.
 
-    ``anchor`` is the instant day 0 is counted from (``anchor_kind`` says
-    which); ``counted_from`` is the instant the remaining plan starts at
-    (``max(as_of, arrived_at)``); ``clause`` names the policy's plan.
+    The combination of every qualifying exposure's own plan (docs/risk.md,
+    "Combining exposures"): each step names the exposure governing it
+    (``RiskStep.governed_by``). ``category``, ``anchor_kind``, ``anchor`` (the
+    instant day 0 is counted from) and ``clause`` (the policy's plan) are those
+    of the exposure governing the strictest step; ``counted_from`` is the
+    instant the remaining plan starts at (``max(as_of, arrived_at)``).
+    ``green_after_tests`` holds when every combined plan turns green after
+    tests (each step says so for itself). Steps follow each other without a
+    gap, except where a declared exposure ends after another's measures are
+    over: its own measure then starts at its anchor.
 
     >>> from gridcare.risk.presets import PRESETS
     >>> from datetime import datetime
@@ -316,6 +340,25 @@ class RiskPlan:
     def measure(self) -> MeasureKind | None:
         """The kind of the first remaining step."""
         return self.steps[0].kind if self.steps else None
+
+    def measure_at(self, at: datetime) -> MeasureKind | None:
+        """The kind of the step in force at ``at``, ``None`` when none is.
+
+        >>> from gridcare.risk.presets import PRESETS
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> t = datetime(2022, 7, 1, 20, tzinfo=CST)
+        >>> a = assess([], register=RiskRegister(), policy=PRESETS["ninth-edition"], as_of=t,
+        ...            contacts=[Contact(kind="close", last_exposure=t)])
+        >>> a.plan.measure_at(datetime(2022, 7, 10, tzinfo=CST)).value
+        'home_health_monitoring'
+        >>> a.plan.measure_at(datetime(2022, 7, 12, tzinfo=CST)) is None
+        True
+        """
+        for step in self.steps:
+            if step.in_force(at):
+                return step.kind
+        return None
 
 
 def _fmt(t: datetime) -> str:
@@ -406,6 +449,10 @@ class RiskReason:
 class Assessment:
     """The outcome for one person as of ``as_of`` under the policy named ``policy``.
 
+    ``reasons`` lists every qualifying exposure, most severe category first;
+    ``category`` is that of the exposure governing the plan's strictest step
+    (with no step remaining, the most severe category of the reasons).
+
     >>> from datetime import datetime
     >>> from gridcare.risk.presets import PRESETS
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -428,6 +475,21 @@ class Assessment:
         """The kind of the first remaining step, ``None`` without a plan."""
         return None if self.plan is None else self.plan.measure
 
+    def governing(self, step: RiskStep) -> RiskReason:
+        """The exposure governing a step of this assessment's plan.
+
+        >>> from datetime import datetime
+        >>> from gridcare.risk.presets import PRESETS
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> t = datetime(2022, 7, 1, 20, tzinfo=CST)
+        >>> a = assess([], register=RiskRegister(), policy=PRESETS["ninth-edition"], as_of=t,
+        ...            contacts=[Contact(kind="secondary", last_exposure=t - timedelta(days=2)),
+        ...                      Contact(kind="close", last_exposure=t)])
+        >>> [(s.kind.value, a.governing(s).category.value) for s in a.plan.steps]
+        [('centralized_quarantine', 'close_contact'), ('home_health_monitoring', 'close_contact')]
+        """
+        return self.reasons[step.governed_by]
+
 
 @attrs.frozen
 class MissedTest:
@@ -449,27 +511,31 @@ class MissedTest:
 # ---------------------------------------------------------------------------- day counting
 
 
-def _build_plan(
+def _own_plan(
     cp: CompiledPlan,
     anchor: datetime,
+    a_date: date,
     counted_from: datetime,
+    c_date: date,
     arrival: datetime,
-    tz: tzinfo,
+    governed_by: int,
+    midnights: Midnights,
     zone_name: str,
 ) -> RiskPlan | None:
-    """What remains of a category's plan from ``counted_from`` on (see the module's rules).
+    """What remains of one exposure's plan from ``counted_from`` on (see the module's rules).
 
-    Every end is ``timeutil.midnight_after`` of the anchor's local date (day 0).
+    ``a_date`` (day 0) and ``c_date`` are the local dates of ``anchor`` and
+    ``counted_from``. Every end is ``timeutil.midnight_after`` of day 0; every
+    step is governed by the reason at ``governed_by``.
     """
-    a_date = anchor.astimezone(tz).date()  # day 0 (anchor and counted_from are aware)
-    c_date = counted_from.astimezone(tz).date()
+    green = cp.green_after_tests
     steps: list[RiskStep] = []
     tests: list[date] = []
     start = anchor
     for cs in cp.steps:
         end = None
         if cs.end_day is not None:
-            end = midnight_after(a_date, cs.end_day, tz)
+            end = midnights.after(a_date, cs.end_day)
             if end <= counted_from:
                 start = end
                 continue
@@ -486,6 +552,8 @@ def _build_plan(
                 cs.color,
                 mine,
                 cs.alternatives,
+                green,
+                governed_by,
             )
         )
         if mine:
@@ -493,15 +561,7 @@ def _build_plan(
         if end is None:
             break
         start = end
-    windows: list[TestWindow] = []
-    if cp.arrival_before is not None and arrival >= counted_from:
-        windows.append(TestWindow(TestKind.BEFORE_ARRIVAL, arrival - cp.arrival_before, arrival, 1))
-    if cp.arrival_after is not None and arrival + cp.arrival_after >= counted_from:
-        windows.append(TestWindow(TestKind.AFTER_ARRIVAL, arrival, arrival + cp.arrival_after, 1))
-    for count, within, gap in cp.requirements:
-        w_end = midnight_after(a_date, within, tz)
-        if w_end >= counted_from:
-            windows.append(TestWindow(TestKind.WITHIN_WINDOW, anchor, w_end, count, gap))
+    windows = _own_windows(cp, anchor, a_date, counted_from, arrival, midnights)
     if not steps and not windows:
         return None
     return RiskPlan(
@@ -512,9 +572,257 @@ def _build_plan(
         tuple(steps),
         tuple(tests),
         tuple(windows),
-        cp.green_after_tests,
+        green,
         cp.clause,
         zone_name,
+    )
+
+
+def _own_windows(
+    cp: CompiledPlan,
+    anchor: datetime,
+    a_date: date,
+    counted_from: datetime,
+    arrival: datetime,
+    midnights: Midnights,
+) -> list[TestWindow]:
+    """The test windows of one exposure's plan still open at ``counted_from``."""
+    windows: list[TestWindow] = []
+    if cp.arrival_before is not None and arrival >= counted_from:
+        windows.append(TestWindow(TestKind.BEFORE_ARRIVAL, arrival - cp.arrival_before, arrival, 1))
+    if cp.arrival_after is not None and arrival + cp.arrival_after >= counted_from:
+        windows.append(TestWindow(TestKind.AFTER_ARRIVAL, arrival, arrival + cp.arrival_after, 1))
+    for count, within, gap in cp.requirements:
+        w_end = midnights.after(a_date, within)
+        if w_end >= counted_from:
+            windows.append(TestWindow(TestKind.WITHIN_WINDOW, anchor, w_end, count, gap))
+    return windows
+
+
+# ---------------------------------------------------------------------------- combination
+#
+# Every qualifying exposure has its own remaining plan (``_own_plan``); the person's plan
+# is their combination (``_combine``), the one statement of the rule for every path: at
+# every instant the strictest measure in force in any of them, the strictest colour, the
+# union of the test dates and of the test windows. Adding an exposure adds a plan to
+# combine, so it can never make any of these milder.
+
+#: Measure kind -> rank; 0 is the strictest (the order of ``MeasureKind``).
+_STRICTNESS: dict[MeasureKind, int] = {k: i for i, k in enumerate(MeasureKind)}
+#: Code colour -> rank; 0 is the strictest (the order of ``CodeColor``).
+_COLOR_RANK: dict[CodeColor, int] = {c: i for i, c in enumerate(CodeColor)}
+_COLORS: tuple[CodeColor, ...] = tuple(CodeColor)
+_GREEN_RANK = _COLOR_RANK[CodeColor.GREEN]
+_YELLOW_RANK = _COLOR_RANK[CodeColor.YELLOW]
+
+
+@attrs.define
+class _Own:
+    """One step of an exposure's own plan, ranked for the combination (internal).
+
+    ``rank`` orders the steps that may govern the same instant: the stricter
+    measure, then the stricter colour, then the more severe category (lower is
+    stricter); a tie goes to the later end, then to the plan given first.
+    """
+
+    step: RiskStep
+    plan: int
+    rank: tuple[int, int, int]
+    color: int
+    lifts: bool  # a yellow from this step turns green after tests
+
+    def outranks(self, other: _Own) -> bool:
+        """Whether this step governs rather than ``other``, both in force at one instant."""
+        if self.rank != other.rank:
+            return self.rank < other.rank
+        mine, theirs = self.step.end, other.step.end
+        return theirs is not None and (mine is None or mine > theirs)
+
+
+def _own_steps(plans: Sequence[RiskPlan]) -> list[list[_Own]]:
+    """Each plan's steps, ranked once."""
+    found: list[list[_Own]] = []
+    for i, plan in enumerate(plans):
+        mine: list[_Own] = []
+        severity = SEVERITY[plan.category]
+        for step in plan.steps:
+            color = _COLOR_RANK[step.code_color]
+            rank = (_STRICTNESS[step.kind], color, severity)
+            mine.append(_Own(step, i, rank, color, step.green_after_tests))
+        found.append(mine)
+    return found
+
+
+@attrs.define
+class _Piece:
+    """A stretch of the combined plan: one measure, colour and governing plan (internal)."""
+
+    kind: MeasureKind
+    start: datetime
+    end: datetime | None
+    color: CodeColor
+    alternatives: tuple[MeasureKind, ...]
+    green: bool
+    owner: int  # index of the governing plan
+
+    def ended_by(self, at: datetime) -> bool:
+        """Whether the piece is over at ``at``."""
+        return self.end is not None and self.end <= at
+
+    def continues(self, other: _Piece) -> bool:
+        """Whether ``other`` starts where this ends with the same measure, colour and owner."""
+        return (
+            self.end == other.start
+            and self.kind is other.kind
+            and self.color is other.color
+            and self.alternatives == other.alternatives
+            and self.green is other.green
+            and self.owner == other.owner
+        )
+
+
+def _piece_at(
+    owns: Sequence[Sequence[_Own]], at: datetime, until: datetime | None
+) -> _Piece | None:
+    """The combined measure on ``[at, until)``, where no plan's step starts or ends.
+
+    The governing step is the strictest in force (:meth:`_Own.outranks`); the
+    colour is the strictest of every plan's step in force or next to start
+    (before a plan starts, its first step's colour already shows, as for a
+    single plan); the alternatives are those every step of the governing kind
+    in force allows; a yellow turns green after tests only if every plan
+    giving yellow allows it.
+    """
+    best: _Own | None = None
+    color = _GREEN_RANK
+    yellow_lifts = True
+    in_force: list[RiskStep] = []
+    for steps in owns:
+        current: _Own | None = None
+        for own in steps:  # the step in force, else the next to start
+            end = own.step.end
+            if end is None or at < end:
+                current = own
+                break
+        if current is None:
+            continue
+        if current.color < color:
+            color = current.color
+        if current.color == _YELLOW_RANK and not current.lifts:
+            yellow_lifts = False
+        if current.step.start <= at:
+            in_force.append(current.step)
+            if best is None or current.outranks(best):
+                best = current
+    if best is None:
+        return None
+    kind = best.step.kind
+    allowed = [
+        a
+        for a in best.step.alternatives
+        if all(a in s.alternatives for s in in_force if s.kind is kind)
+    ]
+    green = yellow_lifts and color == _YELLOW_RANK
+    return _Piece(kind, at, until, _COLORS[color], tuple(allowed), green, best.plan)
+
+
+def _strictest(pieces: Sequence[_Piece]) -> _Piece:
+    """The first piece with the strictest measure, then the strictest colour."""
+    best = pieces[0]
+    for piece in pieces[1:]:
+        rank, best_rank = _STRICTNESS[piece.kind], _STRICTNESS[best.kind]
+        if rank < best_rank or (
+            rank == best_rank and _COLOR_RANK[piece.color] < _COLOR_RANK[best.color]
+        ):
+            best = piece
+    return best
+
+
+def _bounds(plans: Sequence[RiskPlan]) -> list[datetime]:
+    """Every instant a step of any plan starts or ends, in order, each once.
+
+    Sorted then compared with its neighbour rather than put in a set: hashing
+    an aware datetime asks its zone for the offset, comparing two of one zone
+    does not.
+    """
+    found: list[datetime] = []
+    for plan in plans:
+        for step in plan.steps:
+            found.append(step.start)
+            if step.end is not None:
+                found.append(step.end)
+    found.sort()
+    order: list[datetime] = []
+    for at in found:
+        if not order or order[-1] != at:
+            order.append(at)
+    return order
+
+
+def _combine(plans: Sequence[RiskPlan], midnights: Midnights) -> RiskPlan:
+    """The person's plan: the combination of every exposure's own remaining plan.
+
+    The combination of one plan is that plan. Otherwise the steps are cut
+    wherever any plan's step starts or ends; each piece takes the strictest
+    measure in force (:func:`_piece_at`), and neighbouring pieces with the
+    same measure, colour and governing exposure are one step. A time when no
+    plan has a step in force (a declared exposure still to end after another
+    plan is over) has no step. Test dates are the union, each held by the step
+    in force when its day starts (or the next); windows are the union. The
+    category, anchor and clause are those of the plan governing the strictest
+    step (``plans`` are given most severe category first, which decides when
+    no step remains).
+    """
+    if len(plans) == 1:
+        return plans[0]
+    owns = _own_steps(plans)
+    order = _bounds(plans)
+    last = len(order) - 1
+    pieces: list[_Piece] = []
+    for i, at in enumerate(order):
+        piece = _piece_at(owns, at, None if i == last else order[i + 1])
+        if piece is None:
+            continue
+        if pieces and pieces[-1].continues(piece):
+            pieces[-1].end = piece.end
+        else:
+            pieces.append(piece)
+    test_dates = sorted({d for plan in plans for d in plan.test_dates})
+    held: list[list[date]] = [[] for _ in pieces]
+    k = 0
+    for day in test_dates if pieces else ():
+        day_starts = midnights.after(day, -1)
+        while k < len(pieces) - 1 and pieces[k].ended_by(day_starts):
+            k += 1
+        held[k].append(day)
+    steps = tuple(
+        RiskStep(
+            p.kind,
+            p.start,
+            p.end,
+            p.color,
+            tuple(mine),
+            p.alternatives,
+            p.green,
+            plans[p.owner].steps[0].governed_by,
+        )
+        for p, mine in zip(pieces, held, strict=True)
+    )
+    principal = plans[_strictest(pieces).owner] if pieces else plans[0]
+    windows: list[TestWindow] = []
+    for plan in plans:
+        windows.extend(w for w in plan.windows if w not in windows)
+    return RiskPlan(
+        principal.category,
+        principal.anchor_kind,
+        principal.anchor,
+        principal.counted_from,
+        steps,
+        tuple(test_dates),
+        tuple(windows),
+        all(plan.green_after_tests for plan in plans),
+        principal.clause,
+        principal.zone_name,
     )
 
 
@@ -543,11 +851,13 @@ def _color(plan: RiskPlan | None, negatives: Sequence[datetime], at: datetime) -
         if plan.steps or not plan.green_after_tests:
             return CodeColor.GREEN
         color = CodeColor.YELLOW
+        lifts = True  # the plan turns green after tests (checked just above)
     else:
         color = current.code_color
+        lifts = current.green_after_tests
     if (
         color is CodeColor.YELLOW
-        and plan.green_after_tests
+        and lifts
         and all(_window_count(w, negatives) >= w.count for w in plan.windows)
     ):
         return CodeColor.GREEN
@@ -813,9 +1123,10 @@ def _contact_hits(
     contacts: tuple[Contact, ...],
     as_of: datetime,
     counted_from: datetime,
+    midnights: Midnights,
 ) -> None:
     """Contacts the policy identifies, within the look-back of ``as_of`` or with a plan running."""
-    tz = cp.tz
+    tz = midnights.zone
     for contact in contacts:
         category = _CONTACT_CATEGORY[contact.kind]
         cplan = cp.plans.get(category)
@@ -825,21 +1136,242 @@ def _contact_hits(
         if not _qualifies(as_of, last, cp.look_back):
             # Past the look-back, a contact still counts while its plan is running.
             last_day = cplan.steps[-1].end_day
-            if last_day is not None and midnight_after(last, last_day, tz) <= counted_from:
-                continue
+            if last_day is not None:
+                ends = midnights.after(last.astimezone(tz).date(), last_day)
+                if ends <= counted_from:
+                    continue
         reason = RiskReason(category, cplan.clause, cplan.source, None, None, None, contact, None)
         hits.append((SEVERITY[category], reason, last))
 
 
+class _Exposure(NamedTuple):
+    """A qualifying exposure with its own plan (internal).
+
+    Its category, anchor and day 0 (the anchor's local date), and the index in
+    the reasons of the first of its hits (the reason that governs its steps).
+    """
+
+    category: Category
+    anchor: datetime
+    day0: date
+    first: int
+
+
+@attrs.frozen
+class _Template:
+    """A combination already made in this call, for the next person with the same exposures.
+
+    When every exposure's anchor is at or before the instant the plan is
+    counted from, the combination depends only on each exposure's category and
+    day 0 and on the local date counted from: every step starts at that
+    instant or at a midnight. People sharing those share the steps (the first
+    start is replaced when their instant differs, the governing index when
+    their reasons list the exposures at other places) and the test dates; only
+    the anchor, the test windows and the plan itself are their own.
+    """
+
+    steps: tuple[RiskStep, ...]
+    test_dates: tuple[date, ...]
+    principal: int  # the exposure governing the strictest step
+    remaining: tuple[bool, ...]  # per exposure: whether any of its steps remains
+    plans: tuple[CompiledPlan, ...]  # per exposure: its category's plan
+    windowed: tuple[bool, ...]  # per exposure: whether its plan has test windows
+    firsts: tuple[int, ...]  # per exposure: the reason its steps name (``governed_by``)
+
+
+class _Calendar:
+    """What one call of :func:`assess` or :func:`assess_many` remembers, and nothing longer.
+
+    The midnights of the dates its plans ask for, and each combination already
+    made (:class:`_Template`). Created per call and passed down: no state
+    outlives the call.
+    """
+
+    __slots__ = ("midnights", "templates")
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.midnights = Midnights(tz)
+        self.templates: dict[tuple[object, ...], _Template] = {}
+
+
+def _exposures(
+    cp: CompiledPolicy, hits: Sequence[_Hit], ref: datetime, tz: tzinfo
+) -> list[_Exposure]:
+    """One :class:`_Exposure` per (category, anchor), in the order of ``hits``.
+
+    Area plans counted from the arrival are anchored at ``ref``; the others at
+    the exposure's end (a contact's last exposure). Exposures of one category
+    with the same anchor have the same plan, governed by the first of them.
+    A list, not a dict: hashing an aware datetime asks its zone for the offset.
+    """
+    plans_of = cp.plans
+    if len(hits) == 1:  # most people
+        _, reason, end = hits[0]
+        category = reason.category
+        anchor = ref if plans_of[category].anchor is Anchor.ARRIVAL else end
+        return [_Exposure(category, anchor, anchor.astimezone(tz).date(), 0)]
+    found: list[_Exposure] = []
+    seen: list[tuple[Category, datetime]] = []
+    for index, (_, reason, end) in enumerate(hits):
+        category = reason.category
+        anchor = ref if plans_of[category].anchor is Anchor.ARRIVAL else end
+        if (category, anchor) not in seen:  # equal anchors compare without a zone lookup
+            seen.append((category, anchor))
+            found.append(_Exposure(category, anchor, anchor.astimezone(tz).date(), index))
+    return found
+
+
+def _template_key(
+    c_date: date, exposures: Sequence[_Exposure], counted_from: datetime
+) -> tuple[object, ...] | None:
+    """What a combination depends on: the date counted from, each category and day 0.
+
+    ``None`` when an exposure's plan counts from after ``counted_from`` (a
+    declared exposure still to end): its first step starts at its own anchor.
+    """
+    key: list[object] = [c_date]
+    for e in exposures:
+        if e.anchor > counted_from:
+            return None
+        key += (e.category, e.day0)
+    return tuple(key)
+
+
+def _person_plan(
+    cp: CompiledPolicy,
+    hits: Sequence[_Hit],
+    ref: datetime,
+    counted_from: datetime,
+    calendar: _Calendar,
+) -> RiskPlan | None:
+    """The combination of the own plans of every qualifying exposure (``hits``, most severe first).
+
+    Builds each exposure's own plan (:func:`_own_plan`) and combines them
+    (:func:`_combine`); the combination of one plan is that plan. When the
+    exposures repeat a combination already made in this call
+    (:class:`_Template`), its steps are shared.
+    """
+    midnights = calendar.midnights
+    tz = midnights.zone
+    c_date = counted_from.astimezone(tz).date()
+    exposures = _exposures(cp, hits, ref, tz)
+    # People with the same exposures (category and day 0) counted from the same date share
+    # the steps of the first of them: one exposure's plan (its own combination) or several.
+    key = _template_key(c_date, exposures, counted_from)
+    if key is not None:
+        template = calendar.templates.get(key)
+        if template is not None:
+            return _from_template(cp, template, exposures, counted_from, ref, midnights)
+    plans: list[RiskPlan] = []
+    for e in exposures:
+        plan = _own_plan(
+            cp.plans[e.category],
+            e.anchor,
+            e.day0,
+            counted_from,
+            c_date,
+            ref,
+            e.first,
+            midnights,
+            cp.zone_name,
+        )
+        if plan is not None:
+            plans.append(plan)
+    if not plans:
+        return None
+    combined = _combine(plans, midnights)
+    if key is not None and combined.steps:
+        calendar.templates[key] = _template_of(cp, combined, exposures, plans)
+    return combined
+
+
+def _template_of(
+    cp: CompiledPolicy,
+    combined: RiskPlan,
+    exposures: Sequence[_Exposure],
+    plans: Sequence[RiskPlan],
+) -> _Template:
+    """What the next people with the same exposures can share of a combined plan."""
+    with_steps = {p.steps[0].governed_by for p in plans if p.steps}
+    remaining = tuple(e.first in with_steps for e in exposures)
+    # The combined plan carries the category and anchor of the exposure governing its
+    # strictest step; exposures are one per (category, anchor).
+    principal = next(
+        i
+        for i, e in enumerate(exposures)
+        if e.category is combined.category and e.anchor == combined.anchor
+    )
+    compiled = tuple(cp.plans[e.category] for e in exposures)
+    windowed = tuple(
+        bool(c.requirements) or c.arrival_before is not None or c.arrival_after is not None
+        for c in compiled
+    )
+    firsts = tuple(e.first for e in exposures)
+    return _Template(
+        combined.steps, combined.test_dates, principal, remaining, compiled, windowed, firsts
+    )
+
+
+def _from_template(
+    cp: CompiledPolicy,
+    template: _Template,
+    exposures: Sequence[_Exposure],
+    counted_from: datetime,
+    ref: datetime,
+    midnights: Midnights,
+) -> RiskPlan:
+    """The combined plan of these exposures, from the template of the same combination.
+
+    What :func:`_combine` gives: the template's steps (the first starts at this
+    person's ``counted_from``) and test dates, and the union of the test
+    windows of every exposure whose plan remains.
+    """
+    steps = template.steps
+    if len(exposures) > 1:  # one exposure is always the first reason
+        firsts = tuple([e.first for e in exposures])
+        if firsts != template.firsts:  # the same exposures, listed after other reasons
+            renumbered = dict(zip(template.firsts, firsts, strict=True))
+            steps = tuple(attrs.evolve(s, governed_by=renumbered[s.governed_by]) for s in steps)
+    if steps[0].start != counted_from:
+        steps = (attrs.evolve(steps[0], start=counted_from), *steps[1:])
+    windows: list[TestWindow] = []
+    green_after_tests = True
+    for e, remains, cplan, windowed in zip(
+        exposures, template.remaining, template.plans, template.windowed, strict=True
+    ):
+        mine = (
+            _own_windows(cplan, e.anchor, e.day0, counted_from, ref, midnights) if windowed else ()
+        )
+        if remains or mine:
+            green_after_tests = green_after_tests and cplan.green_after_tests
+        for w in mine:
+            if w not in windows:
+                windows.append(w)
+    principal = exposures[template.principal]
+    cplan = template.plans[template.principal]
+    return RiskPlan(
+        principal.category,
+        cplan.anchor,
+        principal.anchor,
+        counted_from,
+        steps,
+        template.test_dates,
+        tuple(windows),
+        green_after_tests,
+        cplan.clause,
+        cp.zone_name,
+    )
+
+
 def _assess(
     cp: CompiledPolicy,
-    tz: tzinfo,
     register: RiskRegister,
     stays: tuple[Stay, ...],
     as_of: datetime,
     arrived_at: datetime | None,
     contacts: tuple[Contact, ...],
     nothing: Assessment | None,
+    calendar: _Calendar,
 ) -> Assessment:
     """One person's assessment: the path of :func:`assess` and :func:`assess_many` alike."""
     ref = as_of if arrived_at is None else arrived_at
@@ -857,19 +1389,17 @@ def _assess(
         if reach.wide and _qualifies(ref, stay.end, look_back):
             _wide(hits, cp, stay, reach, as_of, ref)
     if contacts:
-        _contact_hits(hits, cp, contacts, as_of, counted_from)
+        _contact_hits(hits, cp, contacts, as_of, counted_from, calendar.midnights)
     if not hits:
         if nothing is not None:
             return nothing
         return Assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
-    hits.sort(key=_severity_of)
-    best = hits[0][0]
-    category = hits[0][1].category
-    winner = cp.plans[category]
-    # Arrival plans count from the arrival (as_of when unknown); the others from the latest
-    # exposure of the winning category, which gives the longest remaining measure.
-    anchor = ref if winner.anchor is Anchor.ARRIVAL else max(h[2] for h in hits if h[0] == best)
-    plan = _build_plan(winner, anchor, counted_from, ref, tz, cp.zone_name)
+    if len(hits) > 1:
+        hits.sort(key=_severity_of)
+    plan = _person_plan(cp, hits, ref, counted_from, calendar)
+    # The category of the exposure governing the strictest step; with nothing
+    # remaining, the most severe category (it still says what the history was).
+    category = hits[0][1].category if plan is None else plan.category
     return Assessment(
         category,
         plan,
@@ -911,7 +1441,8 @@ def assess(
     """
     cp = _check_common(register, policy, as_of)
     arrived = _optional_aware(arrived_at, "arrived_at")
-    return _assess(cp, cp.tz, register, _stays(stays), as_of, arrived, _contacts(contacts), None)
+    calendar = _Calendar(cp.tz)
+    return _assess(cp, register, _stays(stays), as_of, arrived, _contacts(contacts), None, calendar)
 
 
 def _history(value: object, key: object) -> RiskHistory:
@@ -956,14 +1487,16 @@ def assess_many(
         )
     if progress is not None and not callable(progress):
         raise InvalidInput("not_callable", "progress", "progress must be callable")
-    tz = cp.tz
+    calendar = _Calendar(cp.tz)  # this call's memo: every person here shares it
     nothing = Assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
     total = len(histories)
     every = max(1, -(-total // 100))  # at most 100 calls, then the last
     out: dict[K, Assessment] = {}
     for done, (key, value) in enumerate(histories.items(), start=1):
         h = value if type(value) is RiskHistory else _history(value, key)
-        out[key] = _assess(cp, tz, register, h.stays, as_of, h.arrived_at, h.contacts, nothing)
+        out[key] = _assess(
+            cp, register, h.stays, as_of, h.arrived_at, h.contacts, nothing, calendar
+        )
         if progress is not None and done % every == 0 and done != total:
             progress(done, total)
     if progress is not None:

@@ -18,7 +18,12 @@ gives none (Hunan's "local rules" for low-risk areas, the 9th edition's self
 health monitoring without a duration, the twenty measures' unidentified
 secondary contacts and abolished medium-risk areas). Readings that a document
 implies but does not spell out (an anchor, a code colour) carry a ``note``
-saying so. docs/risk.md, "Presets and their provenance", has the table.
+saying so, and so do the two assumptions every preset or Hunan's rests on:
+the trace-back window equals the look-back (every preset's
+``trace_back_source`` and ``look_back_source``), and under ``hunan-2022-03``
+county- and province-level matches map to "affected area" (its ``county`` and
+``province_or_city`` rules and the affected-area plan). docs/risk.md,
+"Presets and their provenance", has the table.
 
 >>> sorted(PRESETS)
 ['hunan-2022-03', 'ninth-edition', 'twenty-measures']
@@ -29,18 +34,20 @@ saying so. docs/risk.md, "Presets and their provenance", has the table.
 《新型冠状病毒肺炎防控方案（第九版）》
 >>> source.endswith("risk areas: high, by compound or village")
 True
+>>> PRESETS["ninth-edition"].trace_back_source.note.startswith("assumption: no document")
+True
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gridcare.errors import PolicyError
 from gridcare.risk.policy import Policy, SourceKind
 
-__all__ = ["PRESETS"]
+__all__ = ["PRESETS", "Presets"]
 
 # ---------------------------------------------------------------------------- the documents
 
@@ -137,9 +144,32 @@ _POSSIBLE_NOTE = (
     "exposure, assessed as the direct one and flagged for door-to-door verification"
 )
 _LAST_EXPOSURE_NOTE = "the text gives no anchor; contacts are counted from their last exposure"
-_TRACE_BACK_NOTE = (
-    "tracing goes back from the day the area's level was raised: read as a trace-back "
-    "window equal to the look-back"
+
+
+def _trace_back_note(days: int) -> str:
+    """The note of a trace-back value: no document gives one; it is assumed equal to look-back."""
+    return (
+        "assumption: no document gives a trace-back window of its own; tracing goes back "
+        "from the day the area's level was raised, read as a trace-back window equal to the "
+        f"look-back ({days} days)"
+    )
+
+
+def _look_back_note(days: int) -> str:
+    """The note of a look-back value: the trace-back window is assumed to equal it."""
+    return (
+        f"travel history within {days} days; the trace-back window is assumed equal to it "
+        "(docs/risk.md, 'Presets and their provenance')"
+    )
+
+
+#: County- and province-level matches under Hunan's practice: the library's mapping.
+_HUNAN_WIDE_NOTE = (
+    "assumption: a stay elsewhere in a county or a province holding a medium- or high-risk "
+    "area is mapped to 'affected area' (an arrival from a province with local cases), at "
+    "county and at province level alike: the rules name provinces with local cases, not "
+    "counties, and the county level is this library's reading; a province with cases but "
+    "no such area is designated AFFECTED explicitly"
 )
 
 
@@ -176,9 +206,7 @@ def _hunan_2022_03() -> Policy:
     codes = _codes(_HUNAN_EDITION, _HUNAN_DATE)
     possible = _hunan(_cite(_DECISIONS, "possible exposures"), _POSSIBLE_NOTE)
     derived = _hunan(
-        _cite(_DECISIONS, "hunan-2022-03 derives provinces with local cases"),
-        "a province holding a medium- or high-risk area has local cases; a province with "
-        "cases but no such area is designated AFFECTED explicitly",
+        _cite(_DECISIONS, "hunan-2022-03 derives provinces with local cases"), _HUNAN_WIDE_NOTE
     )
     areas = _hunan(_cite(_HUNAN_RULES, "arrivals from medium- and high-risk areas and provinces"))
     rules = [
@@ -275,7 +303,11 @@ def _hunan_2022_03() -> Policy:
         {
             "category": "affected_area",
             "anchor": "arrival",
-            "source": _hunan(_cite(_HUNAN_RULES, "arrivals from provinces with local cases")),
+            "source": _hunan(
+                _cite(_HUNAN_RULES, "arrivals from provinces with local cases"),
+                "reached by AFFECTED designations and, by this preset's assumption, by "
+                "county- and province-level matches of medium and high designations",
+            ),
             "arrival_test": {
                 "before_hours": 48,
                 "after_hours": 24,
@@ -310,10 +342,12 @@ def _hunan_2022_03() -> Policy:
             "title_zh": "株洲格防码时期（2022年3月）湖南做法",
             "title_en": "Hunan practice when Zhuzhou ran the grid prevention code (March 2022)",
             "look_back_days": 14,
-            "look_back_source": _hunan(_cite(_EIGHTH_PLAN, "travel history within 14 days")),
+            "look_back_source": _hunan(
+                _cite(_EIGHTH_PLAN, "travel history within 14 days"), _look_back_note(14)
+            ),
             "trace_back_days": 14,
             "trace_back_source": _hunan(
-                _cite(_EIGHTH_PLAN, "travel history within 14 days"), _TRACE_BACK_NOTE
+                _cite(_EIGHTH_PLAN, "travel history within 14 days"), _trace_back_note(14)
             ),
             "rules": rules,
             "categories": categories,
@@ -460,10 +494,12 @@ def _ninth_edition() -> Policy:
             "title_zh": "新型冠状病毒肺炎防控方案（第九版）",
             "title_en": "COVID-19 prevention and control plan, 9th edition",
             "look_back_days": 7,
-            "look_back_source": _ninth(_cite(_NINTH_PLAN, "travel history within 7 days")),
+            "look_back_source": _ninth(
+                _cite(_NINTH_PLAN, "travel history within 7 days"), _look_back_note(7)
+            ),
             "trace_back_days": 7,
             "trace_back_source": _ninth(
-                _cite(_NINTH_PLAN, "travel history within 7 days"), _TRACE_BACK_NOTE
+                _cite(_NINTH_PLAN, "travel history within 7 days"), _trace_back_note(7)
             ),
             "rules": rules,
             "categories": categories,
@@ -545,12 +581,13 @@ def _twenty_measures() -> Policy:
             "title_en": "The twenty measures to optimise prevention and control",
             "look_back_days": 7,
             "look_back_source": _twenty(
-                _cite(_NINTH_PLAN, "travel history within 7 days, unchanged by the notice")
+                _cite(_NINTH_PLAN, "travel history within 7 days, unchanged by the notice"),
+                _look_back_note(7),
             ),
             "trace_back_days": 7,
             "trace_back_source": _twenty(
                 _cite(_NINTH_PLAN, "travel history within 7 days, unchanged by the notice"),
-                _TRACE_BACK_NOTE,
+                _trace_back_note(7),
             ),
             "rules": rules,
             "categories": categories,
@@ -564,7 +601,53 @@ def _twenty_measures() -> Policy:
 
 
 #: Preset name -> policy (read-only).
-PRESETS: Mapping[str, Policy] = MappingProxyType(
+class Presets(Mapping[str, Policy]):
+    """The preset policies by name; an unknown name is a ``PolicyError`` naming the presets.
+
+    A read-only mapping: ``PRESETS["ninth-edition"]``, ``"x" in PRESETS``,
+    ``PRESETS.get("x")`` and iteration work as for a dict.
+
+    >>> sorted(PRESETS)
+    ['hunan-2022-03', 'ninth-edition', 'twenty-measures']
+    >>> PRESETS["ninth"]  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.PolicyError: policy preset 'ninth': no such preset; the presets are hunan-...
+    """
+
+    __slots__ = ("_policies",)
+
+    def __init__(self, policies: Mapping[str, Policy]) -> None:
+        self._policies = dict(policies)
+
+    def __getitem__(self, name: str) -> Policy:
+        found = self._policies.get(name) if isinstance(name, str) else None
+        if found is None:
+            shown = name if isinstance(name, str) and len(name) <= 40 else "(not a preset name)"
+            raise PolicyError(
+                f"preset {shown!r}", "no such preset; the presets are " + ", ".join(self._policies)
+            )
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._policies
+
+    def get(self, name: str, default: Policy | None = None) -> Policy | None:  # type: ignore[override]
+        """The preset called ``name``, or ``default``."""
+        return self._policies.get(name, default) if isinstance(name, str) else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._policies)
+
+    def __len__(self) -> int:
+        return len(self._policies)
+
+    def __repr__(self) -> str:
+        return f"Presets({', '.join(self._policies)})"
+
+
+#: The preset policies by name (see :class:`Presets`).
+PRESETS: Presets = Presets(
     {
         "hunan-2022-03": _hunan_2022_03(),
         "ninth-edition": _ninth_edition(),

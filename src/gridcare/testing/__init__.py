@@ -22,12 +22,15 @@ from gridcare.testing.synthetic import PROFILES, City, synthetic_city
 if TYPE_CHECKING:
     from gridcare.testing._declaration_strategies import declaration_forms, declarations
     from gridcare.testing._risk_strategies import (
+        RISK_PLACES,
         contacts,
         histories,
         risk_designations,
+        risk_instants,
         risk_policies,
         risk_registers,
         stays,
+        stays_or_contacts,
     )
     from gridcare.testing._screening_strategies import (
         RoundCase,
@@ -86,6 +89,9 @@ _LAZY: dict[str, str] = {
     "risk_policies": "gridcare.testing._risk_strategies",
     "risk_registers": "gridcare.testing._risk_strategies",
     "stays": "gridcare.testing._risk_strategies",
+    "stays_or_contacts": "gridcare.testing._risk_strategies",
+    "RISK_PLACES": "gridcare.testing._risk_strategies",
+    "risk_instants": "gridcare.testing._risk_strategies",
     "visit_attempts": "gridcare.testing._visit_strategies",
     "whistle_case_events": "gridcare.testing._visit_strategies",
 }
@@ -112,6 +118,7 @@ __all__ = [
     "FORM_RECEIVED_AT",
     "INVALID_CITIZEN_ID_KINDS",
     "PROFILES",
+    "RISK_PLACES",
     "City",
     "RoundCase",
     "area_codes",
@@ -133,12 +140,14 @@ __all__ = [
     "rates",
     "register_type_strategies",
     "risk_designations",
+    "risk_instants",
     "risk_policies",
     "risk_registers",
     "round_cases",
     "screening_events",
     "screening_rounds",
     "stays",
+    "stays_or_contacts",
     "synthetic_city",
     "tube_logs",
     "visit_attempts",

@@ -39,6 +39,7 @@ __all__ = [
     "risk_policies",
     "risk_registers",
     "stays",
+    "stays_or_contacts",
 ]
 
 #: The places strategies draw from: nested codes in three provinces.
@@ -198,6 +199,27 @@ def contacts(
         lambda kind, last: Contact(kind=kind, last_exposure=last),
         st.sampled_from(tuple(ContactKind)),
         risk_instants(min_value, max_value),
+    )
+
+
+def stays_or_contacts(
+    places: Sequence[AreaCode] = RISK_PLACES,
+    *,
+    min_value: datetime = _EARLIEST,
+    max_value: datetime = _LATEST,
+) -> st.SearchStrategy[Stay | Contact]:
+    """One more piece of evidence for a history: a stay or a contact.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(stays_or_contacts())
+    ... def check(x):
+    ...     assert isinstance(x, Stay | Contact)
+    >>> check()
+    """
+    return st.one_of(
+        stays(places, min_value=min_value, max_value=max_value),
+        contacts(min_value=min_value, max_value=max_value),
     )
 
 

@@ -173,7 +173,10 @@ class DailyReport:
         return "\n".join(lines)
 
     def to_dataframe(self) -> Any:
-        """The rows as a pandas DataFrame (requires the ``pandas`` extra)."""
+        """The flat rows of :meth:`as_dicts` as a pandas DataFrame (the ``pandas`` extra).
+
+        Kept for existing code: rates are display strings here. Use ``to_frame``.
+        """
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -181,6 +184,121 @@ class DailyReport:
                 "missing_extra", "pandas", 'install the extra: pip install "gridcare[pandas]"'
             ) from exc
         return pd.DataFrame(self.as_dicts())
+
+    def to_frame(self, *, wide: bool = False) -> Any:
+        """The report as a tidy pandas DataFrame: one row per (node, metric).
+
+        Columns: ``node`` (the node id), ``name``, ``node_kind`` (categorical),
+        ``depth`` (int64), ``metric`` (categorical, in report order), ``day``
+        (datetime64, the report day), ``value`` (float64), ``numerator`` and
+        ``denominator`` (nullable Int64, rates only) and ``change`` (float64).
+        ``value`` is the cumulative count (the level, for stocks) or, for a
+        rate, the fraction from 0 to 1: a percent sign is only a display
+        format. It is NaN where the figure is undefined (a zero denominator)
+        or suppressed; ``change`` is NaN where the report has none.
+
+        ``wide=True`` pivots to one row per node (indexed by ``node``): the
+        columns ``name``, ``node_kind``, ``depth``, ``day``, then one float64
+        column of values per metric.
+
+        Needs the ``pandas`` extra; without it, raises ``ImportError`` saying
+        what to install.
+
+        >>> from gridcare.hierarchy import Node
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+        >>> d = date(2022, 3, 27)
+        >>> t = (Tally.empty().add("G", "declarations_received", 8, day=d)
+        ...      .add("G", "declarations_reviewed", 6, day=d))
+        >>> r = daily_report(h, t, cutoff=d, metrics=["declarations_received", "review_rate"])
+        >>> frame = r.to_frame()
+        >>> frame[["node", "metric", "value", "numerator", "denominator"]].tail(2)
+          node                 metric  value  numerator  denominator
+        2    G  declarations_received   8.00       <NA>         <NA>
+        3    G            review_rate   0.75          6            8
+        >>> r.to_frame(wide=True).loc["G", "review_rate"]
+        np.float64(0.75)
+        """
+        pd = _pandas("DailyReport.to_frame")
+        columns = _frame_columns(self)
+        long = pd.DataFrame(
+            {
+                "node": pd.Series(columns["node"], dtype=object),
+                "name": pd.Series(columns["name"], dtype=object),
+                "node_kind": pd.Categorical(
+                    columns["node_kind"], categories=[k.value for k in NodeKind]
+                ),
+                "depth": pd.Series(columns["depth"], dtype="int64"),
+                "metric": pd.Categorical(columns["metric"], categories=list(self.metrics)),
+                "day": pd.Series(
+                    [pd.Timestamp(self.day)] * len(columns["node"]), dtype="datetime64[ns]"
+                ),
+                "value": pd.Series(columns["value"], dtype="float64"),
+                "numerator": pd.Series(columns["numerator"], dtype="Int64"),
+                "denominator": pd.Series(columns["denominator"], dtype="Int64"),
+                "change": pd.Series(columns["change"], dtype="float64"),
+            }
+        )
+        if not wide:
+            return long
+        return _widen(pd, long, self.metrics)
+
+
+def _pandas(caller: str) -> Any:
+    """The pandas module, or an ``ImportError`` that says which extra to install."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError(
+            f'{caller} needs pandas: install it with pip install "gridcare[pandas]"'
+        ) from exc
+    return pd
+
+
+def _frame_columns(report: DailyReport) -> dict[str, list[Any]]:
+    """The long frame's columns as plain lists, one entry per (row, metric)."""
+    nan = float("nan")
+    columns: dict[str, list[Any]] = {
+        key: []
+        for key in (
+            "node", "name", "node_kind", "depth", "metric",
+            "value", "numerator", "denominator", "change",
+        )
+    }  # fmt: skip
+    rates = {name for name in report.metrics if METRICS[name].kind is MetricKind.RATE}
+    for row in report.rows:
+        for name in report.metrics:
+            fig = row.figures[name]
+            numerator: int | None = None
+            denominator: int | None = None
+            if name in rates:
+                value = nan
+                if fig.rate is not None and not fig.suppressed:
+                    numerator, denominator = fig.rate.numerator, fig.rate.denominator
+                    if fig.rate.denominator:
+                        value = fig.rate.numerator / fig.rate.denominator
+            elif fig.cumulative is None or fig.suppressed:
+                value = nan
+            else:
+                value = float(fig.cumulative)
+            columns["node"].append(row.node_id)
+            columns["name"].append(row.name)
+            columns["node_kind"].append(row.kind.value)
+            columns["depth"].append(row.depth)
+            columns["metric"].append(name)
+            columns["value"].append(value)
+            columns["numerator"].append(numerator)
+            columns["denominator"].append(denominator)
+            columns["change"].append(nan if fig.change is None else float(fig.change))
+    return columns
+
+
+def _widen(pd: Any, long: Any, metrics: Sequence[str]) -> Any:
+    """One row per node: its identity columns, then one value column per metric."""
+    nodes = long.drop_duplicates("node").set_index("node")[["name", "node_kind", "depth", "day"]]
+    values = long.pivot(index="node", columns="metric", values="value")
+    values = values.reindex(index=nodes.index, columns=list(metrics))
+    values.columns = pd.Index(list(metrics), dtype=object)
+    return pd.concat([nodes, values.astype("float64")], axis=1)
 
 
 def _cell(m: Metric, fig: Figure) -> str:
@@ -275,13 +393,13 @@ def _figure(rolled: Rollup, node: str, m: Metric, day: date, k: int | None) -> F
         num = _amount(rolled, node, METRICS[m.numerator], day)
         den = _amount(rolled, node, METRICS[m.denominator], day)
         hidden = k is not None and (0 < num < k or 0 < den < k)
-        rate = Rate(num, den)
+        rate = Rate.ratio(num, den)  # counts fed in need not be consistent: shown as they come
         day_rate = None
         if (
             METRICS[m.numerator].kind is MetricKind.FLOW
             and METRICS[m.denominator].kind is MetricKind.FLOW
         ):
-            day_rate = Rate(
+            day_rate = Rate.ratio(  # today's reviews may exceed today's arrivals
                 rolled.value(node, m.numerator, day), rolled.value(node, m.denominator, day)
             )
         return Figure(None, None, rate=rate, day_rate=day_rate, suppressed=hidden)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gridcare.errors import (
+    MAX_SHOWN,
     FieldError,
     GridcareError,
     IllegalTransition,
@@ -150,3 +152,100 @@ def test_field_error_without_field() -> None:
     assert str(FieldError("no_root", "", "no node without a parent")) == (
         "<input>: no node without a parent [no_root]"
     )
+
+
+# ----------------------------------------------------------------------------- values are safe
+
+
+def _deep_list(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+PHONE = 13812345678
+ID_NUMBER = 110105194912310020
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        PHONE,
+        ID_NUMBER,
+        str(PHONE),
+        str(ID_NUMBER),
+        "11010519491231002X",
+        float(PHONE),
+        f"tel {PHONE}",
+        [PHONE],
+        {"phone": PHONE},
+    ],
+)
+def test_personal_numbers_are_masked_whatever_the_field(value: object) -> None:
+    for err in (
+        FieldError("bad", "tel", "msg", value),
+        InvalidInput("bad", "tel", "m", value=value),
+    ):
+        for text in (str(err), repr(err), repr(err.value), str(err.value)):
+            assert str(PHONE) not in text
+            assert str(ID_NUMBER) not in text
+            assert "11010519491231002X" not in text
+
+
+def test_a_deep_value_is_described_not_walked() -> None:
+    deep = _deep_list(50_000)
+    err = InvalidInput("bad", "f", "m", value=deep)
+    assert err.value == "<list of 1 items>"
+    assert repr(err)
+    assert str(err)
+    assert repr(FieldError("bad", "f", "m", deep))
+
+
+def test_huge_values_are_cut() -> None:
+    err = InvalidInput("bad", "f" * 10_000, "m" * 10_000, value="v" * 1_000_000)
+    assert len(str(err.value)) <= MAX_SHOWN
+    assert len(err.field) <= 400
+    assert len(err.message) <= 400
+    assert len(str(err)) < 1_000
+    assert InvalidInput("bad", "f", "m", value=10**100_000).value == "<int of 332193 bits>"
+
+
+def test_small_plain_values_are_kept() -> None:
+    assert InvalidInput("bad", "f", "m", value=42).value == 42
+    assert InvalidInput("bad", "f", "m", value="town").value == "town"
+    assert InvalidInput("bad", "f", "m", value=None).value is None
+
+
+def test_a_lone_surrogate_is_escaped_so_the_error_always_encodes() -> None:
+    err = InvalidInput("bad", "origin.area", "bad \ud800 text", value="\ud800")
+    str(err).encode("utf-8")
+    repr(err).encode("utf-8")
+    assert isinstance(err.value, str)
+    err.value.encode("utf-8")
+
+
+_ANYTHING = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(10**10, 10**19)
+    | st.floats()
+    | st.text()
+    | st.from_regex(r"[0-9 ]{0,5}1[3-9][0-9]{9}[0-9xX ]{0,8}", fullmatch=True)
+    | st.decimals(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=8,
+)
+
+_LONG_RUN = re.compile(r"(?<!\d)(\d{11}|\d{18})(?!\d)")
+
+
+@given(_ANYTHING, st.text(max_size=30), st.text(max_size=30))
+def test_no_error_leaks_an_11_or_18_digit_number(value: object, field: str, message: str) -> None:
+    for err in (
+        FieldError("bad", field, message, value),
+        InvalidInput("bad", field, message, value=value),
+    ):
+        for text in (str(err), repr(err), repr(err.value), str(err.value)):
+            assert not _LONG_RUN.search(text), text

@@ -322,13 +322,111 @@ def test_a_broken_parent_link_is_always_reported(
 
 
 @pytest.mark.parametrize(
-    "bad",
+    "fields",
     [
-        Node(["x"], NodeKind.GRID, "g", "C"),  # type: ignore[arg-type]
-        Node("X", "grid", "g", "C"),  # type: ignore[arg-type]
-        Node("X", NodeKind.GRID, "g", ["C"]),  # type: ignore[arg-type]
+        (["x"], NodeKind.GRID, "g", "C"),
+        ("X", "grid", "g", "C"),
+        ("X", NodeKind.GRID, "g", ["C"]),
     ],
 )
-def test_badly_typed_nodes_raise_invalid_input(bad: Node) -> None:
+def test_badly_typed_nodes_raise_invalid_input(fields: tuple[Any, ...]) -> None:
+    # A badly typed node is refused where it is built, before any hierarchy sees it.
     with pytest.raises(InvalidInput):
-        Hierarchy([*tiny_nodes(), bad])
+        Hierarchy([*tiny_nodes(), Node(*fields)])
+
+
+# ----------------------------------------------------------------------------- wrong types
+
+
+def _deep(depth: int = 50_000) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "field"),
+    [
+        (("H", NodeKind.HOUSEHOLD, 123), "not_string", "name"),
+        ((123, NodeKind.GRID, "g"), "not_string", "id"),
+        (("", NodeKind.GRID, "g"), "missing", "id"),
+        (("G", "town", "g"), "bad_kind", "kind"),
+        (("G", NodeKind.GRID, "g", ""), "missing", "parent_id"),
+        (("G", NodeKind.GRID, "g", None, "430211"), "bad_code", "code"),
+        (("G" * 65, NodeKind.GRID, "g"), "too_long", "id"),
+        (("G", NodeKind.GRID, "n" * 201), "too_long", "name"),
+    ],
+)
+def test_a_node_refuses_bad_fields(fields: tuple[Any, ...], code: str, field: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Node(*fields)
+    assert (err.value.code, err.value.field) == (code, field)
+
+
+def test_rows_with_overlong_fields_are_reported_with_their_row() -> None:
+    rows = tiny_rows()
+    rows[3]["name"] = "n" * 201
+    with pytest.raises(InvalidInput) as err:
+        Hierarchy.from_rows(rows)
+    assert (err.value.code, err.value.field) == ("too_long", "nodes.3.name")
+
+
+@pytest.mark.parametrize("kind", ["town", 3, ["grid"], _deep(100)])
+def test_an_unknown_kind_is_invalid_input(kind: object) -> None:
+    h = tiny_hierarchy()
+    calls = [
+        lambda: h.nodes_of(kind),  # type: ignore[arg-type]
+        lambda: h.descendants(h.root.id, kind),  # type: ignore[arg-type]
+        lambda: h.count_below(h.root.id, kind),  # type: ignore[arg-type]
+        lambda: h.ancestor_of_kind(h.root.id, kind),  # type: ignore[arg-type]
+        lambda: h.ancestor_positions(kind),  # type: ignore[arg-type]
+        lambda: h.ancestor_index(kind),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(InvalidInput) as err:
+            call()
+        assert (err.value.code, err.value.field) == ("bad_kind", "kind")
+
+
+def test_a_kind_may_be_given_by_its_value() -> None:
+    h = tiny_hierarchy()
+    with pytest.raises(InvalidInput):
+        h.nodes_of(None)  # type: ignore[arg-type]
+    assert h.nodes_of("grid") == h.nodes_of(NodeKind.GRID)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("node_id", [None, 7, _deep(), ["C"], b"C"])
+def test_a_node_id_that_is_not_text_is_invalid_input(node_id: object) -> None:
+    h = tiny_hierarchy()
+    for call in (h.node, h.parent, h.ancestors, h.children, h.descendants, h.position, h.get):
+        with pytest.raises(InvalidInput) as err:
+            call(node_id)  # type: ignore[operator]
+        assert (err.value.code, err.value.field) == ("not_string", "node_id")
+    with pytest.raises(InvalidInput):
+        h.positions([h.root.id, node_id])  # type: ignore[list-item]
+    assert node_id not in h
+
+
+def test_an_unknown_text_id_is_still_unknown_node() -> None:
+    h = tiny_hierarchy()
+    with pytest.raises(UnknownNode):
+        h.node("X" * 10_000)
+    assert len(str(UnknownNode("X" * 10_000))) < 200
+
+
+@pytest.mark.parametrize("nodes", [None, 5, "C", {"id": "C"}])
+def test_a_hierarchy_needs_a_list_of_nodes(nodes: object) -> None:
+    for build in (Hierarchy, Hierarchy.from_rows):
+        with pytest.raises(InvalidInput) as err:
+            build(nodes)  # type: ignore[arg-type]
+        assert (err.value.code, err.value.field) == ("not_list", "nodes")
+
+
+@pytest.mark.parametrize("position", [-1, 10**6, None, 1.0, True])
+def test_positions_are_checked(position: object) -> None:
+    h = tiny_hierarchy()
+    for call in (h.at, h.parent_position):
+        with pytest.raises(InvalidInput) as err:
+            call(position)  # type: ignore[arg-type]
+        assert err.value.field == "position"

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from gridcare.codes import CitizenId, PhoneNumber
 from gridcare.masking import (
+    NOT_TEXT,
     REVEAL,
     mask_address,
     mask_id_number,
@@ -163,3 +164,14 @@ def test_reveal_context() -> None:
     assert not reveal_requested({})
     assert not reveal_requested({"reveal_personal_data": "yes"})
     assert not reveal_requested([("reveal_personal_data", True)])
+
+
+@pytest.mark.parametrize("value", [None, 13812345678, ["13812345678"], b"13812345678", 2.5])
+def test_masking_never_fails_and_never_reveals(value: object) -> None:
+    for mask in (mask_name, mask_id_number, mask_phone, mask_numbers, mask_text):
+        assert mask(value) == NOT_TEXT  # type: ignore[arg-type]
+    if not isinstance(value, list):
+        assert mask_address(value, 3) == NOT_TEXT  # type: ignore[arg-type]
+    if not isinstance(value, int):
+        assert mask_address(["天元区", "3栋"], value) == NOT_TEXT  # type: ignore[arg-type]
+    assert mask_address([value], 0) == NOT_TEXT  # type: ignore[list-item]

@@ -413,3 +413,134 @@ def test_roster_reports_every_bad_assignment(hierarchy: Hierarchy) -> None:
         ("role_kind", "assignments.4.node_id"),
         ("bad_assignment", "assignments.5"),
     ]
+
+
+# ----------------------------------------------------------------------------- wrong types
+
+
+def _deep(depth: int = 50_000) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("members", [None, 5, {"R1": 1}, b"R1"])
+def test_household_members_must_be_a_list(members: object) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Household(id="H1", members=members)  # type: ignore[arg-type]
+    assert (err.value.code, err.value.field) == ("not_list", "members")
+
+
+def test_household_members_that_cannot_be_compared_are_reported() -> None:
+    with pytest.raises(InvalidInput) as err:
+        Household(id="H1", members=[["R1"], "R2"])  # type: ignore[list-item]
+    assert (err.value.code, err.value.field) == ("bad_member", "members.0")
+    assert Household(id="H1", members=iter(["R1"])).members == ("R1",)
+    with pytest.raises(InvalidInput) as err:
+        Household(id="H1", members=_deep())
+    assert (err.value.code, err.value.field) == ("bad_member", "members.0")
+
+
+@pytest.mark.parametrize("needs", [[["x"]], None, 5, _deep(), [None]])
+def test_care_needs_of_the_wrong_shape_are_reported(needs: object) -> None:
+    with pytest.raises(InvalidInput) as err:
+        resident(needs=needs)  # type: ignore[arg-type]
+    assert (err.value.code, err.value.field) == ("bad_care_need", "care_needs")
+    assert len(str(err.value)) < 300
+
+
+@pytest.mark.parametrize("born", [date(1, 1, 1), date(1899, 12, 31), date(2101, 1, 1)])
+def test_a_birth_date_outside_the_supported_years_is_refused(born: date) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Resident(
+            id="R1",
+            household_id="H1",
+            name="刘晓娟",
+            document=IdDocument(IdKind.PASSPORT, "E12345678"),
+            birth_date=born,
+            sex=Sex.FEMALE,
+        )
+    assert (err.value.code, err.value.field) == ("out_of_range", "birth_date")
+
+
+def test_age_helpers_check_their_arguments() -> None:
+    r = resident()
+    with pytest.raises(InvalidInput) as err:
+        age_on("1950-06-01", date(2022, 3, 27))  # type: ignore[arg-type]
+    assert err.value.field == "birth_date"
+    with pytest.raises(InvalidInput) as err:
+        help_reasons("R1", date(2022, 3, 27))  # type: ignore[arg-type]
+    assert err.value.code == "not_resident"
+    for age in (-1, 10**100, 2.5, None, True):
+        with pytest.raises(InvalidInput) as err:
+            needs_help(r, date(2022, 3, 27), elderly_age=age)  # type: ignore[arg-type]
+        assert (err.value.code, err.value.field) == ("out_of_range", "elderly_age")
+    with pytest.raises(InvalidInput) as err:
+        r.age_on(datetime(9999, 12, 31, tzinfo=UTC))
+    assert err.value.code == "out_of_range"
+
+
+def test_bad_enum_values_are_shown_safely() -> None:
+    with pytest.raises(InvalidInput) as err:
+        Worker(id="W1", name="周建国", role=_deep())  # type: ignore[arg-type]
+    assert err.value.code == "bad_role"
+    with pytest.raises(InvalidInput) as err:
+        IdDocument(_deep(), "E12345678")  # type: ignore[arg-type]
+    assert err.value.code == "bad_document_kind"
+
+
+# ----------------------------------------------------------------------------- masked forms
+
+
+def test_a_redacted_resident_shows_no_personal_value() -> None:
+    r = resident(phone="13812345678")
+    masked = r.redacted()
+    shown = repr(masked)
+    assert r.name not in shown
+    assert r.document.number not in shown  # type: ignore[union-attr]
+    assert "13812345678" not in shown
+    assert masked.name == "刘*娟"
+    assert masked.phone == "138****5678"
+    assert masked.document == r.document.masked()
+    assert (masked.id, masked.household_id, masked.care_needs) == ("R1", "H1", r.care_needs)
+
+
+@given(st.text(min_size=2, max_size=10).filter(lambda s: len(s.strip()) >= 3))
+def test_a_redacted_resident_never_shows_the_name(name: str) -> None:
+    masked = resident(name=name).redacted()
+    assert name.strip() not in repr(masked)
+
+
+def test_a_redacted_worker_shows_no_personal_value() -> None:
+    w = Worker(
+        id="W1",
+        name="周建国",
+        role=WorkerRole.VOLUNTEER,
+        phone=PhoneNumber.parse("13912345678"),
+    )
+    shown = repr(w.redacted())
+    assert "周建国" not in shown
+    assert "13912345678" not in shown
+
+
+def test_a_roster_checks_its_arguments() -> None:
+    h = Hierarchy([Node("G", NodeKind.GRID, "网格")])
+    for args, field in (
+        (("h", [], []), "hierarchy"),
+        ((h, None, []), "workers"),
+        ((h, [], 5), "assignments"),
+    ):
+        with pytest.raises(InvalidInput) as err:
+            Roster(*args)  # type: ignore[arg-type]
+        assert err.value.field == field
+    roster = Roster(h, [], [])
+    with pytest.raises(InvalidInput) as err:
+        roster.worker(["W1"])  # type: ignore[arg-type]
+    assert err.value.code == "not_string"
+    with pytest.raises(InvalidInput):
+        ChainLink(WorkerRole.VOLUNTEER, "H1", ())
+    with pytest.raises(InvalidInput):
+        ResponsibilityChain("H1", None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        ResponsibilityChain("H1", ()).of("volunteer")  # type: ignore[arg-type]

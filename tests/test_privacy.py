@@ -129,3 +129,42 @@ def test_invalid_input_messages_mask_the_value() -> None:
             parse(bad)
         assert bad not in str(err.value)
         assert bad not in repr(err.value.value)
+
+
+def test_a_masked_principal_reads_residents_masked(day: CityDay) -> None:
+    """A supervisor (masked access) reads a resident: no name, ID number or phone in full."""
+    h = day.city.hierarchy
+    residents = list(day.city.residents)[:200]
+    view = View(h, Principal.assigned("S1", h.root.id, h))
+    secrets = set()
+    for resident in residents:
+        secrets.add(resident.document.number)
+        if resident.phone is not None:
+            secrets.add(resident.phone.number)
+        if len(resident.name) >= 2:
+            secrets.add(resident.name)
+    read = [view.read(r, node_of=lambda r: r.household_id) for r in residents]
+    listed = view.listing(residents, node_of=lambda r: r.household_id)
+    assert len(listed.records) == len(residents)
+    assert listed.unknown == ()
+    texts = [repr(r) for r in read] + [repr(r) for r in listed.records]
+    texts += [str(getattr(r, field)) for r in read for field in ("name", "document", "phone")]
+    assert _leaks(texts, secrets) == []
+
+
+def test_a_principal_without_access_level_reads_masked(day: CityDay) -> None:
+    h = day.city.hierarchy
+    resident = next(iter(day.city.residents))
+    shown = View(h, Principal("P", h.root.id)).read(resident, node_of=lambda r: r.household_id)
+    assert shown.name != resident.name  # type: ignore[attr-defined]
+    assert resident.document.number not in repr(shown)
+
+
+@pytest.mark.parametrize(
+    "value", [13812345678, 110105194912310020, "13812345678", "刘晓娟-13812345678"]
+)
+def test_error_values_are_masked_by_content(value: object) -> None:
+    err = InvalidInput("unknown_field", "tel", "unexpected field", value=value)
+    for text in (str(err), repr(err), repr(err.value), repr(err.errors)):
+        assert "13812345678" not in text
+        assert "110105194912310020" not in text

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridcare.errors import InvalidInput
-from gridcare.rates import UNDEFINED, Rate
+from gridcare.rates import MAX_PLACES, UNDEFINED, Rate
 from gridcare.testing.strategies import rates
 
 
@@ -45,7 +45,8 @@ def test_the_review_rate_of_the_article() -> None:
     ],
 )
 def test_display_examples(numerator: int, denominator: int, shown: str) -> None:
-    assert str(Rate(numerator, denominator)) == shown
+    built = Rate.ratio if numerator > denominator else Rate
+    assert str(built(numerator, denominator)) == shown
 
 
 @given(rates(max_count=10**12, defined=True, proper=False), st.integers(0, 6))
@@ -56,7 +57,7 @@ def test_half_up_is_exact(rate: Rate, places: int) -> None:
 @given(st.integers(0, 10**6), st.integers(1, 10**4), st.integers(0, 4))
 def test_exact_halves_round_up(k: int, m: int, places: int) -> None:
     # (2k+1)m / (200 * 10^places * m) * 100 * 10^places == k + 1/2 exactly
-    rate = Rate((2 * k + 1) * m, 200 * 10**places * m)
+    rate = Rate.ratio((2 * k + 1) * m, 200 * 10**places * m)
     assert rate.percent(places) == Decimal(k + 1).scaleb(-places)
 
 
@@ -107,7 +108,7 @@ def test_bad_places_are_refused(places: object, code: str) -> None:
 @given(rates(proper=False), rates(proper=False))
 def test_addition_sums_counts(a: Rate, b: Rate) -> None:
     total = a + b
-    assert total == Rate(a.numerator + b.numerator, a.denominator + b.denominator)
+    assert total == Rate.ratio(a.numerator + b.numerator, a.denominator + b.denominator)
 
 
 @given(st.lists(rates(proper=False), max_size=6))
@@ -135,4 +136,55 @@ def test_adding_something_else_is_a_type_error() -> None:
 @given(rates(proper=False))
 def test_rates_pickle_and_hash(rate: Rate) -> None:
     assert pickle.loads(pickle.dumps(rate)) == rate
-    assert hash(Rate(rate.numerator, rate.denominator)) == hash(rate)
+    assert hash(Rate.ratio(rate.numerator, rate.denominator)) == hash(rate)
+
+
+# ----------------------------------------------------------------------------- a rate is a share
+
+
+@pytest.mark.parametrize(("numerator", "denominator"), [(5, 3), (2, 1), (10**30, 10**30 - 1)])
+def test_a_rate_above_one_is_refused(numerator: int, denominator: int) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Rate(numerator, denominator)
+    assert (err.value.code, err.value.field) == ("not_a_share", "numerator")
+
+
+def test_a_ratio_is_explicit() -> None:
+    assert str(Rate.ratio(5, 3)) == "166.67%"
+    assert Rate.ratio(1, 3) == Rate(1, 3)
+    assert Rate(3, 0).value is None  # undefined, whatever the numerator
+    mixed = Rate.ratio(3, 2) + Rate(1, 2)  # a ratio plus a share is a ratio
+    assert not mixed.share
+    assert str(mixed) == "100.00%"
+    assert str(Rate.ratio(1, 2) + Rate(1, 0)) == "100.00%"
+    with pytest.raises(InvalidInput) as err:
+        Rate(1, 2, share="yes")  # type: ignore[arg-type]
+    assert err.value.code == "bad_flag"
+
+
+@given(rates(proper=True), rates(proper=True))
+def test_the_sum_of_shares_is_a_share(a: Rate, b: Rate) -> None:
+    total = a + b
+    assert total.share
+    assert total.numerator <= total.denominator or total.denominator == 0
+
+
+@pytest.mark.parametrize("places", [11, 40, 2**63, 10**100])
+def test_percent_places_are_bounded(places: int) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Rate(1, 3).percent(places)
+    assert (err.value.code, err.value.field) == ("out_of_range", "places")
+
+
+def test_percent_places_up_to_the_maximum() -> None:
+    assert Rate(1, 3).percent(MAX_PLACES) == Decimal("33.3333333333")
+
+
+def test_a_deep_list_is_refused_without_recursion() -> None:
+    deep: list[object] = []
+    for _ in range(50_000):
+        deep = [deep]
+    with pytest.raises(InvalidInput) as err:
+        Rate(deep, 1)  # type: ignore[arg-type]
+    assert err.value.code == "not_integer"
+    assert len(str(err.value)) < 200

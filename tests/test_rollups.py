@@ -219,7 +219,7 @@ def test_rates_match_their_numerators_and_denominators(xs: list[Count]) -> None:
             assert m.numerator is not None
             assert m.denominator is not None
             rate = row.figures[name].rate
-            assert rate == Rate(
+            assert rate == Rate.ratio(  # generated counts need not be consistent
                 row.figures[m.numerator].cumulative or 0,
                 row.figures[m.denominator].cumulative or 0,
             )

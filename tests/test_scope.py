@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gridcare.errors import OutOfScope
+from gridcare.errors import InvalidInput, OutOfScope, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import mask_name
-from gridcare.scope import Access, Principal, View, redact
+from gridcare.scope import Access, Listing, Principal, View, redact
 
 CITY = Hierarchy(
     [
@@ -79,3 +79,73 @@ def test_supervisor_sees_everything_masked() -> None:
 
 def test_records_without_personal_data_are_unchanged_by_redaction() -> None:
     assert redact(("G1", 3)) == ("G1", 3)
+
+
+# ----------------------------------------------------------------------------- least privilege
+
+
+def test_a_principal_without_an_access_level_reads_masked() -> None:
+    assert Principal("P", "G1").access is Access.MASKED
+    view = View(CITY, Principal("P", "G1"))
+    assert [n.name for n in view.visible(RECORDS, node_of=node_of)] == ["刘*娟", "李*"]  # type: ignore[attr-defined]
+    full = View(CITY, Principal("P", "G1", Access.FULL))
+    assert list(full.visible(RECORDS, node_of=node_of)) == [RECORDS[0], RECORDS[2]]
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ((None, "G1"), "not_string"),
+        (("P", ["G1"]), "not_string"),
+        (("P", "G1", "full"), "bad_access"),
+    ],
+)
+def test_a_principal_checks_its_fields(fields: tuple[object, ...], code: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Principal(*fields)  # type: ignore[arg-type]
+    assert err.value.code == code
+
+
+def test_a_view_checks_its_fields() -> None:
+    with pytest.raises(InvalidInput):
+        View("h", Principal("P", "G1"))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        View(CITY, "P")  # type: ignore[arg-type]
+    with pytest.raises(UnknownNode):
+        View(CITY, Principal("P", "nowhere"))
+    view = View(CITY, Principal("P", "C"))
+    with pytest.raises(InvalidInput):
+        view.read(RECORDS[0], node_of=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        view.listing(None, node_of=node_of)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ unknown nodes in a listing
+
+
+def test_a_listing_skips_and_reports_unknown_nodes() -> None:
+    view = View(CITY, Principal("P", "C", Access.FULL))
+    records = [RECORDS[0], Note("X", "某某"), RECORDS[1], Note("Y", "某某")]
+    assert list(view.visible(records, node_of=node_of)) == [RECORDS[0], RECORDS[1]]
+    found = view.listing(records, node_of=node_of)
+    assert found == Listing(records=(RECORDS[0], RECORDS[1]), unknown=("X", "Y"))
+
+
+def test_a_listing_reports_unknown_nodes_of_any_type_safely() -> None:
+    view = View(CITY, Principal("P", "G1", Access.FULL))
+    deep: list[object] = []
+    for _ in range(50_000):
+        deep = [deep]
+    records: list[object] = ["G1", "G2", None, deep, "13812345678"]
+    found = view.listing(records, node_of=lambda r: r)  # type: ignore[arg-type,return-value]
+    assert found.records == ("G1",)  # G2 is out of scope: in neither list
+    assert found.unknown == ("None", "<list of 1 items>", "138****5678")
+
+
+@given(st.lists(st.sampled_from([*(n.id for n in CITY), "X", "Y"]), max_size=12))
+def test_listing_and_visible_agree(nodes: list[str]) -> None:
+    view = View(CITY, Principal.assigned("S1", "M", CITY))
+    records = [Note(n, "刘晓娟") for n in nodes]
+    found = view.listing(records, node_of=node_of)
+    assert list(found.records) == list(view.visible(records, node_of=node_of))
+    assert list(found.unknown) == [n for n in nodes if n not in CITY]

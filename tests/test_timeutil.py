@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 import pytest
 from hypothesis import given
@@ -12,7 +13,10 @@ from gridcare.errors import InvalidInput
 from gridcare.testing.strategies import aware_datetimes
 from gridcare.timeutil import (
     DEFAULT_ZONE,
+    MAX_YEAR,
+    MIN_YEAR,
     ReportClock,
+    ReportWindow,
     add_days,
     day_index,
     is_aware,
@@ -21,8 +25,10 @@ from gridcare.timeutil import (
     midnight_after,
     report_window,
     require_aware,
+    require_day,
     start_of_day,
     zone,
+    zone_names,
 )
 from helpers import at
 
@@ -260,3 +266,116 @@ def test_a_cutoff_that_does_not_exist_moves_forward() -> None:
     spring = berlin.cutoff_of(date(2022, 3, 27))  # 02:30 does not exist that night
     assert spring.astimezone(UTC) == datetime(2022, 3, 27, 1, 30, tzinfo=UTC)
     assert berlin.window(date(2022, 3, 27)).cutoff == spring
+
+
+# ----------------------------------------------------------------------------- zones by name only
+
+
+@pytest.mark.parametrize(
+    "name", ["/etc/passwd", "/etc/localtime", "../x", "x" * 300, "", "Asia/../etc/passwd", "\ud800"]
+)
+def test_a_zone_is_an_iana_name_never_a_path(name: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        zone(name)
+    assert err.value.code == "unknown_zone"
+    assert err.value.field == "zone"
+
+
+@pytest.mark.parametrize("name", [None, 8, ["Asia/Shanghai"], b"UTC"])
+def test_a_zone_name_must_be_text(name: object) -> None:
+    with pytest.raises(InvalidInput) as err:
+        zone(name)  # type: ignore[arg-type]
+    assert err.value.code == "not_string"
+
+
+@given(st.sampled_from(sorted(zone_names())))
+def test_every_listed_name_gives_the_zone_callers_expect(name: str) -> None:
+    found = zone(name)
+    assert isinstance(found, tzinfo)
+    assert found is zone(name)  # built once per name
+    assert found.utcoffset(datetime(2022, 3, 27)) is not None
+
+
+# ----------------------------------------------------------------------------- supported range
+
+
+@pytest.mark.parametrize("year", [1, 1899, 2101, 9999])
+def test_instants_outside_the_supported_years_are_refused(year: int) -> None:
+    with pytest.raises(InvalidInput) as err:
+        require_aware(datetime(year, 6, 1, tzinfo=UTC), "at")
+    assert (err.value.code, err.value.field) == ("out_of_range", "at")
+    with pytest.raises(InvalidInput) as err:
+        require_day(date(year, 6, 1), "day")
+    assert err.value.code == "out_of_range"
+
+
+def test_the_edges_of_the_supported_years_are_accepted() -> None:
+    for year in (MIN_YEAR, MAX_YEAR):
+        require_aware(datetime(year, 6, 1, tzinfo=UTC))
+        require_day(date(year, 6, 1))
+
+
+def test_far_instants_from_the_report_reproducers_are_invalid_input() -> None:
+    with pytest.raises(InvalidInput) as err:
+        ReportClock().report_day(datetime(9999, 12, 31, 23, tzinfo=PLUS8))
+    assert err.value.code == "out_of_range"
+    with pytest.raises(InvalidInput) as err:
+        report_window(date(1, 1, 1))
+    assert err.value.code == "out_of_range"
+
+
+FAR_DAYS = st.one_of(st.integers(), st.just(2**63), st.just(-(2**63)), st.integers(-(10**9), 10**9))
+ANY_DAY = st.dates()
+ANY_INSTANT = st.datetimes(timezones=st.just(UTC)) | st.datetimes(timezones=st.just(PLUS8))
+
+
+@given(ANY_DAY, FAR_DAYS)
+def test_add_days_never_overflows(day: date, days: int) -> None:
+    target = day.toordinal() + days
+    supported = range(date(MIN_YEAR, 1, 1).toordinal(), date(MAX_YEAR, 12, 31).toordinal() + 1)
+    if day.toordinal() in supported and target in supported:
+        assert add_days(day, days) == date.fromordinal(target)
+    else:
+        with pytest.raises(InvalidInput, match="out_of_range"):
+            add_days(day, days)
+
+
+def _code_of(call: Callable[[], object]) -> str | None:
+    """The code of the ``InvalidInput`` a call raises, ``None`` if it returns."""
+    try:
+        call()
+    except InvalidInput as err:
+        return err.code
+    return None
+
+
+@given(ANY_INSTANT, ANY_INSTANT, ANY_DAY)
+def test_date_helpers_never_overflow(a: datetime, b: datetime, day: date) -> None:
+    clock = ReportClock()
+    calls: list[Callable[[], object]] = [
+        lambda: start_of_day(day),
+        lambda: local_date(a),
+        lambda: day_index(a, b),
+        lambda: report_window(day),
+        lambda: report_window(a),
+        lambda: clock.report_day(a),
+        lambda: clock.window(day),
+        lambda: clock.cutoff_of(day),
+        lambda: clock.latest_day(a),
+        lambda: midnight_after(day, 7),
+    ]
+    for call in calls:
+        assert _code_of(call) in {None, "out_of_range"}
+
+
+def test_clock_and_window_fields_are_checked() -> None:
+    with pytest.raises(InvalidInput) as err:
+        ReportClock(cutoff="08:00")  # type: ignore[arg-type]
+    assert (err.value.code, err.value.field) == ("not_time", "cutoff")
+    with pytest.raises(InvalidInput) as err:
+        ReportClock(zone="Asia/Shanghai")  # type: ignore[arg-type]
+    assert err.value.code == "not_zone"
+    with pytest.raises(InvalidInput) as err:
+        ReportWindow(start=datetime(2022, 3, 26, 8), cutoff=at("2022-03-27 08:00"))
+    assert (err.value.code, err.value.field) == ("naive_datetime", "start")
+    assert is_aware("2022-03-27T08:00+08:00") is False  # type: ignore[arg-type]

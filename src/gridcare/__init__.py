@@ -81,6 +81,8 @@ from gridcare.people import (
     Household,
     IdDocument,
     IdKind,
+    RedactedResident,
+    RedactedWorker,
     Resident,
     ResponsibilityChain,
     Roster,
@@ -143,7 +145,7 @@ from gridcare.risk import (
     missed_tests,
     needs_reassessment,
 )
-from gridcare.scope import Access, Principal, View, redact
+from gridcare.scope import Access, Listing, Principal, View, redact
 from gridcare.timeutil import DEFAULT_ZONE, ReportClock, ReportWindow, report_window
 from gridcare.visits.campaign import Campaign
 from gridcare.visits.findings import (
@@ -249,6 +251,7 @@ __all__ = [
     "IdKind",
     "IllegalTransition",
     "InvalidInput",
+    "Listing",
     "Machine",
     "MatchKind",
     "MeasureKind",
@@ -272,6 +275,8 @@ __all__ = [
     "Principal",
     "ProgressReport",
     "Rate",
+    "RedactedResident",
+    "RedactedWorker",
     "RegisterDiff",
     "RejectedForm",
     "Rejection",

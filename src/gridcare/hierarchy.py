@@ -39,7 +39,7 @@ from gridcare.codes import AreaCode
 from gridcare.errors import FieldError, InvalidInput, UnknownNode
 from gridcare.masking import mask_text
 
-__all__ = ["Hierarchy", "Node", "NodeKind"]
+__all__ = ["MAX_ID_LENGTH", "MAX_NAME_LENGTH", "Hierarchy", "Node", "NodeKind"]
 
 
 class NodeKind(StrEnum):
@@ -68,6 +68,57 @@ _KINDS: tuple[NodeKind, ...] = tuple(NodeKind)
 _RANK: dict[NodeKind, int] = {kind: i for i, kind in enumerate(_KINDS)}
 #: Kinds whose names are part of an address below community level (masked in repr).
 _PRIVATE_KINDS = frozenset({NodeKind.BUILDING, NodeKind.UNIT, NodeKind.HOUSEHOLD})
+#: The longest node id and node name accepted.
+MAX_ID_LENGTH = 64
+MAX_NAME_LENGTH = 200
+
+
+def _text_problem(value: object, limit: int, *, empty_ok: bool) -> tuple[str, str] | None:
+    """The (code, message) of what is wrong with a text field, or ``None``."""
+    if not isinstance(value, str):
+        return "not_string", f"expected text, got {type(value).__name__}"
+    if not value and not empty_ok:
+        return "missing", "a non-empty value is required"
+    if len(value) > limit:
+        return "too_long", f"at most {limit} characters, got {len(value)}"
+    return None
+
+
+def _node_errors(
+    node_id: object, kind: object, name: object, parent_id: object, code: object, where: str = ""
+) -> list[FieldError]:
+    """Every problem with the fields of one node (empty: none); paths under ``where``."""
+    prefix = f"{where}." if where else ""
+    errors: list[FieldError] = []
+    for field, value, limit, empty_ok in (
+        ("id", node_id, MAX_ID_LENGTH, False),
+        ("name", name, MAX_NAME_LENGTH, True),
+    ):
+        problem = _text_problem(value, limit, empty_ok=empty_ok)
+        if problem is not None:
+            errors.append(FieldError(problem[0], prefix + field, problem[1], value))
+    if not isinstance(kind, NodeKind):
+        errors.append(FieldError("bad_kind", prefix + "kind", "expected a NodeKind", kind))
+    if parent_id is not None:
+        problem = _text_problem(parent_id, MAX_ID_LENGTH, empty_ok=False)
+        if problem is not None:
+            errors.append(FieldError(problem[0], prefix + "parent_id", problem[1], parent_id))
+    if code is not None and not isinstance(code, AreaCode):
+        errors.append(FieldError("bad_code", prefix + "code", "expected an AreaCode", code))
+    return errors
+
+
+def _kind_argument(kind: object, field: str = "kind") -> NodeKind:
+    """``kind`` as a :class:`NodeKind` (its value is accepted); ``InvalidInput`` otherwise."""
+    if isinstance(kind, NodeKind):
+        return kind
+    found = _KIND_BY_VALUE.get(kind) if isinstance(kind, str) else None
+    if found is None:
+        raise InvalidInput("bad_kind", field, "expected a NodeKind", value=kind)
+    return found
+
+
+_KIND_BY_VALUE: dict[str, NodeKind] = {kind.value: kind for kind in _KINDS}
 
 
 @attrs.frozen(repr=False)
@@ -76,10 +127,16 @@ class Node:
 
     ``id`` is unique in its hierarchy; ``code`` is the division code (or local
     code) where the node has one. Names below the community are part of an
-    address and are masked in ``repr``.
+    address and are masked in ``repr``. A field of the wrong type, an empty
+    id, an id over :data:`MAX_ID_LENGTH` or a name over :data:`MAX_NAME_LENGTH`
+    characters is ``InvalidInput`` naming every problem.
 
     >>> Node("H1", NodeKind.HOUSEHOLD, "3栋2单元301", "U1")
     Node('H1', household, '3栋***', parent='U1')
+    >>> Node("H1", NodeKind.HOUSEHOLD, 123)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: name: expected text, got int [not_string]
     """
 
     id: str
@@ -87,6 +144,26 @@ class Node:
     name: str
     parent_id: str | None = None
     code: AreaCode | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # One cheap test for the usual node; the full check names every problem.
+        parent_id = self.parent_id
+        if (
+            type(self.id) is str
+            and 0 < len(self.id) <= MAX_ID_LENGTH
+            and type(self.kind) is NodeKind
+            and type(self.name) is str
+            and len(self.name) <= MAX_NAME_LENGTH
+            and (
+                parent_id is None
+                or (type(parent_id) is str and 0 < len(parent_id) <= MAX_ID_LENGTH)
+            )
+            and (self.code is None or type(self.code) is AreaCode)
+        ):
+            return
+        errors = _node_errors(self.id, self.kind, self.name, parent_id, self.code)
+        if errors:
+            raise InvalidInput.collect(errors)
 
     def __repr__(self) -> str:
         shown = mask_text(self.name) if self.kind in _PRIVATE_KINDS else self.name
@@ -156,6 +233,10 @@ class Hierarchy:
     _id_cache: dict[NodeKind, dict[str, int]]
 
     def __init__(self, nodes: Iterable[Node]) -> None:
+        if isinstance(nodes, (str, bytes, Mapping)) or not isinstance(nodes, Iterable):
+            raise InvalidInput(
+                "not_list", "nodes", f"expected nodes, got {type(nodes).__name__}", value=nodes
+            )
         given = nodes if isinstance(nodes, list) else list(nodes)
         if not self._index_preorder(given):
             # Unordered or faulty input: the full check reports every problem, or
@@ -243,6 +324,10 @@ class Hierarchy:
         ...
         gridcare.errors.InvalidInput: nodes.0.kind: unknown kind 'town' [bad_kind]
         """
+        if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+            raise InvalidInput(
+                "not_list", "nodes", f"expected rows, got {type(rows).__name__}", value=rows
+            )
         nodes: list[Node] = []
         positions: list[int] = []
         errors: list[FieldError] = []
@@ -286,6 +371,8 @@ class Hierarchy:
                     row_errors.append(
                         FieldError("bad_code", f"{where}.code", exc.message, exc.value)
                     )
+            if not row_errors:  # the types are right: lengths are what is left to check
+                row_errors.extend(_node_errors(node_id, kind, name, parent, code, where))
             if row_errors:
                 errors.extend(row_errors)
                 if isinstance(node_id, str):
@@ -326,7 +413,7 @@ class Hierarchy:
         return len(self._nodes)
 
     def __contains__(self, node_id: object) -> bool:
-        return node_id in self._index
+        return isinstance(node_id, str) and node_id in self._index
 
     def __eq__(self, other: object) -> bool:
         """Equal when both hold the same nodes; the order of siblings does not matter."""
@@ -350,11 +437,32 @@ class Hierarchy:
 
     # ------------------------------------------------------------------ lookups
 
-    def _pos(self, node_id: str) -> int:
-        try:
-            return self._index[node_id]
-        except (KeyError, TypeError):
-            raise UnknownNode(str(node_id)) from None
+    def _pos(self, node_id: str, field: str = "node_id") -> int:
+        if not isinstance(node_id, str):
+            raise InvalidInput(
+                "not_string",
+                field,
+                f"expected a node id, got {type(node_id).__name__}",
+                value=node_id,
+            )
+        pos = self._index.get(node_id)
+        if pos is None:
+            raise UnknownNode(node_id)
+        return pos
+
+    def _checked_position(self, position: object) -> int:
+        if isinstance(position, bool) or not isinstance(position, int):
+            raise InvalidInput(
+                "not_integer",
+                "position",
+                f"expected a whole number, got {type(position).__name__}",
+                value=position,
+            )
+        if not 0 <= position < len(self._nodes):
+            raise InvalidInput(
+                "out_of_range", "position", f"expected 0 to {len(self._nodes) - 1}", value=position
+            )
+        return position
 
     @property
     def root(self) -> Node:
@@ -370,7 +478,9 @@ class Hierarchy:
         return self._nodes[self._pos(node_id)]
 
     def get(self, node_id: str) -> Node | None:
-        """The node with this id, or ``None``."""
+        """The node with this id, or ``None``; an id that is not text is ``InvalidInput``."""
+        if not isinstance(node_id, str):
+            self._pos(node_id)
         pos = self._index.get(node_id)
         return None if pos is None else self._nodes[pos]
 
@@ -392,6 +502,13 @@ class Hierarchy:
         >>> h.positions(["G", "C", "G"])
         [1, 0, 1]
         """
+        if isinstance(node_ids, (str, bytes, Mapping)) or not isinstance(node_ids, Iterable):
+            raise InvalidInput(
+                "not_list",
+                "node_ids",
+                f"expected node ids, got {type(node_ids).__name__}",
+                value=node_ids,
+            )
         ids = node_ids if isinstance(node_ids, Sequence) else list(node_ids)
         try:
             return list(map(self._index.__getitem__, ids))
@@ -401,8 +518,8 @@ class Hierarchy:
             raise  # pragma: no cover - the loop above raised
 
     def at(self, position: int) -> Node:
-        """The node at a preorder position."""
-        return self._nodes[position]
+        """The node at a preorder position (``InvalidInput`` outside ``0 .. len - 1``)."""
+        return self._nodes[self._checked_position(position)]
 
     def parent(self, node_id: str) -> Node | None:
         """The parent node (``None`` for the root)."""
@@ -411,7 +528,7 @@ class Hierarchy:
 
     def parent_position(self, position: int) -> int:
         """The parent's preorder position, ``-1`` for the root."""
-        return self._parent[position]
+        return self._parent[self._checked_position(position)]
 
     def ancestors(self, node_id: str) -> tuple[Node, ...]:
         """The nodes above ``node_id``, nearest first (parent, grandparent, ..., root).
@@ -433,6 +550,7 @@ class Hierarchy:
         ('C', None)
         """
         pos = self._pos(node_id)
+        kind = _kind_argument(kind)
         node = self._nodes[pos]
         if node.kind is kind:
             return node
@@ -449,6 +567,7 @@ class Hierarchy:
         The fast path for bulk counting: ``grid = h.ancestor_positions(GRID)[pos]``.
         Built on first use for each kind, then kept.
         """
+        kind = _kind_argument(kind)
         found = self._cache.get(kind)
         if found is None:
             r = _RANK[kind]
@@ -479,6 +598,7 @@ class Hierarchy:
         >>> index["H"], index["G"], index["C"]
         (1, 1, -1)
         """
+        kind = _kind_argument(kind)
         found = self._id_cache.get(kind)
         if found is None:
             # One int object per distinct value: millions of nodes share a few
@@ -517,7 +637,7 @@ class Hierarchy:
         nodes = self._nodes
         if kind is None:
             return tuple(nodes[start:stop])
-        found = self._by_kind[kind]
+        found = self._by_kind[_kind_argument(kind)]
         lo = bisect_left(found, start)
         hi = bisect_left(found, stop)
         return tuple(nodes[found[i]] for i in range(lo, hi))
@@ -525,13 +645,19 @@ class Hierarchy:
     def count_below(self, node_id: str, kind: NodeKind) -> int:
         """How many nodes of ``kind`` are at or below ``node_id`` (two bisections)."""
         pos = self._pos(node_id)
-        found = self._by_kind[kind]
+        found = self._by_kind[_kind_argument(kind)]
         return bisect_left(found, self._end[pos]) - bisect_left(found, pos)
 
     def nodes_of(self, kind: NodeKind) -> tuple[Node, ...]:
-        """Every node of ``kind``, in preorder."""
+        """Every node of ``kind``, in preorder (``InvalidInput`` code ``bad_kind`` for no kind).
+
+        >>> Hierarchy([Node("C", NodeKind.CITY, "c")]).nodes_of("town")
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: kind: expected a NodeKind [bad_kind]
+        """
         nodes = self._nodes
-        return tuple(nodes[i] for i in self._by_kind[kind])
+        return tuple(nodes[i] for i in self._by_kind[_kind_argument(kind)])
 
     def is_within(self, node_id: str, ancestor_id: str) -> bool:
         """Whether ``node_id`` is ``ancestor_id`` or lies below it (constant time).
@@ -541,7 +667,7 @@ class Hierarchy:
         (True, False, True)
         """
         pos = self._pos(node_id)
-        top = self._pos(ancestor_id)
+        top = self._pos(ancestor_id, "ancestor_id")
         return top <= pos < self._end[top]
 
     def depth(self, node_id: str) -> int:
@@ -560,6 +686,8 @@ class Hierarchy:
         >>> h.path_names("H"), h.path_names("H", masked=False)
         (('株洲市', '3栋***'), ('株洲市', '3栋301'))
         """
+        if masked is not True and masked is not False:
+            raise InvalidInput("bad_flag", "masked", "expected True or False", value=masked)
         return tuple(
             mask_text(n.name) if masked and n.kind in _PRIVATE_KINDS else n.name
             for n in self.path(node_id)

@@ -8,7 +8,9 @@ Everything that carries personal data shows only its masked form in ``repr``,
 * phone number: first 3 and last 4 kept (``138****5678``);
 * address: kept down to the community, everything finer starred;
 * any other text that may quote a number (an error about bad input): every run
-  of digits long enough to be a phone or ID number masked as one.
+  of digits long enough to be a phone or ID number masked as one;
+* masking never fails: a value that is not text masks to :data:`NOT_TEXT`
+  (whoever renders a bad value must neither crash nor reveal it).
 
 >>> mask_name("刘娟"), mask_name("刘晓娟"), mask_id_number("430211199001010022")
 ('刘*', '刘*娟', '430211********0022')
@@ -20,6 +22,7 @@ import re
 from collections.abc import Sequence
 
 __all__ = [
+    "NOT_TEXT",
     "REVEAL",
     "mask_address",
     "mask_id_number",
@@ -33,6 +36,9 @@ __all__ = [
 #: Pass as pydantic serialization ``context`` to export personal data unmasked,
 #: e.g. ``form.model_dump(context=REVEAL)``; without it exports are masked.
 REVEAL: dict[str, bool] = {"reveal_personal_data": True}
+
+#: What every masking function shows for a value that is not text.
+NOT_TEXT = "***"
 
 
 def reveal_requested(context: object) -> bool:
@@ -49,9 +55,11 @@ def mask_name(name: str) -> str:
 
     >>> mask_name("刘"), mask_name("刘娟"), mask_name("欧阳晓娟")
     ('*', '刘*', '欧**娟')
-    >>> mask_name("Li Na")
-    'L***a'
+    >>> mask_name("Li Na"), mask_name(None)
+    ('L***a', '***')
     """
+    if not isinstance(name, str):
+        return NOT_TEXT
     text = name.strip()
     n = len(text)
     if n == 0:
@@ -73,6 +81,8 @@ def mask_id_number(number: str) -> str:
     >>> mask_id_number("E12345678")
     'E1*****78'
     """
+    if not isinstance(number, str):
+        return NOT_TEXT
     text = number.strip()
     n = len(text)
     if n >= 15:
@@ -85,9 +95,11 @@ def mask_id_number(number: str) -> str:
 def mask_phone(number: str) -> str:
     """Mask a phone number: first 3 and last 4 digits kept.
 
-    >>> mask_phone("13812345678")
-    '138****5678'
+    >>> mask_phone("13812345678"), mask_phone(13812345678)
+    ('138****5678', '***')
     """
+    if not isinstance(number, str):
+        return NOT_TEXT
     text = number.strip()
     n = len(text)
     if n >= 8:
@@ -121,6 +133,8 @@ def mask_numbers(text: str) -> str:
     >>> mask_numbers("id 11010519491231002X, code 430211001001")
     'id 110105********002X, code 430211001001'
     """
+    if not isinstance(text, str):
+        return NOT_TEXT
     return _DIGIT_RUN.sub(_mask_digit_run, text)
 
 
@@ -132,6 +146,15 @@ def mask_address(parts: Sequence[str], keep: int) -> str:
     >>> mask_address(["天元区", "嵩山街道", "大塘社区", "3栋", "2单元", "301"], keep=3)
     '天元区嵩山街道大塘社区***'
     """
+    if (
+        isinstance(parts, str)
+        or not isinstance(parts, Sequence)
+        or not all(isinstance(part, str) for part in parts)
+        or isinstance(keep, bool)
+        or not isinstance(keep, int)
+        or keep < 0
+    ):
+        return NOT_TEXT
     shown = "".join(parts[:keep])
     return shown + ("***" if len(parts) > keep else "")
 
@@ -142,6 +165,8 @@ def mask_text(text: str) -> str:
     >>> mask_text("芦淞区建设南路12号3栋")
     '芦淞***'
     """
+    if not isinstance(text, str):
+        return NOT_TEXT
     stripped = text.strip()
     if len(stripped) <= 2:
         return "*" * len(stripped)

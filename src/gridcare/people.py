@@ -36,10 +36,10 @@ from typing import Any
 import attrs
 
 from gridcare.codes import CitizenId, PhoneNumber, Sex
-from gridcare.errors import FieldError, InvalidInput, UnknownNode
+from gridcare.errors import FieldError, InvalidInput
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import mask_id_number, mask_name
-from gridcare.timeutil import DEFAULT_ZONE, require_aware
+from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware
 
 __all__ = [
     "ELDERLY_AGE",
@@ -51,6 +51,8 @@ __all__ = [
     "Household",
     "IdDocument",
     "IdKind",
+    "RedactedResident",
+    "RedactedWorker",
     "Resident",
     "ResponsibilityChain",
     "Roster",
@@ -166,17 +168,23 @@ def _raise_if(errors: list[FieldError]) -> None:
 _NEED_BY_VALUE: dict[str, CareNeed] = {need.value: need for need in CareNeed}
 
 
-def _care_needs(value: Iterable[object]) -> frozenset[Any]:
-    """A frozenset with known values as ``CareNeed`` (unknown ones are kept for the check)."""
+def _care_needs(value: object) -> frozenset[Any] | object:
+    """A frozenset with known values as ``CareNeed``.
+
+    Unknown text is kept in the set for the check to name; anything that is not
+    a collection of text (``None``, a nested list) is kept as given, and the
+    check refuses it.
+    """
     if type(value) is frozenset and all(type(v) is CareNeed for v in value):
         return value
     if isinstance(value, str):
         value = (value,)
+    if not isinstance(value, (list, tuple, set, frozenset)):
+        return value
+    if not all(isinstance(v, str) for v in value):
+        return value
     known = _NEED_BY_VALUE
-    try:
-        return frozenset(known.get(v, v) if isinstance(v, str) else v for v in value)
-    except TypeError:
-        return frozenset({value})
+    return frozenset(known.get(v, v) for v in value)
 
 
 def _upper(value: str) -> str:
@@ -208,7 +216,7 @@ class IdDocument:
                     "bad_document_kind",
                     "document.kind",
                     "expected passport or travel_permit (a citizen ID is a CitizenId)",
-                    str(self.kind),
+                    self.kind,
                 )
             )
         if not isinstance(self.number, str) or not _DOC_NUMBER.match(self.number):
@@ -244,6 +252,11 @@ def age_on(birth_date: date, day: date) -> int:
     >>> age_on(date(1942, 3, 27), date(2022, 3, 27)), age_on(date(1942, 3, 28), date(2022, 3, 27))
     (80, 79)
     """
+    for field, value in (("birth_date", birth_date), ("day", day)):
+        if not isinstance(value, date):
+            raise InvalidInput(
+                "not_date", field, f"expected a date, got {type(value).__name__}", value=value
+            )
     years = day.year - birth_date.year
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
@@ -295,8 +308,18 @@ class Resident:
         born_ok = isinstance(self.birth_date, date) and not isinstance(self.birth_date, datetime)
         if not born_ok:
             errors.append(FieldError("bad_birth_date", "birth_date", "expected a date"))
+        elif not MIN_YEAR <= self.birth_date.year <= MAX_YEAR:
+            born_ok = False
+            errors.append(
+                FieldError(
+                    "out_of_range",
+                    "birth_date",
+                    f"the year must be {MIN_YEAR}-{MAX_YEAR}",
+                    self.birth_date,
+                )
+            )
         if not isinstance(self.sex, Sex):
-            errors.append(FieldError("bad_sex", "sex", "expected a Sex", str(self.sex)))
+            errors.append(FieldError("bad_sex", "sex", "expected a Sex", self.sex))
         document = self.document
         if isinstance(document, CitizenId):
             if born_ok and document.birth_date != self.birth_date:
@@ -323,11 +346,21 @@ class Resident:
             errors.append(
                 FieldError("bad_phone", "phone", f"expected a PhoneNumber, got {type(self.phone)}")
             )
-        for need in self.care_needs:
-            if not isinstance(need, CareNeed):
-                errors.append(
-                    FieldError("bad_care_need", "care_needs", f"unknown care need {need!r}", need)
+        if not isinstance(self.care_needs, frozenset):
+            errors.append(
+                FieldError(
+                    "bad_care_need",
+                    "care_needs",
+                    "expected a collection of care needs",
+                    self.care_needs,
                 )
+            )
+        else:
+            for need in self.care_needs:
+                if not isinstance(need, CareNeed):
+                    errors.append(
+                        FieldError("bad_care_need", "care_needs", "unknown care need", need)
+                    )
         _raise_if(errors)
 
     @property
@@ -354,6 +387,28 @@ class Resident:
         """
         return age_on(self.birth_date, _as_date(as_of))
 
+    def redacted(self) -> RedactedResident:
+        """The resident as a masked reader sees it: name, document and phone masked.
+
+        The birth date and sex are left out (the document number carries them).
+
+        >>> r = Resident(id="R1", household_id="H1", name="刘晓娟", sex=Sex.FEMALE,
+        ...              document=CitizenId.parse("11010519491231002X"),
+        ...              birth_date=date(1949, 12, 31), phone=PhoneNumber.parse("13812345678"))
+        >>> m = r.redacted()
+        >>> m.name, m.document, m.phone
+        ('刘*娟', '110105********002X', '138****5678')
+        """
+        return RedactedResident(
+            id=self.id,
+            household_id=self.household_id,
+            name=mask_name(self.name),
+            id_kind=self.id_kind,
+            document=self.document.masked(),
+            phone=None if self.phone is None else self.phone.masked(),
+            care_needs=self.care_needs,
+        )
+
     def __repr__(self) -> str:
         phone = repr(self.phone) if self.phone is not None else "None"
         return (
@@ -362,6 +417,39 @@ class Resident:
         )
 
     __str__ = __repr__
+
+
+@attrs.frozen(kw_only=True)
+class RedactedResident:
+    """A resident with every personal field masked: what :meth:`Resident.redacted` gives.
+
+    >>> RedactedResident(id="R1", household_id="H1", name="刘*娟", id_kind=IdKind.CITIZEN_ID,
+    ...                  document="110105********002X", phone=None, care_needs=frozenset())
+    RedactedResident(id='R1', household_id='H1', name='刘*娟', id_kind=<IdKind.CITIZEN_ID: \
+'citizen_id'>, document='110105********002X', phone=None, care_needs=frozenset())
+    """
+
+    id: str
+    household_id: str
+    name: str
+    id_kind: IdKind
+    document: str
+    phone: str | None
+    care_needs: frozenset[CareNeed]
+
+
+def _check_resident(value: object, field: str = "resident") -> Resident:
+    if not isinstance(value, Resident):
+        raise InvalidInput(
+            "not_resident", field, f"expected a Resident, got {type(value).__name__}", value=value
+        )
+    return value
+
+
+def _check_age(value: object, field: str = "elderly_age") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 150:
+        raise InvalidInput("out_of_range", field, "expected a whole number 0-150", value=value)
+    return value
 
 
 def help_reasons(
@@ -378,6 +466,8 @@ def help_reasons(
     >>> help_reasons(r, date(2022, 3, 27))
     frozenset()
     """
+    _check_resident(resident)
+    _check_age(elderly_age)
     found = resident.care_needs & IN_PERSON_NEEDS
     if age_on(resident.birth_date, _as_date(as_of)) >= elderly_age:
         found |= {CareNeed.ELDERLY}
@@ -398,10 +488,13 @@ def needs_help(
     return bool(help_reasons(resident, as_of, elderly_age=elderly_age))
 
 
-def _members(value: Iterable[str]) -> tuple[str, ...]:
+def _members(value: object) -> tuple[object, ...] | object:
+    """A tuple of the members given; anything that is not a list of them is kept for the check."""
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
+        return tuple(value)
+    return value
 
 
 @attrs.frozen(repr=False, kw_only=True)
@@ -426,10 +519,16 @@ class Household:
     def __attrs_post_init__(self) -> None:
         errors: list[FieldError] = []
         _text_errors(errors, "id", self.id, personal=False)
-        for i, member in enumerate(self.members):
+        members = self.members
+        if not isinstance(members, tuple):
+            errors.append(
+                FieldError("not_list", "members", "expected a list of resident ids", members)
+            )
+            members = ()
+        for i, member in enumerate(members):
             if not isinstance(member, str) or not member:
                 errors.append(FieldError("bad_member", f"members.{i}", "expected a resident id"))
-        if len(set(self.members)) != len(self.members):
+        if all(isinstance(m, str) for m in members) and len(set(members)) != len(members):
             errors.append(FieldError("duplicate_member", "members", "a member is listed twice"))
         if not isinstance(self.vacant, bool):
             errors.append(FieldError("bad_flag", "vacant", "expected True or False"))
@@ -472,10 +571,24 @@ class Worker:
         _text_errors(errors, "id", self.id, personal=False)
         _text_errors(errors, "name", self.name, personal=True)
         if not isinstance(self.role, WorkerRole):
-            errors.append(FieldError("bad_role", "role", "expected a WorkerRole", str(self.role)))
+            errors.append(FieldError("bad_role", "role", "expected a WorkerRole", self.role))
         if self.phone is not None and not isinstance(self.phone, PhoneNumber):
             errors.append(FieldError("bad_phone", "phone", "expected a PhoneNumber"))
         _raise_if(errors)
+
+    def redacted(self) -> RedactedWorker:
+        """The worker as a masked reader sees it: name and phone masked.
+
+        >>> Worker(id="W1", name="周建国", role=WorkerRole.VOLUNTEER,
+        ...        phone=PhoneNumber.parse("13912345678")).redacted().phone
+        '139****5678'
+        """
+        return RedactedWorker(
+            id=self.id,
+            role=self.role,
+            name=mask_name(self.name),
+            phone=None if self.phone is None else self.phone.masked(),
+        )
 
     def __repr__(self) -> str:
         phone = repr(self.phone) if self.phone is not None else "None"
@@ -484,6 +597,20 @@ class Worker:
         )
 
     __str__ = __repr__
+
+
+@attrs.frozen(kw_only=True)
+class RedactedWorker:
+    """A worker with the name and phone masked: what :meth:`Worker.redacted` gives.
+
+    >>> RedactedWorker(id="W1", role=WorkerRole.VOLUNTEER, name="周*国", phone=None).name
+    '周*国'
+    """
+
+    id: str
+    role: WorkerRole
+    name: str
+    phone: str | None
 
 
 @attrs.frozen
@@ -516,6 +643,18 @@ class ChainLink:
     node_id: str
     worker_ids: tuple[str, ...]
 
+    def __attrs_post_init__(self) -> None:
+        errors: list[FieldError] = []
+        if not isinstance(self.role, WorkerRole):
+            errors.append(FieldError("bad_role", "role", "expected a WorkerRole", self.role))
+        _text_errors(errors, "node_id", self.node_id, personal=False)
+        ids = self.worker_ids
+        if not isinstance(ids, tuple) or not ids or not all(isinstance(w, str) for w in ids):
+            errors.append(
+                FieldError("bad_workers", "worker_ids", "expected a tuple of worker ids", ids)
+            )
+        _raise_if(errors)
+
 
 @attrs.frozen
 class ResponsibilityChain:
@@ -532,8 +671,18 @@ class ResponsibilityChain:
     node_id: str
     links: tuple[ChainLink, ...]
 
+    def __attrs_post_init__(self) -> None:
+        errors: list[FieldError] = []
+        _text_errors(errors, "node_id", self.node_id, personal=False)
+        links = self.links
+        if not isinstance(links, tuple) or not all(isinstance(k, ChainLink) for k in links):
+            errors.append(FieldError("bad_links", "links", "expected a tuple of ChainLink", links))
+        _raise_if(errors)
+
     def of(self, role: WorkerRole) -> ChainLink | None:
         """The link for ``role`` (``None`` if nobody with that role answers for the node)."""
+        if not isinstance(role, WorkerRole):
+            raise InvalidInput("bad_role", "role", "expected a WorkerRole", value=role)
         for link in self.links:
             if link.role is role:
                 return link
@@ -575,6 +724,13 @@ class ResponsibilityChain:
         return () if link is None else link.worker_ids
 
 
+def _check_collection(value: object, field: str) -> None:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInput(
+            "not_list", field, f"expected a list, got {type(value).__name__}", value=value
+        )
+
+
 class Roster:
     """Workers and their assignments over a hierarchy; answers responsibility chains.
 
@@ -610,6 +766,15 @@ class Roster:
         workers: Iterable[Worker],
         assignments: Iterable[Assignment],
     ) -> None:
+        if not isinstance(hierarchy, Hierarchy):
+            raise InvalidInput(
+                "not_hierarchy",
+                "hierarchy",
+                f"expected a Hierarchy, got {type(hierarchy).__name__}",
+                value=hierarchy,
+            )
+        _check_collection(workers, "workers")
+        _check_collection(assignments, "assignments")
         errors: list[FieldError] = []
         by_id: dict[str, Worker] = {}
         for i, worker in enumerate(workers):
@@ -708,6 +873,13 @@ class Roster:
 
     def worker(self, worker_id: str) -> Worker:
         """The worker with this id; ``InvalidInput`` (code ``unknown_worker``) if none."""
+        if not isinstance(worker_id, str):
+            raise InvalidInput(
+                "not_string",
+                "worker_id",
+                f"expected a worker id, got {type(worker_id).__name__}",
+                value=worker_id,
+            )
         found = self._workers.get(worker_id)
         if found is None:
             raise InvalidInput(
@@ -729,8 +901,7 @@ class Roster:
         >>> [x.id for x in Roster(h, [w], [Assignment("W1", "G")]).workers_at("G")]
         ['W1']
         """
-        if node_id not in self._hierarchy:
-            raise UnknownNode(node_id)
+        self._hierarchy.node(node_id)  # UnknownNode, or InvalidInput for an id that is not text
         return tuple(self._workers[w] for w in self._at.get(node_id, ()))
 
     def chain(self, node_id: str) -> ResponsibilityChain:

@@ -5,6 +5,10 @@ with two decimals, rounding half up (168,255 of 170,437 is ``98.72%``); a zero
 denominator is *undefined* and shown ``—``. Rollups add numerators and
 denominators and never average percentages: ``Rate.__add__`` does exactly that.
 
+A rate is a share: its numerator is at most its denominator (``Rate(5, 3)`` is
+``InvalidInput`` code ``not_a_share``). A quotient that may exceed one (a load:
+residents due over capacity) is built explicitly with :meth:`Rate.ratio`.
+
 >>> str(Rate(168_255, 170_437))
 '98.72%'
 >>> str(Rate(0, 0)), Rate(0, 0).value is None
@@ -20,25 +24,39 @@ import attrs
 
 from gridcare.errors import InvalidInput
 
-__all__ = ["UNDEFINED", "Rate"]
+__all__ = ["MAX_PLACES", "UNDEFINED", "Rate"]
 
 #: How an undefined rate (zero denominator) is displayed.
 UNDEFINED = "—"
+
+#: The most decimals :meth:`Rate.percent` gives.
+MAX_PLACES = 10
 
 
 def _check_count(field: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(
-            "not_integer", field, f"expected a whole number, got {value!r}", value=value
+            "not_integer",
+            field,
+            f"expected a whole number, got {type(value).__name__}",
+            value=value,
         )
     if value < 0:
-        raise InvalidInput("negative", field, f"must not be negative, got {value}", value=value)
+        raise InvalidInput("negative", field, "must not be negative", value=value)
 
 
 @attrs.frozen(order=False)
 class Rate:
-    """A proportion kept as two exact integers.
+    """A proportion kept as two exact integers: a share, numerator at most denominator.
 
+    A zero denominator makes the rate undefined (whatever the numerator). A
+    numerator above a non-zero denominator is refused (code ``not_a_share``)
+    unless the rate is built with :meth:`ratio`.
+
+    >>> Rate(5, 3)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: numerator: a rate is a share: ... [not_a_share]
     >>> r = Rate(1, 3)
     >>> r.value, str(r), r.percent()
     (Fraction(1, 3), '33.33%', Decimal('33.33'))
@@ -48,10 +66,32 @@ class Rate:
 
     numerator: int
     denominator: int
+    #: False only for a quotient built with :meth:`ratio`, which may exceed one.
+    share: bool = attrs.field(default=True, kw_only=True, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         _check_count("numerator", self.numerator)
         _check_count("denominator", self.denominator)
+        if self.share is not True and self.share is not False:
+            raise InvalidInput(
+                "bad_flag", "share", "expected True or False", value=type(self.share).__name__
+            )
+        if self.share and 0 < self.denominator < self.numerator:
+            raise InvalidInput(
+                "not_a_share",
+                "numerator",
+                "a rate is a share: the numerator is more than the denominator",
+                value=self.numerator,
+            )
+
+    @classmethod
+    def ratio(cls, numerator: int, denominator: int) -> Rate:
+        """A quotient of two counts that may exceed one (shown as a percentage all the same).
+
+        >>> str(Rate.ratio(5, 3))
+        '166.67%'
+        """
+        return cls(numerator, denominator, share=False)
 
     @property
     def value(self) -> Fraction | None:
@@ -76,6 +116,10 @@ class Rate:
         Decimal('67')
         """
         _check_count("places", places)  # a float or negative power of ten would lose exactness
+        if places > MAX_PLACES:
+            raise InvalidInput(
+                "out_of_range", "places", f"at most {MAX_PLACES} decimals", value=places
+            )
         if self.denominator == 0:
             return None
         # Integer arithmetic only, so half-up holds exactly for counts of any size.
@@ -92,7 +136,11 @@ class Rate:
     def __add__(self, other: object) -> Rate:
         if not isinstance(other, Rate):
             return NotImplemented
-        return Rate(self.numerator + other.numerator, self.denominator + other.denominator)
+        return Rate(
+            self.numerator + other.numerator,
+            self.denominator + other.denominator,
+            share=self.share and other.share,
+        )
 
     @classmethod
     def zero(cls) -> Rate:

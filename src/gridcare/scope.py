@@ -8,7 +8,14 @@ assigned above the community read rollups and *masked* records only.
 
 A record says where it belongs through a ``node_of`` function the caller
 passes (a declaration's grid, a visit's household), and how it looks masked
-through a ``redacted()`` method (:class:`Redactable`).
+through a ``redacted()`` method (:class:`Redactable`; residents and workers
+have one).
+
+Least privilege by default: a :class:`Principal` built without an access level
+reads masked records; full access is given explicitly, or by
+:meth:`Principal.assigned` at a community or below. A listing never fails on
+a record whose node the hierarchy does not hold: :meth:`View.visible` skips
+it and :meth:`View.listing` reports its node id in ``unknown``.
 
 >>> from gridcare.hierarchy import Hierarchy, Node, NodeKind
 >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("M", NodeKind.COMMUNITY, "m", "C"),
@@ -28,10 +35,10 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 import attrs
 
-from gridcare.errors import OutOfScope
+from gridcare.errors import InvalidInput, OutOfScope, safe_value
 from gridcare.hierarchy import Hierarchy, NodeKind
 
-__all__ = ["Access", "Principal", "Redactable", "View", "redact"]
+__all__ = ["Access", "Listing", "Principal", "Redactable", "View", "redact"]
 
 T = TypeVar("T")
 
@@ -79,17 +86,42 @@ _FULL_ACCESS_KINDS = frozenset(
 )
 
 
+def _check_text(value: object, field: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidInput("not_string", field, "expected a non-empty text", value=value)
+
+
+def _check_hierarchy(value: object) -> None:
+    if not isinstance(value, Hierarchy):
+        raise InvalidInput(
+            "not_hierarchy",
+            "hierarchy",
+            f"expected a Hierarchy, got {type(value).__name__}",
+            value=value,
+        )
+
+
+def _check_access(value: object) -> None:
+    if not isinstance(value, Access):
+        raise InvalidInput("bad_access", "access", "expected an Access", value=value)
+
+
 @attrs.frozen
 class Principal:
     """Someone reading records: an id, the node assigned, and the access it gives.
 
+    Without an access level a principal reads masked records (least
+    privilege); full access is asked for explicitly.
+
     >>> Principal("W1", "G1")
-    Principal(id='W1', node='G1', access=<Access.FULL: 'full'>)
+    Principal(id='W1', node='G1', access=<Access.MASKED: 'masked'>)
+    >>> Principal("W1", "G1", Access.FULL).access.value
+    'full'
     """
 
-    id: str
-    node: str
-    access: Access = Access.FULL
+    id: str = attrs.field(validator=lambda _, a, v: _check_text(v, a.name))
+    node: str = attrs.field(validator=lambda _, a, v: _check_text(v, a.name))
+    access: Access = attrs.field(default=Access.MASKED, validator=lambda _, a, v: _check_access(v))
 
     @classmethod
     def assigned(cls, principal_id: str, node: str, hierarchy: Hierarchy) -> Principal:
@@ -98,18 +130,54 @@ class Principal:
         At a community or below: full access to its subtree; above (street,
         district, city supervisors): masked records and rollups.
         """
+        _check_hierarchy(hierarchy)
         kind = hierarchy.node(node).kind
         access = Access.FULL if kind in _FULL_ACCESS_KINDS else Access.MASKED
         return cls(principal_id, node, access)
 
     def can_read(self, node: str, hierarchy: Hierarchy) -> bool:
         """Whether ``node`` lies in this principal's subtree."""
+        _check_hierarchy(hierarchy)
         return hierarchy.is_within(node, self.node)
 
     def check(self, node: str, hierarchy: Hierarchy) -> None:
         """Raise :class:`~gridcare.errors.OutOfScope` unless ``node`` is in scope."""
+        _check_hierarchy(hierarchy)
         if not hierarchy.is_within(node, self.node):
             raise OutOfScope(f"principal {self.id}", node)
+
+
+@attrs.frozen
+class Listing:
+    """What a principal may see of many records, and the node ids nobody could place.
+
+    ``records`` are the records in scope, masked when due, in input order;
+    ``unknown`` the node ids (as text, at most 120 characters, digit runs
+    masked) of records whose node the hierarchy does not hold, in input order.
+    Records out of scope are in neither.
+
+    >>> Listing(records=("a",), unknown=("X",)).unknown
+    ('X',)
+    """
+
+    records: tuple[object, ...] = attrs.field(validator=lambda _, a, v: _check_tuple(v, a.name))
+    unknown: tuple[str, ...] = attrs.field(validator=lambda _, a, v: _check_tuple(v, a.name))
+
+    def __attrs_post_init__(self) -> None:
+        if not all(isinstance(node, str) for node in self.unknown):
+            raise InvalidInput("not_string", "unknown", "expected node ids as text")
+
+
+def _check_tuple(value: object, field: str) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidInput(
+            "not_tuple", field, f"expected a tuple, got {type(value).__name__}", value=value
+        )
+
+
+def _check_node_of(value: object) -> None:
+    if not callable(value):
+        raise InvalidInput("not_callable", "node_of", "expected a function", value=value)
 
 
 @attrs.frozen
@@ -119,7 +187,7 @@ class View:
     >>> from gridcare.hierarchy import Hierarchy, Node, NodeKind
     >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G1", NodeKind.GRID, "g", "C"),
     ...                Node("G2", NodeKind.GRID, "g", "C")])
-    >>> view = View(h, Principal("W1", "G1"))
+    >>> view = View(h, Principal("W1", "G1", Access.FULL))
     >>> rows = [("G1", "a"), ("G2", "b")]
     >>> list(view.visible(rows, node_of=lambda r: r[0]))
     [('G1', 'a')]
@@ -129,21 +197,76 @@ class View:
     gridcare.errors.OutOfScope: principal W1 may not read G2: outside its assigned subtree
     """
 
-    hierarchy: Hierarchy
+    hierarchy: Hierarchy = attrs.field(validator=lambda _, a, v: _check_hierarchy(v))
     principal: Principal
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.principal, Principal):
+            raise InvalidInput(
+                "not_principal",
+                "principal",
+                f"expected a Principal, got {type(self.principal).__name__}",
+                value=self.principal,
+            )
+        self.hierarchy.node(self.principal.node)  # UnknownNode for a principal placed nowhere
 
     def _shown(self, record: T) -> T | object:
         return record if self.principal.access is Access.FULL else redact(record)
 
     def read(self, record: T, *, node_of: Callable[[T], str]) -> T | object:
-        """One record, masked if the principal's access is masked; ``OutOfScope`` outside."""
+        """One record, masked if the principal's access is masked; ``OutOfScope`` outside.
+
+        A record whose node the hierarchy does not hold is
+        :class:`~gridcare.errors.UnknownNode`.
+        """
+        _check_node_of(node_of)
         self.principal.check(node_of(record), self.hierarchy)
         return self._shown(record)
 
     def visible(self, records: Iterable[T], *, node_of: Callable[[T], str]) -> Iterator[T | object]:
-        """The records in scope (masked when due); the others are skipped, not errors."""
+        """The records in scope (masked when due); the others are skipped, not errors.
+
+        A record whose node the hierarchy does not hold is skipped too;
+        :meth:`listing` reports those.
+        """
+        for shown, unknown in self._sorted(records, node_of):
+            if unknown is None:
+                yield shown
+
+    def listing(self, records: Iterable[T], *, node_of: Callable[[T], str]) -> Listing:
+        """The records in scope (masked when due) and the node ids the hierarchy does not hold.
+
+        >>> from gridcare.hierarchy import Hierarchy, Node, NodeKind
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G1", NodeKind.GRID, "g", "C")])
+        >>> View(h, Principal("W1", "C")).listing(["G1", "X", "C"], node_of=str)
+        Listing(records=('G1', 'C'), unknown=('X',))
+        """
+        shown: list[object] = []
+        unknown: list[str] = []
+        for record, node in self._sorted(records, node_of):
+            if node is None:
+                shown.append(record)
+            else:
+                unknown.append(node)
+        return Listing(records=tuple(shown), unknown=tuple(unknown))
+
+    def _sorted(
+        self, records: Iterable[T], node_of: Callable[[T], str]
+    ) -> Iterator[tuple[T | object, str | None]]:
+        """Each record in scope as ``(shown, None)``, each unplaced one as ``(None, its node)``."""
+        _check_node_of(node_of)
+        if isinstance(records, (str, bytes)) or not isinstance(records, Iterable):
+            raise InvalidInput(
+                "not_list",
+                "records",
+                f"expected records, got {type(records).__name__}",
+                value=records,
+            )
+        hierarchy = self.hierarchy
         top = self.principal.node
-        within = self.hierarchy.is_within
         for record in records:
-            if within(node_of(record), top):
-                yield self._shown(record)
+            node = node_of(record)
+            if node not in hierarchy:  # text only: anything else is not held either
+                yield None, str(safe_value(node))
+            elif hierarchy.is_within(node, top):
+                yield self._shown(record), None

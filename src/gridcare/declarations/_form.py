@@ -60,7 +60,7 @@ from gridcare.declarations._enums import (
 )
 from gridcare.errors import InvalidInput
 from gridcare.masking import mask_id_number, mask_name, mask_text, reveal_requested
-from gridcare.timeutil import DEFAULT_ZONE, localize
+from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, localize
 
 __all__ = [
     "DEFAULT_MAX_ADVANCE_DAYS",
@@ -154,6 +154,10 @@ def _instant(value: Any, handler: ValidatorFunctionWrapHandler, info: Validation
     elif not isinstance(value, datetime):
         raise PydanticCustomError("datetime_type", "expected an ISO 8601 date-time string")
     parsed: datetime = handler(value)
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "out_of_range", f"instants must fall in the years {MIN_YEAR} to {MAX_YEAR}"
+        )
     offset = parsed.utcoffset()
     if offset is None:
         context = info.context
@@ -815,6 +819,8 @@ NOT_IN_SCHEMA: frozenset[str] = frozenset(
         "bad_area_code",
         "unknown_province",
         "bad_datetime",
+        # the supported years of an instant (1900 to 2100): a date-time format has no range
+        "out_of_range",
     }
 )
 

@@ -147,7 +147,8 @@ class StationPlan:
     def load(self) -> Rate:
         """Residents due over the stations' capacity in the window (exact)."""
         capacity = self.stations * self.model.swabs_per_station_hour * self.hours
-        return Rate(self.due, math.floor(capacity)) if capacity >= 1 else Rate(self.due, 0)
+        whole = math.floor(capacity) if capacity >= 1 else 0
+        return Rate.ratio(self.due, whole)  # a load: may exceed one
 
 
 def _hours(value: object) -> float:

@@ -704,7 +704,8 @@ def rates(
 
     ``defined=True`` excludes a zero denominator, ``False`` gives only ``0/0``-style
     undefined rates, ``None`` either. With ``proper`` the numerator never exceeds
-    the denominator (a share of something, like a review rate).
+    the denominator (a share of something, like a review rate); without it the
+    rates are built with :meth:`~gridcare.rates.Rate.ratio` and may exceed one.
 
     >>> from hypothesis import given
     >>> @given(rates(defined=True))
@@ -722,7 +723,7 @@ def rates(
     denominators = st.integers(1 if defined else 0, high)
     if proper:
         return denominators.flatmap(lambda d: st.integers(0, d).map(lambda n: Rate(n, d)))
-    return st.builds(Rate, st.integers(0, high), denominators)
+    return st.builds(Rate.ratio, st.integers(0, high), denominators)
 
 
 # Registration last: the real work needs every strategy above.

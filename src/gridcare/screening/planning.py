@@ -505,6 +505,15 @@ def simulated_round_log(
     start = screening.start
     pooled: list[tuple[str, list[str], datetime]] = []
     negative = LabResult.NEGATIVE
+
+    def fill_pooled_tube(batch: list[str], site: str, *, door: bool) -> None:
+        """One pooled tube of ``batch`` at a random instant; door tubes register at home."""
+        begin = start + timedelta(seconds=rng.random() * latest)
+        tube_id, _ = log.tube(
+            batch, begin, TubeKind.POOLED, negative, place=site, door=door, register=door
+        )
+        pooled.append((tube_id, list(batch), begin))
+
     for place, residents in _places(due).items():
         site = f"P{place}"
         tube: list[str] = []
@@ -534,32 +543,11 @@ def simulated_round_log(
             batch = door if resident_id in due.door_sampling else tube
             batch.append(resident_id)
             if len(batch) == pool:
-                begin = start + timedelta(seconds=rng.random() * latest)
-                is_door = batch is door
-                tube_id, _ = log.tube(
-                    batch,
-                    begin,
-                    TubeKind.POOLED,
-                    negative,
-                    place=site,
-                    door=is_door,
-                    register=is_door,
-                )
-                pooled.append((tube_id, list(batch), begin))
+                fill_pooled_tube(batch, site, door=batch is door)
                 batch.clear()
         for batch, is_door in ((tube, False), (door, True)):
             if batch:
-                begin = start + timedelta(seconds=rng.random() * latest)
-                tube_id, _ = log.tube(
-                    batch,
-                    begin,
-                    TubeKind.POOLED,
-                    negative,
-                    place=site,
-                    door=is_door,
-                    register=is_door,
-                )
-                pooled.append((tube_id, list(batch), begin))
+                fill_pooled_tube(batch, site, door=is_door)
     _add_retests(log, rng, pooled, positive_tubes, invalid_tubes)
     return log.events
 

@@ -455,3 +455,22 @@ def test_spans_backwards_out_of_order_and_overlapping_are_named_for_legs_and_sta
         ("stays.1.end", "stay_ends_before_start", "a stay must end after it starts"),
         ("stays.1.start", "stays_overlap", "starts before stay 0 ends"),
     } <= found
+
+
+def test_a_batch_must_be_a_collection_of_forms() -> None:
+    """One JSON text is a form, not a batch of one form per character."""
+    text = json.dumps(example_form(), ensure_ascii=False)
+    for payloads in (text, text.encode(), bytearray(b"{}"), None, 42):
+        with pytest.raises(InvalidInput) as info:
+            parse_forms(payloads, received_at=T0)  # type: ignore[arg-type]
+        assert (info.value.code, info.value.field) == ("wrong_type", "payloads")
+
+
+def test_duplicate_ids_in_one_batch_are_reported_row_by_row() -> None:
+    forms = [example_form(), example_form(), example_form()]
+    batch = parse_forms(forms, received_at=T0, declaration_ids=["D1", "D2", "D1"])
+    assert batch.submitted == 3
+    assert len(batch.accepted) + len(batch.rejected) == 3
+    assert [d.id for d in batch.accepted] == ["D1", "D2"]
+    (dup,) = batch.rejected
+    assert (dup.row, dup.declaration_id, dup.codes) == (2, "D1", ("duplicate_id",))

@@ -276,7 +276,10 @@ def parse_forms(
     """Validate a batch of forms; every row ends up accepted or rejected, none is lost.
 
     ``received_at`` is one instant for the whole batch or one per row;
-    ``declaration_ids`` gives the ids (default ``f"{id_prefix}{row}"``).
+    ``declaration_ids`` gives the ids (default ``f"{id_prefix}{row}"``). A row
+    whose id an earlier row of the batch already has is rejected
+    (``duplicate_id``); a single JSON text or form given as the batch is
+    ``InvalidInput`` (``wrong_type``), not a row per character.
     ``progress(done, total)`` is called at most about 100 times.
 
     >>> from datetime import datetime
@@ -287,6 +290,13 @@ def parse_forms(
     >>> out.submitted, len(out.accepted), [r.codes[0] for r in out.rejected]
     (3, 1, ['missing', 'bad_json'])
     """
+    if isinstance(payloads, (str, bytes, bytearray)) or not isinstance(payloads, Iterable):
+        # One JSON text is a form, not a batch: iterating it would make a row per character.
+        raise InvalidInput(
+            "wrong_type",
+            "payloads",
+            "expected a batch (a list of forms), got " + type(payloads).__name__,
+        )
     rows = list(payloads)
     total = len(rows)
     if isinstance(received_at, datetime):
@@ -317,16 +327,25 @@ def parse_forms(
     step = max(1, total // 100)
     results: list[Declaration | RejectedForm] = []
     from_form = Declaration.from_form
+    first_row: dict[str, int] = {}
     for i, data in enumerate(rows):
         instant = instants[i]
         if instant is not current:
             context = _context(instant, max_advance_days, zone)
             current = instant
-        outcome = _validate(data, context)
-        if isinstance(outcome, list):
-            results.append(RejectedForm(i, ids[i], tuple(outcome)))
+        earlier = first_row.setdefault(ids[i], i)
+        if earlier != i:
+            # Two rows of one batch under one id: the later one is refused, never merged.
+            duplicate = FieldError(
+                "duplicate_id", "declaration_id", f"the id of row {earlier} of this batch"
+            )
+            results.append(RejectedForm(i, ids[i], (duplicate,)))
         else:
-            results.append(from_form(outcome, declaration_id=ids[i], received_at=instant))
+            outcome = _validate(data, context)
+            if isinstance(outcome, list):
+                results.append(RejectedForm(i, ids[i], tuple(outcome)))
+            else:
+                results.append(from_form(outcome, declaration_id=ids[i], received_at=instant))
         if progress is not None and (i + 1) % step == 0:
             progress(i + 1, total)
     if progress is not None and total % step:

@@ -28,7 +28,6 @@ imports ``gridcare.plot`` and the rest of gridcare without it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -140,14 +139,8 @@ def _label(ax: Any, font: Any, *, title: str, x: str, y: str) -> None:
 
 
 def _figure_value(m: Metric, fig: Figure) -> float:
-    """The plotted value: a count, or a rate in percent; NaN if undefined or suppressed."""
-    if fig.suppressed:
-        return math.nan
-    if m.kind is MetricKind.RATE:
-        if fig.rate is None or not fig.rate.denominator:
-            return math.nan
-        return 100 * fig.rate.numerator / fig.rate.denominator
-    return math.nan if fig.cumulative is None else float(fig.cumulative)
+    """The plotted value: a count, or a rate in percent (:attr:`Figure.value`)."""
+    return 100 * fig.value if m.kind is MetricKind.RATE else fig.value
 
 
 def _bar_label(row: ReportRow, lang: Lang) -> str:

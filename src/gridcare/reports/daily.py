@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -54,6 +55,23 @@ class Figure:
     rate: Rate | None = None
     day_rate: Rate | None = None
     suppressed: bool = False
+
+    @property
+    def value(self) -> float:
+        """The figure as one number: the cumulative count, or the rate as a fraction from
+        0 to 1; NaN where it is undefined (a zero denominator) or suppressed.
+
+        >>> Figure(cumulative=5, day=2).value, Figure(None, None, rate=Rate(1, 4)).value
+        (5.0, 0.25)
+        >>> Figure(None, None, rate=Rate(0, 0)).value
+        nan
+        """
+        if self.suppressed:
+            return math.nan
+        if self.rate is not None:
+            rate = self.rate
+            return rate.numerator / rate.denominator if rate.denominator else math.nan
+        return math.nan if self.cumulative is None else float(self.cumulative)
 
 
 @attrs.frozen
@@ -270,16 +288,9 @@ def _frame_columns(report: DailyReport) -> dict[str, list[Any]]:
             fig = row.figures[name]
             numerator: int | None = None
             denominator: int | None = None
-            if name in rates:
-                value = nan
-                if fig.rate is not None and not fig.suppressed:
-                    numerator, denominator = fig.rate.numerator, fig.rate.denominator
-                    if fig.rate.denominator:
-                        value = fig.rate.numerator / fig.rate.denominator
-            elif fig.cumulative is None or fig.suppressed:
-                value = nan
-            else:
-                value = float(fig.cumulative)
+            if name in rates and fig.rate is not None and not fig.suppressed:
+                numerator, denominator = fig.rate.numerator, fig.rate.denominator
+            value = fig.value
             columns["node"].append(row.node_id)
             columns["name"].append(row.name)
             columns["node_kind"].append(row.kind.value)

@@ -195,12 +195,7 @@ ENTRY_POINTS: list[tuple[str, Callable[[object], object]]] = [
     *_each_argument(timeutil.start_of_day, [DAY, timeutil.DEFAULT_ZONE]),
     *_each_argument(timeutil.add_days, [DAY, 3]),
     *_each_argument(timeutil.day_index, [T, T, timeutil.DEFAULT_ZONE]),
-    # midnight_after's day count is checked by its own owner; its anchor and zone here.
-    *(
-        entry
-        for entry in _each_argument(timeutil.midnight_after, [T, 7, timeutil.DEFAULT_ZONE])
-        if not entry[0].endswith("[1]")
-    ),
+    *_each_argument(timeutil.midnight_after, [T, 7, timeutil.DEFAULT_ZONE]),
     *_each_argument(timeutil.report_window, [DAY, time(8), timeutil.DEFAULT_ZONE]),
     *_each_argument(timeutil.ReportClock, [time(8), timeutil.DEFAULT_ZONE]),
     *_each_argument(timeutil.ReportWindow, [WINDOW.start, WINDOW.cutoff]),

@@ -291,15 +291,17 @@ def midnight_after(anchor: datetime | date, days: int, tzone: tzinfo = DEFAULT_Z
 
     ``anchor`` is an aware instant, whose local date in ``tzone`` is day 0, or
     that local date itself. A step of N days anchored at A is in force until
-    ``midnight_after(A, N)`` (exclusive): docs/design.md, "Day counting for
-    measures". A caller asking for the same dates many times keeps a
-    :class:`Midnights` of its own.
+    ``midnight_after(A, N)`` (exclusive): docs/design.md, "Day counting". A
+    caller asking for the same dates many times keeps a :class:`Midnights` of
+    its own. ``days`` that is not a whole number is ``InvalidInput``.
 
     >>> midnight_after(datetime(2022, 7, 1, 0, 0, tzinfo=DEFAULT_ZONE), 7).isoformat()
     '2022-07-09T00:00:00+08:00'
     >>> midnight_after(date(2022, 7, 1), 7).isoformat()
     '2022-07-09T00:00:00+08:00'
     """
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise InvalidInput("not_integer", "days", "expected a whole number of days")
     if isinstance(anchor, date) and not isinstance(anchor, datetime):
         day0 = anchor
     else:

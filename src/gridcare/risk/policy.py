@@ -10,7 +10,7 @@ escapes the constructors.
 The engine never touches the pydantic objects in its loop: each policy is
 compiled once, at validation, into plain attrs/tuple form (:attr:`Policy.compiled`).
 
-Day numbers (docs/design.md, "Day counting for measures"): the anchor's local date
+Day numbers (docs/design.md, "Day counting"): the anchor's local date
 is day 0. The first step's test days count from the anchor (``0..days``); a
 chained step's day 0 is the previous step's last day, so its own test days
 run ``1..days`` and its first full day is day 1. A step of N days ends at

@@ -35,7 +35,7 @@ from typing import Final, Generic, Protocol, TypeVar
 
 import attrs
 
-from gridcare.errors import GridcareError, IllegalTransition
+from gridcare.errors import GridcareError, IllegalTransition, InvalidInput
 
 __all__ = [
     "NEW",
@@ -205,9 +205,12 @@ def first_of_each_id(events: Iterable[E]) -> tuple[list[E], list[E]]:
     >>> [(e.id, e.at.hour) for e in firsts], [(e.id, e.at.hour) for e in repeats]
     ([('a', 0), ('b', 0)], [('a', 1)])
     """
+    if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
+        raise InvalidInput("wrong_type", "events", "expected a collection of events")
     chosen: dict[str, E] = {}
     repeats: list[E] = []
-    for event in events:
+    for i, event in enumerate(events):
+        _check_event(event, i)
         earlier = chosen.get(event.id)
         if earlier is None:
             chosen[event.id] = event
@@ -217,6 +220,15 @@ def first_of_each_id(events: Iterable[E]) -> tuple[list[E], list[E]]:
         else:
             repeats.append(event)
     return list(chosen.values()), repeats
+
+
+def _check_event(event: object, i: int) -> None:
+    """Every event has a text ``id`` and an aware instant ``at`` (the replay order's keys)."""
+    if not isinstance(getattr(event, "id", None), str):
+        raise InvalidInput("bad_event", f"events.{i}.id", "an event needs a text id")
+    at = getattr(event, "at", None)
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise InvalidInput("bad_event", f"events.{i}.at", "an event needs an aware instant")
 
 
 def group_by_subject(events: Iterable[E], subject: Callable[[E], K]) -> dict[K, list[E]]:
@@ -236,8 +248,11 @@ def group_by_subject(events: Iterable[E], subject: Callable[[E], K]) -> dict[K, 
     >>> {k: [e.id for e in g] for k, g in group_by_subject(log, lambda e: e.counter).items()}
     {'x': ['a', 'b'], 'y': ['c']}
     """
+    if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
+        raise InvalidInput("wrong_type", "events", "expected a collection of events")
     groups: dict[K, list[E]] = {}
-    for event in events:
+    for i, event in enumerate(events):
+        _check_event(event, i)
         key = subject(event)
         group = groups.get(key)
         if group is None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from gridcare.errors import InvalidInput
 from gridcare.hierarchy import NodeKind
 from gridcare.labels import Lang
 from gridcare.reports.daily import DailyReport, Figure, ReportRow, lagging
@@ -186,6 +187,18 @@ def coverage_over_days(
     >>> len(ax.collections), [line.get_label() for line in ax.lines][:1]
     (1, ['median'])
     """
+    if not isinstance(simulations, (CampaignSimulation, Mapping)) or (
+        isinstance(simulations, Mapping)
+        and (
+            not simulations
+            or not all(isinstance(s, CampaignSimulation) for s in simulations.values())
+        )
+    ):
+        raise InvalidInput(
+            "bad_simulation",
+            "simulations",
+            "expected a CampaignSimulation or a non-empty mapping of them",
+        )
     ax = _axes(ax, "coverage_over_days")
     font = _font(lang)
     named = {"": simulations} if isinstance(simulations, CampaignSimulation) else simulations
@@ -269,6 +282,8 @@ def daily_report_bars(
     >>> [float(bar.get_height()) for bar in daily_report_bars(r, "review_rate").patches]
     [75.0]
     """
+    if not isinstance(report, DailyReport):
+        raise InvalidInput("bad_report", "report", "expected a DailyReport")
     m = metric(metric_name)
     ax = _axes(ax, "daily_report_bars")
     font = _font(lang)
@@ -325,6 +340,8 @@ def lagging_grids(
     >>> [float(bar.get_width()) for bar in ax.patches], [t.get_text() for t in ax.get_yticklabels()]
     ([1.0, 2.0], ['G0', 'G1'])
     """
+    if not isinstance(report, DailyReport):
+        raise InvalidInput("bad_report", "report", "expected a DailyReport")
     m = metric(metric_name)
     ax = _axes(ax, "lagging_grids")
     font = _font(lang)

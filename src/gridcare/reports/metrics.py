@@ -179,9 +179,10 @@ def metric(name: str) -> Metric:
     >>> metric("person_visits").zh
     '走访人次'
     """
-    found = METRICS.get(name)
+    found = METRICS.get(name) if isinstance(name, str) else None
     if found is None:
-        raise InvalidInput("unknown_metric", "metric", f"no metric named {name!r}", value=name)
+        shown = repr(name) if isinstance(name, str) else "given"
+        raise InvalidInput("unknown_metric", "metric", f"no metric named {shown}", value=name)
     return found
 
 

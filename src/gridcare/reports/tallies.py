@@ -31,7 +31,7 @@ import attrs
 
 from gridcare.errors import InvalidInput
 from gridcare.reports.metrics import COUNTED_METRICS, counted_metric, metric
-from gridcare.timeutil import ReportClock, require_aware
+from gridcare.timeutil import ReportClock, require_aware, require_day
 
 __all__ = ["Count", "Countable", "Key", "Progress", "Tally", "TallyBuilder", "tally"]
 
@@ -99,6 +99,8 @@ def checked_key(
     >>> checked_key("G1", "hazards", 1, None, at, ReportClock())
     ('G1', 'hazards', datetime.date(2022, 3, 28))
     """
+    if not isinstance(node, str) or not node:
+        raise InvalidInput("not_string", "node", "expected a node id (text)")
     counted_metric(metric_name)
     if isinstance(n, bool) or not isinstance(n, int):
         raise InvalidInput("not_integer", "n", "counts are whole numbers", value=n)
@@ -106,6 +108,8 @@ def checked_key(
         if at is None:
             raise InvalidInput("missing", "day", "give the report day or the instant")
         day = clock.report_day(require_aware(at, "at"))
+    else:
+        day = require_day(day, "day")
     return (node, metric_name, day)
 
 
@@ -155,11 +159,18 @@ class TallyBuilder:
         >>> builder.build().days()
         [datetime.date(2022, 3, 28)]
         """
-        if day is None or type(n) is not int or metric_name not in COUNTED_METRICS:
+        if (
+            type(node) is str
+            and node
+            and type(day) is date
+            and type(n) is int
+            and type(metric_name) is str
+            and metric_name in COUNTED_METRICS
+        ):
+            key = (node, metric_name, day)
+        else:
             # Anything but the usual shape goes through the checks that say what is wrong.
             key = checked_key(node, metric_name, n, day, at, self._clock)
-        else:
-            key = (node, metric_name, day)
         counts = self._counts
         counts[key] = counts.get(key, 0) + n
 

@@ -30,11 +30,15 @@ from gridcare.timeutil import DEFAULT_ZONE, require_aware
 __all__ = [
     "CORRUPTIONS",
     "FORM_RECEIVED_AT",
+    "MAX_PAYLOADS",
     "Picker",
     "build_form",
     "check_form_arguments",
     "form_payloads",
 ]
+
+#: The most payloads one call makes (ten times a city's 170,437 declarations).
+MAX_PAYLOADS = 2_000_000
 
 #: The receipt instant the generators make forms against (a day of the Zhuzhou campaign).
 FORM_RECEIVED_AT = datetime(2022, 3, 20, 10, 0, tzinfo=DEFAULT_ZONE)
@@ -502,7 +506,7 @@ def form_payloads(
     True
     """
     check_form_arguments(received_at, max_advance_days, None)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise InvalidInput("bad_count", "n", "expected a non-negative whole number")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_PAYLOADS:
+        raise InvalidInput("bad_count", "n", f"expected a whole number from 0 to {MAX_PAYLOADS:,}")
     pick = _RandomPicker(random.Random(seed))
     return [build_form(pick, received_at, max_advance_days, None, addresses) for _ in range(n)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -275,3 +277,86 @@ def test_replay_is_order_independent_and_drops_nothing(
     for case in a.records.values():
         assert isinstance(case.state, CaseState)
         assert case.state is not NEW
+
+
+# --------------------------------------------------------------------------- resuming from records
+
+
+@settings(max_examples=40)
+@given(whistle_case_events(), st.data())
+def test_resuming_from_records_gives_one_replay_of_the_whole_log(
+    events: list[CaseEvent], data: st.DataObject
+) -> None:
+    ordered = sorted(events, key=replay_order)
+    cut = data.draw(st.integers(0, len(ordered)))
+    head, tail = ordered[:cut], ordered[cut:]
+    again = data.draw(st.lists(st.sampled_from(head), max_size=6)) if head else []
+    later = data.draw(st.permutations(tail + again))
+    whole = replay_cases(events)
+    first = replay_cases(head)
+    resumed = replay_cases(later, records=first.records)
+    assert resumed.records == whole.records
+    assert resumed.total == len(later)
+    applied_again = {e.id for e in first.applied} & {e.id for e in again}
+    assert {e.id for e in resumed.duplicates} >= applied_again
+    for case_id, case in whole.records.items():
+        mine = [e for e in whole.applied if e.case_id == case_id]
+        assert case.event_ids == tuple(e.id for e in mine)
+        assert case.last_event_at == mine[-1].at
+    assert replay_cases(events + again).records == whole.records
+
+
+@settings(max_examples=30)
+@given(whistle_case_events(), st.data())
+def test_conflicting_ids_give_the_same_outcome_in_any_order(
+    events: list[CaseEvent], data: st.DataObject
+) -> None:
+    reused = data.draw(st.lists(st.sampled_from(events), max_size=3)) if events else []
+    clashing = [attrs.evolve(e, at=e.at + timedelta(minutes=1)) for e in reused]
+    full = events + clashing
+    shuffled = data.draw(st.permutations(full))
+
+    def view(out: Any) -> tuple[Any, ...]:
+        return (
+            out.records,
+            out.applied,
+            out.duplicates,
+            [(r.event, getattr(r.error, "code", type(r.error).__name__)) for r in out.rejected],
+        )
+
+    a = replay_cases(full)
+    assert view(a) == view(replay_cases(shuffled))
+    assert not {e.id for e in clashing} & {e.id for e in (*a.applied, *a.duplicates)}
+    codes = [getattr(r.error, "code", "") for r in a.rejected]
+    assert codes.count("conflicting_id") == 2 * len({e.id for e in clashing}) + (
+        len(reused) - len({e.id for e in reused})
+    )
+
+
+def test_resume_rules_for_cases() -> None:
+    log = full_life()
+    stored = replay_cases(log[:4]).records
+    assert stored["C1"].event_ids == ("e1", "e2", "e3", "e4")
+    assert stored["C1"].last_event_at == log[3].at
+    out = replay_cases(log, records=stored)
+    assert [e.id for e in out.duplicates] == ["e1", "e2", "e3", "e4"]
+    assert out.records == replay_cases(log).records
+    early = ev(9, 70, E.CHECK_IN, department="fire")  # before e4 (90 minutes)
+    out = replay_cases([early], records=stored)
+    assert [r.error.code for r in out.rejected] == ["out_of_order"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("records", "code"),
+    [
+        ("C1", "wrong_type"),
+        ({"C1": "x"}, "wrong_type"),
+        ({"C2": WhistleCase("C1", "G1", CaseTopic.HAZARD, CaseUrgency.DAILY, T)}, "wrong_key"),
+    ],
+)
+def test_wrong_records_are_invalid_input(records: object, code: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        replay_cases([], records=records)  # type: ignore[arg-type]
+    assert info.value.code == code
+    with pytest.raises(InvalidInput):
+        replay_cases(None)  # type: ignore[arg-type]

@@ -15,10 +15,12 @@ from typing import Any
 import jsonschema
 import pydantic
 import pytest
-from hypothesis import assume, given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gridcare.codes import (
+    AREA_CODE_MAX_LENGTH,
+    MAX_LOCAL_SEGMENTS,
     PHONE_MAX_LENGTH,
     PROVINCE_CODES,
     YUNLONG,
@@ -1023,6 +1025,7 @@ def test_phone_parser_and_pattern_read_the_same_language(text: str) -> None:
     assert PhoneNumber.is_valid(text) is matches
 
 
+@settings(suppress_health_check=[HealthCheck.filter_too_much])  # the pattern has no length cap
 @given(st.from_regex(PhoneNumber.JSON_PATTERN, fullmatch=True))
 def test_every_text_of_the_pattern_parses(text: str) -> None:
     assume(len(text) <= PHONE_MAX_LENGTH)
@@ -1052,3 +1055,68 @@ def test_phone_reading_takes_linear_time(text: str) -> None:
     re.fullmatch(PhoneNumber.JSON_PATTERN.strip("^$"), long)
     assert time.perf_counter() - started < 1.0
     assert parse_error(PhoneNumber.parse, long).code == "too_long"
+
+
+# --------------------------------------------------------------------------- limits on free text
+
+
+@pytest.mark.parametrize("n", [8_000, 16_000, 32_000, 1_000_000])
+def test_a_huge_phone_is_refused_by_its_length_alone(n: int) -> None:
+    # The length is checked before any character is read: refused with the length code.
+    for text in (" " * n + "x", "1" * n, "+86" + "-" * n):
+        problem = normalise_phone_number(text)
+        assert isinstance(problem, FieldError)
+        assert problem.code == "too_long"
+        assert parse_error(PhoneNumber.parse, text).code == "too_long"
+    assert normalise_phone_number(" " * (PHONE_MAX_LENGTH - 11) + "13812345678") == "13812345678"
+
+
+def test_local_segments_are_capped_in_number_and_length() -> None:
+    eight = "430211" + "-a" * MAX_LOCAL_SEGMENTS
+    assert len(AreaCode.parse(eight).local) == MAX_LOCAL_SEGMENTS
+    assert parse_error(AreaCode.parse, eight + "-a").code == "too_many_segments"
+    for n in (100, 1_000, 100_000):
+        assert parse_error(AreaCode.parse, "430211" + "-a" * n).code == "too_long"
+    longest = "430211001001-" + "-".join(["x" * 40, "y" * 40, "z" * 33])
+    assert len(longest) == AREA_CODE_MAX_LENGTH
+    assert str(AreaCode.parse(longest)) == longest
+    assert parse_error(AreaCode.parse, longest + "z").code == "too_long"
+    # written with an alias's GB/T 2260 code, the local code is longer: the cap holds for it too
+    alias = "430271001001" + "-a" * 7
+    assert parse_error(AreaCode.parse, alias).code == "too_many_segments"
+    assert normalise_area_code("430271001" + "-a" * 6) == ("4302", ("YL", "001", *"aaaaaa"))
+
+
+def test_child_keeps_to_the_caps() -> None:
+    code = AreaCode.parse("430211" + "-a" * (MAX_LOCAL_SEGMENTS - 1)).child("b")
+    with pytest.raises(InvalidInput) as info:
+        code.child("c")
+    assert info.value.code == "too_many_segments"
+    with pytest.raises(InvalidInput) as info:
+        AreaCode.parse("430211001001-" + "x" * 40 + "-" + "y" * 40).child("z" * 40)
+    assert info.value.code == "too_long"
+
+
+@given(area_codes(local=True))
+def test_prefixes_are_the_ancestors_and_str_parses_again(code: AreaCode) -> None:
+    prefixes = code.prefixes()
+    assert prefixes == (*reversed(tuple(code.ancestors())), code)
+    assert len(prefixes) <= 5 + MAX_LOCAL_SEGMENTS
+    assert AreaCode.parse(str(code)) == code
+    assert len(str(code)) <= AREA_CODE_MAX_LENGTH
+
+
+def test_prefixes_of_the_deepest_code_are_one_per_level() -> None:
+    deepest = AreaCode.parse("430211001001" + "-a" * MAX_LOCAL_SEGMENTS)
+    prefixes = deepest.prefixes()
+    assert [len(p.local) for p in prefixes] == [0] * 5 + list(range(1, MAX_LOCAL_SEGMENTS + 1))
+    assert all(p.contains(deepest) for p in prefixes)
+
+
+def test_the_schemas_state_the_caps() -> None:
+    schema = Form.model_json_schema()
+    assert schema["properties"]["area"]["maxLength"] == AREA_CODE_MAX_LENGTH
+    assert schema["properties"]["phone"]["maxLength"] == PHONE_MAX_LENGTH
+    pattern = re.compile(AreaCode.JSON_PATTERN)
+    assert pattern.match("430211" + "-a" * MAX_LOCAL_SEGMENTS)
+    assert not pattern.match("430211" + "-a" * (MAX_LOCAL_SEGMENTS + 1))

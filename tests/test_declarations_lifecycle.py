@@ -6,6 +6,7 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -368,3 +369,148 @@ def test_a_corrupt_stored_event_reports_every_problem() -> None:
             {"kind": "withdraw", "id": "e1", "at": "2022-03-19T09:00:00", "declaration_id": "D"}
         )
     assert naive.value.code == "naive_datetime"
+
+
+# --------------------------------------------------------------------------- resuming from records
+
+
+def test_resuming_treats_an_applied_event_as_a_duplicate() -> None:
+    """Regression: replaying a transfer already applied moved the declaration back."""
+    h = timedelta(hours=1)
+    submit = event("submit", at=T0)
+    assign = event("assign", at=T0 + h, grid_id="G1")
+    to_g2 = Transferred(id="e3", at=T0 + 2 * h, declaration_id="D1", to_grid="G2")
+    to_g3 = Transferred(id="e4", at=T0 + 3 * h, declaration_id="D1", to_grid="G3")
+    first = replay_declarations([submit, assign, to_g2, to_g3])
+    assert first.records["D1"].grid_id == "G3"
+    assert first.records["D1"].event_ids == (submit.id, assign.id, "e3", "e4")
+    again = replay_declarations([to_g2], records=first.records)
+    assert again.duplicates == (to_g2,)
+    assert (again.applied, again.rejected) == ((), ())
+    assert again.records == first.records
+    assert again.records["D1"].grid_id == "G3"
+
+
+def test_an_earlier_new_event_on_resume_is_out_of_order() -> None:
+    h = timedelta(hours=1)
+    first = replay_declarations([event("submit", at=T0), event("assign", at=T0 + 2 * h)])
+    late = event("start_review", at=T0 + h)
+    out = replay_declarations([late], records=first.records)
+    assert [(r.event, r.error.code) for r in out.rejected] == [(late, "out_of_order")]  # type: ignore[attr-defined]
+    assert out.records == first.records
+    # The same event in one replay of the whole log is applied in its place.
+    whole = replay_declarations([event("submit", at=T0), late])
+    assert whole.records["D1"].state is DeclarationState.SUBMITTED  # start_review needs assigned
+    later = event("start_review", at=T0 + 3 * h)
+    assert replay_declarations([later], records=first.records).records["D1"].state is (
+        DeclarationState.IN_REVIEW
+    )
+
+
+def test_an_id_naming_two_events_is_rejected_in_a_batch_and_on_resume() -> None:
+    h = timedelta(hours=1)
+    submit = event("submit", at=T0)
+    to_g2 = Transferred(id="t", at=T0 + 2 * h, declaration_id="D1", to_grid="G2")
+    to_g3 = Transferred(id="t", at=T0 + 2 * h, declaration_id="D1", to_grid="G3")
+    assign = event("assign", at=T0 + h, grid_id="G1")
+    for log in ([submit, assign, to_g2, to_g3], [to_g3, assign, submit, to_g2]):
+        out = replay_declarations(log)
+        assert out.records["D1"].grid_id == "G1"
+        assert [(r.event, r.error.code) for r in out.rejected] == [  # type: ignore[attr-defined]
+            (to_g2, "conflicting_id"),
+            (to_g3, "conflicting_id"),
+        ]
+    stored = replay_declarations([submit, assign, to_g2]).records
+    # On resume the stored event stays; a different event with its id is rejected.
+    moved_later = attrs.evolve(to_g3, at=T0 + 4 * h)
+    other_declaration = Submitted(id=submit.id, at=T0 + 5 * h, declaration_id="D2")
+    out = replay_declarations([moved_later, other_declaration], records=stored)
+    assert sorted((r.event.id, r.error.code) for r in out.rejected) == [  # type: ignore[attr-defined]
+        (submit.id, "conflicting_id"),
+        ("t", "conflicting_id"),
+    ]
+    assert out.records == stored
+    assert replay_declarations([to_g2], records=stored).duplicates == (to_g2,)
+
+
+@pytest.mark.parametrize(
+    ("records", "code"),
+    [
+        ("x", "wrong_type"),
+        (["D1"], "wrong_type"),
+        ({"D1": "x"}, "wrong_type"),
+        ({1: None}, "wrong_type"),
+        ({"D2": record_in(DeclarationState.ASSIGNED)}, "wrong_key"),
+    ],
+)
+def test_wrong_records_are_invalid_input(records: object, code: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        replay_declarations([], records=records)  # type: ignore[arg-type]
+    assert info.value.code == code
+    assert info.value.field.startswith("records")
+
+
+def test_a_record_whose_event_ids_are_one_text_cannot_be_built() -> None:
+    with pytest.raises(InvalidInput) as info:
+        attrs.evolve(record_in(DeclarationState.ASSIGNED), event_ids="e1")
+    assert (info.value.code, info.value.field) == ("not_list", "event_ids")
+
+
+def test_wrong_events_are_invalid_input() -> None:
+    for events in ("abc", None, [object()], [event("submit"), 3]):
+        with pytest.raises(InvalidInput):
+            replay_declarations(events, until=T0 + timedelta(days=1))  # type: ignore[arg-type]
+
+
+@given(event_logs(), st.data())
+def test_resuming_from_records_gives_one_replay_of_the_whole_log(
+    log: list[DeclarationEvent], data: st.DataObject
+) -> None:
+    ordered = sorted(log, key=replay_order)
+    cut = data.draw(st.integers(0, len(ordered)))
+    head, tail = ordered[:cut], ordered[cut:]
+    again = data.draw(st.lists(st.sampled_from(head), max_size=6)) if head else []
+    later = data.draw(st.permutations(tail + again))
+    whole = replay_declarations(log)
+    first = replay_declarations(data.draw(st.permutations(head)))
+    resumed = replay_declarations(later, records=first.records)
+    assert resumed.records == whole.records
+    assert len(resumed.duplicates) == len(again)
+    assert resumed.total == len(later)
+    # Re-delivered events change nothing on a clean replay either.
+    assert replay_declarations(log + again).records == whole.records
+
+
+@given(event_logs(), st.data())
+def test_conflicts_give_the_same_outcome_in_any_order(
+    log: list[DeclarationEvent], data: st.DataObject
+) -> None:
+    # Re-use some ids for other events (same kind, another instant or declaration).
+    reused = data.draw(st.lists(st.sampled_from(log), max_size=3))
+    clashing = [
+        attrs.evolve(e, at=e.at + timedelta(minutes=data.draw(st.integers(0, 30)))) for e in reused
+    ]
+    full = log + clashing + data.draw(st.lists(st.sampled_from(log), max_size=3))
+    shuffled = data.draw(st.permutations(full))
+
+    def view(out: Any) -> tuple[Any, ...]:
+        return (
+            out.records,
+            out.applied,
+            out.duplicates,
+            [(r.event, getattr(r.error, "code", type(r.error).__name__)) for r in out.rejected],
+        )
+
+    a, b = replay_declarations(full), replay_declarations(shuffled)
+    assert view(a) == view(b)
+    different = {e.id for e in clashing if e not in log}
+    assert not different & {e.id for e in (*a.applied, *a.duplicates)}
+    assert a.total == len(full)
+
+
+def test_apply_and_replay_agree_on_the_ids() -> None:
+    log = [event("submit", at=T0), event("assign", at=T0 + timedelta(hours=1))]
+    folded = apply_declaration_event(apply_declaration_event(None, log[0]), log[1])
+    assert folded.event_ids == (log[0].id, log[1].id)
+    assert folded.last_event_at == log[1].at
+    assert replay_declarations(log).records["D1"] == folded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -18,7 +19,9 @@ from gridcare.errors import (
     OutOfScope,
     PolicyError,
     UnknownNode,
+    safe_text,
 )
+from gridcare.masking import mask_numbers
 
 SAMPLES: list[GridcareError] = [
     InvalidInput("bad_length", "citizen_id", "expected 18 characters", value="1101**"),
@@ -249,3 +252,77 @@ def test_no_error_leaks_an_11_or_18_digit_number(value: object, field: str, mess
     ):
         for text in (str(err), repr(err), repr(err.value), str(err.value)):
             assert not _LONG_RUN.search(text), text
+
+
+# ----------------------------------------------------------------------------- no raw controls
+
+#: Characters no error may carry raw: C0 and C1 controls (and DEL), the line and paragraph
+#: separators, the bidirectional controls, and lone surrogates.
+_CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))]
+_SEPARATORS_AND_BIDI = list("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff"]
+_UNSHOWN = [*_CONTROLS, *_SEPARATORS_AND_BIDI, *_SURROGATES]
+
+
+def _raw_control(text: str) -> bool:
+    return any(
+        unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _SEPARATORS_AND_BIDI
+        for ch in text
+    )
+
+
+_HOSTILE_TEXT = st.lists(
+    st.text(max_size=6) | st.sampled_from(_UNSHOWN) | st.from_regex(r"1[3-9][0-9]{9}"),
+    max_size=12,
+).map("".join)
+
+
+@given(_HOSTILE_TEXT, st.integers(3, 200))
+def test_safe_text_escapes_every_control_and_keeps_the_rest(text: str, limit: int) -> None:
+    shown = safe_text(text, limit)
+    assert not _raw_control(shown)
+    shown.encode("utf-8")
+    if len(text) <= limit:
+        # each control is replaced by its escape; everything else is as masking leaves it
+        escaped = "".join(
+            (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+            if ch in _UNSHOWN
+            else ch
+            for ch in mask_numbers(text)
+        )
+        assert shown == escaped
+
+
+@given(_HOSTILE_TEXT, _HOSTILE_TEXT, _HOSTILE_TEXT)
+def test_no_error_value_or_message_carries_a_raw_control(
+    field: str, message: str, value: str
+) -> None:
+    invalid = InvalidInput(message, field, message, value=value)
+    errors: list[GridcareError] = [
+        invalid,
+        InvalidInput.collect(
+            [FieldError(field, field, message, value), FieldError("x", "y", value)]
+        ),
+        IllegalTransition(value, message, machine=field, detail=value),
+        OutOfScope(field, value),
+        UnknownNode(value),
+        PolicyError(field, message),
+    ]
+    for err in errors:
+        assert not _raw_control(str(err)), str(err)
+        assert not _raw_control(repr(err))
+    for shown in (invalid.code, invalid.field, invalid.message, str(invalid.value)):
+        assert not _raw_control(shown)
+    for e in invalid.errors:
+        assert not _raw_control(f"{e.code}{e.field}{e.message}{e.value}")
+
+
+def test_controls_are_shown_as_their_escapes() -> None:
+    assert safe_text("a\x1bb\x00c\x7f\x85") == "a\\x1bb\\x00c\\x7f\\x85"
+    assert safe_text("\u202eabc\u2066\u2028") == "\\u202eabc\\u2066\\u2028"
+    assert safe_text("x\ud800") == "x\\ud800"
+    assert safe_text("\x1b13812345678") == "\\x1b138****5678"
+    assert safe_text("plain 中文 text") == "plain 中文 text"
+    err = InvalidInput("bad", "name", "got \x1b[31mred", value="\x1b[2J\u202e")
+    assert err.value == "\\x1b[2J\\u202e"
+    assert str(err) == "name: got \\x1b[31mred [bad]"

@@ -28,6 +28,7 @@ TESTED = {
     "policy_comparison.py",
     "liling_campaign.py",
     "dask_rollup.py",
+    "province_dask.py",
     "coverage.ipynb",
     "screening_round.py",  # tested in tests/test_screening_example.py
 }
@@ -238,6 +239,42 @@ def test_dask_rollup_runs_if_present() -> None:
     claims = [line for line in done.stdout.splitlines() if "==" in line or "equal" in line]
     assert claims, done.stdout  # it states that the Dask result equals the single-process one
     assert all(line.rstrip().endswith("True") for line in claims), done.stdout
+    assert "MISMATCH" not in done.stdout
+    assert "Traceback" not in done.stderr
+    assert_masked(done.stdout)
+
+
+# ----------------------------------------------------------------------------- province_dask
+
+PROVINCE_LAST = re.compile(
+    r"^province scale ([\d.]+): (\d+) households, (\d+) records, ([\d.]+) s, check ok$"
+)
+
+
+def test_province_dask_merges_the_cities_and_checks_itself() -> None:
+    if importlib.util.find_spec("dask") is None:
+        pytest.skip("dask is not installed")
+    script = EXAMPLES / "province_dask.py"
+    done = run(str(script), "--scale", "0.001", "--scheduler", "threads", timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.rstrip().splitlines()
+    last = PROVINCE_LAST.match(lines[-1])
+    assert last, lines[-1]
+    assert last.group(1) == "0.001"
+    households, records = int(last.group(2)), int(last.group(3))
+    assert 20_000 < households < 30_000  # 23 million at scale 1.0, and each county's minimum
+    assert records > households
+    checks = [line for line in lines if line.startswith("check: ")]
+    assert len(checks) == 4, done.stdout  # the single-process tally and rows, the whole province
+    assert all(line.endswith(": True") for line in checks), done.stdout
+    # The province's row and its 14 cities' rows, nothing below.
+    start = next(i for i, line in enumerate(lines) if line.startswith("node "))
+    rows = lines[start + 2 : start + 17]
+    assert rows[0].startswith("湖南省")
+    assert all(row.startswith("  ") and not row.startswith("    ") for row in rows[1:])
+    assert lines[start + 17] == ""
+    province_row = rows[0].split()
+    assert int(province_row[1].replace(",", "")) == households  # households in scope
     assert "MISMATCH" not in done.stdout
     assert "Traceback" not in done.stderr
     assert_masked(done.stdout)

@@ -40,6 +40,7 @@ def str_enums() -> list[type[StrEnum]]:
             module_name = value.__module__
             if (
                 issubclass(value, StrEnum)
+                and len(value) > 0  # the base of the enumerations (Choice) has no member
                 and module_name.startswith("gridcare")
                 and not module_name.startswith(EXCLUDED)
             ):
@@ -87,3 +88,15 @@ def test_label_lookup() -> None:
     assert label(NodeKind.GRID) == "网格"
     assert label(NodeKind.GRID, "en") == "grid"
     assert labels_of(NodeKind)["household"] == ("户", "household")
+
+
+@pytest.mark.parametrize("enum_cls", ENUMS, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
+def test_every_enumeration_refuses_an_unknown_value_with_a_code(enum_cls: type[StrEnum]) -> None:
+    from gridcare.errors import Choice, InvalidInput
+
+    assert issubclass(enum_cls, Choice)
+    for bad in ("no such value", None, 3, [[]]):
+        with pytest.raises(InvalidInput) as err:
+            enum_cls(bad)
+        assert err.value.code == "unknown_choice"
+        assert err.value.field == enum_cls.__name__

@@ -11,7 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridcare.errors import IllegalTransition, InvalidInput
-from gridcare.machine import NEW, Machine, replay, replay_order
+from gridcare.machine import (
+    NEW,
+    History,
+    Machine,
+    check_records,
+    replay,
+    replay_order,
+    sort_out_ids,
+)
 from helpers import at
 
 
@@ -203,3 +211,269 @@ def test_starting_records_and_other_errors() -> None:
     out = replay(log, subject=lambda e: e.door, apply=strict, records={"front": Door.LOCKED})
     assert out.records == {"front": Door.SHUT}
     assert [type(r.error) for r in out.rejected] == [InvalidInput]
+
+
+# --------------------------------------------------------------------------- resuming from records
+
+
+@attrs.frozen
+class DoorRecord:
+    """A door that keeps the ids of its events (gridcare.machine.Tracked)."""
+
+    state: Door
+    event_ids: tuple[str, ...] = ()
+    last_event_at: datetime | None = None
+
+
+def step(record: DoorRecord | None, event: DoorEvent) -> DoorRecord:
+    """The rules only: the ids stay as they were (the replay stamps them)."""
+    state = DOOR.next(Door.SHUT if record is None else record.state, event.kind)
+    return DoorRecord(state, () if record is None else record.event_ids, event.at)
+
+
+def apply_tracked(record: DoorRecord | None, event: DoorEvent) -> DoorRecord:
+    """The rules and the id: what an ``apply_<workflow>_event`` does."""
+    after = step(record, event)
+    return attrs.evolve(after, event_ids=(*after.event_ids, event.id))
+
+
+def stamp(record: DoorRecord, ids: tuple[str, ...]) -> DoorRecord:
+    return attrs.evolve(record, event_ids=ids)
+
+
+def run_tracked(
+    log: list[DoorEvent], records: dict[str, DoorRecord] | None = None, *, stamped: bool = False
+):  # type: ignore[no-untyped-def]
+    if stamped:
+        return replay(log, subject=lambda e: e.door, apply=step, records=records, stamp=stamp)
+    return replay(log, subject=lambda e: e.door, apply=apply_tracked, records=records)
+
+
+def outcome(out) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+    """Everything a replay says, comparable as values."""
+    return (
+        dict(out.records),
+        out.applied,
+        out.duplicates,
+        tuple((r.event, getattr(r.error, "code", type(r.error).__name__)) for r in out.rejected),
+    )
+
+
+@given(logs, st.booleans())
+def test_records_hold_the_ids_applied_in_replay_order(log: list[DoorEvent], stamped: bool) -> None:
+    out = run_tracked(log, stamped=stamped)
+    for door, record in out.records.items():
+        mine = [e for e in out.applied if e.door == door]
+        assert record.event_ids == tuple(e.id for e in mine)
+        assert record.last_event_at == mine[-1].at
+
+
+@given(logs, st.data())
+def test_resuming_from_records_gives_one_replay_of_the_whole_log(
+    log: list[DoorEvent], data: st.DataObject
+) -> None:
+    """Split the log anywhere in replay order; replay the rest, with any re-delivery of the
+    first part, onto the first part's records: the records of one replay of the whole log."""
+    ordered = sorted({e.id: e for e in log}.values(), key=replay_order)
+    cut = data.draw(st.integers(0, len(ordered)))
+    head, tail = ordered[:cut], ordered[cut:]
+    again = data.draw(st.lists(st.sampled_from(head), max_size=8)) if head else []
+    later = data.draw(st.permutations(tail + again))
+    stamped = data.draw(st.booleans())
+    whole = run_tracked(ordered, stamped=stamped)
+    first = run_tracked(head, stamped=stamped)
+    resumed = run_tracked(later, dict(first.records), stamped=stamped)
+    assert resumed.records == whole.records
+    applied_again = {e.id for e in first.applied} & {e.id for e in again}
+    assert {e.id for e in resumed.duplicates} >= applied_again
+    assert resumed.total == len(later)
+    # A second resume with the same events changes nothing more.
+    assert run_tracked(later, dict(resumed.records), stamped=stamped).records == resumed.records
+
+
+# Logs where an id may name two different events: the same ids, other contents.
+clashing_logs = st.lists(events, max_size=25).flatmap(
+    lambda drawn: (
+        st.lists(st.sampled_from(drawn), max_size=10).map(lambda again: drawn + again)
+        if drawn
+        else st.just(drawn)
+    )
+)
+
+
+@given(clashing_logs, st.randoms(use_true_random=False), st.booleans())
+def test_conflicting_ids_are_rejected_whatever_the_order(
+    log: list[DoorEvent], rnd: object, stamped: bool
+) -> None:
+    shuffled = list(log)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    a, b = run_tracked(log, stamped=stamped), run_tracked(shuffled, stamped=stamped)
+    assert outcome(a) == outcome(b)
+    values: dict[str, set[DoorEvent]] = {}
+    for e in log:
+        values.setdefault(e.id, set()).add(e)
+    clashing = {i for i, seen in values.items() if len(seen) > 1}
+    conflicts = [r.event for r in a.rejected if getattr(r.error, "code", "") == "conflicting_id"]
+    assert sorted(e.id for e in conflicts) == sorted(e.id for e in log if e.id in clashing)
+    assert not clashing & {e.id for e in (*a.applied, *a.duplicates)}
+    assert a.total == len(log)
+
+
+def test_a_conflict_is_rejected_in_either_order() -> None:
+    opened = DoorEvent("a", T0, "front", Push.OPEN)
+    locked = DoorEvent("a", T0, "front", Push.LOCK)
+    for log in ([opened, locked, opened], [locked, opened, opened], [opened, opened, locked]):
+        out = run_tracked(log)
+        assert out.records == {}
+        assert out.duplicates == ()
+        assert [r.error.code for r in out.rejected] == ["conflicting_id"] * 3  # type: ignore[attr-defined]
+        assert sorted(map(repr, (r.event for r in out.rejected))) == sorted(map(repr, log))
+
+
+def test_resume_rules_duplicate_conflict_and_out_of_order() -> None:
+    m = timedelta(minutes=1)
+    opened = DoorEvent("a", T0, "front", Push.OPEN)
+    closed = DoorEvent("b", T0 + 2 * m, "front", Push.CLOSE)
+    stored = dict(run_tracked([opened, closed]).records)
+    assert stored["front"] == DoorRecord(Door.SHUT, ("a", "b"), T0 + 2 * m)
+    # Already applied: a duplicate; the record stays.
+    out = run_tracked([opened, closed], stored)
+    assert out.duplicates == (opened, closed)
+    assert out.records == stored
+    # A new event before the record's last one: out of order, not replayed into history.
+    late = DoorEvent("c", T0 + m, "front", Push.CLOSE)
+    out = run_tracked([late], stored)
+    assert [r.error.code for r in out.rejected] == ["out_of_order"]  # type: ignore[attr-defined]
+    assert out.records == stored
+    # An id the record holds, on an event after the record's last: not the held one.
+    reused = DoorEvent("a", T0 + 3 * m, "front", Push.OPEN)
+    # An id another record holds: a conflict, whatever comes with it.
+    elsewhere = DoorEvent("b", T0 + 3 * m, "back", Push.INSTALL)
+    fresh = DoorEvent("d", T0 + 4 * m, "front", Push.OPEN)
+    for log in ([reused, elsewhere, fresh], [fresh, elsewhere, reused]):
+        out = run_tracked(log, stored)
+        # Ids held elsewhere are set aside before the fold, so they come first.
+        assert [(r.event.id, r.error.code) for r in out.rejected] == [  # type: ignore[attr-defined]
+            ("b", "conflicting_id"),
+            ("a", "conflicting_id"),
+        ]
+        assert out.records["front"] == DoorRecord(Door.OPEN, ("a", "b", "d"), T0 + 4 * m)
+        assert "back" not in out.records
+
+
+def test_untracked_records_are_folded_as_before() -> None:
+    log = [DoorEvent("a", T0, "front", Push.OPEN)]
+    out = replay(log, subject=lambda e: e.door, apply=apply, records={"front": Door.SHUT})
+    assert out.records == {"front": Door.OPEN}
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        "front",
+        [("front", Door.SHUT)],
+        {"front": DoorRecord(Door.SHUT, "ab", T0)},  # type: ignore[arg-type]
+        {"front": DoorRecord(Door.SHUT, ("a",), None)},
+        {"front": DoorRecord(Door.SHUT, (1,), T0)},  # type: ignore[arg-type]
+    ],
+)
+def test_malformed_records_are_invalid_input(records: object) -> None:
+    log = [DoorEvent("x", T0, "front", Push.OPEN), DoorEvent("y", T0, "back", Push.INSTALL)]
+    with pytest.raises(InvalidInput) as info:
+        run_tracked(log, records)  # type: ignore[arg-type]
+    assert info.value.code == "wrong_type"
+
+
+@pytest.mark.parametrize(
+    ("records", "code", "field"),
+    [
+        ("x", "wrong_type", "records"),
+        ({1: DoorRecord(Door.SHUT)}, "wrong_type", "records"),
+        ({"front": Door.SHUT}, "wrong_type", "records.front"),
+        ({"front": DoorRecord(Door.SHUT, (), None)}, None, None),
+        (
+            {"front": DoorRecord(Door.SHUT, ("a",), None)},
+            "wrong_type",
+            "records.front.last_event_at",
+        ),
+        ({"front": DoorRecord(Door.SHUT, ["a"], T0)}, "wrong_type", "records.front.event_ids"),  # type: ignore[arg-type]
+    ],
+)
+def test_check_records_at_the_boundary(
+    records: object, code: str | None, field: str | None
+) -> None:
+    if code is None:
+        assert check_records(records, DoorRecord, lambda r: "front") == records
+        return
+    with pytest.raises(InvalidInput) as info:
+        check_records(records, DoorRecord, lambda r: "front")
+    assert (info.value.code, info.value.field) == (code, field)
+    with pytest.raises(InvalidInput) as info:
+        check_records({"back": DoorRecord(Door.SHUT)}, DoorRecord, lambda r: "front")
+    assert info.value.code == "wrong_key"
+
+
+def test_stamp_is_called_once_per_subject() -> None:
+    calls: list[tuple[str, ...]] = []
+
+    def counting(record: DoorRecord, ids: tuple[str, ...]) -> DoorRecord:
+        calls.append(ids)
+        return stamp(record, ids)
+
+    m = timedelta(minutes=1)
+    log = [DoorEvent("i", T0, "front", Push.INSTALL)]
+    log += [DoorEvent(f"o{i}", T0 + (2 * i + 1) * m, "front", Push.OPEN) for i in range(50)]
+    log += [DoorEvent(f"c{i}", T0 + (2 * i + 2) * m, "front", Push.CLOSE) for i in range(50)]
+    out = replay(log, subject=lambda e: e.door, apply=step, stamp=counting)
+    assert len(calls) == 1
+    assert out.records["front"].event_ids == calls[0] == tuple(e.id for e in out.applied)
+
+
+class CountedEvent(DoorEvent):
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountedEvent.compared += 1
+        return super().__eq__(other)
+
+    __hash__ = DoorEvent.__hash__
+
+
+def test_re_sent_events_cost_one_comparison_each() -> None:
+    n = 5000
+    one = CountedEvent("a", T0, "front", Push.INSTALL)
+    copies = [CountedEvent("a", T0, "front", Push.INSTALL) for _ in range(n)]
+    CountedEvent.compared = 0
+    out = run_tracked([one, *copies])
+    assert CountedEvent.compared == n
+    assert len(out.duplicates) == n
+
+
+def test_a_long_history_is_searched_as_a_set() -> None:
+    # 20,000 ids held, 20,000 more events resumed: linear, not 4 * 10**8 comparisons.
+    import time
+
+    n = 20_000
+    s = timedelta(seconds=1)
+    log = [
+        DoorEvent(f"e{i:05d}", T0 + i * s, "front", Push.OPEN if i % 2 == 0 else Push.CLOSE)
+        for i in range(2 * n)
+    ]
+    first = run_tracked(log[:n], stamped=True)
+    assert len(first.records["front"].event_ids) == n
+    started = time.perf_counter()
+    resumed = run_tracked(log, dict(first.records), stamped=True)
+    assert time.perf_counter() - started < 5.0
+    assert (len(resumed.duplicates), len(resumed.applied), resumed.rejected) == (n, n, ())
+    assert resumed.records == run_tracked(log, stamped=True).records
+
+
+def test_history_and_sort_out_ids() -> None:
+    h = History(("a",), T0)
+    assert h.last == (T0, "a")
+    batch = sort_out_ids([DoorEvent("a", T0, "x", Push.OPEN)] * 2)
+    assert (len(batch.firsts), len(batch.duplicates), batch.conflicts) == (1, 1, [])
+    with pytest.raises(InvalidInput):
+        sort_out_ids("ab")  # type: ignore[arg-type]
+    assert History.of(Door.SHUT) is None
+    assert History.of(DoorRecord(Door.SHUT)) is None

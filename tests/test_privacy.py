@@ -1,8 +1,8 @@
 """No report row, repr, export or error message shows an unmasked ID number, phone or full name.
 
-DESIGN.md, "Privacy": personal data is masked by default everywhere. These
-tests collect every raw personal value of a synthetic report day (declarants
-and residents) and search for them in everything gridcare renders.
+Personal data is masked by default everywhere. These tests collect every raw
+personal value of a synthetic report day (declarants and residents) and
+search for them in everything gridcare renders.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gridcare import InvalidInput, NodeKind, Principal, View, daily_report, parse_forms
 from gridcare.declarations import example_form
@@ -168,3 +170,90 @@ def test_error_values_are_masked_by_content(value: object) -> None:
     for text in (str(err), repr(err), repr(err.value), repr(err.errors)):
         assert "13812345678" not in text
         assert "110105194912310020" not in text
+
+
+def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every path to a leaf, list or mapping of a JSON-like form (the containers too)."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _paths(item, (*prefix, i))
+    return found
+
+
+def _with(form: dict[str, object], path: tuple[object, ...], value: object) -> dict[str, object]:
+    copy = json.loads(json.dumps(form, default=str))
+    target = copy
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return copy
+
+
+_FORM = example_form()
+_PATHS = [*_paths(_FORM), ("tel",), ("contact",), ("identity", "nickname")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    path=st.sampled_from(_PATHS),
+    secret=st.sampled_from(
+        ["13812345678", "11010519491231002X", "430211199001010023", "+86 138 1234 5678"]
+    ),
+    shape=st.sampled_from(["as is", "as int", "in text", "in a list", "in a mapping"]),
+)
+def test_a_secret_typed_into_any_field_never_shows_in_the_errors(
+    path: tuple[object, ...], secret: str, shape: str
+) -> None:
+    """Whatever field a phone or an ID number is typed into, the rejection masks it."""
+    from datetime import datetime
+
+    digits = secret.replace(" ", "").replace("+86", "")
+    value: object = {
+        "as is": secret,
+        "as int": int(digits) if digits.isdigit() else secret,
+        "in text": f"call {secret} now",
+        "in a list": [secret],
+        "in a mapping": {"x": secret},
+    }[shape]
+    result = parse_forms(
+        [_with(_FORM, path, value)], received_at=datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE)
+    )
+    texts = [repr(result)]
+    for rejected in result.rejected:
+        texts += [repr(rejected), str(rejected)]
+        texts += [str(e) for e in rejected.errors] + [repr(e.value) for e in rejected.errors]
+    for accepted in result.accepted:
+        texts += [repr(accepted), str(accepted)]
+    blob = "\n".join(texts)
+    assert digits not in blob
+    assert secret not in blob
+
+
+@pytest.mark.parametrize("path", [("tel",), ("contact",), ("identity", "nickname")])
+@pytest.mark.parametrize("value", ["刘晓娟", "刘晓娟 13812345678", ["刘晓娟"]])
+def test_an_unknown_field_never_echoes_its_value(path: tuple[object, ...], value: object) -> None:
+    """No pattern recognises a name, so the value of an unknown field is never shown."""
+    from datetime import datetime
+
+    result = parse_forms(
+        [_with(_FORM, path, value)], received_at=datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE)
+    )
+    (rejected,) = result.rejected
+    assert [e.code for e in rejected.errors] == ["unknown_field"]
+    assert "晓娟" not in repr(result)
+    assert "13812345678" not in repr(result)
+
+
+def test_a_broken_json_text_is_never_echoed() -> None:
+    from datetime import datetime
+
+    text = '{"identity":{"name":"刘晓娟","id_number":"11010519491231002X"},"phone":"138'
+    result = parse_forms([text], received_at=datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE))
+    (rejected,) = result.rejected
+    assert rejected.errors[0].code == "bad_json"
+    assert "晓娟" not in repr(result)
+    assert "110105" not in repr(result)

@@ -42,7 +42,7 @@ def test_quickstart_commands_are_the_three_the_project_runs() -> None:
     assert "python -m gridcare demo" in ci
 
 
-def test_runtime_dependencies_are_only_the_three_named() -> None:
+def test_runtime_dependencies_are_only_those_named() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = sorted(re.split(r"[<>=!~\[ ]", d, maxsplit=1)[0] for d in project["dependencies"])
-    assert names == ["attrs", "pydantic", "python-dateutil"]
+    assert names == ["attrs", "cattrs", "pydantic", "tzdata"]

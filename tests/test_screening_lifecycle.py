@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -300,3 +301,139 @@ def test_fast_replay_equals_the_machine_replay(case: RoundCase, rnd: random.Rand
     assert _view(replay_round(events, case.screening, case.due)) == _view(
         replay_round_plain(events, case.screening, case.due)
     )
+
+
+# ----------------------------------------------------------------------------- resuming
+
+
+def _resume(replayer, case: RoundCase, events: list, first: object):  # type: ignore[no-untyped-def,type-arg]
+    return replayer(
+        events,
+        case.screening,
+        case.due,
+        tubes=first.tubes.records,  # type: ignore[attr-defined]
+        residents=first.residents.records,  # type: ignore[attr-defined]
+    )
+
+
+@given(round_cases(), st.data())
+def test_resuming_from_records_gives_one_replay_of_the_whole_log(
+    case: RoundCase, data: st.DataObject
+) -> None:
+    from gridcare.machine import replay_order
+
+    ordered = sorted({e.id: e for e in case.events}.values(), key=replay_order)
+    cut = data.draw(st.integers(0, len(ordered)))
+    head, tail = ordered[:cut], ordered[cut:]
+    again = data.draw(st.lists(st.sampled_from(head), max_size=6)) if head else []
+    later = data.draw(st.permutations(tail + again))
+    whole = replay_round(ordered, case.screening, case.due)
+    first = replay_round(head, case.screening, case.due)
+    for replayer in (replay_round, replay_round_plain):
+        resumed = _resume(replayer, case, later, first)
+        assert dict(resumed.tubes.records) == dict(whole.tubes.records)
+        assert dict(resumed.residents.records) == dict(whole.residents.records)
+        assert resumed.outcomes() == whole.outcomes()
+    fast, plain = (
+        _resume(replay_round, case, later, first),
+        _resume(replay_round_plain, case, later, first),
+    )
+    assert _view(fast) == _view(plain)
+    swabs = sum(1 for e in later if isinstance(e, SwabAdded))
+    assert fast.tubes.total + fast.residents.total == len(later) + swabs
+
+
+@given(round_cases(), st.data())
+def test_conflicting_ids_give_the_same_outcome_in_any_order(
+    case: RoundCase, data: st.DataObject
+) -> None:
+    events = list(case.events)
+    reused = data.draw(st.lists(st.sampled_from(events), max_size=3)) if events else []
+    clashing = [attrs.evolve(e, at=e.at + M) for e in reused]
+    full = events + clashing + [data.draw(st.sampled_from(events))] if events else []
+    shuffled = data.draw(st.permutations(full))
+
+    def view(out):  # type: ignore[no-untyped-def]
+        # replay_round lists subjects in the order they first come in the log, so the
+        # lists are compared as multisets; duplicates are in replay order.
+        def listed(replayed):  # type: ignore[no-untyped-def]
+            return (
+                dict(replayed.records),
+                sorted(map(repr, replayed.applied)),
+                replayed.duplicates,
+                sorted((repr(r.event), getattr(r.error, "code", "")) for r in replayed.rejected),
+            )
+
+        return (out.outcomes(), listed(out.tubes), listed(out.residents))
+
+    a = replay_round(full, case.screening, case.due)
+    assert view(a) == view(replay_round(shuffled, case.screening, case.due))
+    assert _view(a) == _view(replay_round_plain(shuffled, case.screening, case.due))
+    ids = {e.id for e in clashing}
+    for replayed in (a.tubes, a.residents):
+        assert not ids & {e.id for e in (*replayed.applied, *replayed.duplicates)}
+
+
+def test_resume_rules_for_tubes_and_residents() -> None:
+    rnd, due = _round(), _due("R1", "R2")
+    first_swab = swab("s1", "R1", "T1", 0)
+    log = [first_swab, swab("s2", "R2", "T1", 1), seal("c1", "T1", 5)]
+    first = replay_round(log, rnd, due)
+    assert first.tubes.records["T1"].event_ids == ("s1", "s2", "c1")
+    assert first.residents.records["R1"].event_ids == ("s1",)
+    again = replay_round(
+        log, rnd, due, tubes=first.tubes.records, residents=first.residents.records
+    )
+    assert len(again.tubes.duplicates) == 3
+    assert len(again.residents.duplicates) == 2
+    assert dict(again.tubes.records) == dict(first.tubes.records)
+    # A swab after the seal, and one before it under a new id; an id the tube holds for
+    # another event.
+    late = swab("s3", "R3", "T1", 3)
+    reused = result("s1", "T1", 60, LabResult.NEGATIVE)
+    out = replay_round(
+        [late, reused], rnd, due, tubes=first.tubes.records, residents=first.residents.records
+    )
+    codes = sorted((r.event.id, getattr(r.error, "code", "")) for r in out.rejected)
+    assert ("s1", "conflicting_id") in codes
+    assert ("s3", "out_of_order") in codes
+    assert dict(out.tubes.records) == dict(first.tubes.records)
+
+
+@pytest.mark.parametrize("replayer", [replay_round, replay_round_plain])
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"tubes": "x"}, "wrong_type"),
+        ({"residents": ["R1"]}, "wrong_type"),
+        ({"tubes": {"T1": "x"}}, "wrong_type"),
+        ({"residents": {"R9": None}}, "wrong_type"),
+    ],
+)
+def test_wrong_stored_records_are_invalid_input(replayer, kwargs: dict, code: str) -> None:  # type: ignore[no-untyped-def,type-arg]
+    with pytest.raises(InvalidInput) as info:
+        replayer([], _round(), _due("R1"), **kwargs)
+    assert info.value.code == code
+
+
+def test_a_swab_the_tube_refused_never_binds_the_resident() -> None:
+    """Regression: a refused swab bound its resident once a later swab put them in the tube,
+    and the resumed replay disagreed with the whole one."""
+    rnd, due = _round(pool=10), _due("R1", "R2")
+    first_swab = swab("s1", "R1", "T1", 0)
+    refused = swab("s2", "R2", "T1", 1, tube_kind=TubeKind.SINGLE)  # the tube is pooled
+    taken = swab("s3", "R2", "T1", 2)
+    for replayer in (replay_round, replay_round_plain):
+        whole = replayer([first_swab, refused, taken], rnd, due)
+        assert whole.residents.records["R2"].event_ids == ("s3",)
+        codes = sorted((r.event.id, getattr(r.error, "code", "")) for r in whole.rejected)
+        assert codes == [("s2", "swab_not_in_tube"), ("s2", "tube_kind_mismatch")]
+        first = replayer([first_swab, refused], rnd, due)
+        resumed = _resume(replayer, _Case(rnd, due), [taken], first)
+        assert dict(resumed.residents.records) == dict(whole.residents.records)
+
+
+@attrs.frozen
+class _Case:
+    screening: ScreeningRound
+    due: DueList

@@ -289,12 +289,19 @@ def test_outside_window_wrong_campaign_and_scope_are_rejected_not_dropped() -> N
     assert len(out.applied) == 1
 
 
-def test_duplicate_with_earlier_instant_wins() -> None:
+def test_an_id_naming_two_attempts_is_a_conflict_in_any_order() -> None:
     first = attempt("a1", "H1", 50, R, persons_seen=2)
-    copy = attempt("a1", "H1", 10, N)
-    out = replay_visits([first, copy], campaign())
-    assert out.records["H1"].state is S.NOBODY_HOME
-    assert out.duplicates == (first,)
+    other = attempt("a1", "H1", 10, N)
+    ok = attempt("a2", "H2", 5, V)
+    for log in ([first, other, ok, first], [first, ok, other, first], [other, first, first, ok]):
+        out = replay_visits(log, campaign())
+        assert list(out.records) == ["H2"]
+        assert out.duplicates == ()
+        assert [(r.event, r.error.code) for r in out.rejected] == [  # type: ignore[attr-defined]
+            (other, "conflicting_id"),
+            (first, "conflicting_id"),
+            (first, "conflicting_id"),
+        ]
 
 
 @settings(max_examples=20)
@@ -694,3 +701,120 @@ def test_docs_draw_the_table_from_the_machine() -> None:
     rows: list[HouseholdVisitState | None] = [NEW]
     rows += [s for s in HouseholdVisitState if s is not S.NOT_STARTED]
     assert _markdown_table(rows, list(VisitEventKind)) in text
+
+
+# --------------------------------------------------------------------------- resuming from records
+
+
+def _view(out: VisitReplay) -> tuple[object, ...]:
+    return (
+        dict(out.records),
+        out.applied,
+        out.duplicates,
+        [(r.event, getattr(r.error, "code", type(r.error).__name__)) for r in out.rejected],
+    )
+
+
+@settings(max_examples=40)
+@given(campaigns(scope="D"), st.data())
+def test_resuming_from_records_gives_one_replay_of_the_whole_log(
+    c: Campaign, data: st.DataObject
+) -> None:
+    log = data.draw(attempt_logs(c, HOUSES, max_size=20))
+    ordered = sorted(log, key=lambda a: (a.at, a.id))
+    cut = data.draw(st.integers(0, len(ordered)))
+    head, tail = ordered[:cut], ordered[cut:]
+    again = data.draw(st.lists(st.sampled_from(head), max_size=6)) if head else []
+    later = data.draw(st.permutations(tail + again))
+    whole = replay_visits(log, c)
+    first = replay_visits(head, c)
+    resumed = replay_visits(later, c, records=first.records)
+    assert resumed.records == whole.records
+    assert resumed.total == len(later)
+    applied_again = {a.id for a in first.applied} & {a.id for a in again}
+    assert {a.id for a in resumed.duplicates} >= applied_again
+    # The record holds the ids of its applied attempts, in replay order.
+    for house, record in whole.records.items():
+        assert record.event_ids == tuple(a.id for a in whole.applied if a.household == house)
+    # Re-delivered attempts change nothing on a clean replay either.
+    assert replay_visits(log + again, c).records == whole.records
+
+
+@settings(max_examples=30)
+@given(campaigns(scope="D"), st.data())
+def test_conflicting_ids_give_the_same_outcome_in_any_order(
+    c: Campaign, data: st.DataObject
+) -> None:
+    log = data.draw(attempt_logs(c, HOUSES, max_size=15))
+    # Other attempts under ids already used (their own instant, household, outcome).
+    clashing = [
+        data.draw(visit_attempts(c, HOUSES, attempt_id=a.id))
+        for a in data.draw(st.lists(st.sampled_from(log), max_size=3) if log else st.just([]))
+    ]
+    full = log + clashing + (data.draw(st.lists(st.sampled_from(log), max_size=3)) if log else [])
+    shuffled = data.draw(st.permutations(full))
+    a, b = replay_visits(full, c), replay_visits(shuffled, c)
+    assert _view(a) == _view(b)
+    different = {x.id for x in clashing if x not in log}
+    assert not different & {x.id for x in (*a.applied, *a.duplicates)}
+    assert a.total == len(full)
+
+
+def test_resume_rules_for_attempts() -> None:
+    c = campaign()
+    away = attempt("a1", "H1", 0, N)
+    met = attempt("a2", "H1", 600, R, persons_seen=2)
+    stored = replay_visits([away, met], c).records
+    assert stored["H1"].event_ids == ("a1", "a2")
+    out = replay_visits([away, met], c, records=stored)
+    assert out.duplicates == (away, met)
+    assert out.records == stored
+    early = attempt("a3", "H1", 300, N)
+    reused = attempt("a1", "H1", 900, R, persons_seen=1)
+    elsewhere = attempt("a2", "H2", 900, V)
+    fresh = attempt("a4", "H2", 1000, V)
+    out = replay_visits([early, reused, elsewhere, fresh], c, records=stored)
+    assert sorted((r.event.id, r.error.code) for r in out.rejected) == [  # type: ignore[attr-defined]
+        ("a1", "conflicting_id"),
+        ("a2", "conflicting_id"),
+        ("a3", "out_of_order"),
+    ]
+    assert out.records["H1"] == stored["H1"]
+    assert out.records["H2"].event_ids == ("a4",)
+
+
+@pytest.mark.parametrize(
+    ("records", "code"),
+    [
+        ("x", "wrong_type"),
+        ({"H1": "x"}, "wrong_type"),
+        ({"H1": HouseholdVisit("H2", "K1")}, "wrong_key"),
+        ({"H1": HouseholdVisit("H1", "K2")}, "wrong_campaign"),
+        ({"H1": HouseholdVisit("H1", "K1", event_ids=("a",))}, "wrong_type"),  # no last instant
+    ],
+)
+def test_wrong_records_are_invalid_input(records: object, code: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        replay_visits([], campaign(), records=records)  # type: ignore[arg-type]
+    assert info.value.code == code
+    with pytest.raises(InvalidInput):
+        replay_visits(None, campaign())  # type: ignore[arg-type]
+
+
+def test_re_sent_attempts_stay_linear() -> None:
+    import time
+
+    c = campaign()
+    one = attempt("a1", "H1", 0, R, persons_seen=1)
+
+    def timed(n: int) -> float:
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            out = replay_visits([one] * n, c)
+            best = min(best, time.perf_counter() - started)
+            assert len(out.duplicates) == n - 1
+        return best
+
+    small, large = timed(5_000), timed(40_000)
+    assert large < 20 * small + 0.05  # 8 times the attempts: linear, not 64 times

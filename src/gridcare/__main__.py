@@ -239,6 +239,8 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     )
     console.print(t("各层级数量", "Counts per level"))
     for kind in NodeKind:
+        if kind.rank < h.root.kind.rank:
+            continue  # the levels above a city's root (a province) are not the city's
         console.print(f"  {_pad(label(kind, lang), 24)}{len(h.nodes_of(kind)):>12,}")
     per_grid = [h.count_below(g.id, NodeKind.HOUSEHOLD) for g in h.nodes_of(NodeKind.GRID)]
     console.print(

@@ -18,7 +18,10 @@ Rules this module obeys (the state-machine convention of :mod:`gridcare.machine`
 * deadlines are a value (:class:`CaseDeadlines`), per urgency, measured from
   when the case was raised (acceptance, closing) or a department was
   dispatched (its check-in); a reopened case's closing deadline runs again
-  from the reopening. Overdue = the deadline is at or before ``as_of``.
+  from the reopening. Overdue = the deadline is at or before ``as_of``;
+* a case keeps the ids of the events applied to it and the instant of the
+  last, so :func:`replay_cases` resumed from stored cases skips what they
+  hold (the rules of :func:`gridcare.machine.replay`).
 
 >>> from datetime import datetime, timedelta, timezone
 >>> t = datetime(2022, 3, 25, 9, tzinfo=timezone.utc)
@@ -39,16 +42,23 @@ Rules this module obeys (the state-machine convention of :mod:`gridcare.machine`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import attrs
 
-from gridcare.errors import IllegalTransition, InvalidInput
-from gridcare.machine import NEW, Machine, Replay, replay
+from gridcare.errors import (
+    Choice,
+    IllegalTransition,
+    InvalidInput,
+    require_instance,
+    require_int,
+    require_items,
+)
+from gridcare.machine import NEW, Machine, Replay, check_records, replay
 from gridcare.masking import mask_text
+from gridcare.serial import JsonMixin, personal
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -74,7 +84,7 @@ __all__ = [
 ]
 
 
-class CaseTopic(StrEnum):
+class CaseTopic(Choice):
     """What a grid blows the whistle about.
 
     >>> CaseTopic.EPIDEMIC_CLUE.value
@@ -87,7 +97,7 @@ class CaseTopic(StrEnum):
     RESIDENT_NEED = "resident_need"
 
 
-class CaseUrgency(StrEnum):
+class CaseUrgency(Choice):
     """How urgent a case is; each urgency has its own deadlines.
 
     >>> [u.value for u in CaseUrgency]
@@ -99,7 +109,7 @@ class CaseUrgency(StrEnum):
     EMERGENCY = "emergency"
 
 
-class CaseState(StrEnum):
+class CaseState(Choice):
     """States of a whistle case (a case not raised yet has no record: its state is ``NEW``).
 
     >>> CaseState.CLOSED.open, CaseState.DISPATCHED.open
@@ -121,7 +131,7 @@ class CaseState(StrEnum):
         return self not in (CaseState.CLOSED, CaseState.REJECTED)
 
 
-class CaseEventKind(StrEnum):
+class CaseEventKind(Choice):
     """What happens to a case: the event kinds of :data:`WHISTLE_CASE_MACHINE`.
 
     ``CHECK_IN_LAST`` is the table's name for the check-in of the last
@@ -168,11 +178,18 @@ WHISTLE_CASE_MACHINE: Machine[CaseState, CaseEventKind] = Machine(
 )
 
 
+#: The longest deadline a case may have (so a deadline added to an instant stays a date).
+_MAX_DEADLINE = timedelta(days=366)
+
+
 def _positive(field: str) -> Callable[[Any, Any, Any], None]:
     def check(instance: Any, attribute: Any, value: Any) -> None:
-        if not isinstance(value, timedelta) or value <= timedelta(0):
+        if not isinstance(value, timedelta) or not timedelta(0) < value <= _MAX_DEADLINE:
             raise InvalidInput(
-                "bad_deadline", field, "a deadline is a positive timedelta", value=value
+                "bad_deadline",
+                field,
+                "a deadline is a positive timedelta of at most 366 days",
+                value=value,
             )
 
     return check
@@ -181,6 +198,8 @@ def _positive(field: str) -> Callable[[Any, Any, Any], None]:
 @attrs.frozen
 class UrgencyDeadlines:
     """Deadlines of one urgency: accept, each department's check-in, close.
+
+    Each is a positive ``timedelta`` of at most 366 days (code ``bad_deadline``).
 
     >>> UrgencyDeadlines(timedelta(hours=2), timedelta(hours=2), timedelta(hours=1))
     Traceback (most recent call last):
@@ -208,6 +227,10 @@ class CaseDeadlines:
 
     >>> DEFAULT_CASE_DEADLINES.for_urgency(CaseUrgency.EMERGENCY).check_in
     datetime.timedelta(seconds=7200)
+    >>> CaseDeadlines(daily=timedelta(days=1))
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: daily: expected UrgencyDeadlines, got timedelta [bad_deadline]
     """
 
     daily: UrgencyDeadlines = UrgencyDeadlines(
@@ -219,6 +242,10 @@ class CaseDeadlines:
     emergency: UrgencyDeadlines = UrgencyDeadlines(
         timedelta(minutes=30), timedelta(hours=2), timedelta(hours=24)
     )
+
+    def __attrs_post_init__(self) -> None:
+        for field in ("daily", "tough_problem", "emergency"):
+            require_instance(getattr(self, field), UrgencyDeadlines, field, code="bad_deadline")
 
     def for_urgency(self, urgency: CaseUrgency) -> UrgencyDeadlines:
         """The deadlines of one urgency."""
@@ -317,11 +344,14 @@ class CaseEvent:
 
 
 @attrs.frozen
-class WhistleCase:
+class WhistleCase(JsonMixin):
     """A whistle case as its events left it.
 
     ``dispatched`` maps each department to when it was (last) dispatched,
     ``checked_in`` to when it checked in, both as sorted tuples of pairs.
+    ``event_ids`` are the ids of the events applied, in replay order, and
+    ``last_event_at`` the instant of the last: what a replay resumed from
+    stored cases needs (:class:`gridcare.machine.Tracked`).
 
     >>> from datetime import datetime, timezone
     >>> e = CaseEvent(id="e", at=datetime(2022, 3, 25, tzinfo=timezone.utc), case_id="C",
@@ -344,13 +374,56 @@ class WhistleCase:
     closed_at: datetime | None = None
     reopened_at: datetime | None = None
     reopen_count: int = 0
-    note: str = attrs.field(default="", repr=_mask)
+    note: str = attrs.field(default="", repr=_mask, metadata=personal(mask_text))
+    event_ids: tuple[str, ...] = ()
+    last_event_at: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for field in ("id", "grid"):
+            value = getattr(self, field)
+            if type(value) is not str or not value:
+                raise InvalidInput("missing", field, f"{field} is non-empty text")
+        require_instance(self.topic, CaseTopic, "topic", code="bad_enum")
+        require_instance(self.urgency, CaseUrgency, "urgency", code="bad_enum")
+        require_instance(self.state, CaseState, "state", code="bad_enum")
+        require_aware(self.raised_at, "raised_at")
+        for field in ("accepted_at", "handled_at", "closed_at", "reopened_at", "last_event_at"):
+            value = getattr(self, field)
+            if value is not None:
+                require_aware(value, field)
+        _check_sent(self.dispatched, "dispatched")
+        _check_sent(self.checked_in, "checked_in")
+        require_int(self.reopen_count, "reopen_count", low=0)
+        if type(self.note) is not str:
+            raise InvalidInput("not_string", "note", "a note is text")
+        ids = self.event_ids
+        if type(ids) is not tuple or not set(map(type, ids)) <= {str}:
+            raise InvalidInput("bad_record", "event_ids", "expected a tuple of event ids")
 
     @property
     def pending_departments(self) -> tuple[str, ...]:
         """Departments dispatched that have not checked in since."""
         done = dict(self.checked_in)
         return tuple(d for d, at in self.dispatched if d not in done or done[d] < at)
+
+
+def _check_sent(value: object, field: str) -> None:
+    """``dispatched`` or ``checked_in``: a tuple of (department, aware instant) pairs."""
+    if type(value) is not tuple or not all(
+        type(pair) is tuple
+        and len(pair) == 2
+        and type(pair[0]) is str
+        and isinstance(pair[1], datetime)
+        and pair[1].utcoffset() is not None
+        for pair in value
+    ):
+        raise InvalidInput("bad_departments", field, "expected (department, instant) pairs")
+
+
+def _check_guard(case: object, event: object) -> None:
+    """The arguments of a guard: a :class:`WhistleCase` and a :class:`CaseEvent`."""
+    require_instance(case, WhistleCase, "case", code="bad_case")
+    require_instance(event, CaseEvent, "event", code="bad_event")
 
 
 def same_case(case: WhistleCase, event: CaseEvent) -> bool:
@@ -361,7 +434,12 @@ def same_case(case: WhistleCase, event: CaseEvent) -> bool:
     >>> case = WhistleCase("C1", "G1", CaseTopic.HAZARD, CaseUrgency.DAILY, t)
     >>> same_case(case, CaseEvent(id="e", at=t, case_id="C2", kind=CaseEventKind.ACCEPT))
     False
+    >>> same_case("C1", CaseEvent(id="e", at=t, case_id="C1", kind=CaseEventKind.ACCEPT))
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: case: expected WhistleCase, got str [bad_case]
     """
+    _check_guard(case, event)
     return case.id == event.case_id
 
 
@@ -376,6 +454,7 @@ def department_awaited(case: WhistleCase, event: CaseEvent) -> bool:
     ...                    kind=CaseEventKind.CHECK_IN, department="police"))
     False
     """
+    _check_guard(case, event)
     return event.kind is not CaseEventKind.CHECK_IN or event.department in case.pending_departments
 
 
@@ -390,6 +469,9 @@ def case_event_kind(case: WhistleCase | None, event: CaseEvent) -> CaseEventKind
     ...                 kind=CaseEventKind.CHECK_IN, department="fire"))
     <CaseEventKind.CHECK_IN_LAST: 'check_in_last'>
     """
+    require_instance(event, CaseEvent, "event", code="bad_event")
+    if case is not None:
+        require_instance(case, WhistleCase, "case", code="bad_case")
     if (
         event.kind is CaseEventKind.CHECK_IN
         and case is not None
@@ -416,11 +498,28 @@ def apply_case_event(case: WhistleCase | None, event: CaseEvent) -> WhistleCase:
     """
     if not isinstance(event, CaseEvent):
         raise InvalidInput("bad_event", "event", "expected a CaseEvent")
+    if case is not None and not isinstance(case, WhistleCase):
+        raise InvalidInput("bad_case", "case", "expected a WhistleCase or None")
+    held = () if case is None else case.event_ids
+    return _next_case(case, event, (*held, event.id))
+
+
+def _replay_step(case: WhistleCase | None, event: CaseEvent) -> WhistleCase:
+    """The case after ``event`` with its ids as they were: the replay stamps them once."""
+    return _next_case(case, event, () if case is None else case.event_ids)
+
+
+def _stamp(case: WhistleCase, event_ids: tuple[str, ...]) -> WhistleCase:
+    return attrs.evolve(case, event_ids=event_ids)
+
+
+def _next_case(
+    case: WhistleCase | None, event: CaseEvent, event_ids: tuple[str, ...]
+) -> WhistleCase:
+    """The rules of :func:`apply_case_event`; the new case holds ``event_ids``."""
     if case is None:
         target = WHISTLE_CASE_MACHINE.next(NEW, case_event_kind(None, event), detail=event.id)
-        return _raised(event, target)
-    if not isinstance(case, WhistleCase):
-        raise InvalidInput("bad_case", "case", "expected a WhistleCase or None")
+        return _raised(event, target, event_ids)
     if not same_case(case, event):
         raise InvalidInput(
             "wrong_case", "case_id", "event is for another case", value=event.case_id
@@ -433,15 +532,26 @@ def apply_case_event(case: WhistleCase | None, event: CaseEvent) -> WhistleCase:
             detail=f"department {event.department!r} is not awaited",
         )
     target = WHISTLE_CASE_MACHINE.next(case.state, case_event_kind(case, event), detail=event.id)
-    return attrs.evolve(case, **_changes(case, event, target))  # type: ignore[arg-type]
+    changes = _changes(case, event, target)
+    changes["event_ids"] = event_ids
+    changes["last_event_at"] = event.at
+    return attrs.evolve(case, **changes)  # type: ignore[arg-type]
 
 
-def _raised(event: CaseEvent, state: CaseState) -> WhistleCase:
+def _raised(event: CaseEvent, state: CaseState, event_ids: tuple[str, ...]) -> WhistleCase:
     """The record the entry edge creates (the event checked its own fields)."""
     if event.grid is None or event.topic is None or event.urgency is None:
         raise InvalidInput("missing", "kind", "a case is raised with a grid, topic and urgency")
     return WhistleCase(
-        event.case_id, event.grid, event.topic, event.urgency, event.at, state, note=event.note
+        event.case_id,
+        event.grid,
+        event.topic,
+        event.urgency,
+        event.at,
+        state,
+        note=event.note,
+        event_ids=event_ids,
+        last_event_at=event.at,
     )
 
 
@@ -479,6 +589,10 @@ def _subject(event: CaseEvent) -> str:
     return event.case_id
 
 
+def _case_key(case: WhistleCase) -> str:
+    return case.id
+
+
 def replay_cases(
     events: Iterable[CaseEvent], *, records: Mapping[str, WhistleCase] | None = None
 ) -> Replay[str, WhistleCase, CaseEvent]:
@@ -486,18 +600,29 @@ def replay_cases(
 
     This is :func:`gridcare.machine.replay` with :func:`apply_case_event`:
     events in (``at``, ``id``) order, a repeated id is a duplicate and changes
-    nothing, a refused event is returned with its reason; ``applied`` and
-    ``rejected`` list the events case by case, each case's in (``at``, ``id``)
-    order. ``records`` holds starting cases (a replay resumed from a snapshot).
+    nothing, an id naming two different events is rejected
+    (``conflicting_id``), a refused event is returned with its reason;
+    ``applied`` and ``rejected`` list the events case by case, each case's in
+    (``at``, ``id``) order. ``records`` holds stored cases to resume from
+    (case id -> :class:`WhistleCase`; anything else is ``InvalidInput``,
+    ``wrong_type``): an event a case holds is a duplicate, a new event before
+    its case's last is ``out_of_order``.
 
     >>> replay_cases([]).total
     0
+    >>> replay_cases([], records="C1")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: records: expected a mapping of id -> record [wrong_type]
     """
+    start = None if records is None else check_records(records, WhistleCase, _case_key)
+    if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
+        raise InvalidInput("wrong_type", "events", "expected a collection of events")
     log = list(events)
     for i, event in enumerate(log):
         if not isinstance(event, CaseEvent):
             raise InvalidInput("bad_event", f"events.{i}", "expected a CaseEvent")
-    return replay(log, subject=_subject, apply=apply_case_event, records=records)
+    return replay(log, subject=_subject, apply=_replay_step, records=start, stamp=_stamp)
 
 
 @attrs.frozen
@@ -513,6 +638,11 @@ class OverdueCheckIn:
     department: str
     due: datetime
 
+    def __attrs_post_init__(self) -> None:
+        _check_overdue(self.case_id, self.due)
+        if type(self.department) is not str or not self.department:
+            raise InvalidInput("missing", "department", "department is non-empty text")
+
 
 @attrs.frozen
 class OverdueCase:
@@ -527,13 +657,26 @@ class OverdueCase:
     stage: str
     due: datetime
 
+    def __attrs_post_init__(self) -> None:
+        _check_overdue(self.case_id, self.due)
+        if type(self.stage) is not str or self.stage not in _STAGES:
+            raise InvalidInput("bad_stage", "stage", "the stage is 'accept' or 'close'")
 
-def _cases(cases: Iterable[WhistleCase]) -> list[WhistleCase]:
-    found = list(cases)
-    for i, case in enumerate(found):
-        if not isinstance(case, WhistleCase):
-            raise InvalidInput("bad_case", f"cases.{i}", "expected a WhistleCase")
-    return found
+
+#: The deadlines a case as a whole can miss (:attr:`OverdueCase.stage`).
+_STAGES = ("accept", "close")
+
+
+def _check_overdue(case_id: object, due: object) -> None:
+    if type(case_id) is not str or not case_id:
+        raise InvalidInput("missing", "case_id", "case_id is non-empty text")
+    require_aware(due, "due")
+
+
+def _cases(cases: Iterable[WhistleCase], deadlines: CaseDeadlines) -> Sequence[WhistleCase]:
+    """The arguments of the overdue lists, checked: the cases, one by one, and the deadlines."""
+    require_instance(deadlines, CaseDeadlines, "deadlines", code="bad_deadline")
+    return require_items(cases, WhistleCase, "cases")
 
 
 def overdue_check_ins(
@@ -548,7 +691,7 @@ def overdue_check_ins(
     """
     require_aware(as_of, "as_of")
     found = []
-    for case in _cases(cases):
+    for case in _cases(cases, deadlines):
         if not case.state.open:
             continue
         limit = deadlines.for_urgency(case.urgency).check_in
@@ -573,7 +716,7 @@ def overdue_cases(
     """
     require_aware(as_of, "as_of")
     found = []
-    for case in _cases(cases):
+    for case in _cases(cases, deadlines):
         if not case.state.open:
             continue
         limits = deadlines.for_urgency(case.urgency)

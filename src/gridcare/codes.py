@@ -38,7 +38,6 @@ import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from enum import StrEnum
 from importlib import resources
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
@@ -47,10 +46,12 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from gridcare.errors import FieldError, InvalidInput
+from gridcare.errors import Choice, FieldError, InvalidInput, require_instance, require_int
 from gridcare.masking import mask_id_number, mask_numbers, mask_phone, reveal_requested
 
 __all__ = [
+    "AREA_CODE_MAX_LENGTH",
+    "MAX_LOCAL_SEGMENTS",
     "PHONE_MAX_LENGTH",
     "PROVINCE_CODES",
     "YUNLONG",
@@ -68,7 +69,7 @@ __all__ = [
 ]
 
 
-class Sex(StrEnum):
+class Sex(Choice):
     """Sex as recorded in a citizen ID number (odd sequence: male).
 
     >>> CitizenId.parse("11010519491231002X").sex is Sex.FEMALE
@@ -79,7 +80,7 @@ class Sex(StrEnum):
     FEMALE = "female"
 
 
-class AreaLevel(StrEnum):
+class AreaLevel(Choice):
     """The level of a division code; ``PLACE`` is a local place below a village.
 
     >>> AreaCode.parse("430211001").level is AreaLevel.TOWN
@@ -130,17 +131,41 @@ class Division:
     """A division code as the GB/T 2260 lists give it: name, first and last year in force.
 
     ``since`` 1980 means "in the first edition already"; ``until`` is ``None``
-    while the code is in force. Returned by :attr:`AreaCode.division`.
+    while the code is in force. Returned by :attr:`AreaCode.division`. The
+    constructor checks its values: six ASCII digits (``bad_code``), a name of
+    1 to 50 printable characters (``not_string``, ``bad_name``), years from
+    1980 to 2100 with ``until`` not before ``since`` (``not_integer``,
+    ``out_of_range``).
 
     >>> d = AreaCode.parse("430212").division
     >>> d.code, d.name, d.since, d.until
     ('430212', '渌口区', 2018, None)
+    >>> Division("430212", "渌口区", 2018, 2017)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: until: must be at least 2018 [out_of_range]
     """
 
     code: str
     name: str
     since: int
     until: int | None
+
+    def __attrs_post_init__(self) -> None:
+        code = self.code
+        if not (isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit()):
+            raise InvalidInput("bad_code", "code", "expected six digits", value=code)
+        name = require_instance(self.name, str, "name", code="not_string")
+        if not 0 < len(name) <= 50 or not name.isprintable():
+            raise InvalidInput("bad_name", "name", "expected 1 to 50 printable characters")
+        since = require_int(self.since, "since", low=_FIRST_EDITION, high=_LAST_YEAR)
+        if self.until is not None:
+            require_int(self.until, "until", low=since, high=_LAST_YEAR)
+
+
+#: The years a GB/T 2260 code may be in force: from the first edition to the supported end.
+_FIRST_EDITION = 1980
+_LAST_YEAR = 2100
 
 
 @functools.cache
@@ -520,8 +545,18 @@ class CitizenId:
 
 # --------------------------------------------------------------------------- AreaCode
 
+#: The longest division code text read (official digits and local segments); longer text is
+#: refused (``too_long``) before it is split.
+AREA_CODE_MAX_LENGTH = 128
+#: The most local segments under an official code (``430200-YL-S01-C001-G01`` has four);
+#: more is ``too_many_segments``.
+MAX_LOCAL_SEGMENTS = 8
+
 _LOCAL_SEGMENT = re.compile(r"^[0-9A-Za-z_\u4e00-\u9fff]{1,40}$")
-_AREA_PATTERN = r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?(-[0-9A-Za-z_\u4e00-\u9fff]{1,40})*$"
+_AREA_PATTERN = (
+    r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?(-[0-9A-Za-z_\u4e00-\u9fff]{1,40})"
+    f"{{0,{MAX_LOCAL_SEGMENTS}}}$"
+)
 
 
 def _area_problem(code: str, message: str, text: str) -> FieldError:
@@ -583,10 +618,13 @@ def normalise_area_code(
     local code: ``430271`` (云龙示范区) is ``430200-YL``, and its town
     ``430271001`` is ``430200-YL-001``. With ``strict``, the official part must
     be listed in a GB/T 2260 revision (see :attr:`AreaCode.is_known`). The
-    problem's ``code`` is one of ``not_string``, ``bad_length``,
-    ``bad_characters``, ``unknown_province``, ``bad_local_segment``,
-    ``unknown_area`` (strict only); its ``value`` is the input with any phone
-    or ID number in it masked.
+    problem's ``code`` is one of ``not_string``, ``too_long`` (over
+    :data:`AREA_CODE_MAX_LENGTH` characters, checked before the text is read),
+    ``bad_length``, ``bad_characters``, ``unknown_province``,
+    ``too_many_segments`` (over :data:`MAX_LOCAL_SEGMENTS`),
+    ``bad_local_segment``, ``unknown_area`` (strict only); its ``value`` is
+    the input with any phone or ID number in it masked. The limits hold for
+    the normalised code too, so ``str`` of every code parses again.
 
     >>> normalise_area_code("430200-YL")
     ('4302', ('YL',))
@@ -601,6 +639,12 @@ def normalise_area_code(
         return FieldError(
             "not_string", "area_code", f"expected a string, got {type(text).__name__}"
         )
+    if len(text) > AREA_CODE_MAX_LENGTH:
+        return _area_problem(
+            "too_long",
+            f"expected at most {AREA_CODE_MAX_LENGTH} characters, got {len(text)}",
+            text[:AREA_CODE_MAX_LENGTH],
+        )
     parts = text.split("-")
     official = parts[0]
     segments = tuple(parts[1:])
@@ -612,6 +656,8 @@ def normalise_area_code(
         return _area_problem("bad_length", f"expected 6, 9 or 12 digits, got {len(official)}", text)
     if official[:2] not in PROVINCE_CODES:
         return _area_problem("unknown_province", f"no province with code {official[:2]}", text)
+    if len(segments) > MAX_LOCAL_SEGMENTS:
+        return _too_many_segments(len(segments), text)
     for segment in segments:
         problem = _segment_problem(segment, text)
         if problem is not None:
@@ -621,16 +667,30 @@ def normalise_area_code(
             "unknown_area", f"no GB/T 2260 revision lists the code {official[:6]}", text
         )
     if official.startswith(_ALIAS_PREFIXES):
-        return _as_local(_significant(official), segments)
+        key, local = _as_local(_significant(official), segments)
+        if len(local) > MAX_LOCAL_SEGMENTS:
+            return _too_many_segments(len(local), text)
+        if len(_official_text(key)) + sum(1 + len(s) for s in local) > AREA_CODE_MAX_LENGTH:
+            return _area_problem(
+                "too_long", f"written as a local code, over {AREA_CODE_MAX_LENGTH} characters", text
+            )
+        return key, local
     return _significant(official), segments
+
+
+def _too_many_segments(count: int, text: str) -> FieldError:
+    return _area_problem(
+        "too_many_segments", f"at most {MAX_LOCAL_SEGMENTS} local segments, got {count}", text
+    )
 
 
 _AREA_CODE_JSON: dict[str, Any] = {
     "type": "string",
+    "maxLength": AREA_CODE_MAX_LENGTH,
     "pattern": _AREA_PATTERN,
     "description": "行政区划代码（GB/T 2260 六位，统计用区划代码九位或十二位），"
     "可附本地编码段 / Division code (GB/T 2260 6 digits, statistical 9 or 12 digits), "
-    "optionally followed by local segments",
+    f"optionally followed by at most {MAX_LOCAL_SEGMENTS} local segments",
     "examples": ["430211", "430211001001", "430200-YL"],
 }
 
@@ -691,10 +751,12 @@ class AreaCode:
     def parse(cls, text: str, *, strict: bool = False) -> Self:
         """Validate a code; raise ``InvalidInput`` naming the problem.
 
-        The same as ``AreaCode(text)``. Codes: ``not_string``, ``bad_length``,
-        ``bad_characters``, ``unknown_province``, ``bad_local_segment``; with
-        ``strict``, also ``unknown_area`` (the first six digits are in no
-        GB/T 2260 revision).
+        The same as ``AreaCode(text)``. Codes: ``not_string``, ``too_long``
+        (over :data:`AREA_CODE_MAX_LENGTH` characters), ``bad_length``,
+        ``bad_characters``, ``unknown_province``, ``too_many_segments`` (over
+        :data:`MAX_LOCAL_SEGMENTS`), ``bad_local_segment``; with ``strict``,
+        also ``unknown_area`` (the first six digits are in no GB/T 2260
+        revision).
 
         >>> AreaCode.parse("4302")
         Traceback (most recent call last):
@@ -720,12 +782,24 @@ class AreaCode:
         return not isinstance(normalise_area_code(text, strict=strict), FieldError)
 
     def child(self, segment: str) -> AreaCode:
-        """A local code directly under this one.
+        """A local code directly under this one, within the limits :meth:`parse` reads.
 
         >>> str(AreaCode.parse("430211001001").child("B12"))
         '430211001001-B12'
         """
-        problem = _segment_problem(segment, f"{self}-{segment}")
+        # Only text is rendered: a segment of another type (a deep list, say) is named by type.
+        shown = f"{self}-{segment}" if isinstance(segment, str) else str(self)
+        problem = _segment_problem(segment, shown)
+        if problem is None:
+            text = f"{self}-{segment}"
+            if len(self.local) >= MAX_LOCAL_SEGMENTS:
+                problem = _too_many_segments(len(self.local) + 1, text)
+            elif len(text) > AREA_CODE_MAX_LENGTH:
+                problem = _area_problem(
+                    "too_long",
+                    f"over {AREA_CODE_MAX_LENGTH} characters",
+                    text[:AREA_CODE_MAX_LENGTH],
+                )
         if problem is not None:
             raise InvalidInput.collect([problem])
         return AreaCode._trusted(self.key, (*self.local, segment))
@@ -867,7 +941,13 @@ class AreaCode:
         True
         >>> AreaCode.parse("430200-YL").contains(AreaCode.parse("430202"))
         False
+        >>> AreaCode.parse("430200").contains("430202")
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: other: expected AreaCode, got str [not_area_code]
         """
+        if type(other) is not AreaCode:
+            require_instance(other, AreaCode, "other", code="not_area_code")
         if not other.key.startswith(self.key):
             return False
         if not self.local:
@@ -877,10 +957,21 @@ class AreaCode:
     def prefixes(self) -> tuple[AreaCode, ...]:
         """This code and all its ancestors, coarsest first: the keys a prefix index probes.
 
+        Built level by level from the code itself: the cost is that of the
+        codes returned (at most five official levels and
+        :data:`MAX_LOCAL_SEGMENTS` local ones).
+
         >>> [str(c) for c in AreaCode.parse("430211001").prefixes()]
         ['430000', '430200', '430211', '430211001']
+        >>> [str(c) for c in AreaCode.parse("430200-YL-S1").prefixes()]
+        ['430000', '430200', '430200-YL', '430200-YL-S1']
         """
-        return (*reversed(tuple(self.ancestors())), self)
+        if not self.local:
+            return (*reversed(tuple(self.ancestors())), self)
+        official = AreaCode._trusted(self.key)
+        key, local = self.key, self.local
+        below = tuple(AreaCode._trusted(key, local[:i]) for i in range(1, len(local)))
+        return (*reversed(tuple(official.ancestors())), official, *below, self)
 
     def __str__(self) -> str:
         text = _official_text(self.key)
@@ -1050,6 +1141,7 @@ def normalise_phone_number(text: object) -> str | FieldError:
 
 _PHONE_JSON: dict[str, Any] = {
     "type": "string",
+    "maxLength": PHONE_MAX_LENGTH,
     "pattern": _PHONE_PATTERN,
     "description": "中国大陆手机号码（11位，可带+86、中继0、空格、连字符、点或括号，"
     "全角数字按半角读） / Mainland China mobile number (11 digits; +86, a trunk 0, "

@@ -1,5 +1,8 @@
 """The grid hierarchy: city > district > street > community > grid > building > unit > household.
 
+A province's report sits one level higher: a province root over its cities
+(:attr:`NodeKind.PROVINCE`), holding only the top of each city.
+
 Rules this module obeys:
 
 * exactly one root; every other node has a parent in the hierarchy;
@@ -30,25 +33,28 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from enum import StrEnum
 from typing import Any
 
 import attrs
 
 from gridcare.codes import AreaCode
-from gridcare.errors import FieldError, InvalidInput, UnknownNode
+from gridcare.errors import Choice, FieldError, InvalidInput, UnknownNode
 from gridcare.masking import mask_text
 
 __all__ = ["MAX_ID_LENGTH", "MAX_NAME_LENGTH", "Hierarchy", "Node", "NodeKind"]
 
 
-class NodeKind(StrEnum):
+class NodeKind(Choice):
     """The levels of the hierarchy, coarsest first; ``rank`` gives the order.
 
-    >>> NodeKind.GRID.rank < NodeKind.BUILDING.rank
-    True
+    ``PROVINCE`` is the root of a province's report over its cities; a city's
+    own hierarchy is rooted at ``CITY``.
+
+    >>> NodeKind.GRID.rank < NodeKind.BUILDING.rank, NodeKind.PROVINCE.rank < NodeKind.CITY.rank
+    (True, True)
     """
 
+    PROVINCE = "province"
     CITY = "city"
     DISTRICT = "district"
     STREET = "street"
@@ -60,7 +66,7 @@ class NodeKind(StrEnum):
 
     @property
     def rank(self) -> int:
-        """0 for ``CITY`` up to 7 for ``HOUSEHOLD``."""
+        """0 for ``PROVINCE``, 1 for ``CITY``, up to 8 for ``HOUSEHOLD``."""
         return _RANK[self]
 
 

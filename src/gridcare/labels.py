@@ -16,13 +16,37 @@ import unicodedata
 from enum import Enum
 from typing import Literal
 
-__all__ = ["LABELS", "Lang", "display_width", "label", "labels_of"]
+from gridcare.errors import InvalidInput
+
+__all__ = ["LABELS", "Lang", "display_width", "label", "labels_of", "require_lang"]
 
 Lang = Literal["zh", "en"]
+
+
+def require_lang(value: object, field: str = "lang") -> Lang:
+    """``value`` if it names a language of the labels (``"zh"`` or ``"en"``).
+
+    Anything else is ``InvalidInput`` code ``unknown_choice``: a table is never
+    silently given in a language that was not asked for.
+
+    >>> require_lang("en")
+    'en'
+    >>> require_lang("fr")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: lang: not one of: zh, en [unknown_choice]
+    """
+    if value == "zh" and type(value) is str:
+        return "zh"
+    if value == "en" and type(value) is str:
+        return "en"
+    raise InvalidInput("unknown_choice", field, "not one of: zh, en", value=value)
+
 
 #: enum class name -> member value -> (Chinese, English)
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "NodeKind": {
+        "province": ("省", "province"),
         "city": ("市", "city"),
         "district": ("县市区", "district/county"),
         "street": ("街道/镇", "street/town"),
@@ -381,35 +405,50 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 def labels_of(enum_cls: type[Enum]) -> dict[str, tuple[str, str]]:
     """The label table of one enum class (empty if it has none).
 
+    Anything but an enum class is ``InvalidInput`` code ``wrong_type``.
+
     >>> from gridcare.hierarchy import NodeKind
     >>> labels_of(NodeKind)["household"]
     ('户', 'household')
     """
-    return LABELS.get(enum_cls.__name__, {})
+    if not (isinstance(enum_cls, type) and issubclass(enum_cls, Enum)):
+        raise InvalidInput(
+            "wrong_type", "enum_cls", f"expected an enum class, got {type(enum_cls).__name__}"
+        )
+    return dict(LABELS.get(enum_cls.__name__, {}))
 
 
 def label(member: Enum, lang: Lang = "zh") -> str:
     """The Chinese (``"zh"``) or English (``"en"``) label of an enum member.
 
     Falls back to the member's value when the table lacks it (a test forbids
-    that for public enums).
+    that for public enums). Anything but an enum member, or another language,
+    is ``InvalidInput``.
 
     >>> from gridcare.hierarchy import NodeKind
     >>> label(NodeKind.COMMUNITY, "en")
     'community/village'
     """
+    if not isinstance(member, Enum):
+        raise InvalidInput(
+            "wrong_type", "member", f"expected an enum member, got {type(member).__name__}"
+        )
+    chosen = require_lang(lang)
     pair = LABELS.get(type(member).__name__, {}).get(str(member.value))
     if pair is None:
         return str(member.value)
-    return pair[0] if lang == "zh" else pair[1]
+    return pair[0] if chosen == "zh" else pair[1]
 
 
 def display_width(text: str) -> int:
     """Terminal columns ``text`` takes: wide (CJK) characters count two.
 
     Every aligned table (the daily report, the CLI) pads with this one rule.
+    Anything but text is ``InvalidInput`` code ``not_string``.
 
     >>> display_width("株洲市"), display_width("grid"), display_width("（+1）")
     (6, 4, 6)
     """
+    if not isinstance(text, str):
+        raise InvalidInput("not_string", "text", f"expected text, got {type(text).__name__}")
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -21,6 +21,17 @@ follows, and this module enforces:
   onto its record, and returns the records with the rejected events and their
   reasons. Nothing is dropped silently: ``applied + duplicates + rejected``
   equals the input.
+* **An id names one event.** Copies of an id that are equal as values are
+  re-deliveries: the first is replayed, the others are duplicates. Copies
+  that differ are a conflict: every copy is rejected (``conflicting_id``),
+  whatever order they came in (:func:`sort_out_ids`).
+* **Replay resumes from records.** A record keeps the ids of the events
+  applied to it, in replay order, and the instant of the last
+  (:class:`Tracked`). Replaying more events onto stored records treats an id
+  the record holds as a duplicate, an id another record holds as a conflict,
+  and a new event before the record's last one as ``out_of_order``
+  (:class:`History`, :func:`held_elsewhere`): resuming gives the records of
+  one replay of the whole log.
 
 The tables of the three lifecycles are drawn in the docs from
 :meth:`Machine.transitions`.
@@ -28,25 +39,39 @@ The tables of the three lifecycles are drawn in the docs from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Container, Hashable, Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Final, Generic, Protocol, TypeVar
+from operator import attrgetter
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 import attrs
 
-from gridcare.errors import GridcareError, IllegalTransition, InvalidInput
+from gridcare.errors import (
+    GridcareError,
+    IllegalTransition,
+    InvalidInput,
+    require_callable,
+    require_instance,
+)
 
 __all__ = [
     "NEW",
+    "Batch",
     "Event",
+    "History",
     "Machine",
     "Rejection",
     "Replay",
+    "Tracked",
+    "check_records",
+    "conflicting_id",
     "first_of_each_id",
     "group_by_subject",
+    "held_elsewhere",
     "replay",
     "replay_order",
+    "sort_out_ids",
 ]
 
 S = TypeVar("S", bound=StrEnum)
@@ -72,6 +97,25 @@ class Event(Protocol):
     def at(self) -> datetime: ...
 
 
+class Tracked(Protocol):
+    """A record that says which events made it: what a resumed replay needs.
+
+    ``event_ids`` are the ids of the events applied to the record, in replay
+    order; ``last_event_at`` is the instant of the last of them (``None``
+    while there is none). Together they place the record's last event in
+    replay order: (``last_event_at``, ``event_ids[-1]``). The ids are a tuple:
+    40 bytes plus 8 an id (a frozenset starts at 216), plain to store as a
+    list, and a record's few ids are searched as fast as a set's
+    (:class:`History` makes a set of a long one).
+    """
+
+    @property
+    def event_ids(self) -> tuple[str, ...]: ...
+
+    @property
+    def last_event_at(self) -> datetime | None: ...
+
+
 class Machine(Generic[S, V]):
     """One transition table: ``(state or NEW, event kind) -> next state``.
 
@@ -94,11 +138,25 @@ class Machine(Generic[S, V]):
     (True, <Light.OFF: 'off'>)
     >>> sorted(k.value for k in m.kinds), sorted(k.value for k in m.entry_kinds)
     (['fit', 'press'], ['fit'])
+
+    The name is non-empty text and the table a mapping of ``(state or NEW,
+    kind)`` pairs of enum members to a state (code ``bad_table`` naming the
+    entry otherwise):
+
+    >>> Machine("light", {(NEW, "fit"): Light.OFF})
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: table.0: expected (state or NEW, event kind) -> state [bad_table]
     """
 
-    __slots__ = ("_table", "entry_kinds", "kinds", "name", "states")
+    __slots__ = ("_kind_types", "_state_types", "_table", "entry_kinds", "kinds", "name", "states")
 
     def __init__(self, name: str, table: Mapping[tuple[S | None, V], S]) -> None:
+        if not isinstance(name, str) or not name:
+            raise InvalidInput("missing", "name", "a machine's name is non-empty text")
+        _require_mapping(table, "table")
+        for i, (key, target) in enumerate(table.items()):
+            _check_transition(key, target, i)
         self.name = name
         self._table: dict[tuple[S | None, V], S] = dict(table)
         #: Every event kind the table mentions.
@@ -111,9 +169,26 @@ class Machine(Generic[S, V]):
         states.update(source for source, _ in self._table if source is not NEW)
         #: Every state the table mentions (not :data:`NEW`).
         self.states: frozenset[S] = frozenset(states)
+        # The enumerations of the states (and NEW's type) and of the kinds, and text
+        # (a member equals its text): what next() and is_legal() accept, checked by
+        # type so that nothing is hashed first.
+        self._state_types: frozenset[type] = frozenset(map(type, (*states, NEW, "")))
+        self._kind_types: frozenset[type] = frozenset(map(type, (*self.kinds, "")))
+
+    def _check(self, state: object, kind: object) -> None:
+        """A state of the table's enumeration (or NEW) and a kind of its kinds' one (or text)."""
+        if type(state) not in self._state_types:
+            raise InvalidInput("bad_state", "state", f"expected a state of {self.name} or NEW")
+        if type(kind) not in self._kind_types:
+            raise InvalidInput("bad_enum", "kind", f"expected an event kind of {self.name}")
 
     def next(self, state: S | None, kind: V, *, detail: str = "") -> S:
-        """The state after an event of ``kind`` in ``state``; raises ``IllegalTransition``."""
+        """The state after an event of ``kind`` in ``state``; raises ``IllegalTransition``.
+
+        A state or kind of another type is ``InvalidInput`` (``bad_state``, ``bad_enum``).
+        """
+        if type(state) not in self._state_types or type(kind) not in self._kind_types:
+            self._check(state, kind)
         target = self._table.get((state, kind))
         if target is None:
             shown = NEW_NAME if state is NEW else str(state)
@@ -121,7 +196,9 @@ class Machine(Generic[S, V]):
         return target
 
     def is_legal(self, state: S | None, kind: V) -> bool:
-        """Whether the table has an entry for ``(state, kind)``."""
+        """Whether the table has an entry for ``(state, kind)`` (of the table's types)."""
+        if type(state) not in self._state_types or type(kind) not in self._kind_types:
+            self._check(state, kind)
         return (state, kind) in self._table
 
     def transitions(self) -> tuple[tuple[S | None, V, S], ...]:
@@ -132,17 +209,51 @@ class Machine(Generic[S, V]):
         return f"Machine({self.name!r}, {len(self._table)} transitions)"
 
 
+def _require_mapping(value: object, field: str) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(
+            "wrong_type", field, f"expected a mapping, got {type(value).__name__}", value=value
+        )
+
+
+def _check_transition(key: object, target: object, i: int) -> None:
+    """One table entry: ``(state or NEW, kind) -> state``, all of them enum members."""
+    if not (
+        type(key) is tuple
+        and len(key) == 2
+        and (key[0] is NEW or isinstance(key[0], StrEnum))
+        and isinstance(key[1], StrEnum)
+        and isinstance(target, StrEnum)
+    ):
+        raise InvalidInput(
+            "bad_table", f"table.{i}", "expected (state or NEW, event kind) -> state"
+        )
+
+
 @attrs.frozen
 class Rejection(Generic[E]):
     """An event a replay could not apply, with the reason (a ``GridcareError``).
 
+    The event has a text ``id`` and an aware instant ``at``; the error is a
+    ``GridcareError`` (``InvalidInput`` otherwise).
+
+    >>> from datetime import datetime, timezone
     >>> from gridcare.errors import IllegalTransition
-    >>> Rejection("evt", IllegalTransition("done", "start")).message
+    >>> @attrs.frozen
+    ... class Tick:
+    ...     id: str
+    ...     at: datetime
+    >>> tick = Tick("evt", datetime(2022, 3, 27, tzinfo=timezone.utc))
+    >>> Rejection(tick, IllegalTransition("done", "start")).message
     "event 'start' is not allowed in state 'done'"
     """
 
     event: E
     error: GridcareError
+
+    def __attrs_post_init__(self) -> None:
+        _require_event(self.event, "event")
+        require_instance(self.error, GridcareError, "error")
 
     @property
     def message(self) -> str:
@@ -155,7 +266,14 @@ class Replay(Generic[K, R, E]):
     """The outcome of replaying an event log.
 
     ``records`` maps each subject to its final record; ``applied``,
-    ``duplicates`` and ``rejected`` partition the input events.
+    ``duplicates`` and ``rejected`` partition the input events. ``applied``
+    lists the events subject by subject, each subject's in replay order;
+    ``duplicates`` are in replay order; ``rejected`` lists the copies of
+    conflicting ids first (in replay order), then the refused events subject
+    by subject. None of them depends on the order the log came in.
+
+    ``records`` is a mapping and the three lists are tuples (``InvalidInput``
+    otherwise); the replay that builds one made their items.
 
     >>> Replay({}, (), (), ()).total
     0
@@ -165,6 +283,12 @@ class Replay(Generic[K, R, E]):
     applied: tuple[E, ...]
     duplicates: tuple[E, ...]
     rejected: tuple[Rejection[E], ...]
+
+    def __attrs_post_init__(self) -> None:
+        _require_mapping(self.records, "records")
+        require_instance(self.applied, tuple, "applied")
+        require_instance(self.duplicates, tuple, "duplicates")
+        require_instance(self.rejected, tuple, "rejected")
 
     @property
     def total(self) -> int:
@@ -183,8 +307,20 @@ def replay_order(event: Event) -> tuple[datetime, str]:
     >>> t = datetime(2022, 3, 27, tzinfo=timezone.utc)
     >>> replay_order(Tick("b", t)) < replay_order(Tick("c", t))
     True
+    >>> replay_order("b")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: event.id: an event needs a text id [bad_event]
     """
-    return (event.at, event.id)
+    ident = getattr(event, "id", None)
+    at = getattr(event, "at", None)
+    if type(ident) is not str or type(at) is not datetime or at.tzinfo is None:
+        _require_event(event, "event")
+    return (at, ident)  # type: ignore[return-value]
+
+
+#: :func:`replay_order` for events already checked: the same key, with no check.
+_replay_key = attrgetter("at", "id")
 
 
 def first_of_each_id(events: Iterable[E]) -> tuple[list[E], list[E]]:
@@ -192,7 +328,9 @@ def first_of_each_id(events: Iterable[E]) -> tuple[list[E], list[E]]:
 
     The first is the copy that comes first in :func:`replay_order` (the
     earliest ``at``), so the split does not depend on the order the log
-    arrived in. The firsts keep the order they arrived in.
+    arrived in. The firsts keep the order they arrived in. The replays use
+    :func:`sort_out_ids` instead, which rejects an id naming two different
+    events rather than keep one of them.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> @attrs.frozen
@@ -205,11 +343,9 @@ def first_of_each_id(events: Iterable[E]) -> tuple[list[E], list[E]]:
     >>> [(e.id, e.at.hour) for e in firsts], [(e.id, e.at.hour) for e in repeats]
     ([('a', 0), ('b', 0)], [('a', 1)])
     """
-    if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
-        raise InvalidInput("wrong_type", "events", "expected a collection of events")
     chosen: dict[str, E] = {}
     repeats: list[E] = []
-    for i, event in enumerate(events):
+    for i, event in enumerate(_event_collection(events)):
         _check_event(event, i)
         earlier = chosen.get(event.id)
         if earlier is None:
@@ -224,11 +360,16 @@ def first_of_each_id(events: Iterable[E]) -> tuple[list[E], list[E]]:
 
 def _check_event(event: object, i: int) -> None:
     """Every event has a text ``id`` and an aware instant ``at`` (the replay order's keys)."""
+    _require_event(event, f"events.{i}")
+
+
+def _require_event(event: object, field: str) -> None:
+    """The one check of an event's keys: a text ``id`` and an aware instant ``at``."""
     if not isinstance(getattr(event, "id", None), str):
-        raise InvalidInput("bad_event", f"events.{i}.id", "an event needs a text id")
+        raise InvalidInput("bad_event", f"{field}.id", "an event needs a text id")
     at = getattr(event, "at", None)
     if not isinstance(at, datetime) or at.utcoffset() is None:
-        raise InvalidInput("bad_event", f"events.{i}.at", "an event needs an aware instant")
+        raise InvalidInput("bad_event", f"{field}.at", "an event needs an aware instant")
 
 
 def group_by_subject(events: Iterable[E], subject: Callable[[E], K]) -> dict[K, list[E]]:
@@ -250,6 +391,7 @@ def group_by_subject(events: Iterable[E], subject: Callable[[E], K]) -> dict[K, 
     """
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
         raise InvalidInput("wrong_type", "events", "expected a collection of events")
+    require_callable(subject, "subject")
     groups: dict[K, list[E]] = {}
     for i, event in enumerate(events):
         _check_event(event, i)
@@ -261,9 +403,322 @@ def group_by_subject(events: Iterable[E], subject: Callable[[E], K]) -> dict[K, 
             group.append(event)
     for group in groups.values():
         if len(group) > 1:
-            group.sort(key=replay_order)
-    ordered = sorted(groups.items(), key=lambda item: replay_order(item[1][0]))
+            group.sort(key=_replay_key)
+    ordered = sorted(groups.items(), key=lambda item: _replay_key(item[1][0]))
     return dict(ordered)
+
+
+def conflicting_id(event: Event) -> InvalidInput:
+    """The error of an event whose id also names another event (code ``conflicting_id``).
+
+    >>> from datetime import datetime, timezone
+    >>> @attrs.frozen
+    ... class Tick:
+    ...     id: str
+    ...     at: datetime
+    >>> conflicting_id(Tick("a", datetime(2022, 3, 27, tzinfo=timezone.utc))).code
+    'conflicting_id'
+    """
+    return InvalidInput(
+        "conflicting_id", "id", "another event has the same id", value=getattr(event, "id", None)
+    )
+
+
+def _conflict_order(event: Event) -> tuple[datetime, str, str]:
+    """Replay order, then ``repr``: copies of one id at one instant in a fixed order."""
+    return (event.at, event.id, repr(event))
+
+
+@attrs.frozen
+class Batch(Generic[E]):
+    """A log sorted out by event id (what :func:`sort_out_ids` returns).
+
+    ``firsts`` holds one copy of each id that names one value, in the order
+    the log came in; ``duplicates`` the other copies of those ids (each equal
+    to its first), in replay order; ``conflicts`` every copy of an id that
+    names two or more different values, in replay order (copies at one
+    instant by their ``repr``).
+
+    >>> Batch([], [], []).rejections()
+    ()
+    """
+
+    firsts: list[E]
+    duplicates: list[E]
+    conflicts: list[E]
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("firsts", "duplicates", "conflicts"):
+            events = getattr(self, name)
+            if type(events) is not list:
+                raise InvalidInput("wrong_type", name, "expected a list of events")
+            for i, event in enumerate(events):
+                _require_event(event, f"{name}.{i}")
+
+    def set_aside(self, ids: Collection[str]) -> Batch[E]:
+        """The batch with every copy of the ids in ``ids`` moved to the conflicts.
+
+        >>> from datetime import datetime, timezone
+        >>> @attrs.frozen
+        ... class Tick:
+        ...     id: str
+        ...     at: datetime
+        >>> a = Tick("a", datetime(2022, 3, 27, tzinfo=timezone.utc))
+        >>> Batch([a], [a], []).set_aside({"a"}).conflicts == [a, a]
+        True
+        """
+        if not ids:
+            return self
+        moved = [e for e in self.firsts if e.id in ids]
+        moved += [e for e in self.duplicates if e.id in ids]
+        if not moved:
+            return self
+        return Batch(
+            [e for e in self.firsts if e.id not in ids],
+            [e for e in self.duplicates if e.id not in ids],
+            sorted([*self.conflicts, *moved], key=_conflict_order),
+        )
+
+    def rejections(self) -> tuple[Rejection[E], ...]:
+        """Each copy of a conflicting id, rejected with :func:`conflicting_id`."""
+        return tuple(Rejection(event, conflicting_id(event)) for event in self.conflicts)
+
+
+def sort_out_ids(events: Iterable[E]) -> Batch[E]:
+    """Sort a log out by event id in one pass: firsts, duplicates, conflicts (:class:`Batch`).
+
+    Copies of an id that are equal as values are re-deliveries: the first is
+    kept, the others are duplicates. Copies that differ are a conflict, and
+    every copy of that id is set aside: which one is right cannot be told, and
+    keeping one would make the outcome depend on the order of the log.
+    Copies are compared only when an id comes again.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> @attrs.frozen
+    ... class Tick:
+    ...     id: str
+    ...     at: datetime
+    >>> t = datetime(2022, 3, 27, tzinfo=timezone.utc)
+    >>> log = [Tick("a", t), Tick("b", t), Tick("a", t), Tick("b", t + timedelta(hours=1))]
+    >>> batch = sort_out_ids(log)
+    >>> [e.id for e in batch.firsts], [e.id for e in batch.duplicates], len(batch.conflicts)
+    (['a'], ['a'], 2)
+    """
+    chosen: dict[str, E] = {}
+    repeats: list[E] = []
+    clashing: set[str] = set()
+    for i, event in enumerate(_event_collection(events)):
+        _check_event(event, i)
+        key = event.id
+        earlier = chosen.get(key)
+        if earlier is None:
+            chosen[key] = event
+            continue
+        repeats.append(event)
+        if earlier is not event and earlier != event:
+            clashing.add(key)
+    if len(repeats) > 1:
+        repeats.sort(key=replay_order)
+    return Batch(list(chosen.values()), repeats, []).set_aside(clashing)
+
+
+def _event_collection(events: object) -> Iterable[Any]:
+    """``events`` if it is a collection of events (not a text, bytes or a mapping)."""
+    if isinstance(events, (str, bytes, bytearray, Mapping)) or not isinstance(events, Iterable):
+        raise InvalidInput("wrong_type", "events", "expected a collection of events")
+    return events
+
+
+def _check_tracked(record: object, where: str) -> None:
+    """A :class:`Tracked` record's ids are texts, and it knows when the last came."""
+    ids = getattr(record, "event_ids", None)
+    if ids is None:
+        return
+    if type(ids) is not tuple or not all(type(i) is str for i in ids):
+        raise InvalidInput("wrong_type", f"{where}.event_ids", "expected a tuple of event ids")
+    if ids:
+        last = getattr(record, "last_event_at", None)
+        if not isinstance(last, datetime) or last.utcoffset() is None:
+            raise InvalidInput(
+                "wrong_type",
+                f"{where}.last_event_at",
+                "a record holding events needs the aware instant of the last",
+            )
+
+
+class History:
+    """What a stored record says about the events already applied to it.
+
+    :meth:`of` reads a :class:`Tracked` record; :meth:`already_applied` is the
+    one rule a resumed replay applies to each event for that record. An event
+    older than the record's last, with an id the record does not hold, is
+    ``out_of_order``: a resumed replay never rewrites what the record holds.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> @attrs.frozen
+    ... class Tick:
+    ...     id: str
+    ...     at: datetime
+    >>> t = datetime(2022, 3, 27, tzinfo=timezone.utc)
+    >>> h = History(("a", "b"), t)
+    >>> h.already_applied(Tick("a", t - timedelta(hours=1)))
+    True
+    >>> h.already_applied(Tick("c", t + timedelta(hours=1)))
+    False
+    >>> h.already_applied(Tick("c", t - timedelta(hours=1)))
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: at: the record already holds a later event; ... [out_of_order]
+    """
+
+    __slots__ = ("_held", "ids", "last")
+
+    #: A record holding more ids than this is searched through a set.
+    SET_FROM: Final = 8
+
+    def __init__(self, ids: tuple[str, ...], last_at: datetime) -> None:
+        if type(ids) is not tuple or not ids or not all(type(i) is str for i in ids):
+            raise InvalidInput("wrong_type", "ids", "expected a non-empty tuple of event ids")
+        if not isinstance(last_at, datetime) or last_at.utcoffset() is None:
+            raise InvalidInput("wrong_type", "last_at", "expected an aware instant")
+        #: The ids applied to the record, in replay order (at least one).
+        self.ids = ids
+        self._held: Container[str] = ids if len(ids) <= self.SET_FROM else frozenset(ids)
+        #: The record's last event in replay order: (instant, id).
+        self.last: tuple[datetime, str] = (last_at, ids[-1])
+
+    @classmethod
+    def of(cls, record: object) -> History | None:
+        """The history ``record`` keeps; ``None`` if it holds no ids or is not :class:`Tracked`.
+
+        A malformed one (ids not a tuple of texts, no aware last instant) is
+        ``InvalidInput`` (``wrong_type``).
+        """
+        _check_tracked(record, "records")
+        ids = getattr(record, "event_ids", None)
+        if not ids:
+            return None
+        return cls(ids, getattr(record, "last_event_at"))  # noqa: B009 - checked above
+
+    def already_applied(self, event: Event) -> bool:
+        """Whether the record holds ``event`` already (a duplicate); ``False``: apply it.
+
+        An id the record holds is a duplicate, unless the event comes after
+        the record's last event, which the held one cannot: then the id names
+        two events (``conflicting_id``). A new id before the record's last
+        event is ``out_of_order``. Both are ``InvalidInput``.
+        """
+        key = (event.at, event.id)
+        if event.id in self._held:
+            if key > self.last:
+                raise conflicting_id(event)
+            return True
+        if key < self.last:
+            raise InvalidInput(
+                "out_of_order",
+                "at",
+                "the record already holds a later event; an earlier one is not replayed onto it",
+                value=event.at.isoformat(),
+            )
+        return False
+
+
+def held_elsewhere(
+    records: Mapping[K, object], events: Iterable[E], subject: Callable[[E], K | None]
+) -> set[str]:
+    """The ids of ``events`` that a record of another subject already holds: conflicts.
+
+    ``subject(event)`` names the record the event is for (``None``: none of
+    ``records``); whether that record holds the id is :class:`History`'s to
+    judge. One pass over the records' ids.
+
+    >>> from datetime import datetime, timezone
+    >>> @attrs.frozen
+    ... class Stored:
+    ...     event_ids: tuple[str, ...]
+    ...     last_event_at: datetime
+    >>> @attrs.frozen
+    ... class Tick:
+    ...     id: str
+    ...     at: datetime
+    ...     counter: str
+    >>> t = datetime(2022, 3, 27, tzinfo=timezone.utc)
+    >>> stored = {"x": Stored(("a",), t), "y": Stored(("b",), t)}
+    >>> held_elsewhere(stored, [Tick("a", t, "x"), Tick("b", t, "x")], lambda e: e.counter)
+    {'b'}
+    """
+    if not isinstance(records, Mapping):
+        raise InvalidInput("wrong_type", "records", "expected a mapping of id -> record")
+    if not callable(subject):
+        raise InvalidInput("wrong_type", "subject", "expected a function of an event")
+    wanted: dict[str, K | None] = {}
+    for i, event in enumerate(_event_collection(events)):
+        _check_event(event, i)
+        wanted[event.id] = subject(event)
+    found: set[str] = set()
+    if not wanted or not records:
+        return found
+    ids_wanted = wanted.keys()
+    for key, record in records.items():
+        ids = getattr(record, "event_ids", None)
+        if not ids:
+            continue
+        _check_tracked(record, "records")
+        if ids_wanted.isdisjoint(ids):
+            continue
+        for event_id in ids:
+            if event_id in wanted and wanted[event_id] != key:
+                found.add(event_id)
+    return found
+
+
+def check_records(
+    records: object,
+    record_type: type[R],
+    key_of: Callable[[R], object],
+    *,
+    field: str = "records",
+) -> dict[str, R]:
+    """``records`` checked where stored records come back in, as a new dict.
+
+    A mapping of text ids to ``record_type`` values, each filed under its own
+    id (``key_of(record)``); a :class:`Tracked` record's ``event_ids`` is a
+    tuple of texts, with an aware ``last_event_at`` when it holds any.
+    Anything else is ``InvalidInput``: ``wrong_type``, or ``wrong_key`` for a
+    record filed under another id.
+
+    >>> check_records({"a": "a"}, str, str)
+    {'a': 'a'}
+    >>> check_records("x", str, str)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: records: expected a mapping of id -> record [wrong_type]
+    """
+    if not isinstance(record_type, type):
+        raise InvalidInput("wrong_type", "record_type", "expected a class")
+    if not callable(key_of):
+        raise InvalidInput("wrong_type", "key_of", "expected a function of a record")
+    if not isinstance(records, Mapping):
+        raise InvalidInput(
+            "wrong_type", field, "expected a mapping of id -> record", value=type(records).__name__
+        )
+    checked: dict[str, R] = {}
+    for key, record in records.items():
+        if type(key) is not str:
+            raise InvalidInput("wrong_type", field, "a record's id is a text", value=key)
+        where = f"{field}.{key}"
+        if not isinstance(record, record_type):
+            raise InvalidInput(
+                "wrong_type",
+                where,
+                f"expected a {record_type.__name__}",
+                value=type(record).__name__,
+            )
+        if key_of(record) != key:
+            raise InvalidInput("wrong_key", where, "the record is filed under another id")
+        _check_tracked(record, where)
+        checked[key] = record
+    return checked
 
 
 def replay(
@@ -273,6 +728,7 @@ def replay(
     apply: Callable[[R | None, E], R],
     records: Mapping[K, R] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    stamp: Callable[[R, tuple[str, ...]], R] | None = None,
 ) -> Replay[K, R, E]:
     """Replay ``events`` in (``at``, ``id``) order onto per-subject records.
 
@@ -280,16 +736,27 @@ def replay(
     event)`` returns the new record (``record`` is ``None`` for a subject with
     no record yet, unless ``records`` holds a starting record for it) or
     raises a ``GridcareError``, which rejects that event and leaves the
-    record as it was. A repeated event id is a duplicate and changes nothing.
+    record as it was. A repeated id is a duplicate and changes nothing; an id
+    that names different events is rejected, every copy
+    (:func:`sort_out_ids`).
+
+    ``records`` are stored records to resume from. Those that are
+    :class:`Tracked` say which events they hold: an event one of them holds
+    is a duplicate, an id another record holds a conflict, and a new event
+    older than its record's last is ``out_of_order`` (:class:`History`,
+    :func:`held_elsewhere`). Resuming from the records of a replay of a log's
+    first events gives the records of one replay of the whole log. ``apply``
+    either adds each event's id to the record itself, or leaves the ids as
+    they are and ``stamp(record, ids)`` sets them once a subject's events are
+    folded (linear in a subject's events).
 
     Subjects do not see each other's events, so the events are grouped per
     subject (:func:`group_by_subject`) and each group is folded in replay
     order: the records are those of one pass over the whole log in order,
-    and each group is sorted on its own. ``applied`` and ``rejected`` list
-    the events subject by subject, each subject's in replay order.
-    ``progress(done, total)`` is called about 20 times over the subjects.
+    and each group is sorted on its own. ``progress(done, total)`` is called
+    about 20 times over the subjects.
 
-    >>> from datetime import datetime, timezone
+    >>> from datetime import datetime, timedelta, timezone
     >>> @attrs.frozen
     ... class Tick:
     ...     id: str
@@ -300,25 +767,45 @@ def replay(
     >>> out = replay(log, subject=lambda e: e.counter, apply=lambda r, e: (r or 0) + 1)
     >>> out.records, len(out.applied), len(out.duplicates), out.total
     ({'x': 2}, 2, 1, 3)
+    >>> clash = [Tick("c", t, "x"), Tick("c", t + timedelta(hours=1), "x")]
+    >>> [r.error.code for r in replay(clash, subject=lambda e: e.counter,
+    ...                              apply=lambda r, e: (r or 0) + 1).rejected]
+    ['conflicting_id', 'conflicting_id']
     """
-    firsts, duplicates = first_of_each_id(events)
-    groups = group_by_subject(firsts, subject)
-    state: dict[K, R] = dict(records) if records is not None else {}
+    batch = sort_out_ids(events)
+    if records is not None and not isinstance(records, Mapping):
+        raise InvalidInput("wrong_type", "records", "expected a mapping of subject -> record")
+    state: dict[K, R] = dict(records) if records else {}
+    if state:
+        batch = batch.set_aside(held_elsewhere(state, batch.firsts, subject))
+    groups = group_by_subject(batch.firsts, subject)
     applied: list[E] = []
-    rejected: list[Rejection[E]] = []
+    duplicates: list[E] = list(batch.duplicates)
+    rejected: list[Rejection[E]] = list(batch.rejections())
     total = len(groups)
     every = max(1, total // 20)
     for done, (key, group) in enumerate(groups.items(), start=1):
         record = state.get(key)
+        history = None if record is None else History.of(record)
+        fresh: list[str] = []
         for event in group:
             try:
+                if history is not None and history.already_applied(event):
+                    duplicates.append(event)
+                    continue
                 record = apply(record, event)
             except GridcareError as exc:
                 rejected.append(Rejection(event, exc))
                 continue
             applied.append(event)
+            fresh.append(event.id)
         if record is not None:
+            if stamp is not None and fresh:
+                held = () if history is None else history.ids
+                record = stamp(record, (*held, *fresh))
             state[key] = record
         if progress is not None and (done % every == 0 or done == total):
             progress(done, total)
+    if len(duplicates) > len(batch.duplicates):
+        duplicates.sort(key=replay_order)
     return Replay(state, tuple(applied), tuple(duplicates), tuple(rejected))

@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 #: Pass as pydantic serialization ``context`` to export personal data unmasked,
-#: e.g. ``form.model_dump(context=REVEAL)``; without it exports are masked.
+#: e.g. ``form.model_dump(context=REVEAL)``, or to a result's ``to_dict(REVEAL)``;
+#: without it exports are masked.
 REVEAL: dict[str, bool] = {"reveal_personal_data": True}
 
 #: What every masking function shows for a value that is not text.
@@ -107,17 +108,54 @@ def mask_phone(number: str) -> str:
     return "*" * n
 
 
-# A run of digits (any script), with the X an ID number may end in, long enough to matter.
-_DIGIT_RUN = re.compile(r"(?<!\d)\d{11,}[Xx]?")
+# A run of digits (any script), with the X an ID number may end in; digit groups joined by
+# single spaces, dots or hyphens ("138 1234 5678", "+86-138-1234-5678") are one run. Each
+# group needs a digit, so the pattern is linear in the text's length.
+_DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[ .\-]\d+)*[Xx]?")
+_SEPARATED = re.compile(r"[ .\-]")
+
+#: Fewer digits than this in a run are kept: no phone or ID number is that short.
+_PERSONAL_DIGITS = 11
 
 
 def _mask_digit_run(match: re.Match[str]) -> str:
     run = match.group()
-    if len(run) == 11:
+    if _SEPARATED.search(run) is None:
+        return _mask_plain_run(run)
+    groups = _SEPARATED.split(run)
+    if any(len(group) >= _PERSONAL_DIGITS for group in groups):
+        return "".join(
+            _mask_plain_run(part) if len(part) >= _PERSONAL_DIGITS else part
+            for part in re.split(r"([ .\-])", run)
+        )
+    digits = sum(len(group) for group in groups)
+    if digits < _PERSONAL_DIGITS:
+        return run
+    return _mask_inner_digits(run, keep_first=3, keep_last=4)
+
+
+def _mask_plain_run(run: str) -> str:
+    if len(run) < _PERSONAL_DIGITS:
+        return run
+    if len(run) == _PERSONAL_DIGITS:
         return mask_phone(run)
     if len(run) == 12 and run[-1] not in "Xx":
         return run  # a village's division code: not personal data
     return mask_id_number(run)
+
+
+def _mask_inner_digits(run: str, *, keep_first: int, keep_last: int) -> str:
+    """Star every digit of ``run`` but the first and last few; separators stay."""
+    total = sum(ch.isdigit() or ch in "Xx" for ch in run)
+    seen = 0
+    out = []
+    for ch in run:
+        if ch.isdigit() or ch in "Xx":
+            seen += 1
+            out.append(ch if seen <= keep_first or seen > total - keep_last else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def mask_numbers(text: str) -> str:
@@ -126,10 +164,15 @@ def mask_numbers(text: str) -> str:
     A run of 11 digits is masked as a phone number, a longer run (an ID number,
     which may end in ``X``) as an ID number. A run of exactly 12 digits (the
     length of a village's division code) and shorter runs are kept, and so is
-    other text. This is how errors about bad input quote what they were given.
+    other text. Groups of digits joined by single spaces, dots or hyphens, as
+    phone numbers are often typed, count as one run: if they hold 11 digits or
+    more, all but the first 3 and the last 4 digits are starred. This is how
+    errors about bad input quote what they were given.
 
     >>> mask_numbers("430200-13812345678 x")
     '430200-138****5678 x'
+    >>> mask_numbers("+86 138 1234 5678, 2022-03-27")
+    '+86 1** **** 5678, 2022-03-27'
     >>> mask_numbers("id 11010519491231002X, code 430211001001")
     'id 110105********002X, code 430211001001'
     """

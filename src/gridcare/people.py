@@ -30,15 +30,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 import attrs
 
 from gridcare.codes import CitizenId, PhoneNumber, Sex
-from gridcare.errors import FieldError, InvalidInput
+from gridcare.errors import Choice, FieldError, InvalidInput
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import mask_id_number, mask_name
+from gridcare.serial import personal
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware
 
 __all__ = [
@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 
-class CareNeed(StrEnum):
+class CareNeed(Choice):
     """Why a resident may need to be served in person (labels: ``labels.LABELS["CareNeed"]``).
 
     >>> CareNeed("living_alone") is CareNeed.LIVING_ALONE
@@ -78,7 +78,7 @@ class CareNeed(StrEnum):
     CHRONIC_ILLNESS = "chronic_illness"
 
 
-class IdKind(StrEnum):
+class IdKind(Choice):
     """The kind of identity document a resident is registered with.
 
     >>> IdKind.PASSPORT.value
@@ -90,7 +90,7 @@ class IdKind(StrEnum):
     TRAVEL_PERMIT = "travel_permit"
 
 
-class WorkerRole(StrEnum):
+class WorkerRole(Choice):
     """The roles of the people who do grid work (docs/glossary.md).
 
     >>> WorkerRole.BUILDING_HEAD.value
@@ -206,7 +206,7 @@ class IdDocument:
     """
 
     kind: IdKind
-    number: str = attrs.field(converter=_upper)
+    number: str = attrs.field(converter=_upper, metadata=personal(mask_id_number))
 
     def __attrs_post_init__(self) -> None:
         errors: list[FieldError] = []
@@ -437,6 +437,22 @@ class RedactedResident:
     phone: str | None
     care_needs: frozenset[CareNeed]
 
+    def __attrs_post_init__(self) -> None:
+        _check_masked_texts(self, ("id", "household_id", "name", "document", "phone"))
+        if not isinstance(self.id_kind, IdKind):
+            raise InvalidInput("bad_enum", "id_kind", "expected an IdKind")
+        needs = self.care_needs
+        if type(needs) is not frozenset or not all(isinstance(n, CareNeed) for n in needs):
+            raise InvalidInput("bad_care_need", "care_needs", "expected a frozenset of CareNeed")
+
+
+def _check_masked_texts(record: object, fields: tuple[str, ...]) -> None:
+    """The text fields of a redacted record: text (``phone`` may be ``None``), never quoted."""
+    for field in fields:
+        value = getattr(record, field)
+        if type(value) is not str and not (field == "phone" and value is None):
+            raise InvalidInput("not_string", field, f"expected text, got {type(value).__name__}")
+
 
 def _check_resident(value: object, field: str = "resident") -> Resident:
     if not isinstance(value, Resident):
@@ -611,6 +627,11 @@ class RedactedWorker:
     role: WorkerRole
     name: str
     phone: str | None
+
+    def __attrs_post_init__(self) -> None:
+        _check_masked_texts(self, ("id", "name", "phone"))
+        if not isinstance(self.role, WorkerRole):
+            raise InvalidInput("bad_role", "role", "expected a WorkerRole")
 
 
 @attrs.frozen

@@ -31,11 +31,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import InvalidInput, require_instance
 from gridcare.hierarchy import NodeKind
-from gridcare.labels import Lang
+from gridcare.labels import Lang, require_lang
 from gridcare.reports.daily import DailyReport, Figure, ReportRow, lagging
-from gridcare.reports.metrics import Metric, MetricKind, metric
+from gridcare.reports.metrics import Metric, MetricKind
 from gridcare.visits.planning import CampaignSimulation
 
 __all__ = ["CJK_FONTS", "coverage_over_days", "daily_report_bars", "lagging_grids"]
@@ -85,6 +85,7 @@ _TEXT = {
 }
 
 _LEVEL = {
+    NodeKind.PROVINCE: ("省", "province"),
     NodeKind.CITY: ("市", "city"),
     NodeKind.DISTRICT: ("区县", "district"),
     NodeKind.STREET: ("街道", "street"),
@@ -113,10 +114,12 @@ def _matplotlib(caller: str) -> Any:
 
 
 def _axes(ax: Any, caller: str) -> Any:
-    """The caller's Axes, or one on a new figure made without pyplot."""
+    """The caller's Axes (``InvalidInput`` if it is not one), or one on a new figure."""
     figure = _matplotlib(caller)
     if ax is not None:
-        return ax
+        from matplotlib.axes import Axes
+
+        return require_instance(ax, Axes, "ax")
     return figure.Figure(figsize=FIGSIZE, layout="constrained").add_subplot()
 
 
@@ -199,6 +202,9 @@ def coverage_over_days(
             "simulations",
             "expected a CampaignSimulation or a non-empty mapping of them",
         )
+    if isinstance(simulations, Mapping) and not all(isinstance(k, str) for k in simulations):
+        raise InvalidInput("not_string", "simulations", "expected labels (text) as keys")
+    lang = require_lang(lang)
     ax = _axes(ax, "coverage_over_days")
     font = _font(lang)
     named = {"": simulations} if isinstance(simulations, CampaignSimulation) else simulations
@@ -282,9 +288,10 @@ def daily_report_bars(
     >>> [float(bar.get_height()) for bar in daily_report_bars(r, "review_rate").patches]
     [75.0]
     """
-    if not isinstance(report, DailyReport):
-        raise InvalidInput("bad_report", "report", "expected a DailyReport")
-    m = metric(metric_name)
+    require_instance(report, DailyReport, "report", code="bad_report")
+    m = report.report_metric(metric_name)
+    require_instance(level, NodeKind, "level", code="bad_enum")
+    lang = require_lang(lang)
     ax = _axes(ax, "daily_report_bars")
     font = _font(lang)
     rows = [row for row in report.rows if row.kind is level]
@@ -340,12 +347,12 @@ def lagging_grids(
     >>> [float(bar.get_width()) for bar in ax.patches], [t.get_text() for t in ax.get_yticklabels()]
     ([1.0, 2.0], ['G0', 'G1'])
     """
-    if not isinstance(report, DailyReport):
-        raise InvalidInput("bad_report", "report", "expected a DailyReport")
-    m = metric(metric_name)
+    require_instance(report, DailyReport, "report", code="bad_report")
+    m = report.report_metric(metric_name)
+    lang = require_lang(lang)
+    rows = lagging(report, metric_name, bottom=bottom)
     ax = _axes(ax, "lagging_grids")
     font = _font(lang)
-    rows = lagging(report, metric_name, bottom=bottom)
     widths = [_figure_value(m, row.figures[metric_name]) for row in rows]
     positions = list(range(len(rows)))
     ax.barh(positions, widths, color="C3")

@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import InvalidInput, require_int
 
 __all__ = ["MAX_PLACES", "UNDEFINED", "Rate"]
 
@@ -31,18 +31,6 @@ UNDEFINED = "—"
 
 #: The most decimals :meth:`Rate.percent` gives.
 MAX_PLACES = 10
-
-
-def _check_count(field: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(
-            "not_integer",
-            field,
-            f"expected a whole number, got {type(value).__name__}",
-            value=value,
-        )
-    if value < 0:
-        raise InvalidInput("negative", field, "must not be negative", value=value)
 
 
 @attrs.frozen(order=False)
@@ -70,8 +58,11 @@ class Rate:
     share: bool = attrs.field(default=True, kw_only=True, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        _check_count("numerator", self.numerator)
-        _check_count("denominator", self.denominator)
+        numerator, denominator = self.numerator, self.denominator
+        if not (type(numerator) is int and numerator >= 0):
+            require_int(numerator, "numerator", low=0)
+        if not (type(denominator) is int and denominator >= 0):
+            require_int(denominator, "denominator", low=0)
         if self.share is not True and self.share is not False:
             raise InvalidInput(
                 "bad_flag", "share", "expected True or False", value=type(self.share).__name__
@@ -115,7 +106,9 @@ class Rate:
         >>> Rate(2, 3).percent(0)
         Decimal('67')
         """
-        _check_count("places", places)  # a float or negative power of ten would lose exactness
+        require_int(
+            places, "places", low=0
+        )  # a float or negative power of ten would lose exactness
         if places > MAX_PLACES:
             raise InvalidInput(
                 "out_of_range", "places", f"at most {MAX_PLACES} decimals", value=places

@@ -31,6 +31,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
+from gridcare.errors import InvalidInput, require_int, require_items
+
 __all__ = ["EPOCH", "FIRST_REACH", "MARGIN", "CutoffRule", "DayNumbers", "cutoffs_as_compared"]
 
 #: Days either side of the first instant's report day that the first window covers.
@@ -39,6 +41,8 @@ FIRST_REACH = 10
 MARGIN = 2
 #: Instants in another ``tzinfo`` than the clock's are bisected as time since this.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: No two supported days (years 1900 to 2100) are more days apart than this.
+_MAX_DAY_NUMBER = 201 * 366
 
 
 class CutoffRule(Protocol):
@@ -64,15 +68,31 @@ class CutoffRule(Protocol):
         ...
 
 
+def _require_rule(clock: object) -> CutoffRule:
+    """``clock`` if it has what a :class:`CutoffRule` has; ``InvalidInput`` otherwise."""
+    if not (
+        callable(getattr(clock, "cutoff_of", None))
+        and callable(getattr(clock, "report_day", None))
+        and isinstance(getattr(clock, "zone", None), tzinfo)
+    ):
+        raise InvalidInput(
+            "wrong_type",
+            "clock",
+            f"expected a report clock (cutoff_of, report_day, zone), got {type(clock).__name__}",
+        )
+    return clock  # type: ignore[return-value]
+
+
 class DayNumbers:
     """The report days of columns of instants, as whole numbers of days from :attr:`origin`.
 
     ``numbers(instants)`` gives one number per instant; ``day(number)`` is the
     report day it stands for. Numbers from different columns of one
     ``DayNumbers`` share the origin, so they can go into the same integer keys
-    (``number * width + position``). A naive instant, or anything that is not
-    an aware ``datetime``, raises ``TypeError``: callers check their records
-    and name the field.
+    (``number * width + position``). A naive instant, anything that is not
+    an aware ``datetime`` or an instant outside the years 1900 to 2100 raises
+    ``InvalidInput`` naming its place (``instants.<i>``), as the clock's
+    :meth:`~CutoffRule.report_day` refuses it.
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE, ReportClock
@@ -86,7 +106,7 @@ class DayNumbers:
     __slots__ = ("_clock", "_cutoffs", "_first", "_last", "_like", "_since_epoch", "origin")
 
     def __init__(self, clock: CutoffRule) -> None:
-        self._clock = clock
+        self._clock = _require_rule(clock)
         #: The report day of number 0 (``None`` until the first instant is seen).
         self.origin: date | None = None
         self._first = date.min  # the day of the first cutoff in the window
@@ -113,20 +133,37 @@ class DayNumbers:
         >>> DayNumbers(ReportClock()).day(3)
         Traceback (most recent call last):
         ...
-        ValueError: no instant seen yet: day numbers have no origin
+        gridcare.errors.InvalidInput: number: no instant seen yet: day numbers have ... [no_origin]
         """
+        require_int(number, "number", low=-_MAX_DAY_NUMBER, high=_MAX_DAY_NUMBER)
         if self.origin is None:
-            raise ValueError("no instant seen yet: day numbers have no origin")
+            raise InvalidInput(
+                "no_origin", "number", "no instant seen yet: day numbers have no origin"
+            )
         return self.origin + timedelta(days=number)
 
     def numbers(self, instants: Sequence[datetime]) -> list[int]:
         """Each instant's report day, as a number of days after :attr:`origin`.
 
         The window grows first if an instant falls outside it; numbers given
-        before stay valid.
+        before stay valid. ``instants`` is a list or tuple; an instant the
+        clock refuses raises ``InvalidInput`` naming it (``instants.<i>``).
         """
+        if isinstance(instants, (str, bytes)) or not isinstance(instants, Sequence):
+            raise InvalidInput(
+                "not_list", "instants", f"expected a list, got {type(instants).__name__}"
+            )
         if not instants:
             return []
+        try:
+            return self._numbers(instants)
+        except (TypeError, InvalidInput):
+            # A naive instant or a non-instant fails the comparisons, one outside the
+            # supported years the clock: find it, one at a time, and name it.
+            self._name_refused(instants)
+            raise
+
+    def _numbers(self, instants: Sequence[datetime]) -> list[int]:
         if self.origin is None:
             self._open(instants[0])
         found = self._bisect(instants)
@@ -139,10 +176,28 @@ class DayNumbers:
             return [index + shift for index in found]
         return found
 
+    def _name_refused(self, instants: Sequence[object]) -> None:
+        """Raise the clock's ``InvalidInput`` for an instant it refuses, naming it ``instants.<i>``.
+
+        A naive instant or a non-instant is found in one pass; when every
+        instant is aware, one the clock refuses (outside the supported years)
+        is the earliest or the latest.
+        """
+        for i, instant in enumerate(instants):
+            if not isinstance(instant, datetime) or instant.utcoffset() is None:
+                self._refuse(i, instant)
+        aware: Sequence[datetime] = instants  # type: ignore[assignment]
+        for instant in (min(aware), max(aware)):
+            self._refuse(aware.index(instant), instant)
+
+    def _refuse(self, i: int, instant: object) -> None:
+        try:
+            self._clock.report_day(instant)  # type: ignore[arg-type]
+        except InvalidInput as err:
+            raise InvalidInput(err.code, f"instants.{i}", err.message, value=err.value) from None
+
     def _open(self, first: datetime) -> None:
         """The first window: the first instant's report day and FIRST_REACH days either side."""
-        if not isinstance(first, datetime) or first.utcoffset() is None:
-            raise TypeError("not an aware instant")  # the caller names the field
         middle = self._clock.report_day(first)
         self._like = first.tzinfo
         self.origin = middle - timedelta(days=FIRST_REACH + 1)
@@ -189,10 +244,10 @@ def cutoffs_as_compared(
     Returns the cutoffs and whether they are times since :data:`EPOCH`.
 
     Python compares two instants of one ``tzinfo`` object field by field, and
-    otherwise through both UTC offsets, which a ``dateutil`` zone computes in
-    Python: bisecting instants of another ``tzinfo`` object (an equal copy of
-    the zone after a process boundary, a fixed offset parsed from text, a
-    ``zoneinfo`` zone) against the cutoffs costs some fourteen offset lookups
+    otherwise through both UTC offsets, one lookup each: bisecting instants of
+    another ``tzinfo`` object (an equal copy of the zone after a process
+    boundary, a fixed offset parsed from text, another ``zoneinfo`` zone)
+    against the cutoffs costs some fourteen offset lookups
     per instant, 55 to 90 times slower.
 
     - Instants in the clock's zone object: the cutoffs as they are.
@@ -211,8 +266,11 @@ def cutoffs_as_compared(
     >>> since_epoch, cutoffs[0] == datetime(2022, 3, 27, tzinfo=UTC) - EPOCH
     (True, True)
     """
-    cutoffs = [clock.cutoff_of(day) for day in days]
-    zone = clock.zone
+    rule = _require_rule(clock)
+    if like is not None and not isinstance(like, tzinfo):
+        raise InvalidInput("wrong_type", "like", f"expected tzinfo, got {type(like).__name__}")
+    cutoffs = [rule.cutoff_of(day) for day in require_items(days, date, "days")]
+    zone = rule.zone
     if like is None or like is zone or not cutoffs:
         return cutoffs, False
     step = timedelta(hours=8)

@@ -30,12 +30,11 @@ it and :meth:`View.listing` reports its node id in ``unknown``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from enum import StrEnum
 from typing import Protocol, TypeVar, runtime_checkable
 
 import attrs
 
-from gridcare.errors import InvalidInput, OutOfScope, safe_value
+from gridcare.errors import Choice, InvalidInput, OutOfScope, safe_value
 from gridcare.hierarchy import Hierarchy, NodeKind
 
 __all__ = ["Access", "Listing", "Principal", "Redactable", "View", "redact"]
@@ -43,7 +42,7 @@ __all__ = ["Access", "Listing", "Principal", "Redactable", "View", "redact"]
 T = TypeVar("T")
 
 
-class Access(StrEnum):
+class Access(Choice):
     """How much of a record in scope a principal sees.
 
     >>> [a.value for a in Access]

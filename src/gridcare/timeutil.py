@@ -27,10 +27,9 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
-from dateutil import tz
 
 from gridcare.errors import InvalidInput
 from gridcare.reportdays import DayNumbers
@@ -108,12 +107,20 @@ def zone(name: str = DEFAULT_ZONE_NAME) -> tzinfo:
     return _zone_by_name(name)
 
 
-@functools.lru_cache(maxsize=64)
 def _zone_by_name(name: str) -> tzinfo:
-    found = tz.gettz(name)
-    if found is None:  # pragma: no cover - listed by zoneinfo, so dateutil has it too
-        raise InvalidInput("unknown_zone", "zone", f"unknown time zone {name!r}", value=name)
-    return found
+    # ZoneInfo keeps one object per name itself, so equal names give the same object.
+    return zoneinfo.ZoneInfo(name)
+
+
+def _resolve_gap(local: datetime) -> datetime:
+    """A wall time moved forward across a gap if it does not exist (a spring-forward hour).
+
+    An instant that exists comes back as it was. In a gap, the standard
+    library reads a wall time (``fold=0``) with the offset before the
+    transition; through UTC and back it lands on the wall time after the gap,
+    moved forward by the gap's length.
+    """
+    return local.astimezone(UTC).astimezone(local.tzinfo)
 
 
 DEFAULT_ZONE: tzinfo = zone(DEFAULT_ZONE_NAME)
@@ -237,7 +244,7 @@ def start_of_day(day: date, tzone: tzinfo = DEFAULT_ZONE) -> datetime:
     '2022-07-09T00:00:00+08:00'
     """
     day = require_day(day)
-    return tz.resolve_imaginary(datetime.combine(day, time(0), tzinfo=_require_zone(tzone)))
+    return _resolve_gap(datetime.combine(day, time(0), tzinfo=_require_zone(tzone)))
 
 
 def add_days(day: date, days: int) -> date:
@@ -423,7 +430,7 @@ class ReportClock:
         '2022-03-27T08:00:00+08:00'
         """
         day = require_day(day)
-        return tz.resolve_imaginary(datetime.combine(day, self.cutoff, tzinfo=self.zone))
+        return _resolve_gap(datetime.combine(day, self.cutoff, tzinfo=self.zone))
 
     def report_day(self, instant: datetime) -> date:
         """The report day an aware instant counts in: the first cutoff strictly after it.

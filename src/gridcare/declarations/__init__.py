@@ -46,6 +46,7 @@ from gridcare.declarations._examples import example_form
 from gridcare.declarations._form import (
     DEFAULT_MAX_ADVANCE_DAYS,
     FLIGHT_NUMBER_PATTERN,
+    MAX_ADVANCE_DAYS_LIMIT,
     MAX_CELSIUS,
     MIN_CELSIUS,
     NOT_IN_SCHEMA,
@@ -60,12 +61,14 @@ from gridcare.declarations._form import (
     OriginForm,
     StayForm,
     TemperatureForm,
+    check_max_advance_days,
     declaration_json_schema,
 )
 from gridcare.declarations._history import history_of
 from gridcare.declarations._lifecycle import (
     DECLARATION_EVENT_CLASSES,
     DECLARATION_MACHINE,
+    MAX_CORRECTION_FIELDS,
     Assigned,
     CorrectionRequested,
     DeclarationEvent,
@@ -110,7 +113,9 @@ __all__ = [
     "DEFAULT_OVERDUE_AFTER",
     "FLIGHT_NUMBER_PATTERN",
     "FORM_CODES",
+    "MAX_ADVANCE_DAYS_LIMIT",
     "MAX_CELSIUS",
+    "MAX_CORRECTION_FIELDS",
     "MIN_CELSIUS",
     "NOT_IN_SCHEMA",
     "TRAIN_NUMBER_PATTERN",
@@ -168,6 +173,7 @@ __all__ = [
     "Withdrawn",
     "apply_declaration_event",
     "building_key",
+    "check_max_advance_days",
     "declaration_json_schema",
     "event_from_dict",
     "event_to_dict",

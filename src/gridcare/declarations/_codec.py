@@ -108,12 +108,17 @@ def _decode(name: str, hint: Any, value: object) -> object:
 
 _UnionType = type(int | None)
 
+# The most keys a stored event may have (no event has more than eight fields).
+_MAX_KEYS = 32
+
 
 def event_from_dict(data: Mapping[str, object]) -> DeclarationEvent:
     """The declaration event stored as ``data`` (see :func:`event_to_dict`).
 
     Every problem (unknown kind, missing or unknown field, bad value, naive
-    instant) is reported at once as one ``InvalidInput``.
+    instant) is reported at once as one ``InvalidInput``; a mapping of more
+    than 32 keys is refused whole (``too_long``). Texts
+    obey the rules of the event classes (:mod:`gridcare.text`).
 
     >>> event_from_dict({"kind": "assign", "id": "a1", "declaration_id": "D1"})
     Traceback (most recent call last):
@@ -122,6 +127,8 @@ def event_from_dict(data: Mapping[str, object]) -> DeclarationEvent:
     """
     if not isinstance(data, Mapping):
         raise InvalidInput("not_mapping", "event", "expected a mapping")
+    if len(data) > _MAX_KEYS:
+        raise InvalidInput("too_long", "event", f"at most {_MAX_KEYS} keys", value=len(data))
     kind = data.get("kind")
     cls = _CLASS_OF_STORED_KIND.get(kind) if isinstance(kind, str) else None
     if cls is None:

@@ -14,11 +14,14 @@ take as they are.
 
 from __future__ import annotations
 
+import string
 from datetime import datetime, timezone
+from typing import TypeVar
 
 import attrs
 
 from gridcare.codes import AreaCode, PhoneNumber
+from gridcare.declarations._checks import checked_text, trusted
 from gridcare.declarations._enums import (
     CodeColor,
     FilledBy,
@@ -27,9 +30,17 @@ from gridcare.declarations._enums import (
     Symptom,
     TravelMode,
 )
-from gridcare.declarations._form import DeclarationShape
-from gridcare.errors import InvalidInput
-from gridcare.masking import mask_id_number, mask_name
+from gridcare.declarations._form import MAX_CELSIUS, MAX_DOSES, MIN_CELSIUS, DeclarationForm
+from gridcare.errors import (
+    InvalidInput,
+    require_finite,
+    require_instance,
+    require_int,
+    require_items,
+)
+from gridcare.masking import mask_address, mask_id_number, mask_name, mask_text
+from gridcare.serial import JsonMixin, personal, personal_fields
+from gridcare.text import TEXT_LIMITS, check_text
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -42,18 +53,36 @@ __all__ = [
 ]
 
 
-def _ordered(start: datetime, end: datetime, field: str) -> None:
+_T = TypeVar("_T")
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
+def _part(value: object, field: str, kind: str) -> str | None:
+    """An optional text field: ``None``, blanks, or a text with the rules of its kind."""
+    if value is None:
+        return None
+    return check_text(value, field, max_length=TEXT_LIMITS[kind], allow_empty=True)
+
+
+def _ordered(start: object, end: object, field: str) -> tuple[datetime, datetime]:
+    """``(start, end)`` if both are aware instants and ``end`` is after ``start``."""
     # Fast path: validated forms carry fixed-offset instants (always aware).
-    fixed = type(getattr(start, "tzinfo", None)) is timezone
-    if fixed and type(getattr(end, "tzinfo", None)) is timezone and start < end:
-        return
-    require_aware(start, f"{field}.start")
-    require_aware(end, f"{field}.end")
-    if end <= start:
+    if (
+        type(start) is datetime
+        and type(end) is datetime
+        and type(start.tzinfo) is timezone
+        and type(end.tzinfo) is timezone
+        and start < end
+    ):
+        return start, end
+    first = require_aware(start, f"{field}.start")
+    last = require_aware(end, f"{field}.end")
+    if last <= first:
         raise InvalidInput("ends_before_start", field, "must end after it starts")
+    return first, last
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class DeclaredStay:
     """A declared stay: the place (division code) and the half-open period ``[start, end)``.
 
@@ -71,15 +100,17 @@ class DeclaredStay:
     start: datetime
     end: datetime
 
-    def __attrs_post_init__(self) -> None:
-        _ordered(self.start, self.end, "stay")
+    def __init__(self, place: AreaCode, start: datetime, end: datetime) -> None:
+        self.__attrs_init__(
+            require_instance(place, AreaCode, "stay.place"), *_ordered(start, end, "stay")
+        )
 
     def as_tuple(self) -> tuple[AreaCode, datetime, datetime]:
         """``(place, start, end)``: the arguments of the risk engine's ``Stay``."""
         return (self.place, self.start, self.end)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class DeclaredLeg:
     """One travelled leg: mode, number, places and instants (the seat is kept masked).
 
@@ -96,23 +127,60 @@ class DeclaredLeg:
     departed_at: datetime
     arrival_place: str
     arrived_at: datetime
-    seat: str | None = attrs.field(default=None, repr=lambda s: "None" if s is None else "'***'")
+    seat: str | None = attrs.field(
+        default=None,
+        repr=lambda s: "None" if s is None else "'***'",
+        metadata=personal(mask_text),
+    )
 
-    def __attrs_post_init__(self) -> None:
-        _ordered(self.departed_at, self.arrived_at, "leg")
+    def __init__(
+        self,
+        mode: TravelMode,
+        number: str | None,
+        departure_place: str,
+        departed_at: datetime,
+        arrival_place: str,
+        arrived_at: datetime,
+        seat: str | None = None,
+    ) -> None:
+        departed_at, arrived_at = _ordered(departed_at, arrived_at, "leg")
+        self.__attrs_init__(
+            require_instance(mode, TravelMode, "leg.mode", code="bad_choice"),
+            _part(number, "leg.number", "short"),
+            checked_text(departure_place, "leg.departure_place", "place"),
+            departed_at,
+            checked_text(arrival_place, "leg.arrival_place", "place"),
+            arrived_at,
+            _part(seat, "leg.seat", "short"),
+        )
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class TemperatureReading:
-    """A body temperature in °C at an instant.
+    """A body temperature in °C (:data:`MIN_CELSIUS` to :data:`MAX_CELSIUS`) at an instant.
 
     >>> from datetime import datetime, timezone
     >>> TemperatureReading(datetime(2022, 3, 19, tzinfo=timezone.utc), 36.5).fever
     False
+    >>> TemperatureReading(datetime(2022, 3, 19, tzinfo=timezone.utc), 365)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: temperature.celsius: expected 34.0 to 43.0 °C [...]
     """
 
     at: datetime
     celsius: float
+
+    def __init__(self, at: datetime, celsius: float) -> None:
+        degrees = require_finite(celsius, "temperature.celsius", code="not_number")
+        if not MIN_CELSIUS <= degrees <= MAX_CELSIUS:
+            raise InvalidInput(
+                "temperature_out_of_range",
+                "temperature.celsius",
+                f"expected {MIN_CELSIUS} to {MAX_CELSIUS} °C",
+                value=degrees,
+            )
+        self.__attrs_init__(require_aware(at, "temperature.at"), degrees)
 
     @property
     def fever(self) -> bool:
@@ -120,7 +188,7 @@ class TemperatureReading:
         return self.celsius >= 37.3
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class DeclaredNat:
     """A declared NAT result: when sampled, the outcome, the testing institution.
 
@@ -133,20 +201,20 @@ class DeclaredNat:
     result: NatOutcome
     institution: str
 
-
-_HIDDEN_PARTS = (
-    "building",
-    "unit",
-    "room",
-    "building_id",
-    "unit_id",
-    "household_id",
-    "door_code",
-    "text",
-)
+    def __init__(self, sampled_at: datetime, result: NatOutcome, institution: str) -> None:
+        self.__attrs_init__(
+            require_aware(sampled_at, "nat.sampled_at"),
+            require_instance(result, NatOutcome, "nat.result", code="bad_choice"),
+            checked_text(institution, "nat.institution", "place"),
+        )
 
 
-@attrs.frozen
+def _below_community(part: str) -> str:
+    """A part of an address finer than the community, as exports show it: starred whole."""
+    return mask_address([part], keep=0)
+
+
+@attrs.frozen(init=False)
 class DeclaredAddress:
     """The address as declared; ``repr`` shows the community only (docs/design.md, "Privacy").
 
@@ -155,18 +223,43 @@ class DeclaredAddress:
     """
 
     community: str | None = None
-    building: str | None = None
-    unit: str | None = None
-    room: str | None = None
-    building_id: str | None = None
-    unit_id: str | None = None
-    household_id: str | None = None
-    door_code: str | None = None
-    text: str | None = None
+    building: str | None = attrs.field(default=None, metadata=personal(_below_community))
+    unit: str | None = attrs.field(default=None, metadata=personal(_below_community))
+    room: str | None = attrs.field(default=None, metadata=personal(_below_community))
+    building_id: str | None = attrs.field(default=None, metadata=personal(_below_community))
+    unit_id: str | None = attrs.field(default=None, metadata=personal(_below_community))
+    household_id: str | None = attrs.field(default=None, metadata=personal(_below_community))
+    door_code: str | None = attrs.field(default=None, metadata=personal(_below_community))
+    text: str | None = attrs.field(default=None, metadata=personal(_below_community))
+
+    def __init__(
+        self,
+        community: str | None = None,
+        building: str | None = None,
+        unit: str | None = None,
+        room: str | None = None,
+        building_id: str | None = None,
+        unit_id: str | None = None,
+        household_id: str | None = None,
+        door_code: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            _part(community, "address.community", "place"),
+            _part(building, "address.building", "short"),
+            _part(unit, "address.unit", "short"),
+            _part(room, "address.room", "short"),
+            _part(building_id, "address.building_id", "id"),
+            _part(unit_id, "address.unit_id", "id"),
+            _part(household_id, "address.household_id", "id"),
+            _part(door_code, "address.door_code", "code"),
+            _part(text, "address.text", "place"),
+        )
 
     def __repr__(self) -> str:
         shown = [f"community={self.community!r}"]
-        shown += [f"{key}='***'" for key in _HIDDEN_PARTS if getattr(self, key) is not None]
+        hidden = personal_fields(DeclaredAddress)
+        shown += [f"{key}='***'" for key in hidden if getattr(self, key) is not None]
         return f"DeclaredAddress({', '.join(shown)})"
 
 
@@ -177,8 +270,8 @@ def _key(value: str | None) -> str | None:
     return stripped or None
 
 
-@attrs.frozen(repr=False)
-class Declaration:
+@attrs.frozen(init=False, repr=False)
+class Declaration(JsonMixin):
     """A received declaration: who, where, from where, the journey, health, and flags.
 
     ``late`` says it was filed after arriving (retroactive declarations are kept,
@@ -197,9 +290,9 @@ class Declaration:
 
     id: str
     received_at: datetime
-    name: str
+    name: str = attrs.field(metadata=personal(mask_name))
     document_kind: IdKind
-    document_number: str
+    document_number: str = attrs.field(metadata=personal(mask_id_number))
     phone: PhoneNumber
     address: DeclaredAddress
     origin: AreaCode
@@ -212,12 +305,52 @@ class Declaration:
     health_code: CodeColor = CodeColor.GREEN
     filled_by: FilledBy = FilledBy.SELF
     proxy_worker_id: str | None = None
-    origin_detail: str | None = None
+    origin_detail: str | None = attrs.field(default=None, metadata=personal(mask_text))
 
-    def __attrs_post_init__(self) -> None:
-        require_aware(self.received_at, "received_at")
-        if not self.legs:
+    def __init__(
+        self,
+        id: str,
+        received_at: datetime,
+        name: str,
+        document_kind: IdKind,
+        document_number: str,
+        phone: PhoneNumber,
+        address: DeclaredAddress,
+        origin: AreaCode,
+        legs: tuple[DeclaredLeg, ...],
+        stays: tuple[DeclaredStay, ...] = (),
+        temperatures: tuple[TemperatureReading, ...] = (),
+        symptoms: frozenset[Symptom] = frozenset(),
+        nat_results: tuple[DeclaredNat, ...] = (),
+        vaccination_doses: int = 0,
+        health_code: CodeColor = CodeColor.GREEN,
+        filled_by: FilledBy = FilledBy.SELF,
+        proxy_worker_id: str | None = None,
+        origin_detail: str | None = None,
+    ) -> None:
+        journey = tuple(require_items(legs, DeclaredLeg, "legs"))
+        if not journey:
             raise InvalidInput("missing", "legs", "a declaration has at least one leg")
+        self.__attrs_init__(
+            checked_text(id, "id", "id"),
+            require_aware(received_at, "received_at"),
+            checked_text(name, "name", "name"),
+            require_instance(document_kind, IdKind, "document_kind", code="bad_choice"),
+            checked_text(document_number, "document_number", "short"),
+            require_instance(phone, PhoneNumber, "phone"),
+            require_instance(address, DeclaredAddress, "address"),
+            require_instance(origin, AreaCode, "origin"),
+            journey,
+            tuple(require_items(stays, DeclaredStay, "stays")),
+            tuple(require_items(temperatures, TemperatureReading, "temperatures")),
+            frozenset(require_items(symptoms, Symptom, "symptoms")),
+            tuple(require_items(nat_results, DeclaredNat, "nat_results")),
+            require_int(vaccination_doses, "vaccination_doses", low=0, high=MAX_DOSES),
+            require_instance(health_code, CodeColor, "health_code", code="bad_choice"),
+            require_instance(filled_by, FilledBy, "filled_by", code="bad_choice"),
+            _part(proxy_worker_id, "proxy_worker_id", "id"),
+            _part(origin_detail, "origin_detail", "place"),
+        )
 
     @property
     def arrived_at(self) -> datetime:
@@ -262,12 +395,18 @@ class Declaration:
 
     @classmethod
     def from_form(
-        cls, form: DeclarationShape, *, declaration_id: str, received_at: datetime
+        cls, form: DeclarationForm, *, declaration_id: str, received_at: datetime
     ) -> Declaration:
         """Build the domain value from a validated form (no validation is repeated).
 
-        Train and flight numbers and document numbers are upper-cased; names and
-        free text are stripped; symptoms become a set.
+        ``form`` is a :class:`DeclarationForm` (its fields and the rules between
+        them hold), ``declaration_id`` the text id and ``received_at`` the aware
+        receipt instant; anything else is ``InvalidInput``. The ASCII letters of
+        leg and document numbers are upper-cased; names and free text are
+        stripped; symptoms become a set. The form has checked every rule the
+        constructors check, so the values are built without checking them again
+        (a test rebuilds every declaration its form makes through the checking
+        constructors).
 
         >>> from gridcare.declarations import DeclarationForm, example_form
         >>> from datetime import datetime, timezone
@@ -277,50 +416,63 @@ class Declaration:
         >>> Declaration.from_form(form, declaration_id="D1", received_at=at).legs[0].number
         'G1234'
         """
-        identity = form.identity
-        address = form.address
-        health = form.health
-        legs = tuple(
-            DeclaredLeg(
-                leg.mode,
-                None if leg.number is None else leg.number.upper(),
-                leg.departure_place,
-                leg.departed_at,
-                leg.arrival_place,
-                leg.arrived_at,
-                leg.seat,
-            )
-            for leg in form.legs
+        require_instance(form, DeclarationForm, "form")
+        checked_text(declaration_id, "declaration_id", "id")
+        return declaration_of(form, declaration_id, require_aware(received_at, "received_at"))
+
+
+def declaration_of(
+    form: DeclarationForm, declaration_id: str, received_at: datetime
+) -> Declaration:
+    """:meth:`Declaration.from_form` without checking its arguments (the parser's own path:
+    it has checked the id and the instant, and validated the form)."""
+    identity = form.identity
+    address = form.address
+    health = form.health
+    legs = tuple(
+        trusted(
+            DeclaredLeg,
+            leg.mode,
+            None if leg.number is None else leg.number.translate(_ASCII_UPPER),
+            leg.departure_place,
+            leg.departed_at,
+            leg.arrival_place,
+            leg.arrived_at,
+            leg.seat,
         )
-        return cls(
-            id=declaration_id,
-            received_at=received_at,
-            name=identity.name.strip(),
-            document_kind=identity.id_kind,
-            document_number=identity.id_number.upper(),
-            phone=form.phone,
-            address=DeclaredAddress(
-                _key(address.community),
-                _key(address.building),
-                _key(address.unit),
-                _key(address.room),
-                _key(address.building_id),
-                _key(address.unit_id),
-                _key(address.household_id),
-                _key(address.door_code),
-                _key(address.text),
-            ),
-            origin=form.origin.area,
-            legs=legs,
-            stays=tuple(DeclaredStay(s.place, s.start, s.end) for s in form.stays),
-            temperatures=tuple(TemperatureReading(t.at, t.celsius) for t in health.temperatures),
-            symptoms=frozenset(health.symptoms),
-            nat_results=tuple(
-                DeclaredNat(n.sampled_at, n.result, n.institution) for n in health.nat_results
-            ),
-            vaccination_doses=health.vaccination_doses,
-            health_code=form.health_code,
-            filled_by=form.filled_by,
-            proxy_worker_id=form.proxy_worker_id,
-            origin_detail=form.origin.detail,
-        )
+        for leg in form.legs
+    )
+    return trusted(
+        Declaration,
+        declaration_id,
+        received_at,
+        identity.name.strip(),
+        identity.id_kind,
+        identity.id_number.translate(_ASCII_UPPER),
+        form.phone,
+        trusted(
+            DeclaredAddress,
+            _key(address.community),
+            _key(address.building),
+            _key(address.unit),
+            _key(address.room),
+            _key(address.building_id),
+            _key(address.unit_id),
+            _key(address.household_id),
+            _key(address.door_code),
+            _key(address.text),
+        ),
+        form.origin.area,
+        legs,
+        tuple(trusted(DeclaredStay, s.place, s.start, s.end) for s in form.stays),
+        tuple(trusted(TemperatureReading, t.at, t.celsius) for t in health.temperatures),
+        frozenset(health.symptoms),
+        tuple(
+            trusted(DeclaredNat, n.sampled_at, n.result, n.institution) for n in health.nat_results
+        ),
+        health.vaccination_doses,
+        form.health_code,
+        form.filled_by,
+        form.proxy_worker_id,
+        form.origin.detail,
+    )

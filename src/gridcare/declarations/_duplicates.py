@@ -29,16 +29,28 @@ from datetime import datetime
 
 import attrs
 
+from gridcare.declarations._checks import checked_ids, checked_text, trusted
 from gridcare.declarations._domain import Declaration
 from gridcare.declarations._enums import DuplicateBasis
+from gridcare.errors import (
+    InvalidInput,
+    require_callable,
+    require_instance,
+    require_items,
+)
 from gridcare.masking import mask_id_number, mask_name, mask_phone
+from gridcare.timeutil import require_aware
 
 __all__ = ["DuplicateEvidence", "DuplicateGroup", "find_duplicates"]
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class DuplicateEvidence:
     """Why two declarations were linked: the shared key (masked) and the common period.
+
+    Checked on construction: the key is a text with the rules of a code
+    (:mod:`gridcare.text`), the ids two declaration ids, the period's instants
+    aware and the end not before the start (``InvalidInput``).
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
@@ -53,10 +65,40 @@ class DuplicateEvidence:
     overlap_start: datetime
     overlap_end: datetime
 
+    def __init__(
+        self,
+        basis: DuplicateBasis,
+        key: str,
+        declaration_ids: tuple[str, str],
+        overlap_start: datetime,
+        overlap_end: datetime,
+    ) -> None:
+        pair = checked_ids(declaration_ids, "declaration_ids")
+        if len(pair) != 2:
+            raise InvalidInput(
+                "bad_length", "declaration_ids", "expected two declaration ids", value=len(pair)
+            )
+        start = require_aware(overlap_start, "overlap_start")
+        end = require_aware(overlap_end, "overlap_end")
+        if end < start:
+            raise InvalidInput(
+                "ends_before_start", "overlap_end", "the overlap must not end before it starts"
+            )
+        self.__attrs_init__(
+            require_instance(basis, DuplicateBasis, "basis", code="bad_choice"),
+            checked_text(key, "key", "code"),
+            pair,
+            start,
+            end,
+        )
 
-@attrs.frozen
+
+@attrs.frozen(init=False)
 class DuplicateGroup:
     """Declarations that are probably one person's one journey, first received first.
+
+    Checked on construction: at least two declaration ids, and
+    :class:`DuplicateEvidence` values (``InvalidInput``).
 
     >>> DuplicateGroup(("D1", "D2"), ()).original
     'D1'
@@ -64,6 +106,16 @@ class DuplicateGroup:
 
     declaration_ids: tuple[str, ...]
     evidence: tuple[DuplicateEvidence, ...]
+
+    def __init__(
+        self, declaration_ids: tuple[str, ...], evidence: tuple[DuplicateEvidence, ...]
+    ) -> None:
+        ids = checked_ids(declaration_ids, "declaration_ids")
+        if len(ids) < 2:
+            raise InvalidInput(
+                "too_short", "declaration_ids", "a group has two declarations or more"
+            )
+        self.__attrs_init__(ids, tuple(require_items(evidence, DuplicateEvidence, "evidence")))
 
     @property
     def original(self) -> str:
@@ -96,10 +148,17 @@ def find_duplicates(
 
     Groups are ordered by their original's receipt (then id).
 
+    ``declarations`` is a list of :class:`~gridcare.declarations.Declaration`
+    values and ``progress`` a function ``(done, total)`` or ``None``; anything
+    else is ``InvalidInput``.
+
     >>> find_duplicates([])
     ()
     """
-    return _find_duplicates(list(declarations), progress)
+    items = require_items(declarations, Declaration, "declarations")
+    if progress is not None:
+        require_callable(progress, "progress")
+    return _find_duplicates(list(items), progress)
 
 
 def _find_duplicates(
@@ -136,7 +195,8 @@ def _find_duplicates(
                 if a != b:
                     parent[b] = a
                 pair = (items[holder].id, items[i].id)
-                found.append((i, DuplicateEvidence(basis, key, pair, start, min(end, reach))))
+                overlap = (basis, key, pair, start, min(end, reach))
+                found.append((i, trusted(DuplicateEvidence, *overlap)))
             if end > reach:
                 holder = i
     members: dict[int, list[int]] = {}
@@ -151,7 +211,9 @@ def _find_duplicates(
             continue
         rows.sort(key=lambda i: (items[i].received_at, items[i].id))
         first_row = items[rows[0]]
-        group = DuplicateGroup(tuple(items[i].id for i in rows), tuple(evidence.get(root, ())))
+        group = trusted(
+            DuplicateGroup, tuple(items[i].id for i in rows), tuple(evidence.get(root, ()))
+        )
         groups.append(((first_row.received_at, first_row.id), group))
     groups.sort(key=lambda pair: pair[0])
     if progress is not None:

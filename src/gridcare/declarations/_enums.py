@@ -8,7 +8,7 @@ All are ``StrEnum`` so they are cheap dictionary and counting keys (docs/design.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from gridcare.errors import Choice
 
 # One concept, one name: the document kinds are people's, the colours the risk rules'.
 from gridcare.people import IdKind
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-class TravelMode(StrEnum):
+class TravelMode(Choice):
     """How one leg of an itinerary was travelled.
 
     >>> TravelMode.FLIGHT.value
@@ -45,7 +45,7 @@ class TravelMode(StrEnum):
     OTHER = "other"
 
 
-class Symptom(StrEnum):
+class Symptom(Choice):
     """Symptoms a declarant can tick.
 
     >>> Symptom("cough")
@@ -61,7 +61,7 @@ class Symptom(StrEnum):
     OTHER = "other"
 
 
-class NatOutcome(StrEnum):
+class NatOutcome(Choice):
     """The result of a nucleic-acid test (NAT) as declared.
 
     >>> NatOutcome.PENDING.value
@@ -73,7 +73,7 @@ class NatOutcome(StrEnum):
     PENDING = "pending"
 
 
-class FilledBy(StrEnum):
+class FilledBy(Choice):
     """Who filled in the form: the person, or a grid worker on their behalf (proxy declaration).
 
     >>> FilledBy.PROXY.value
@@ -84,7 +84,7 @@ class FilledBy(StrEnum):
     PROXY = "proxy"
 
 
-class DeclarationState(StrEnum):
+class DeclarationState(Choice):
     """The states of a declaration's review lifecycle (the table is in ``_lifecycle``).
 
     >>> DeclarationState.CORRECTION_REQUESTED.value
@@ -104,7 +104,7 @@ class DeclarationState(StrEnum):
     RELEASED = "released"
 
 
-class DeclarationEventKind(StrEnum):
+class DeclarationEventKind(Choice):
     """What happens to a declaration: the event kinds of its review lifecycle.
 
     Each event class carries one as ``kind``; the table in ``_lifecycle`` is
@@ -128,7 +128,7 @@ class DeclarationEventKind(StrEnum):
     RELEASE = "release"
 
 
-class VerificationMethod(StrEnum):
+class VerificationMethod(Choice):
     """How a grid worker verified a declaration.
 
     >>> VerificationMethod.DOOR_VISIT.value
@@ -140,7 +140,7 @@ class VerificationMethod(StrEnum):
     VIDEO = "video"
 
 
-class RouteMethod(StrEnum):
+class RouteMethod(Choice):
     """Which part of the address resolved the declaration to a grid.
 
     >>> RouteMethod.DOOR_CODE.value
@@ -156,7 +156,7 @@ class RouteMethod(StrEnum):
     MANUAL = "manual"
 
 
-class UnroutedReason(StrEnum):
+class UnroutedReason(Choice):
     """Why an address could not be resolved to a grid (it waits to be routed by hand).
 
     >>> UnroutedReason.UNKNOWN_DOOR_CODE.value
@@ -175,7 +175,7 @@ class UnroutedReason(StrEnum):
     FREE_TEXT_ONLY = "free_text_only"
 
 
-class DuplicateBasis(StrEnum):
+class DuplicateBasis(Choice):
     """What made two declarations candidates for being the same person's same journey.
 
     >>> DuplicateBasis.NAME_AND_PHONE.value

@@ -14,7 +14,12 @@ Rules this module obeys (docs/design.md, "Time" and "Errors"):
   (``received_at``, ``max_advance_days``, ``zone``), never from a clock: use
   :func:`~gridcare.declarations.parse_form`, which builds that context;
 * personal data (name, document number, phone, address below the community)
-  is masked in ``repr`` and in exports unless ``context=REVEAL`` is passed.
+  is masked in ``repr`` and in exports unless ``context=REVEAL`` is passed;
+* every text field has the limit of its kind (:data:`gridcare.text.TEXT_LIMITS`,
+  stated as ``maxLength`` in the JSON Schema) and obeys the rules of
+  :func:`gridcare.text.text_problem` (no control, bidirectional control or
+  surrogate characters, something visible); texts are kept as given, not
+  normalised.
 
 >>> from gridcare.declarations import parse_form, example_form
 >>> from datetime import datetime
@@ -35,6 +40,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -47,6 +53,7 @@ from pydantic import (
     WrapValidator,
     model_validator,
 )
+from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
 
 from gridcare.codes import PROVINCE_CODES, AreaCode, CitizenId, PhoneNumber
@@ -58,13 +65,16 @@ from gridcare.declarations._enums import (
     Symptom,
     TravelMode,
 )
-from gridcare.errors import InvalidInput
+from gridcare.declarations._messages import field_errors
+from gridcare.errors import InvalidInput, require_int
 from gridcare.masking import mask_id_number, mask_name, mask_text, reveal_requested
+from gridcare.text import TEXT_LIMITS, text_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, localize
 
 __all__ = [
     "DEFAULT_MAX_ADVANCE_DAYS",
     "FLIGHT_NUMBER_PATTERN",
+    "MAX_ADVANCE_DAYS_LIMIT",
     "MAX_CELSIUS",
     "MIN_CELSIUS",
     "PASSPORT_PATTERN",
@@ -79,6 +89,7 @@ __all__ = [
     "OriginForm",
     "StayForm",
     "TemperatureForm",
+    "check_max_advance_days",
     "declaration_json_schema",
     "fixed_offset_zone",
 ]
@@ -86,9 +97,13 @@ __all__ = [
 #: How many days ahead of arrival a declaration may be filed (local practice: two days
 #: before arriving; one day of slack). Arrival exactly at the limit is accepted.
 DEFAULT_MAX_ADVANCE_DAYS = 3
+#: The largest ``max_advance_days`` a caller may set (a year); beyond it is ``out_of_range``.
+MAX_ADVANCE_DAYS_LIMIT = 366
 #: Plausible body temperatures in °C (outside: a typing error, not a fever).
 MIN_CELSIUS = 34.0
 MAX_CELSIUS = 43.0
+#: The most vaccination doses a form may declare.
+MAX_DOSES = 10
 
 #: China Railway train numbers: a class letter (G D C Z T K Y S L) and 1-4 digits,
 #: or 4 digits for ordinary trains; letters in either case.
@@ -108,8 +123,11 @@ _INSTANT_PATTERN = (
     r"([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?"
     r"([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$"
 )
+#: The longest instant text read (``2022-03-18T08:30:00.123456789+08:00`` has 35 characters).
+_MAX_INSTANT_TEXT = 64
 _INSTANT_JSON: dict[str, Any] = {
     "type": "string",
+    "maxLength": _MAX_INSTANT_TEXT,
     "pattern": _INSTANT_PATTERN,
     "description": "ISO 8601 时间；无时区的按当地时区（默认 Asia/Shanghai）理解 / "
     "ISO 8601 date-time; without an offset it is local time in the policy zone",
@@ -148,8 +166,9 @@ def _instant(value: Any, handler: ValidatorFunctionWrapHandler, info: Validation
     instant, the same offset: ``+08:00`` in Asia/Shanghai).
     """
     if isinstance(value, str):
-        # pydantic also reads digit strings as Unix time: a form never means that.
-        if value[4:5] != "-":
+        # pydantic also reads digit strings as Unix time: a form never means that; and it
+        # reads any number of digits of a second's fraction, so the length is capped first.
+        if value[4:5] != "-" or len(value) > _MAX_INSTANT_TEXT:
             raise PydanticCustomError("datetime_parsing", "expected an ISO 8601 date-time")
     elif not isinstance(value, datetime):
         raise PydanticCustomError("datetime_type", "expected an ISO 8601 date-time string")
@@ -179,9 +198,22 @@ def _masking(mask: Callable[[str], str]) -> PlainSerializer:
     return PlainSerializer(serialize, return_type=str, when_used="always")
 
 
-PersonName = Annotated[str, _masking(mask_name)]
+def _text_rules(value: str) -> str:
+    """The rules of :func:`gridcare.text.text_problem` on a text field (its length is the
+    field's ``max_length``, checked before; blanks are the field's own rules)."""
+    problem = text_problem(value, "", max_length=_LONGEST, allow_empty=True)
+    if problem is None:
+        return value
+    raise PydanticCustomError(problem.code, problem.message.replace("{", "{{"))
+
+
+_LONGEST = max(TEXT_LIMITS.values())
+_TEXT_RULES = AfterValidator(_text_rules)
+
+PlainText = Annotated[str, _TEXT_RULES]
+PersonName = Annotated[str, _TEXT_RULES, _masking(mask_name)]
 DocumentNumber = Annotated[str, _masking(mask_id_number)]
-PrivateText = Annotated[str, _masking(mask_text)]
+PrivateText = Annotated[str, _TEXT_RULES, _masking(mask_text)]
 
 _CONFIG = ConfigDict(
     extra="forbid",
@@ -199,8 +231,56 @@ def _title(zh: str, en: str) -> str:
 _PRIVATE_FIELDS = frozenset({"seat", "detail"})
 
 
-class _FormModel(BaseModel):
+def _refusal(exc: ValidationError, model: type) -> InvalidInput:
+    """A form's refusal as callers see it: every error, as :func:`parse_form` reports them
+    (a section validated on its own masks its values as the whole form does)."""
+    return InvalidInput.collect(field_errors(exc, within=_MASKED_AS.get(model.__name__, ())))
+
+
+#: Sections whose every value is personal, by model: their path in the form.
+_MASKED_AS: dict[str, tuple[str, ...]] = {
+    "IdentityForm": ("identity",),
+    "AddressForm": ("address",),
+}
+
+
+class _FormType(ModelMetaclass):
+    """Calling a form class raises ``InvalidInput``, never a pydantic ``ValidationError``.
+
+    Done in the metaclass rather than ``__init__``: pydantic calls a model's own
+    ``__init__`` for every nested section it validates, which would slow every
+    form down and convert each section's errors again.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            raise _refusal(exc, cls) from None
+
+
+class _FormModel(BaseModel, metaclass=_FormType):
+    """The sections of the form: frozen and closed; building one directly, or validating it
+    with ``model_validate`` or ``model_validate_json``, refuses bad values with
+    ``InvalidInput`` (the errors of :func:`~gridcare.declarations.parse_form`)."""
+
     model_config = _CONFIG
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        """pydantic's ``model_validate``; a refusal is ``InvalidInput``."""
+        try:
+            return super().model_validate(obj, **options)
+        except ValidationError as exc:
+            raise _refusal(exc, cls) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Self:
+        """pydantic's ``model_validate_json``; a refusal is ``InvalidInput``."""
+        try:
+            return super().model_validate_json(json_data, **options)
+        except ValidationError as exc:
+            raise _refusal(exc, cls) from None
 
     def __repr_args__(self) -> Any:
         for key, value in super().__repr_args__():
@@ -238,10 +318,11 @@ class IdentityForm(_FormModel):
     )
 
     name: PersonName = Field(
-        min_length=1, max_length=50, pattern=r"\S", title=_title("姓名", "Name")
+        min_length=1, max_length=TEXT_LIMITS["name"], pattern=r"\S", title=_title("姓名", "Name")
     )
     id_kind: IdKind = Field(IdKind.CITIZEN_ID, title=_title("证件类型", "Identity document kind"))
     id_number: DocumentNumber = Field(
+        max_length=TEXT_LIMITS["short"],
         pattern=_DOCUMENT_PATTERN,
         title=_title("证件号码", "Identity document number"),
         description="居民身份证号须通过 GB 11643 校验 / a citizen ID number must pass "
@@ -266,27 +347,35 @@ class AddressForm(_FormModel):
 
     model_config = ConfigDict(title=_title("现住址", "Address in the city"))
 
-    community: str | None = Field(
+    community: PlainText | None = Field(
         None,
-        max_length=60,
+        max_length=TEXT_LIMITS["place"],
         title=_title("社区（编号、代码或名称）", "Community (id, code or name)"),
     )
     building: PrivateText | None = Field(
-        None, max_length=20, title=_title("楼栋号", "Building number")
+        None, max_length=TEXT_LIMITS["short"], title=_title("楼栋号", "Building number")
     )
-    unit: PrivateText | None = Field(None, max_length=20, title=_title("单元号", "Unit number"))
-    room: PrivateText | None = Field(None, max_length=20, title=_title("房号", "Room"))
+    unit: PrivateText | None = Field(
+        None, max_length=TEXT_LIMITS["short"], title=_title("单元号", "Unit number")
+    )
+    room: PrivateText | None = Field(
+        None, max_length=TEXT_LIMITS["short"], title=_title("房号", "Room")
+    )
     building_id: PrivateText | None = Field(
-        None, max_length=64, title=_title("楼栋编号", "Building id")
+        None, max_length=TEXT_LIMITS["id"], title=_title("楼栋编号", "Building id")
     )
-    unit_id: PrivateText | None = Field(None, max_length=64, title=_title("单元编号", "Unit id"))
+    unit_id: PrivateText | None = Field(
+        None, max_length=TEXT_LIMITS["id"], title=_title("单元编号", "Unit id")
+    )
     household_id: PrivateText | None = Field(
-        None, max_length=64, title=_title("户编号", "Household id")
+        None, max_length=TEXT_LIMITS["id"], title=_title("户编号", "Household id")
     )
     door_code: PrivateText | None = Field(
-        None, max_length=128, title=_title("门牌二维码", "Door QR code")
+        None, max_length=TEXT_LIMITS["code"], title=_title("门牌二维码", "Door QR code")
     )
-    text: PrivateText | None = Field(None, max_length=200, title=_title("详细地址", "Free text"))
+    text: PrivateText | None = Field(
+        None, max_length=TEXT_LIMITS["place"], title=_title("详细地址", "Free text")
+    )
 
     def __repr_args__(self) -> Any:
         yield "community", self.community
@@ -305,7 +394,9 @@ class OriginForm(_FormModel):
     model_config = ConfigDict(title=_title("来源地", "Origin"))
 
     area: AreaCode = Field(title=_title("来源地区划代码", "Origin division code"))
-    detail: PrivateText | None = Field(None, max_length=200, title=_title("详细地点", "Detail"))
+    detail: PrivateText | None = Field(
+        None, max_length=TEXT_LIMITS["place"], title=_title("详细地点", "Detail")
+    )
 
 
 class LegForm(_FormModel):
@@ -338,13 +429,21 @@ class LegForm(_FormModel):
     )
 
     mode: TravelMode = Field(title=_title("交通方式", "Mode of travel"))
-    number: str | None = Field(
-        None, max_length=16, title=_title("车次/航班号/车牌", "Train, flight or vehicle number")
+    number: PlainText | None = Field(
+        None,
+        max_length=TEXT_LIMITS["short"],
+        title=_title("车次/航班号/车牌", "Train, flight or vehicle number"),
     )
-    seat: PrivateText | None = Field(None, max_length=16, title=_title("座位号", "Seat"))
-    departure_place: str = Field(min_length=1, max_length=60, title=_title("出发地", "From"))
+    seat: PrivateText | None = Field(
+        None, max_length=TEXT_LIMITS["short"], title=_title("座位号", "Seat")
+    )
+    departure_place: PlainText = Field(
+        min_length=1, max_length=TEXT_LIMITS["place"], title=_title("出发地", "From")
+    )
     departed_at: Instant = Field(title=_title("出发时间", "Departure"))
-    arrival_place: str = Field(min_length=1, max_length=60, title=_title("到达地", "To"))
+    arrival_place: PlainText = Field(
+        min_length=1, max_length=TEXT_LIMITS["place"], title=_title("到达地", "To")
+    )
     arrived_at: Instant = Field(title=_title("到达时间", "Arrival"))
 
 
@@ -358,7 +457,9 @@ class StayForm(_FormModel):
     model_config = ConfigDict(title=_title("旅居史", "Stay"))
 
     place: AreaCode = Field(title=_title("旅居地区划代码", "Division code of the place"))
-    detail: PrivateText | None = Field(None, max_length=200, title=_title("详细地点", "Detail"))
+    detail: PrivateText | None = Field(
+        None, max_length=TEXT_LIMITS["place"], title=_title("详细地点", "Detail")
+    )
     start: Instant = Field(title=_title("起始时间", "From"))
     end: Instant = Field(title=_title("结束时间", "To"))
 
@@ -387,8 +488,10 @@ class NatForm(_FormModel):
 
     sampled_at: Instant = Field(title=_title("采样时间", "Sampled at"))
     result: NatOutcome = Field(title=_title("结果", "Result"))
-    institution: str = Field(
-        min_length=1, max_length=100, title=_title("检测机构", "Testing institution")
+    institution: PlainText = Field(
+        min_length=1,
+        max_length=TEXT_LIMITS["place"],
+        title=_title("检测机构", "Testing institution"),
     )
 
 
@@ -411,7 +514,7 @@ class HealthForm(_FormModel):
         default_factory=list, max_length=30, title=_title("核酸检测结果", "NAT results")
     )
     vaccination_doses: int = Field(
-        0, ge=0, le=10, title=_title("疫苗接种剂次", "Vaccination doses")
+        0, ge=0, le=MAX_DOSES, title=_title("疫苗接种剂次", "Vaccination doses")
     )
 
 
@@ -456,10 +559,10 @@ class DeclarationShape(_FormModel):
         title=_title("申报时健康码颜色", "Health code colour at submission")
     )
     filled_by: FilledBy = Field(FilledBy.SELF, title=_title("填报人", "Filled in by"))
-    proxy_worker_id: str | None = Field(
+    proxy_worker_id: PlainText | None = Field(
         None,
         min_length=1,
-        max_length=64,
+        max_length=TEXT_LIMITS["id"],
         title=_title("代报网格员编号", "Id of the grid worker who filled it in"),
     )
     consent: Literal[True] = Field(
@@ -489,36 +592,40 @@ class Issue(NamedTuple):
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def _citizen_id_ok(number: str) -> bool:
-    """The common case of ``CitizenId.parse`` (18 characters, GB 11643) without building a value;
-    ``False`` sends the number to ``CitizenId.parse`` for the precise error."""
+def _citizen_id_birth(number: str) -> date | None:
+    """The birth date of a number in the common case of ``CitizenId.parse`` (18 characters,
+    GB 11643) without building a value; ``None`` sends the number to ``CitizenId.parse``."""
     if len(number) != 18 or not number.isascii() or not number[:17].isdigit():
-        return False
+        return None
     if number[:2] not in PROVINCE_CODES:
-        return False
+        return None
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return False
+        return None
     if born.year < 1850:
-        return False
+        return None
     total = sum(map(operator.mul, map(int, number[:17]), _ID_WEIGHTS))
-    return "10X98765432"[total % 11] == number[17].upper()
+    return born if "10X98765432"[total % 11] == number[17].upper() else None
 
 
-def identity_issues(identity: IdentityForm) -> list[Issue]:
-    """The identity number must fit its document kind (checksum for citizen IDs)."""
+def identity_issues(identity: IdentityForm, received_on: date | None = None) -> list[Issue]:
+    """The identity number must fit its document kind (checksum for citizen IDs); with
+    ``received_on`` (the local day of receipt), a citizen ID's birth date must not be after it."""
     number = identity.id_number
     loc = ("identity", "id_number")
     kind = identity.id_kind
     if kind is IdKind.CITIZEN_ID:
-        if _citizen_id_ok(number):
-            return []
-        try:
-            CitizenId.parse(number)
-        except InvalidInput as exc:
-            return [Issue(exc.code, loc, number, exc.message)]
-        return []  # pragma: no cover - the fast check accepts only what parse accepts
+        born = _citizen_id_birth(number)
+        if born is None:
+            try:
+                born = CitizenId.parse(number).birth_date
+            except InvalidInput as exc:
+                return [Issue(exc.code, loc, number, exc.message)]
+        if received_on is not None and born > received_on:
+            # The message must not quote the date: it is in the masked part of the number.
+            return [Issue("born_in_future", loc, number, "born after the form was received")]
+        return []
     if kind is IdKind.PASSPORT:
         if not _PASSPORT_RE.match(number):
             return [Issue("bad_passport_number", loc, number, "not a passport number")]
@@ -733,16 +840,47 @@ def filler_issues(filled_by: FilledBy, worker_id: str | None) -> list[Issue]:
     return []
 
 
-def receipt_context(context: object) -> tuple[datetime, int]:
-    """The receipt instant and advance limit from a validation context, or a pydantic error."""
+def check_max_advance_days(days: object, field: str = "max_advance_days") -> int:
+    """``days`` if it is a whole number from 0 to :data:`MAX_ADVANCE_DAYS_LIMIT`, else
+    ``InvalidInput`` (``not_integer``, ``negative``, ``out_of_range``).
+
+    >>> check_max_advance_days(3)
+    3
+    >>> check_max_advance_days(10**9)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: max_advance_days: must be at most 366 [out_of_range]
+    """
+    return require_int(days, field, low=0, high=MAX_ADVANCE_DAYS_LIMIT)
+
+
+def receipt_day(received_at: datetime, zone: object) -> date:
+    """The local day of the receipt instant in the policy zone (``DEFAULT_ZONE`` if ``zone``
+    is not a ``tzinfo``).
+
+    >>> receipt_day(datetime(2022, 3, 19, 20, tzinfo=timezone.utc), None).isoformat()
+    '2022-03-20'
+    """
+    return received_at.astimezone(zone if isinstance(zone, tzinfo) else DEFAULT_ZONE).date()
+
+
+def receipt_context(context: object) -> tuple[datetime, int, date]:
+    """The receipt instant, advance limit and local day of receipt from a validation context,
+    or a pydantic error."""
     if isinstance(context, dict):
         received_at = context.get("received_at")
         offset = received_at.utcoffset() if isinstance(received_at, datetime) else None
         if isinstance(received_at, datetime) and offset is not None:
+            received_on = context.get("received_on")
+            if not isinstance(received_on, date):
+                received_on = receipt_day(received_at, context.get("zone"))
             if type(received_at.tzinfo) is not timezone:
                 received_at = received_at.replace(tzinfo=fixed_offset_zone(offset))
             days = context.get("max_advance_days", DEFAULT_MAX_ADVANCE_DAYS)
-            return received_at, days if isinstance(days, int) else DEFAULT_MAX_ADVANCE_DAYS
+            try:
+                return received_at, check_max_advance_days(days), received_on
+            except InvalidInput as exc:
+                raise PydanticCustomError(exc.code, exc.message) from None
     raise PydanticCustomError(
         "missing_received_at",
         "validate with context={'received_at': <aware datetime>} (use parse_form)",
@@ -780,8 +918,8 @@ class DeclarationForm(DeclarationShape):
 
     @model_validator(mode="after")
     def _between_fields(self, info: ValidationInfo) -> Self:
-        received_at, max_advance_days = receipt_context(info.context)
-        issues = identity_issues(self.identity)
+        received_at, max_advance_days, received_on = receipt_context(info.context)
+        issues = identity_issues(self.identity, received_on)
         issues += address_issues(self.address)
         issues += leg_issues(self.legs, received_at, max_advance_days)
         if self.stays:
@@ -813,11 +951,18 @@ NOT_IN_SCHEMA: frozenset[str] = frozenset(
         "temperature_after_receipt",
         "nat_after_receipt",
         "address_empty",
+        "born_in_future",
+        # the rules of gridcare.text beyond the length (stated as maxLength)
+        "control_character",
+        "lone_surrogate",
+        "bidi_control",
+        "invisible",
         # check characters, calendars and registers
         "bad_checksum",
         "bad_birth_date",
         "bad_area_code",
         "unknown_province",
+        "too_many_segments",
         "bad_datetime",
         # the supported years of an instant (1900 to 2100): a date-time format has no range
         "out_of_range",

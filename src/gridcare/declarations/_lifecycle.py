@@ -17,8 +17,10 @@ Rules this module obeys (the state-machine convention of :mod:`gridcare.machine`
 * ``released`` is reached from ``verified`` when the person's measures end;
   the event carries that end instant (supplied by the risk engine);
 * :func:`replay_declarations` is :func:`gridcare.machine.replay`: it sorts by
-  (instant, id), treats a repeated event id as a no-op and returns the
-  rejected events with reasons: nothing is dropped silently.
+  (instant, id), treats a repeated event id as a no-op, rejects an id that
+  names two different events, and returns the rejected events with reasons:
+  nothing is dropped silently. A record keeps the ids of the events applied
+  to it, so a replay resumed from stored records skips what they hold.
 
 >>> from datetime import datetime
 >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -36,12 +38,15 @@ gridcare.errors.IllegalTransition: declaration: event 'release' ... in state 'as
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import ClassVar
+from enum import Enum
+from typing import ClassVar, TypeVar
 
 import attrs
 
+from gridcare.declarations._checks import checked_ids, checked_text, optional_text, trusted
 from gridcare.declarations._domain import Declaration
 from gridcare.declarations._enums import (
     DeclarationEventKind,
@@ -50,13 +55,15 @@ from gridcare.declarations._enums import (
     VerificationMethod,
 )
 from gridcare.declarations._routing import Route
-from gridcare.errors import InvalidInput
-from gridcare.machine import NEW, Machine, Replay, replay
+from gridcare.errors import InvalidInput, require_instance, require_int
+from gridcare.machine import NEW, Machine, Replay, check_records, replay
+from gridcare.serial import JsonMixin
 from gridcare.timeutil import require_aware
 
 __all__ = [
     "DECLARATION_EVENT_CLASSES",
     "DECLARATION_MACHINE",
+    "MAX_CORRECTION_FIELDS",
     "REVIEW_KINDS",
     "Assigned",
     "CorrectionRequested",
@@ -135,6 +142,10 @@ def same_declaration(record: DeclarationRecord, event: DeclarationEvent) -> bool
     >>> same_declaration(record, Withdrawn(id="e2", at=t, declaration_id="D2"))
     False
     """
+    return _same_declaration(_record(record), _event(event))
+
+
+def _same_declaration(record: DeclarationRecord, event: DeclarationEvent) -> bool:
     return event.declaration_id == record.declaration_id
 
 
@@ -148,12 +159,70 @@ def transfer_moves(record: DeclarationRecord, event: Transferred) -> bool:
     >>> transfer_moves(record, Transferred(id="e", at=t, declaration_id="D1", to_grid="G1"))
     False
     """
+    return _transfer_moves(_record(record), require_instance(event, Transferred, "event"))
+
+
+def _transfer_moves(record: DeclarationRecord, event: Transferred) -> bool:
     return event.to_grid != record.grid_id
 
 
-def _text(value: object, field: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("missing", field, "a non-empty text is required")
+def _record(value: object) -> DeclarationRecord:
+    return require_instance(value, DeclarationRecord, "record")
+
+
+def _event(value: object) -> DeclarationEvent:
+    return require_instance(value, DeclarationEvent, "event")
+
+
+def _optional_aware(value: object, field: str) -> datetime | None:
+    return None if value is None else require_aware(value, field)
+
+
+def _flag(value: object, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput("bad_bool", field, "expected true or false", value=value)
+    return value
+
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def _choice(kind: type[_E], field: str, value: object) -> _E:
+    """The member of ``kind`` that ``value`` is or names; else ``bad_choice``."""
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        for member in kind:
+            if member.value == value:
+                return member
+    allowed = ", ".join(str(member.value) for member in kind)
+    raise InvalidInput("bad_choice", field, f"not one of: {allowed}", value=value)
+
+
+def _unrouted_reason(value: object) -> UnroutedReason:
+    return _choice(UnroutedReason, "reason", value)
+
+
+def _verification_method(value: object) -> VerificationMethod:
+    return _choice(VerificationMethod, "method", value)
+
+
+#: The most fields one correction request may name.
+MAX_CORRECTION_FIELDS = 100
+
+
+def _field_paths(value: object, field: str = "fields") -> tuple[str, ...]:
+    """The ``fields`` of a correction request: a list or tuple of field paths (never one
+    text read as its characters)."""
+    if value is None:
+        raise InvalidInput("missing", field, "name at least one field to correct")
+    if not isinstance(value, list | tuple):
+        raise InvalidInput("bad_list", field, "expected a list of field paths", value=value)
+    if len(value) > MAX_CORRECTION_FIELDS:
+        raise InvalidInput(
+            "too_long", field, f"at most {MAX_CORRECTION_FIELDS} fields", value=len(value)
+        )
+    return tuple([checked_text(path, f"{field}.{i}") for i, path in enumerate(value)])
 
 
 @attrs.frozen(kw_only=True)
@@ -162,7 +231,10 @@ class DeclarationEvent:
 
     Each subclass sets ``kind``, its :class:`DeclarationEventKind` (the key in
     :data:`DECLARATION_MACHINE`); :data:`DECLARATION_EVENT_CLASSES` maps each
-    kind back to its class.
+    kind back to its class. Every field is checked at construction: ids are
+    text with the rules and limit of an id (:mod:`gridcare.text`), a reason
+    is a note, choices are members of their enumeration (or their values),
+    instants are aware.
 
     >>> from datetime import datetime
     >>> Withdrawn(id="e9", at=datetime(2022, 3, 19), declaration_id="D1")
@@ -178,9 +250,9 @@ class DeclarationEvent:
     declaration_id: str
 
     def __attrs_post_init__(self) -> None:
-        _text(self.id, "id")
+        checked_text(self.id, "id")
         require_aware(self.at, "at")
-        _text(self.declaration_id, "declaration_id")
+        checked_text(self.declaration_id, "declaration_id")
 
 
 @attrs.frozen(kw_only=True)
@@ -201,9 +273,16 @@ class Submitted(DeclarationEvent):
     late: bool = False
     proxy: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        _flag(self.late, "late")
+        _flag(self.proxy, "proxy")
+
     @classmethod
     def of(cls, declaration: Declaration, *, event_id: str) -> Submitted:
-        """The submit event of a declaration, at its receipt instant."""
+        """The submit event of a declaration, at its receipt instant (``declaration`` a
+        :class:`~gridcare.declarations.Declaration`, else ``InvalidInput``)."""
+        require_instance(declaration, Declaration, "declaration")
         return cls(
             id=event_id,
             at=declaration.received_at,
@@ -229,7 +308,7 @@ class Assigned(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        _text(self.grid_id, "grid_id")
+        checked_text(self.grid_id, "grid_id")
 
 
 @attrs.frozen(kw_only=True)
@@ -242,7 +321,7 @@ class MarkedUnrouted(DeclarationEvent):
 
     kind: ClassVar[DeclarationEventKind] = K.MARK_UNROUTED
 
-    reason: UnroutedReason
+    reason: UnroutedReason = attrs.field(converter=_unrouted_reason)
 
 
 @attrs.frozen(kw_only=True)
@@ -257,6 +336,11 @@ class ReviewStarted(DeclarationEvent):
 
     worker_id: str | None = None
 
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if self.worker_id is not None:
+            checked_text(self.worker_id, "worker_id")
+
 
 @attrs.frozen(kw_only=True)
 class Verified(DeclarationEvent):
@@ -268,12 +352,13 @@ class Verified(DeclarationEvent):
 
     kind: ClassVar[DeclarationEventKind] = K.VERIFY
 
-    method: VerificationMethod
+    method: VerificationMethod = attrs.field(converter=_verification_method)
 
 
 @attrs.frozen(kw_only=True)
 class CorrectionRequested(DeclarationEvent):
-    """The declarant was asked to correct ``fields`` (form field paths, at least one).
+    """The declarant was asked to correct ``fields``: a list of form field paths, at least
+    one and at most :data:`MAX_CORRECTION_FIELDS`.
 
     >>> CorrectionRequested.kind
     <DeclarationEventKind.REQUEST_CORRECTION: 'request_correction'>
@@ -281,7 +366,7 @@ class CorrectionRequested(DeclarationEvent):
 
     kind: ClassVar[DeclarationEventKind] = K.REQUEST_CORRECTION
 
-    fields: tuple[str, ...] = attrs.field(converter=tuple)
+    fields: tuple[str, ...] = attrs.field(converter=_field_paths)
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
@@ -302,7 +387,8 @@ class Resubmitted(DeclarationEvent):
 
 @attrs.frozen(kw_only=True)
 class Rejected(DeclarationEvent):
-    """The declaration was rejected; ``reason`` says why.
+    """The declaration was rejected; ``reason`` says why (a note: up to 1,000 characters, line
+    breaks allowed).
 
     >>> Rejected.kind
     <DeclarationEventKind.REJECT: 'reject'>
@@ -314,7 +400,7 @@ class Rejected(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        _text(self.reason, "reason")
+        checked_text(self.reason, "reason", "note")
 
 
 @attrs.frozen(kw_only=True)
@@ -331,7 +417,7 @@ class MarkedDuplicate(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        _text(self.of, "of")
+        checked_text(self.of, "of")
         if self.of == self.declaration_id:
             raise InvalidInput("self_duplicate", "of", "a declaration cannot duplicate itself")
 
@@ -350,7 +436,7 @@ class Transferred(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        _text(self.to_grid, "to_grid")
+        checked_text(self.to_grid, "to_grid")
 
 
 @attrs.frozen(kw_only=True)
@@ -381,14 +467,22 @@ class Released(DeclarationEvent):
         require_aware(self.measures_ended_at, "measures_ended_at")
 
 
-@attrs.frozen(kw_only=True)
-class DeclarationRecord:
+@attrs.frozen(kw_only=True, init=False)
+class DeclarationRecord(JsonMixin):
     """Where one declaration stands: its state and what the events said.
 
     ``assigned_at`` is the assignment to the current grid (a transfer restarts
     it), ``first_assigned_at`` the first assignment to any grid; ``reviewed_at``
     the first review decision (verify, request correction,
     reject, mark duplicate); ``previous_grids`` the grids it was transferred from.
+    ``event_ids`` are the ids of the events applied, in replay order, and
+    ``updated_at`` the instant of the last (``last_event_at``): what a replay
+    resumed from stored records needs (:class:`gridcare.machine.Tracked`).
+
+    Every field is checked on construction (``InvalidInput``): ids and grids are
+    texts with the rules of an id, the rejection reason a note, instants aware,
+    choices members of their enumeration (or their values), ``events`` from 1.
+    The lifecycle builds its records from checked events without checking again.
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
@@ -415,11 +509,66 @@ class DeclarationRecord:
     previous_grids: tuple[str, ...] = ()
     measures_ended_at: datetime | None = None
     events: int = 1
+    event_ids: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        *,
+        declaration_id: str,
+        state: DeclarationState,
+        submitted_at: datetime,
+        updated_at: datetime,
+        late: bool = False,
+        proxy: bool = False,
+        grid_id: str | None = None,
+        assigned_at: datetime | None = None,
+        first_assigned_at: datetime | None = None,
+        reviewed_at: datetime | None = None,
+        verified_by: VerificationMethod | None = None,
+        correction_fields: tuple[str, ...] = (),
+        rejection_reason: str | None = None,
+        duplicate_of: str | None = None,
+        unrouted_reason: UnroutedReason | None = None,
+        previous_grids: tuple[str, ...] = (),
+        measures_ended_at: datetime | None = None,
+        events: int = 1,
+        event_ids: tuple[str, ...] = (),
+    ) -> None:
+        self.__attrs_init__(
+            declaration_id=checked_text(declaration_id, "declaration_id"),
+            state=_choice(DeclarationState, "state", state),
+            submitted_at=require_aware(submitted_at, "submitted_at"),
+            updated_at=require_aware(updated_at, "updated_at"),
+            late=_flag(late, "late"),
+            proxy=_flag(proxy, "proxy"),
+            grid_id=optional_text(grid_id, "grid_id"),
+            assigned_at=_optional_aware(assigned_at, "assigned_at"),
+            first_assigned_at=_optional_aware(first_assigned_at, "first_assigned_at"),
+            reviewed_at=_optional_aware(reviewed_at, "reviewed_at"),
+            verified_by=None
+            if verified_by is None
+            else _choice(VerificationMethod, "verified_by", verified_by),
+            correction_fields=_field_paths(correction_fields, "correction_fields"),
+            rejection_reason=optional_text(rejection_reason, "rejection_reason", "note"),
+            duplicate_of=optional_text(duplicate_of, "duplicate_of"),
+            unrouted_reason=None
+            if unrouted_reason is None
+            else _choice(UnroutedReason, "unrouted_reason", unrouted_reason),
+            previous_grids=checked_ids(previous_grids, "previous_grids"),
+            measures_ended_at=_optional_aware(measures_ended_at, "measures_ended_at"),
+            events=require_int(events, "events", low=1),
+            event_ids=checked_ids(event_ids, "event_ids"),
+        )
 
     @property
     def reviewed(self) -> bool:
         """Whether a review decision has been recorded."""
         return self.reviewed_at is not None
+
+    @property
+    def last_event_at(self) -> datetime:
+        """The instant of the last event applied (``updated_at``)."""
+        return self.updated_at
 
 
 #: The event class of each kind: what a stored event's ``kind`` names.
@@ -448,7 +597,8 @@ def apply_declaration_event(
     entry edge ``(NEW, SUBMIT)`` creates it. The guards beside the table run
     first: an event for another declaration is ``wrong_declaration``, a
     transfer to the current grid ``same_grid`` (both
-    :class:`~gridcare.errors.InvalidInput`).
+    :class:`~gridcare.errors.InvalidInput`). The new record's ``event_ids``
+    end with ``event.id``.
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
@@ -457,26 +607,67 @@ def apply_declaration_event(
     ...
     gridcare.errors.IllegalTransition: declaration: event 'withdraw' ... in state 'new'...
     """
+    if record is not None:
+        _record(record)
+    _event(event)
+    held = () if record is None else record.event_ids
+    return _next_record(record, event, (*held, event.id))
+
+
+def _replay_step(record: DeclarationRecord | None, event: DeclarationEvent) -> DeclarationRecord:
+    """The record after ``event`` with its ids as they were: the replay stamps them once."""
+    return _next_record(record, event, () if record is None else record.event_ids)
+
+
+def _stamp(record: DeclarationRecord, event_ids: tuple[str, ...]) -> DeclarationRecord:
+    return _evolve(record, {"event_ids": event_ids})
+
+
+_RECORD_FIELDS = tuple(field.name for field in attrs.fields(DeclarationRecord))
+_record_values = operator.attrgetter(*_RECORD_FIELDS)
+_set = object.__setattr__
+
+
+def _evolve(record: DeclarationRecord, changes: dict[str, object]) -> DeclarationRecord:
+    """``attrs.evolve(record, **changes)`` without the checks, as the replay needs it once
+    per event: the record's fields are copied and ``changes`` (taken from a checked event)
+    set over them."""
+    built = object.__new__(DeclarationRecord)
+    for name, value in zip(_RECORD_FIELDS, _record_values(record), strict=True):
+        _set(built, name, value)
+    for name, value in changes.items():
+        _set(built, name, value)
+    return built
+
+
+def _next_record(
+    record: DeclarationRecord | None, event: DeclarationEvent, event_ids: tuple[str, ...]
+) -> DeclarationRecord:
+    """The rules of :func:`apply_declaration_event`; the new record holds ``event_ids``."""
     if record is None:
         state = DECLARATION_MACHINE.next(NEW, event.kind, detail=f"event {event.id!r}")
-        return DeclarationRecord(
+        return trusted(
+            DeclarationRecord,
             declaration_id=event.declaration_id,
             state=state,
             submitted_at=event.at,
             updated_at=event.at,
             late=isinstance(event, Submitted) and event.late,
             proxy=isinstance(event, Submitted) and event.proxy,
+            event_ids=event_ids,
         )
-    if not same_declaration(record, event):
+    if not _same_declaration(record, event):
         raise InvalidInput(
             "wrong_declaration",
             "declaration_id",
             f"event for {event.declaration_id!r} applied to {record.declaration_id!r}",
         )
-    if isinstance(event, Transferred) and not transfer_moves(record, event):
+    if isinstance(event, Transferred) and not _transfer_moves(record, event):
         raise InvalidInput("same_grid", "to_grid", "already assigned to that grid")
     state = DECLARATION_MACHINE.next(record.state, event.kind, detail=f"event {event.id!r}")
-    return attrs.evolve(record, **_changes(record, event, state))  # type: ignore[arg-type]
+    changes = _changes(record, event, state)
+    changes["event_ids"] = event_ids
+    return _evolve(record, changes)
 
 
 def _changes(
@@ -515,6 +706,20 @@ def _subject(event: DeclarationEvent) -> str:
     return event.declaration_id
 
 
+def _record_key(record: DeclarationRecord) -> str:
+    return record.declaration_id
+
+
+def _checked_events(events: Iterable[DeclarationEvent]) -> list[DeclarationEvent]:
+    if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
+        raise InvalidInput("wrong_type", "events", "expected a collection of events")
+    log = list(events)
+    for i, event in enumerate(log):
+        if not isinstance(event, DeclarationEvent):
+            raise InvalidInput("bad_event", f"events.{i}", "expected a DeclarationEvent")
+    return log
+
+
 def replay_declarations(
     events: Iterable[DeclarationEvent],
     *,
@@ -524,12 +729,17 @@ def replay_declarations(
     """Replay a log of declaration events into records by declaration id.
 
     This is :func:`gridcare.machine.replay` with :func:`apply_declaration_event`:
-    events in (``at``, ``id``) order, a repeated id is a duplicate, a refused
+    events in (``at``, ``id``) order, a repeated id is a duplicate, an id
+    naming two different events is rejected (``conflicting_id``), a refused
     event is returned with its reason; ``applied`` and ``rejected`` list the
     events declaration by declaration, each declaration's in (``at``, ``id``)
-    order. ``records`` holds starting records (a replay resumed from a
-    snapshot). With ``until``, only events strictly before it are replayed (the
-    state as of that instant); the others are not part of the replay's input.
+    order. ``records`` holds stored records to resume from (declaration id ->
+    :class:`DeclarationRecord`; anything else is ``InvalidInput``,
+    ``wrong_type``): an event a record holds is a duplicate, a new event
+    before its record's last is ``out_of_order``, and the records come out as
+    one replay of the whole log would leave them. With ``until``, only events
+    strictly before it are replayed (the state as of that instant); the
+    others are not part of the replay's input.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2022, 3, 19, tzinfo=timezone.utc)
@@ -539,11 +749,16 @@ def replay_declarations(
     >>> out = replay_declarations(log)
     >>> out.records["D1"].state.value, len(out.applied), len(out.duplicates), len(out.rejected)
     ('assigned', 2, 1, 0)
+    >>> again = replay_declarations(log[:1], records=out.records)
+    >>> again.records == out.records, len(again.duplicates)
+    (True, 1)
     """
+    start = None if records is None else check_records(records, DeclarationRecord, _record_key)
+    log = _checked_events(events)
     if until is not None:
         require_aware(until, "until")
-        events = [e for e in events if e.at < until]
-    return replay(events, subject=_subject, apply=apply_declaration_event, records=records)
+        log = [e for e in log if e.at < until]
+    return replay(log, subject=_subject, apply=_replay_step, records=start, stamp=_stamp)
 
 
 def routing_event(
@@ -557,6 +772,7 @@ def routing_event(
     ...               event_id="r1", at=datetime(2022, 3, 19, tzinfo=timezone.utc)).grid_id
     'G1'
     """
+    require_instance(route, Route, "route")
     if route.grid_id is not None:
         return Assigned(id=event_id, at=at, declaration_id=declaration_id, grid_id=route.grid_id)
     reason = route.reason if route.reason is not None else UnroutedReason.NO_ADDRESS_KEYS

@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gridcare.errors import FieldError
-from gridcare.labels import Lang
+from gridcare.errors import FieldError, require_instance
+from gridcare.labels import Lang, require_lang
 from gridcare.masking import mask_id_number, mask_name, mask_phone, mask_text
 
 __all__ = ["FORM_CODES", "field_errors", "message", "shown_value"]
@@ -38,6 +38,11 @@ FORM_CODES: dict[str, tuple[str, str]] = {
     "bad_json": ("不是有效的JSON", "invalid JSON"),
     "invalid": ("内容无效", "invalid value"),
     "missing_received_at": ("缺少接收时间", "the receipt instant is missing"),
+    # text rules (gridcare.text)
+    "control_character": ("含有控制字符", "control character"),
+    "lone_surrogate": ("含有无效的代理字符", "lone surrogate: not text"),
+    "bidi_control": ("含有文字方向控制字符", "bidirectional control character"),
+    "invisible": ("内容不可见", "nothing visible"),
     # identity and phone
     "not_string": ("应为文本", "expected text"),
     "bad_length": ("长度不正确", "wrong length"),
@@ -50,6 +55,8 @@ FORM_CODES: dict[str, tuple[str, str]] = {
     "bad_prefix": ("手机号段不正确", "not a mobile number prefix"),
     "unknown_province": ("区划代码省份不存在", "no such province in the division code"),
     "bad_local_segment": ("本地编码段不正确", "bad local code segment"),
+    "too_many_segments": ("本地编码段过多", "too many local code segments"),
+    "born_in_future": ("出生日期晚于申报日期", "born after the form was received"),
     # between fields
     "address_empty": ("住址至少填写一项", "give at least one part of the address"),
     "number_required": ("须填写车次或航班号", "a train or flight number is required"),
@@ -91,6 +98,7 @@ _PYDANTIC_CODES: dict[str, str] = {
     "literal_error": "bad_choice",
     "json_invalid": "bad_json",
     "json_type": "bad_json",
+    "string_unicode": "lone_surrogate",
     "value_error": "invalid",
     "assertion_error": "invalid",
 }
@@ -98,7 +106,6 @@ _PYDANTIC_CODES: dict[str, str] = {
 _WRONG_TYPE = frozenset(
     {
         "string_type",
-        "string_unicode",
         "int_type",
         "int_parsing",
         "int_from_float",
@@ -133,11 +140,22 @@ _MASKS = {
 
 
 def message(code: str, lang: Lang = "zh") -> str:
-    """The Chinese (``"zh"``) or English (``"en"``) message of a form error code.
+    """The Chinese (``"zh"``) or English (``"en"``) message of a form error code; an
+    unknown code is its own message. ``code`` is text and ``lang`` ``"zh"`` or ``"en"``,
+    else ``InvalidInput``.
 
     >>> message("bad_checksum", "en")
     'ID number check character mismatch'
+    >>> message(["bad_checksum"])
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: code: expected str, got list [wrong_type]
     """
+    return code_message(require_instance(code, str, "code"), require_lang(lang))
+
+
+def code_message(code: str, lang: Lang) -> str:
+    """:func:`message` without checking its arguments (for codes this package makes)."""
     pair = FORM_CODES.get(code)
     if pair is None:
         return code
@@ -156,10 +174,39 @@ def _stable_code(kind: str, loc: Sequence[str | int]) -> str:
     return code
 
 
+# Codes whose value is never shown: an unknown field may hold anything the sender typed (a
+# name too, which no pattern recognises), and a broken JSON text is the whole form. A text
+# refused by the rules of gridcare.text is not echoed either (its control characters would
+# reach logs and terminals); the message names the offending code point and position.
+_WITHHELD = frozenset(
+    {
+        "unknown_field",
+        "bad_json",
+        "control_character",
+        "bidi_control",
+        "lone_surrogate",
+        "invisible",
+    }
+)
+
+
+def withheld(value: object) -> str:
+    """What an error shows of a value it must not echo: its type and size only.
+
+    >>> withheld("刘晓娟"), withheld({"a": 1})
+    ('<str of 3 characters>', '<dict>')
+    """
+    if isinstance(value, str | bytes):
+        return f"<{type(value).__name__} of {len(value)} characters>"
+    return f"<{type(value).__name__}>"
+
+
 def shown_value(value: object, loc: Sequence[str | int]) -> object:
     """The offending value as it may appear in an error: masked if personal, scalars only.
 
     ``loc`` is the field's path in the form; it says whether the value is personal.
+    The value of an unknown field and a text that is not JSON are never shown
+    (:func:`withheld`).
 
     >>> shown_value("13812345678", ("phone",)), shown_value(39.5, ("health", "celsius"))
     ('138****5678', 39.5)
@@ -177,8 +224,14 @@ def shown_value(value: object, loc: Sequence[str | int]) -> object:
     return f"<{type(value).__name__}>"
 
 
-def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
+def field_errors(
+    exc: ValidationError, prefix: str = "", *, within: tuple[str, ...] = ()
+) -> list[FieldError]:
     """Every error of a pydantic ``ValidationError`` as a masked :class:`FieldError`.
+
+    ``within`` is the path of the validated section in the form (``("address",)``
+    for an address validated on its own): values are masked as they are in the
+    whole form, while the field paths stay those of the section.
 
     >>> from pydantic import BaseModel
     >>> class M(BaseModel):
@@ -197,7 +250,9 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
         path = ".".join(str(part) for part in loc)
         if prefix:
             path = f"{prefix}.{path}" if path else prefix
-        zh = message(code, "zh")
+        zh = code_message(code, "zh")
         text = f"{zh} / {detail['msg']}"
-        found.append(FieldError(code, path, text, shown_value(detail.get("input"), loc)))
+        given = detail.get("input")
+        shown = withheld(given) if code in _WITHHELD else shown_value(given, (*within, *loc))
+        found.append(FieldError(code, path, text, shown))
     return found

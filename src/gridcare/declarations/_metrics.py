@@ -36,19 +36,21 @@ Rules this module obeys (docs/design.md, "Rates"):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 import attrs
 
+from gridcare.declarations._checks import by_id, trusted
 from gridcare.declarations._enums import DeclarationState
 from gridcare.declarations._lifecycle import (
     DeclarationEvent,
     DeclarationRecord,
     replay_declarations,
 )
-from gridcare.errors import InvalidInput
+from gridcare.errors import InvalidInput, require_instance, require_int, require_items
 from gridcare.rates import Rate
+from gridcare.text import TEXT_LIMITS, check_text
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -76,9 +78,28 @@ def nearest_rank(ordered: list[timedelta], fraction: float) -> timedelta | None:
     return ordered[rank - 1]
 
 
-@attrs.frozen
+def _count(value: object, field: str) -> int:
+    return require_int(value, field, low=0)
+
+
+def _duration(value: object, field: str) -> timedelta | None:
+    if value is None:
+        return None
+    found = require_instance(value, timedelta, field)
+    if found < _NO_TIME:
+        raise InvalidInput("negative", field, "must not be negative", value=found)
+    return found
+
+
+_NO_TIME = timedelta(0)
+
+
+@attrs.frozen(init=False)
 class GridReviewMetrics:
     """The review figures of one grid (``grid_id`` ``""`` for the whole city).
+
+    Checked on construction: the counts are whole numbers from 0, the times
+    non-negative ``timedelta`` values or ``None`` (``InvalidInput``).
 
     >>> GridReviewMetrics("G1", 0, 0, 0, 0, 0, 0, None, None).review_rate.defined
     False
@@ -94,15 +115,42 @@ class GridReviewMetrics:
     time_to_review_median: timedelta | None
     time_to_review_p90: timedelta | None
 
+    def __init__(
+        self,
+        grid_id: str,
+        received: int,
+        reviewed: int,
+        overdue: int,
+        late: int,
+        proxy: int,
+        withdrawn: int,
+        time_to_review_median: timedelta | None,
+        time_to_review_p90: timedelta | None,
+    ) -> None:
+        self.__attrs_init__(
+            check_text(grid_id, "grid_id", max_length=TEXT_LIMITS["id"], allow_empty=True),
+            _count(received, "received"),
+            _count(reviewed, "reviewed"),
+            _count(overdue, "overdue"),
+            _count(late, "late"),
+            _count(proxy, "proxy"),
+            _count(withdrawn, "withdrawn"),
+            _duration(time_to_review_median, "time_to_review_median"),
+            _duration(time_to_review_p90, "time_to_review_p90"),
+        )
+
     @property
     def review_rate(self) -> Rate:
         """Reviewed over received (undefined with nothing received)."""
         return Rate(self.reviewed, self.received)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class ReviewMetrics:
     """Review figures per grid, for the whole city, and the declarations with no grid yet.
+
+    ``grids`` maps grid ids to their :class:`GridReviewMetrics`; anything else
+    is ``InvalidInput``.
 
     >>> ReviewMetrics({}, GridReviewMetrics("", 0, 0, 0, 0, 0, 0, None, None), 0).unassigned
     0
@@ -111,6 +159,15 @@ class ReviewMetrics:
     grids: dict[str, GridReviewMetrics]
     city: GridReviewMetrics
     unassigned: int
+
+    def __init__(
+        self, grids: Mapping[str, GridReviewMetrics], city: GridReviewMetrics, unassigned: int
+    ) -> None:
+        self.__attrs_init__(
+            by_id(grids, GridReviewMetrics, "grids"),
+            require_instance(city, GridReviewMetrics, "city"),
+            _count(unassigned, "unassigned"),
+        )
 
 
 class _Acc:
@@ -127,7 +184,8 @@ class _Acc:
 
     def result(self, grid_id: str) -> GridReviewMetrics:
         self.times.sort()
-        return GridReviewMetrics(
+        return trusted(
+            GridReviewMetrics,
             grid_id,
             self.received,
             self.reviewed,
@@ -152,9 +210,25 @@ def review_metrics(
     >>> review_metrics([], as_of=datetime(2022, 3, 27, tzinfo=timezone.utc)).city.received
     0
     """
+    items = require_items(records, DeclarationRecord, "records")
     require_aware(as_of, "as_of")
-    if not isinstance(overdue_after, timedelta) or overdue_after < timedelta(0):
-        raise InvalidInput("bad_duration", "overdue_after", "expected a non-negative timedelta")
+    _check_overdue_after(overdue_after)
+    return _review_metrics(items, as_of, overdue_after)
+
+
+def _check_overdue_after(overdue_after: object) -> None:
+    if not isinstance(overdue_after, timedelta) or overdue_after < _NO_TIME:
+        raise InvalidInput(
+            "bad_duration",
+            "overdue_after",
+            "expected a non-negative timedelta",
+            value=overdue_after,
+        )
+
+
+def _review_metrics(
+    records: Iterable[DeclarationRecord], as_of: datetime, overdue_after: timedelta
+) -> ReviewMetrics:
     grids: dict[str, _Acc] = {}
     city = _Acc()
     unassigned = 0
@@ -191,7 +265,8 @@ def review_metrics(
                 acc.reviewed += 1
                 if first is not None and reviewed_at is not None and reviewed_at >= first:
                     acc.times.append(reviewed_at - first)
-    return ReviewMetrics(
+    return trusted(
+        ReviewMetrics,
         {grid_id: acc.result(grid_id) for grid_id, acc in sorted(grids.items())},
         city.result(""),
         unassigned,
@@ -204,7 +279,13 @@ def review_metrics_from_events(
     as_of: datetime,
     overdue_after: timedelta = DEFAULT_OVERDUE_AFTER,
 ) -> ReviewMetrics:
-    """Replay the events before ``as_of`` and compute the review figures from the records."""
+    """Replay the events before ``as_of`` and compute the review figures from the records.
+
+    >>> from datetime import datetime, timezone
+    >>> review_metrics_from_events([], as_of=datetime(2022, 3, 27, tzinfo=timezone.utc)).unassigned
+    0
+    """
     require_aware(as_of, "as_of")
+    _check_overdue_after(overdue_after)
     replayed = replay_declarations(events, until=as_of)
-    return review_metrics(replayed.records.values(), as_of=as_of, overdue_after=overdue_after)
+    return _review_metrics(replayed.records.values(), as_of, overdue_after)

@@ -34,7 +34,8 @@ import attrs
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
 
-from gridcare.declarations._domain import Declaration
+from gridcare.declarations._checks import trusted
+from gridcare.declarations._domain import Declaration, declaration_of
 from gridcare.declarations._enums import FilledBy
 from gridcare.declarations._form import (
     DEFAULT_MAX_ADVANCE_DAYS,
@@ -46,15 +47,18 @@ from gridcare.declarations._form import (
     LegForm,
     StayForm,
     address_issues,
+    check_max_advance_days,
     filler_issues,
     fixed_offset_zone,
     health_issues,
     identity_issues,
     leg_issues,
+    receipt_day,
     stay_issues,
 )
-from gridcare.declarations._messages import field_errors, message, shown_value
-from gridcare.errors import FieldError, InvalidInput
+from gridcare.declarations._messages import code_message, field_errors, shown_value
+from gridcare.errors import FieldError, InvalidInput, require_int, require_items
+from gridcare.text import TEXT_LIMITS, text_problem
 from gridcare.timeutil import DEFAULT_ZONE, require_aware
 
 __all__ = ["BatchResult", "Payload", "RejectedForm", "parse_form", "parse_forms"]
@@ -62,6 +66,9 @@ __all__ = ["BatchResult", "Payload", "RejectedForm", "parse_form", "parse_forms"
 #: A form as submitted: a mapping (decoded JSON, a web form), or JSON text or bytes.
 Payload = Mapping[str, Any] | str | bytes | bytearray
 
+# The validators themselves: the models' own ``model_validate`` converts its refusal, and
+# the parser needs pydantic's errors to run the rules between fields on what is valid.
+_FORM: TypeAdapter[DeclarationForm] = TypeAdapter(DeclarationForm)
 _IDENTITY: TypeAdapter[IdentityForm] = TypeAdapter(IdentityForm)
 _ADDRESS: TypeAdapter[AddressForm] = TypeAdapter(AddressForm)
 _HEALTH: TypeAdapter[HealthForm] = TypeAdapter(HealthForm)
@@ -72,20 +79,19 @@ _WORKER: TypeAdapter[str | None] = TypeAdapter(str | None)
 
 
 def _context(received_at: datetime, max_advance_days: int, zone: tzinfo) -> dict[str, Any]:
-    if isinstance(max_advance_days, bool) or not isinstance(max_advance_days, int):
-        raise InvalidInput(
-            "not_integer", "max_advance_days", "expected a whole number of days", value=None
-        )
-    if max_advance_days < 0:
-        raise InvalidInput(
-            "negative", "max_advance_days", "must not be negative", value=max_advance_days
-        )
+    check_max_advance_days(max_advance_days)
     if not isinstance(zone, tzinfo):
         raise InvalidInput("unknown_zone", "zone", "expected a tzinfo")
+    received_on = receipt_day(received_at, zone)
     offset = received_at.utcoffset()
     if offset is not None:  # a shared fixed-offset tzinfo keeps comparisons in C
         received_at = received_at.replace(tzinfo=fixed_offset_zone(offset))
-    return {"received_at": received_at, "max_advance_days": max_advance_days, "zone": zone}
+    return {
+        "received_at": received_at,
+        "received_on": received_on,
+        "max_advance_days": max_advance_days,
+        "zone": zone,
+    }
 
 
 def _issue_error(issue: Issue) -> FieldError:
@@ -93,7 +99,7 @@ def _issue_error(issue: Issue) -> FieldError:
     return FieldError(
         issue.code,
         path,
-        f"{message(issue.code, 'zh')} / {issue.message}",
+        f"{code_message(issue.code, 'zh')} / {issue.message}",
         shown_value(issue.value, issue.loc),
     )
 
@@ -122,7 +128,7 @@ def _partial_issues(data: Payload, context: dict[str, Any], failed: set[Any]) ->
     issues: list[Issue] = []
     identity = _section(raw, "identity", _IDENTITY, context, failed)
     if identity is not None:
-        issues += identity_issues(identity)
+        issues += identity_issues(identity, context["received_on"])
     address = _section(raw, "address", _ADDRESS, context, failed)
     if address is not None:
         issues += address_issues(address)
@@ -157,16 +163,21 @@ def _errors(exc: ValidationError, data: Payload, context: dict[str, Any]) -> lis
 def _validate(data: Payload, context: dict[str, Any]) -> DeclarationForm | list[FieldError]:
     try:
         if isinstance(data, str | bytes | bytearray):
-            return DeclarationForm.model_validate_json(data, context=context)
-        return DeclarationForm.model_validate(data, context=context)
+            return _FORM.validate_json(data, context=context)
+        return _FORM.validate_python(data, context=context)
     except ValidationError as exc:
         return _errors(exc, data, context)
 
 
 def _check_id(declaration_id: object, field: str = "declaration_id") -> str:
-    if not isinstance(declaration_id, str) or not declaration_id:
+    """A declaration id: text with the rules and limit of an id (``gridcare.text``); none or
+    an empty one is ``bad_declaration_id``."""
+    problem = text_problem(declaration_id, field, max_length=TEXT_LIMITS["id"])
+    if problem is None:
+        return declaration_id  # type: ignore[return-value]  # text_problem found a str
+    if problem.code in ("missing", "not_string"):
         raise InvalidInput("bad_declaration_id", field, "a non-empty text id is required")
-    return declaration_id
+    raise InvalidInput.collect([problem])
 
 
 def parse_form(
@@ -204,12 +215,16 @@ def parse_form(
     outcome = _validate(data, context)
     if isinstance(outcome, list):
         raise InvalidInput.collect(outcome)
-    return Declaration.from_form(outcome, declaration_id=declaration_id, received_at=received_at)
+    return declaration_of(outcome, declaration_id, received_at)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class RejectedForm:
     """A row of a batch that did not validate: its position, intended id and every error.
+
+    Checked on construction: ``row`` a whole number from 0, ``declaration_id`` an
+    id (:func:`parse_form`'s rules), ``errors`` at least one
+    :class:`~gridcare.errors.FieldError`.
 
     >>> RejectedForm(3, "D3", (FieldError("missing", "phone", "缺少必填项 / required"),)).codes
     ('missing',)
@@ -219,24 +234,43 @@ class RejectedForm:
     declaration_id: str
     errors: tuple[FieldError, ...]
 
+    def __init__(self, row: int, declaration_id: str, errors: tuple[FieldError, ...]) -> None:
+        found = tuple(require_items(errors, FieldError, "errors"))
+        if not found:
+            raise InvalidInput("missing", "errors", "a rejected form has at least one error")
+        self.__attrs_init__(require_int(row, "row", low=0), _check_id(declaration_id), found)
+
     @property
     def codes(self) -> tuple[str, ...]:
         """The error codes, in order."""
         return tuple(e.code for e in self.errors)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class BatchResult:
     """What became of every row of a batch, in row order.
 
     ``results[i]`` is row ``i``'s :class:`Declaration` or :class:`RejectedForm`;
-    ``len(accepted) + len(rejected) == submitted`` always holds.
+    ``len(accepted) + len(rejected) == submitted`` always holds. Anything else
+    in ``results`` is ``InvalidInput`` (``not_list``, ``wrong_type``).
 
     >>> BatchResult(()).submitted, BatchResult(()).error_counts()
     (0, {})
     """
 
     results: tuple[Declaration | RejectedForm, ...]
+
+    def __init__(self, results: tuple[Declaration | RejectedForm, ...]) -> None:
+        rows: list[Declaration | RejectedForm] = []
+        for i, row in enumerate(require_items(results, object, "results")):
+            if not isinstance(row, Declaration | RejectedForm):
+                raise InvalidInput(
+                    "wrong_type",
+                    f"results.{i}",
+                    f"expected a Declaration or a RejectedForm, got {type(row).__name__}",
+                )
+            rows.append(row)
+        self.__attrs_init__(tuple(rows))
 
     @property
     def accepted(self) -> tuple[Declaration, ...]:
@@ -297,8 +331,14 @@ def parse_forms(
             "payloads",
             "expected a batch (a list of forms), got " + type(payloads).__name__,
         )
+    if progress is not None and not callable(progress):
+        raise InvalidInput("not_callable", "progress", "expected a function (done, total)")
     rows = list(payloads)
     total = len(rows)
+    if isinstance(received_at, str | bytes) or not isinstance(received_at, datetime | Iterable):
+        raise InvalidInput(
+            "not_datetime", "received_at", "expected an aware datetime, or one per row"
+        )
     if isinstance(received_at, datetime):
         require_aware(received_at, "received_at")
         instants: Sequence[datetime] = [received_at] * total
@@ -311,8 +351,13 @@ def parse_forms(
         for i, instant in enumerate(instants):
             require_aware(instant, f"received_at.{i}")
     if declaration_ids is None:
+        if not isinstance(id_prefix, str):
+            raise InvalidInput("not_string", "id_prefix", "expected text")
+        _check_id(f"{id_prefix}{max(total - 1, 0)}", "id_prefix")  # the longest id it makes
         ids: Sequence[str] = [f"{id_prefix}{i}" for i in range(total)]
     else:
+        if isinstance(declaration_ids, str | bytes) or not isinstance(declaration_ids, Iterable):
+            raise InvalidInput("not_list", "declaration_ids", "expected one id per row")
         ids = list(declaration_ids)
         if len(ids) != total:
             raise InvalidInput(
@@ -321,12 +366,11 @@ def parse_forms(
         for i, declaration_id in enumerate(ids):
             _check_id(declaration_id, f"declaration_ids.{i}")
     if not total:
-        return BatchResult(())
+        return trusted(BatchResult, ())
     context = _context(instants[0], max_advance_days, zone)
     current = instants[0]
     step = max(1, total // 100)
     results: list[Declaration | RejectedForm] = []
-    from_form = Declaration.from_form
     first_row: dict[str, int] = {}
     for i, data in enumerate(rows):
         instant = instants[i]
@@ -339,15 +383,15 @@ def parse_forms(
             duplicate = FieldError(
                 "duplicate_id", "declaration_id", f"the id of row {earlier} of this batch"
             )
-            results.append(RejectedForm(i, ids[i], (duplicate,)))
+            results.append(trusted(RejectedForm, i, ids[i], (duplicate,)))
         else:
             outcome = _validate(data, context)
             if isinstance(outcome, list):
-                results.append(RejectedForm(i, ids[i], tuple(outcome)))
+                results.append(trusted(RejectedForm, i, ids[i], tuple(outcome)))
             else:
-                results.append(from_form(outcome, declaration_id=ids[i], received_at=instant))
+                results.append(declaration_of(outcome, ids[i], instant))
         if progress is not None and (i + 1) % step == 0:
             progress(i + 1, total)
     if progress is not None and total % step:
         progress(total, total)
-    return BatchResult(tuple(results))
+    return trusted(BatchResult, tuple(results))

@@ -32,15 +32,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
+from typing import TypeVar
 
 import attrs
 
 from gridcare.codes import AreaCode
+from gridcare.declarations._checks import by_id, optional_text, trusted
 from gridcare.declarations._domain import Declaration, DeclaredAddress
 from gridcare.declarations._enums import RouteMethod, UnroutedReason
-from gridcare.errors import FieldError, InvalidInput
+from gridcare.errors import FieldError, InvalidInput, require_instance
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import mask_text
+from gridcare.text import TEXT_LIMITS, text_problem
 
 __all__ = ["AddressIndex", "Route", "RoutingResult", "building_key"]
 
@@ -48,6 +52,7 @@ _ROUTABLE = frozenset({NodeKind.BUILDING, NodeKind.UNIT, NodeKind.HOUSEHOLD, Nod
 _BUILDING_SUFFIX = re.compile(r"(号楼|栋|幢|座|楼|号|#)$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _AMBIGUOUS = ""
+_C = TypeVar("_C", bound=Enum)
 
 
 def building_key(text: str) -> str:
@@ -56,6 +61,8 @@ def building_key(text: str) -> str:
     >>> building_key(" 第12号楼 "), building_key("A座"), building_key("０３幢")
     ('12', 'A', '3')
     """
+    if not isinstance(text, str):
+        raise InvalidInput("not_string", "text", f"expected text, got {type(text).__name__}")
     key = text.strip().translate(_FULLWIDTH).replace(" ", "").upper()
     key = key.removeprefix("第")
     key = _BUILDING_SUFFIX.sub("", key)
@@ -63,10 +70,18 @@ def building_key(text: str) -> str:
     return stripped if stripped or not key else "0"
 
 
-@attrs.frozen
+def _optional_choice(value: object, kind: type[_C], field: str) -> _C | None:
+    return None if value is None else require_instance(value, kind, field, code="bad_choice")
+
+
+@attrs.frozen(init=False)
 class Route:
     """Where a declaration goes: a grid (``grid_id``) found by ``method``, or the reason it
     could not be routed.
+
+    Checked on construction: ids are texts with the rules of an id
+    (:mod:`gridcare.text`) or ``None``, ``method`` a :class:`RouteMethod` and
+    ``reason`` an :class:`UnroutedReason` or ``None``.
 
     >>> Route(None, None, None, UnroutedReason.UNKNOWN_DOOR_CODE).routed
     False
@@ -77,15 +92,32 @@ class Route:
     method: RouteMethod | None
     reason: UnroutedReason | None = None
 
+    def __init__(
+        self,
+        grid_id: str | None,
+        node_id: str | None,
+        method: RouteMethod | None,
+        reason: UnroutedReason | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            optional_text(grid_id, "grid_id"),
+            optional_text(node_id, "node_id"),
+            _optional_choice(method, RouteMethod, "method"),
+            _optional_choice(reason, UnroutedReason, "reason"),
+        )
+
     @property
     def routed(self) -> bool:
         """Whether a grid was found."""
         return self.grid_id is not None
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class RoutingResult:
     """The route of every declaration, by declaration id; nothing is lost.
+
+    ``routes`` maps declaration ids (texts with the rules of an id) to
+    :class:`Route` values; anything else is ``InvalidInput``.
 
     >>> r = RoutingResult({"D1": Route("G1", "H1", RouteMethod.HOUSEHOLD_ID),
     ...                    "D2": Route(None, None, None, UnroutedReason.NO_ADDRESS_KEYS)})
@@ -94,6 +126,9 @@ class RoutingResult:
     """
 
     routes: dict[str, Route]
+
+    def __init__(self, routes: Mapping[str, Route]) -> None:
+        self.__attrs_init__(by_id(routes, Route, "routes"))
 
     def by_grid(self) -> dict[str, tuple[str, ...]]:
         """Declaration ids per grid, in input order."""
@@ -110,6 +145,12 @@ class RoutingResult:
             for declaration_id, route in self.routes.items()
             if route.reason is not None
         }
+
+
+#: The route of an address that could not be routed, one per reason (values are shared).
+_UNROUTED: dict[UnroutedReason, Route] = {
+    reason: trusted(Route, None, None, None, reason) for reason in UnroutedReason
+}
 
 
 class AddressIndex:
@@ -151,8 +192,14 @@ class AddressIndex:
             raise InvalidInput("not_hierarchy", "hierarchy", "expected a Hierarchy")
         errors: list[FieldError] = []
         qr: dict[str, str] = {}
+        if qr_codes is not None and not isinstance(qr_codes, Mapping):
+            raise InvalidInput("not_mapping", "qr_codes", "expected a mapping of door codes")
         for code, node_id in (qr_codes or {}).items():
             node = hierarchy.get(node_id) if isinstance(node_id, str) else None
+            problem = text_problem(code, "", max_length=TEXT_LIMITS["code"])
+            if problem is not None:
+                errors.append(FieldError(problem.code, "qr_codes", problem.message))
+                continue
             where = f"qr_codes.{mask_text(code) if len(code) > 8 else code}"
             if node is None:
                 errors.append(FieldError("unknown_node", where, f"unknown node {node_id!r}"))
@@ -189,11 +236,11 @@ class AddressIndex:
     def _by_id(self, node_id: str, method: RouteMethod) -> Route:
         node = self._hierarchy.get(node_id)
         if node is None:
-            return Route(None, None, None, UnroutedReason.UNKNOWN_NODE)
+            return _UNROUTED[UnroutedReason.UNKNOWN_NODE]
         grid = self._hierarchy.grid_of(node.id) if node.kind in _ROUTABLE else None
         if grid is None:
-            return Route(None, None, None, UnroutedReason.NOT_UNDER_A_GRID)
-        return Route(grid.id, node.id, method)
+            return _UNROUTED[UnroutedReason.NOT_UNDER_A_GRID]
+        return trusted(Route, grid.id, node.id, method, None)
 
     def _community(self, text: str) -> str | None:
         found = self._communities.get(text)
@@ -208,7 +255,20 @@ class AddressIndex:
         >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
         >>> AddressIndex.from_hierarchy(h).route(DeclaredAddress(household_id="H9")).reason
         <UnroutedReason.UNKNOWN_NODE: 'unknown_node'>
+        >>> AddressIndex.from_hierarchy(h).route("3栋")
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: address: expected a DeclaredAddress, got str [not_address]
         """
+        if not isinstance(address, DeclaredAddress):
+            raise InvalidInput(
+                "not_address",
+                "address",
+                f"expected a DeclaredAddress, got {type(address).__name__}",
+            )
+        return self._route(address)
+
+    def _route(self, address: DeclaredAddress) -> Route:
         first: Route | None = None
         for node_id, method in (
             (address.household_id, RouteMethod.HOUSEHOLD_ID),
@@ -224,7 +284,7 @@ class AddressIndex:
             target = self._qr.get(address.door_code.strip())
             if target is not None:
                 return self._by_id(target, RouteMethod.DOOR_CODE)
-            first = first or Route(None, None, None, UnroutedReason.UNKNOWN_DOOR_CODE)
+            first = first or _UNROUTED[UnroutedReason.UNKNOWN_DOOR_CODE]
         if address.community is not None:
             found = self._by_community(address.community, address.building)
             if found.grid_id is not None:
@@ -237,24 +297,24 @@ class AddressIndex:
             if address.text is not None or address.room is not None or address.unit is not None
             else UnroutedReason.NO_ADDRESS_KEYS
         )
-        return Route(None, None, None, reason)
+        return _UNROUTED[reason]
 
     def _by_community(self, community_text: str, building: str | None) -> Route:
         community = self._community(community_text.strip())
         if community is None:
-            return Route(None, None, None, UnroutedReason.UNKNOWN_COMMUNITY)
+            return _UNROUTED[UnroutedReason.UNKNOWN_COMMUNITY]
         if community == _AMBIGUOUS:
-            return Route(None, None, None, UnroutedReason.AMBIGUOUS_COMMUNITY)
+            return _UNROUTED[UnroutedReason.AMBIGUOUS_COMMUNITY]
         if building is None:
             grid = self._community_grids.get(community)
             if grid is not None:
-                return Route(grid, community, RouteMethod.COMMUNITY_ONLY)
-            return Route(None, None, None, UnroutedReason.BUILDING_MISSING)
+                return trusted(Route, grid, community, RouteMethod.COMMUNITY_ONLY, None)
+            return _UNROUTED[UnroutedReason.BUILDING_MISSING]
         node_id = self._buildings.get((community, building_key(building)))
         if node_id is None:
-            return Route(None, None, None, UnroutedReason.UNKNOWN_BUILDING)
+            return _UNROUTED[UnroutedReason.UNKNOWN_BUILDING]
         if node_id == _AMBIGUOUS:
-            return Route(None, None, None, UnroutedReason.AMBIGUOUS_BUILDING)
+            return _UNROUTED[UnroutedReason.AMBIGUOUS_BUILDING]
         return self._by_id(node_id, RouteMethod.COMMUNITY_BUILDING)
 
     def route_all(
@@ -265,14 +325,25 @@ class AddressIndex:
     ) -> RoutingResult:
         """Route every declaration; the result holds one route per declaration id.
 
-        A repeated declaration id is refused (``duplicate_id``): routes are keyed by id.
+        A repeated declaration id is refused (``duplicate_id``): routes are keyed by id;
+        anything but declarations is ``not_declaration``.
         """
+        if isinstance(declarations, str | bytes) or not isinstance(declarations, Iterable):
+            raise InvalidInput("not_declaration", "declarations", "expected declarations")
+        if progress is not None and not callable(progress):
+            raise InvalidInput("not_callable", "progress", "expected a function (done, total)")
         items = list(declarations)
         total = len(items)
         step = max(1, total // 100)
         routes: dict[str, Route] = {}
-        route = self.route
+        route = self._route
         for i, declaration in enumerate(items):
+            if not isinstance(declaration, Declaration):
+                raise InvalidInput(
+                    "not_declaration",
+                    f"declarations.{i}",
+                    f"expected a Declaration, got {type(declaration).__name__}",
+                )
             if declaration.id in routes:
                 raise InvalidInput(
                     "duplicate_id",
@@ -285,4 +356,4 @@ class AddressIndex:
                 progress(i + 1, total)
         if progress is not None and total % step:
             progress(total, total)
-        return RoutingResult(routes)
+        return trusted(RoutingResult, routes)

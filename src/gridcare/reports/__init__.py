@@ -4,7 +4,8 @@ the feeds that count workflow records, and the daily report.
 * :mod:`gridcare.reports.metrics`: the metric catalogue (:data:`METRICS`);
 * :mod:`gridcare.reports.tallies`: :class:`Count`, :class:`Countable`,
   :class:`Tally` (a mergeable monoid) and :class:`TallyBuilder`;
-* :mod:`gridcare.reports.rollups`: :class:`Rollup`, sums up the hierarchy;
+* :mod:`gridcare.reports.rollups`: :class:`Rollup`, sums up the hierarchy, and
+  :func:`rollup_to`, a tally moved up to the nodes a smaller hierarchy holds;
 * :mod:`gridcare.reports.daily`: the daily report list and :func:`lagging`;
 * :mod:`gridcare.reports.feeds`: what the workflows' records count.
 
@@ -35,7 +36,7 @@ from gridcare.reports.metrics import (
     counted_metric,
     metric,
 )
-from gridcare.reports.rollups import Rollup, rollup
+from gridcare.reports.rollups import Rollup, rollup, rollup_to
 from gridcare.reports.tallies import Count, Countable, Tally, TallyBuilder, tally
 from gridcare.timeutil import ReportClock
 
@@ -62,6 +63,7 @@ __all__ = [
     "lagging",
     "metric",
     "rollup",
+    "rollup_to",
     "screening_round_counts",
     "stock_counts",
     "tally",

@@ -18,26 +18,82 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import attrs
 
-from gridcare.errors import InvalidInput, UnknownNode
-from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.labels import Lang, display_width
+from gridcare.errors import (
+    InvalidInput,
+    UnknownNode,
+    require_finite,
+    require_instance,
+    require_int,
+)
+from gridcare.hierarchy import MAX_ID_LENGTH, MAX_NAME_LENGTH, Hierarchy, NodeKind
+from gridcare.labels import Lang, display_width, require_lang
 from gridcare.rates import UNDEFINED, Rate
 from gridcare.reports.metrics import METRICS, Metric, MetricKind, metric
 from gridcare.reports.rollups import Rollup
-from gridcare.reports.tallies import Count, Countable, Tally, tally
-from gridcare.timeutil import ReportClock, require_aware
+from gridcare.reports.tallies import Count, Countable, Tally, TallyBuilder, clock_or_default
+from gridcare.serial import JsonMixin
+from gridcare.timeutil import ReportClock, require_aware, require_day
 
 __all__ = ["DailyReport", "Figure", "ReportRow", "daily_report", "lagging"]
 
 
+def _require_optional_int(value: object, field: str, *, low: int | None = None) -> None:
+    if value is not None:
+        require_int(value, field, low=low)
+
+
+def _require_optional_rate(value: object, field: str) -> None:
+    if value is not None and not isinstance(value, Rate):
+        raise InvalidInput(
+            "wrong_type", field, f"expected a Rate or None, got {type(value).__name__}"
+        )
+
+
+def _require_flag(value: object, field: str) -> bool:
+    if value is not True and value is not False:
+        raise InvalidInput("bad_flag", field, "expected True or False", value=type(value).__name__)
+    return value
+
+
+def _require_metric_names(
+    value: object, field: str, check: Callable[[str], Metric] = metric
+) -> tuple[str, ...]:
+    """A list of distinct metric names, each passing ``check``, as a tuple.
+
+    ``check`` is the catalogue's :func:`~gridcare.reports.metrics.metric` or a
+    report's :meth:`DailyReport.report_metric`; its error names the place of
+    the name (``<field>.<i>``). A name given twice is ``duplicate_metric``.
+    """
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInput(
+            "not_list", field, f"expected a list of metric names, got {type(value).__name__}"
+        )
+    names = tuple(value)
+    for i, name in enumerate(names):
+        try:
+            check(name)
+        except InvalidInput as err:
+            raise InvalidInput(err.code, f"{field}.{i}", err.message, value=err.value) from None
+    if len(set(names)) < len(names):
+        raise InvalidInput("duplicate_metric", field, "each metric at most once")
+    return names
+
+
+def _require_threshold(value: object, field: str, low: int) -> int:
+    """A whole-number threshold from ``low`` up (``bad_threshold`` otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidInput("bad_threshold", field, f"must be a whole number >= {low}", value=value)
+    return value
+
+
 @attrs.frozen
-class Figure:
+class Figure(JsonMixin):
     """One metric's figures in one report row.
 
     ``cumulative``: flows summed over every report day up to this one, stocks
@@ -55,6 +111,25 @@ class Figure:
     rate: Rate | None = None
     day_rate: Rate | None = None
     suppressed: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        # A report makes one Figure per node and metric: the usual shapes pass at once.
+        total, today, change = self.cumulative, self.day, self.change
+        if (
+            (total is None or (type(total) is int and total >= 0))
+            and (today is None or (type(today) is int and today >= 0))
+            and (change is None or type(change) is int)
+            and (self.rate is None or type(self.rate) is Rate)
+            and (self.day_rate is None or type(self.day_rate) is Rate)
+            and (self.suppressed is True or self.suppressed is False)
+        ):
+            return
+        _require_optional_int(self.cumulative, "cumulative", low=0)
+        _require_optional_int(self.day, "day", low=0)
+        _require_optional_int(self.change, "change")
+        _require_optional_rate(self.rate, "rate")
+        _require_optional_rate(self.day_rate, "day_rate")
+        _require_flag(self.suppressed, "suppressed")
 
     @property
     def value(self) -> float:
@@ -75,7 +150,7 @@ class Figure:
 
 
 @attrs.frozen
-class ReportRow:
+class ReportRow(JsonMixin):
     """One node's line of the daily report list (no personal data).
 
     >>> row = ReportRow("G1", "一网格", NodeKind.GRID, 1, {"hazards": Figure(5, 2)})
@@ -88,6 +163,36 @@ class ReportRow:
     kind: NodeKind
     depth: int
     figures: Mapping[str, Figure]
+
+    def __attrs_post_init__(self) -> None:
+        # The limits of a node's id and name (gridcare.hierarchy), where the row comes from.
+        if not isinstance(self.node_id, str) or not self.node_id:
+            raise InvalidInput("not_string", "node_id", "expected a node id (non-empty text)")
+        if len(self.node_id) > MAX_ID_LENGTH:
+            raise InvalidInput("too_long", "node_id", f"at most {MAX_ID_LENGTH} characters")
+        if not isinstance(self.name, str):
+            raise InvalidInput(
+                "not_string", "name", f"expected text, got {type(self.name).__name__}"
+            )
+        if len(self.name) > MAX_NAME_LENGTH:
+            raise InvalidInput("too_long", "name", f"at most {MAX_NAME_LENGTH} characters")
+        require_instance(self.kind, NodeKind, "kind", code="bad_enum")
+        require_int(self.depth, "depth", low=0)
+        if not isinstance(self.figures, Mapping):
+            raise InvalidInput(
+                "not_mapping",
+                "figures",
+                f"expected metric -> Figure, got {type(self.figures).__name__}",
+            )
+        figures = self.figures
+        if figures.keys() <= METRICS.keys() and set(map(type, figures.values())) <= {Figure}:
+            return  # the usual row: a report's, checked in two passes at C speed
+        for name, fig in figures.items():
+            metric(name)
+            if not isinstance(fig, Figure):
+                raise InvalidInput(
+                    "wrong_type", f"figures.{name}", f"expected a Figure, got {type(fig).__name__}"
+                )
 
     def as_dict(self) -> dict[str, object]:
         """A flat row with stable keys: ``<metric>`` and ``<metric>.day`` / ``.change``.
@@ -117,7 +222,7 @@ class ReportRow:
 
 
 @attrs.frozen
-class DailyReport:
+class DailyReport(JsonMixin):
     """The daily report list: one row per node, cut off at ``cutoff``.
 
     Build it with :func:`daily_report`; read it as rows (``rows``), plain dicts
@@ -140,16 +245,59 @@ class DailyReport:
     _by_node: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        require_aware(self.cutoff, "cutoff")
+        require_day(self.day, "day")
+        metrics = _require_metric_names(self.metrics, "metrics")
+        if isinstance(self.rows, (str, bytes, Mapping)) or not isinstance(self.rows, Iterable):
+            raise InvalidInput(
+                "not_list", "rows", f"expected a list of ReportRow, got {type(self.rows).__name__}"
+            )
+        rows = tuple(self.rows)
+        wanted = set(metrics)
+        for i, r in enumerate(rows):
+            require_instance(r, ReportRow, f"rows.{i}")
+            if not r.figures.keys() >= wanted:
+                raise InvalidInput(
+                    "unknown_metric", f"rows.{i}.figures", "a row lacks a metric of the report"
+                )
+        if self.suppress_below is not None:
+            _require_threshold(self.suppress_below, "suppress_below", 1)
+        object.__setattr__(self, "metrics", metrics)
+        object.__setattr__(self, "rows", rows)
         # An index, so reading every grid's row of a city report is not quadratic.
-        index = {r.node_id: i for i, r in enumerate(self.rows)}
+        index = {r.node_id: i for i, r in enumerate(rows)}
         object.__setattr__(self, "_by_node", index)
 
     def row(self, node_id: str) -> ReportRow:
         """The row of one node; raises ``UnknownNode`` if the report lacks it."""
+        if not isinstance(node_id, str):
+            raise InvalidInput(
+                "not_string", "node_id", f"expected a node id, got {type(node_id).__name__}"
+            )
         i = self._by_node.get(node_id)
         if i is None:
             raise UnknownNode(node_id)
         return self.rows[i]
+
+    def report_metric(self, metric_name: str) -> Metric:
+        """The catalogue entry of one of the report's metrics (``unknown_metric`` otherwise).
+
+        >>> from gridcare.hierarchy import Node
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c")])
+        >>> r = daily_report(h, Tally.empty(), cutoff=date(2022, 3, 27), metrics=["hazards"])
+        >>> r.report_metric("hazards").kind.value
+        'flow'
+        >>> r.report_metric("disputes")
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: metric: disputes is not in the report [unknown_metric]
+        """
+        found = metric(metric_name)
+        if metric_name not in self.metrics:
+            raise InvalidInput(
+                "unknown_metric", "metric", f"{metric_name} is not in the report", value=metric_name
+            )
+        return found
 
     def as_dicts(self) -> list[dict[str, object]]:
         """Every row as a flat dict with stable keys."""
@@ -171,8 +319,22 @@ class DailyReport:
         """An aligned text table for terminals and notebooks.
 
         Flows show ``cumulative (+day)``, stocks the level, rates the percentage.
+        ``metrics`` chooses among the report's metrics (``unknown_metric``
+        for any other name).
+
+        >>> from gridcare.hierarchy import Node
+        >>> h = Hierarchy([Node("C", NodeKind.CITY, "c")])
+        >>> r = daily_report(h, Tally.empty(), cutoff=date(2022, 3, 27), metrics=["hazards"])
+        >>> print(r.to_text(lang="en"))
+        node  hazards
+        ----  -------
+        c           0
         """
-        chosen = list(metrics) if metrics is not None else list(self.metrics)
+        lang = require_lang(lang)
+        if metrics is None:
+            chosen = list(self.metrics)
+        else:
+            chosen = list(_require_metric_names(metrics, "metrics", self.report_metric))
         head = ["节点" if lang == "zh" else "node"] + [METRICS[m].title(lang) for m in chosen]
         table = [head]
         for r in self.rows:
@@ -236,6 +398,7 @@ class DailyReport:
         >>> r.to_frame(wide=True).loc["G", "review_rate"]
         np.float64(0.75)
         """
+        _require_flag(wide, "wide")
         pd = _pandas("DailyReport.to_frame")
         columns = _frame_columns(self)
         long = pd.DataFrame(
@@ -359,22 +522,26 @@ def daily_report(
     >>> str(r.row("C").figures["review_rate"].rate)
     '98.72%'
     """
-    use = clock or ReportClock()
+    use = clock_or_default(clock)
+    require_instance(hierarchy, Hierarchy, "hierarchy", code="not_hierarchy")
     if isinstance(cutoff, datetime):
         day = use.latest_day(require_aware(cutoff, "cutoff"))
     else:
-        day = cutoff
+        day = require_day(cutoff, "cutoff")
     cut = use.cutoff_of(day)
-    counted = source if isinstance(source, Tally) else tally(source, clock=use)
-    chosen = tuple(metrics) if metrics is not None else tuple(METRICS)
-    for name in chosen:
-        metric(name)
-    if suppress_below is not None and (isinstance(suppress_below, bool) or suppress_below < 1):
-        raise InvalidInput(
-            "bad_threshold", "suppress_below", "must be a whole number >= 1", value=suppress_below
-        )
+    chosen = _require_metric_names(metrics, "metrics") if metrics is not None else tuple(METRICS)
+    if suppress_below is not None:
+        _require_threshold(suppress_below, "suppress_below", 1)
+    if previous is not None:
+        require_instance(previous, DailyReport, "previous")
+    wanted = _require_levels(levels) if levels is not None else None
+    if isinstance(source, Tally):
+        counted = source
+    else:
+        builder = TallyBuilder(use)
+        builder.add_records(source, field="source")
+        counted = builder.build()
     rolled = Rollup(hierarchy, counted)
-    wanted = set(levels) if levels is not None else None
     prev_rows = {r.node_id: r for r in previous.rows} if previous is not None else {}
     rows = []
     for node in hierarchy:
@@ -395,6 +562,18 @@ def daily_report(
             figures[name] = fig
         rows.append(ReportRow(node.id, node.name, node.kind, hierarchy.depth(node.id), figures))
     return DailyReport(cut, day, chosen, tuple(rows), suppress_below)
+
+
+def _require_levels(levels: object) -> set[NodeKind]:
+    """The node kinds of ``levels``, a list of :class:`~gridcare.hierarchy.NodeKind`."""
+    if isinstance(levels, (str, bytes, Mapping)) or not isinstance(levels, Iterable):
+        raise InvalidInput(
+            "not_list", "levels", f"expected a list of NodeKind, got {type(levels).__name__}"
+        )
+    kinds = set()
+    for i, kind in enumerate(levels):
+        kinds.add(require_instance(kind, NodeKind, f"levels.{i}", code="bad_enum"))
+    return kinds
 
 
 def _figure(rolled: Rollup, node: str, m: Metric, day: date, k: int | None) -> Figure:
@@ -452,18 +631,21 @@ def lagging(
     >>> [row.node_id for row in lagging(r, "review_rate", below=95)]
     ['G1']
     """
-    m = metric(metric_name)
+    require_instance(report, DailyReport, "report", code="bad_report")
+    m = report.report_metric(metric_name)
     if (below is None) == (bottom is None):
         raise InvalidInput("bad_arguments", "below", "give exactly one of below= or bottom=")
-    if bottom is not None and (isinstance(bottom, bool) or bottom < 0):
-        raise InvalidInput("bad_threshold", "bottom", "must be a whole number >= 0", value=bottom)
+    if below is not None:
+        below = require_finite(below, "below", code="bad_threshold")
+    if bottom is not None:
+        bottom = _require_threshold(bottom, "bottom", 0)
+    if kind is not None:
+        require_instance(kind, NodeKind, "kind", code="bad_enum")
     scored: list[tuple[float, int, ReportRow]] = []
     for i, row in enumerate(report.rows):
         if kind is not None and row.kind is not kind:
             continue
-        fig = row.figures.get(metric_name)
-        if fig is None:
-            raise InvalidInput("unknown_metric", "metric", f"{metric_name} is not in the report")
+        fig = row.figures[metric_name]  # every row has every metric of the report
         if m.kind is MetricKind.RATE:
             if fig.rate is None or fig.rate.value is None:
                 continue

@@ -38,7 +38,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from gridcare.cases import (
     DEFAULT_CASE_DEADLINES,
@@ -48,10 +47,17 @@ from gridcare.cases import (
     overdue_cases,
 )
 from gridcare.declarations import DeclarationRecord, DeclarationState
-from gridcare.errors import UnknownNode
+from gridcare.errors import (
+    InvalidInput,
+    UnknownNode,
+    require_finite,
+    require_instance,
+    require_items,
+)
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.reportdays import DayNumbers
-from gridcare.reports.tallies import Count, TallyBuilder
+from gridcare.reports.metrics import counted_metric
+from gridcare.reports.tallies import Count, TallyBuilder, clock_or_default
 from gridcare.risk import Assessment, MeasureKind
 from gridcare.screening import CensusReport, CoverageReport, screening_counts
 from gridcare.timeutil import ReportClock, require_aware
@@ -76,7 +82,8 @@ MEASURE_METRICS: Mapping[MeasureKind, str] = {
     MeasureKind.SELF_HEALTH_MONITORING: "under_self_health_monitoring",
 }
 
-_T = TypeVar("_T")
+#: The most hours a review may take before it is overdue: a year.
+MAX_REVIEW_HOURS = 366 * 24
 
 
 # ---------------------------------------------------------------------------- integer keys
@@ -150,17 +157,39 @@ class _DayGridKeys:
             builder.add(at(position).id, metric_name, n, day=day(number))
 
 
-def _name_bad_instant(rows: Iterable[object], fields: Sequence[str]) -> None:
-    """Raise ``InvalidInput`` naming the first field of a row that holds a non-instant."""
-    for row in rows:
+def _name_bad_instant(rows: Iterable[object], fields: Sequence[str], name: str) -> None:
+    """Raise ``InvalidInput`` naming the first instant a row holds that the clock refuses.
+
+    The error names the row and its field (``<name>.<i>.<field>``).
+    """
+    for i, row in enumerate(rows):
         for field in fields:
             value = getattr(row, field)
             if value is not None:
-                require_aware(value, field)
+                require_aware(value, f"{name}.{i}.{field}")
 
 
-def _as_sequence(items: Iterable[_T]) -> Sequence[_T]:
-    return items if isinstance(items, list | tuple) else list(items)
+def _require_hierarchy(hierarchy: object) -> Hierarchy:
+    return require_instance(hierarchy, Hierarchy, "hierarchy", code="not_hierarchy")
+
+
+def _require_node_id(hierarchy: Hierarchy, value: object, field: str) -> str:
+    """The id of a node ``hierarchy`` holds, its root's for ``None`` (``UnknownNode`` else)."""
+    if value is None:
+        return hierarchy.root.id
+    if not isinstance(value, str):
+        raise InvalidInput("not_string", field, f"expected a node id, got {type(value).__name__}")
+    return hierarchy.node(value).id
+
+
+def _require_hours(value: object, field: str) -> float:
+    """A number of hours from 0 to :data:`MAX_REVIEW_HOURS` (``bad_hours`` otherwise)."""
+    hours = require_finite(value, field, code="bad_hours")
+    if not 0 <= hours <= MAX_REVIEW_HOURS:
+        raise InvalidInput(
+            "bad_hours", field, f"expected 0 to {MAX_REVIEW_HOURS} hours", value=value
+        )
+    return hours
 
 
 # ---------------------------------------------------------------------------- stocks
@@ -174,17 +203,32 @@ def stock_counts(
     A level measured at a cutoff counts on that cutoff's report day (the report
     day of the instant just before it).
 
+    Every level is checked when the function is called: ``levels`` maps node
+    ids to whole numbers from 0 up (the error names ``levels.<node>``).
+
     >>> from gridcare.timeutil import DEFAULT_ZONE
     >>> cutoff = datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE)
     >>> found = stock_counts({"G1": 2, "G2": 0}, "cases_open", cutoff)
     >>> [(c.node, c.n, c.day.isoformat()) for c in found]
     [('G1', 2, '2022-03-27')]
     """
-    use = clock or ReportClock()
+    use = clock_or_default(clock)
+    if not isinstance(levels, Mapping):
+        raise InvalidInput(
+            "not_mapping", "levels", f"expected node id -> level, got {type(levels).__name__}"
+        )
+    counted_metric(metric_name)
     day = use.report_day(require_aware(cutoff, "cutoff") - timedelta(microseconds=1))
+    found = []
     for node, n in levels.items():
+        if not isinstance(node, str) or not node:
+            raise InvalidInput("not_string", "levels", "node ids are non-empty text")
         if n:
-            yield Count(node, metric_name, n, day=day)
+            try:
+                found.append(Count(node, metric_name, n, day=day))
+            except InvalidInput as err:
+                raise err.within(f"levels.{node}") from None
+    return iter(found)
 
 
 # ---------------------------------------------------------------------------- declarations
@@ -218,21 +262,25 @@ def declaration_counts(
     ...                                                         cutoff=t + timedelta(days=1))]
     [('G', 'declarations_received', 1), ('G', 'declarations_overdue', 1)]
     """
-    use = clock or ReportClock()
-    rows = _as_sequence(records)
-    fallback = unrouted_node if unrouted_node is not None else hierarchy.root.id
+    use = clock_or_default(clock)
+    hierarchy = _require_hierarchy(hierarchy)
+    rows = require_items(records, DeclarationRecord, "records")
+    if cutoff is not None:
+        require_aware(cutoff, "cutoff")
+    limit = timedelta(hours=_require_hours(review_hours, "review_hours"))
+    fallback = _require_node_id(hierarchy, unrouted_node, "unrouted_node")
     keys = _DayGridKeys(hierarchy, use)
     positions = _routed_positions(keys, [record.grid_id for record in rows], fallback)
     try:
         counted = _declaration_flows(keys, rows, positions)
-    except TypeError:  # a naive instant or a non-instant: name its field
-        _name_bad_instant(rows, ("submitted_at", "reviewed_at"))
+    except InvalidInput:  # an instant the clock refuses: name the record and its field
+        _name_bad_instant(rows, ("submitted_at", "reviewed_at"), "records")
         raise
     builder = TallyBuilder(use)
     for name, per_key in counted.items():
         keys.add_to(builder, name, per_key)
     if cutoff is not None:
-        overdue = _overdue_reviews(rows, positions, cutoff, timedelta(hours=review_hours))
+        overdue = _overdue_reviews(rows, positions, cutoff, limit)
         at = hierarchy.at
         levels = {at(position).id: n for position, n in overdue.items()}
         builder.add_counts(stock_counts(levels, "declarations_overdue", cutoff, use))
@@ -336,24 +384,27 @@ def visit_counts(
     >>> sorted((x.metric, x.n) for x in visit_counts(states, hierarchy=h, attempts=log))
     [('households_knocked', 1), ('households_reached', 1), ('person_visits', 2)]
     """
-    use = clock or ReportClock()
-    rows = _as_sequence(states)
-    tried = _as_sequence(attempts)
+    use = clock_or_default(clock)
+    hierarchy = _require_hierarchy(hierarchy)
+    rows = require_items(states, HouseholdVisit, "states")
+    tried = require_items(attempts, VisitAttempt, "attempts")
+    top = _require_node_id(hierarchy, scope, "scope")
+    if cutoff is not None:
+        require_aware(cutoff, "cutoff")
     keys = _DayGridKeys(hierarchy, use)
     state_positions = keys.positions([state.household for state in rows])
     attempt_positions = keys.positions([attempt.household for attempt in tried])
     try:
         counted = _household_firsts(keys, rows, state_positions)
         counted.update(_attempt_counts(keys, tried, attempt_positions))
-    except TypeError:  # a naive instant or a non-instant: name its field
-        _name_bad_instant(rows, ("first_attempt_at", "reached_at", "last_attempt_at"))
-        _name_bad_instant(tried, ("at",))
+    except InvalidInput:  # an instant the clock refuses: name the record and its field
+        _name_bad_instant(rows, ("first_attempt_at", "reached_at", "last_attempt_at"), "states")
+        _name_bad_instant(tried, ("at",), "attempts")
         raise
     builder = TallyBuilder(use)
     for name, per_key in counted.items():
         keys.add_to(builder, name, per_key)
     if cutoff is not None:
-        top = scope if scope is not None else hierarchy.root.id
         levels = _households_per_grid(hierarchy, top)
         builder.add_counts(stock_counts(levels, "households_in_scope", cutoff, use))
     return list(builder.build().counts())
@@ -463,7 +514,8 @@ def assessment_counts(
 
     ``assessed`` pairs a node id (the person's household or grid) with the
     person's assessment; the step in force at the cutoff is counted. A node
-    the hierarchy does not hold counts at the root.
+    the hierarchy does not hold counts at the root. Anything but such pairs is
+    refused, naming its place (``assessed.<i>``).
 
     >>> from gridcare.hierarchy import Node
     >>> from gridcare.timeutil import DEFAULT_ZONE
@@ -471,11 +523,28 @@ def assessment_counts(
     >>> assessment_counts([], hierarchy=h, cutoff=datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE))
     []
     """
-    use = clock or ReportClock()
+    use = clock_or_default(clock)
+    hierarchy = _require_hierarchy(hierarchy)
     require_aware(cutoff, "cutoff")
+    if isinstance(assessed, (str, bytes, Mapping)) or not isinstance(assessed, Iterable):
+        raise InvalidInput(
+            "not_list",
+            "assessed",
+            f"expected (node id, Assessment) pairs, got {type(assessed).__name__}",
+        )
     # Count by the node given first, then move each distinct node's count to its grid.
     given: dict[str, Counter[str]] = {name: Counter() for name in MEASURE_METRICS.values()}
-    for node, assessment in assessed:
+    for i, pair in enumerate(assessed):
+        if not (
+            isinstance(pair, (tuple, list))
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], Assessment)
+        ):
+            raise InvalidInput(
+                "wrong_type", f"assessed.{i}", "expected a (node id, Assessment) pair"
+            )
+        node, assessment = pair
         plan = assessment.plan
         if plan is None:
             continue
@@ -509,8 +578,13 @@ def case_counts(
     >>> case_counts([], cutoff=datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE))
     []
     """
-    use = clock or ReportClock()
-    raised = [case for case in cases if case.raised_at < cutoff]
+    use = clock_or_default(clock)
+    require_aware(cutoff, "cutoff")
+    if deadlines is not None:
+        require_instance(deadlines, CaseDeadlines, "deadlines")
+    raised = [
+        case for case in require_items(cases, WhistleCase, "cases") if case.raised_at < cutoff
+    ]
     builder = TallyBuilder(use)
     for case, day in zip(raised, use.report_days([case.raised_at for case in raised]), strict=True):
         builder.add(case.grid, "cases_raised", day=day)
@@ -578,10 +652,14 @@ def screening_round_counts(
     ...                        cutoff=t0 + timedelta(days=1))
     []
     """
+    use = clock_or_default(clock)
+    require_instance(report, CoverageReport, "report", code="bad_report")
+    hierarchy = _require_hierarchy(hierarchy)
+    day = use.report_day(require_aware(cutoff, "cutoff") - timedelta(microseconds=1))
+    if census is not None:
+        require_instance(census, CensusReport, "census")
     totals = dict(screening_counts(report))
     if census is not None:
         totals.update(census.counts())
     own = _own_levels(hierarchy, totals)
-    use = clock or ReportClock()
-    day = use.report_day(require_aware(cutoff, "cutoff") - timedelta(microseconds=1))
     return [Count(node, name, n, day=day) for (node, name), n in own.items() if n]

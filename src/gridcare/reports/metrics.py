@@ -16,18 +16,17 @@ computed when a report is read.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 
 import attrs
 
-from gridcare.errors import InvalidInput
-from gridcare.labels import Lang
+from gridcare.errors import Choice, InvalidInput, require_instance
+from gridcare.labels import Lang, require_lang
 from gridcare.screening import CENSUS_METRICS, SCREENING_METRICS
 
 __all__ = ["COUNTED_METRICS", "METRICS", "Metric", "MetricKind", "counted_metric", "metric"]
 
 
-class MetricKind(StrEnum):
+class MetricKind(Choice):
     """How a metric accumulates.
 
     ``flow``: events counted on the report day they happened (cumulative sums
@@ -47,6 +46,9 @@ class MetricKind(StrEnum):
 class Metric:
     """One entry of the metric catalogue.
 
+    Names, labels and units are text; a rate names its numerator and its
+    denominator, other metrics neither (``InvalidInput`` otherwise).
+
     >>> m = METRICS["review_rate"]
     >>> m.kind.value, m.numerator, m.denominator
     ('rate', 'declarations_reviewed', 'declarations_received')
@@ -61,9 +63,33 @@ class Metric:
     denominator: str | None = None
     meaning: str = ""
 
+    def __attrs_post_init__(self) -> None:
+        for field in ("name", "zh", "en", "unit", "meaning"):
+            value = getattr(self, field)
+            if not isinstance(value, str):
+                raise InvalidInput(
+                    "not_string", field, f"expected text, got {type(value).__name__}"
+                )
+        if not self.name:
+            raise InvalidInput("missing", "name", "a metric has a name")
+        require_instance(self.kind, MetricKind, "kind", code="bad_enum")
+        rate = self.kind is MetricKind.RATE
+        for field in ("numerator", "denominator"):
+            value = getattr(self, field)
+            if rate and not (isinstance(value, str) and value):
+                raise InvalidInput("missing", field, "a rate names its numerator and denominator")
+            if not rate and value is not None:
+                raise InvalidInput(
+                    "not_a_rate", field, "only a rate has a numerator and denominator"
+                )
+
     def title(self, lang: Lang = "zh") -> str:
-        """The metric's name in Chinese or English."""
-        return self.zh if lang == "zh" else self.en
+        """The metric's name in Chinese or English.
+
+        >>> METRICS["hazards"].title("en")
+        'hazards'
+        """
+        return self.zh if require_lang(lang) == "zh" else self.en
 
     def describe(self, lang: Lang = "zh") -> str:
         """What the figure means, in one line.
@@ -73,7 +99,7 @@ class Metric:
         >>> METRICS["review_rate"].describe("zh")
         '已审核数 / 申报数'
         """
-        return _MEANINGS_ZH.get(self.name, self.zh) if lang == "zh" else self.meaning
+        return _MEANINGS_ZH.get(self.name, self.zh) if require_lang(lang) == "zh" else self.meaning
 
 
 def _catalogue(*metrics: Metric) -> dict[str, Metric]:

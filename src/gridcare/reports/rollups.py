@@ -15,12 +15,15 @@ numerators and denominators at every node (:mod:`gridcare.reports.daily`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
+from gridcare.errors import InvalidInput, require_instance, require_items
 from gridcare.hierarchy import Hierarchy
-from gridcare.reports.tallies import Tally
+from gridcare.reports.metrics import COUNTED_METRICS, counted_metric
+from gridcare.reports.tallies import Tally, TallyBuilder, lookup_key
 
-__all__ = ["Rollup", "rollup"]
+__all__ = ["Rollup", "rollup", "rollup_to"]
 
 
 class Rollup:
@@ -43,6 +46,8 @@ class Rollup:
     __slots__ = ("_days", "_sums", "hierarchy")
 
     def __init__(self, hierarchy: Hierarchy, source: Tally) -> None:
+        require_instance(hierarchy, Hierarchy, "hierarchy", code="not_hierarchy")
+        require_instance(source, Tally, "source")
         self.hierarchy = hierarchy
         # Group the counts by node (a tally holds each (node, metric, day) once), then
         # push each node's sums into its parent in reverse preorder (children come
@@ -81,12 +86,24 @@ class Rollup:
         self._days = source.days()
 
     def value(self, node: str, metric_name: str, day: date) -> int:
-        """The node's total (own plus subtree) of a counted metric on one report day."""
+        """The node's total (own plus subtree) of a counted metric on one report day.
+
+        A node the tally never counted at has 0; a rate or an unknown metric
+        name is refused.
+        """
+        if not (type(node) is str and type(day) is date and type(metric_name) is str):
+            lookup_key(node, metric_name, day)  # says what is wrong
+        elif metric_name not in COUNTED_METRICS:
+            counted_metric(metric_name)
         sums = self._sums.get(node)
         return 0 if sums is None else sums.get((metric_name, day), 0)
 
     def cumulative(self, node: str, metric_name: str, through: date) -> int:
         """A flow summed over every report day up to and including ``through``."""
+        if not (type(node) is str and type(through) is date and type(metric_name) is str):
+            lookup_key(node, metric_name, through, day_field="through")  # says what is wrong
+        elif metric_name not in COUNTED_METRICS:
+            counted_metric(metric_name)
         sums = self._sums.get(node)
         if sums is None:
             return 0
@@ -123,3 +140,44 @@ def rollup(hierarchy: Hierarchy, source: Tally) -> Rollup:
     3
     """
     return Rollup(hierarchy, source)
+
+
+def rollup_to(hierarchy: Hierarchy, source: Tally, nodes: Iterable[str]) -> Tally:
+    """``source``'s counts moved up to the nearest of ``nodes`` at or above each count's node.
+
+    Counts are summed, never rates. Over a smaller hierarchy that holds only
+    ``nodes`` (each under the nearest of them above it here), a roll-up or a
+    daily report of the result gives each of those nodes the figures a roll-up
+    of ``source`` over ``hierarchy`` gives it. A province's report is made
+    this way: each city rolls its own tally up to its root and its counties,
+    and only those small tallies travel. ``nodes`` must hold the root (code
+    ``missing``), so that every count has a node to go to; an id the
+    hierarchy does not hold, among ``nodes`` or in ``source``, raises
+    :class:`~gridcare.errors.UnknownNode`.
+
+    >>> from datetime import date
+    >>> from gridcare.hierarchy import Node, NodeKind
+    >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("D", NodeKind.DISTRICT, "d", "C"),
+    ...                Node("G1", NodeKind.GRID, "g", "D"), Node("G2", NodeKind.GRID, "g", "C")])
+    >>> d = date(2022, 3, 27)
+    >>> t = Tally.empty().add("G1", "hazards", 2, day=d).add("G2", "hazards", 1, day=d)
+    >>> rollup_to(h, t, ["C", "D"]).to_dict()
+    {'C': {'hazards': {'2022-03-27': 1}}, 'D': {'hazards': {'2022-03-27': 2}}}
+    """
+    require_instance(hierarchy, Hierarchy, "hierarchy", code="not_hierarchy")
+    require_instance(source, Tally, "source")
+    kept = set(hierarchy.positions(require_items(nodes, str, "nodes")))
+    if 0 not in kept:
+        raise InvalidInput("missing", "nodes", f"must hold the root {hierarchy.root.id!r}")
+    parent_of = hierarchy.parent_position
+    target: dict[str, str] = {}
+    builder = TallyBuilder()
+    for (node, name, day), n in source:
+        goal = target.get(node)
+        if goal is None:
+            pos = hierarchy.position(node)
+            while pos not in kept:
+                pos = parent_of(pos)
+            goal = target[node] = hierarchy.at(pos).id
+        builder.add(goal, name, n, day=day)
+    return builder.build()

@@ -8,12 +8,15 @@ Rules this module obeys (docs/design.md, "Rates" and "Reports"):
   ``fold`` or Spark's ``aggregate`` run it unchanged;
 * a record at instant ``t`` counts on its *report day*, the day of the first
   cutoff strictly after ``t`` (:meth:`gridcare.timeutil.ReportClock.report_day`);
+* counts are whole numbers from zero up: a negative count is refused where it
+  enters (a count, a builder, a tally), never found later by a report;
 * no personal data: keys are node ids and metric names, values are counts.
 
 Records feed tallies through one small protocol (:class:`Countable`): a record
 says which counts it contributes. A :class:`TallyBuilder` collects many counts
-in place (each add costs the same whatever the size) and builds the immutable
-tally once; ``Tally.add`` copies the tally and is meant for a few adds.
+in place and builds the immutable tally once; ``Tally.add`` returns a new
+tally and costs the same whatever the tally's size, so a loop of adds is
+linear too.
 
 >>> from datetime import date
 >>> t = Tally.empty().add("G1", "declarations_received", 3, day=date(2022, 3, 27))
@@ -23,22 +26,82 @@ tally once; ``Tally.add`` copies the tally and is meant for a few adds.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from gridcare.errors import InvalidInput
-from gridcare.reports.metrics import COUNTED_METRICS, counted_metric, metric
-from gridcare.timeutil import ReportClock, require_aware, require_day
+from gridcare import serial
+from gridcare.errors import InvalidInput, require_callable, require_instance, require_int
+from gridcare.reports.metrics import COUNTED_METRICS, counted_metric
+from gridcare.timeutil import MAX_YEAR, MIN_YEAR, ReportClock, require_aware, require_day
 
-__all__ = ["Count", "Countable", "Key", "Progress", "Tally", "TallyBuilder", "tally"]
+__all__ = ["Count", "Countable", "Key", "Progress", "Tally", "TallyBuilder", "TallyData", "tally"]
 
 #: A tally's key: (node id, metric name, report day).
 Key = tuple[str, str, date]
 #: A progress callback: ``progress(done, total)``.
 Progress = Callable[[int, int], None]
+#: A tally as JSON holds it: ``{node: {metric: {report day: n}}}`` (days as ISO text).
+TallyData = dict[str, dict[str, dict[date, int]]]
+
+#: The report clock used when none is given (08:00 in Asia/Shanghai): an immutable value.
+DEFAULT_CLOCK = ReportClock()
+
+_FIRST_DAY = date(MIN_YEAR, 1, 1)
+_LAST_DAY = date(MAX_YEAR, 12, 31)
+
+
+def clock_or_default(clock: object, field: str = "clock") -> ReportClock:
+    """``clock`` if it is a :class:`~gridcare.timeutil.ReportClock`, the default one for ``None``.
+
+    >>> clock_or_default(None).cutoff.isoformat()
+    '08:00:00'
+    >>> clock_or_default("08:00")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: clock: expected ReportClock, got str [wrong_type]
+    """
+    if clock is None:
+        return DEFAULT_CLOCK
+    return require_instance(clock, ReportClock, field)
+
+
+def _usual_key(node: object, metric_name: object, day: object) -> Key | None:
+    """The key, if it has the usual shape and so needs no further check; else ``None``.
+
+    The usual shape: a non-empty node id, a counted metric's name and a
+    supported report day, each of its exact type. Anything else goes through
+    the checks that say what is wrong (:func:`checked_key`, :func:`lookup_key`).
+    """
+    if (
+        type(node) is str
+        and type(day) is date
+        and type(metric_name) is str
+        and node != ""
+        and metric_name in COUNTED_METRICS
+        and _FIRST_DAY <= day <= _LAST_DAY
+    ):
+        return (node, metric_name, day)
+    return None
+
+
+def _check_count_fields(
+    node: object, metric_name: object, n: object, day: object, at: object
+) -> None:
+    """Raise ``InvalidInput`` unless these make one count (the report day aside)."""
+    if not isinstance(node, str) or not node:
+        raise InvalidInput("not_string", "node", "expected a node id (non-empty text)", value=node)
+    counted_metric(metric_name)  # type: ignore[arg-type]
+    require_int(n, "n", low=0)
+    if day is not None:
+        require_day(day, "day")
+    elif at is not None:
+        require_aware(at, "at")
+    else:
+        raise InvalidInput("missing", "day", "give the report day or the instant")
 
 
 @attrs.frozen
@@ -46,11 +109,18 @@ class Count:
     """One contribution to a tally: ``n`` of ``metric`` at ``node`` on report ``day``.
 
     Give ``at`` (an instant) for a flow, and the clock finds the report day;
-    give ``day`` directly for a stock counted as of that day's cutoff.
+    give ``day`` directly for a stock counted as of that day's cutoff. The
+    fields are checked when the count is made: a non-empty node id, a
+    counted metric (not a rate), a whole ``n`` from 0 up, a supported ``day``
+    or an aware ``at``.
 
     >>> from datetime import date
     >>> Count("G1", "hazards", day=date(2022, 3, 27)).n
     1
+    >>> Count("G1", "hazards", -2, day=date(2022, 3, 27))
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: n: must not be negative [negative]
     """
 
     node: str
@@ -58,6 +128,11 @@ class Count:
     n: int = 1
     at: datetime | None = None
     day: date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        n = self.n
+        if type(n) is not int or n < 0 or _usual_key(self.node, self.metric, self.day) is None:
+            _check_count_fields(self.node, self.metric, n, self.day, self.at)
 
 
 @runtime_checkable
@@ -90,8 +165,9 @@ def checked_key(
 ) -> Key:
     """The key of one count, after checking it; a bad count raises ``InvalidInput``.
 
-    The metric must be counted (not a rate), ``n`` a whole number, and either
-    ``day`` or an aware ``at`` given (its report day is then the clock's).
+    The metric must be counted (not a rate), ``n`` a whole number from 0 up,
+    and either ``day`` or an aware ``at`` given (its report day is then the
+    clock's).
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE
@@ -99,27 +175,41 @@ def checked_key(
     >>> checked_key("G1", "hazards", 1, None, at, ReportClock())
     ('G1', 'hazards', datetime.date(2022, 3, 28))
     """
-    if not isinstance(node, str) or not node:
-        raise InvalidInput("not_string", "node", "expected a node id (text)")
-    counted_metric(metric_name)
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise InvalidInput("not_integer", "n", "counts are whole numbers", value=n)
+    _check_count_fields(node, metric_name, n, day, at)
     if day is None:
-        if at is None:
-            raise InvalidInput("missing", "day", "give the report day or the instant")
-        day = clock.report_day(require_aware(at, "at"))
-    else:
-        day = require_day(day, "day")
+        assert at is not None
+        day = clock.report_day(at)
     return (node, metric_name, day)
+
+
+def lookup_key(node: str, metric_name: str, day: date, *, day_field: str = "day") -> Key:
+    """The key a lookup names, after checking it: a node id, a counted metric and a day.
+
+    A rate or an unknown metric name is refused (a tally never holds it); the
+    day's error names ``day_field``.
+
+    >>> lookup_key("G1", "hazards", date(2022, 3, 27))
+    ('G1', 'hazards', datetime.date(2022, 3, 27))
+    >>> lookup_key("G1", "review_rate", date(2022, 3, 27))
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: metric: review_rate is a rate: ... [rate_not_counted]
+    """
+    key = _usual_key(node, metric_name, day)
+    if key is None:
+        if not isinstance(node, str):
+            raise InvalidInput("not_string", "node", "expected a node id (text)", value=node)
+        counted_metric(metric_name)
+        key = (node, metric_name, require_day(day, day_field))
+    return key
 
 
 class TallyBuilder:
     """Collects counts in place, then builds a :class:`Tally` once.
 
     Each :meth:`add` costs the same however many counts are already held (one
-    dict update), where ``Tally.add`` copies the whole tally. Use a builder to
-    fold many counts; the tally it builds is immutable and the builder can go
-    on collecting.
+    dict update). The tally it builds is immutable and the builder can go on
+    collecting.
 
     >>> from datetime import date
     >>> d = date(2022, 3, 27)
@@ -134,11 +224,14 @@ class TallyBuilder:
 
     def __init__(self, clock: ReportClock | None = None, *, start: Tally | None = None) -> None:
         """A builder holding nothing, or ``start``'s counts; ``clock`` finds days for ``at``."""
-        self._clock = clock or ReportClock()
-        self._counts: dict[Key, int] = dict(start) if start is not None else {}
+        self._clock = clock_or_default(clock)
+        if start is None:
+            self._counts: dict[Key, int] = {}
+        else:
+            self._counts = require_instance(start, Tally, "start").to_table()
 
     def __len__(self) -> int:
-        """The number of keys held (zero totals included until :meth:`build`)."""
+        """The number of keys held."""
         return len(self._counts)
 
     def add(
@@ -152,6 +245,9 @@ class TallyBuilder:
     ) -> None:
         """Add ``n`` of ``metric_name`` at ``node`` on a report day (``day``, or ``at``'s).
 
+        ``n`` is a whole number from 0 up: a negative count is refused here
+        (code ``negative``), not found later by a report.
+
         >>> from datetime import datetime
         >>> from gridcare.timeutil import DEFAULT_ZONE
         >>> builder = TallyBuilder()
@@ -159,48 +255,146 @@ class TallyBuilder:
         >>> builder.build().days()
         [datetime.date(2022, 3, 28)]
         """
-        if (
-            type(node) is str
-            and node
-            and type(day) is date
-            and type(n) is int
-            and type(metric_name) is str
-            and metric_name in COUNTED_METRICS
-        ):
-            key = (node, metric_name, day)
-        else:
+        key = _usual_key(node, metric_name, day) if type(n) is int and n > 0 else None
+        if key is None:
             # Anything but the usual shape goes through the checks that say what is wrong.
             key = checked_key(node, metric_name, n, day, at, self._clock)
+            if not n:
+                return
         counts = self._counts
         counts[key] = counts.get(key, 0) + n
 
-    def add_count(self, count: Count) -> None:
-        """Add one :class:`Count`."""
-        self.add(count.node, count.metric, count.n, day=count.day, at=count.at)
+    def _add_count(self, count: Count) -> None:
+        """Add a count already checked (by its constructor)."""
+        day = count.day
+        if day is None:
+            assert count.at is not None
+            day = self._clock.report_day(count.at)
+        if count.n:
+            key = (count.node, count.metric, day)
+            counts = self._counts
+            counts[key] = counts.get(key, 0) + count.n
 
-    def add_counts(self, counts: Iterable[Count]) -> None:
-        """Add every :class:`Count` of ``counts``."""
-        for count in counts:
-            self.add(count.node, count.metric, count.n, day=count.day, at=count.at)
+    def add_count(self, count: Count) -> None:
+        """Add one :class:`Count`.
+
+        >>> from datetime import date
+        >>> builder = TallyBuilder()
+        >>> builder.add_count(Count("G1", "hazards", 2, day=date(2022, 3, 27)))
+        >>> len(builder)
+        1
+        """
+        self._add_count(require_instance(count, Count, "count"))
+
+    def add_counts(self, counts: Iterable[Count], *, field: str = "counts") -> None:
+        """Add every :class:`Count` of ``counts`` (anything else is refused, naming its place).
+
+        >>> from datetime import date
+        >>> builder = TallyBuilder()
+        >>> builder.add_counts([Count("G1", "hazards", day=date(2022, 3, 27))] * 3)
+        >>> builder.build().get("G1", "hazards", date(2022, 3, 27))
+        3
+        """
+        _require_field_name(field)
+        if isinstance(counts, (str, bytes, Mapping)) or not isinstance(counts, Iterable):
+            raise InvalidInput(
+                "not_list", field, f"expected Count values, got {type(counts).__name__}"
+            )
+        add = self._add_count
+        for i, count in enumerate(counts):
+            if type(count) is not Count:
+                require_instance(count, Count, f"{field}.{i}")
+            add(count)
+
+    def add_records(
+        self,
+        records: Iterable[Countable | Count],
+        *,
+        progress: Progress | None = None,
+        field: str = "records",
+    ) -> None:
+        """Add the counts of every record: a :class:`Count`, or anything :class:`Countable`.
+
+        A record that is neither is refused, naming its place (``<field>.<i>``,
+        ``field`` being the caller's name for the records); ``progress(done,
+        total)``, if given, is called about twenty times.
+
+        >>> from datetime import date
+        >>> builder = TallyBuilder()
+        >>> builder.add_records([Tally.empty().add("G1", "hazards", day=date(2022, 3, 27))])
+        >>> builder.add_records(["G1"])
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: records.0: expected a Count or a Countable record, ...
+        """
+        _require_field_name(field)
+        if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+            raise InvalidInput("not_list", field, f"expected records, got {type(records).__name__}")
+        if progress is not None:
+            require_callable(progress, "progress")
+        items = records if isinstance(records, Sequence) else list(records)
+        total = len(items)
+        step = max(1, total // 20)
+        for i, record in enumerate(items):
+            if type(record) is Count or isinstance(record, Count):
+                self._add_count(record)
+            else:
+                counts = getattr(record, "counts", None)
+                if not callable(counts):
+                    raise InvalidInput(
+                        "wrong_type",
+                        f"{field}.{i}",
+                        f"expected a Count or a Countable record, got {type(record).__name__}",
+                    )
+                self.add_counts(counts(), field=f"{field}.{i}.counts")
+            if progress is not None and (i + 1) % step == 0:
+                progress(i + 1, total)
+        if progress is not None:
+            progress(total, total)
 
     def add_tally(self, other: Tally) -> None:
-        """Add every count of a tally."""
+        """Add every count of a tally.
+
+        >>> from datetime import date
+        >>> builder = TallyBuilder()
+        >>> builder.add_tally(Tally.empty().add("G1", "hazards", day=date(2022, 3, 27)))
+        >>> len(builder)
+        1
+        """
         counts = self._counts
-        for key, n in other:
+        for key, n in require_instance(other, Tally, "other"):
             counts[key] = counts.get(key, 0) + n
 
     def build(self) -> Tally:
-        """The tally of everything added so far (zero totals are dropped)."""
-        return Tally(self._counts)
+        """The tally of everything added so far (the builder keeps its counts).
+
+        >>> TallyBuilder().build() == Tally.empty()
+        True
+        """
+        return Tally._of(dict(self._counts))
 
 
 class Tally:
     """Exact counts keyed by (node id, metric name, report day): a commutative monoid.
 
-    Immutable: ``add`` and ``merge`` return new tallies. Zero counts are not
-    stored, so equal contents compare equal. Iterating gives ``(key, n)`` pairs;
-    :meth:`counts` gives :class:`Count` values, so a tally is itself
-    :class:`Countable`.
+    Immutable: ``add`` and ``merge`` return new tallies, and every tally keeps
+    its counts whatever is later added to it or to a tally made from it. Zero
+    counts are not stored, so equal contents compare equal. Iterating gives
+    ``(key, n)`` pairs; :meth:`counts` gives :class:`Count` values, so a tally
+    is itself :class:`Countable`.
+
+    ``Tally(counts)`` checks every key and count of a mapping
+    ``{(node, metric, day): n}``; counts are whole numbers from 0 up.
+
+    How ``add`` stays cheap: a tally and the tallies made from it by ``add``
+    share one table, which holds the counts of the one most recently read or
+    added to; each of the others holds the one difference that leads to its
+    neighbour towards it (key and count). Adding to or reading the tally the
+    table holds costs one dict operation; reading another first walks the
+    differences between the two and turns them around (Baker's "rerooting").
+    A loop ``t = t.add(...)`` therefore costs one step per add, and a tally
+    left behind costs nothing until it is read again. The steps hold a lock
+    the family of tallies shares, so threads may read and add at will.
 
     >>> from datetime import date
     >>> d = date(2022, 3, 27)
@@ -212,12 +406,84 @@ class Tally:
     True
     """
 
-    __slots__ = ("_counts",)
+    __slots__ = ("_diff", "_lock", "_table")
 
-    _counts: dict[Key, int]
+    # The table, when it holds this tally's counts; else None and ``_diff`` is
+    # (key, this tally's count of it or 0, the neighbour towards the table).
+    _table: dict[Key, int] | None
+    _diff: tuple[Key, int, Tally] | None
+    _lock: threading.Lock
 
     def __init__(self, counts: Mapping[Key, int] | None = None) -> None:
-        self._counts = {k: v for k, v in (counts or {}).items() if v}
+        table: dict[Key, int] = {}
+        if counts is not None:
+            if not isinstance(counts, Mapping):
+                raise InvalidInput(
+                    "not_mapping",
+                    "counts",
+                    f"expected a mapping (node, metric, day) -> n, got {type(counts).__name__}",
+                )
+            for i, (key, n) in enumerate(counts.items()):
+                if not (isinstance(key, tuple) and len(key) == 3):
+                    raise InvalidInput(
+                        "bad_key", f"counts.{i}", "expected a key (node, metric, day)"
+                    )
+                node, name, day = key
+                try:
+                    checked = checked_key(node, name, n, day, None, DEFAULT_CLOCK)
+                except InvalidInput as err:
+                    raise err.within(f"counts.{i}") from None
+                if n:
+                    table[checked] = table.get(checked, 0) + n
+        self._table = table
+        self._diff = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def _of(cls, table: dict[Key, int]) -> Tally:
+        """A tally owning ``table``, whose keys and positive counts are already checked."""
+        made = cls.__new__(cls)
+        made._table = table
+        made._diff = None
+        made._lock = threading.Lock()
+        return made
+
+    def _reroot(self) -> dict[Key, int]:
+        """Turn the shared table to this tally's counts and return it (the lock held).
+
+        Walks the differences from this tally to the one the table holds, then
+        applies them back from there, each neighbour getting the difference
+        that leads back.
+        """
+        path: list[Tally] = []
+        here = self
+        while here._table is None:
+            assert here._diff is not None
+            path.append(here)
+            here = here._diff[2]
+        table = here._table
+        for version in reversed(path):
+            assert version._diff is not None
+            key, mine, nearer = version._diff
+            theirs = table.get(key, 0)
+            if mine:
+                table[key] = mine
+            else:
+                del table[key]
+            nearer._table, nearer._diff = None, (key, theirs, version)
+            version._table, version._diff = table, None
+        return table
+
+    def to_table(self) -> dict[Key, int]:
+        """A new dict ``{(node, metric, day): n}`` of this tally's counts (the caller's to keep).
+
+        >>> from datetime import date
+        >>> Tally.empty().add("G1", "hazards", day=date(2022, 3, 27)).to_table()
+        {('G1', 'hazards', datetime.date(2022, 3, 27)): 1}
+        """
+        with self._lock:
+            table = self._table if self._table is not None else self._reroot()
+            return dict(table)
 
     @classmethod
     def empty(cls) -> Tally:
@@ -226,7 +492,7 @@ class Tally:
         >>> len(Tally.empty())
         0
         """
-        return cls()
+        return cls._of({})
 
     def add(
         self,
@@ -241,9 +507,9 @@ class Tally:
         """A new tally with ``n`` more of ``metric_name`` at ``node`` on a report day.
 
         Give ``day``, or an aware ``at`` and optionally the ``clock`` (08:00 in
-        Asia/Shanghai by default) to find it. Each call copies the tally (its
-        cost grows with the tally's size): to add many counts, collect them in
-        a :class:`TallyBuilder` and build once.
+        Asia/Shanghai by default) to find it. ``n`` is a whole number from 0
+        up. This tally is unchanged, and each call costs the same whatever the
+        tally's size, so a loop of adds is linear (see the class).
 
         >>> from datetime import datetime
         >>> from gridcare.timeutil import DEFAULT_ZONE
@@ -252,9 +518,22 @@ class Tally:
         >>> list(t.days())
         [datetime.date(2022, 3, 28)]
         """
-        builder = TallyBuilder(clock, start=self)
-        builder.add(node, metric_name, n, day=day, at=at)
-        return builder.build()
+        use = clock_or_default(clock)
+        key = _usual_key(node, metric_name, day) if type(n) is int and n > 0 else None
+        if key is None:
+            key = checked_key(node, metric_name, n, day, at, use)
+            if not n:
+                return self
+        newer = Tally.__new__(Tally)
+        newer._diff = None
+        newer._lock = lock = self._lock
+        with lock:
+            table = self._table if self._table is not None else self._reroot()
+            before = table.get(key, 0)
+            table[key] = before + n
+            newer._table = table
+            self._table, self._diff = None, (key, before, newer)
+        return newer
 
     @staticmethod
     def merge(a: Tally, b: Tally) -> Tally:
@@ -263,11 +542,13 @@ class Tally:
         >>> Tally.merge(Tally.empty(), Tally.empty()) == Tally.empty()
         True
         """
+        require_instance(a, Tally, "a")
+        require_instance(b, Tally, "b")
         if len(a) < len(b):
             a, b = b, a
         builder = TallyBuilder(start=a)
         builder.add_tally(b)
-        return builder.build()
+        return Tally._of(builder._counts)
 
     def __add__(self, other: object) -> Tally:
         if not isinstance(other, Tally):
@@ -277,30 +558,40 @@ class Tally:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Tally):
             return NotImplemented
-        return self._counts == other._counts
+        mine = self.to_table()  # one lock at a time: two tallies may share one
+        with other._lock:
+            return mine == (other._table if other._table is not None else other._reroot())
 
     __hash__ = None  # type: ignore[assignment]
 
     def __len__(self) -> int:
-        return len(self._counts)
+        with self._lock:
+            return len(self._table if self._table is not None else self._reroot())
 
     def __iter__(self) -> Iterator[tuple[Key, int]]:
-        return iter(self._counts.items())
+        return iter(self.to_table().items())
 
     def __repr__(self) -> str:
-        nodes = len({k[0] for k in self._counts})
-        return f"Tally({len(self._counts)} counts over {nodes} nodes)"
+        table = self.to_table()
+        nodes = len({k[0] for k in table})
+        return f"Tally({len(table)} counts over {nodes} nodes)"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Tally, (self._counts,))
+        return (_rebuilt, (self.to_table(),))
 
     def get(self, node: str, metric_name: str, day: date) -> int:
         """The count for one key (0 if absent).
 
+        ``node`` is a node id, ``metric_name`` a counted metric (a rate or an
+        unknown name is refused) and ``day`` a report day.
+
         >>> Tally.empty().get("G1", "hazards", date(2022, 3, 27))
         0
         """
-        return self._counts.get((node, metric_name, day), 0)
+        key = lookup_key(node, metric_name, day)
+        with self._lock:
+            table = self._table if self._table is not None else self._reroot()
+            return table.get(key, 0)
 
     def days(self) -> list[date]:
         """The report days present, in order.
@@ -308,7 +599,7 @@ class Tally:
         >>> Tally.empty().add("G1", "hazards", day=date(2022, 3, 27)).days()
         [datetime.date(2022, 3, 27)]
         """
-        return sorted({k[2] for k in self._counts})
+        return sorted({k[2] for k in self.to_table()})
 
     def nodes(self) -> set[str]:
         """The node ids present.
@@ -316,7 +607,7 @@ class Tally:
         >>> Tally.empty().add("G1", "hazards", day=date(2022, 3, 27)).nodes()
         {'G1'}
         """
-        return {k[0] for k in self._counts}
+        return {k[0] for k in self.to_table()}
 
     def counts(self) -> Iterator[Count]:
         """Every non-zero count as a :class:`Count` with its report day.
@@ -325,44 +616,73 @@ class Tally:
         >>> [(c.node, c.metric, c.n, c.day.isoformat()) for c in t.counts()]
         [('G1', 'hazards', 2, '2022-03-27')]
         """
-        for (node, name, day), n in self._counts.items():
+        for (node, name, day), n in self.to_table().items():
             yield Count(node, name, n, day=day)
 
-    def to_dict(self) -> dict[str, dict[str, dict[str, int]]]:
-        """A JSON-ready nesting ``{node: {metric: {"YYYY-MM-DD": n}}}``.
+    def to_dict(self, context: object = None) -> dict[str, dict[str, dict[str, int]]]:
+        """A JSON-ready nesting ``{node: {metric: {"YYYY-MM-DD": n}}}`` (:data:`TallyData`).
+
+        Written by the converter of :mod:`gridcare.serial`; a tally holds no
+        personal data, so ``context`` changes nothing.
 
         >>> Tally.empty().add("G1", "hazards", day=date(2022, 3, 27)).to_dict()
         {'G1': {'hazards': {'2022-03-27': 1}}}
         """
-        out: dict[str, dict[str, dict[str, int]]] = {}
-        for (node, name, day), n in sorted(self._counts.items()):
-            out.setdefault(node, {}).setdefault(name, {})[day.isoformat()] = n
-        return out
+        nested: TallyData = {}
+        for (node, name, day), n in sorted(self.to_table().items()):
+            nested.setdefault(node, {}).setdefault(name, {})[day] = n
+        data: dict[str, dict[str, dict[str, int]]] = serial.to_dict(nested, context)
+        return data
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of :meth:`to_dict` output, from :data:`TallyData`.
+
+        >>> Tally.json_schema()["additionalProperties"]["additionalProperties"]["propertyNames"]
+        {'format': 'date', 'pattern': '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'}
+        """
+        schema = serial.json_schema(TallyData)
+        schema["title"] = "Tally"
+        schema["description"] = "Counts by node id, metric name and report day."
+        return schema
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Mapping[str, Mapping[str, int]]]) -> Tally:
         """Rebuild from :meth:`to_dict` output; bad entries raise ``InvalidInput``.
 
+        Each level must be a mapping; the error names the entry
+        (``<node>.<metric>.<day>``).
+
         >>> Tally.from_dict({"G1": {"hazards": {"2022-03-27": 1}}}).get(
         ...     "G1", "hazards", date(2022, 3, 27))
         1
+        >>> Tally.from_dict({"G1": None})
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: G1: expected metric -> {day: count}, got NoneType [...]
         """
+        _require_mapping(data, "data", "node -> metric -> {day: count}")
         builder = TallyBuilder()
         for node, per_metric in data.items():
+            if not isinstance(node, str) or not node:
+                raise InvalidInput("not_string", "data", "node ids are non-empty text", value=node)
+            _require_mapping(per_metric, node, "metric -> {day: count}")
             for name, per_day in per_metric.items():
-                metric(name)
+                counted_metric(name)
+                _require_mapping(per_day, f"{node}.{name}", "day -> count")
                 for text, n in per_day.items():
+                    if not isinstance(text, str):
+                        raise InvalidInput("bad_day", f"{node}.{name}", "expected an ISO date")
                     where = f"{node}.{name}.{text}"
                     try:
                         day = date.fromisoformat(text)
-                    except (TypeError, ValueError):
+                    except ValueError:
                         raise InvalidInput(
                             "bad_day", where, "expected an ISO date", value=text
                         ) from None
-                    if isinstance(n, bool) or not isinstance(n, int):
-                        raise InvalidInput("not_integer", where, "counts are integers", value=n)
-                    builder.add(node, name, n, day=day)
-        return builder.build()
+                    require_day(day, where)
+                    builder.add(node, name, require_int(n, where, low=0), day=day)
+        return Tally._of(builder._counts)
 
     @classmethod
     def from_counts(cls, counts: Iterable[Count], *, clock: ReportClock | None = None) -> Tally:
@@ -375,7 +695,23 @@ class Tally:
         """
         builder = TallyBuilder(clock)
         builder.add_counts(counts)
-        return builder.build()
+        return Tally._of(builder._counts)
+
+
+def _rebuilt(table: dict[Key, int]) -> Tally:
+    """A tally from its pickled table (checked when it was first made)."""
+    return Tally._of(table)
+
+
+def _require_field_name(field: object) -> None:
+    """The name a caller gives its argument, for the errors: short printable text."""
+    if not (isinstance(field, str) and field and len(field) <= 100 and field.isprintable()):
+        raise InvalidInput("not_string", "field", "expected an argument name (short text)")
+
+
+def _require_mapping(value: object, field: str, shape: str) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidInput("not_mapping", field, f"expected {shape}, got {type(value).__name__}")
 
 
 def tally(
@@ -386,24 +722,15 @@ def tally(
 ) -> Tally:
     """Fold records (anything :class:`Countable`, or plain :class:`Count`) into a tally.
 
-    ``tally(xs + ys) == tally(xs) + tally(ys)`` for any lists of records.
+    ``tally(xs + ys) == tally(xs) + tally(ys)`` for any lists of records. A
+    record that is neither is refused, naming its place (``records.<i>``);
+    ``progress(done, total)``, if given, is called about twenty times.
 
     >>> from datetime import date
     >>> tally([Count("G1", "services", 2, day=date(2022, 3, 27))]).get(
     ...     "G1", "services", date(2022, 3, 27))
     2
     """
-    items = records if isinstance(records, Sequence) else list(records)
-    total = len(items)
-    step = max(1, total // 20)
     builder = TallyBuilder(clock)
-    for i, record in enumerate(items):
-        if isinstance(record, Count):
-            builder.add_count(record)
-        else:
-            builder.add_counts(record.counts())
-        if progress is not None and (i + 1) % step == 0:
-            progress(i + 1, total)
-    if progress is not None:
-        progress(total, total)
-    return builder.build()
+    builder.add_records(records, progress=progress)
+    return Tally._of(builder._counts)

@@ -52,12 +52,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from enum import StrEnum
 from typing import Generic, NamedTuple, TypeVar
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import (
+    Choice,
+    InvalidInput,
+    require_instance,
+    require_int,
+    require_items,
+    safe_value,
+)
 from gridcare.labels import label
 from gridcare.risk.policy import (
     SEVERITY,
@@ -79,10 +85,18 @@ from gridcare.risk.register import (
     RiskReach,
     RiskRegister,
     Stay,
-    exposure_end,
-    opens_after,
+    trusted_exposure_end,
+    trusted_opens_after,
 )
-from gridcare.timeutil import Midnights, local_date, midnight_after, require_aware, zone
+from gridcare.serial import JsonMixin
+from gridcare.timeutil import (
+    Midnights,
+    local_date,
+    midnight_after,
+    require_aware,
+    require_day,
+    zone,
+)
 
 __all__ = [
     "Assessment",
@@ -106,11 +120,12 @@ __all__ = [
 ]
 
 K = TypeVar("K", bound=Hashable)
+_V = TypeVar("_V")
 
 Progress = Callable[[int, int], None]
 
 
-class ContactKind(StrEnum):
+class ContactKind(Choice):
     """Kinds of contact with a case.
 
     >>> ContactKind("close")
@@ -127,7 +142,7 @@ _CONTACT_CATEGORY: dict[ContactKind, Category] = {
 }
 
 
-class TestKind(StrEnum):
+class TestKind(Choice):
     """What a required test is: on a scheduled day, around arrival, or "N within D days".
 
     >>> TestKind.WITHIN_WINDOW.value
@@ -145,12 +160,12 @@ class TestKind(StrEnum):
 def _to_contact_kind(value: object) -> ContactKind:
     if isinstance(value, ContactKind):
         return value
-    try:
-        return ContactKind(str(value))
-    except ValueError:
-        raise InvalidInput(
-            "unknown_contact_kind", "kind", f"expected close or secondary, got {value!r}"
-        ) from None
+    if isinstance(value, str):
+        try:
+            return ContactKind(value)
+        except InvalidInput:
+            pass
+    raise InvalidInput("unknown_contact_kind", "kind", "expected close or secondary", value=value)
 
 
 @attrs.frozen
@@ -187,14 +202,20 @@ class NatResult:
         require_aware(self.sampled_at, "sampled_at")
         if not isinstance(self.negative, bool):
             raise InvalidInput(
-                "not_bool", "negative", f"expected True or False, got {self.negative!r}"
+                "not_bool",
+                "negative",
+                f"expected True or False, got {type(self.negative).__name__}",
+                value=self.negative,
             )
 
 
 def _tuple_of(items: object, kind: type, field: str) -> tuple[object, ...]:
     if isinstance(items, str | bytes) or not isinstance(items, Iterable):
         raise InvalidInput(
-            "not_sequence", field, f"expected a sequence of {kind.__name__}, got {items!r}"
+            "not_sequence",
+            field,
+            f"expected a sequence of {kind.__name__}, got {type(items).__name__}",
+            value=items,
         )
     found = tuple(items)
     for i, item in enumerate(found):
@@ -223,6 +244,32 @@ def _arrived_at(value: object) -> datetime | None:
     return _optional_aware(value, "arrived_at")
 
 
+# The checks of the result values' constructors. The engine builds its results with
+# ``_new(cls)`` and the attrs initializer, without them: what it builds is checked
+# where it came in, and its loops pay nothing more.
+
+_new = object.__new__
+_NO_TIME = timedelta(0)
+_MAX_GAP = timedelta(days=365)
+
+
+def _optional(value: object, kind: type[_V], field: str) -> _V | None:
+    return None if value is None else require_instance(value, kind, field)
+
+
+def _text(value: object, field: str) -> str:
+    return require_instance(value, str, field, code="not_string")
+
+
+def _dates(values: object, field: str) -> tuple[date, ...]:
+    found = require_items(values, date, field)
+    return tuple([require_day(d, f"{field}.{i}") for i, d in enumerate(found)])
+
+
+def _instances(values: object, kind: type[_V], field: str) -> tuple[_V, ...]:
+    return tuple(require_items(values, kind, field))
+
+
 @attrs.frozen
 class RiskHistory:
     """One person's input to :func:`assess_many`: stays, arrival and contacts.
@@ -239,8 +286,8 @@ class RiskHistory:
 # ---------------------------------------------------------------------------- plan values
 
 
-@attrs.frozen
-class RiskStep:
+@attrs.frozen(init=False)
+class RiskStep(JsonMixin):
     """One measure in force from ``start`` until ``end`` (exclusive; ``None`` = open-ended).
 
     ``test_dates`` are the local dates of this step's tests; ``alternatives``
@@ -250,7 +297,9 @@ class RiskStep:
     ``Assessment.reasons`` of the exposure governing the step (its own plan has
     the strictest measure in force then; :meth:`Assessment.governing` returns
     it). Steps hold nothing of one person's, so people whose plans are alike
-    share them.
+    share them. The constructor checks every field (``InvalidInput``: types,
+    aware instants in 1900-2100, an end after the start); the engine builds
+    its own steps, and every result below, without repeating the checks.
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -269,14 +318,54 @@ class RiskStep:
     green_after_tests: bool = False
     governed_by: int = 0
 
+    def __init__(
+        self,
+        kind: MeasureKind,
+        start: datetime,
+        end: datetime | None,
+        code_color: CodeColor,
+        test_dates: tuple[date, ...] = (),
+        alternatives: tuple[MeasureKind, ...] = (),
+        green_after_tests: bool = False,
+        governed_by: int = 0,
+    ) -> None:
+        start = require_aware(start, "start")
+        end = _optional_aware(end, "end")
+        if end is not None and end <= start:
+            raise InvalidInput("end_not_after_start", "end", "a step must end after it starts")
+        self.__attrs_init__(
+            require_instance(kind, MeasureKind, "kind"),
+            start,
+            end,
+            require_instance(code_color, CodeColor, "code_color"),
+            _dates(test_dates, "test_dates"),
+            _instances(alternatives, MeasureKind, "alternatives"),
+            require_instance(green_after_tests, bool, "green_after_tests"),
+            require_int(governed_by, "governed_by", low=0),
+        )
+
     def in_force(self, at: datetime) -> bool:
-        """Whether ``start <= at < end``."""
-        return self.start <= at and (self.end is None or at < self.end)
+        """Whether ``start <= at < end``.
+
+        >>> from datetime import datetime
+        >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+        >>> t = datetime(2022, 7, 1, tzinfo=CST)
+        >>> RiskStep(MeasureKind.HOME_ISOLATION, t, None, CodeColor.YELLOW).in_force(t)
+        True
+        """
+        return _in_force(self, require_aware(at, "at"))
 
 
-@attrs.frozen
-class TestWindow:
+def _in_force(step: RiskStep, at: datetime) -> bool:
+    return step.start <= at and (step.end is None or at < step.end)
+
+
+@attrs.frozen(init=False)
+class TestWindow(JsonMixin):
     """``count`` tests sampled in ``[start, end]`` (both inclusive), at least ``min_gap`` apart.
+
+    Checked on construction: ``count`` from 1, ``min_gap`` 0 to 365 days, an
+    end not before the start (``ends_before_start``).
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -294,9 +383,32 @@ class TestWindow:
     count: int
     min_gap: timedelta = timedelta(0)
 
+    def __init__(
+        self,
+        kind: TestKind,
+        start: datetime,
+        end: datetime,
+        count: int,
+        min_gap: timedelta = timedelta(0),
+    ) -> None:
+        start = require_aware(start, "start")
+        end = require_aware(end, "end")
+        if end < start:
+            raise InvalidInput("ends_before_start", "end", "a window must not end before it starts")
+        gap = require_instance(min_gap, timedelta, "min_gap")
+        if not _NO_TIME <= gap <= _MAX_GAP:
+            raise InvalidInput("out_of_range", "min_gap", "expected 0 to 365 days", value=gap)
+        self.__attrs_init__(
+            require_instance(kind, TestKind, "kind"),
+            start,
+            end,
+            require_int(count, "count", low=1),
+            gap,
+        )
 
-@attrs.frozen
-class RiskPlan:
+
+@attrs.frozen(init=False)
+class RiskPlan(JsonMixin):
     """The measures that remain for a person: steps in time order, test dates and test windows.
 
     The combination of every qualifying exposure's own plan (docs/risk.md,
@@ -308,7 +420,8 @@ class RiskPlan:
     ``green_after_tests`` holds when every combined plan turns green after
     tests (each step says so for itself). Steps follow each other without a
     gap, except where a declared exposure ends after another's measures are
-    over: its own measure then starts at its anchor.
+    over: its own measure then starts at its anchor. Checked on construction,
+    ``zone_name`` included (an IANA name).
 
     >>> from gridcare.risk.presets import PRESETS
     >>> from datetime import datetime
@@ -330,6 +443,33 @@ class RiskPlan:
     green_after_tests: bool
     clause: str
     zone_name: str
+
+    def __init__(
+        self,
+        category: Category,
+        anchor_kind: Anchor,
+        anchor: datetime,
+        counted_from: datetime,
+        steps: tuple[RiskStep, ...],
+        test_dates: tuple[date, ...],
+        windows: tuple[TestWindow, ...],
+        green_after_tests: bool,
+        clause: str,
+        zone_name: str,
+    ) -> None:
+        zone(zone_name)  # an IANA zone name, or InvalidInput
+        self.__attrs_init__(
+            require_instance(category, Category, "category"),
+            require_instance(anchor_kind, Anchor, "anchor_kind"),
+            require_aware(anchor, "anchor"),
+            require_aware(counted_from, "counted_from"),
+            _instances(steps, RiskStep, "steps"),
+            _dates(test_dates, "test_dates"),
+            _instances(windows, TestWindow, "windows"),
+            require_instance(green_after_tests, bool, "green_after_tests"),
+            _text(clause, "clause"),
+            zone_name,
+        )
 
     @property
     def end(self) -> datetime | None:
@@ -355,8 +495,9 @@ class RiskPlan:
         >>> a.plan.measure_at(datetime(2022, 7, 12, tzinfo=CST)) is None
         True
         """
+        require_aware(at, "at")
         for step in self.steps:
-            if step.in_force(at):
+            if _in_force(step, at):
                 return step.kind
         return None
 
@@ -371,11 +512,14 @@ _KIND_TEXT = {
 }
 
 
-@attrs.frozen
-class RiskReason:
+@attrs.frozen(init=False)
+class RiskReason(JsonMixin):
     """Why a category applies: the stay and designation (or the contact) and the policy clause.
 
-    ``zh`` and ``en`` render the reason in Chinese and English.
+    ``zh`` and ``en`` render the reason in Chinese and English. A reason is a
+    contact's (``contact`` set, the stay's fields ``None``) or a stay's
+    (``match``, ``stay``, ``designation`` and ``exposure_end`` set, ``contact``
+    ``None``); anything else is refused with code ``bad_reason``.
 
     >>> from datetime import datetime
     >>> from gridcare.risk.presets import PRESETS
@@ -396,6 +540,40 @@ class RiskReason:
     contact: Contact | None = None
     exposure_end: datetime | None = None
 
+    def __init__(
+        self,
+        category: Category,
+        clause: str,
+        source: Provenance,
+        match: MatchKind | None = None,
+        stay: Stay | None = None,
+        designation: RiskDesignation | None = None,
+        contact: Contact | None = None,
+        exposure_end: datetime | None = None,
+    ) -> None:
+        match = _optional(match, MatchKind, "match")
+        stay = _optional(stay, Stay, "stay")
+        designation = _optional(designation, RiskDesignation, "designation")
+        contact = _optional(contact, Contact, "contact")
+        exposure_end = _optional_aware(exposure_end, "exposure_end")
+        of_stay = (match, stay, designation, exposure_end)
+        if contact is None and None in of_stay:
+            raise InvalidInput(
+                "bad_reason", "stay", "a stay reason needs match, stay, designation and end"
+            )
+        if contact is not None and of_stay != (None, None, None, None):
+            raise InvalidInput("bad_reason", "contact", "a contact reason has no stay fields")
+        self.__attrs_init__(
+            require_instance(category, Category, "category"),
+            _text(clause, "clause"),
+            require_instance(source, Provenance, "source"),
+            match,
+            stay,
+            designation,
+            contact,
+            exposure_end,
+        )
+
     def _policy_text(self, lang: str) -> str:
         src = self.source
         zh, en = _KIND_TEXT[src.kind]
@@ -409,7 +587,7 @@ class RiskReason:
         """The stay, designation, match and exposure end of a stay reason (not a contact's)."""
         stay, d, match, end = self.stay, self.designation, self.match, self.exposure_end
         if stay is None or d is None or match is None or end is None:  # pragma: no cover
-            raise AssertionError("a stay reason carries its stay, designation, match and end")
+            raise AssertionError("checked by the constructor: a stay reason has all four")
         return stay, d, match, end
 
     @property
@@ -445,13 +623,15 @@ class RiskReason:
         )
 
 
-@attrs.frozen
-class Assessment:
+@attrs.frozen(init=False)
+class Assessment(JsonMixin):
     """The outcome for one person as of ``as_of`` under the policy named ``policy``.
 
     ``reasons`` lists every qualifying exposure, most severe category first;
     ``category`` is that of the exposure governing the plan's strictest step
     (with no step remaining, the most severe category of the reasons).
+    Checked on construction: each step of the plan must name one of the
+    ``reasons`` (``out_of_range``).
 
     >>> from datetime import datetime
     >>> from gridcare.risk.presets import PRESETS
@@ -470,13 +650,43 @@ class Assessment:
     as_of: datetime
     policy: str
 
+    def __init__(
+        self,
+        category: Category,
+        plan: RiskPlan | None,
+        code_color: CodeColor,
+        needs_verification: bool,
+        reasons: tuple[RiskReason, ...],
+        as_of: datetime,
+        policy: str,
+    ) -> None:
+        plan = _optional(plan, RiskPlan, "plan")
+        reasons = _instances(reasons, RiskReason, "reasons")
+        if plan is not None:
+            for i, step in enumerate(plan.steps):
+                if step.governed_by >= len(reasons):
+                    raise InvalidInput(
+                        "out_of_range",
+                        f"plan.steps.{i}.governed_by",
+                        f"names reason {step.governed_by} of {len(reasons)}",
+                    )
+        self.__attrs_init__(
+            require_instance(category, Category, "category"),
+            plan,
+            require_instance(code_color, CodeColor, "code_color"),
+            require_instance(needs_verification, bool, "needs_verification"),
+            reasons,
+            require_aware(as_of, "as_of"),
+            _text(policy, "policy"),
+        )
+
     @property
     def measure(self) -> MeasureKind | None:
         """The kind of the first remaining step, ``None`` without a plan."""
         return None if self.plan is None else self.plan.measure
 
     def governing(self, step: RiskStep) -> RiskReason:
-        """The exposure governing a step of this assessment's plan.
+        """The exposure governing a step of this assessment's plan (code ``not_in_plan`` if not).
 
         >>> from datetime import datetime
         >>> from gridcare.risk.presets import PRESETS
@@ -488,12 +698,17 @@ class Assessment:
         >>> [(s.kind.value, a.governing(s).category.value) for s in a.plan.steps]
         [('centralized_quarantine', 'close_contact'), ('home_health_monitoring', 'close_contact')]
         """
+        require_instance(step, RiskStep, "step")
+        if self.plan is None or step not in self.plan.steps:
+            raise InvalidInput("not_in_plan", "step", "not a step of this assessment's plan")
         return self.reasons[step.governed_by]
 
 
-@attrs.frozen
-class MissedTest:
+@attrs.frozen(init=False)
+class MissedTest(JsonMixin):
     """A required test not taken in time: ``needed`` tests, ``taken`` found, due by ``deadline``.
+
+    Checked on construction: ``needed`` from 1, ``taken`` from 0 to ``needed - 1``.
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -506,6 +721,131 @@ class MissedTest:
     day: date | None = None
     needed: int = 1
     taken: int = 0
+
+    def __init__(
+        self,
+        kind: TestKind,
+        deadline: datetime,
+        day: date | None = None,
+        needed: int = 1,
+        taken: int = 0,
+    ) -> None:
+        needed = require_int(needed, "needed", low=1)
+        self.__attrs_init__(
+            require_instance(kind, TestKind, "kind"),
+            require_aware(deadline, "deadline"),
+            None if day is None else require_day(day, "day"),
+            needed,
+            require_int(taken, "taken", low=0, high=needed - 1),
+        )
+
+
+# ---------------------------------------------------------------------------- trusted builders
+#
+# The engine's own results, from values it has checked or computed: the attrs initializer
+# without the constructors' checks (see ``_new``).
+
+
+def _step(
+    kind: MeasureKind,
+    start: datetime,
+    end: datetime | None,
+    color: CodeColor,
+    test_dates: tuple[date, ...],
+    alternatives: tuple[MeasureKind, ...],
+    green: bool,
+    governed_by: int,
+) -> RiskStep:
+    step = _new(RiskStep)
+    step.__attrs_init__(kind, start, end, color, test_dates, alternatives, green, governed_by)
+    return step
+
+
+def _moved(step: RiskStep, start: datetime, governed_by: int) -> RiskStep:
+    """``step`` starting at ``start``, governed by the reason at ``governed_by``."""
+    return _step(
+        step.kind,
+        start,
+        step.end,
+        step.code_color,
+        step.test_dates,
+        step.alternatives,
+        step.green_after_tests,
+        governed_by,
+    )
+
+
+def _window(
+    kind: TestKind, start: datetime, end: datetime, count: int, min_gap: timedelta = _NO_TIME
+) -> TestWindow:
+    window = _new(TestWindow)
+    window.__attrs_init__(kind, start, end, count, min_gap)
+    return window
+
+
+def _plan(
+    category: Category,
+    anchor_kind: Anchor,
+    anchor: datetime,
+    counted_from: datetime,
+    steps: tuple[RiskStep, ...],
+    test_dates: tuple[date, ...],
+    windows: tuple[TestWindow, ...],
+    green: bool,
+    clause: str,
+    zone_name: str,
+) -> RiskPlan:
+    plan = _new(RiskPlan)
+    plan.__attrs_init__(
+        category,
+        anchor_kind,
+        anchor,
+        counted_from,
+        steps,
+        test_dates,
+        windows,
+        green,
+        clause,
+        zone_name,
+    )
+    return plan
+
+
+def _reason(
+    category: Category,
+    clause: str,
+    source: Provenance,
+    match: MatchKind | None,
+    stay: Stay | None,
+    designation: RiskDesignation | None,
+    contact: Contact | None,
+    end: datetime | None,
+) -> RiskReason:
+    reason = _new(RiskReason)
+    reason.__attrs_init__(category, clause, source, match, stay, designation, contact, end)
+    return reason
+
+
+def _assessment(
+    category: Category,
+    plan: RiskPlan | None,
+    color: CodeColor,
+    verify: bool,
+    reasons: tuple[RiskReason, ...],
+    as_of: datetime,
+    policy: str,
+) -> Assessment:
+    assessment = _new(Assessment)
+    assessment.__attrs_init__(category, plan, color, verify, reasons, as_of, policy)
+    return assessment
+
+
+def _missed(
+    kind: TestKind, deadline: datetime, day: date | None, needed: int = 1, taken: int = 0
+) -> MissedTest:
+    missed = _new(MissedTest)
+    missed.__attrs_init__(kind, deadline, day, needed, taken)
+    return missed
 
 
 # ---------------------------------------------------------------------------- day counting
@@ -545,7 +885,7 @@ def _own_plan(
             else ()
         )
         steps.append(
-            RiskStep(
+            _step(
                 cs.kind,
                 start if start > counted_from else counted_from,
                 end,
@@ -564,7 +904,7 @@ def _own_plan(
     windows = _own_windows(cp, anchor, a_date, counted_from, arrival, midnights)
     if not steps and not windows:
         return None
-    return RiskPlan(
+    return _plan(
         cp.category,
         cp.anchor,
         anchor,
@@ -589,13 +929,13 @@ def _own_windows(
     """The test windows of one exposure's plan still open at ``counted_from``."""
     windows: list[TestWindow] = []
     if cp.arrival_before is not None and arrival >= counted_from:
-        windows.append(TestWindow(TestKind.BEFORE_ARRIVAL, arrival - cp.arrival_before, arrival, 1))
+        windows.append(_window(TestKind.BEFORE_ARRIVAL, arrival - cp.arrival_before, arrival, 1))
     if cp.arrival_after is not None and arrival + cp.arrival_after >= counted_from:
-        windows.append(TestWindow(TestKind.AFTER_ARRIVAL, arrival, arrival + cp.arrival_after, 1))
+        windows.append(_window(TestKind.AFTER_ARRIVAL, arrival, arrival + cp.arrival_after, 1))
     for count, within, gap in cp.requirements:
         w_end = midnights.after(a_date, within)
         if w_end >= counted_from:
-            windows.append(TestWindow(TestKind.WITHIN_WINDOW, anchor, w_end, count, gap))
+            windows.append(_window(TestKind.WITHIN_WINDOW, anchor, w_end, count, gap))
     return windows
 
 
@@ -796,7 +1136,7 @@ def _combine(plans: Sequence[RiskPlan], midnights: Midnights) -> RiskPlan:
             k += 1
         held[k].append(day)
     steps = tuple(
-        RiskStep(
+        _step(
             p.kind,
             p.start,
             p.end,
@@ -812,7 +1152,7 @@ def _combine(plans: Sequence[RiskPlan], midnights: Midnights) -> RiskPlan:
     windows: list[TestWindow] = []
     for plan in plans:
         windows.extend(w for w in plan.windows if w not in windows)
-    return RiskPlan(
+    return _plan(
         principal.category,
         principal.anchor_kind,
         principal.anchor,
@@ -943,12 +1283,12 @@ def missed_tests(
     for day in plan.test_dates:
         deadline = midnight_after(day, 0, zone_of)  # the end of the test's own day
         if deadline <= as_of and day not in days_taken:
-            missed.append(MissedTest(TestKind.SCHEDULED, deadline, day))
+            missed.append(_missed(TestKind.SCHEDULED, deadline, day))
     for w in plan.windows:
         if w.end < as_of:
             found = _window_count(w, taken)
             if found < w.count:
-                missed.append(MissedTest(w.kind, w.end, None, w.count, found))
+                missed.append(_missed(w.kind, w.end, None, w.count, found))
     return tuple(sorted(missed, key=lambda m: m.deadline))
 
 
@@ -960,12 +1300,13 @@ def _check_common(register: object, policy: object, as_of: object) -> CompiledPo
         raise InvalidInput(
             "not_register", "register", f"expected a RiskRegister, got {type(register).__name__}"
         )
-    if not isinstance(policy, Policy):
-        raise InvalidInput(
-            "not_policy", "policy", f"expected a Policy, got {type(policy).__name__}"
-        )
+    checked = _check_policy(policy)
     require_aware(as_of, "as_of")
-    return policy.compiled
+    return checked.compiled
+
+
+def _check_policy(value: object, field: str = "policy") -> Policy:
+    return require_instance(value, Policy, field, code="not_policy")
 
 
 _Hit = tuple[int, RiskReason, datetime]
@@ -1005,7 +1346,7 @@ def _exposure(
     """
     if not _known(designation, as_of):
         return None
-    return exposure_end(stay, designation, trace_back)
+    return trusted_exposure_end(stay, designation, trace_back)
 
 
 def _qualifies(reference: datetime, end: datetime, look_back: timedelta) -> bool:
@@ -1026,7 +1367,7 @@ def _scan_is_over(
     has ended: both hold for every later raise too, so a scan of a list
     sorted by ``raised_at`` stops there.
     """
-    return not _known(designation, as_of) or opens_after(designation, stay_end, trace_back)
+    return not _known(designation, as_of) or trusted_opens_after(designation, stay_end, trace_back)
 
 
 def _near(
@@ -1054,7 +1395,7 @@ def _near(
             continue
         if kind is MatchKind.POSSIBLE:
             verify = True
-        reason = RiskReason(rule.category, rule.clause, rule.source, kind, stay, d, None, end)
+        reason = _reason(rule.category, rule.clause, rule.source, kind, stay, d, None, end)
         hits.append((SEVERITY[rule.category], reason, end))
     return verify
 
@@ -1113,7 +1454,7 @@ def _wide(
                     if done >= wanted:
                         break
     for category, (d, end, rule, kind) in best.items():
-        reason = RiskReason(category, rule.clause, rule.source, kind, stay, d, None, end)
+        reason = _reason(category, rule.clause, rule.source, kind, stay, d, None, end)
         hits.append((SEVERITY[category], reason, end))
 
 
@@ -1140,7 +1481,7 @@ def _contact_hits(
                 ends = midnights.after(last.astimezone(tz).date(), last_day)
                 if ends <= counted_from:
                     continue
-        reason = RiskReason(category, cplan.clause, cplan.source, None, None, None, contact, None)
+        reason = _reason(category, cplan.clause, cplan.source, None, None, None, contact, None)
         hits.append((SEVERITY[category], reason, last))
 
 
@@ -1331,9 +1672,10 @@ def _from_template(
         firsts = tuple([e.first for e in exposures])
         if firsts != template.firsts:  # the same exposures, listed after other reasons
             renumbered = dict(zip(template.firsts, firsts, strict=True))
-            steps = tuple(attrs.evolve(s, governed_by=renumbered[s.governed_by]) for s in steps)
+            steps = tuple(_moved(s, s.start, renumbered[s.governed_by]) for s in steps)
     if steps[0].start != counted_from:
-        steps = (attrs.evolve(steps[0], start=counted_from), *steps[1:])
+        first = steps[0]
+        steps = (_moved(first, counted_from, first.governed_by), *steps[1:])
     windows: list[TestWindow] = []
     green_after_tests = True
     for e, remains, cplan, windowed in zip(
@@ -1349,7 +1691,7 @@ def _from_template(
                 windows.append(w)
     principal = exposures[template.principal]
     cplan = template.plans[template.principal]
-    return RiskPlan(
+    return _plan(
         principal.category,
         cplan.anchor,
         principal.anchor,
@@ -1393,14 +1735,14 @@ def _assess(
     if not hits:
         if nothing is not None:
             return nothing
-        return Assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
+        return _assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
     if len(hits) > 1:
         hits.sort(key=_severity_of)
     plan = _person_plan(cp, hits, ref, counted_from, calendar)
     # The category of the exposure governing the strictest step; with nothing
     # remaining, the most severe category (it still says what the history was).
     category = hits[0][1].category if plan is None else plan.category
-    return Assessment(
+    return _assessment(
         category,
         plan,
         _color(plan, (), as_of),
@@ -1448,12 +1790,8 @@ def assess(
 def _history(value: object, key: object) -> RiskHistory:
     if isinstance(value, RiskHistory):
         return value
-    try:
-        return RiskHistory(_stays(value, f"histories[{key!r}]"))
-    except InvalidInput:
-        raise
-    except Exception as exc:  # pragma: no cover - defensive: any other input problem
-        raise InvalidInput("bad_history", f"histories[{key!r}]", str(exc)) from None
+    # The key shown as any error shows a value: masked, bounded, never rendered in full.
+    return RiskHistory(_stays(value, f"histories[{safe_value(key)!r}]"))
 
 
 def assess_many(
@@ -1488,7 +1826,7 @@ def assess_many(
     if progress is not None and not callable(progress):
         raise InvalidInput("not_callable", "progress", "progress must be callable")
     calendar = _Calendar(cp.tz)  # this call's memo: every person here shares it
-    nothing = Assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
+    nothing = _assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
     total = len(histories)
     every = max(1, -(-total // 100))  # at most 100 calls, then the last
     out: dict[K, Assessment] = {}
@@ -1512,10 +1850,17 @@ class PolicyComparison(Generic[K]):
     """How people move between categories and measures from one policy to another.
 
     ``moved`` maps each person whose category or measure changed to the
-    (old, new) assessments; the counters count those moves only.
+    (old, new) assessments; the counters count those moves only. The
+    constructor checks each part (``not_integer``, ``negative``,
+    ``out_of_range``, ``not_mapping``, ``bad_move``), and that ``moved`` holds
+    ``total - unchanged`` people.
 
     >>> PolicyComparison(0, 0, Counter(), Counter(), {}).moved_count
     0
+    >>> PolicyComparison(3, 1, Counter(), Counter(), {})
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: moved: expected total - unchanged = 2 people, got 0 [out_of_range]
     """
 
     total: int
@@ -1524,10 +1869,44 @@ class PolicyComparison(Generic[K]):
     measure_moves: Mapping[tuple[MeasureKind | None, MeasureKind | None], int]
     moved: Mapping[K, tuple[Assessment, Assessment]]
 
+    def __attrs_post_init__(self) -> None:
+        total = require_int(self.total, "total", low=0)
+        unchanged = require_int(self.unchanged, "unchanged", low=0, high=total)
+        _check_moves(self.category_moves, "category_moves", (Category,))
+        _check_moves(self.measure_moves, "measure_moves", (MeasureKind, type(None)))
+        moved = self.moved
+        if not isinstance(moved, Mapping):
+            raise InvalidInput(
+                "not_mapping", "moved", f"expected a mapping, got {type(moved).__name__}"
+            )
+        if len(moved) != total - unchanged:
+            raise InvalidInput(
+                "out_of_range",
+                "moved",
+                f"expected total - unchanged = {total - unchanged} people, got {len(moved)}",
+            )
+        for pair in moved.values():
+            if not (isinstance(pair, tuple) and len(pair) == 2) or not all(
+                isinstance(a, Assessment) for a in pair
+            ):
+                raise InvalidInput("bad_move", "moved", "expected (Assessment, Assessment) pairs")
+
     @property
     def moved_count(self) -> int:
         """How many people changed category or measure."""
         return len(self.moved)
+
+
+def _check_moves(moves: object, field: str, kinds: tuple[type, ...]) -> None:
+    """A counter of (old, new) moves: pairs of ``kinds`` to whole numbers from 1."""
+    if not isinstance(moves, Mapping):
+        raise InvalidInput("not_mapping", field, f"expected a mapping, got {type(moves).__name__}")
+    for pair, count in moves.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2) or not all(
+            isinstance(k, kinds) for k in pair
+        ):
+            raise InvalidInput("bad_move", field, "expected (old, new) pairs as keys")
+        require_int(count, field, low=1)
 
 
 def compare_policies(
@@ -1552,6 +1931,8 @@ def compare_policies(
     >>> {(a.value, b.value): n for (a, b), n in cmp.category_moves.items()}
     {('medium_risk_area', 'none'): 1}
     """
+    _check_policy(old, "old")
+    _check_policy(new, "new")
     before = assess_many(histories, register=register, policy=old, as_of=as_of, progress=progress)
     after = assess_many(histories, register=register, policy=new, as_of=as_of, progress=progress)
     categories: Counter[tuple[Category, Category]] = Counter()
@@ -1597,10 +1978,7 @@ def needs_reassessment(
         raise InvalidInput(
             "not_diff", "changes", f"expected a RegisterDiff, got {type(changes).__name__}"
         )
-    if not isinstance(policy, Policy):
-        raise InvalidInput(
-            "not_policy", "policy", f"expected a Policy, got {type(policy).__name__}"
-        )
+    _check_policy(policy)
     if not isinstance(histories, Mapping):
         raise InvalidInput(
             "not_mapping", "histories", f"expected a mapping, got {type(histories).__name__}"

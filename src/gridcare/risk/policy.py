@@ -27,9 +27,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Any, Self
 
 import attrs
@@ -42,10 +40,10 @@ from pydantic import (
     model_validator,
 )
 from pydantic._internal._model_construction import ModelMetaclass
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, from_json
 
-from gridcare.errors import InvalidInput, PolicyError
-from gridcare.risk.register import MatchKind, RiskLevel, kinds_mask
+from gridcare.errors import Choice, InvalidInput, PolicyError, require_int
+from gridcare.risk.register import MAX_TRACE_BACK_DAYS, MatchKind, RiskLevel, kinds_mask
 from gridcare.timeutil import DEFAULT_ZONE_NAME, zone
 
 __all__ = [
@@ -65,7 +63,7 @@ __all__ = [
 ]
 
 
-class Category(StrEnum):
+class Category(Choice):
     """Assessment categories, most severe first (the order is the severity).
 
     >>> SEVERITY[Category.HIGH_RISK_AREA] < SEVERITY[Category.AFFECTED_AREA]
@@ -87,7 +85,7 @@ SEVERITY: Mapping[Category, int] = {c: i for i, c in enumerate(Category)}
 _CONTACT_CATEGORIES = frozenset({Category.CLOSE_CONTACT, Category.SECONDARY_CONTACT})
 
 
-class MeasureKind(StrEnum):
+class MeasureKind(Choice):
     """The control measures a plan chains.
 
     >>> MeasureKind("home_isolation")
@@ -100,7 +98,7 @@ class MeasureKind(StrEnum):
     SELF_HEALTH_MONITORING = "self_health_monitoring"
 
 
-class Anchor(StrEnum):
+class Anchor(Choice):
     """The instant a plan is counted from.
 
     ``LEFT_AREA`` is the end of the exposure (leaving the area, or the area
@@ -116,7 +114,7 @@ class Anchor(StrEnum):
     ARRIVAL = "arrival"
 
 
-class CodeColor(StrEnum):
+class CodeColor(Choice):
     """Health code colours.
 
     >>> [c.value for c in CodeColor]
@@ -128,7 +126,7 @@ class CodeColor(StrEnum):
     GREEN = "green"
 
 
-class SourceKind(StrEnum):
+class SourceKind(Choice):
     """Whether a value is the national text or local practice.
 
     >>> SourceKind.LOCAL.value
@@ -530,6 +528,9 @@ def _compile(policy: Policy) -> CompiledPolicy:
 
 # ---------------------------------------------------------------------------- Policy
 
+#: The widest indent :meth:`Policy.to_json` writes.
+MAX_INDENT = 16
+
 
 class Policy(_Model):
     """A versioned policy: windows, matching rules and a plan per category, each value sourced.
@@ -552,7 +553,7 @@ class Policy(_Model):
     zone: str = DEFAULT_ZONE_NAME
     look_back_days: int = Field(ge=0, le=366)
     look_back_source: Provenance
-    trace_back_days: int = Field(ge=0, le=366)
+    trace_back_days: int = Field(ge=0, le=MAX_TRACE_BACK_DAYS)
     trace_back_source: Provenance
     rules: tuple[MatchRule, ...] = ()
     categories: tuple[CategoryPlan, ...] = ()
@@ -645,16 +646,27 @@ class Policy(_Model):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Policy:
-        """Validate a policy from JSON text.
+        """Validate a policy from JSON text (``str`` or UTF-8 ``bytes``).
+
+        The text is read by pydantic's JSON parser, which refuses nesting
+        deeper than 200 levels (a policy has about six) as it does any other
+        text that is not JSON: ``PolicyError``, never a ``RecursionError``.
 
         >>> Policy.from_json("[1, 2]")
         Traceback (most recent call last):
         ...
         gridcare.errors.PolicyError: policy <policy>: expected a JSON object
+        >>> Policy.from_json("[" * 100_000)
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.PolicyError: policy <policy>: not JSON: recursion limit exceeded ...
         """
+        if not isinstance(text, str | bytes | bytearray):
+            raise PolicyError("<policy>", f"expected JSON text, got {type(text).__name__}")
         try:
-            data = json.loads(text)
-        except (ValueError, TypeError) as exc:
+            # Text as UTF-8, as the parser reads it: a lone surrogate is not text.
+            data = from_json(text.encode("utf-8") if isinstance(text, str) else text)
+        except ValueError as exc:
             raise PolicyError("<policy>", f"not JSON: {exc}") from None
         if not isinstance(data, dict):
             raise PolicyError("<policy>", "expected a JSON object")
@@ -672,10 +684,18 @@ class Policy(_Model):
     def to_json(self, *, indent: int | None = 2) -> str:
         """JSON text that :meth:`from_json` reads back to an equal policy.
 
+        ``indent`` is ``None`` (one line) or 0 to :data:`MAX_INDENT` spaces.
+
         >>> from gridcare.risk.presets import PRESETS
         >>> '"name": "twenty-measures"' in PRESETS["twenty-measures"].to_json()
         True
+        >>> PRESETS["twenty-measures"].to_json(indent=2**63)
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: indent: must be at most 16 [out_of_range]
         """
+        if indent is not None:
+            require_int(indent, "indent", low=0, high=MAX_INDENT)
         return self.model_dump_json(indent=indent)
 
     @classmethod

@@ -44,7 +44,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gridcare.errors import PolicyError
+from gridcare.errors import InvalidInput, PolicyError, require_instance
 from gridcare.risk.policy import Policy, SourceKind
 
 __all__ = ["PRESETS", "Presets"]
@@ -605,7 +605,9 @@ class Presets(Mapping[str, Policy]):
     """The preset policies by name; an unknown name is a ``PolicyError`` naming the presets.
 
     A read-only mapping: ``PRESETS["ninth-edition"]``, ``"x" in PRESETS``,
-    ``PRESETS.get("x")`` and iteration work as for a dict.
+    ``PRESETS.get("x")`` and iteration work as for a dict. Built from a
+    mapping of names (text) to policies; anything else is ``InvalidInput``
+    (``not_mapping``, ``not_string``, ``not_policy``).
 
     >>> sorted(PRESETS)
     ['hunan-2022-03', 'ninth-edition', 'twenty-measures']
@@ -618,7 +620,16 @@ class Presets(Mapping[str, Policy]):
     __slots__ = ("_policies",)
 
     def __init__(self, policies: Mapping[str, Policy]) -> None:
-        self._policies = dict(policies)
+        if not isinstance(policies, Mapping):
+            raise InvalidInput(
+                "not_mapping", "policies", f"expected a mapping, got {type(policies).__name__}"
+            )
+        found: dict[str, Policy] = {}
+        for i, (name, policy) in enumerate(policies.items()):
+            found[require_instance(name, str, f"policies.{i}", code="not_string")] = (
+                require_instance(policy, Policy, f"policies.{i}", code="not_policy")
+            )
+        self._policies = found
 
     def __getitem__(self, name: str) -> Policy:
         found = self._policies.get(name) if isinstance(name, str) else None

@@ -6,13 +6,18 @@ Rules this module obeys (docs/design.md, "Exposure"):
   ``lifted_at`` (L, or never); with a trace-back of T days a stay counts
   against it where the stay overlaps the half-open window ``[R - T days, L)``
   (T days of 24 hours, instant arithmetic); the exposure ends where that
-  overlap ends: :func:`exposure_end`, the one statement of the rule;
+  overlap ends: :func:`exposure_end` (unchecked: :func:`trusted_exposure_end`),
+  the one statement of the rule;
 * matching is by area code: a stay inside the designated area is a
   ``DIRECT`` match, a stay known only at a coarser area containing it is
   ``POSSIBLE``, a stay elsewhere in the same county is ``COUNTY``, elsewhere in
   the same province ``PROVINCE_OR_CITY``; each (stay, designation) pair gets at
   most one kind, the closest: :func:`match_kind` states it plainly, and the
   indexes find the same kinds;
+* every public function and constructor checks its arguments where they
+  enter (``InvalidInput``); the engine's loops call the rules through
+  :func:`trusted_exposure_end` and :func:`trusted_opens_after`, which skip
+  the checks for values already checked on the way in;
 * the register is immutable and indexed by area key, so finding the
   designations a stay may match costs a few dictionary probes per level of the
   stay's code (:meth:`~gridcare.codes.AreaCode.prefixes`), never a scan.
@@ -37,15 +42,15 @@ Rules this module obeys (docs/design.md, "Exposure"):
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import attrs
 
 from gridcare.codes import AreaCode, AreaLevel
-from gridcare.errors import InvalidInput
-from gridcare.timeutil import require_aware
+from gridcare.errors import Choice, InvalidInput, require_instance, require_int, require_items
+from gridcare.timeutil import MAX_YEAR, MIN_YEAR, require_aware
 
 __all__ = [
     "ChangeKind",
@@ -64,7 +69,7 @@ __all__ = [
 ]
 
 
-class RiskLevel(StrEnum):
+class RiskLevel(Choice):
     """The level an area is raised to, most severe first.
 
     ``AFFECTED`` is the wider level of local rules: a province or city with
@@ -83,7 +88,7 @@ class RiskLevel(StrEnum):
 _LEVEL_RANK: dict[RiskLevel, int] = {level: i for i, level in enumerate(RiskLevel)}
 
 
-class MatchKind(StrEnum):
+class MatchKind(Choice):
     """How a stay's place relates to a designated area.
 
     >>> [kind.value for kind in MatchKind]
@@ -129,15 +134,70 @@ def _to_area(value: object, field: str) -> AreaCode:
 def _to_level(value: object) -> RiskLevel:
     if isinstance(value, RiskLevel):
         return value
-    try:
-        return RiskLevel(str(value))
-    except ValueError:
+    if isinstance(value, str):
+        try:
+            return RiskLevel(value)
+        except InvalidInput:
+            pass
+    raise InvalidInput(
+        "unknown_level", "level", f"expected one of {', '.join(RiskLevel)}", value=value
+    )
+
+
+#: The longest trace-back, in days, a window may be counted with (a policy's bound too).
+MAX_TRACE_BACK_DAYS = 366
+
+_NO_TIME = timedelta(0)
+_MAX_TRACE_BACK = timedelta(days=MAX_TRACE_BACK_DAYS)
+#: No shift of a supported instant by more than this stays in the supported years.
+_MAX_SHIFT = timedelta(days=(MAX_YEAR - MIN_YEAR + 1) * 366)
+
+
+def _check_days(value: object, field: str) -> int:
+    """A trace-back in whole days, 0 to :data:`MAX_TRACE_BACK_DAYS` (code ``bad_days``)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_TRACE_BACK_DAYS
+    ):
         raise InvalidInput(
-            "unknown_level",
-            "level",
-            f"expected one of {', '.join(RiskLevel)}, got {value!r}",
+            "bad_days",
+            field,
+            f"expected a whole number of days from 0 to {MAX_TRACE_BACK_DAYS}",
             value=value,
-        ) from None
+        )
+    return value
+
+
+def _check_trace_back(value: object, field: str = "trace_back") -> timedelta:
+    """A trace-back as a duration from 0 to :data:`MAX_TRACE_BACK_DAYS` days."""
+    trace_back = require_instance(value, timedelta, field)
+    if not _NO_TIME <= trace_back <= _MAX_TRACE_BACK:
+        raise InvalidInput(
+            "out_of_range",
+            field,
+            f"expected a duration from 0 to {MAX_TRACE_BACK_DAYS} days",
+            value=trace_back,
+        )
+    return trace_back
+
+
+def _check_stay(value: object, field: str = "stay") -> Stay:
+    return require_instance(value, Stay, field, code="not_stay")
+
+
+def _check_designation(value: object, field: str = "designation") -> RiskDesignation:
+    return require_instance(value, RiskDesignation, field, code="not_designation")
+
+
+def _check_area(value: object, field: str) -> AreaCode:
+    return require_instance(value, AreaCode, field, code="not_area_code")
+
+
+def _kinds_of(kinds: object, field: str = "kinds") -> int:
+    """The bit mask of match kinds given by a caller: a list of :class:`MatchKind` (checked)."""
+    found = require_items(kinds, MatchKind, field)
+    return kinds_mask(found)
 
 
 def _area_place(value: object) -> AreaCode:
@@ -155,7 +215,9 @@ class Stay:
     ``place`` is an :class:`~gridcare.codes.AreaCode` (a code string is parsed);
     ``end`` is required and must be after ``start``: a stay is a past or
     declared visit, not a residence still in progress (docs/risk.md,
-    "Decisions"). Both instants must be timezone-aware.
+    "Decisions"). Both instants must be timezone-aware, in the years 1900-2100
+    (``out_of_range`` otherwise), so the engine's day counting never leaves
+    the range ``datetime`` holds.
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -183,15 +245,24 @@ class Stay:
             )
 
     def shifted(self, delta: timedelta) -> Stay:
-        """The same stay moved by ``delta``.
+        """The same stay moved by ``delta``, which must keep it within the supported years.
 
         >>> from datetime import datetime
         >>> from gridcare.timeutil import DEFAULT_ZONE as CST
         >>> s = Stay("440304", datetime(2022, 7, 1, tzinfo=CST), datetime(2022, 7, 2, tzinfo=CST))
         >>> s.shifted(timedelta(days=1)).start.day
         2
+        >>> s.shifted(timedelta(days=365 * 100))
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: delta: year 2122 is outside 1900-2100 [out_of_range]
         """
-        return Stay(self.place, self.start + delta, self.end + delta)
+        require_instance(delta, timedelta, "delta")
+        if not -_MAX_SHIFT <= delta <= _MAX_SHIFT:
+            raise InvalidInput("out_of_range", "delta", "moves the stay out of 1900-2100")
+        start = require_aware(self.start + delta, "delta")
+        end = require_aware(self.end + delta, "delta")
+        return Stay(self.place, start, end)
 
 
 @attrs.frozen(cache_hash=True)
@@ -240,7 +311,7 @@ class RiskDesignation:
         >>> week.in_force(t + timedelta(days=7))
         False
         """
-        return self.raised_at <= at and (self.lifted_at is None or at < self.lifted_at)
+        return _in_force(self, require_aware(at, "at"))
 
     def window(self, trace_back_days: int = 0) -> tuple[datetime, datetime | None]:
         """The window ``[raised_at - T days, lifted_at)`` a stay is counted against.
@@ -251,7 +322,8 @@ class RiskDesignation:
         >>> d.window(7)[0].isoformat(), d.window(7)[1]
         ('2022-07-01T09:00:00+08:00', None)
         """
-        return self.raised_at - timedelta(days=trace_back_days), self.lifted_at
+        days = _check_days(trace_back_days, "trace_back_days")
+        return self.raised_at - timedelta(days=days), self.lifted_at
 
     def exposure(self, stay: Stay, trace_back_days: int = 0) -> tuple[datetime, datetime] | None:
         """The part of ``stay`` inside :meth:`window`, as ``(start, end)``, or ``None``.
@@ -267,12 +339,19 @@ class RiskDesignation:
         >>> d.exposure(s) is None
         True
         """
-        trace_back = timedelta(days=trace_back_days)
-        end = exposure_end(stay, self, trace_back)
+        _check_stay(stay)
+        trace_back = timedelta(days=_check_days(trace_back_days, "trace_back_days"))
+        end = trusted_exposure_end(stay, self, trace_back)
         if end is None:
             return None
         opens = self.raised_at - trace_back
         return (stay.start if stay.start > opens else opens), end
+
+
+def _in_force(designation: RiskDesignation, at: datetime) -> bool:
+    return designation.raised_at <= at and (
+        designation.lifted_at is None or at < designation.lifted_at
+    )
 
 
 def opens_after(designation: RiskDesignation, instant: datetime, trace_back: timedelta) -> bool:
@@ -280,12 +359,30 @@ def opens_after(designation: RiskDesignation, instant: datetime, trace_back: tim
 
     A stay ending at ``instant`` then has no exposure to it, nor to any
     designation raised later (the basis of scans sorted by ``raised_at``).
+    ``trace_back`` is a duration from 0 to :data:`MAX_TRACE_BACK_DAYS` days.
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
     >>> t = datetime(2022, 7, 8, 9, tzinfo=CST)
     >>> d = RiskDesignation("430211", "high", t)
     >>> opens_after(d, t - timedelta(days=7), timedelta(days=7))
+    True
+    """
+    _check_designation(designation)
+    require_aware(instant, "instant")
+    _check_trace_back(trace_back)
+    return trusted_opens_after(designation, instant, trace_back)
+
+
+def trusted_opens_after(
+    designation: RiskDesignation, instant: datetime, trace_back: timedelta
+) -> bool:
+    """:func:`opens_after` for arguments already checked (the engine's scans): no check.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> t = datetime(2022, 7, 8, 9, tzinfo=CST)
+    >>> trusted_opens_after(RiskDesignation("430211", "high", t), t, timedelta(0))
     True
     """
     return instant <= designation.raised_at - trace_back
@@ -314,8 +411,26 @@ def exposure_end(
     ...              timedelta(days=7)) is None  # ends exactly when the window opens
     True
     """
+    _check_stay(stay)
+    _check_designation(designation)
+    _check_trace_back(trace_back)
+    return trusted_exposure_end(stay, designation, trace_back)
+
+
+def trusted_exposure_end(
+    stay: Stay, designation: RiskDesignation, trace_back: timedelta
+) -> datetime | None:
+    """:func:`exposure_end` for arguments already checked (the engine's loops): no check.
+
+    >>> from datetime import datetime
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> t = datetime(2022, 7, 8, 9, tzinfo=CST)
+    >>> d = RiskDesignation("430211", "high", t)
+    >>> trusted_exposure_end(Stay("430211", t, t + timedelta(hours=2)), d, timedelta(0)).hour
+    11
+    """
     end = stay.end
-    if opens_after(designation, end, trace_back):
+    if trusted_opens_after(designation, end, trace_back):
         return None  # the stay was over before the window opened
     lifted = designation.lifted_at
     if lifted is None or end < lifted:
@@ -340,6 +455,10 @@ def match_kind(place: AreaCode, area: AreaCode) -> MatchKind | None:
     >>> match_kind(AreaCode.parse("430281"), AreaCode.parse("430211001")).value
     'province_or_city'
     """
+    return _match_kind(_check_area(place, "place"), _check_area(area, "area"))
+
+
+def _match_kind(place: AreaCode, area: AreaCode) -> MatchKind | None:
     if area.contains(place):
         return MatchKind.DIRECT
     if place.contains(area):
@@ -371,14 +490,21 @@ def _area_key(area: AreaCode) -> _AreaKey:
 Candidates = tuple[tuple[RiskDesignation, MatchKind], ...]
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class RiskReach:
     """The designations a place may match, ignoring time (see :meth:`RiskRegister.reach`).
 
-    ``wide`` pairs each non-empty wide list with its kind, county first.
+    ``near`` holds (designation, kind) pairs of kind ``DIRECT`` or
+    ``POSSIBLE``; ``county`` and ``province`` hold designations. ``wide`` pairs
+    each non-empty wide list with its kind, county first. The constructor
+    checks every item (codes ``not_list``, ``wrong_type``, ``bad_pair``).
 
     >>> RiskReach((), (), ()).near
     ()
+    >>> RiskReach([("440304", "direct")], (), ())
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: near.0: expected a (RiskDesignation, ...) pair [bad_pair]
     """
 
     near: Candidates
@@ -388,9 +514,46 @@ class RiskReach:
         init=False, eq=False, repr=False
     )
 
+    def __init__(
+        self,
+        near: Candidates,
+        county: tuple[RiskDesignation, ...],
+        province: tuple[RiskDesignation, ...],
+    ) -> None:
+        pairs = require_items(near, tuple, "near")
+        for i, pair in enumerate(pairs):
+            if (
+                len(pair) != 2
+                or not isinstance(pair[0], RiskDesignation)
+                or pair[1] not in _NEAR_KINDS
+            ):
+                raise InvalidInput(
+                    "bad_pair", f"near.{i}", "expected a (RiskDesignation, DIRECT|POSSIBLE) pair"
+                )
+        self.__attrs_init__(
+            tuple(pairs),
+            tuple(require_items(county, RiskDesignation, "county")),
+            tuple(require_items(province, RiskDesignation, "province")),
+        )
+
+    @classmethod
+    def _trusted(
+        cls,
+        near: Candidates,
+        county: tuple[RiskDesignation, ...],
+        province: tuple[RiskDesignation, ...],
+    ) -> RiskReach:
+        """Build from tuples the register made itself: no check (its indexes' hot path)."""
+        reach = cls.__new__(cls)
+        reach.__attrs_init__(near, county, province)
+        return reach
+
     def __attrs_post_init__(self) -> None:
         wide = ((MatchKind.COUNTY, self.county), (MatchKind.PROVINCE_OR_CITY, self.province))
         object.__setattr__(self, "wide", tuple((k, ds) for k, ds in wide if ds))
+
+
+_NEAR_KINDS = frozenset({MatchKind.DIRECT, MatchKind.POSSIBLE})
 
 
 def _by_raise(items: list[RiskDesignation]) -> tuple[RiskDesignation, ...]:
@@ -433,7 +596,8 @@ class RiskRegister:
 
     def __init__(self, designations: Iterable[RiskDesignation] = ()) -> None:
         found: list[RiskDesignation] = []
-        for i, d in enumerate(designations):
+        # A list (or any iterable read once) of anything; each item is checked just below.
+        for i, d in enumerate(require_items(designations, object, "designations")):
             if not isinstance(d, RiskDesignation):
                 raise InvalidInput(
                     "not_designation",
@@ -509,13 +673,18 @@ class RiskRegister:
         wider kinds, each sorted by ``raised_at`` so that a time scan can stop
         early. ``kinds`` is a bit mask of :class:`MatchKind` (all by default).
         The result is remembered per (place, kinds); this is the engine's
-        hot path.
+        hot path, so the checks are an exact type test of ``place``
+        (``not_area_code``) and, on a mask's first use, of ``kinds``
+        (``not_integer``, ``negative``, ``out_of_range``).
 
         >>> RiskRegister().reach(AreaCode.parse("430211"))
         RiskReach(near=(), county=(), province=())
         """
-        memo = self._memo.get(kinds)
+        if type(place) is not AreaCode:
+            _check_area(place, "place")
+        memo = self._memo.get(kinds) if type(kinds) is int else None
         if memo is None:
+            require_int(kinds, "kinds", low=0, high=ALL_KINDS_MASK)
             memo = self._memo[kinds] = {}
         key = _area_key(place)
         found = memo.get(key)
@@ -555,7 +724,7 @@ class RiskRegister:
                 province_list = self._outside_county(place.key[:2], county)
                 if not seen.isdisjoint(map(id, province_list)):
                     province_list = tuple(d for d in province_list if id(d) not in seen)
-        return RiskReach(tuple(near), county_list, province_list)
+        return RiskReach._trusted(tuple(near), county_list, province_list)
 
     def _plain_reach(self, county: AreaCode | None, province: str, kinds: int) -> RiskReach:
         """The reach of a place with no designation above or below it (shared per county)."""
@@ -568,7 +737,7 @@ class RiskRegister:
                 county_list = self._by_county.get(_area_key(county), ())
             if kinds & _KIND_BIT[MatchKind.PROVINCE_OR_CITY]:
                 province_list = self._outside_county(province, county)
-            found = RiskReach((), county_list, province_list)
+            found = RiskReach._trusted((), county_list, province_list)
             self._plain[key] = found
         return found
 
@@ -642,7 +811,7 @@ class RiskRegister:
         best: RiskLevel | None = None
         for prefix in place.prefixes():
             for d in self._by_area.get(_area_key(prefix), ()):
-                if d.in_force(at) and (best is None or _LEVEL_RANK[d.level] < _LEVEL_RANK[best]):
+                if _in_force(d, at) and (best is None or _LEVEL_RANK[d.level] < _LEVEL_RANK[best]):
                     best = d.level
         return best
 
@@ -683,29 +852,20 @@ class RiskRegister:
         >>> [k.value for _, k in reg.matches(s)]
         ['county']
         """
-        if not isinstance(stay, Stay):
-            raise InvalidInput("not_stay", "stay", f"expected a Stay, got {type(stay).__name__}")
-        _check_days(trace_back_days, "trace_back_days")
-        mask = kinds_mask(kinds)
-        trace_back = timedelta(days=trace_back_days)
+        _check_stay(stay)
+        trace_back = timedelta(days=_check_days(trace_back_days, "trace_back_days"))
+        mask = _kinds_of(kinds)
         return tuple(
             (d, kind)
             for d, kind in self.candidates(stay.place, mask)
-            if exposure_end(stay, d, trace_back) is not None
-        )
-
-
-def _check_days(value: object, field: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInput(
-            "bad_days", field, f"expected a whole number of days >= 0, got {value!r}", value=value
+            if trusted_exposure_end(stay, d, trace_back) is not None
         )
 
 
 # ---------------------------------------------------------------------------- diff
 
 
-class ChangeKind(StrEnum):
+class ChangeKind(Choice):
     """What happened to a designation between two registers.
 
     ``BACKDATED``: raised earlier than before; ``LIFTED``: lifted, or lifted
@@ -727,16 +887,39 @@ class ChangeKind(StrEnum):
 class DesignationChange:
     """One change: the designation before (``old``) and after (``new``); either may be ``None``.
 
+    A ``RAISED`` change has no ``old``, a ``WITHDRAWN`` one no ``new``; the
+    others have both, of the same area and level. Anything else is refused
+    (codes ``wrong_type``, ``not_designation``, ``bad_change``).
+
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
     >>> d = RiskDesignation("430211", "high", datetime(2022, 7, 1, tzinfo=CST))
     >>> DesignationChange(ChangeKind.RAISED, None, d).area
     AreaCode('430211')
+    >>> DesignationChange(ChangeKind.LIFTED, None, d)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: old: a lifted change needs its old designation [bad_change]
     """
 
     kind: ChangeKind
     old: RiskDesignation | None
     new: RiskDesignation | None
+
+    def __attrs_post_init__(self) -> None:
+        kind = require_instance(self.kind, ChangeKind, "kind")
+        needs_old, needs_new = _SIDES.get(kind, (True, True))
+        for field, side, needed in (("old", self.old, needs_old), ("new", self.new, needs_new)):
+            if side is not None:
+                _check_designation(side, field)
+            if (side is not None) != needed:
+                verb = "needs its" if needed else "has no"
+                raise InvalidInput(
+                    "bad_change", field, f"a {kind.value} change {verb} {field} designation"
+                )
+        old, new = self.old, self.new
+        if old is not None and new is not None and (old.area, old.level) != (new.area, new.level):
+            raise InvalidInput("bad_change", "new", "old and new are of another area or level")
 
     @property
     def area(self) -> AreaCode:
@@ -751,15 +934,28 @@ class DesignationChange:
         return tuple(d for d in (self.old, self.new) if d is not None)
 
 
+#: Which designations a change of each kind has, (old, new); the other kinds have both.
+_SIDES: dict[ChangeKind, tuple[bool, bool]] = {
+    ChangeKind.RAISED: (False, True),
+    ChangeKind.WITHDRAWN: (True, False),
+}
+
+
+def _changes(values: object) -> tuple[DesignationChange, ...]:
+    return tuple(require_items(values, DesignationChange, "changes"))
+
+
 @attrs.frozen
 class RegisterDiff:
     """The changes between two registers; see :func:`diff`.
+
+    ``changes`` is a list of :class:`DesignationChange` (kept as a tuple).
 
     >>> RegisterDiff(()).changed
     False
     """
 
-    changes: tuple[DesignationChange, ...]
+    changes: tuple[DesignationChange, ...] = attrs.field(converter=_changes)
 
     @property
     def changed(self) -> bool:
@@ -804,16 +1000,16 @@ class RegisterDiff:
         >>> RegisterDiff(()).affects([])
         False
         """
-        _check_days(trace_back_days, "trace_back_days")
-        mask = kinds_mask(kinds)
-        trace_back = timedelta(days=trace_back_days)
+        checked = require_items(stays, Stay, "stays")
+        trace_back = timedelta(days=_check_days(trace_back_days, "trace_back_days"))
+        mask = _kinds_of(kinds)
         for change in self.changes:
             for version in change.versions:
-                for stay in stays:
-                    kind = match_kind(stay.place, version.area)
+                for stay in checked:
+                    kind = _match_kind(stay.place, version.area)
                     if kind is None or not mask & _KIND_BIT[kind]:
                         continue
-                    if exposure_end(stay, version, trace_back) is not None:
+                    if trusted_exposure_end(stay, version, trace_back) is not None:
                         return True
         return False
 
@@ -821,6 +1017,11 @@ class RegisterDiff:
 def _order(d: RiskDesignation) -> tuple[datetime, bool, datetime]:
     lifted = d.lifted_at
     return (d.raised_at, lifted is None, lifted if lifted is not None else d.raised_at)
+
+
+def _lifted_by(d: RiskDesignation, instant: datetime) -> bool:
+    """Whether ``d`` was lifted at or before ``instant`` (then no period from then overlaps it)."""
+    return d.lifted_at is not None and d.lifted_at <= instant
 
 
 def _overlap(a: RiskDesignation, b: RiskDesignation) -> bool:
@@ -842,6 +1043,9 @@ def diff(old: RiskRegister, new: RiskRegister) -> RegisterDiff:
 
     Designations of the same area and level are paired when their periods
     overlap; an unpaired new one was raised, an unpaired old one withdrawn.
+    The designations are grouped by area and level and each group paired in
+    one pass (:func:`_pair`): the time grows as the registers' size (sorting
+    aside), however many designations one area and level holds.
 
     >>> from datetime import datetime
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -867,13 +1071,35 @@ def diff(old: RiskRegister, new: RiskRegister) -> RegisterDiff:
     changes: list[DesignationChange] = []
     for key in sorted(groups, key=lambda k: (k[0], _LEVEL_RANK[k[1]])):
         olds, news = groups[key]
-        unpaired = list(olds)
-        for n in news:
-            match = next((o for o in unpaired if _overlap(o, n)), None)
-            if match is None:
-                changes.append(DesignationChange(ChangeKind.RAISED, None, n))
-            else:
-                unpaired.remove(match)
-                changes.append(DesignationChange(_pair_kind(match, n), match, n))
-        changes.extend(DesignationChange(ChangeKind.WITHDRAWN, o, None) for o in unpaired)
+        _pair(olds, news, changes)
     return RegisterDiff(tuple(changes))
+
+
+def _pair(
+    olds: Sequence[RiskDesignation],
+    news: Sequence[RiskDesignation],
+    changes: list[DesignationChange],
+) -> None:
+    """Pair the old and new designations of one area and level, both sorted by :func:`_order`.
+
+    The rule: each new designation, in order, is paired with the first old one
+    still unpaired whose period overlaps its own (:func:`_overlap`); an
+    unpaired new one was raised; the old ones left unpaired, in order, were
+    withdrawn. Found in one pass over each list: the new ones come in order of
+    raise, so an old one already lifted when a new one is raised overlaps no
+    later new one and is set aside as withdrawn for good. The first old one
+    left is then the only candidate: every old one after it is raised no
+    earlier, so if the first does not overlap, none does.
+    """
+    waiting = deque(olds)
+    withdrawn: list[RiskDesignation] = []
+    for n in news:
+        while waiting and _lifted_by(waiting[0], n.raised_at):
+            withdrawn.append(waiting.popleft())
+        if waiting and _overlap(waiting[0], n):
+            o = waiting.popleft()
+            changes.append(DesignationChange(_pair_kind(o, n), o, n))
+        else:
+            changes.append(DesignationChange(ChangeKind.RAISED, None, n))
+    withdrawn.extend(waiting)
+    changes.extend(DesignationChange(ChangeKind.WITHDRAWN, o, None) for o in withdrawn)

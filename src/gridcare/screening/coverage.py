@@ -34,7 +34,14 @@ from gridcare.masking import mask_id_number, mask_name
 from gridcare.people import Resident
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import Outcome, RoundReplay, TubeRecord, TubeState
-from gridcare.screening.round import TubeKind, require_count, require_kind, require_node
+from gridcare.screening.round import (
+    TubeKind,
+    require_count,
+    require_id,
+    require_kind,
+    require_node,
+)
+from gridcare.serial import JsonMixin
 
 __all__ = [
     "SCREENING_METRICS",
@@ -88,7 +95,7 @@ _COVERAGE_FIELDS = (
 
 
 @attrs.frozen
-class NodeCoverage:
+class NodeCoverage(JsonMixin):
     """A node's counts in a round (a monoid: ``empty()`` and ``+``); the rate is derived.
 
     >>> a = NodeCoverage(due=2, sampled=1, sampled_negative=1, missed=1)
@@ -516,6 +523,7 @@ class MopUpList:
     by_grid: Mapping[str, tuple[MaskedResident, ...]]
 
     def __attrs_post_init__(self) -> None:
+        require_id(self.round_id, "round_id")
         if not isinstance(self.by_grid, Mapping):
             raise InvalidInput("bad_list", "by_grid", "expected grid id -> residents")
         for rows in self.by_grid.values():

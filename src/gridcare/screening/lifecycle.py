@@ -23,9 +23,12 @@ guards as named functions beside the tables.
   tube: a resident is never in two tubes of a round without a re-test between.
 
 :func:`replay_round` replays the tube events first, then the resident events:
-order by (``at``, ``id``), a repeated id changes nothing, whatever the
-tables or guards refuse is rejected with its reason, never dropped. The
-round's exemptions are the residents' starting records. Each resident due
+order by (``at``, ``id``), a repeated id changes nothing, an id naming two
+different events is rejected (``conflicting_id``), whatever the tables or
+guards refuse is rejected with its reason, never dropped. The round's
+exemptions are the residents' starting records. Tube and resident records
+keep the ids of the events applied to them, so a replay resumed from stored
+records (``tubes=``, ``residents=``) skips what they hold. Each resident due
 then ends in exactly one :class:`Outcome` (:func:`resident_outcome`).
 :func:`replay_round_plain` does the same with :func:`gridcare.machine.replay`
 and the two apply functions; :func:`replay_round` folds each subject's events
@@ -54,22 +57,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
-from enum import StrEnum
 from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 import attrs
-from dateutil import tz as dateutil_tz
 
-from gridcare.errors import GridcareError, InvalidInput
+from gridcare.errors import Choice, GridcareError, InvalidInput, require_instance
 from gridcare.machine import (
     NEW,
+    Batch,
+    History,
     Machine,
     Rejection,
     Replay,
-    first_of_each_id,
+    check_records,
+    conflicting_id,
+    held_elsewhere,
     replay,
     replay_order,
+    sort_out_ids,
 )
 from gridcare.masking import mask_text
 from gridcare.screening.round import (
@@ -79,10 +85,12 @@ from gridcare.screening.round import (
     ExemptionReason,
     ScreeningRound,
     TubeKind,
+    require_count,
     require_id,
     require_instant,
     require_note,
 )
+from gridcare.serial import JsonMixin
 
 __all__ = [
     "RESIDENT_MACHINE",
@@ -121,7 +129,7 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 
-class ScreeningEventKind(StrEnum):
+class ScreeningEventKind(Choice):
     """The kind of a screening event, in the tables (every event's ``kind``).
 
     >>> ScreeningEventKind.RESWAB.value
@@ -139,7 +147,7 @@ class ScreeningEventKind(StrEnum):
     MARK_EXEMPT = "mark_exempt"
 
 
-class TubeState(StrEnum):
+class TubeState(Choice):
     """A tube's state.
 
     >>> TubeState.POSITIVE.reported, TubeState.SEALED.reported
@@ -161,7 +169,7 @@ class TubeState(StrEnum):
 _REPORTED = frozenset({TubeState.NEGATIVE, TubeState.POSITIVE, TubeState.INVALID})
 
 
-class ResidentState(StrEnum):
+class ResidentState(Choice):
     """A resident's stored state in a round (``RETEST_DUE`` is derived, never stored).
 
     >>> ResidentState("resampled")
@@ -176,7 +184,7 @@ class ResidentState(StrEnum):
     EXEMPT = "exempt"
 
 
-class LabResult(StrEnum):
+class LabResult(Choice):
     """A lab's result for one tube.
 
     >>> LabResult.INVALID.kind.value
@@ -200,7 +208,7 @@ _REPORT_KIND = {
 }
 
 
-class Outcome(StrEnum):
+class Outcome(Choice):
     """How a resident due ends the round: exactly one per resident.
 
     The six end outcomes are ``SAMPLED_NEGATIVE``, ``UNDER_RETEST`` (in a
@@ -272,9 +280,7 @@ RESIDENT_MACHINE: Machine[ResidentState, ScreeningEventKind] = Machine(
 
 #: tzinfo types whose ``utcoffset`` is never ``None``: checking the type spares a
 #: zone lookup per event (a city round logs millions of swabs).
-_FIXED_AWARE: frozenset[type] = frozenset(
-    {timezone, dateutil_tz.tzfile, dateutil_tz.tzutc, dateutil_tz.tzoffset, ZoneInfo}
-)
+_FIXED_AWARE: frozenset[type] = frozenset({timezone, ZoneInfo})
 
 
 def _quick_id(value: object) -> bool:
@@ -547,8 +553,12 @@ _TUBE_TYPES = (SwabAdded, TubeSealed, TubeResult)
 
 
 @attrs.frozen
-class TubeRecord:
+class TubeRecord(JsonMixin):
     """A tube's record: kind, state, the residents whose swabs it holds, when sealed and reported.
+
+    ``event_ids`` are the ids of the events applied, in replay order, and
+    ``last_event_at`` the instant of the last: what a replay resumed from
+    stored records needs (:class:`gridcare.machine.Tracked`).
 
     >>> TubeRecord("T1", TubeKind.POOLED, TubeState.OPEN, ("R1",)).size
     1
@@ -561,18 +571,23 @@ class TubeRecord:
     sealed_at: datetime | None = None
     result_at: datetime | None = None
     retest_of: str | None = None
+    event_ids: tuple[str, ...] = ()
+    last_event_at: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
         members = self.members
+        ids = self.event_ids
         if not (
             type(self.tube_id) is str
             and type(self.kind) is TubeKind
             and type(self.state) is TubeState
             and type(members) is tuple
             and set(map(type, members)) <= {str}
+            and type(ids) is tuple
+            and set(map(type, ids)) <= {str}
         ):
             raise InvalidInput("bad_record", "record", "expected a tube record")
-        for field in ("sealed_at", "result_at"):
+        for field in ("sealed_at", "result_at", "last_event_at"):
             value = getattr(self, field)
             if value is not None:
                 require_instant(value, field)
@@ -591,13 +606,17 @@ class TubeRecord:
         return state is T.INVALID or (state is T.POSITIVE and self.kind is TubeKind.POOLED)
 
 
-@attrs.frozen
-class ResidentRecord:
+@attrs.frozen(init=False)
+class ResidentRecord(JsonMixin):
     """A resident's record in a round: stored state, current tube, where, why away or exempt.
 
-    Built by the replay (millions in a city round), so its fields are checked
-    where a record comes back in (:func:`apply_screening_event`,
-    :func:`resident_outcome`), not on each construction.
+    The constructor checks every field (``InvalidInput`` code ``bad_record``);
+    the replay, which builds millions in a city round, builds its own without
+    repeating the checks, and a record coming back in is checked where it
+    enters (:func:`apply_screening_event`, :func:`resident_outcome`, a
+    resumed replay).
+    ``event_ids`` are the ids of the events applied, in replay order, and
+    ``last_event_at`` the instant of the last (:class:`gridcare.machine.Tracked`).
 
     >>> ResidentRecord("R1", ResidentState.SAMPLED, tube_id="T1").retests
     0
@@ -613,6 +632,90 @@ class ResidentRecord:
     retests: int = 0
     away_reason: AwayReason | None = None
     exempt_reason: ExemptionReason | None = None
+    event_ids: tuple[str, ...] = ()
+    last_event_at: datetime | None = None
+
+    def __init__(
+        self,
+        resident_id: str,
+        state: ResidentState,
+        tube_id: str | None = None,
+        first_tube_id: str | None = None,
+        registered_at: datetime | None = None,
+        sampled_at: datetime | None = None,
+        at_home: bool = False,
+        retests: int = 0,
+        away_reason: AwayReason | None = None,
+        exempt_reason: ExemptionReason | None = None,
+        event_ids: tuple[str, ...] = (),
+        last_event_at: datetime | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            resident_id,
+            state,
+            tube_id,
+            first_tube_id,
+            registered_at,
+            sampled_at,
+            at_home,
+            retests,
+            away_reason,
+            exempt_reason,
+            event_ids,
+            last_event_at,
+        )
+        _check_resident_record(self)
+
+
+def _resident(
+    resident_id: str,
+    state: ResidentState,
+    tube_id: str | None = None,
+    first_tube_id: str | None = None,
+    registered_at: datetime | None = None,
+    sampled_at: datetime | None = None,
+    at_home: bool = False,
+    retests: int = 0,
+    away_reason: AwayReason | None = None,
+    exempt_reason: ExemptionReason | None = None,
+    event_ids: tuple[str, ...] = (),
+    last_event_at: datetime | None = None,
+) -> ResidentRecord:
+    """A :class:`ResidentRecord` the replay built from checked events: no checks repeated."""
+    record: ResidentRecord = object.__new__(ResidentRecord)
+    record.__attrs_init__(
+        resident_id,
+        state,
+        tube_id,
+        first_tube_id,
+        registered_at,
+        sampled_at,
+        at_home,
+        retests,
+        away_reason,
+        exempt_reason,
+        event_ids,
+        last_event_at,
+    )
+    return record
+
+
+def _with_ids(r: ResidentRecord, event_ids: tuple[str, ...]) -> ResidentRecord:
+    """``r`` holding ``event_ids`` (the replay sets a resident's ids once, at the end)."""
+    return _resident(
+        r.resident_id,
+        r.state,
+        r.tube_id,
+        r.first_tube_id,
+        r.registered_at,
+        r.sampled_at,
+        r.at_home,
+        r.retests,
+        r.away_reason,
+        r.exempt_reason,
+        event_ids,
+        r.last_event_at,
+    )
 
 
 def _check_resident_record(record: object) -> ResidentRecord:
@@ -629,9 +732,12 @@ def _check_resident_record(record: object) -> ResidentRecord:
         and type(record.retests) is int
         and (record.away_reason is None or type(record.away_reason) is AwayReason)
         and (record.exempt_reason is None or type(record.exempt_reason) is ExemptionReason)
+        and type(record.event_ids) is tuple
+        and set(map(type, record.event_ids)) <= {str}
+        and (not record.event_ids or record.last_event_at is not None)
     ):
         raise InvalidInput("bad_record", "record", "expected a resident record")
-    for field in ("registered_at", "sampled_at"):
+    for field in ("registered_at", "sampled_at", "last_event_at"):
         value = getattr(record, field)
         if value is not None and not _quick_at(value):
             require_instant(value, field)
@@ -652,8 +758,31 @@ def pool_has_room(size: int, kind: TubeKind, screening: ScreeningRound) -> bool:
     (True, False)
     >>> pool_has_room(1, TubeKind.SINGLE, rnd)
     False
+    >>> pool_has_room(1, "pooled", rnd)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: kind: expected TubeKind, got str [bad_enum]
     """
+    require_count(size, "size")
+    require_instance(kind, TubeKind, "kind", code="bad_enum")
+    require_instance(screening, ScreeningRound, "screening", code="bad_round")
+    return _pool_has_room(size, kind, screening)
+
+
+def _pool_has_room(size: int, kind: TubeKind, screening: ScreeningRound) -> bool:
+    """:func:`pool_has_room` for arguments the replay already holds checked."""
     return size < screening.pooling.capacity(kind)
+
+
+def _check_swab_guard(event: object) -> None:
+    """The event a swab guard reads: a :class:`SwabAdded`."""
+    require_instance(event, SwabAdded, "event", code="bad_event")
+
+
+def _check_tubes(tubes: object) -> None:
+    """The tube records a guard reads: a mapping of tube id to :class:`TubeRecord`."""
+    if not isinstance(tubes, Mapping):
+        raise InvalidInput("bad_tubes", "tubes", "expected tube id -> TubeRecord")
 
 
 def single_tube_respected(due: DueList, event: SwabAdded) -> bool:
@@ -667,22 +796,45 @@ def single_tube_respected(due: DueList, event: SwabAdded) -> bool:
     >>> single_tube_respected(d, e)
     False
     """
+    require_instance(due, DueList, "due", code="bad_due")
+    _check_swab_guard(event)
+    return _single_tube_respected(due, event)
+
+
+def _single_tube_respected(due: DueList, event: SwabAdded) -> bool:
+    """:func:`single_tube_respected` for arguments the replay already holds checked."""
     return event.tube_kind is TubeKind.SINGLE or event.resident_id not in due.single_tube
 
 
 def tube_accepted(tubes: Mapping[str, TubeRecord], event: SwabAdded) -> bool:
-    """Guard: the swab's tube (after the tube replay) holds the resident's swab.
+    """Guard: the swab's tube (after the tube replay) holds this swab of the resident.
+
+    A tube record that keeps its event ids must hold the swab's id: a swab the
+    tube refused does not bind the resident, even if a later swab put them
+    in the tube. A record without ids (built by hand) is asked for the
+    resident only.
 
     >>> from datetime import datetime, timezone
     >>> e = SwabAdded(id="e", at=datetime(2022, 3, 27, tzinfo=timezone.utc), round_id="S",
     ...               resident_id="R1", tube_id="T1")
     >>> tube_accepted({"T1": TubeRecord("T1", TubeKind.POOLED, TubeState.OPEN, ("R1",))}, e)
     True
-    >>> tube_accepted({}, e)
-    False
+    >>> tube = TubeRecord("T1", TubeKind.POOLED, TubeState.OPEN, ("R1",), event_ids=("e0",),
+    ...                   last_event_at=e.at)
+    >>> tube_accepted({"T1": tube}, e), tube_accepted({}, e)
+    (False, False)
     """
+    _check_tubes(tubes)
+    _check_swab_guard(event)
+    return _tube_accepted(tubes, event)
+
+
+def _tube_accepted(tubes: Mapping[str, TubeRecord], event: SwabAdded) -> bool:
+    """:func:`tube_accepted` for arguments the replay already holds checked."""
     tube = tubes.get(event.tube_id)
-    return type(tube) is TubeRecord and event.resident_id in tube.members
+    if type(tube) is not TubeRecord or event.resident_id not in tube.members:
+        return False
+    return not tube.event_ids or event.id in tube.event_ids
 
 
 def retest_matches(record: ResidentRecord, event: SwabAdded) -> bool:
@@ -694,6 +846,13 @@ def retest_matches(record: ResidentRecord, event: SwabAdded) -> bool:
     >>> retest_matches(ResidentRecord("R1", ResidentState.SAMPLED, tube_id="T1"), e)
     True
     """
+    _check_resident_record(record)
+    _check_swab_guard(event)
+    return _retest_matches(record, event)
+
+
+def _retest_matches(record: ResidentRecord, event: SwabAdded) -> bool:
+    """:func:`retest_matches` for arguments the replay already holds checked."""
     return event.retest_of == record.tube_id
 
 
@@ -711,6 +870,19 @@ def retest_due(record: ResidentRecord, tubes: Mapping[str, TubeRecord], at: date
     >>> retest_due(r, {"T1": tube}, t - timedelta(seconds=1)), retest_due(r, {"T1": tube}, t)
     (False, True)
     """
+    _check_as_of(record, tubes, at)
+    return _retest_due(record, tubes, at)
+
+
+def _check_as_of(record: object, tubes: object, at: object) -> None:
+    """The arguments of :func:`retest_due` and :func:`resident_state_as_of`."""
+    _check_resident_record(record)
+    _check_tubes(tubes)
+    require_instant(at, "at")
+
+
+def _retest_due(record: ResidentRecord, tubes: Mapping[str, TubeRecord], at: datetime) -> bool:
+    """:func:`retest_due` for arguments the replay already holds checked."""
     state = record.state
     if state is not S.SAMPLED and state is not S.RESAMPLED:
         return False
@@ -735,7 +907,15 @@ def resident_state_as_of(
     >>> resident_state_as_of(r, {"T1": tube}, t).value
     'retest_due'
     """
-    if retest_due(record, tubes, at):
+    _check_as_of(record, tubes, at)
+    return _resident_state_as_of(record, tubes, at)
+
+
+def _resident_state_as_of(
+    record: ResidentRecord, tubes: Mapping[str, TubeRecord], at: datetime
+) -> ResidentState:
+    """:func:`resident_state_as_of` for arguments the replay already holds checked."""
+    if _retest_due(record, tubes, at):
         return S.RETEST_DUE
     return record.state
 
@@ -791,7 +971,17 @@ class _TubeDraft:
     event leaves the draft as it was.
     """
 
-    __slots__ = ("kind", "members", "result_at", "retest_of", "sealed_at", "state", "tube_id")
+    __slots__ = (
+        "ids",
+        "kind",
+        "last_at",
+        "members",
+        "result_at",
+        "retest_of",
+        "sealed_at",
+        "state",
+        "tube_id",
+    )
 
     def __init__(self, record: TubeRecord | None) -> None:
         self.tube_id: str | None = None
@@ -801,6 +991,8 @@ class _TubeDraft:
         self.sealed_at: datetime | None = None
         self.result_at: datetime | None = None
         self.retest_of: str | None = None
+        self.ids: list[str] = []
+        self.last_at: datetime | None = None
         if record is not None:
             self.tube_id = record.tube_id
             self.kind = record.kind
@@ -809,6 +1001,8 @@ class _TubeDraft:
             self.sealed_at = record.sealed_at
             self.result_at = record.result_at
             self.retest_of = record.retest_of
+            self.ids = list(record.event_ids)
+            self.last_at = record.last_event_at
 
     def step(self, event: TubeEvent, screening: ScreeningRound) -> None:
         kind = event.kind
@@ -822,6 +1016,8 @@ class _TubeDraft:
             self.state = state
             self.members.append(event.resident_id)
             self.retest_of = event.retest_of
+            self.ids.append(event.id)
+            self.last_at = event.at
             return
         if self.tube_id != event.tube_id:
             raise InvalidInput("wrong_tube", "tube_id", "event is for another tube")
@@ -830,7 +1026,7 @@ class _TubeDraft:
             assert isinstance(event, SwabAdded)
             if event.tube_kind is not self.kind:
                 raise InvalidInput("tube_kind_mismatch", "tube_kind", "a tube has one kind")
-            if not pool_has_room(len(self.members), self.kind, screening):
+            if not _pool_has_room(len(self.members), self.kind, screening):
                 raise InvalidInput("pool_full", "tube_id", "the tube holds its pool size already")
             if event.resident_id in self.members:
                 raise InvalidInput(
@@ -842,6 +1038,8 @@ class _TubeDraft:
         else:
             self.result_at = event.at
         self.state = state
+        self.ids.append(event.id)
+        self.last_at = event.at
 
     def freeze(self) -> TubeRecord:
         assert self.tube_id is not None
@@ -854,6 +1052,8 @@ class _TubeDraft:
             self.sealed_at,
             self.result_at,
             self.retest_of,
+            tuple(self.ids),
+            self.last_at,
         )
 
 
@@ -899,7 +1099,9 @@ def apply_screening_event(
         _check_resident_record(record)
     if not isinstance(tubes, Mapping):
         raise InvalidInput("bad_tubes", "tubes", "expected tube id -> TubeRecord")
-    return _resident_step(record, event, screening, due, tubes)
+    after = _resident_step(record, event, screening, due, tubes)
+    event_ids = (event.id,) if record is None else (*record.event_ids, event.id)
+    return after if after.event_ids == event_ids else _with_ids(after, event_ids)
 
 
 def _resident_step(
@@ -909,7 +1111,12 @@ def _resident_step(
     due: DueList,
     tubes: Mapping[str, TubeRecord],
 ) -> ResidentRecord:
-    """The resident rules, once the arguments are known to be of the right types."""
+    """The resident rules, once the arguments are known to be of the right types.
+
+    A first record holds the event's id; a later one keeps the ids it had (the
+    caller adds the new ones: once per resident in a replay). Either holds the
+    event's instant as ``last_event_at``.
+    """
     kind = event.kind
     _check_round(event, kind, screening)
     resident_id = event.resident_id
@@ -920,17 +1127,17 @@ def _resident_step(
         return _first_resident_record(event, kind, state, due, tubes)
     if record.resident_id != resident_id:
         raise InvalidInput("wrong_resident", "resident_id", "event is for another resident")
-    source = resident_state_as_of(record, tubes, event.at)
+    source = _resident_state_as_of(record, tubes, event.at)
     state = RESIDENT_MACHINE.next(source, kind, detail=event.id)
     return _next_resident_record(record, event, kind, state, due, tubes)
 
 
 def _check_swab(event: SwabAdded, due: DueList, tubes: Mapping[str, TubeRecord]) -> None:
-    if not single_tube_respected(due, event):
+    if not _single_tube_respected(due, event):
         raise InvalidInput(
             "single_tube_required", "tube_kind", "the resident is sampled in a single tube"
         )
-    if not tube_accepted(tubes, event):
+    if not _tube_accepted(tubes, event):
         raise InvalidInput("swab_not_in_tube", "tube_id", "the tube did not take this swab")
 
 
@@ -948,15 +1155,30 @@ def _first_resident_record(
         _check_swab(event, due, tubes)
         tube_id = event.tube_id
         at_home = event.door_team_id is not None
-        return ResidentRecord(resident_id, state, tube_id, tube_id, None, event.at, at_home)
+        at = event.at
+        return _resident(
+            resident_id, state, tube_id, tube_id, None, at, at_home, 0, None, None, (event.id,), at
+        )
+    ids = (event.id,)
     if kind is K.REGISTER:
         assert isinstance(event, Registered)
-        return ResidentRecord(resident_id, state, registered_at=event.at, at_home=event.at_home)
+        return _resident(
+            resident_id,
+            state,
+            registered_at=event.at,
+            at_home=event.at_home,
+            event_ids=ids,
+            last_event_at=event.at,
+        )
     if kind is K.MARK_AWAY:
         assert isinstance(event, MarkedAway)
-        return ResidentRecord(resident_id, state, away_reason=event.reason)
+        return _resident(
+            resident_id, state, away_reason=event.reason, event_ids=ids, last_event_at=event.at
+        )
     assert isinstance(event, MarkedExempt)
-    return ResidentRecord(resident_id, state, exempt_reason=event.reason)
+    return _resident(
+        resident_id, state, exempt_reason=event.reason, event_ids=ids, last_event_at=event.at
+    )
 
 
 def _next_resident_record(
@@ -974,9 +1196,9 @@ def _next_resident_record(
         _check_swab(event, due, tubes)
         tube_id = event.tube_id
         if kind is K.RESWAB:
-            if not retest_matches(record, event):
+            if not _retest_matches(record, event):
                 raise InvalidInput("wrong_retest", "retest_of", "a re-test names the tube")
-            return ResidentRecord(
+            return _resident(
                 r.resident_id,
                 state,
                 tube_id,
@@ -987,9 +1209,11 @@ def _next_resident_record(
                 r.retests + 1,
                 r.away_reason,
                 r.exempt_reason,
+                r.event_ids,
+                event.at,
             )
         at_home = r.at_home or event.door_team_id is not None
-        return ResidentRecord(
+        return _resident(
             r.resident_id,
             state,
             tube_id,
@@ -1000,10 +1224,12 @@ def _next_resident_record(
             r.retests,
             None,
             r.exempt_reason,
+            r.event_ids,
+            event.at,
         )
     if kind is K.REGISTER:
         assert isinstance(event, Registered)
-        return ResidentRecord(
+        return _resident(
             r.resident_id,
             state,
             r.tube_id,
@@ -1014,10 +1240,12 @@ def _next_resident_record(
             r.retests,
             None,
             r.exempt_reason,
+            r.event_ids,
+            event.at,
         )
     if kind is K.MARK_AWAY:
         assert isinstance(event, MarkedAway)
-        return ResidentRecord(
+        return _resident(
             r.resident_id,
             state,
             r.tube_id,
@@ -1028,9 +1256,11 @@ def _next_resident_record(
             r.retests,
             event.reason,
             r.exempt_reason,
+            r.event_ids,
+            event.at,
         )
     assert isinstance(event, MarkedExempt)
-    return ResidentRecord(
+    return _resident(
         r.resident_id,
         state,
         r.tube_id,
@@ -1041,6 +1271,8 @@ def _next_resident_record(
         r.retests,
         r.away_reason,
         event.reason,
+        r.event_ids,
+        event.at,
     )
 
 
@@ -1210,7 +1442,7 @@ def _split(events: Iterable[ScreeningEvent]) -> tuple[list[TubeEvent], list[Resi
 
 def _exempt_records(due: DueList) -> dict[str, ResidentRecord]:
     return {
-        resident_id: ResidentRecord(resident_id, S.EXEMPT, exempt_reason=reason)
+        resident_id: _resident(resident_id, S.EXEMPT, exempt_reason=reason)
         for resident_id, reason in due.exempt.items()
     }
 
@@ -1226,20 +1458,88 @@ def _check_arguments(screening: ScreeningRound, due: DueList, progress: Progress
         raise InvalidInput("bad_progress", "progress", "expected a callable or None")
 
 
+def _tube_key(record: TubeRecord) -> str:
+    return record.tube_id
+
+
+def _resident_key(record: ResidentRecord) -> str:
+    return record.resident_id
+
+
+def _stored(
+    tubes: object, residents: object
+) -> tuple[dict[str, TubeRecord], dict[str, ResidentRecord]]:
+    """Stored tube and resident records checked where they come back in."""
+    tube_start = {} if tubes is None else check_records(tubes, TubeRecord, _tube_key, field="tubes")
+    resident_start = (
+        {}
+        if residents is None
+        else check_records(residents, ResidentRecord, _resident_key, field="residents")
+    )
+    for record in resident_start.values():
+        _check_resident_record(record)
+    return tube_start, resident_start
+
+
+def _tube_or_none(event: ScreeningEvent) -> str | None:
+    return event.tube_id if type(event) in _TUBE_TYPES else None  # type: ignore[union-attr]
+
+
+def _resident_or_none(event: ScreeningEvent) -> str | None:
+    kind = type(event)
+    return None if kind is TubeSealed or kind is TubeResult else event.resident_id  # type: ignore[union-attr]
+
+
+def _sorted_out(
+    log: list[ScreeningEvent],
+    tubes: Mapping[str, TubeRecord],
+    residents: Mapping[str, ResidentRecord],
+) -> Batch[ScreeningEvent]:
+    """The log sorted out by id over the whole round, then against the stored records.
+
+    An id names one event of the round whatever its kind: one that a stored
+    tube or resident record holds for another event is a conflict.
+    """
+    batch = sort_out_ids(log)
+    if tubes or residents:
+        batch = batch.set_aside(
+            held_elsewhere(tubes, batch.firsts, _tube_or_none)
+            | held_elsewhere(residents, batch.firsts, _resident_or_none)
+        )
+    return batch
+
+
+def _conflicts(events: list[TubeEvent] | list[ResidentEvent]) -> list[Rejection[ScreeningEvent]]:
+    return [Rejection(event, conflicting_id(event)) for event in events]
+
+
+def _in_order(
+    first: list[ScreeningEvent], more: tuple[ScreeningEvent, ...]
+) -> tuple[ScreeningEvent, ...]:
+    """Two lists of duplicates as one, in replay order (``first`` is in that order already)."""
+    if not more:
+        return tuple(first)
+    return tuple(sorted([*first, *more], key=replay_order))
+
+
 def replay_round_plain(
     events: Iterable[ScreeningEvent],
     screening: ScreeningRound,
     due: DueList,
     *,
     progress: Progress | None = None,
+    tubes: Mapping[str, TubeRecord] | None = None,
+    residents: Mapping[str, ResidentRecord] | None = None,
 ) -> RoundReplay:
     """The plain replay: :func:`gridcare.machine.replay` with :func:`apply_tube_event`, then
     with :func:`apply_screening_event`.
 
     The reference :func:`replay_round` is checked against (same records,
-    outcomes, duplicates and rejections). Repeated ids are set aside over the
-    whole log first (the first in (``at``, ``id``) order is kept), so an id
-    names one event of the round whatever its kind.
+    outcomes, duplicates and rejections). Repeated ids are sorted out over
+    the whole log first (:func:`gridcare.machine.sort_out_ids`), so an id
+    names one event of the round whatever its kind. ``tubes`` and
+    ``residents`` are stored records to resume from, as for
+    :func:`replay_round`.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> from gridcare.screening.round import DueList
@@ -1252,32 +1552,48 @@ def replay_round_plain(
     {'R1': <Outcome.AWAITING_RESULT: 'awaiting_result'>}
     """
     _check_arguments(screening, due, progress)
-    firsts, repeats = first_of_each_id(_checked_log(events))
-    tube_log, resident_log = _split(firsts)
-    tube_repeats, resident_repeats = _split(repeats)
+    tube_start, resident_start = _stored(tubes, residents)
+    batch = _sorted_out(_checked_log(events), tube_start, resident_start)
+    tube_log, resident_log = _split(batch.firsts)
+    tube_repeats, resident_repeats = _split(batch.duplicates)
+    tube_conflicts, resident_conflicts = _split(batch.conflicts)
 
     def apply_tube(record: TubeRecord | None, event: TubeEvent) -> TubeRecord:
         return apply_tube_event(record, event, screening)
 
-    tubes = replay(tube_log, subject=_tube_of, apply=apply_tube, progress=progress)
-    tube_records = tubes.records
+    tubes_out = replay(
+        tube_log, subject=_tube_of, apply=apply_tube, records=tube_start, progress=progress
+    )
+    tube_records = tubes_out.records
 
     def apply_resident(record: ResidentRecord | None, event: ResidentEvent) -> ResidentRecord:
         return apply_screening_event(record, event, screening, due, tube_records)
 
-    residents = replay(
+    start = _exempt_records(due)
+    start.update(resident_start)
+    residents_out = replay(
         resident_log,
         subject=_resident_of,
         apply=apply_resident,
-        records=_exempt_records(due),
+        records=start,
         progress=progress,
     )
     return RoundReplay(
         screening,
         due,
-        Replay(tubes.records, tubes.applied, tuple(tube_repeats), tubes.rejected),
-        Replay(residents.records, residents.applied, tuple(resident_repeats), residents.rejected),
-        _outcomes(due, residents.records, tubes.records),
+        Replay(
+            tubes_out.records,
+            tubes_out.applied,
+            _in_order(tube_repeats, tubes_out.duplicates),  # type: ignore[arg-type]
+            (*_conflicts(tube_conflicts), *tubes_out.rejected),  # type: ignore[arg-type]
+        ),
+        Replay(
+            residents_out.records,
+            residents_out.applied,
+            _in_order(resident_repeats, residents_out.duplicates),  # type: ignore[arg-type]
+            (*_conflicts(resident_conflicts), *residents_out.rejected),  # type: ignore[arg-type]
+        ),
+        _outcomes(due, residents_out.records, tubes_out.records),
     )
 
 
@@ -1310,26 +1626,37 @@ def _groups(
 
 
 def _fold_tubes(
-    groups: dict[str, list[TubeEvent]], screening: ScreeningRound
+    groups: dict[str, list[TubeEvent]],
+    screening: ScreeningRound,
+    stored: Mapping[str, TubeRecord],
 ) -> Replay[str, TubeRecord, TubeEvent]:
-    """Each tube's events folded on one draft in replay order (rules: :class:`_TubeDraft`)."""
-    records: dict[str, TubeRecord] = {}
+    """Each tube's events folded on one draft in replay order (rules: :class:`_TubeDraft`),
+    from its stored record if any; ``duplicates`` are the events a stored record holds."""
+    records: dict[str, TubeRecord] = dict(stored)
     applied: list[TubeEvent] = []
+    duplicates: list[TubeEvent] = []
     rejected: list[Rejection[TubeEvent]] = []
     for tube_id, group in groups.items():
         if len(group) > 1:
             group.sort(key=replay_order)
-        draft = _TubeDraft(None)
+        before = records.get(tube_id)
+        history = None if before is None else History.of(before)
+        draft = _TubeDraft(before)
+        changed = False
         for event in group:
             try:
+                if history is not None and history.already_applied(event):
+                    duplicates.append(event)
+                    continue
                 draft.step(event, screening)
             except GridcareError as exc:
                 rejected.append(Rejection(event, exc))
                 continue
             applied.append(event)
-        if draft.state is not None:
+            changed = True
+        if changed:
             records[tube_id] = draft.freeze()
-    return Replay(records, tuple(applied), (), tuple(rejected))
+    return Replay(records, tuple(applied), tuple(duplicates), tuple(rejected))
 
 
 def _fold_residents(
@@ -1337,28 +1664,41 @@ def _fold_residents(
     screening: ScreeningRound,
     due: DueList,
     tubes: Mapping[str, TubeRecord],
+    stored: Mapping[str, ResidentRecord],
 ) -> tuple[Replay[str, ResidentRecord, ResidentEvent], dict[str, Outcome]]:
-    """Each resident's events folded in replay order with the resident rules; each folded
-    resident's outcome is taken while its record is at hand."""
+    """Each resident's events folded in replay order with the resident rules, from its
+    stored record if any; each folded resident's outcome is taken while its record is at
+    hand, and its new ids are set once."""
     records = _exempt_records(due)
+    records.update(stored)
     outcomes = _outcomes(due, records, tubes)
     applied: list[ResidentEvent] = []
+    duplicates: list[ResidentEvent] = []
     rejected: list[Rejection[ResidentEvent]] = []
     for resident_id, group in groups.items():
         if len(group) > 1:
             group.sort(key=replay_order)
         record = records.get(resident_id)
+        history = None if record is None else History.of(record)
+        fresh: list[str] = []
         for event in group:
             try:
+                if history is not None and history.already_applied(event):
+                    duplicates.append(event)
+                    continue
                 record = _resident_step(record, event, screening, due, tubes)
             except GridcareError as exc:
                 rejected.append(Rejection(event, exc))
                 continue
             applied.append(event)
-        if record is not None:
+            fresh.append(event.id)
+        if fresh and record is not None:
+            event_ids = (*history.ids, *fresh) if history is not None else tuple(fresh)
+            if record.event_ids != event_ids:
+                record = _with_ids(record, event_ids)
             records[resident_id] = record
             outcomes[resident_id] = _outcome(record, tubes)
-    return Replay(records, tuple(applied), (), tuple(rejected)), outcomes
+    return Replay(records, tuple(applied), tuple(duplicates), tuple(rejected)), outcomes
 
 
 def replay_round(
@@ -1367,22 +1707,32 @@ def replay_round(
     due: DueList,
     *,
     progress: Progress | None = None,
+    tubes: Mapping[str, TubeRecord] | None = None,
+    residents: Mapping[str, ResidentRecord] | None = None,
 ) -> RoundReplay:
     """Replay a round's log: the tubes first, then the residents.
 
     Order by (``at``, ``id``); a repeated id (over the whole log) is a
-    duplicate that changes nothing; whatever a table or guard refuses is
-    rejected with its reason, never dropped. The round's exemptions
-    (``due.exempt``) are the residents' starting records. Anything but a
-    screening event in the log raises ``InvalidInput`` (``bad_event``).
+    duplicate that changes nothing; every copy of an id naming two different
+    events is rejected (``conflicting_id``); whatever a table or guard
+    refuses is rejected with its reason, never dropped. The round's
+    exemptions (``due.exempt``) are the residents' starting records. Anything
+    but a screening event in the log raises ``InvalidInput`` (``bad_event``).
     ``progress(done, total)`` is called after each of the two passes.
+
+    ``tubes`` and ``residents`` are stored records to resume from (tube id ->
+    :class:`TubeRecord`, resident id -> :class:`ResidentRecord`, as a replay's
+    ``tubes.records`` and ``residents.records``; anything else is
+    ``InvalidInput``): an event a record holds is a duplicate, an id another
+    record holds a conflict, a new event before its record's last
+    ``out_of_order`` (:class:`gridcare.machine.History`).
 
     Gives the same records, outcomes, duplicates and rejections as
     :func:`replay_round_plain` (:func:`gridcare.machine.replay` with the
     apply functions), in one pass over the log: each tube's events are folded
     on one draft instead of one record per swab, and ``applied`` and
     ``rejected`` list the events subject by subject in the order the subjects
-    first appear in the log.
+    first appear in the log (the copies of conflicting ids first).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> from gridcare.screening.round import DueList
@@ -1392,23 +1742,41 @@ def replay_round(
     ...               place_of={"R1": 0})
     >>> away = MarkedAway(id="e", at=t0, round_id="S", resident_id="R1",
     ...                   reason=AwayReason.OUT_OF_AREA)
-    >>> replay_round([away, away], rnd, due).outcomes()
+    >>> first = replay_round([away, away], rnd, due)
+    >>> first.outcomes()
     {'R1': <Outcome.AWAY: 'away'>}
+    >>> again = replay_round([away], rnd, due, residents=first.residents.records)
+    >>> len(again.residents.duplicates), again.residents.records == first.residents.records
+    (1, True)
     """
     _check_arguments(screening, due, progress)
-    firsts, repeats = first_of_each_id(_checked_log(events))
-    tube_groups, resident_groups = _groups(firsts)
-    tube_repeats, resident_repeats = _split(repeats)
-    tubes = _fold_tubes(tube_groups, screening)
+    tube_start, resident_start = _stored(tubes, residents)
+    batch = _sorted_out(_checked_log(events), tube_start, resident_start)
+    tube_groups, resident_groups = _groups(batch.firsts)
+    tube_repeats, resident_repeats = _split(batch.duplicates)
+    tube_conflicts, resident_conflicts = _split(batch.conflicts)
+    tubes_out = _fold_tubes(tube_groups, screening, tube_start)
     if progress is not None:
         progress(1, 2)
-    residents, outcomes = _fold_residents(resident_groups, screening, due, tubes.records)
+    residents_out, outcomes = _fold_residents(
+        resident_groups, screening, due, tubes_out.records, resident_start
+    )
     if progress is not None:
         progress(2, 2)
     return RoundReplay(
         screening,
         due,
-        Replay(tubes.records, tubes.applied, tuple(tube_repeats), tubes.rejected),
-        Replay(residents.records, residents.applied, tuple(resident_repeats), residents.rejected),
+        Replay(
+            tubes_out.records,
+            tubes_out.applied,
+            _in_order(tube_repeats, tubes_out.duplicates),  # type: ignore[arg-type]
+            (*_conflicts(tube_conflicts), *tubes_out.rejected),  # type: ignore[arg-type]
+        ),
+        Replay(
+            residents_out.records,
+            residents_out.applied,
+            _in_order(resident_repeats, residents_out.duplicates),  # type: ignore[arg-type]
+            (*_conflicts(resident_conflicts), *residents_out.rejected),  # type: ignore[arg-type]
+        ),
         outcomes,
     )

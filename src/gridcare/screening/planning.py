@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import InvalidInput, require_finite
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import (
@@ -310,6 +310,16 @@ class RoundSimulation:
     last_done_hours: float
     p95_wait_minutes: float
     max_wait_minutes: float
+
+    def __attrs_post_init__(self) -> None:
+        require_id(self.round_id, "round_id")
+        require_count(self.seed, "seed", low=0, high=2**63 - 1)
+        require_count(self.residents, "residents", low=0, high=10**9)
+        if not isinstance(self.served_in_window, Rate):
+            raise InvalidInput("bad_rate", "served_in_window", "expected a Rate")
+        for field in ("last_done_hours", "p95_wait_minutes", "max_wait_minutes"):
+            if require_finite(getattr(self, field), field, code="bad_number") < 0:
+                raise InvalidInput("bad_number", field, "expected a finite number >= 0")
 
     @property
     def plan_holds(self) -> bool:

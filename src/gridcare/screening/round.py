@@ -30,12 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import attrs
 
-from gridcare.errors import InvalidInput, UnknownNode
+from gridcare.errors import Choice, InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import mask_numbers, mask_text
 from gridcare.people import CareNeed, Household, Resident, age_on
@@ -218,6 +217,10 @@ def require_count(value: object, field: str, *, low: int = 0, high: int = 10**9)
     ...
     gridcare.errors.InvalidInput: pool_size: expected a whole number from 0 to 1000000000 [...]
     """
+    if type(low) is not int or type(high) is not int:
+        raise InvalidInput(
+            "bad_number", "low" if type(low) is not int else "high", "a bound is a whole number"
+        )
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInput(
             "bad_number",
@@ -228,7 +231,7 @@ def require_count(value: object, field: str, *, low: int = 0, high: int = 10**9)
     return int(value)
 
 
-class TubeKind(StrEnum):
+class TubeKind(Choice):
     """A pooled tube (混采, several swabs) or a single tube (单管, one swab).
 
     >>> TubeKind("pooled").value
@@ -239,7 +242,7 @@ class TubeKind(StrEnum):
     SINGLE = "single"
 
 
-class ExemptionReason(StrEnum):
+class ExemptionReason(Choice):
     """Why a resident due in the round is not to be sampled in it.
 
     >>> ExemptionReason.IN_HOSPITAL.value
@@ -254,7 +257,7 @@ class ExemptionReason(StrEnum):
     OTHER = "other"
 
 
-class AwayReason(StrEnum):
+class AwayReason(Choice):
     """Why a resident due in the round was accounted for as away (not missed).
 
     >>> AwayReason.SAMPLED_ELSEWHERE.value

@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from gridcare.declarations import DEFAULT_MAX_ADVANCE_DAYS, Declaration, parse_form
+from gridcare.errors import InvalidInput
 from gridcare.testing.payloads import (
     CORRUPTIONS,
     FORM_RECEIVED_AT,
@@ -25,6 +26,8 @@ from gridcare.testing.payloads import (
     check_form_arguments,
     form_payloads,
 )
+from gridcare.testing.strategies import checked
+from gridcare.text import TEXT_LIMITS, check_text
 
 __all__ = [
     "CORRUPTIONS",
@@ -46,6 +49,11 @@ class _DrawPicker:
         return value
 
 
+#: The largest serial number ``declarations()`` appends to ``id_prefix``.
+_MAX_SERIAL = 10**9
+
+
+@checked
 def declaration_forms(
     *,
     received_at: datetime = FORM_RECEIVED_AT,
@@ -67,7 +75,7 @@ def declaration_forms(
     ...     parse_form(form, declaration_id="D1", received_at=FORM_RECEIVED_AT)
     >>> check()
     """
-    check_form_arguments(received_at, max_advance_days, corrupt)
+    check_form_arguments(received_at, max_advance_days, corrupt, addresses)
 
     @st.composite
     def forms(draw: st.DrawFn) -> dict[str, Any]:
@@ -76,6 +84,7 @@ def declaration_forms(
     return forms()
 
 
+@checked
 def declarations(
     *,
     received_at: datetime = FORM_RECEIVED_AT,
@@ -83,6 +92,9 @@ def declarations(
     id_prefix: str = "D",
 ) -> st.SearchStrategy[Declaration]:
     """:class:`~gridcare.declarations.Declaration` values parsed from :func:`declaration_forms`.
+
+    Their ids are ``id_prefix`` and a serial number: the prefix is text that
+    makes ids ``parse_form`` takes (codes as :func:`gridcare.text.check_text`).
 
     >>> from datetime import timedelta
     >>> from hypothesis import given, settings
@@ -93,6 +105,11 @@ def declarations(
     >>> check()
     """
     check_form_arguments(received_at, max_advance_days, None)
+    if not isinstance(id_prefix, str):
+        raise InvalidInput(
+            "not_string", "id_prefix", f"expected text, got {type(id_prefix).__name__}"
+        )
+    check_text(f"{id_prefix}{_MAX_SERIAL}", "id_prefix", max_length=TEXT_LIMITS["id"])
     return st.builds(
         lambda form, n: parse_form(
             form,
@@ -101,5 +118,5 @@ def declarations(
             max_advance_days=max_advance_days,
         ),
         declaration_forms(received_at=received_at, max_advance_days=max_advance_days),
-        st.integers(0, 10**9),
+        st.integers(0, _MAX_SERIAL),
     )

@@ -21,13 +21,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 
 from gridcare.codes import AreaCode
+from gridcare.errors import require_instance, require_int
 from gridcare.risk.engine import Contact, ContactKind, RiskHistory
 from gridcare.risk.policy import Policy
 from gridcare.risk.presets import PRESETS
 from gridcare.risk.register import RiskDesignation, RiskLevel, RiskRegister, Stay
+from gridcare.testing._arguments import require_size, require_some, require_window
+from gridcare.testing.strategies import checked
 from gridcare.timeutil import DEFAULT_ZONE
 
 __all__ = [
@@ -68,22 +70,15 @@ RISK_PLACES: tuple[AreaCode, ...] = tuple(
 _EARLIEST = datetime(2022, 1, 1, tzinfo=DEFAULT_ZONE)
 _LATEST = datetime(2022, 12, 31, tzinfo=DEFAULT_ZONE)
 
-
-def _check_places(places: Sequence[AreaCode]) -> tuple[AreaCode, ...]:
-    found = tuple(places)
-    if not found or not all(isinstance(p, AreaCode) for p in found):
-        raise InvalidArgument("places must be a non-empty sequence of AreaCode")
-    return found
+#: The longest stay ``stays(max_hours=...)`` draws: a year.
+_MAX_STAY_HOURS = 366 * 24
 
 
-def _check_range(min_value: datetime, max_value: datetime) -> None:
-    for value in (min_value, max_value):
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            raise InvalidArgument(f"expected an aware datetime, got {value!r}")
-    if min_value >= max_value:
-        raise InvalidArgument("min_value must be before max_value")
+def _check_places(places: object) -> tuple[AreaCode, ...]:
+    return require_some(places, AreaCode, "places")
 
 
+@checked
 def risk_instants(
     min_value: datetime = _EARLIEST, max_value: datetime = _LATEST
 ) -> st.SearchStrategy[datetime]:
@@ -96,7 +91,7 @@ def risk_instants(
     ...     assert x.tzinfo is not None
     >>> check()
     """
-    _check_range(min_value, max_value)
+    require_window(min_value, max_value, strict=True)
     minutes = int((max_value - min_value) / timedelta(minutes=1))
     return st.builds(
         lambda m, tz: (min_value + timedelta(minutes=m)).astimezone(tz),
@@ -105,6 +100,7 @@ def risk_instants(
     )
 
 
+@checked
 def stays(
     places: Sequence[AreaCode] = RISK_PLACES,
     *,
@@ -112,7 +108,7 @@ def stays(
     max_value: datetime = _LATEST,
     max_hours: int = 24 * 6,
 ) -> st.SearchStrategy[Stay]:
-    """Stays of one minute to ``max_hours`` hours in one of ``places``.
+    """Stays of one minute to ``max_hours`` hours (at most a year) in one of ``places``.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=5)
@@ -122,16 +118,17 @@ def stays(
     >>> check()
     """
     chosen = _check_places(places)
-    if not isinstance(max_hours, int) or max_hours < 1:
-        raise InvalidArgument(f"max_hours must be a positive int, got {max_hours!r}")
+    hours = require_int(max_hours, "max_hours", low=1, high=_MAX_STAY_HOURS)
+    instants = risk_instants(min_value, max_value)
     return st.builds(
         lambda place, start, minutes: Stay(place, start, start + timedelta(minutes=minutes)),
         st.sampled_from(chosen),
-        risk_instants(min_value, max_value),
-        st.integers(1, max_hours * 60),
+        instants,
+        st.integers(1, hours * 60),
     )
 
 
+@checked
 def risk_designations(
     places: Sequence[AreaCode] = RISK_PLACES,
     *,
@@ -149,26 +146,26 @@ def risk_designations(
     >>> check()
     """
     chosen = _check_places(places)
-    chosen_levels = tuple(levels)
-    if not chosen_levels or not all(isinstance(v, RiskLevel) for v in chosen_levels):
-        raise InvalidArgument("levels must be a non-empty sequence of RiskLevel")
+    chosen_levels = require_some(levels, RiskLevel, "levels")
+    instants = risk_instants(min_value, max_value)
     return st.builds(
         lambda area, level, raised, days: RiskDesignation(
             area, level, raised, None if days is None else raised + timedelta(days=days)
         ),
         st.sampled_from(chosen),
         st.sampled_from(chosen_levels),
-        risk_instants(min_value, max_value),
+        instants,
         st.none() | st.integers(1, 30),
     )
 
 
+@checked
 def risk_registers(
     designations: st.SearchStrategy[RiskDesignation] | None = None,
     *,
     max_size: int = 6,
 ) -> st.SearchStrategy[RiskRegister]:
-    """Registers of up to ``max_size`` designations.
+    """Registers of up to ``max_size`` (at most 1,000) designations drawn from ``designations``.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=5)
@@ -177,12 +174,15 @@ def risk_registers(
     ...     assert len(x) <= 2
     >>> check()
     """
-    if not isinstance(max_size, int) or max_size < 0:
-        raise InvalidArgument(f"max_size must be an int >= 0, got {max_size!r}")
-    inner = risk_designations() if designations is None else designations
-    return st.lists(inner, max_size=max_size).map(RiskRegister)
+    size = require_size(max_size, "max_size")
+    if designations is None:
+        inner: st.SearchStrategy[RiskDesignation] = risk_designations()
+    else:
+        inner = require_instance(designations, st.SearchStrategy, "designations")
+    return st.lists(inner, max_size=size).map(RiskRegister)
 
 
+@checked
 def contacts(
     *, min_value: datetime = _EARLIEST, max_value: datetime = _LATEST
 ) -> st.SearchStrategy[Contact]:
@@ -202,6 +202,7 @@ def contacts(
     )
 
 
+@checked
 def stays_or_contacts(
     places: Sequence[AreaCode] = RISK_PLACES,
     *,
@@ -223,6 +224,7 @@ def stays_or_contacts(
     )
 
 
+@checked
 def histories(
     places: Sequence[AreaCode] = RISK_PLACES,
     *,
@@ -231,7 +233,8 @@ def histories(
     max_stays: int = 3,
     max_contacts: int = 1,
 ) -> st.SearchStrategy[RiskHistory]:
-    """One person's stays (up to ``max_stays``), arrival (or none) and contacts.
+    """One person's stays (up to ``max_stays``), arrival (or none) and contacts (up to
+    ``max_contacts``; each at most 1,000).
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=5)
@@ -240,17 +243,14 @@ def histories(
     ...     assert len(x.stays) <= 2
     >>> check()
     """
-    if not isinstance(max_stays, int) or max_stays < 0:
-        raise InvalidArgument(f"max_stays must be an int >= 0, got {max_stays!r}")
-    if not isinstance(max_contacts, int) or max_contacts < 0:
-        raise InvalidArgument(f"max_contacts must be an int >= 0, got {max_contacts!r}")
+    stays_drawn = stays(places, min_value=min_value, max_value=max_value)
+    stay_count = require_size(max_stays, "max_stays")
+    contact_count = require_size(max_contacts, "max_contacts")
     return st.builds(
         RiskHistory,
-        st.lists(stays(places, min_value=min_value, max_value=max_value), max_size=max_stays).map(
-            tuple
-        ),
+        st.lists(stays_drawn, max_size=stay_count).map(tuple),
         st.none() | risk_instants(min_value, max_value),
-        st.lists(contacts(min_value=min_value, max_value=max_value), max_size=max_contacts).map(
+        st.lists(contacts(min_value=min_value, max_value=max_value), max_size=contact_count).map(
             tuple
         ),
     )

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 import attrs
 from hypothesis import strategies as st
 
+from gridcare.errors import InvalidInput, require_instance, require_items
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.people import Household
 from gridcare.screening import (
@@ -41,14 +42,17 @@ from gridcare.screening import (
     TubeSealed,
     due_list,
 )
+from gridcare.screening.round import require_id
+from gridcare.testing._arguments import require_size, require_some
+from gridcare.testing.strategies import checked
 
 __all__ = ["RoundCase", "round_cases", "screening_events", "screening_rounds", "tube_logs"]
 
 _EPOCH = datetime(2022, 3, 27, 7, 30, tzinfo=timezone(timedelta(hours=8)))
 
 
-@st.composite
-def screening_rounds(draw: st.DrawFn, scope: str = "C", round_id: str = "S1") -> ScreeningRound:
+@checked
+def screening_rounds(scope: str = "C", round_id: str = "S1") -> st.SearchStrategy[ScreeningRound]:
     """Rounds over ``scope``: start in March 2022 (UTC+8), 1-8 hours, pools of 1 to 20.
 
     >>> from hypothesis import given, settings
@@ -58,6 +62,11 @@ def screening_rounds(draw: st.DrawFn, scope: str = "C", round_id: str = "S1") ->
     ...     assert 1 <= r.pooling.pool_size <= 20 and r.start < r.end
     >>> check()
     """
+    return _screening_rounds(require_id(scope, "scope"), require_id(round_id, "round_id"))
+
+
+@st.composite
+def _screening_rounds(draw: st.DrawFn, scope: str, round_id: str) -> ScreeningRound:
     start = _EPOCH + timedelta(minutes=draw(st.integers(0, 20 * 24 * 60)))
     hours = draw(st.integers(1, 8))
     pool = draw(st.sampled_from((1, 2, 3, 5, 10, 20)))
@@ -70,10 +79,38 @@ def screening_rounds(draw: st.DrawFn, scope: str = "C", round_id: str = "S1") ->
     )
 
 
+def _check_households(value: object, field: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise InvalidInput(
+            "not_mapping", field, f"expected a dict, got {type(value).__name__}", value=value
+        )
+    for key, members in value.items():
+        require_id(key, f"{field}.key")
+        require_instance(members, tuple, f"{field}.{key}")
+        require_items(members, str, f"{field}.{key}")
+    return value
+
+
+def _check_events(value: object, field: str) -> tuple[ScreeningEvent, ...]:
+    events = require_instance(value, tuple, field)
+    for i, event in enumerate(events):
+        if not isinstance(event, ScreeningEvent):
+            raise InvalidInput(
+                "wrong_type",
+                f"{field}.{i}",
+                f"expected a screening event, got {type(event).__name__}",
+                value=event,
+            )
+    return events
+
+
 @attrs.frozen
 class RoundCase:
     """A small city (one city, two grids, households under the grids and some straight under
     the city), a round over it, who is due, and a log (drawn by :func:`round_cases`).
+
+    Each field is checked for its type when the case is built (codes
+    ``wrong_type``, ``not_mapping``, ``not_list`` and those of ids).
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=3)
@@ -83,11 +120,19 @@ class RoundCase:
     >>> check()
     """
 
-    hierarchy: Hierarchy
-    screening: ScreeningRound
-    households: dict[str, tuple[str, ...]]
-    due: DueList
-    events: tuple[ScreeningEvent, ...]
+    hierarchy: Hierarchy = attrs.field(
+        validator=lambda _, a, v: require_instance(v, Hierarchy, a.name)
+    )
+    screening: ScreeningRound = attrs.field(
+        validator=lambda _, a, v: require_instance(v, ScreeningRound, a.name)
+    )
+    households: dict[str, tuple[str, ...]] = attrs.field(
+        validator=lambda _, a, v: _check_households(v, a.name)
+    )
+    due: DueList = attrs.field(validator=lambda _, a, v: require_instance(v, DueList, a.name))
+    events: tuple[ScreeningEvent, ...] = attrs.field(
+        validator=lambda _, a, v: _check_events(v, a.name)
+    )
 
 
 def _hierarchy(households: dict[str, tuple[str, ...]]) -> Hierarchy:
@@ -99,10 +144,19 @@ def _hierarchy(households: dict[str, tuple[str, ...]]) -> Hierarchy:
     return Hierarchy(nodes)
 
 
-@st.composite
+def _check_residents(values: object, *, some: bool) -> tuple[str, ...]:
+    if some:
+        return require_some(values, str, "residents", require_id)
+    found = tuple(require_items(values, str, "residents"))
+    for i, resident in enumerate(found):
+        require_id(resident, f"residents.{i}")
+    return found
+
+
+@checked
 def tube_logs(
-    draw: st.DrawFn, screening: ScreeningRound, residents: tuple[str, ...]
-) -> list[ScreeningEvent]:
+    screening: ScreeningRound, residents: tuple[str, ...]
+) -> st.SearchStrategy[list[ScreeningEvent]]:
     """A log of tubes for ``residents``: swabs, seals, results, re-tests, some of them stray.
 
     >>> from hypothesis import given, settings
@@ -112,6 +166,16 @@ def tube_logs(
     ...     assert all(e.round_id == "S1" for e in log)
     >>> check()
     """
+    return _tube_logs(
+        require_instance(screening, ScreeningRound, "screening"),
+        _check_residents(residents, some=False),
+    )
+
+
+@st.composite
+def _tube_logs(
+    draw: st.DrawFn, screening: ScreeningRound, residents: tuple[str, ...]
+) -> list[ScreeningEvent]:
     pool = screening.pooling.pool_size
     span = int((screening.end - screening.start).total_seconds()) - 1
     events: list[ScreeningEvent] = []
@@ -192,11 +256,11 @@ def tube_logs(
     return events
 
 
-@st.composite
+@checked
 def screening_events(
-    draw: st.DrawFn, screening: ScreeningRound, residents: tuple[str, ...]
-) -> ScreeningEvent:
-    """One event of any kind for one of ``residents`` (legal or not in context).
+    screening: ScreeningRound, residents: tuple[str, ...]
+) -> st.SearchStrategy[ScreeningEvent]:
+    """One event of any kind for one of ``residents`` (at least one; legal or not in context).
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10)
@@ -205,6 +269,16 @@ def screening_events(
     ...     assert event.kind.value
     >>> check()
     """
+    return _screening_events(
+        require_instance(screening, ScreeningRound, "screening"),
+        _check_residents(residents, some=True),
+    )
+
+
+@st.composite
+def _screening_events(
+    draw: st.DrawFn, screening: ScreeningRound, residents: tuple[str, ...]
+) -> ScreeningEvent:
     span = int((screening.end - screening.start).total_seconds()) + 3600
     at = screening.start + timedelta(seconds=draw(st.integers(0, span)))
     resident = draw(st.sampled_from(residents))
@@ -246,9 +320,10 @@ def screening_events(
     )
 
 
-@st.composite
-def round_cases(draw: st.DrawFn, max_households: int = 6) -> RoundCase:
-    """A round over a two-grid city with up to ``max_households`` households and a mixed log.
+@checked
+def round_cases(max_households: int = 6) -> st.SearchStrategy[RoundCase]:
+    """A round over a two-grid city with 1 to ``max_households`` (at most 1,000) households and
+    a mixed log.
 
     Some residents are single-tubed, some exempt from the start; the log has
     tubes (:func:`tube_logs`), away and exempt marks, registrations that lead
@@ -262,6 +337,11 @@ def round_cases(draw: st.DrawFn, max_households: int = 6) -> RoundCase:
     ...     assert case.hierarchy.root.id == "C"
     >>> check()
     """
+    return _round_cases(require_size(max_households, "max_households", low=1))
+
+
+@st.composite
+def _round_cases(draw: st.DrawFn, max_households: int) -> RoundCase:
     n_houses = draw(st.integers(1, max_households))
     households: dict[str, tuple[str, ...]] = {}
     k = 0
@@ -272,7 +352,7 @@ def round_cases(draw: st.DrawFn, max_households: int = 6) -> RoundCase:
         k += size
     hierarchy = _hierarchy(households)
     residents = tuple(r for members in households.values() for r in members)
-    base = draw(screening_rounds())
+    base = draw(_screening_rounds("C", "S1"))
     exempt = [r for r in residents if draw(st.integers(0, 9)) == 0]
     screening = attrs.evolve(
         base,
@@ -289,7 +369,7 @@ def round_cases(draw: st.DrawFn, max_households: int = 6) -> RoundCase:
     )
     events: list[ScreeningEvent] = []
     if residents:
-        events.extend(draw(tube_logs(screening, residents)))
+        events.extend(draw(_tube_logs(screening, residents)))
         span = int((screening.end - screening.start).total_seconds()) - 1
         for r in residents:
             pick = draw(st.integers(0, 9))
@@ -327,7 +407,7 @@ def round_cases(draw: st.DrawFn, max_households: int = 6) -> RoundCase:
         events.extend(
             draw(
                 st.lists(
-                    screening_events(screening, residents), max_size=3, unique_by=lambda e: e.id
+                    _screening_events(screening, residents), max_size=3, unique_by=lambda e: e.id
                 )
             )
         )

@@ -27,9 +27,11 @@ from gridcare.cases import (
     CaseTopic,
     CaseUrgency,
 )
-from gridcare.errors import InvalidInput
+from gridcare.errors import require_instance
 from gridcare.machine import NEW
-from gridcare.visits.campaign import Campaign
+from gridcare.testing._arguments import require_size, require_some
+from gridcare.testing.strategies import checked
+from gridcare.visits.campaign import Campaign, require_text
 from gridcare.visits.findings import (
     Dispute,
     DisputeResolution,
@@ -47,14 +49,12 @@ __all__ = ["attempt_logs", "campaigns", "visit_attempts", "whistle_case_events"]
 _EPOCH = datetime(2022, 3, 1, tzinfo=timezone(timedelta(hours=8)))
 
 
-def _check_ids(values: Sequence[str], field: str) -> tuple[str, ...]:
-    if isinstance(values, str) or not values or not all(isinstance(v, str) and v for v in values):
-        raise InvalidInput("bad_argument", field, "a non-empty sequence of ids", value=values)
-    return tuple(values)
+def _check_ids(values: object, field: str) -> tuple[str, ...]:
+    return require_some(values, str, field, require_text)
 
 
-@st.composite
-def campaigns(draw: st.DrawFn, scope: str = "D", campaign_id: str = "K1") -> Campaign:
+@checked
+def campaigns(scope: str = "D", campaign_id: str = "K1") -> st.SearchStrategy[Campaign]:
     """Campaigns over ``scope``: start in March 2022 (UTC+8), 1-10 days, limit 1-4.
 
     >>> from hypothesis import given, settings
@@ -64,6 +64,13 @@ def campaigns(draw: st.DrawFn, scope: str = "D", campaign_id: str = "K1") -> Cam
     ...     assert isinstance(c, Campaign)
     >>> check()
     """
+    require_text(scope, "scope")
+    require_text(campaign_id, "campaign_id")
+    return _campaigns(scope, campaign_id)
+
+
+@st.composite
+def _campaigns(draw: st.DrawFn, scope: str, campaign_id: str) -> Campaign:
     start = _EPOCH + timedelta(hours=draw(st.integers(0, 24 * 20)))
     days = draw(st.integers(1, 10))
     return Campaign(
@@ -97,13 +104,12 @@ def _findings() -> st.SearchStrategy[Findings | None]:
     )
 
 
-@st.composite
+@checked
 def visit_attempts(
-    draw: st.DrawFn,
     campaign: Campaign,
     households: Sequence[str] = ("H1", "H2", "H3"),
     attempt_id: str | None = None,
-) -> VisitAttempt:
+) -> st.SearchStrategy[VisitAttempt]:
     """One valid attempt of ``campaign`` on one of ``households``, inside its window.
 
     >>> from datetime import datetime, timezone
@@ -116,7 +122,17 @@ def visit_attempts(
     ...     assert a.campaign_id == "K" and c.start <= a.at < c.end
     >>> check()
     """
+    require_instance(campaign, Campaign, "campaign")
     houses = _check_ids(households, "households")
+    if attempt_id is not None:
+        require_text(attempt_id, "attempt_id")
+    return _visit_attempts(campaign, houses, attempt_id)
+
+
+@st.composite
+def _visit_attempts(
+    draw: st.DrawFn, campaign: Campaign, houses: tuple[str, ...], attempt_id: str | None
+) -> VisitAttempt:
     seconds = int((campaign.end - campaign.start).total_seconds())
     at = campaign.start + timedelta(seconds=draw(st.integers(0, max(0, seconds - 1))))
     outcome = draw(st.sampled_from(VisitOutcome))
@@ -147,14 +163,14 @@ def visit_attempts(
     )
 
 
-@st.composite
+@checked
 def attempt_logs(
-    draw: st.DrawFn,
     campaign: Campaign,
     households: Sequence[str] = ("H1", "H2", "H3"),
     max_size: int = 30,
-) -> list[VisitAttempt]:
-    """Logs of attempts with distinct ids (legal or not for the machine).
+) -> st.SearchStrategy[list[VisitAttempt]]:
+    """Logs of up to ``max_size`` (at most 1,000) attempts with distinct ids (legal or not for
+    the machine).
 
     >>> from datetime import datetime, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
@@ -167,10 +183,18 @@ def attempt_logs(
     ...     assert len({a.id for a in log}) == len(log)
     >>> check()
     """
-    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
-        raise InvalidInput("bad_argument", "max_size", "a whole number >= 0", value=max_size)
+    require_instance(campaign, Campaign, "campaign")
+    return _attempt_logs(
+        campaign, _check_ids(households, "households"), require_size(max_size, "max_size")
+    )
+
+
+@st.composite
+def _attempt_logs(
+    draw: st.DrawFn, campaign: Campaign, houses: tuple[str, ...], max_size: int
+) -> list[VisitAttempt]:
     n = draw(st.integers(0, max_size))
-    return [draw(visit_attempts(campaign, households, attempt_id=f"a{i:04d}")) for i in range(n)]
+    return [draw(_visit_attempts(campaign, houses, f"a{i:04d}")) for i in range(n)]
 
 
 def _payload(draw: st.DrawFn, event: CaseEventKind, pending: Sequence[str]) -> dict[str, object]:
@@ -198,14 +222,14 @@ def _payload(draw: st.DrawFn, event: CaseEventKind, pending: Sequence[str]) -> d
     return {}
 
 
-@st.composite
+@checked
 def whistle_case_events(
-    draw: st.DrawFn,
     case_ids: Sequence[str] = ("C1", "C2"),
     max_events: int = 12,
-) -> list[CaseEvent]:
+) -> st.SearchStrategy[list[CaseEvent]]:
     """Event logs of whistle cases: mostly legal walks of the machine plus stray events.
 
+    Each case gets up to ``max_events`` (at most 1,000) events.
     Instants strictly increase along each case's walk; ids are distinct.
 
     >>> from hypothesis import given, settings
@@ -215,7 +239,15 @@ def whistle_case_events(
     ...     assert len({e.id for e in events}) == len(events)
     >>> check()
     """
-    cases = _check_ids(case_ids, "case_ids")
+    return _whistle_case_events(
+        _check_ids(case_ids, "case_ids"), require_size(max_events, "max_events")
+    )
+
+
+@st.composite
+def _whistle_case_events(
+    draw: st.DrawFn, cases: tuple[str, ...], max_events: int
+) -> list[CaseEvent]:
     out: list[CaseEvent] = []
     for case in cases:
         state: CaseState | None = NEW

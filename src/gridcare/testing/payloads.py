@@ -23,13 +23,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from gridcare.codes import CitizenId
-from gridcare.declarations import DEFAULT_MAX_ADVANCE_DAYS
-from gridcare.errors import InvalidInput
-from gridcare.timeutil import DEFAULT_ZONE, require_aware
+from gridcare.declarations import DEFAULT_MAX_ADVANCE_DAYS, MAX_ADVANCE_DAYS_LIMIT
+from gridcare.errors import InvalidInput, require_int
+from gridcare.testing._arguments import require_seed
+from gridcare.timeutil import DEFAULT_ZONE, localize, require_aware
 
 __all__ = [
     "CORRUPTIONS",
     "FORM_RECEIVED_AT",
+    "MAX_ADVANCE_DAYS",
     "MAX_PAYLOADS",
     "Picker",
     "build_form",
@@ -39,6 +41,9 @@ __all__ = [
 
 #: The most payloads one call makes (ten times a city's 170,437 declarations).
 MAX_PAYLOADS = 2_000_000
+
+#: The most days ahead of receipt the generators let an arrival be (``max_advance_days``).
+MAX_ADVANCE_DAYS = MAX_ADVANCE_DAYS_LIMIT
 
 #: The receipt instant the generators make forms against (a day of the Zhuzhou campaign).
 FORM_RECEIVED_AT = datetime(2022, 3, 20, 10, 0, tzinfo=DEFAULT_ZONE)
@@ -119,7 +124,9 @@ def _phone(pick: Picker) -> str:
 
 def _address(pick: Picker, addresses: Sequence[Mapping[str, Any]] | None) -> dict[str, Any]:
     if addresses:
-        return dict(_choice(pick, addresses))
+        i = pick.integer(0, len(addresses) - 1)
+        # The item used is checked here: build_form walks no list per form.
+        return dict(_address_item(addresses[i], f"addresses.{i}"))
     style = pick.integer(0, 3)
     if style == 0:
         return {"household_id": f"H{pick.integer(1, 99999)}"}
@@ -262,71 +269,84 @@ def _jsonable(pick: Picker, value: Any) -> Any:
 # --------------------------------------------------------------------------- corruptions
 
 
+# The corruptions apply to a form as the builder holds it (instants as datetimes) and to a
+# payload it returns (instants as ISO text, naive ones local to DEFAULT_ZONE): they read
+# every instant they compute with through _at.
+
+
+def _at(value: datetime | str) -> datetime:
+    """An instant of a form: a datetime, or ISO text (naive: local time in DEFAULT_ZONE)."""
+    if isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else localize(parsed, DEFAULT_ZONE)
+
+
 def _shift(leg: dict[str, Any], delta: timedelta) -> None:
-    leg["departed_at"] += delta
-    leg["arrived_at"] += delta
+    leg["departed_at"] = _at(leg["departed_at"]) + delta
+    leg["arrived_at"] = _at(leg["arrived_at"]) + delta
 
 
 def _arrival_too_far(form: dict[str, Any], received_at: datetime, days: int) -> None:
-    delta = received_at + timedelta(days=days, minutes=1) - form["legs"][-1]["arrived_at"]
+    delta = received_at + timedelta(days=days, minutes=1) - _at(form["legs"][-1]["arrived_at"])
     for leg in form["legs"]:
         _shift(leg, delta)
 
 
 def _legs_overlap(form: dict[str, Any]) -> None:
-    first = form["legs"][0]
+    departs = _at(form["legs"][0]["departed_at"])
     form["legs"].insert(
         0,
         {
             "mode": "car",
             "departure_place": "武汉",
-            "departed_at": first["departed_at"] - timedelta(hours=2),
+            "departed_at": departs - timedelta(hours=2),
             "arrival_place": "长沙南",
-            "arrived_at": first["departed_at"] + timedelta(minutes=10),
+            "arrived_at": departs + timedelta(minutes=10),
         },
     )
 
 
 def _legs_out_of_order(form: dict[str, Any]) -> None:
-    last = form["legs"][-1]
+    departs = _at(form["legs"][-1]["departed_at"])
     form["legs"].append(
         {
             "mode": "car",
             "departure_place": "长沙南",
-            "departed_at": last["departed_at"] - timedelta(hours=3),
+            "departed_at": departs - timedelta(hours=3),
             "arrival_place": "株洲",
-            "arrived_at": last["departed_at"] - timedelta(hours=2),
+            "arrived_at": departs - timedelta(hours=2),
         }
     )
 
 
 def _a_stay(form: dict[str, Any]) -> list[dict[str, Any]]:
-    stays: list[dict[str, Any]] = form["stays"]
+    stays: list[dict[str, Any]] = form.setdefault("stays", [])
     if not stays:
-        end = form["legs"][0]["departed_at"]
+        end = _at(form["legs"][0]["departed_at"])
         stays.append({"place": "420106", "start": end - timedelta(days=3), "end": end})
     return stays
 
 
 def _stay_ends_before_start(form: dict[str, Any]) -> None:
     stay = _a_stay(form)[0]
-    stay["end"] = stay["start"] - timedelta(hours=1)
+    stay["end"] = _at(stay["start"]) - timedelta(hours=1)
 
 
 def _stays_overlap(form: dict[str, Any]) -> None:
-    last = _a_stay(form)[-1]
+    end = _at(_a_stay(form)[-1]["end"])
     form["stays"].append(
         {
             "place": "420111",
-            "start": last["end"] - timedelta(hours=1),
-            "end": last["end"] + timedelta(hours=1),
+            "start": end - timedelta(hours=1),
+            "end": end + timedelta(hours=1),
         }
     )
 
 
 def _stays_out_of_order(form: dict[str, Any]) -> None:
     first = _a_stay(form)[0]
-    start = first["start"] - timedelta(days=10)
+    start = _at(first["start"]) - timedelta(days=10)
     form["stays"].append({"place": "420111", "start": start, "end": start + timedelta(hours=1)})
 
 
@@ -370,7 +390,16 @@ def _leg0(**changes: Any) -> Callable[[dict[str, Any]], None]:
 
 def _leg_arrives_early(form: dict[str, Any]) -> None:
     leg = form["legs"][0]
-    leg["arrived_at"] = leg["departed_at"] - timedelta(hours=1)
+    leg["arrived_at"] = _at(leg["departed_at"]) - timedelta(hours=1)
+
+
+def _born_in_future(form: dict[str, Any], received_at: datetime) -> None:
+    first17 = f"110105{received_at.year + 1}0101002"
+    form["identity"] = {
+        "name": "李娜",
+        "id_kind": "citizen_id",
+        "id_number": first17 + CitizenId.check_character(first17),
+    }
 
 
 def _reading(key: str, item: Callable[[datetime], dict[str, Any]]) -> Callable[..., None]:
@@ -416,6 +445,11 @@ CORRUPTIONS: dict[str, _Corruption] = {
     ),
     "bad_prefix": _plain(_set(("phone",), "12812345678")),
     "unknown_province": _plain(_set(("origin", "area"), "990101")),
+    "too_many_segments": _plain(_set(("origin", "area"), "420106" + "-a" * 9)),
+    "born_in_future": lambda form, received_at, days: _born_in_future(form, received_at),
+    "control_character": _plain(_set(("identity", "name"), "刘\x1b[31m娟")),
+    "bidi_control": _plain(_leg0(departure_place="武\u202e汉")),
+    "invisible": _plain(_set(("identity", "name"), "\u200b\u200b")),
     "address_empty": _plain(_set(("address",), {})),
     "number_required": _plain(_leg0(mode="train", number=None)),
     "bad_train_number": _plain(_leg0(mode="train", number="X1234")),
@@ -446,10 +480,42 @@ CORRUPTIONS: dict[str, _Corruption] = {
 }
 
 
+def _address_item(value: object, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(
+            "wrong_type", field, f"expected an address mapping, got {type(value).__name__}"
+        )
+    return value
+
+
+def _address_list(value: object) -> Sequence[Mapping[str, Any]] | None:
+    """``None`` or a list of addresses, the list itself checked but not its items."""
+    if value is not None and (
+        isinstance(value, str | bytes | bytearray) or not isinstance(value, list | tuple)
+    ):
+        raise InvalidInput(
+            "not_list",
+            "addresses",
+            f"expected a list of address mappings, got {type(value).__name__}",
+            value=value,
+        )
+    return value
+
+
 def check_form_arguments(
-    received_at: datetime, max_advance_days: int, corrupt: str | None
+    received_at: datetime,
+    max_advance_days: int,
+    corrupt: str | None,
+    addresses: Sequence[Mapping[str, Any]] | None = None,
 ) -> tuple[datetime, int]:
     """Check the generators' arguments at the boundary; raise ``InvalidInput``.
+
+    ``received_at`` is an aware instant in 1900-2100, ``max_advance_days`` a
+    whole number of days from 0 to :data:`MAX_ADVANCE_DAYS` (codes
+    ``not_integer``, ``negative``, ``out_of_range``), ``corrupt`` ``None`` or
+    a key of :data:`CORRUPTIONS` (``wrong_type``, ``unknown_corruption``),
+    ``addresses`` ``None`` or a list (or tuple) of address mappings
+    (``not_list``, ``wrong_type`` at ``addresses.<i>``).
 
     >>> check_form_arguments(FORM_RECEIVED_AT, -1, None)
     Traceback (most recent call last):
@@ -457,14 +523,19 @@ def check_form_arguments(
     gridcare.errors.InvalidInput: max_advance_days: must not be negative [negative]
     """
     require_aware(received_at, "received_at")
-    if isinstance(max_advance_days, bool) or not isinstance(max_advance_days, int):
-        raise InvalidInput("not_integer", "max_advance_days", "expected a whole number")
-    if max_advance_days < 0:
-        raise InvalidInput("negative", "max_advance_days", "must not be negative")
+    require_int(max_advance_days, "max_advance_days", low=0, high=MAX_ADVANCE_DAYS)
+    if corrupt is not None and not isinstance(corrupt, str):
+        raise InvalidInput(
+            "wrong_type", "corrupt", f"expected a code or None, got {type(corrupt).__name__}"
+        )
     if corrupt is not None and corrupt not in CORRUPTIONS:
         raise InvalidInput(
             "unknown_corruption", "corrupt", f"no corruption named {corrupt!r}", value=corrupt
         )
+    found = _address_list(addresses)
+    if found is not None:
+        for i, item in enumerate(found):
+            _address_item(item, f"addresses.{i}")
     return received_at, max_advance_days
 
 
@@ -477,6 +548,10 @@ def build_form(
 ) -> dict[str, Any]:
     """One JSON-able payload, valid for ``received_at`` unless ``corrupt`` names a rule to break.
 
+    ``pick`` is a :class:`Picker` (an object with an ``integer(lo, hi)``
+    method); the other arguments are those of :func:`check_form_arguments`,
+    checked on each call (cheaply: of ``addresses``, only the one used).
+
     >>> pick = random.Random(3)
     >>> class Seeded:
     ...     def integer(self, lo, hi):
@@ -485,6 +560,21 @@ def build_form(
     >>> form["consent"]
     False
     """
+    if not callable(getattr(pick, "integer", None)):
+        raise InvalidInput(
+            "wrong_type", "pick", f"expected a Picker, got {type(pick).__name__}", value=pick
+        )
+    check_form_arguments(received_at, max_advance_days, corrupt)
+    return _form(pick, received_at, max_advance_days, corrupt, _address_list(addresses))
+
+
+def _form(
+    pick: Picker,
+    received_at: datetime,
+    max_advance_days: int,
+    corrupt: str | None,
+    addresses: Sequence[Mapping[str, Any]] | None,
+) -> dict[str, Any]:
     form = _build(pick, received_at, max_advance_days, addresses)
     if corrupt is not None:
         CORRUPTIONS[corrupt](form, received_at, max_advance_days)
@@ -502,11 +592,15 @@ def form_payloads(
 ) -> list[dict[str, Any]]:
     """``n`` valid payloads from a seed, without hypothesis (deterministic for a seed).
 
+    ``n`` is from 0 to :data:`MAX_PAYLOADS` (code ``bad_count``), ``seed`` from 0
+    to 2**63-1 (``bad_seed``); the others are checked by
+    :func:`check_form_arguments`.
+
     >>> form_payloads(2, seed=7) == form_payloads(2, seed=7)
     True
     """
-    check_form_arguments(received_at, max_advance_days, None)
+    check_form_arguments(received_at, max_advance_days, None, addresses)
     if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_PAYLOADS:
         raise InvalidInput("bad_count", "n", f"expected a whole number from 0 to {MAX_PAYLOADS:,}")
-    pick = _RandomPicker(random.Random(seed))
-    return [build_form(pick, received_at, max_advance_days, None, addresses) for _ in range(n)]
+    pick = _RandomPicker(random.Random(require_seed(seed)))
+    return [_form(pick, received_at, max_advance_days, None, addresses) for _ in range(n)]

@@ -36,6 +36,7 @@ from gridcare.declarations import (
     Declaration,
     DeclarationEvent,
     DeclarationRecord,
+    RejectedForm,
     ReviewStarted,
     Submitted,
     VerificationMethod,
@@ -45,6 +46,7 @@ from gridcare.declarations import (
     replay_declarations,
     routing_event,
 )
+from gridcare.errors import InvalidInput, require_instance, require_int, require_items
 from gridcare.hierarchy import NodeKind
 from gridcare.reports import Count, Tally
 from gridcare.reports.feeds import (
@@ -76,9 +78,17 @@ from gridcare.screening import (
     simulated_census,
     simulated_round_log,
 )
-from gridcare.testing.payloads import form_payloads
+from gridcare.testing._arguments import require_progress, require_seed
+from gridcare.testing.payloads import MAX_PAYLOADS, form_payloads
 from gridcare.testing.synthetic import City
-from gridcare.timeutil import DEFAULT_CUTOFF, DEFAULT_ZONE
+from gridcare.timeutil import (
+    DEFAULT_CUTOFF,
+    DEFAULT_ZONE,
+    MAX_YEAR,
+    MIN_YEAR,
+    require_aware,
+    require_day,
+)
 from gridcare.visits.lifecycle import HouseholdVisit, VisitAttempt, replay_visits
 from gridcare.visits.planning import CampaignModel, households_by_grid, simulate_campaign
 
@@ -90,16 +100,35 @@ Progress = Callable[[int, int], None]
 _REAL_DECLARATIONS = 170_437
 _REAL_HOUSEHOLDS = 1_389_962
 
+#: How far before the cutoff the synthetic register raises designations.
+_REGISTER_SPAN = timedelta(weeks=4)
+#: The campaign starts this long before the report day and plans this many days.
+_CAMPAIGN_LEAD = timedelta(days=7)
+_CAMPAIGN_DAYS = 30
+#: The report days whose records all fall in the supported years (1900-2100): from the
+#: register's span after the first day to the campaign's horizon before the last.
+_REPORT_DAYS = (
+    date(MIN_YEAR, 1, 1) + _REGISTER_SPAN,
+    date(MAX_YEAR, 12, 31) - timedelta(days=_CAMPAIGN_DAYS) + _CAMPAIGN_LEAD,
+)
+
 
 def synthetic_register(cutoff: datetime) -> RiskRegister:
     """Designations over the synthetic declarants' origins, raised in the weeks before ``cutoff``.
 
     Illustrative test data (real division codes, invented dates): high-risk
     areas in Wuhan and Shanghai, medium-risk areas in Shenzhen and Qingdao.
+    ``cutoff`` is an aware instant at least four weeks after 1900 began (the
+    earliest designation is raised four weeks before it) and before 2101.
 
     >>> len(synthetic_register(datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE)))
     4
     """
+    require_aware(cutoff, "cutoff")
+    if (cutoff - _REGISTER_SPAN).year < MIN_YEAR:
+        raise InvalidInput(
+            "out_of_range", "cutoff", f"expected four weeks after {MIN_YEAR} began", value=cutoff
+        )
     weeks = timedelta(days=7)
     return RiskRegister(
         [
@@ -107,31 +136,62 @@ def synthetic_register(cutoff: datetime) -> RiskRegister:
             RiskDesignation(AreaCode.parse("310115"), RiskLevel.HIGH, cutoff - 2 * weeks),
             RiskDesignation(AreaCode.parse("440305"), RiskLevel.MEDIUM, cutoff - 2 * weeks),
             RiskDesignation(
-                AreaCode.parse("370202"), RiskLevel.MEDIUM, cutoff - 4 * weeks, cutoff - weeks
+                AreaCode.parse("370202"), RiskLevel.MEDIUM, cutoff - _REGISTER_SPAN, cutoff - weeks
             ),
         ]
     )
 
 
+def _instance(kind: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    return lambda _, a, v: require_instance(v, kind, a.name)
+
+
+def _tuple_of(kind: Any) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_: Any, a: attrs.Attribute[Any], v: Any) -> None:
+        require_items(require_instance(v, tuple, a.name), kind, a.name)
+
+    return check
+
+
+def _assessments(_: Any, a: attrs.Attribute[Any], v: Any) -> None:
+    found = require_instance(v, dict, a.name)
+    require_items(list(found), str, a.name)
+    require_items(list(found.values()), Assessment, a.name)
+
+
 @attrs.frozen
 class CityDay:
-    """One report day's worth of domain records on a synthetic city."""
+    """One report day's worth of domain records on a synthetic city (built by
+    :func:`synthetic_day`; each field is checked for its type, codes ``wrong_type``,
+    ``not_list``, ``not_integer``, ``negative`` and those of ``require_aware``).
 
-    city: City
-    cutoff: datetime
-    submitted: int
-    declarations: tuple[Declaration, ...]
-    rejected: tuple[Any, ...]
-    declaration_records: tuple[DeclarationRecord, ...]
-    declaration_events: tuple[DeclarationEvent, ...]
-    assessments: dict[str, Assessment]
-    policy: Policy
-    register: RiskRegister
-    attempts: tuple[VisitAttempt, ...]
-    visit_states: tuple[HouseholdVisit, ...]
-    cases: tuple[WhistleCase, ...]
-    screening: CoverageReport
-    census: CensusReport
+    >>> from gridcare.testing import synthetic_city
+    >>> day = synthetic_day(synthetic_city(scale=0.001), seed=1)
+    >>> attrs.evolve(day, submitted=-1)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: submitted: must not be negative [negative]
+    """
+
+    city: City = attrs.field(validator=_instance(City))
+    cutoff: datetime = attrs.field(validator=lambda _, a, v: require_aware(v, a.name))
+    submitted: int = attrs.field(validator=lambda _, a, v: require_int(v, a.name, low=0))
+    declarations: tuple[Declaration, ...] = attrs.field(validator=_tuple_of(Declaration))
+    rejected: tuple[RejectedForm, ...] = attrs.field(validator=_tuple_of(RejectedForm))
+    declaration_records: tuple[DeclarationRecord, ...] = attrs.field(
+        validator=_tuple_of(DeclarationRecord)
+    )
+    declaration_events: tuple[DeclarationEvent, ...] = attrs.field(
+        validator=_tuple_of(DeclarationEvent)
+    )
+    assessments: dict[str, Assessment] = attrs.field(validator=_assessments)
+    policy: Policy = attrs.field(validator=_instance(Policy))
+    register: RiskRegister = attrs.field(validator=_instance(RiskRegister))
+    attempts: tuple[VisitAttempt, ...] = attrs.field(validator=_tuple_of(VisitAttempt))
+    visit_states: tuple[HouseholdVisit, ...] = attrs.field(validator=_tuple_of(HouseholdVisit))
+    cases: tuple[WhistleCase, ...] = attrs.field(validator=_tuple_of(WhistleCase))
+    screening: CoverageReport = attrs.field(validator=_instance(CoverageReport))
+    census: CensusReport = attrs.field(validator=_instance(CensusReport))
 
     @property
     def accepted(self) -> int:
@@ -173,13 +233,36 @@ def synthetic_day(
     """File, route, review and assess a city's declarations; run its campaign up to the cutoff.
 
     ``declarations`` defaults to the real city's 170,437 in proportion to the
-    city's households. The report is cut off at 08:00 on ``report_day``.
+    city's households (at most :data:`~gridcare.testing.payloads.MAX_PAYLOADS`).
+    The report is cut off at 08:00 on ``report_day`` (from 1900-01-29 to
+    2100-12-08, so that every record falls in 1900-2100). ``policy`` is
+    a preset's name or a :class:`~gridcare.risk.Policy`; ``seed`` is from 0 to
+    2**63-1; ``progress(done, total)`` is called after each of the six steps.
+    Bad arguments raise :class:`~gridcare.errors.InvalidInput` before any work.
+
+    >>> from gridcare.testing import synthetic_city
+    >>> synthetic_day(synthetic_city(scale=0.001), declarations=-1)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: declarations: must not be negative [negative]
     """
-    rng = random.Random(seed)
+    require_instance(city, City, "city")
+    day = require_day(report_day, "report_day")
+    first, last = _REPORT_DAYS
+    if not first <= day <= last:
+        raise InvalidInput("out_of_range", "report_day", f"expected {first} to {last}", value=day)
+    n = declarations
+    if n is not None:
+        require_int(n, "declarations", low=0, high=MAX_PAYLOADS)
+    if isinstance(policy, str):
+        chosen = PRESETS[policy]
+    else:
+        chosen = require_instance(policy, Policy, "policy")
+    rng = random.Random(require_seed(seed))
+    require_progress(progress)
     h = city.hierarchy
     cutoff = datetime.combine(report_day, DEFAULT_CUTOFF, tzinfo=DEFAULT_ZONE)
     households = h.nodes_of(NodeKind.HOUSEHOLD)
-    n = declarations
     if n is None:
         n = max(1, round(_REAL_DECLARATIONS * len(households) / _REAL_HOUSEHOLDS))
     steps = 6
@@ -232,7 +315,6 @@ def synthetic_day(
     tick()
 
     # 3. Assessments under the policy, as of the cutoff.
-    chosen = PRESETS[policy] if isinstance(policy, str) else policy
     register = synthetic_register(cutoff)
     assessments = assess_many(
         {d.id: history_of(d) for d in accepted}, register=register, policy=chosen, as_of=cutoff
@@ -240,11 +322,17 @@ def synthetic_day(
     tick()
 
     # 4. The door-knocking campaign since 2022-03-20, up to the cutoff.
-    start = report_day - timedelta(days=7)
+    start = report_day - _CAMPAIGN_LEAD
     teams = max(1, len(households) // 800)
     model = CampaignModel(teams=teams, visits_per_team_hour=9.0, nobody_home=0.3, vacant_share=0.03)
     simulation = simulate_campaign(
-        households_by_grid(h, h.root.id), model, scope=h.root.id, start=start, runs=1, seed=seed
+        households_by_grid(h, h.root.id),
+        model,
+        scope=h.root.id,
+        start=start,
+        runs=1,
+        seed=seed,
+        max_days=_CAMPAIGN_DAYS,
     )
     attempts = tuple(a for a in simulation.attempts if a.at < cutoff)
     replayed = replay_visits(attempts, simulation.campaign)

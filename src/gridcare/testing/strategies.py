@@ -5,8 +5,10 @@ Rules these strategies obey (docs/tutorial-testing.md):
 * names are plural nouns (``citizen_ids()``, ``area_codes()``, ``hierarchies()``);
 * they are sound: they never produce invalid data unless asked for it, and what
   they produce has been through the library's own parsers;
-* their arguments are checked when the strategy is built, raising
-  :class:`hypothesis.errors.InvalidArgument`, not when it is first drawn from.
+* their arguments are checked when the strategy is built, not when it is
+  first drawn from: a bad one raises :class:`~gridcare.errors.InvalidInput`
+  (a code, the argument's name as field) that is also hypothesis's
+  :class:`hypothesis.errors.InvalidArgument`.
 
 ``register_type_strategies()`` (called through the ``hypothesis`` entry point)
 makes ``st.from_type(CitizenId)`` and friends work in any test suite.
@@ -52,18 +54,28 @@ def register_type_strategies() -> None:
 
 
 import functools  # noqa: E402
-from collections.abc import Iterable, Sequence  # noqa: E402
+from collections.abc import Callable, Iterable, Sequence  # noqa: E402
 from datetime import UTC, date, datetime, timedelta, tzinfo  # noqa: E402
-from typing import Any, Final, Literal, overload  # noqa: E402
+from typing import Any, Final, Literal, ParamSpec, TypeVar, cast, overload  # noqa: E402
 
 from hypothesis import assume  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.errors import InvalidArgument  # noqa: E402
 
-from gridcare.codes import PROVINCE_CODES, AreaCode, AreaLevel, CitizenId, PhoneNumber  # noqa: E402
+from gridcare.codes import (  # noqa: E402
+    MAX_LOCAL_SEGMENTS,
+    PROVINCE_CODES,
+    AreaCode,
+    AreaLevel,
+    CitizenId,
+    PhoneNumber,
+)
+from gridcare.errors import FieldError, InvalidInput, require_instance, require_int  # noqa: E402
 from gridcare.hierarchy import Hierarchy, Node, NodeKind  # noqa: E402
 from gridcare.rates import Rate  # noqa: E402
-from gridcare.timeutil import zone  # noqa: E402
+from gridcare.screening.round import require_kind  # noqa: E402
+from gridcare.testing._arguments import require_ordered, require_size, require_some  # noqa: E402
+from gridcare.timeutil import require_aware, zone  # noqa: E402
 
 __all__ = [
     "INVALID_CITIZEN_ID_KINDS",
@@ -131,28 +143,83 @@ _NAMES = st.text(
 )
 
 
+# --------------------------------------------------------------------------- checked builders
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class InvalidStrategyArgument(InvalidInput, InvalidArgument):
+    """A strategy builder's bad argument: ``InvalidInput`` and hypothesis's ``InvalidArgument``.
+
+    Every builder of :mod:`gridcare.testing` raises it when called with a bad
+    argument, so callers catching either keep working.
+
+    >>> err = InvalidStrategyArgument("out_of_range", "max_nodes", "must be at most 1000")
+    >>> isinstance(err, InvalidArgument), err.code, err.field
+    (True, 'out_of_range', 'max_nodes')
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_strategy_error, (self.errors,))
+
+
+def _strategy_error(errors: tuple[FieldError, ...]) -> InvalidStrategyArgument:
+    return cast(InvalidStrategyArgument, InvalidStrategyArgument.collect(errors))
+
+
+def checked(build: Callable[P, R]) -> Callable[P, R]:
+    """``build`` raising its ``InvalidInput`` as an :class:`InvalidStrategyArgument`.
+
+    A builder checks its arguments when called (the checks raise
+    ``InvalidInput``); this makes the error hypothesis's too.
+
+    >>> @checked
+    ... def strategy(n):
+    ...     return require_int(n, "n", low=0)
+    >>> strategy(-1)
+    Traceback (most recent call last):
+    ...
+    gridcare.testing.strategies.InvalidStrategyArgument: n: must not be negative [negative]
+    """
+
+    @functools.wraps(build)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return build(*args, **kwargs)
+        except InvalidStrategyArgument:
+            raise
+        except InvalidInput as err:
+            raise _strategy_error(err.errors) from None
+
+    return call
+
+
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise InvalidArgument(f"{name}={value!r} must be a bool")
+#: The largest count ``rates(max_count=...)`` takes (a signed 64-bit count).
+_MAX_COUNT = 2**63 - 1
 
 
-def _check_count(name: str, value: object, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidArgument(f"{name}={value!r} must be an int")
-    if value < minimum:
-        raise InvalidArgument(f"{name}={value} must be at least {minimum}")
-    return value
+def _check_bool(name: str, value: object) -> bool:
+    return require_instance(value, bool, name, code="bad_flag")
 
 
 def _area_code_argument(name: str, value: object) -> AreaCode | None:
     if value is None or isinstance(value, AreaCode):
         return value
-    if isinstance(value, str) and AreaCode.is_valid(value):
+    if not isinstance(value, str):
+        raise InvalidInput(
+            "wrong_type",
+            name,
+            f"expected an AreaCode, a code text or None, got {type(value).__name__}",
+            value=value,
+        )
+    try:
         return AreaCode.parse(value)
-    raise InvalidArgument(f"{name}={value!r} must be an AreaCode, a valid code text or None")
+    except InvalidInput as err:  # the parser's own code, at this argument
+        raise InvalidInput(err.code, name, err.message, value=value) from None
 
 
 @functools.cache
@@ -276,6 +343,7 @@ _INVALID_NUMBER_STRATEGIES: dict[str, st.SearchStrategy[str]] = {
 }
 
 
+@checked
 def citizen_id_strings(*, legacy: bool = True, lower_case_x: bool = True) -> st.SearchStrategy[str]:
     """Texts that ``CitizenId.parse`` accepts: 18-character numbers, optionally with a
     lower-case ``x`` check character, and (with ``legacy``) 15-digit numbers.
@@ -302,6 +370,7 @@ def citizen_ids(
 def citizen_ids(
     valid: Literal[False], invalid: InvalidCitizenIdKind | None = ...
 ) -> st.SearchStrategy[str]: ...
+@checked
 def citizen_ids(
     valid: bool = True, invalid: str | None = None
 ) -> st.SearchStrategy[CitizenId] | st.SearchStrategy[str]:
@@ -321,13 +390,18 @@ def citizen_ids(
     >>> test()
     """
     _check_bool("valid", valid)
-    if invalid is not None and invalid not in INVALID_CITIZEN_ID_KINDS:
-        raise InvalidArgument(
-            f"invalid={invalid!r} must be None or one of {sorted(INVALID_CITIZEN_ID_KINDS)}"
+    if invalid is not None and (
+        not isinstance(invalid, str) or invalid not in INVALID_CITIZEN_ID_KINDS
+    ):
+        raise InvalidInput(
+            "unknown_choice",
+            "invalid",
+            f"expected None or one of: {', '.join(INVALID_CITIZEN_ID_KINDS)}",
+            value=invalid,
         )
     if valid:
         if invalid is not None:
-            raise InvalidArgument(f"invalid={invalid!r} needs valid=False")
+            raise InvalidInput("bad_arguments", "invalid", "an invalid kind needs valid=False")
         return citizen_id_strings(lower_case_x=False).map(CitizenId.parse)
     if invalid is None:
         return st.one_of(*_INVALID_NUMBER_STRATEGIES.values())
@@ -381,12 +455,13 @@ def _area_codes(
             code = AreaCode.parse((code.key + _extension(draw, shape)).ljust(6, "0"))
             # A GB/T 2260 code with a local alias (430271 is 430200-YL) reads as local.
             assume(local or code.is_official)
-    if target is AreaLevel.PLACE:  # a place may sit several local levels down
-        for _ in range(draw(_UP_TO_TWO)):
+    if target is AreaLevel.PLACE:  # a place may sit several local levels down (to the cap)
+        for _ in range(min(draw(_UP_TO_TWO), MAX_LOCAL_SEGMENTS - len(code.local))):
             code = code.child(draw(_SEGMENTS))
     return code
 
 
+@checked
 def area_codes(
     *,
     levels: Iterable[AreaLevel] | None = None,
@@ -415,14 +490,7 @@ def area_codes(
     if levels is None:
         wanted = _OFFICIAL_LEVELS + ((AreaLevel.PLACE,) if local else ())
     else:
-        if isinstance(levels, str | AreaLevel):
-            raise InvalidArgument(f"levels={levels!r} must be a collection of AreaLevel")
-        wanted = tuple(levels)
-        for level in wanted:
-            if not isinstance(level, AreaLevel):
-                raise InvalidArgument(f"levels contains {level!r}, which is not an AreaLevel")
-        if not wanted:
-            raise InvalidArgument("levels must not be empty")
+        wanted = require_some(levels, AreaLevel, "levels")
     reachable = tuple(
         level
         for level in dict.fromkeys(wanted)
@@ -430,9 +498,11 @@ def area_codes(
         and (level is not AreaLevel.PLACE or local)
     )
     if not reachable:
-        raise InvalidArgument(
-            f"no code at levels {[str(level) for level in wanted]} can lie inside {base}"
-            + ("" if local else " without local codes (pass local=True)")
+        raise InvalidInput(
+            "bad_range",
+            "levels",
+            f"no code at levels {', '.join(wanted)} can lie inside {base or 'the country'}"
+            + ("" if local else " without local codes (pass local=True)"),
         )
     return _area_codes(reachable, base, local)
 
@@ -455,6 +525,7 @@ _UNALLOCATED: tuple[str, ...] = tuple(
 )
 
 
+@checked
 def phone_numbers(*, allocated: bool | None = True) -> st.SearchStrategy[PhoneNumber]:
     """Mainland mobile numbers (:class:`~gridcare.codes.PhoneNumber`).
 
@@ -486,6 +557,7 @@ def _lenient_form(draw: st.DrawFn, number: str) -> str:
     return outer + country + body + draw(st.sampled_from(["", "", " "]))
 
 
+@checked
 def phone_number_strings(
     *, allocated: bool | None = None, lenient: bool = True
 ) -> st.SearchStrategy[str]:
@@ -506,17 +578,23 @@ def phone_number_strings(
 # --------------------------------------------------------------------------- time
 
 
-def _zone_argument(value: object) -> tzinfo:
+def _zone_argument(value: object, field: str) -> tzinfo:
     if isinstance(value, tzinfo):
         return value
-    if isinstance(value, str):
-        try:
-            return zone(value)
-        except ValueError:
-            pass
-    raise InvalidArgument(f"zones contains {value!r}, which is neither a tzinfo nor a zone name")
+    if not isinstance(value, str):
+        raise InvalidInput(
+            "wrong_type",
+            field,
+            f"expected a tzinfo or a zone name, got {type(value).__name__}",
+            value=value,
+        )
+    try:
+        return zone(value)
+    except InvalidInput as err:  # the zone's own code, at this item
+        raise InvalidInput(err.code, field, err.message, value=value) from None
 
 
+@checked
 def aware_datetimes(
     min_value: datetime | None = None,
     max_value: datetime | None = None,
@@ -524,6 +602,9 @@ def aware_datetimes(
     zones: Sequence[tzinfo | str] | None = None,
 ) -> st.SearchStrategy[datetime]:
     """Aware instants between ``min_value`` and ``max_value`` (both aware, inclusive).
+
+    The bounds are aware instants in 1900-2100 (default 1970 to 2050), in order;
+    ``zones`` is a non-empty list of ``tzinfo`` values or IANA zone names.
 
     Never naive and never imaginary: an instant is drawn in UTC, then shown in
     one of ``zones`` (default: Asia/Shanghai, UTC and a few zones with daylight
@@ -541,28 +622,19 @@ def aware_datetimes(
         ("min_value", min_value, datetime(1970, 1, 1, tzinfo=UTC)),
         ("max_value", max_value, datetime(2050, 12, 31, 23, 59, 59, tzinfo=UTC)),
     ):
-        if value is None:
-            value = default
-        if not isinstance(value, datetime):
-            raise InvalidArgument(f"{name}={value!r} must be an aware datetime")
-        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-            raise InvalidArgument(f"{name}={value!r} must be aware (carry a UTC offset)")
-        bounds.append(value.astimezone(UTC).replace(tzinfo=None))
+        given = default if value is None else require_aware(value, name)
+        bounds.append(given.astimezone(UTC).replace(tzinfo=None))
     low, high = bounds
     if max_value is None:
         high = max(high, low)
     if min_value is None:
         low = min(low, high)
-    if low > high:
-        raise InvalidArgument(f"min_value={min_value!r} is after max_value={max_value!r}")
+    require_ordered(low, high, "min_value")
     if zones is None:
         chosen = tuple(zone(name) for name in _DEFAULT_ZONE_NAMES)
     else:
-        if isinstance(zones, str | tzinfo):
-            raise InvalidArgument(f"zones={zones!r} must be a sequence of zones")
-        chosen = tuple(_zone_argument(z) for z in zones)
-        if not chosen:
-            raise InvalidArgument("zones must not be empty")
+        named = require_some(zones, object, "zones")
+        chosen = tuple(_zone_argument(z, f"zones.{i}") for i, z in enumerate(named))
     # Stay clear of datetime.min/max so that converting to any offset cannot overflow.
     low = max(low, datetime.min + timedelta(days=2))
     high = min(high, datetime.max - timedelta(days=2))
@@ -576,8 +648,9 @@ def aware_datetimes(
 # --------------------------------------------------------------------------- hierarchies
 
 
+@checked
 def node_kinds(
-    *, min_kind: NodeKind = NodeKind.CITY, max_kind: NodeKind = NodeKind.HOUSEHOLD
+    *, min_kind: NodeKind = NodeKind.PROVINCE, max_kind: NodeKind = NodeKind.HOUSEHOLD
 ) -> st.SearchStrategy[NodeKind]:
     """Members of :class:`~gridcare.hierarchy.NodeKind` from ``min_kind`` down to ``max_kind``.
 
@@ -587,11 +660,9 @@ def node_kinds(
     ...     assert kind.rank >= NodeKind.GRID.rank
     >>> test()
     """
-    for name, value in (("min_kind", min_kind), ("max_kind", max_kind)):
-        if not isinstance(value, NodeKind):
-            raise InvalidArgument(f"{name}={value!r} must be a NodeKind")
-    if min_kind.rank > max_kind.rank:
-        raise InvalidArgument(f"min_kind={min_kind} lies below max_kind={max_kind}")
+    require_kind(min_kind, "min_kind")
+    require_kind(max_kind, "max_kind")
+    require_ordered(min_kind.rank, max_kind.rank, "min_kind")
     return st.sampled_from([k for k in NodeKind if min_kind.rank <= k.rank <= max_kind.rank])
 
 
@@ -619,7 +690,9 @@ def _child_code(draw: st.DrawFn, above: AreaCode | None) -> AreaCode | None:
 @st.composite
 def _hierarchy_nodes(draw: st.DrawFn, min_nodes: int, max_nodes: int) -> list[Node]:
     size = draw(st.integers(min_nodes, max_nodes))
-    root_kind = draw(st.sampled_from(_KINDS[:4]) if size > 1 else st.sampled_from(_KINDS))
+    # Any kind down to community roots a tree (a province's too); a lone node may be anything.
+    top = _KINDS[: NodeKind.COMMUNITY.rank + 1]
+    root_kind = draw(st.sampled_from(top) if size > 1 else st.sampled_from(_KINDS))
     nodes = [Node("n0", root_kind, draw(_NAMES), None, draw(_child_code(None)))]
     coded_above: list[AreaCode | None] = [nodes[0].code]
     for i in range(1, size):
@@ -643,20 +716,21 @@ def _hierarchy_nodes(draw: st.DrawFn, min_nodes: int, max_nodes: int) -> list[No
 
 
 def _check_sizes(min_nodes: object, max_nodes: object) -> tuple[int, int]:
-    low = _check_count("min_nodes", min_nodes, minimum=1)
-    high = _check_count("max_nodes", max_nodes, minimum=1)
-    if low > high:
-        raise InvalidArgument(f"min_nodes={low} is more than max_nodes={high}")
+    low = require_size(min_nodes, "min_nodes", low=1)
+    high = require_size(max_nodes, "max_nodes", low=1)
+    require_ordered(low, high, "min_nodes")
     return low, high
 
 
+@checked
 def hierarchies(*, min_nodes: int = 1, max_nodes: int = 30) -> st.SearchStrategy[Hierarchy]:
     """Valid :class:`~gridcare.hierarchy.Hierarchy` values of ``min_nodes`` to ``max_nodes`` nodes.
 
     Kinds descend with levels skipped at random (households straight under a
     grid, grids under a district); division codes nest, including local codes;
     siblings arrive in no particular order. A tree may stop short of
-    ``min_nodes`` when every node is a household.
+    ``min_nodes`` when every node is a household. ``min_nodes`` and
+    ``max_nodes`` are whole numbers from 1 to 1,000, in order.
 
     >>> from hypothesis import given
     >>> @given(hierarchies(max_nodes=10))
@@ -668,12 +742,13 @@ def hierarchies(*, min_nodes: int = 1, max_nodes: int = 30) -> st.SearchStrategy
     return _hierarchy_nodes(low, high).map(Hierarchy)
 
 
+@checked
 def hierarchy_rows(
     *, min_nodes: int = 1, max_nodes: int = 30, shuffle: bool = True
 ) -> st.SearchStrategy[list[dict[str, Any]]]:
     """Plain rows (``id``, ``kind``, ``name``, ``parent_id``, ``code``) that
     ``Hierarchy.from_rows`` accepts; with ``shuffle`` in any order, the root's
-    ``parent_id`` either ``None`` or ``""``.
+    ``parent_id`` either ``None`` or ``""``. Sizes as :func:`hierarchies`.
 
     >>> from hypothesis import given
     >>> @given(hierarchy_rows(max_nodes=10))
@@ -697,10 +772,11 @@ def hierarchy_rows(
 # --------------------------------------------------------------------------- rates
 
 
+@checked
 def rates(
     *, max_count: int = 10**7, defined: bool | None = None, proper: bool = True
 ) -> st.SearchStrategy[Rate]:
-    """Rates (:class:`~gridcare.rates.Rate`) with counts up to ``max_count``.
+    """Rates (:class:`~gridcare.rates.Rate`) with counts up to ``max_count`` (1 to 2**63 - 1).
 
     ``defined=True`` excludes a zero denominator, ``False`` gives only ``0/0``-style
     undefined rates, ``None`` either. With ``proper`` the numerator never exceeds
@@ -713,7 +789,7 @@ def rates(
     ...     assert 0 <= rate.value <= 1
     >>> test()
     """
-    high = _check_count("max_count", max_count, minimum=1)
+    high = require_int(max_count, "max_count", low=1, high=_MAX_COUNT)
     _check_bool("proper", proper)
     if defined is not None:
         _check_bool("defined", defined)

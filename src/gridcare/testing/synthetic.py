@@ -50,7 +50,7 @@ from typing import Any, overload
 import attrs
 
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber, Sex
-from gridcare.errors import InvalidInput, UnknownNode
+from gridcare.errors import InvalidInput, UnknownNode, require_int
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.people import (
     ELDERLY_AGE,
@@ -64,7 +64,8 @@ from gridcare.people import (
     Worker,
     WorkerRole,
 )
-from gridcare.timeutil import DEFAULT_ZONE, require_aware
+from gridcare.testing._arguments import require_progress, require_seed
+from gridcare.timeutil import DEFAULT_ZONE, require_aware, require_day
 
 __all__ = ["PROFILES", "REFERENCE_DATE", "City", "synthetic_city"]
 
@@ -78,7 +79,13 @@ Progress = Callable[[int, int], None]
 
 
 @attrs.frozen
-class _County:
+class CountyProfile:
+    """A county-level unit of a synthetic city: its code, name, weight and street counts.
+
+    >>> PROFILES["zhuzhou"].counties[0].name
+    '荷塘区'
+    """
+
     code: str
     name: str
     weight: float  # resident population, 10,000s (2020 census, rounded)
@@ -89,9 +96,15 @@ class _County:
 
 
 @attrs.frozen
-class _Profile:
+class CityProfile:
+    """A synthetic city's shape: its counties, households, grids and household sizes.
+
+    >>> PROFILES["zhuzhou"].households
+    1389962
+    """
+
     name: str
-    counties: tuple[_County, ...]
+    counties: tuple[CountyProfile, ...]
     households: int
     grids: int
     grid_workers: int
@@ -99,26 +112,28 @@ class _Profile:
     sizes_rural: tuple[float, ...]
     vacant_urban: float
     vacant_rural: float
+    code: str = "430200"  # the city's division code: the root's id and code
+    city_name: str = "株洲市"
 
 
 _ZHUZHOU_COUNTIES = (
-    _County("430202", "荷塘区", 38, 6, 1, 0, ("430202",)),
-    _County("430203", "芦淞区", 33, 7, 1, 0, ("430203",)),
-    _County("430204", "石峰区", 30, 5, 1, 0, ("430204",)),
-    _County("430211", "天元区", 43, 6, 3, 0, ("430211",)),
+    CountyProfile("430202", "荷塘区", 38, 6, 1, 0, ("430202",)),
+    CountyProfile("430203", "芦淞区", 33, 7, 1, 0, ("430203",)),
+    CountyProfile("430204", "石峰区", 30, 5, 1, 0, ("430204",)),
+    CountyProfile("430211", "天元区", 43, 6, 3, 0, ("430211",)),
     # 渌口区 was 株洲县 (430221) until 2018: natives keep the old code in their IDs.
-    _County("430212", "渌口区", 27, 0, 8, 0, ("430221",)),
-    _County("430223", "攸县", 65, 3, 14, 3, ("430223",)),
-    _County("430224", "茶陵县", 52, 4, 10, 3, ("430224",)),
-    _County("430225", "炎陵县", 17, 1, 5, 4, ("430225",)),
-    _County("430281", "醴陵市", 88, 4, 19, 0, ("430281",)),
+    CountyProfile("430212", "渌口区", 27, 0, 8, 0, ("430221",)),
+    CountyProfile("430223", "攸县", 65, 3, 14, 3, ("430223",)),
+    CountyProfile("430224", "茶陵县", 52, 4, 10, 3, ("430224",)),
+    CountyProfile("430225", "炎陵县", 17, 1, 5, 4, ("430225",)),
+    CountyProfile("430281", "醴陵市", 88, 4, 19, 0, ("430281",)),
     # 云龙示范区 has no official code; its people were registered in 荷塘区 and 石峰区.
-    _County("430200-YL", "云龙示范区", 8, 3, 0, 0, ("430202", "430204")),
+    CountyProfile("430200-YL", "云龙示范区", 8, 3, 0, 0, ("430202", "430204")),
 )
 
 #: The synthetic profiles: name -> description (households, grids, grid workers at scale 1.0).
-PROFILES: Mapping[str, _Profile] = {
-    "zhuzhou": _Profile(
+PROFILES: Mapping[str, CityProfile] = {
+    "zhuzhou": CityProfile(
         "zhuzhou",
         _ZHUZHOU_COUNTIES,
         households=1_389_962,
@@ -129,7 +144,7 @@ PROFILES: Mapping[str, _Profile] = {
         vacant_urban=0.05,
         vacant_rural=0.07,
     ),
-    "liling": _Profile(
+    "liling": CityProfile(
         "liling",
         (_ZHUZHOU_COUNTIES[8],),
         households=240_000,
@@ -143,6 +158,8 @@ PROFILES: Mapping[str, _Profile] = {
 }
 
 _MAX_SCALE = 2.0
+#: The oldest ``elderly_age`` counts take, as ``gridcare.people.help_reasons``.
+_MAX_AGE = 150
 #: How many household shapes each style draws from (powers of two): fewer for a small city.
 _TEMPLATES = 2048
 _TEMPLATES_SMALL = 256
@@ -239,8 +256,12 @@ def _le_bytes(column: array[int]) -> bytes:
     return column.tobytes()
 
 
-def _apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
-    """Split ``total`` by ``weights`` (largest remainder), each share at least ``minimum``."""
+def apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
+    """Split ``total`` by ``weights`` (largest remainder), each share at least ``minimum``.
+
+    >>> apportion(10, [1, 1, 1])
+    [4, 3, 3]
+    """
     n = len(weights)
     spare = total - minimum * n
     if spare < 0:
@@ -537,15 +558,20 @@ class City:
         >>> city.resident(city.residents[3].id) == city.residents[3]
         True
         """
-        digits = resident_id[1:] if isinstance(resident_id, str) else ""
+        if not isinstance(resident_id, str):
+            raise InvalidInput(
+                "not_string", "resident_id", f"expected text, got {type(resident_id).__name__}"
+            )
+        digits = resident_id[1:]
+        # At most as many digits as the ids have: never an int() of a huge text.
         if (
-            not isinstance(resident_id, str)
-            or not resident_id.startswith("R")
-            or not digits.isdigit()
+            not resident_id.startswith("R")
+            or not 0 < len(digits) <= self._width
+            or not (digits.isascii() and digits.isdigit())
             or int(digits) >= len(self._birth)
         ):
             raise InvalidInput(
-                "unknown_resident", "resident_id", f"no resident {resident_id!r}", value=resident_id
+                "unknown_resident", "resident_id", "no resident with this id", value=resident_id
             )
         return self._resident(int(digits))
 
@@ -581,11 +607,16 @@ class City:
         >>> counts = city.help_counts(date(2022, 3, 27))
         >>> counts["any"] <= len(city.residents) and counts["elderly"] <= counts["any"]
         True
+
+        ``as_of`` is a date or an aware instant in 1900-2100, ``elderly_age`` a
+        whole number of years from 0 to 150 (codes ``not_date``,
+        ``out_of_range``, ``not_integer``, ``negative`` ...).
         """
         if isinstance(as_of, datetime):
             day = require_aware(as_of, "as_of").astimezone(DEFAULT_ZONE).date()
         else:
-            day = as_of
+            day = require_day(as_of, "as_of")
+        require_int(elderly_age, "elderly_age", low=0, high=_MAX_AGE)
         # Born on or before this day: elderly_age or older on ``day`` (29 Feb counts from 1 Mar).
         try:
             limit = day.replace(year=day.year - elderly_age)
@@ -656,12 +687,18 @@ class City:
 # ----------------------------------------------------------------------------- building
 
 
-def _check_arguments(profile: object, scale: object, seed: object, progress: object) -> float:
-    if not isinstance(profile, str) or profile not in PROFILES:
+def _check_arguments(
+    profile: object, scale: object, seed: object, progress: object
+) -> tuple[CityProfile, float]:
+    if isinstance(profile, CityProfile):
+        chosen = profile
+    elif isinstance(profile, str) and profile in PROFILES:
+        chosen = PROFILES[profile]
+    else:
         raise InvalidInput(
             "unknown_profile",
             "profile",
-            f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}",
+            f"unknown profile; choose from {', '.join(PROFILES)}",
             value=profile,
         )
     if isinstance(scale, bool) or not isinstance(scale, int | float):
@@ -670,15 +707,13 @@ def _check_arguments(profile: object, scale: object, seed: object, progress: obj
         raise InvalidInput(
             "bad_scale", "scale", f"expected a number above 0 and at most {_MAX_SCALE}", value=scale
         )
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise InvalidInput("bad_seed", "seed", "expected an integer from 0 to 2**63-1", value=seed)
-    if progress is not None and not callable(progress):
-        raise InvalidInput("bad_progress", "progress", "expected a callable or None")
-    return float(scale)
+    require_seed(seed)
+    require_progress(progress)
+    return chosen, float(scale)
 
 
 def synthetic_city(
-    profile: str = "zhuzhou",
+    profile: str | CityProfile = "zhuzhou",
     scale: float = 1.0,
     seed: int = 0,
     *,
@@ -689,7 +724,9 @@ def synthetic_city(
     ``profile`` is ``"zhuzhou"`` (ten county-level units, 2,694 grids,
     1,389,962 households, about 4 million residents and 2,796 grid workers at
     scale 1.0) or ``"liling"`` (醴陵市 alone: 465 grids, 240,000 households,
-    about 910,000 residents). ``scale`` (above 0, at most 2) multiplies the
+    about 910,000 residents), or a profile value: one of :data:`PROFILES`, or a
+    city of a province (:func:`gridcare.testing.province.hunan_cities`, whose
+    root is that city). ``scale`` (above 0, at most 2) multiplies the
     counts; every county keeps at least one street, community and grid.
     ``progress(done, total)`` is called at most about 100 times.
     Bad arguments raise :class:`~gridcare.errors.InvalidInput` (codes
@@ -703,14 +740,14 @@ def synthetic_city(
     ...
     gridcare.errors.InvalidInput: scale: expected a number above 0 and at most 2.0 [bad_scale]
     """
-    fscale = _check_arguments(profile, scale, seed, progress)
-    return _Builder(PROFILES[profile], fscale, seed, progress).build()
+    chosen, fscale = _check_arguments(profile, scale, seed, progress)
+    return _Builder(chosen, fscale, seed, progress).build()
 
 
 class _Builder:
     """One build: the random streams, the growing node list and the columns."""
 
-    def __init__(self, profile: _Profile, scale: float, seed: int, progress: Progress | None):
+    def __init__(self, profile: CityProfile, scale: float, seed: int, progress: Progress | None):
         self.profile = profile
         self.scale = scale
         self.seed = seed
@@ -772,8 +809,7 @@ class _Builder:
         s = self.scale
         rng = self.rng_shape
         nodes = self.nodes
-        city_code = AreaCode.parse("430200")
-        nodes.append(Node("430200", NodeKind.CITY, "株洲市", None, city_code))
+        nodes.append(Node(p.code, NodeKind.CITY, p.city_name, None, AreaCode.parse(p.code)))
         grids_total = max(1, round(p.grids * s))
         households_total = max(1, round(p.households * s))
         weights = [c.weight for c in p.counties]
@@ -785,11 +821,11 @@ class _Builder:
             plans.append((county, streets))
         street_counts = [len(st) for _, st in plans]
         county_grids = [
-            max(n, g) for n, g in zip(street_counts, _apportion(grids_total, weights), strict=True)
+            max(n, g) for n, g in zip(street_counts, apportion(grids_total, weights), strict=True)
         ]
         county_households = [
             max(h, g)
-            for h, g in zip(_apportion(households_total, weights), county_grids, strict=True)
+            for h, g in zip(apportion(households_total, weights), county_grids, strict=True)
         ]
         total_grids = sum(county_grids)
         self.grids_done = 0
@@ -828,7 +864,7 @@ class _Builder:
 
     def _county(
         self,
-        county: _County,
+        county: CountyProfile,
         streets: list[tuple[str, int]],
         n_grids: int,
         n_households: int,
@@ -837,7 +873,7 @@ class _Builder:
         nodes = self.nodes
         code = AreaCode.parse(county.code)
         county_id = county.code
-        nodes.append(Node(county_id, NodeKind.DISTRICT, county.name, "430200", code))
+        nodes.append(Node(county_id, NodeKind.DISTRICT, county.name, self.profile.code, code))
         natives = [self._code(c) for c in county.id_codes]
         # 渌口区 natives (old code 430221) born after the 2018 renaming carry the new code.
         old = late = -1
@@ -845,9 +881,9 @@ class _Builder:
             old, late = self._code("430221"), self._code("430212")
         # Urban streets hold most of the people: more grids than towns, towns more than townships.
         street_weights = [_STREET_WEIGHT[kind] * rng.uniform(0.6, 1.4) for kind, _ in streets]
-        street_grids = _apportion(n_grids, street_weights, minimum=1)
+        street_grids = apportion(n_grids, street_weights, minimum=1)
         grid_weights = [rng.uniform(0.45, 1.55) for _ in range(n_grids)]
-        grid_households = _apportion(n_households, grid_weights, minimum=1)
+        grid_households = apportion(n_households, grid_weights, minimum=1)
         used_names: set[str] = set()
         g_at = 0
         for (kind, number), n_street_grids in zip(streets, street_grids, strict=True):
@@ -862,7 +898,7 @@ class _Builder:
             nodes.append(Node(street_id, NodeKind.STREET, street_name, county_id, street_code))
             self.street_ids.append(street_id)
             n_comm = max(1, round(n_street_grids / 2))
-            comm_grids = _apportion(
+            comm_grids = apportion(
                 n_street_grids, [rng.uniform(0.5, 1.5) for _ in range(n_comm)], 1
             )
             for j, n_comm_grids in enumerate(comm_grids):

@@ -35,6 +35,8 @@ def require_text(value: object, field: str) -> None:
     ...
     gridcare.errors.InvalidInput: id: id must be non-empty text [missing]
     """
+    if type(field) is not str:
+        raise InvalidInput("not_string", "field", "a field name is text")
     if not isinstance(value, str) or not value:
         raise InvalidInput("missing", field, f"{field} must be non-empty text", value=value)
 

@@ -26,8 +26,10 @@ from typing import Any
 
 import attrs
 
-from gridcare.errors import InvalidInput
-from gridcare.masking import mask_text
+from gridcare.codes import normalise_area_code
+from gridcare.errors import Choice, FieldError, InvalidInput
+from gridcare.masking import mask_id_number, mask_name, mask_phone, mask_text
+from gridcare.text import TEXT_LIMITS, check_text
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -46,7 +48,7 @@ __all__ = [
 ]
 
 
-class HazardKind(StrEnum):
+class HazardKind(Choice):
     """Kinds of safety hazard (安全隐患) found on a visit.
 
     >>> HazardKind("fire")
@@ -62,7 +64,7 @@ class HazardKind(StrEnum):
     OTHER = "other"
 
 
-class Severity(StrEnum):
+class Severity(Choice):
     """How serious a hazard is.
 
     >>> [s.value for s in Severity]
@@ -74,7 +76,7 @@ class Severity(StrEnum):
     HIGH = "high"
 
 
-class DisputeResolution(StrEnum):
+class DisputeResolution(Choice):
     """What became of a dispute (矛盾纠纷): mediated on the spot or escalated.
 
     >>> DisputeResolution.ESCALATED.value
@@ -85,7 +87,7 @@ class DisputeResolution(StrEnum):
     ESCALATED = "escalated"
 
 
-class ServiceKind(StrEnum):
+class ServiceKind(Choice):
     """Services to residents (服务群众) given during a visit.
 
     >>> ServiceKind.PROXY_DECLARATION.value
@@ -98,7 +100,7 @@ class ServiceKind(StrEnum):
     PROXY_DECLARATION = "proxy_declaration"
 
 
-class PremisesCheck(StrEnum):
+class PremisesCheck(Choice):
     """What an inspection of premises (a shop, a mahjong parlour) checks.
 
     >>> len(PremisesCheck)
@@ -117,9 +119,18 @@ def _mask_note(value: str) -> str:
 
 def _require_enum(value: object, enum_cls: type[StrEnum], field: str) -> None:
     if not isinstance(value, enum_cls):
-        raise InvalidInput(
-            "bad_enum", field, f"expected a {enum_cls.__name__}, got {value!r}", value=value
-        )
+        raise InvalidInput("bad_enum", field, f"expected a {enum_cls.__name__}", value=value)
+
+
+def _checks(value: object, field: str) -> frozenset[PremisesCheck]:
+    """``passed`` or ``failed`` as a frozenset: any list, tuple or set of checks is taken."""
+    if type(value) is frozenset and all(type(check) is PremisesCheck for check in value):
+        return value
+    if not isinstance(value, (list, tuple, set, frozenset)):
+        raise InvalidInput("bad_enum", field, "expected a set of PremisesCheck")
+    for check in value:
+        _require_enum(check, PremisesCheck, field)
+    return frozenset(value)
 
 
 @attrs.frozen
@@ -184,6 +195,12 @@ class PremisesInspection:
     ...     failed=frozenset({PremisesCheck.CODE_SCANNING}), rectification_demanded=True)
     >>> p.compliant
     False
+
+    ``passed`` and ``failed`` may be given as any list, tuple or set of
+    checks; they are kept as frozensets.
+
+    >>> PremisesInspection("p", passed=[PremisesCheck.MASKS]).passed
+    frozenset({<PremisesCheck.MASKS: 'masks'>})
     """
 
     premises: str = attrs.field(repr=_mask_note)
@@ -192,8 +209,10 @@ class PremisesInspection:
     rectification_demanded: bool = False
 
     def __attrs_post_init__(self) -> None:
-        for check in (*self.passed, *self.failed):
-            _require_enum(check, PremisesCheck, "checks")
+        object.__setattr__(self, "passed", _checks(self.passed, "passed"))
+        object.__setattr__(self, "failed", _checks(self.failed, "failed"))
+        if type(self.rectification_demanded) is not bool:
+            raise InvalidInput("bad_flag", "rectification_demanded", "expected True or False")
         both = self.passed & self.failed
         if both:
             raise InvalidInput(
@@ -216,13 +235,35 @@ class PremisesInspection:
         return not self.failed
 
 
+def _masked(value: object, mask: Callable[[str], str], kind: str, field: str) -> str:
+    """Text with the rules and limit of ``kind``, masked by ``mask`` (which leaves a masked
+    value as it is)."""
+    return mask(check_text(value, field, max_length=TEXT_LIMITS[kind], allow_empty=True))
+
+
+def _masked_name(value: object) -> str:
+    return _masked(value, mask_name, "name", "masked_name")
+
+
+def _masked_id(value: object) -> str:
+    return _masked(value, mask_id_number, "short", "masked_id")
+
+
+def _masked_phone(value: object) -> str:
+    return _masked(value, mask_phone, "short", "masked_phone")
+
+
 @attrs.frozen
 class ArrivalFound:
     """An arrival from outside met on a visit, as plain already-masked values.
 
     ``person_key`` is a stable pseudonymous key (a hash of the ID number, made
     by the caller); ``masked_name``, ``masked_id`` and ``masked_phone`` are the
-    masked forms only. No unmasked personal data is held, so ``repr`` is safe.
+    masked forms only: a value given unmasked is masked at construction (the
+    masks leave a masked value as it is). ``from_area`` is a division code.
+    No unmasked personal data is held, so ``repr`` is safe. Texts obey the
+    rules and limits of :mod:`gridcare.text` (a key: ``code``, the household:
+    ``id``, the masked name: ``name``, the masked numbers: ``short``).
 
     >>> from datetime import datetime, timezone
     >>> a = ArrivalFound(person_key="p:9f2c", household="H1", found_at=datetime(
@@ -230,22 +271,27 @@ class ArrivalFound:
     ...     masked_id="430211********0022", from_area="420100")
     >>> a.masked_name, a.from_area
     ('刘*娟', '420100')
+    >>> ArrivalFound("p:1", "H1", a.found_at, masked_name="刘晓娟", masked_phone="13812345678")
+    ... # doctest: +ELLIPSIS
+    ArrivalFound(..., masked_name='刘*娟', masked_id='', masked_phone='138****5678', ...)
     """
 
     person_key: str
     household: str
     found_at: datetime
-    masked_name: str = ""
-    masked_id: str = ""
-    masked_phone: str = ""
+    masked_name: str = attrs.field(default="", converter=_masked_name)
+    masked_id: str = attrs.field(default="", converter=_masked_id)
+    masked_phone: str = attrs.field(default="", converter=_masked_phone)
     from_area: str | None = None
     arrived_at: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.person_key, str) or not self.person_key:
-            raise InvalidInput("missing", "person_key", "a person key is required")
-        if not isinstance(self.household, str) or not self.household:
-            raise InvalidInput("missing", "household", "a household id is required")
+        check_text(self.person_key, "person_key", max_length=TEXT_LIMITS["code"])
+        check_text(self.household, "household", max_length=TEXT_LIMITS["id"])
+        if self.from_area is not None:
+            problem = normalise_area_code(self.from_area)
+            if isinstance(problem, FieldError):
+                raise InvalidInput(problem.code, "from_area", problem.message, value=problem.value)
         require_aware(self.found_at, "found_at")
         if self.arrived_at is not None:
             require_aware(self.arrived_at, "arrived_at")

@@ -19,8 +19,11 @@ Rules this module obeys (docs/design.md, "State machines"):
   household never visited is *not started*;
 * :func:`apply_visit_event` applies one attempt; :func:`replay_visits` is
   :func:`gridcare.machine.replay` with it: order by (``at``, ``id``), a repeated
-  id changes nothing, and what the table refuses, attempts of another
-  campaign, outside the campaign's window or scope are rejected, never dropped.
+  id changes nothing, an id naming two different attempts is rejected, and
+  what the table refuses, attempts of another campaign, outside the
+  campaign's window or scope are rejected, never dropped. A record keeps the
+  ids of its attempts, so a replay resumed from stored records skips what
+  they hold.
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from gridcare.visits.campaign import Campaign
@@ -40,17 +43,35 @@ Rules this module obeys (docs/design.md, "State machines"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import attrs
-from dateutil import tz as dateutil_tz
 
-from gridcare.errors import GridcareError, InvalidInput
-from gridcare.machine import NEW, Machine, Rejection, Replay, first_of_each_id, group_by_subject
+from gridcare.errors import (
+    Choice,
+    GridcareError,
+    InvalidInput,
+    require_callable,
+    require_instance,
+    require_int,
+    require_items,
+)
+from gridcare.machine import (
+    NEW,
+    History,
+    Machine,
+    Rejection,
+    Replay,
+    check_records,
+    group_by_subject,
+    held_elsewhere,
+    replay_order,
+    sort_out_ids,
+)
 from gridcare.masking import mask_text
+from gridcare.serial import JsonMixin, personal
 from gridcare.timeutil import require_aware
 from gridcare.visits.campaign import Campaign, require_text
 from gridcare.visits.findings import Findings
@@ -78,7 +99,7 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 
-class VisitChannel(StrEnum):
+class VisitChannel(Choice):
     """How an attempt was made.
 
     >>> VisitChannel.DOOR_CODE_SCAN.remote
@@ -96,7 +117,7 @@ class VisitChannel(StrEnum):
         return self is not VisitChannel.DOOR
 
 
-class VisitOutcome(StrEnum):
+class VisitOutcome(Choice):
     """What an attempt achieved.
 
     >>> VisitOutcome("nobody_home")
@@ -110,7 +131,7 @@ class VisitOutcome(StrEnum):
     APPOINTMENT = "appointment"
 
 
-class HouseholdVisitState(StrEnum):
+class HouseholdVisitState(Choice):
     """A household's state in one campaign.
 
     ``NOT_STARTED`` is the state shown for a household with no record (the
@@ -146,7 +167,7 @@ _REACHED_STATES = frozenset({HouseholdVisitState.REACHED, HouseholdVisitState.RE
 _SETTLED_STATES = _REACHED_STATES | {HouseholdVisitState.VACANT}
 
 
-class VisitEventKind(StrEnum):
+class VisitEventKind(Choice):
     """The kind of an attempt in the transition table (:attr:`VisitAttempt.kind`).
 
     ``NOBODY_HOME_AT_LIMIT`` is no attempt's own kind: the guard
@@ -250,7 +271,18 @@ def reaches_attempt_limit(attempts_before: int, campaign: Campaign) -> bool:
     >>> c = Campaign(id="K", scope="D", round=1, start=t0, end=t0 + timedelta(days=1))
     >>> reaches_attempt_limit(1, c), reaches_attempt_limit(2, c)
     (False, True)
+    >>> reaches_attempt_limit(-1, c)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: attempts_before: must not be negative [negative]
     """
+    require_int(attempts_before, "attempts_before", low=0)
+    require_instance(campaign, Campaign, "campaign", code="bad_campaign")
+    return _reaches_attempt_limit(attempts_before, campaign)
+
+
+def _reaches_attempt_limit(attempts_before: int, campaign: Campaign) -> bool:
+    """:func:`reaches_attempt_limit` for arguments already checked (the replay's)."""
     return attempts_before + 1 >= campaign.attempt_limit
 
 
@@ -274,7 +306,18 @@ def attempt_kind(outcome: VisitOutcome, channel: VisitChannel) -> VisitEventKind
     'reach_remotely'
     >>> attempt_kind(VisitOutcome.REFUSED, VisitChannel.DOOR).value
     'refuse'
+    >>> attempt_kind("refused", VisitChannel.DOOR)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: outcome: expected VisitOutcome, got str [bad_enum]
     """
+    require_instance(outcome, VisitOutcome, "outcome", code="bad_enum")
+    require_instance(channel, VisitChannel, "channel", code="bad_enum")
+    return _attempt_kind(outcome, channel)
+
+
+def _attempt_kind(outcome: VisitOutcome, channel: VisitChannel) -> VisitEventKind:
+    """:func:`attempt_kind` for arguments already checked (an attempt's own)."""
     if outcome is VisitOutcome.REACHED:
         if channel is VisitChannel.DOOR_CODE_SCAN:
             return K.SCAN_DOOR_CODE
@@ -284,9 +327,14 @@ def attempt_kind(outcome: VisitOutcome, channel: VisitChannel) -> VisitEventKind
 
 #: tzinfo types whose ``utcoffset`` is never ``None`` for a datetime: checking the
 #: type spares a zone-file lookup per attempt (a million attempts at city scale).
-_FIXED_AWARE: frozenset[type] = frozenset(
-    {timezone, dateutil_tz.tzfile, dateutil_tz.tzutc, dateutil_tz.tzoffset, ZoneInfo}
-)
+_FIXED_AWARE: frozenset[type] = frozenset({timezone, ZoneInfo})
+
+
+#: The one type every item of a tuple of ids has.
+_TEXT_ONLY = frozenset({str})
+
+#: The counts a household's record adds up (whole numbers, never negative).
+_COUNTS = ("attempts", "person_visits", "arrivals_found", "hazards", "disputes", "services")
 
 
 def _mask_optional(value: str) -> str:
@@ -294,7 +342,8 @@ def _mask_optional(value: str) -> str:
 
 
 def _persons_default(self: VisitAttempt) -> int:
-    return len(self.resident_ids)
+    ids = self.resident_ids
+    return len(ids) if type(ids) is tuple else 0  # anything else is refused by the checks
 
 
 @attrs.frozen
@@ -362,6 +411,7 @@ class VisitAttempt:
             and (team is None or (type(team) is str and team))
             and (worker is not None or team is not None)
             and type(self.resident_ids) is tuple
+            and (not self.resident_ids or set(map(type, self.resident_ids)) <= _TEXT_ONLY)
             and type(seen) is int
             and seen >= len(self.resident_ids)
         ):
@@ -408,7 +458,7 @@ class VisitAttempt:
         if found is not None and type(found) is not Findings and not isinstance(found, Findings):
             raise InvalidInput("bad_findings", "findings", "expected Findings")
         # A derived field of a frozen class is set once, here, after the checks.
-        object.__setattr__(self, "kind", attempt_kind(outcome, self.channel))
+        object.__setattr__(self, "kind", _attempt_kind(outcome, self.channel))
 
     def _check_fields(self) -> None:
         require_text(self.id, "id")
@@ -427,7 +477,8 @@ class VisitAttempt:
             who = getattr(self, field)
             if who is not None:
                 require_text(who, field)
-        if not isinstance(self.resident_ids, tuple):
+        ids = self.resident_ids
+        if not isinstance(ids, tuple) or not all(type(r) is str and r for r in ids):
             raise InvalidInput("bad_residents", "resident_ids", "expected a tuple of resident ids")
         seen = self.persons_seen
         if isinstance(seen, bool) or not isinstance(seen, int) or seen < len(self.resident_ids):
@@ -456,19 +507,36 @@ def visit_event_kind(
     ...     at=t0, outcome=VisitOutcome.NOBODY_HOME)
     >>> visit_event_kind(a, 0, c), visit_event_kind(a, 2, c)
     (<VisitEventKind.NOBODY_HOME: 'nobody_home'>, <VisitEventKind.NOBODY_HOME_AT_LIMIT: ...>)
+    >>> visit_event_kind(a, 0, object())
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: campaign: expected Campaign, got object [bad_campaign]
     """
+    require_instance(attempt, VisitAttempt, "attempt", code="bad_attempt")
+    require_int(attempts_before, "attempts_before", low=0)
+    require_instance(campaign, Campaign, "campaign", code="bad_campaign")
+    return _visit_event_kind(attempt, attempts_before, campaign)
+
+
+def _visit_event_kind(
+    attempt: VisitAttempt, attempts_before: int, campaign: Campaign
+) -> VisitEventKind:
+    """:func:`visit_event_kind` for arguments already checked (the replay's)."""
     kind = attempt.kind
-    if kind is K.NOBODY_HOME and reaches_attempt_limit(attempts_before, campaign):
+    if kind is K.NOBODY_HOME and _reaches_attempt_limit(attempts_before, campaign):
         return K.NOBODY_HOME_AT_LIMIT
     return kind
 
 
 @attrs.frozen(repr=False)
-class HouseholdVisit:
+class HouseholdVisit(JsonMixin):
     """A household's record in one campaign: stored state and what its attempts added up to.
 
     ``state`` is never ``NOT_STARTED`` once an attempt is applied, and never
-    ``REVISIT_DUE``: ask :meth:`state_as_of`.
+    ``REVISIT_DUE``: ask :meth:`state_as_of`. ``event_ids`` are the ids of the
+    attempts applied, in replay order, and ``last_attempt_at`` the instant of
+    the last (``last_event_at``): what a replay resumed from stored records
+    needs (:class:`gridcare.machine.Tracked`).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
@@ -493,8 +561,67 @@ class HouseholdVisit:
     disputes: int = 0
     services: int = 0
     appointment_for: datetime | None = None
-    refusal_reason: str = ""
+    refusal_reason: str = attrs.field(default="", metadata=personal(mask_text))
     last_attempt_id: str | None = None
+    event_ids: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        # One cheap test for the usual shape (a record per household, 240,000 in a city);
+        # anything unusual goes through the field-by-field checks that say what is wrong.
+        if not (
+            type(self.household) is str
+            and type(self.campaign_id) is str
+            and self.household
+            and self.campaign_id
+            and type(self.state) is HouseholdVisitState
+            and type(self.attempts) is int
+            and type(self.person_visits) is int
+            and type(self.arrivals_found) is int
+            and type(self.hazards) is int
+            and type(self.disputes) is int
+            and type(self.services) is int
+            and min(
+                self.attempts,
+                self.person_visits,
+                self.arrivals_found,
+                self.hazards,
+                self.disputes,
+                self.services,
+            )
+            >= 0
+            and _quick_instant(self.first_attempt_at)
+            and _quick_instant(self.last_attempt_at)
+            and _quick_instant(self.reached_at)
+            and _quick_instant(self.appointment_for)
+            and type(self.refusal_reason) is str
+            and (self.last_attempt_id is None or type(self.last_attempt_id) is str)
+            and type(self.event_ids) is tuple
+            and (not self.event_ids or set(map(type, self.event_ids)) <= _TEXT_ONLY)
+        ):
+            self._check_fields()
+
+    def _check_fields(self) -> None:
+        require_text(self.household, "household")
+        require_text(self.campaign_id, "campaign_id")
+        require_instance(self.state, HouseholdVisitState, "state", code="bad_enum")
+        for field in _COUNTS:
+            require_int(getattr(self, field), field, low=0)
+        for field in ("first_attempt_at", "last_attempt_at", "reached_at", "appointment_for"):
+            value = getattr(self, field)
+            if value is not None:
+                require_aware(value, field)
+        if type(self.refusal_reason) is not str:
+            raise InvalidInput("not_string", "refusal_reason", "a refusal reason is text")
+        if self.last_attempt_id is not None:
+            require_text(self.last_attempt_id, "last_attempt_id")
+        ids = self.event_ids
+        if type(ids) is not tuple or not all(type(i) is str for i in ids):
+            raise InvalidInput("bad_record", "event_ids", "expected a tuple of attempt ids")
+
+    @property
+    def last_event_at(self) -> datetime | None:
+        """The instant of the last attempt applied (``last_attempt_at``)."""
+        return self.last_attempt_at
 
     def __repr__(self) -> str:
         return (
@@ -504,7 +631,8 @@ class HouseholdVisit:
 
     def state_as_of(self, campaign: Campaign, as_of: datetime) -> HouseholdVisitState:
         """The state as of ``as_of``: ``REVISIT_DUE`` when :func:`revisit_due` says so."""
-        if revisit_due(self.state, self.last_attempt_at, self.appointment_for, campaign, as_of):
+        _check_campaign_as_of(campaign, as_of)
+        if _revisit_due(self.state, self.last_attempt_at, self.appointment_for, campaign, as_of):
             return HouseholdVisitState.REVISIT_DUE
         return self.state
 
@@ -534,6 +662,38 @@ def revisit_due(
     >>> revisit_due(away, t0, None, c, t0 + timedelta(hours=4))
     True
     """
+    require_instance(state, HouseholdVisitState, "state", code="bad_enum")
+    for field, value in (
+        ("last_attempt_at", last_attempt_at),
+        ("appointment_for", appointment_for),
+    ):
+        if value is not None:
+            require_aware(value, field)
+    _check_campaign_as_of(campaign, as_of)
+    return _revisit_due(state, last_attempt_at, appointment_for, campaign, as_of)
+
+
+def _check_campaign_as_of(campaign: object, as_of: object) -> None:
+    """A campaign and an aware instant (the arguments of *revisit due*), cheaply when usual."""
+    if type(campaign) is not Campaign:
+        require_instance(campaign, Campaign, "campaign", code="bad_campaign")
+    if not _quick_instant(as_of) or as_of is None:
+        require_aware(as_of, "as_of")
+
+
+def _quick_instant(value: object) -> bool:
+    """Whether ``value`` is ``None`` or plainly an aware ``datetime`` (no zone-rule lookup)."""
+    return value is None or (type(value) is datetime and type(value.tzinfo) in _FIXED_AWARE)
+
+
+def _revisit_due(
+    state: HouseholdVisitState,
+    last_attempt_at: datetime | None,
+    appointment_for: datetime | None,
+    campaign: Campaign,
+    as_of: datetime,
+) -> bool:
+    """:func:`revisit_due` for arguments already checked (the replay's, the report's)."""
     if state is HouseholdVisitState.NOBODY_HOME:
         return last_attempt_at is not None and as_of >= last_attempt_at + campaign.revisit_interval
     if state is HouseholdVisitState.APPOINTMENT:
@@ -573,10 +733,10 @@ def _state_after(
     instant, the table. Raises ``InvalidInput`` or ``IllegalTransition``.
     """
     _check_in_campaign(attempt, campaign)
-    kind = visit_event_kind(attempt, attempts_before, campaign)
+    kind = _visit_event_kind(attempt, attempts_before, campaign)
     if state is None:
         return HOUSEHOLD_VISIT_MACHINE.next(NEW, kind, detail=attempt.id)
-    if revisit_due(state, last_attempt_at, appointment_for, campaign, attempt.at):
+    if _revisit_due(state, last_attempt_at, appointment_for, campaign, attempt.at):
         state = HouseholdVisitState.REVISIT_DUE
     return HOUSEHOLD_VISIT_MACHINE.next(state, kind, detail=attempt.id)
 
@@ -597,6 +757,7 @@ def _record_after(
     """
     persons = arrivals = hazards = disputes = services = 0
     refusal_reason = ""
+    event_ids = tuple([attempt.id for attempt in attempts])
     for attempt in attempts:
         persons += attempt.persons_seen
         found = attempt.findings
@@ -618,6 +779,7 @@ def _record_after(
         disputes += before.disputes
         services += before.services
         refusal_reason = refusal_reason or before.refusal_reason
+        event_ids = before.event_ids + event_ids
     last = attempts[-1]
     return HouseholdVisit(
         household,
@@ -635,6 +797,7 @@ def _record_after(
         last.appointment_for,
         refusal_reason,
         last.id,
+        event_ids,
     )
 
 
@@ -705,9 +868,10 @@ def apply_visit_event(
 
 @attrs.frozen
 class HouseholdReplay:
-    """One household's attempts replayed: its record (``None`` if none applied) and the split.
+    """One household's attempts replayed: its record (``None`` if none) and the split.
 
     What :func:`replay_household` returns; :func:`replay_visits` gathers them.
+    ``duplicates`` are the attempts the starting record held already.
 
     >>> HouseholdReplay(None, (), ()).record is None
     True
@@ -716,17 +880,31 @@ class HouseholdReplay:
     record: HouseholdVisit | None
     applied: tuple[VisitAttempt, ...]
     rejected: tuple[Rejection[VisitAttempt], ...]
+    duplicates: tuple[VisitAttempt, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if self.record is not None:
+            require_instance(self.record, HouseholdVisit, "record", code="bad_record")
+        require_instance(self.applied, tuple, "applied")
+        require_instance(self.rejected, tuple, "rejected")
+        require_instance(self.duplicates, tuple, "duplicates")
 
 
 def replay_household(
-    household: str, attempts: Sequence[VisitAttempt], campaign: Campaign
+    household: str,
+    attempts: Sequence[VisitAttempt],
+    campaign: Campaign,
+    record: HouseholdVisit | None = None,
 ) -> HouseholdReplay:
-    """Fold one household's ``attempts`` (in replay order, no repeated id) from no record.
+    """Fold one household's ``attempts`` (in replay order, no repeated id) onto ``record``.
 
-    Equal to folding them with :func:`apply_visit_event` and rejecting what it
-    raises, but the record is built once, at the end, from the applied
-    attempts: the state goes attempt by attempt through the same rule
-    (window, guards, *revisit due*, table), the sums once over the list.
+    ``record`` is the household's stored record (``None``: not started).
+    Equal to folding the attempts with :func:`apply_visit_event` and
+    rejecting what it raises, but the record is built once, at the end, from
+    the applied attempts: the state goes attempt by attempt through the same
+    rule (window, guards, *revisit due*, table), the sums once over the list.
+    An attempt the stored record holds is a duplicate, a new one before its
+    last attempt ``out_of_order`` (:class:`gridcare.machine.History`).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
@@ -738,17 +916,46 @@ def replay_household(
     >>> out = replay_household("H", [away, met], c)
     >>> out.record.state.value, out.record.attempts, out.record.person_visits, out.rejected
     ('reached', 2, 3, ())
+    >>> len(replay_household("H", [met], c, out.record).duplicates)
+    1
     """
+    require_instance(household, str, "household", code="not_string")
+    require_instance(campaign, Campaign, "campaign", code="bad_campaign")
+    return _replay_household(household, _checked_attempts(attempts), campaign, record)
+
+
+def _replay_household(
+    household: str,
+    attempts: Sequence[VisitAttempt],
+    campaign: Campaign,
+    record: HouseholdVisit | None,
+) -> HouseholdReplay:
+    """:func:`replay_household` on arguments already checked (the replay's loop)."""
     applied: list[VisitAttempt] = []
     rejected: list[Rejection[VisitAttempt]] = []
+    duplicates: list[VisitAttempt] = []
     state: HouseholdVisitState | None = None
+    before = 0
     last_attempt_at: datetime | None = None
     appointment_for: datetime | None = None
     reached_at: datetime | None = None
+    history: History | None = None
+    if record is not None:
+        if not isinstance(record, HouseholdVisit) or record.household != household:
+            raise InvalidInput("bad_record", "record", "expected the household's HouseholdVisit")
+        history = History.of(record)
+        state = record.state
+        before = record.attempts
+        last_attempt_at = record.last_attempt_at
+        appointment_for = record.appointment_for
+        reached_at = record.reached_at
     for attempt in attempts:
         try:
+            if history is not None and history.already_applied(attempt):
+                duplicates.append(attempt)
+                continue
             after = _state_after(
-                state, len(applied), last_attempt_at, appointment_for, attempt, campaign
+                state, before + len(applied), last_attempt_at, appointment_for, attempt, campaign
             )
         except GridcareError as exc:
             rejected.append(Rejection(attempt, exc))
@@ -759,10 +966,10 @@ def replay_household(
         appointment_for = attempt.appointment_for
         if reached_at is None and after in _REACHED_STATES:
             reached_at = attempt.at
-    if state is None:
-        return HouseholdReplay(None, (), tuple(rejected))
-    record = _record_after(None, household, campaign.id, applied, state, reached_at)
-    return HouseholdReplay(record, tuple(applied), tuple(rejected))
+    if state is None or not applied:
+        return HouseholdReplay(record, (), tuple(rejected), tuple(duplicates))
+    built = _record_after(record, household, campaign.id, applied, state, reached_at)
+    return HouseholdReplay(built, tuple(applied), tuple(rejected), tuple(duplicates))
 
 
 @attrs.frozen(repr=False)
@@ -783,8 +990,13 @@ class VisitReplay(Replay[str, HouseholdVisit, VisitAttempt]):
 
     campaign: Campaign
 
+    def __attrs_post_init__(self) -> None:
+        Replay.__attrs_post_init__(self)
+        require_instance(self.campaign, Campaign, "campaign", code="bad_campaign")
+
     def state_of(self, household: str) -> HouseholdVisitState:
         """The stored state of ``household`` (``NOT_STARTED`` for a household never attempted)."""
+        require_text(household, "household")
         record = self.records.get(household)
         return HouseholdVisitState.NOT_STARTED if record is None else record.state
 
@@ -797,6 +1009,8 @@ class VisitReplay(Replay[str, HouseholdVisit, VisitAttempt]):
 
 
 def _checked_attempts(attempts: Iterable[VisitAttempt]) -> list[VisitAttempt]:
+    if isinstance(attempts, (str, bytes)) or not isinstance(attempts, Iterable):
+        raise InvalidInput("wrong_type", "attempts", "expected a collection of VisitAttempt")
     log = list(attempts)
     if all(isinstance(attempt, VisitAttempt) for attempt in log):
         return log
@@ -806,6 +1020,23 @@ def _checked_attempts(attempts: Iterable[VisitAttempt]) -> list[VisitAttempt]:
 
 def _household_of(attempt: VisitAttempt) -> str:
     return attempt.household
+
+
+def _record_household(record: HouseholdVisit) -> str:
+    return record.household
+
+
+def _stored(records: object, campaign: Campaign) -> dict[str, HouseholdVisit]:
+    """Stored records checked where they come back in: household id -> this campaign's record."""
+    checked = check_records(records, HouseholdVisit, _record_household)
+    for household, record in checked.items():
+        if record.campaign_id != campaign.id:
+            raise InvalidInput(
+                "wrong_campaign",
+                f"records.{household}",
+                f"the record belongs to campaign {record.campaign_id!r}, not {campaign.id!r}",
+            )
+    return checked
 
 
 def _outside_scope(household: str, campaign: Campaign) -> InvalidInput:
@@ -823,19 +1054,25 @@ def replay_visits(
     *,
     households: Iterable[str] | None = None,
     progress: Progress | None = None,
+    records: Mapping[str, HouseholdVisit] | None = None,
 ) -> VisitReplay:
     """Replay an attempt log of ``campaign`` into household records.
 
     The same result as :func:`gridcare.machine.replay` with
-    :func:`apply_visit_event`, and the same steps: duplicates and grouping per
-    household by :func:`gridcare.machine.first_of_each_id` and
-    :func:`gridcare.machine.group_by_subject` (order by (``at``, ``id``); a
-    repeated id is a duplicate that changes nothing, the first in that order
-    wins), then each household by :func:`replay_household`, which builds its
-    record once. ``applied`` and ``rejected`` list the attempts household by
-    household. When ``households`` (the ids in the campaign's scope) is given,
-    attempts on other households are rejected (code
-    ``household_outside_scope``). ``progress(done, total)`` is called about
+    :func:`apply_visit_event`, and the same steps: repeated ids sorted out by
+    :func:`gridcare.machine.sort_out_ids` (a re-delivered attempt is a
+    duplicate that changes nothing; every copy of an id naming two different
+    attempts is rejected, ``conflicting_id``), grouping per household by
+    :func:`gridcare.machine.group_by_subject` (order by (``at``, ``id``)),
+    then each household by :func:`replay_household`, which builds its record
+    once. ``applied`` and ``rejected`` list the attempts household by
+    household (the conflicting copies first). When ``households`` (the ids in
+    the campaign's scope) is given, attempts on other households are rejected
+    (code ``household_outside_scope``). ``records`` holds this campaign's
+    stored records to resume from (household id -> :class:`HouseholdVisit`;
+    anything else is ``InvalidInput``): an attempt a record holds is a
+    duplicate, one another record holds a conflict, a new one before its
+    record's last ``out_of_order``. ``progress(done, total)`` is called about
     20 times over the households.
 
     >>> from datetime import datetime, timedelta, timezone
@@ -846,15 +1083,24 @@ def replay_visits(
     >>> out = replay_visits([a, a], c, households={"H1"})
     >>> len(out.duplicates), out.rejected[0].error.code
     (1, 'household_outside_scope')
+    >>> first = replay_visits([a], c)
+    >>> len(replay_visits([a], c, records=first.records).duplicates)
+    1
     """
     if not isinstance(campaign, Campaign):
         raise InvalidInput("bad_campaign", "campaign", "expected a Campaign")
-    firsts, duplicates = first_of_each_id(_checked_attempts(attempts))
-    groups = group_by_subject(firsts, _household_of)
-    scope = None if households is None else frozenset(households)
-    records: dict[str, HouseholdVisit] = {}
+    stored = {} if records is None else _stored(records, campaign)
+    batch = sort_out_ids(_checked_attempts(attempts))
+    if stored:
+        batch = batch.set_aside(held_elsewhere(stored, batch.firsts, _household_of))
+    groups = group_by_subject(batch.firsts, _household_of)
+    scope = None if households is None else frozenset(require_items(households, str, "households"))
+    if progress is not None:
+        require_callable(progress, "progress")
+    out: dict[str, HouseholdVisit] = dict(stored)
     applied: list[VisitAttempt] = []
-    rejected: list[Rejection[VisitAttempt]] = []
+    duplicates: list[VisitAttempt] = list(batch.duplicates)
+    rejected: list[Rejection[VisitAttempt]] = list(batch.rejections())
     total = len(groups)
     every = max(1, total // 20)
     for done, (household, group) in enumerate(groups.items(), start=1):
@@ -862,11 +1108,14 @@ def replay_visits(
             error = _outside_scope(household, campaign)
             rejected.extend(Rejection(attempt, error) for attempt in group)
         else:
-            replayed = replay_household(household, group, campaign)
+            replayed = _replay_household(household, group, campaign, stored.get(household))
             if replayed.record is not None:
-                records[household] = replayed.record
+                out[household] = replayed.record
             applied.extend(replayed.applied)
+            duplicates.extend(replayed.duplicates)
             rejected.extend(replayed.rejected)
         if progress is not None and (done % every == 0 or done == total):
             progress(done, total)
-    return VisitReplay(records, tuple(applied), tuple(duplicates), tuple(rejected), campaign)
+    if len(duplicates) > len(batch.duplicates):
+        duplicates.sort(key=replay_order)
+    return VisitReplay(out, tuple(applied), tuple(duplicates), tuple(rejected), campaign)

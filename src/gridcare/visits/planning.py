@@ -44,10 +44,23 @@ from fractions import Fraction
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import (
+    InvalidInput,
+    require_callable,
+    require_finite,
+    require_int,
+    require_items,
+)
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.rates import Rate
-from gridcare.timeutil import DEFAULT_ZONE_NAME, add_days, start_of_day, zone
+from gridcare.timeutil import (
+    DEFAULT_ZONE_NAME,
+    add_days,
+    require_aware,
+    require_day,
+    start_of_day,
+    zone,
+)
 from gridcare.visits.campaign import Campaign, target_coverage_fraction
 from gridcare.visits.lifecycle import Progress, VisitAttempt, VisitOutcome
 from gridcare.visits.progress import progress as campaign_progress
@@ -68,8 +81,38 @@ __all__ = [
 ]
 
 
+#: The most teams a plan or a simulation takes (Liling sent 300).
+_MAX_TEAMS = 100_000
+#: The most households a grid may count.
+_MAX_HOUSEHOLDS = 10**9
+#: The longest campaign simulated, in days.
+_MAX_DAYS = 366
+#: The most runs one simulation makes.
+_MAX_RUNS = 10_000
+
+
 def _bad(code: str, field: str, message: str, value: object) -> InvalidInput:
     return InvalidInput(code, field, message, value=value)
+
+
+def _check_teams(teams: object, field: str = "teams") -> None:
+    if isinstance(teams, bool) or not isinstance(teams, int) or not 1 <= teams <= _MAX_TEAMS:
+        raise _bad("bad_teams", field, f"from 1 to {_MAX_TEAMS} teams", teams)
+
+
+def _check_days(value: object, field: str, *, optional: bool = True) -> None:
+    """A number of days: finite and not negative (``None`` too when ``optional``)."""
+    if value is None and optional:
+        return
+    if require_finite(value, field, code="bad_days") < 0:
+        raise _bad("bad_days", field, "a number of days >= 0", value)
+
+
+def _check_tuple(value: object, kind: type, field: str) -> None:
+    """A tuple of ``kind`` values (what the planner builds its results from)."""
+    if type(value) is not tuple:
+        raise _bad("not_list", field, f"expected a tuple of {kind.__name__}", None)
+    require_items(value, kind, field)
 
 
 @attrs.frozen
@@ -82,7 +125,7 @@ class CampaignModel:
     >>> CampaignModel(teams=0, visits_per_team_hour=9)
     Traceback (most recent call last):
     ...
-    gridcare.errors.InvalidInput: teams: at least one team [bad_teams]
+    gridcare.errors.InvalidInput: teams: from 1 to 100000 teams [bad_teams]
     """
 
     teams: int
@@ -97,8 +140,7 @@ class CampaignModel:
     )
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.teams, bool) or not isinstance(self.teams, int) or self.teams < 1:
-            raise _bad("bad_teams", "teams", "at least one team", self.teams)
+        _check_teams(self.teams)
         v = self.visits_per_team_hour
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or math.isinf(v):
             raise _bad("bad_rate", "visits_per_team_hour", "a positive number", v)
@@ -162,7 +204,12 @@ class CampaignModel:
         return k
 
     def expected_attempts(self, households: int) -> float:
-        """Expected attempts for ``households`` to reach the target coverage."""
+        """Expected attempts for ``households`` to reach the target coverage.
+
+        >>> CampaignModel(teams=1, visits_per_team_hour=9, nobody_home=0.5).expected_attempts(10)
+        18.0
+        """
+        require_int(households, "households", low=0, high=_MAX_HOUSEHOLDS)
         occupied = households * (1 - self.vacant_share)
         return households * self.vacant_share + occupied * float(self.target_coverage) / (
             1 - self.nobody_home
@@ -187,6 +234,13 @@ class Crew:
     teams: int
     households: int
 
+    def __attrs_post_init__(self) -> None:
+        grids = self.grids
+        if type(grids) is not tuple or not grids or not all(type(g) is str and g for g in grids):
+            raise _bad("bad_grid", "grids", "a non-empty tuple of grid ids", None)
+        _check_teams(self.teams)
+        require_int(self.households, "households", low=0)
+
 
 def _check_counts(households_per_grid: Mapping[str, int]) -> dict[str, int]:
     if not isinstance(households_per_grid, Mapping) or not households_per_grid:
@@ -195,8 +249,13 @@ def _check_counts(households_per_grid: Mapping[str, int]) -> dict[str, int]:
     for grid, n in households_per_grid.items():
         if not isinstance(grid, str) or not grid:
             raise _bad("bad_grid", "households_per_grid", "grid ids are non-empty text", grid)
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise _bad("bad_count", f"households_per_grid.{grid}", "a count >= 0", n)
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= _MAX_HOUSEHOLDS:
+            raise _bad(
+                "bad_count",
+                f"households_per_grid.{grid}",
+                f"a count from 0 to {_MAX_HOUSEHOLDS}",
+                n,
+            )
         out[grid] = n
     return out
 
@@ -210,8 +269,7 @@ def allocate_teams(households_per_grid: Mapping[str, int], teams: int) -> tuple[
     [(('A',), 1), (('C', 'B'), 1)]
     """
     counts = _check_counts(households_per_grid)
-    if isinstance(teams, bool) or not isinstance(teams, int) or teams < 1:
-        raise _bad("bad_teams", "teams", "at least one team", teams)
+    _check_teams(teams)
     grids = sorted(counts, key=lambda g: (-counts[g], g))
     if teams >= len(grids):
         given = dict.fromkeys(grids, 1)
@@ -249,6 +307,13 @@ class GridPlan:
     crew_teams: int
     expected_days: float | None
 
+    def __attrs_post_init__(self) -> None:
+        if type(self.grid) is not str or not self.grid:
+            raise _bad("bad_grid", "grid", "a grid id is non-empty text", None)
+        require_int(self.households, "households", low=0)
+        _check_teams(self.crew_teams, "crew_teams")
+        _check_days(self.expected_days, "expected_days")
+
 
 def _crew_days(crew: Crew, model: CampaignModel) -> float | None:
     if not model.feasible:
@@ -283,6 +348,17 @@ class CampaignPlan:
     finish_within_days: float | None = None
     teams_needed: int | None = None
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.model, CampaignModel):
+            raise _bad("bad_model", "model", "expected a CampaignModel", None)
+        _check_tuple(self.crews, Crew, "crews")
+        _check_tuple(self.grids, GridPlan, "grids")
+        _check_days(self.expected_days, "expected_days")
+        _check_tuple(self.bottlenecks, GridPlan, "bottlenecks")
+        _check_days(self.finish_within_days, "finish_within_days")
+        if self.teams_needed is not None:
+            _check_teams(self.teams_needed, "teams_needed")
+
 
 def _overall(crews: Sequence[Crew], model: CampaignModel) -> float | None:
     days = [_crew_days(c, model) for c in crews]
@@ -296,6 +372,8 @@ def _teams_needed(counts: dict[str, int], model: CampaignModel, within: float) -
         return None
     cap = within * model.attempts_per_team_day
     upper = max(1, sum(math.ceil(model.expected_attempts(n) / cap) for n in counts.values()))
+    if upper > _MAX_TEAMS:  # more teams than a plan takes: not attainable
+        return None
 
     def ok(t: int) -> bool:
         d = _overall(allocate_teams(counts, t), attrs.evolve(model, teams=t))
@@ -331,10 +409,11 @@ def plan_campaign(
     counts = _check_counts(households_per_grid)
     if not isinstance(model, CampaignModel):
         raise _bad("bad_model", "model", "expected a CampaignModel", None)
+    require_int(bottleneck_count, "bottleneck_count", low=0)
     if finish_within_days is not None and (
         isinstance(finish_within_days, bool)
         or not isinstance(finish_within_days, (int, float))
-        or not finish_within_days > 0
+        or not require_finite(finish_within_days, "finish_within_days", code="bad_days") > 0
     ):
         raise _bad(
             "bad_days", "finish_within_days", "a positive number of days", finish_within_days
@@ -384,6 +463,12 @@ class SimulationRun:
     households: int
     coverage_by_day: tuple[Rate, ...]
 
+    def __attrs_post_init__(self) -> None:
+        _check_days(self.days_to_target, "days_to_target")
+        for field in ("attempts", "reached", "vacant", "escalated", "households"):
+            require_int(getattr(self, field), field, low=0)
+        _check_tuple(self.coverage_by_day, Rate, "coverage_by_day")
+
 
 def _percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
@@ -413,6 +498,16 @@ class CampaignSimulation:
     campaign: Campaign
     runs: tuple[SimulationRun, ...]
     attempts: tuple[VisitAttempt, ...]
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.model, CampaignModel):
+            raise _bad("bad_model", "model", "expected a CampaignModel", None)
+        if not isinstance(self.campaign, Campaign):
+            raise _bad("bad_campaign", "campaign", "expected a Campaign", None)
+        _check_tuple(self.runs, SimulationRun, "runs")
+        if not self.runs:
+            raise _bad("bad_number", "runs", "a simulation has at least one run", 0)
+        _check_tuple(self.attempts, VisitAttempt, "attempts")
 
     def _days(self) -> list[float] | None:
         days = [r.days_to_target for r in self.runs]
@@ -632,15 +727,16 @@ def simulate_campaign(
     grid_households = _check_households(households)
     if not isinstance(model, CampaignModel):
         raise _bad("bad_model", "model", "expected a CampaignModel", None)
-    for field, value, low in (("runs", runs, 1), ("max_days", max_days, 1), ("seed", seed, None)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or (low is not None and value < low)
-        ):
-            raise _bad("bad_number", field, "a whole number" + (f" >= {low}" if low else ""), value)
-    if not isinstance(start, date) or isinstance(start, datetime):
-        raise _bad("bad_date", "start", "the first local day of the campaign", start)
+    for field, value, high in (("runs", runs, _MAX_RUNS), ("max_days", max_days, _MAX_DAYS)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            raise _bad("bad_number", field, f"a whole number from 1 to {high}", value)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise _bad("bad_number", "seed", "a whole number", seed)
+    require_day(start, "start")
+    if type(keep_log) is not bool:
+        raise _bad("bad_flag", "keep_log", "expected True or False", keep_log)
+    if progress is not None:
+        require_callable(progress, "progress")
     tz = zone(zone_name)
     day0 = start_of_day(start, tz)
     campaign = Campaign(
@@ -762,6 +858,13 @@ class CampaignDay:
     districts: tuple[dict[str, object], ...]
     behind: tuple[dict[str, object], ...]
 
+    def __attrs_post_init__(self) -> None:
+        require_aware(self.as_of, "as_of")
+        if type(self.total) is not dict:
+            raise _bad("bad_report", "total", "expected a row (a dict)", None)
+        _check_tuple(self.districts, dict, "districts")
+        _check_tuple(self.behind, dict, "behind")
+
 
 def simulated_campaign_day(
     hierarchy: Hierarchy,
@@ -787,10 +890,15 @@ def simulated_campaign_day(
     >>> out.total["households"], [r["id"] for r in out.districts], len(out.behind)
     (50, ['D'], 1)
     """
-    if isinstance(day, bool) or not isinstance(day, int) or day < 1:
-        raise _bad("bad_day", "day", "a campaign day >= 1", day)
+    if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= _MAX_DAYS:
+        raise _bad("bad_day", "day", f"a campaign day from 1 to {_MAX_DAYS}", day)
     if not isinstance(hierarchy, Hierarchy):
         raise _bad("bad_hierarchy", "hierarchy", "expected a Hierarchy", None)
+    if teams is not None:
+        _check_teams(teams)
+    if model is not None and not isinstance(model, CampaignModel):
+        raise _bad("bad_model", "model", "expected a CampaignModel", None)
+    require_day(start, "start")
     root = hierarchy.root.id if scope is None else scope
     households = households_by_grid(hierarchy, root)
     if not households:

@@ -26,18 +26,24 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from enum import StrEnum
 from fractions import Fraction
 from typing import TypeAlias
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import (
+    Choice,
+    InvalidInput,
+    require_callable,
+    require_instance,
+    require_int,
+    require_items,
+)
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import Replay
 from gridcare.rates import Rate
-from gridcare.timeutil import DEFAULT_ZONE, require_aware, zone
-from gridcare.visits.campaign import Campaign
+from gridcare.timeutil import DEFAULT_ZONE, require_aware, require_day, zone
+from gridcare.visits.campaign import Campaign, require_text, target_coverage_fraction
 from gridcare.visits.lifecycle import (
     HouseholdVisit,
     HouseholdVisitState,
@@ -98,6 +104,12 @@ class NodeProgress:
     disputes: int = 0
     services: int = 0
 
+    def __attrs_post_init__(self) -> None:
+        for field in _NODE_COUNTS:
+            value = getattr(self, field)
+            if type(value) is not int or value < 0:
+                require_int(value, field, low=0)
+
     @classmethod
     def empty(cls) -> NodeProgress:
         """All counts zero (identity of ``+``).
@@ -123,6 +135,12 @@ class NodeProgress:
         >>> p.households, p.knocked, p.vacant, p.not_started
         (2, 1, 1, 1)
         """
+        if not isinstance(states, Mapping) or not all(
+            isinstance(state, HouseholdVisitState) and type(n) is int and n >= 0
+            for state, n in states.items()
+        ):
+            raise InvalidInput("bad_state", "states", "expected state -> count of households")
+        records = require_items(records, HouseholdVisit, "records")
         households = sum(states.values())
         remote = states.get(S.REACHED_REMOTELY, 0)
         return cls(
@@ -209,7 +227,8 @@ class NodeProgress:
         >>> NodeProgress(households=10, reached=8).shortfall(Fraction(95, 100))
         2
         """
-        return max(0, math.ceil(target * self.occupied) - self.reached)
+        wanted = target if type(target) is Fraction else target_coverage_fraction(target)
+        return max(0, math.ceil(wanted * self.occupied) - self.reached)
 
     def as_row(self) -> dict[str, object]:
         """Counts and rates (display strings) as a plain dict."""
@@ -219,6 +238,10 @@ class NodeProgress:
         row["knock_rate"] = str(self.knock_rate)
         row["occupied_reach_rate"] = str(self.occupied_reach_rate)
         return row
+
+
+#: The counts of a :class:`NodeProgress`, in field order.
+_NODE_COUNTS = tuple(a.name for a in attrs.fields(NodeProgress))
 
 
 @attrs.frozen
@@ -268,6 +291,13 @@ class MopUpItem:
     state: HouseholdVisitState
     attempts: int
 
+    def __attrs_post_init__(self) -> None:
+        require_text(self.household, "household")
+        if self.grid is not None:
+            require_text(self.grid, "grid")
+        require_instance(self.state, HouseholdVisitState, "state", code="bad_enum")
+        require_int(self.attempts, "attempts", low=0)
+
 
 @attrs.frozen
 class MopUp:
@@ -284,6 +314,13 @@ class MopUp:
     node: str
     needed: int
     households: tuple[MopUpItem, ...]
+
+    def __attrs_post_init__(self) -> None:
+        require_text(self.node, "node")
+        require_int(self.needed, "needed", low=0)
+        if type(self.households) is not tuple:
+            raise InvalidInput("not_list", "households", "expected a tuple of MopUpItem")
+        require_items(self.households, MopUpItem, "households")
 
     @property
     def done(self) -> bool:
@@ -320,6 +357,13 @@ class ProgressReport:
         as_of: datetime,
         totals: dict[int, NodeProgress],
     ) -> None:
+        require_instance(hierarchy, Hierarchy, "hierarchy", code="bad_hierarchy")
+        require_instance(campaign, Campaign, "campaign", code="bad_campaign")
+        if not isinstance(records, Mapping):
+            raise InvalidInput("bad_state", "records", "expected household id -> HouseholdVisit")
+        require_aware(as_of, "as_of")
+        if not isinstance(totals, Mapping):
+            raise InvalidInput("bad_report", "totals", "expected position -> NodeProgress")
         self._hier = hierarchy
         self.campaign = campaign
         self._records = records
@@ -344,6 +388,7 @@ class ProgressReport:
 
     def state_of(self, household: str) -> HouseholdVisitState:
         """The household's state as of the report's instant (``NOT_STARTED`` without a record)."""
+        require_text(household, "household")
         return _state_as_of(self._records.get(household), self.campaign, self.as_of)
 
     def _check(self, node_id: str) -> Node:
@@ -404,6 +449,7 @@ class ProgressReport:
 
         Nodes with no occupied household (undefined rate) are never behind.
         """
+        require_int(n, "n", low=0)
         target = self.campaign.target_coverage
         ranked = []
         for node, p in self.nodes(kind):
@@ -438,7 +484,8 @@ def _as_records(
             if not isinstance(record, HouseholdVisit):
                 raise InvalidInput("bad_state", f"states.{key}", "expected a HouseholdVisit")
         return source
-    before = [a for a in source if a.at < as_of]
+    attempts = require_items(source, VisitAttempt, "states_or_attempts")
+    before = [a for a in attempts if a.at < as_of]
     return replay_visits(before, campaign, households=scope_ids, progress=prog).records
 
 
@@ -522,6 +569,8 @@ def progress(
     1
     """
     require_aware(as_of, "as_of")
+    if progress is not None:
+        require_callable(progress, "progress")
     if not isinstance(hierarchy, Hierarchy):
         raise InvalidInput("bad_hierarchy", "hierarchy", "expected a Hierarchy")
     if not isinstance(campaign, Campaign):
@@ -580,7 +629,7 @@ def mop_up(report: ProgressReport, node_id: str | None = None) -> MopUp:
     return MopUp(target_node, needed, tuple(item for _, _, item in items))
 
 
-class ActorKind(StrEnum):
+class ActorKind(Choice):
     """Whose workload to count: per worker or per team.
 
     >>> ActorKind.TEAM.value
@@ -605,6 +654,12 @@ class WorkloadRow:
     reached: int
     person_visits: int
 
+    def __attrs_post_init__(self) -> None:
+        require_text(self.actor, "actor")
+        require_day(self.day, "day")
+        for field in ("attempts", "reached", "person_visits"):
+            require_int(getattr(self, field), field, low=0)
+
 
 def workload(
     attempts: Iterable[VisitAttempt],
@@ -628,6 +683,8 @@ def workload(
     tz = DEFAULT_ZONE if zone_name is None else zone(zone_name)
     if not isinstance(by, ActorKind):
         raise InvalidInput("bad_enum", "by", "expected an ActorKind", value=by)
+    if isinstance(attempts, (str, bytes, Mapping)) or not isinstance(attempts, Iterable):
+        raise InvalidInput("not_list", "attempts", "expected VisitAttempt records")
     field = "worker" if by is ActorKind.WORKER else "team"
     counts: dict[tuple[str, date], list[int]] = {}
     day_of: dict[datetime, date] = {}

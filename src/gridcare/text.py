@@ -1,0 +1,214 @@
+"""Free text from outside: one set of rules, one check, one table of limits.
+
+Every text a person or a caller types into gridcare (a name, an address part,
+an id, a place, a reason) passes :func:`check_text` (or, without raising,
+:func:`text_problem`) with the limit of its kind from :data:`TEXT_LIMITS`.
+The rules, in the order they are checked (the first broken one is reported),
+and their codes:
+
+* ``not_string``: anything but ``str``;
+* ``too_long``: more characters (code points) than the limit, checked first,
+  before the text is read;
+* ``lone_surrogate``: a code point U+D800-U+DFFF (not text: it cannot be
+  encoded);
+* ``control_character``: the C0 and C1 controls (NUL, ESC, DEL,
+  U+0080-U+009F) and the line and paragraph separators U+2028 and U+2029;
+  multi-line text (``multiline=True``) may hold tab, CR and LF;
+* ``bidi_control``: the bidirectional embeddings, overrides and isolates
+  U+202A-U+202E and U+2066-U+2069;
+* ``missing``: empty or only blanks (unless ``allow_empty``);
+* ``invisible``: something, but nothing visible: only blanks, format
+  characters (zero-width space and joiners, direction marks, the byte order
+  mark), combining marks and blank letters (Hangul fillers, the blank
+  braille pattern).
+
+The check never changes a text, and texts are not NFC-normalised or folded:
+a name written with a CJK compatibility ideograph (which NFC replaces), or
+``e`` and a combining accent, is kept with those code points, as a register
+may hold them; whatever compares texts (routing, duplicate detection) decides
+its own equivalence. An error never quotes the
+refused text: it names the rule, and the position and code point of the
+offending character.
+
+>>> check_text("刘晓娟", "name", max_length=TEXT_LIMITS["name"])
+'刘晓娟'
+>>> for bad in ("\\u200b", "a\\x1b[31m", "x" * 51):
+...     print(text_problem(bad, "name", max_length=TEXT_LIMITS["name"]).code)
+invisible
+control_character
+too_long
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from gridcare.errors import FieldError, InvalidInput
+
+__all__ = ["TEXT_CODES", "TEXT_LIMITS", "check_text", "text_problem"]
+
+#: The most characters a text of each kind may have:
+#:
+#: * ``name``: a person's name;
+#: * ``short``: a building, unit or room number, a seat, a train, flight or
+#:   vehicle number, an identity document number (and their masked forms);
+#: * ``id``: an id given by a system (declaration, event, grid, worker, node),
+#:   a field path;
+#: * ``code``: a door QR code, a pseudonymous person key;
+#: * ``place``: a community, a place, an address, a detail, an institution;
+#: * ``note``: free text written by a worker (a rejection reason); line
+#:   breaks allowed.
+TEXT_LIMITS: Mapping[str, int] = MappingProxyType(
+    {"name": 50, "short": 20, "id": 64, "code": 128, "place": 200, "note": 1000}
+)
+
+#: Every code :func:`text_problem` gives, in the order the rules are checked.
+TEXT_CODES: tuple[str, ...] = (
+    "not_string",
+    "too_long",
+    "lone_surrogate",
+    "control_character",
+    "bidi_control",
+    "missing",
+    "invisible",
+)
+
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\t\n\r")
+# Letters and symbols that draw nothing (not Cf, Mn or Me, so named here).
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_UNSEEN = frozenset({"Cf", "Mn", "Me", "Cc", "Zs", "Zl", "Zp"})
+_LIMIT_OF_LIMITS = 1_000_000
+
+
+_category = unicodedata.category
+
+
+def _seen(ch: str) -> bool:
+    """Whether a character draws something."""
+    return ch not in _BLANK_GLYPHS and _category(ch) not in _UNSEEN
+
+
+def _problem(code: str, field: str, message: str) -> FieldError:
+    return FieldError(code, field, message)
+
+
+def _where(i: int, ch: str) -> str:
+    return f"U+{ord(ch):04X} at position {i}"
+
+
+def text_problem(
+    value: object,
+    field: str,
+    *,
+    max_length: int,
+    allow_empty: bool = False,
+    multiline: bool = False,
+) -> FieldError | None:
+    """The first rule ``value`` breaks, as a :class:`~gridcare.errors.FieldError`; ``None`` if
+    it is acceptable text. Never raises for the value; its cost is linear in
+    ``max_length`` at most.
+
+    ``allow_empty`` accepts ``""`` and blanks only (an optional part);
+    ``multiline`` accepts tab, CR and LF. The error holds no value: only the
+    rule, the length or the offending character's code point and position.
+
+    >>> text_problem("G1234", "number", max_length=20) is None
+    True
+    >>> text_problem("武\\u202e汉", "place", max_length=200).message
+    'bidirectional control U+202E at position 1'
+    >>> text_problem("  ", "building", max_length=20, allow_empty=True) is None
+    True
+    """
+    if (
+        type(value) is str
+        and type(max_length) is int
+        and len(value) <= max_length <= _LIMIT_OF_LIMITS
+        and value.isprintable()
+        and value[:1].isalnum()
+        and value[0] not in _BLANK_GLYPHS
+    ):
+        return None  # the common case: printable, within the limit, starting with something seen
+    if isinstance(max_length, bool) or not isinstance(max_length, int):
+        raise InvalidInput("not_integer", "max_length", "expected a whole number of characters")
+    if not 0 <= max_length <= _LIMIT_OF_LIMITS:
+        raise InvalidInput(
+            "out_of_range", "max_length", f"expected 0 to {_LIMIT_OF_LIMITS:,}", value=max_length
+        )
+    if not isinstance(value, str):
+        if value is None and not allow_empty:
+            return _problem("missing", field, "a text is required")
+        return _problem("not_string", field, f"expected text, got {type(value).__name__}")
+    n = len(value)
+    if n > max_length:
+        return _problem("too_long", field, f"at most {max_length} characters, got {n}")
+    if value.isprintable():
+        # No control, format, surrogate or separator character but the ASCII space.
+        if value.isascii():
+            if value.strip(" "):
+                return None
+        else:
+            for ch in value:  # nearly always, the first character is seen
+                if ch != " " and ch not in _BLANK_GLYPHS and _category(ch) not in _UNSEEN:
+                    return None
+        if not value.strip(" "):
+            return None if allow_empty else _problem("missing", field, "a text is required")
+        return _problem("invisible", field, "nothing visible: only invisible characters")
+    return _slow_problem(value, field, allow_empty, multiline)
+
+
+def _slow_problem(value: str, field: str, allow_empty: bool, multiline: bool) -> FieldError | None:
+    """The rules on text holding characters that are not printable."""
+    surrogate = control = bidi = None
+    visible = False
+    for i, ch in enumerate(value):
+        if ch.isprintable():
+            visible = visible or (ch != " " and _seen(ch))
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Co", "Cn"):
+            visible = True  # private use (rare characters of names) and newer than this Python
+        elif category == "Cs":
+            surrogate = surrogate or _where(i, ch)
+        elif category in ("Cc", "Zl", "Zp") and not (multiline and ch in _LINE_BREAKS):
+            control = control or _where(i, ch)
+        elif ch in _BIDI:
+            bidi = bidi or _where(i, ch)
+    if surrogate is not None:
+        return _problem("lone_surrogate", field, f"lone surrogate {surrogate}")
+    if control is not None:
+        return _problem("control_character", field, f"control character {control}")
+    if bidi is not None:
+        return _problem("bidi_control", field, f"bidirectional control {bidi}")
+    if visible:
+        return None
+    if not value.strip():
+        return None if allow_empty else _problem("missing", field, "a text is required")
+    return _problem("invisible", field, "nothing visible: only invisible characters")
+
+
+def check_text(
+    value: object,
+    field: str,
+    *,
+    max_length: int,
+    allow_empty: bool = False,
+    multiline: bool = False,
+) -> str:
+    """``value`` if it is acceptable text (:func:`text_problem`), else ``InvalidInput``.
+
+    >>> check_text("G12", "grid_id", max_length=TEXT_LIMITS["id"])
+    'G12'
+    >>> check_text("\\x00", "grid_id", max_length=TEXT_LIMITS["id"])
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: grid_id: control character U+0000 at ... [control_character]
+    """
+    problem = text_problem(
+        value, field, max_length=max_length, allow_empty=allow_empty, multiline=multiline
+    )
+    if problem is not None:
+        raise InvalidInput.collect([problem])
+    return value  # type: ignore[return-value]  # text_problem found a str

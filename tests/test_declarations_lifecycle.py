@@ -514,3 +514,16 @@ def test_apply_and_replay_agree_on_the_ids() -> None:
     assert folded.event_ids == (log[0].id, log[1].id)
     assert folded.last_event_at == log[1].at
     assert replay_declarations(log).records["D1"] == folded
+
+
+@pytest.mark.parametrize("days", [-1, 367, 400])
+def test_a_release_long_after_or_before_the_measures_ended_is_refused(days: int) -> None:
+    from gridcare.declarations import Released
+
+    at = datetime(2022, 3, 27, 10, tzinfo=DEFAULT_ZONE)
+    with pytest.raises(InvalidInput) as err:
+        Released(id="r", at=at, declaration_id="D1", measures_ended_at=at - timedelta(days=days))
+    assert (err.value.code, err.value.field) == ("out_of_range", "measures_ended_at")
+    # The edges are accepted: the event's own instant, and 366 days before it.
+    for edge in (0, 366):
+        Released(id="r", at=at, declaration_id="D1", measures_ended_at=at - timedelta(days=edge))

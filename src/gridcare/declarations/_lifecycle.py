@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import ClassVar, TypeVar
 
@@ -454,6 +454,10 @@ class Withdrawn(DeclarationEvent):
 class Released(DeclarationEvent):
     """The person's measures ended at ``measures_ended_at``; the declaration is closed.
 
+    The end is an aware instant no later than the event and at most
+    :data:`MAX_RELEASE_DELAY` before it (``out_of_range``): a release is
+    recorded when the measures end, not a year after.
+
     >>> Released.kind
     <DeclarationEventKind.RELEASE: 'release'>
     """
@@ -464,7 +468,18 @@ class Released(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        require_aware(self.measures_ended_at, "measures_ended_at")
+        ended = require_aware(self.measures_ended_at, "measures_ended_at")
+        if not self.at - MAX_RELEASE_DELAY <= ended <= self.at:
+            raise InvalidInput(
+                "out_of_range",
+                "measures_ended_at",
+                "the measures end at most 366 days before the release, and not after it",
+                value=ended.isoformat(),
+            )
+
+
+#: The longest a release may be recorded after the measures ended.
+MAX_RELEASE_DELAY = timedelta(days=366)
 
 
 @attrs.frozen(kw_only=True, init=False)

@@ -648,9 +648,10 @@ class Tally:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Mapping[str, Mapping[str, int]]]) -> Tally:
-        """Rebuild from :meth:`to_dict` output; bad entries raise ``InvalidInput``.
+        """Rebuild from :meth:`to_dict` output, read by the converter of :mod:`gridcare.serial`.
 
-        Each level must be a mapping; the error names the entry
+        Each level must be a mapping, each day an ISO date, each count a whole
+        number from 0; every problem is ``InvalidInput`` naming its entry
         (``<node>.<metric>.<day>``).
 
         >>> Tally.from_dict({"G1": {"hazards": {"2022-03-27": 1}}}).get(
@@ -659,29 +660,17 @@ class Tally:
         >>> Tally.from_dict({"G1": None})
         Traceback (most recent call last):
         ...
-        gridcare.errors.InvalidInput: G1: expected metric -> {day: count}, got NoneType [...]
+        gridcare.errors.InvalidInput: G1: expected an object, got NoneType [not_mapping]
         """
-        _require_mapping(data, "data", "node -> metric -> {day: count}")
+        nested: TallyData = serial.from_dict(TallyData, data, name="data")
         builder = TallyBuilder()
-        for node, per_metric in data.items():
-            if not isinstance(node, str) or not node:
-                raise InvalidInput("not_string", "data", "node ids are non-empty text", value=node)
-            _require_mapping(per_metric, node, "metric -> {day: count}")
+        for node, per_metric in nested.items():
             for name, per_day in per_metric.items():
-                counted_metric(name)
-                _require_mapping(per_day, f"{node}.{name}", "day -> count")
-                for text, n in per_day.items():
-                    if not isinstance(text, str):
-                        raise InvalidInput("bad_day", f"{node}.{name}", "expected an ISO date")
-                    where = f"{node}.{name}.{text}"
+                for day, n in per_day.items():
                     try:
-                        day = date.fromisoformat(text)
-                    except ValueError:
-                        raise InvalidInput(
-                            "bad_day", where, "expected an ISO date", value=text
-                        ) from None
-                    require_day(day, where)
-                    builder.add(node, name, require_int(n, where, low=0), day=day)
+                        builder.add(node, name, n, day=day)
+                    except InvalidInput as err:
+                        raise err.within(f"{node}.{name}.{day.isoformat()}") from None
         return Tally._of(builder._counts)
 
     @classmethod

@@ -74,8 +74,8 @@ from gridcare.machine import (
     conflicting_id,
     held_elsewhere,
     replay,
-    replay_order,
     sort_out_ids,
+    trusted_replay_order,
 )
 from gridcare.masking import mask_text
 from gridcare.screening.round import (
@@ -1519,7 +1519,7 @@ def _in_order(
     """Two lists of duplicates as one, in replay order (``first`` is in that order already)."""
     if not more:
         return tuple(first)
-    return tuple(sorted([*first, *more], key=replay_order))
+    return tuple(sorted([*first, *more], key=trusted_replay_order))
 
 
 def replay_round_plain(
@@ -1638,7 +1638,7 @@ def _fold_tubes(
     rejected: list[Rejection[TubeEvent]] = []
     for tube_id, group in groups.items():
         if len(group) > 1:
-            group.sort(key=replay_order)
+            group.sort(key=trusted_replay_order)
         before = records.get(tube_id)
         history = None if before is None else History.of(before)
         draft = _TubeDraft(before)
@@ -1677,7 +1677,7 @@ def _fold_residents(
     rejected: list[Rejection[ResidentEvent]] = []
     for resident_id, group in groups.items():
         if len(group) > 1:
-            group.sort(key=replay_order)
+            group.sort(key=trusted_replay_order)
         record = records.get(resident_id)
         history = None if record is None else History.of(record)
         fresh: list[str] = []

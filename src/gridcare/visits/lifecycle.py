@@ -67,8 +67,8 @@ from gridcare.machine import (
     check_records,
     group_by_subject,
     held_elsewhere,
-    replay_order,
     sort_out_ids,
+    trusted_replay_order,
 )
 from gridcare.masking import mask_text
 from gridcare.serial import JsonMixin, personal
@@ -1117,5 +1117,5 @@ def replay_visits(
         if progress is not None and (done % every == 0 or done == total):
             progress(done, total)
     if len(duplicates) > len(batch.duplicates):
-        duplicates.sort(key=replay_order)
+        duplicates.sort(key=trusted_replay_order)
     return VisitReplay(out, tuple(applied), tuple(duplicates), tuple(rejected), campaign)

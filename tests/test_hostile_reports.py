@@ -133,7 +133,10 @@ def test_the_reproducers_are_coded_errors(
         (lambda: TallyBuilder().add("G1", "hazards", -1, day=D), "n"),
         (lambda: Count("G1", "hazards", -1, day=D), "n"),
         (lambda: Tally({("G1", "hazards", D): -1}), "counts.0.n"),
-        (lambda: Tally.from_dict({"G1": {"hazards": {"2022-03-27": -1}}}), "G1.hazards.2022-03-27.n"),
+        (
+            lambda: Tally.from_dict({"G1": {"hazards": {"2022-03-27": -1}}}),
+            "G1.hazards.2022-03-27.n",
+        ),
         (lambda: stock_counts({"G1": -1}, "cases_open", CUTOFF), "levels.G1.n"),
     ],
     ids=["Tally.add", "TallyBuilder.add", "Count", "Tally", "Tally.from_dict", "stock_counts"],
@@ -215,8 +218,16 @@ def test_a_metric_named_twice_or_outside_the_report_is_refused() -> None:
         (lambda: Tally.empty().get("G1", "hazards", "2022-03-27"), "not_date", "day"),  # type: ignore[arg-type]
         (lambda: Tally.empty().get(["G1"], "hazards", D), "not_string", "node"),  # type: ignore[arg-type]
         (lambda: Tally.empty().get("G1", "review_rate", D), "rate_not_counted", "metric"),
-        (lambda: Tally.from_dict({"G1": {"hazards": {20220327: 1}}}), "bad_date", "G1.hazards.<int>"),  # type: ignore[dict-item]
-        (lambda: Tally.from_dict({"G1": {"hazards": {"27/03": 1}}}), "bad_date", "G1.hazards.27/03"),
+        (
+            lambda: Tally.from_dict({"G1": {"hazards": {20220327: 1}}}),  # type: ignore[dict-item]
+            "bad_date",
+            "G1.hazards.<int>",
+        ),
+        (
+            lambda: Tally.from_dict({"G1": {"hazards": {"27/03": 1}}}),
+            "bad_date",
+            "G1.hazards.27/03",
+        ),
         (lambda: Tally.from_dict([1]), "not_mapping", "data"),  # type: ignore[arg-type]
         (lambda: Tally.merge(Tally.empty(), {}), "wrong_type", "b"),  # type: ignore[arg-type]
         (lambda: TallyBuilder(clock="08:00"), "wrong_type", "clock"),  # type: ignore[arg-type]

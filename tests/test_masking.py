@@ -116,9 +116,14 @@ def test_a_phone_masks_its_middle(phone: PhoneNumber) -> None:
 
 def long_digit_runs(text: str) -> list[str]:
     """Runs of digits (any script, an ID number's final X included) that could be a phone
-    number (11 digits) or an ID number (13 characters and more); 12 bare digits are a code."""
-    runs = re.findall(r"\d+[Xx]?", text)
-    return [r for r in runs if len(r.rstrip("Xx")) >= 11 and not (len(r) == 12 and r.isdigit())]
+    number (11 digits) or an ID number (13 characters and more); 12 bare digits are a code.
+    Groups of digits joined by single spaces, dots or hyphens (``138 1234 5678``) are one run."""
+    runs = re.findall(r"(?<!\d)\d+(?:[ .\-]\d+)*[Xx]?", text)
+    return [
+        r
+        for r in runs
+        if sum(ch.isdigit() for ch in r) >= 11 and not (len(r) == 12 and r.isdigit())
+    ]
 
 
 # Text rich in digits and in the characters that sit around numbers.
@@ -138,6 +143,9 @@ numeric_text = st.text(st.sampled_from("0123456789Xx -+*\n٠١٢３a汉"), max_s
         ("1101051949123100", "110105******3100"),
         ("13812345678X", "13********8X"),
         ("430211001001X", "43*********1X"),
+        ("+86 138 1234 5678", "+86 1** **** 5678"),
+        ("138-1234-5678.", "138-****-5678."),
+        ("2022-03-27 10", "2022-03-27 10"),
     ],
 )
 def test_mask_numbers_examples(text: str, masked: str) -> None:

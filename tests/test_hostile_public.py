@@ -10,13 +10,16 @@ past its deadline, is a finding, and each area's test lists its findings.
 from __future__ import annotations
 
 import collections
-from datetime import UTC
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hostile
+from gridcare.errors import GridcareError
+from gridcare.timeutil import DEFAULT_ZONE
 
 AREAS = sorted({".".join(name.split(".")[:2]) for name in hostile.public_names()})
 
@@ -111,3 +114,52 @@ def test_the_figures_are_counted_by_kind(figures: hostile.Figures) -> None:
     assert sum(figures.outcomes.values()) == figures.calls
     kinds = collections.Counter(figures.outcomes)
     assert kinds["InvalidInput"] > kinds["returned"] / 4
+
+
+def _code(call: Callable[[], object]) -> str:
+    with pytest.raises(GridcareError) as err:
+        call()
+    return str(getattr(err.value, "code", type(err.value).__name__))
+
+
+def test_far_instants_are_refused_where_they_enter(samples: hostile.Samples) -> None:
+    """Each once raised OverflowError somewhere inside; now each is a coded refusal."""
+    from gridcare import ReportClock, daily_report, report_window
+    from gridcare.declarations import example_form, parse_form
+    from gridcare.people import Resident
+    from gridcare.risk import RiskDesignation, RiskLevel, Stay
+    from gridcare.visits import CampaignModel, simulate_campaign
+
+    zone = DEFAULT_ZONE
+    far = datetime(9999, 12, 30, tzinfo=zone)
+    now = datetime(2022, 3, 20, 10, tzinfo=zone)
+    city = next(v for k, v in samples.by_type.items() if k.__name__ == "City")
+    resident = next(iter(city.residents))  # type: ignore[attr-defined]
+    assert isinstance(resident, Resident)
+    designation = RiskDesignation("440304", RiskLevel.HIGH, now)
+    assert _code(lambda: Stay("440304", now, far)) == "out_of_range"
+    assert _code(lambda: ReportClock().report_day(far)) == "out_of_range"
+    assert _code(lambda: report_window(date(1, 1, 1))) == "out_of_range"
+    hierarchy = next(v for k, v in samples.by_type.items() if k.__name__ == "Hierarchy")
+    assert _code(lambda: daily_report(hierarchy, [], cutoff=far)) == "out_of_range"
+    assert _code(lambda: resident.age_on(date(9999, 12, 31))) == "out_of_range"  # type: ignore[attr-defined]
+    assert _code(lambda: designation.window(trace_back_days=2**63)) == "bad_days"
+    assert (
+        _code(
+            lambda: parse_form(
+                example_form(), declaration_id="D1", received_at=now, max_advance_days=10**9
+            )
+        )
+        == "out_of_range"
+    )
+    assert (
+        _code(
+            lambda: simulate_campaign(
+                {"H1": ["R1"]},
+                CampaignModel(teams=1, visits_per_team_hour=9),
+                scope="G",
+                start=date(1, 1, 1),
+            )
+        )
+        == "out_of_range"
+    )

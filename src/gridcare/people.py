@@ -39,7 +39,7 @@ from gridcare.errors import Choice, FieldError, InvalidInput
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import mask_id_number, mask_name
 from gridcare.serial import personal
-from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware
+from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware, require_day
 
 __all__ = [
     "ELDERLY_AGE",
@@ -267,7 +267,7 @@ def _as_date(as_of: date | datetime) -> date:
     if isinstance(as_of, datetime):
         return require_aware(as_of, "as_of").astimezone(DEFAULT_ZONE).date()
     if isinstance(as_of, date):
-        return as_of
+        return require_day(as_of, "as_of")
     raise InvalidInput(
         "not_date", "as_of", f"expected a date or datetime, got {type(as_of).__name__}"
     )

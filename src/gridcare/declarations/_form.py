@@ -35,8 +35,9 @@ from __future__ import annotations
 import copy
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from types import MappingProxyType
 from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from pydantic import (
@@ -143,20 +144,25 @@ _PERMIT_RE = re.compile(TRAVEL_PERMIT_PATTERN)
 # --------------------------------------------------------------------------- field types
 
 
-_FIXED: dict[timedelta, timezone] = {}
+# Every offset in use is a whole quarter hour from -14:00 to +14:00: one shared zone object
+# each, built once at import and never changed. Another offset gets a zone of its own.
+_FIXED: Mapping[timedelta, timezone] = MappingProxyType(
+    {timedelta(minutes=15 * q): timezone(timedelta(minutes=15 * q)) for q in range(-56, 57)}
+)
 
 
 def fixed_offset_zone(offset: timedelta) -> timezone:
-    """One shared fixed-offset zone per offset: comparing instants that share a tzinfo
-    object skips ``utcoffset`` calls, which for dateutil zones run in Python.
+    """One shared fixed-offset zone per offset in use: comparing instants that share a
+    tzinfo object skips ``utcoffset`` calls.
+
+    The shared zones are those of whole quarter hours from -14:00 to +14:00,
+    built once; any other offset gets a new zone (nothing is remembered).
 
     >>> fixed_offset_zone(timedelta(hours=8)) is fixed_offset_zone(timedelta(hours=8))
     True
     """
     found = _FIXED.get(offset)
-    if found is None:
-        found = _FIXED[offset] = timezone(offset)
-    return found
+    return timezone(offset) if found is None else found
 
 
 def _instant(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> datetime:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 import attrs
 
@@ -273,7 +273,7 @@ def _as_date(as_of: date | datetime) -> date:
     )
 
 
-@attrs.frozen(repr=False, kw_only=True)
+@attrs.frozen(repr=False, kw_only=True, init=False)
 class Resident:
     """A person registered in a household.
 
@@ -300,7 +300,70 @@ class Resident:
     phone: PhoneNumber | None = None
     care_needs: frozenset[CareNeed] = attrs.field(default=frozenset(), converter=_care_needs)
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        id: str,
+        household_id: str,
+        name: str,
+        document: CitizenId | IdDocument,
+        birth_date: date,
+        sex: Sex,
+        phone: PhoneNumber | None = None,
+        care_needs: frozenset[CareNeed] = frozenset(),
+    ) -> None:
+        self.__attrs_init__(
+            id=id,
+            household_id=household_id,
+            name=name,
+            document=document,
+            birth_date=birth_date,
+            sex=sex,
+            phone=phone,
+            care_needs=care_needs,
+        )
+        self._check()
+
+    @classmethod
+    def trusted(
+        cls,
+        *,
+        id: str,
+        household_id: str,
+        name: str,
+        document: CitizenId | IdDocument,
+        birth_date: date,
+        sex: Sex,
+        phone: PhoneNumber | None = None,
+        care_needs: frozenset[CareNeed] = frozenset(),
+    ) -> Self:
+        """Build a resident without checking the fields.
+
+        Only for values a program has built and checked itself (the synthetic
+        city writes each resident from its columns): wrong fields give a wrong
+        value here, not an error. Anything read from outside goes through
+        ``Resident(...)``.
+
+        >>> cid = CitizenId.parse("11010519491231002X")
+        >>> fields = dict(id="R1", household_id="H1", name="刘晓娟", document=cid,
+        ...               birth_date=date(1949, 12, 31), sex=Sex.FEMALE)
+        >>> Resident.trusted(**fields) == Resident(**fields)
+        True
+        """
+        resident = cls.__new__(cls)
+        resident.__attrs_init__(
+            id=id,
+            household_id=household_id,
+            name=name,
+            document=document,
+            birth_date=birth_date,
+            sex=sex,
+            phone=phone,
+            care_needs=care_needs,
+        )
+        return resident
+
+    def _check(self) -> None:
         errors: list[FieldError] = []
         _text_errors(errors, "id", self.id, personal=False)
         _text_errors(errors, "household_id", self.household_id, personal=False)

@@ -511,7 +511,7 @@ class City:
             needs.append(CareNeed.DISABLED)
         if flags & _CHRONIC:
             needs.append(CareNeed.CHRONIC_ILLNESS)
-        return Resident(
+        return Resident.trusted(
             id=self._resident_id(index),
             household_id=self.hierarchy.at(self._hpos[hh]).id,
             name=name,

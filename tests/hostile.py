@@ -97,9 +97,6 @@ NOT_ENTRY_POINTS = frozenset(
     }
 )
 
-#: Modules whose callables build hypothesis strategies: called, and their result left undrawn.
-STRATEGY_MODULES = ("gridcare.testing",)
-
 
 class _Picker:
     """A seeded picker for the form builder (any object with ``integer(lo, hi)``)."""
@@ -368,10 +365,7 @@ def entries(samples: Samples) -> list[Entry]:
     for name, obj in public_names().items():
         if not callable(obj):
             continue
-        if name.startswith(STRATEGY_MODULES) and not isinstance(obj, type):
-            entry = entry_for(name, obj, samples)
-        else:
-            entry = entry_for(name, obj, samples)
+        entry = entry_for(name, obj, samples)
         if entry is not None and entry.parameters:
             found.append(entry)
         if isinstance(obj, type) and not issubclass(obj, BaseException):

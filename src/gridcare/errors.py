@@ -536,3 +536,26 @@ def require_callable(value: object, field: str) -> Callable[..., object]:
             "not_callable", field, f"expected a function, got {type(value).__name__}", value=value
         )
     return value
+
+
+def trusted(cls: type[_T], *values: object, **named: object) -> _T:
+    """An instance of the attrs class ``cls`` built by its attrs initializer alone.
+
+    The one way the library builds a value without the checks of its
+    constructor: ``cls`` is an attrs class with ``init=False`` whose
+    ``__init__`` checks its arguments, and ``values`` were checked where they
+    entered (or built from checked ones). Not for values from outside: those
+    go through the constructor.
+
+    >>> import attrs
+    >>> @attrs.frozen(init=False)
+    ... class Box:
+    ...     size: int
+    ...     def __init__(self, size: int) -> None:
+    ...         raise AssertionError("checked")
+    >>> trusted(Box, 3).size
+    3
+    """
+    built = object.__new__(cls)
+    built.__attrs_init__(*values, **named)  # type: ignore[attr-defined]
+    return built

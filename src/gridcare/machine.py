@@ -53,6 +53,7 @@ from gridcare.errors import (
     InvalidInput,
     require_callable,
     require_instance,
+    trusted,
 )
 
 __all__ = [
@@ -503,9 +504,7 @@ class Batch(Generic[E]):
 
 def _batch(firsts: list[E], duplicates: list[E], conflicts: list[E]) -> Batch[E]:
     """A :class:`Batch` of events :func:`sort_out_ids` checked already: no check repeated."""
-    batch: Batch[E] = object.__new__(Batch)
-    batch.__attrs_init__(firsts, duplicates, conflicts)
-    return batch
+    return trusted(Batch, firsts, duplicates, conflicts)
 
 
 def sort_out_ids(events: Iterable[E]) -> Batch[E]:

@@ -35,7 +35,7 @@ from typing import Any, Self
 import attrs
 
 from gridcare.codes import CitizenId, PhoneNumber, Sex
-from gridcare.errors import Choice, FieldError, InvalidInput
+from gridcare.errors import Choice, FieldError, InvalidInput, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import mask_id_number, mask_name
 from gridcare.serial import personal
@@ -350,8 +350,8 @@ class Resident:
         >>> Resident.trusted(**fields) == Resident(**fields)
         True
         """
-        resident = cls.__new__(cls)
-        resident.__attrs_init__(
+        return trusted(
+            cls,
             id=id,
             household_id=household_id,
             name=name,
@@ -361,7 +361,6 @@ class Resident:
             phone=phone,
             care_needs=care_needs,
         )
-        return resident
 
     def _check(self) -> None:
         errors: list[FieldError] = []

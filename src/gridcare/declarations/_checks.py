@@ -19,31 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from gridcare.errors import InvalidInput, require_instance, require_items
+from gridcare.errors import InvalidInput, require_instance, require_items, trusted
 from gridcare.text import TEXT_LIMITS, check_text
 
 __all__ = ["by_id", "checked_ids", "checked_text", "optional_text", "trusted"]
 
 _T = TypeVar("_T")
-
-
-def trusted(cls: type[_T], *values: object, **named: object) -> _T:
-    """An instance of ``cls`` holding ``values`` without running the checks of its
-    ``__init__``: the attrs initializer alone (``cls`` is an attrs class with
-    ``init=False``). Only for values already checked, or built from checked ones.
-
-    >>> import attrs
-    >>> @attrs.frozen(init=False)
-    ... class Box:
-    ...     size: int
-    ...     def __init__(self, size: int) -> None:
-    ...         raise AssertionError("checked")
-    >>> trusted(Box, 3).size
-    3
-    """
-    built = object.__new__(cls)
-    built.__attrs_init__(*values, **named)  # type: ignore[attr-defined]
-    return built
 
 
 def checked_text(value: object, field: str, kind: str = "id") -> str:

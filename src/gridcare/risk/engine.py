@@ -63,6 +63,7 @@ from gridcare.errors import (
     require_int,
     require_items,
     safe_value,
+    trusted,
 )
 from gridcare.labels import label
 from gridcare.risk.policy import (
@@ -245,10 +246,9 @@ def _arrived_at(value: object) -> datetime | None:
 
 
 # The checks of the result values' constructors. The engine builds its results with
-# ``_new(cls)`` and the attrs initializer, without them: what it builds is checked
+# :func:`gridcare.errors.trusted` (the attrs initializer), without them: what it builds is checked
 # where it came in, and its loops pay nothing more.
 
-_new = object.__new__
 _NO_TIME = timedelta(0)
 _MAX_GAP = timedelta(days=365)
 
@@ -756,9 +756,7 @@ def _step(
     green: bool,
     governed_by: int,
 ) -> RiskStep:
-    step = _new(RiskStep)
-    step.__attrs_init__(kind, start, end, color, test_dates, alternatives, green, governed_by)
-    return step
+    return trusted(RiskStep, kind, start, end, color, test_dates, alternatives, green, governed_by)
 
 
 def _moved(step: RiskStep, start: datetime, governed_by: int) -> RiskStep:
@@ -778,9 +776,7 @@ def _moved(step: RiskStep, start: datetime, governed_by: int) -> RiskStep:
 def _window(
     kind: TestKind, start: datetime, end: datetime, count: int, min_gap: timedelta = _NO_TIME
 ) -> TestWindow:
-    window = _new(TestWindow)
-    window.__attrs_init__(kind, start, end, count, min_gap)
-    return window
+    return trusted(TestWindow, kind, start, end, count, min_gap)
 
 
 def _plan(
@@ -795,8 +791,8 @@ def _plan(
     clause: str,
     zone_name: str,
 ) -> RiskPlan:
-    plan = _new(RiskPlan)
-    plan.__attrs_init__(
+    return trusted(
+        RiskPlan,
         category,
         anchor_kind,
         anchor,
@@ -808,7 +804,6 @@ def _plan(
         clause,
         zone_name,
     )
-    return plan
 
 
 def _reason(
@@ -821,9 +816,7 @@ def _reason(
     contact: Contact | None,
     end: datetime | None,
 ) -> RiskReason:
-    reason = _new(RiskReason)
-    reason.__attrs_init__(category, clause, source, match, stay, designation, contact, end)
-    return reason
+    return trusted(RiskReason, category, clause, source, match, stay, designation, contact, end)
 
 
 def _assessment(
@@ -835,17 +828,13 @@ def _assessment(
     as_of: datetime,
     policy: str,
 ) -> Assessment:
-    assessment = _new(Assessment)
-    assessment.__attrs_init__(category, plan, color, verify, reasons, as_of, policy)
-    return assessment
+    return trusted(Assessment, category, plan, color, verify, reasons, as_of, policy)
 
 
 def _missed(
     kind: TestKind, deadline: datetime, day: date | None, needed: int = 1, taken: int = 0
 ) -> MissedTest:
-    missed = _new(MissedTest)
-    missed.__attrs_init__(kind, deadline, day, needed, taken)
-    return missed
+    return trusted(MissedTest, kind, deadline, day, needed, taken)
 
 
 # ---------------------------------------------------------------------------- day counting

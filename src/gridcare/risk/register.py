@@ -49,7 +49,14 @@ from datetime import datetime, timedelta
 import attrs
 
 from gridcare.codes import AreaCode, AreaLevel
-from gridcare.errors import Choice, InvalidInput, require_instance, require_int, require_items
+from gridcare.errors import (
+    Choice,
+    InvalidInput,
+    require_instance,
+    require_int,
+    require_items,
+    trusted,
+)
 from gridcare.timeutil import MAX_YEAR, MIN_YEAR, require_aware
 
 __all__ = [
@@ -544,9 +551,7 @@ class RiskReach:
         province: tuple[RiskDesignation, ...],
     ) -> RiskReach:
         """Build from tuples the register made itself: no check (its indexes' hot path)."""
-        reach = cls.__new__(cls)
-        reach.__attrs_init__(near, county, province)
-        return reach
+        return trusted(cls, near, county, province)
 
     def __attrs_post_init__(self) -> None:
         wide = ((MatchKind.COUNTY, self.county), (MatchKind.PROVINCE_OR_CITY, self.province))

@@ -62,7 +62,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from gridcare.errors import Choice, GridcareError, InvalidInput, require_instance
+from gridcare.errors import Choice, GridcareError, InvalidInput, require_instance, trusted
 from gridcare.machine import (
     NEW,
     Batch,
@@ -682,8 +682,8 @@ def _resident(
     last_event_at: datetime | None = None,
 ) -> ResidentRecord:
     """A :class:`ResidentRecord` the replay built from checked events: no checks repeated."""
-    record: ResidentRecord = object.__new__(ResidentRecord)
-    record.__attrs_init__(
+    return trusted(
+        ResidentRecord,
         resident_id,
         state,
         tube_id,
@@ -697,7 +697,6 @@ def _resident(
         event_ids,
         last_event_at,
     )
-    return record
 
 
 def _with_ids(r: ResidentRecord, event_ids: tuple[str, ...]) -> ResidentRecord:

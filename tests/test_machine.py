@@ -19,6 +19,7 @@ from gridcare.machine import (
     replay,
     replay_order,
     sort_out_ids,
+    trusted_sort_out_ids,
 )
 from helpers import at
 
@@ -477,3 +478,10 @@ def test_history_and_sort_out_ids() -> None:
         sort_out_ids("ab")  # type: ignore[arg-type]
     assert History.of(Door.SHUT) is None
     assert History.of(DoorRecord(Door.SHUT)) is None
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 3), st.sampled_from(list(Push)))))
+def test_trusted_sort_out_ids_agrees_with_sort_out_ids(rows: list[tuple[str, int, Push]]) -> None:
+    log = [DoorEvent(i, T0 + timedelta(minutes=m), "front", k) for i, m, k in rows]
+    assert trusted_sort_out_ids(log) == sort_out_ids(log)
+    assert sort_out_ids(iter(log)) == sort_out_ids(log)  # any iterable, checked first

@@ -23,6 +23,7 @@ from gridcare.screening import (
     ExemptionReason,
     LabResult,
     MarkedAway,
+    MarkedExempt,
     Outcome,
     PoolingRule,
     Registered,
@@ -437,3 +438,21 @@ def test_a_swab_the_tube_refused_never_binds_the_resident() -> None:
 class _Case:
     screening: ScreeningRound
     due: DueList
+
+
+def test_a_swabs_kind_is_set_once_and_follows_its_fields() -> None:
+    import pickle
+
+    swab = SwabAdded(id="e", at=T0, round_id="S", resident_id="R1", tube_id="T2")
+    again = attrs.evolve(swab, tube_kind=TubeKind.SINGLE, retest_of="T1")
+    assert (swab.kind, again.kind) == (ScreeningEventKind.SWAB, ScreeningEventKind.RESWAB)
+    assert pickle.loads(pickle.dumps(again)).kind is ScreeningEventKind.RESWAB
+    assert ", kind=" not in repr(swab)
+    assert swab == attrs.evolve(swab)
+    assert hash(swab) == hash(attrs.evolve(swab))
+    assert {e.kind for e in (Registered, TubeSealed, MarkedAway, MarkedExempt)} == {
+        ScreeningEventKind.REGISTER,
+        ScreeningEventKind.SEAL,
+        ScreeningEventKind.MARK_AWAY,
+        ScreeningEventKind.MARK_EXEMPT,
+    }

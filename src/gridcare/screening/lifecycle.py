@@ -57,7 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -74,8 +74,8 @@ from gridcare.machine import (
     conflicting_id,
     held_elsewhere,
     replay,
-    sort_out_ids,
     trusted_replay_order,
+    trusted_sort_out_ids,
 )
 from gridcare.masking import mask_text
 from gridcare.screening.round import (
@@ -331,15 +331,17 @@ class Registered:
         if self.door_team_id is not None:
             require_id(self.door_team_id, "door_team_id")
 
-    @property
-    def kind(self) -> ScreeningEventKind:
-        """Always ``REGISTER``."""
-        return K.REGISTER
+    #: Always ``REGISTER`` (a constant of the class).
+    kind: ClassVar[ScreeningEventKind] = K.REGISTER
 
     @property
     def at_home(self) -> bool:
         """Whether a door team registered the resident at home."""
         return self.door_team_id is not None
+
+
+def _swab_kind(swab: SwabAdded) -> ScreeningEventKind:
+    return K.SWAB if swab.retest_of is None else K.RESWAB
 
 
 @attrs.frozen(kw_only=True)
@@ -370,6 +372,11 @@ class SwabAdded:
     retest_of: str | None = None
     site_id: str | None = None
     door_team_id: str | None = None
+    #: ``RESWAB`` for a re-test, else ``SWAB``: set once when the event is built
+    #: (the replays read it for every swab), not compared, not shown.
+    kind: ScreeningEventKind = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(_swab_kind, takes_self=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         # One cheap test for the usual shape (a city round logs about 4 million swabs).
@@ -405,11 +412,6 @@ class SwabAdded:
                 raise InvalidInput("retest_same_tube", "retest_of", "a re-test uses a new tube")
 
     @property
-    def kind(self) -> ScreeningEventKind:
-        """``RESWAB`` for a re-test, else ``SWAB``."""
-        return K.SWAB if self.retest_of is None else K.RESWAB
-
-    @property
     def at_home(self) -> bool:
         """Whether the swab was taken at home by a door team."""
         return self.door_team_id is not None
@@ -439,10 +441,8 @@ class TubeSealed:
         ):
             _check_common(self, ("tube_id",))
 
-    @property
-    def kind(self) -> ScreeningEventKind:
-        """Always ``SEAL``."""
-        return K.SEAL
+    #: Always ``SEAL`` (a constant of the class).
+    kind: ClassVar[ScreeningEventKind] = K.SEAL
 
 
 @attrs.frozen(kw_only=True)
@@ -504,10 +504,8 @@ class MarkedAway:
             raise InvalidInput("bad_enum", "reason", "expected an AwayReason")
         require_note(self.note, "note")
 
-    @property
-    def kind(self) -> ScreeningEventKind:
-        """Always ``MARK_AWAY``."""
-        return K.MARK_AWAY
+    #: Always ``MARK_AWAY`` (a constant of the class).
+    kind: ClassVar[ScreeningEventKind] = K.MARK_AWAY
 
 
 @attrs.frozen(kw_only=True)
@@ -533,10 +531,8 @@ class MarkedExempt:
             raise InvalidInput("bad_enum", "reason", "expected an ExemptionReason")
         require_note(self.note, "note")
 
-    @property
-    def kind(self) -> ScreeningEventKind:
-        """Always ``MARK_EXEMPT``."""
-        return K.MARK_EXEMPT
+    #: Always ``MARK_EXEMPT`` (a constant of the class).
+    kind: ClassVar[ScreeningEventKind] = K.MARK_EXEMPT
 
 
 #: The events of a tube's lifecycle.
@@ -1499,7 +1495,7 @@ def _sorted_out(
     An id names one event of the round whatever its kind: one that a stored
     tube or resident record holds for another event is a conflict.
     """
-    batch = sort_out_ids(log)
+    batch = trusted_sort_out_ids(log)  # the log's events are of this module's types
     if tubes or residents:
         batch = batch.set_aside(
             held_elsewhere(tubes, batch.firsts, _tube_or_none)

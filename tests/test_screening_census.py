@@ -120,3 +120,30 @@ def test_order_of_entries_does_not_matter(rows: list[tuple[str, int]]) -> None:
     b = census(_hier(), list(reversed(log)), scope="C", as_of=AS_OF, residents={})
     assert a.counts() == b.counts()
     assert a.node("C").known == len({rid for rid, _ in rows})
+
+
+class _CountingRegister(dict[str, Resident]):
+    """A register that counts the lookups a census makes."""
+
+    looked_up: list[str]
+
+    def get(self, key: str, default: object = None) -> Resident | None:  # type: ignore[override]
+        self.looked_up.append(key)
+        return super().get(key)  # type: ignore[no-any-return]
+
+
+def test_census_looks_up_only_the_residents_it_needs() -> None:
+    log = [
+        entry("c1", "R1", "H1", 30, vaccine_doses=0, last_sample_at=AS_OF - timedelta(hours=40)),
+        entry("c2", "R2", "H1", 20, vaccine_doses=3, last_sample_at=AS_OF - timedelta(hours=30)),
+        entry("c3", "R3", "H2", 10, vaccine_doses=2),  # never sampled: overdue
+        entry("c4", "R4", "H2", 10, vaccine_doses=0),  # unvaccinated and overdue: once
+    ]
+    register = _CountingRegister({"R1": _old()})
+    register.looked_up = []
+    report = census(_hier(), log, scope="C", as_of=AS_OF, residents=register)
+    assert sorted(register.looked_up) == ["R1", "R3", "R4"]  # R2: vaccinated, sampled lately
+    assert report.node("C") == NodeCensus(
+        known=4, vaccinated=2, unvaccinated=2, unvaccinated_60_plus=1, overdue=2
+    )
+    assert [r.resident_id for r in report.overdue["G2"]] == ["R3", "R4"]

@@ -200,6 +200,45 @@ def test_help_counts_agree_with_help_reasons(city: City) -> None:
     assert city.help_counts(date(2024, 2, 29), elderly_age=70)["elderly"] > counts["elderly"]
 
 
+def test_ages_and_needs_are_the_residents_facts(city: City) -> None:
+    facts = list(city.ages_and_needs())
+    assert len(facts) == len(city.residents)
+    assert facts == [(r.id, r.birth_date, r.care_needs) for r in city.residents]
+
+
+def test_door_sampling_from_the_columns_agrees_with_the_rule(city: City) -> None:
+    from gridcare.screening import DOOR_SAMPLING_AGE, needs_door_sampling
+    from gridcare.screening.round import trusted_door_sampling
+
+    for age in (DOOR_SAMPLING_AGE, 60):
+        from_columns = [
+            rid
+            for rid, born, needs in city.ages_and_needs()
+            if trusted_door_sampling(needs, born, AS_OF, age)
+        ]
+        from_residents = [
+            r.id for r in city.residents if needs_door_sampling(r, AS_OF, elderly_age=age)
+        ]
+        assert from_columns == from_residents
+        assert 0 < len(from_columns) < len(city.residents)
+
+
+def test_residents_by_id_builds_on_lookup(city: City) -> None:
+    register = city.residents_by_id()
+    assert len(register) == len(city.residents)
+    some = city.residents[11]
+    assert register[some.id] == some
+    assert some.id in register
+    for missing in ("R", "X0000001", f"R{len(city.residents):07d}", "R" + "9" * 40, 7, None):
+        assert register.get(missing) is None  # type: ignore[call-overload]
+        assert missing not in register
+    with pytest.raises(KeyError) as caught:
+        register["R-13800138000"]
+    assert "13800138000" not in str(caught.value)  # the key is never echoed
+    assert list(register)[:3] == [r.id for r in city.residents[:3]]
+    assert "residents by id" in repr(register)
+
+
 # ----------------------------------------------------------------------------- privacy
 
 

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import InvalidInput, trusted
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import first_of_each_id, replay_order
 from gridcare.people import Resident
@@ -73,7 +73,7 @@ CENSUS_METRICS: Mapping[str, tuple[str, str]] = {
 }
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class CensusEntry:
     """What a door-knocking visit found about one resident.
 
@@ -100,7 +100,31 @@ class CensusEntry:
     door_sampling_needed: bool = False
     visit_id: str | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        id: str,
+        at: datetime,
+        resident_id: str,
+        household_id: str,
+        vaccine_doses: int = 0,
+        last_sample_at: datetime | None = None,
+        door_sampling_needed: bool = False,
+        visit_id: str | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            id=id,
+            at=at,
+            resident_id=resident_id,
+            household_id=household_id,
+            vaccine_doses=vaccine_doses,
+            last_sample_at=last_sample_at,
+            door_sampling_needed=door_sampling_needed,
+            visit_id=visit_id,
+        )
+        self._check()
+
+    def _check(self) -> None:
         for field in ("id", "resident_id", "household_id"):
             require_id(getattr(self, field), field)
         require_instant(self.at, "at")
@@ -365,22 +389,25 @@ def census(
         place = grid if grid >= top_pos else top_pos
         counts = per_place.setdefault(place, [0, 0, 0, 0, 0, 0])
         counts[0] += 1
-        grid_id = hierarchy.at(place).id
-        person = residents.get(resident_id)
-        person = person if isinstance(person, Resident) else None
+        # The register is asked only where an age or a list needs the resident, once.
+        person: Resident | None = None
+        asked = False
         if entry.vaccine_doses:
             counts[1] += 1
         else:
             counts[2] += 1
+            person, asked = _person(residents, resident_id), True
             if person is not None and person.age_on(as_of) >= UNVACCINATED_AGE:
                 counts[3] += 1
                 old.setdefault(place, []).append(
-                    MaskedResident.of(resident_id, house, grid_id, person)
+                    MaskedResident.of(resident_id, house, hierarchy.at(place).id, person)
                 )
         if used.overdue(entry.last_sample_at, as_of):
             counts[4] += 1
+            if not asked:
+                person = _person(residents, resident_id)
             late.setdefault(place, []).append(
-                MaskedResident.of(resident_id, house, grid_id, person)
+                MaskedResident.of(resident_id, house, hierarchy.at(place).id, person)
             )
         if entry.door_sampling_needed:
             counts[5] += 1
@@ -399,6 +426,12 @@ def census(
         return {hierarchy.at(p).id: tuple(found[p]) for p in sorted(found)}
 
     return CensusReport(hierarchy, top, as_of, latest, totals, (named(old), named(late)), outside)
+
+
+def _person(residents: Mapping[str, Resident], resident_id: str) -> Resident | None:
+    """The register's resident of this id, or ``None`` (also for anything but a Resident)."""
+    person = residents.get(resident_id)
+    return person if isinstance(person, Resident) else None
 
 
 #: Vaccine doses drawn by :func:`simulated_census` and their weights.
@@ -455,8 +488,9 @@ def simulated_census(
             continue
         record = records.get(resident_id)
         sampled = None if record is None else record.sampled_at
-        out.append(
-            CensusEntry(
+        out.append(  # built from the checked round and replay: no check repeated
+            trusted(
+                CensusEntry,
                 id=f"{replay.screening.id}-C{len(out) + 1:08d}",
                 at=after + timedelta(seconds=rng.randrange(span)),
                 resident_id=resident_id,

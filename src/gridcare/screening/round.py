@@ -593,6 +593,19 @@ def needs_door_sampling(
         day = as_of
     else:
         raise InvalidInput("not_date", "as_of", "expected a date or an aware datetime")
-    if CareNeed.DISABLED in resident.care_needs:
-        return True
-    return age_on(resident.birth_date, day) >= elderly_age
+    return trusted_door_sampling(resident.care_needs, resident.birth_date, day, elderly_age)
+
+
+def trusted_door_sampling(
+    care_needs: Collection[CareNeed], birth_date: date, day: date, elderly_age: int
+) -> bool:
+    """The rule of :func:`needs_door_sampling` on facts already checked: no check repeated.
+
+    For callers that hold a resident's needs and birth date without the
+    :class:`~gridcare.people.Resident` (a city's columns). Public for them;
+    not part of the documented interface.
+
+    >>> trusted_door_sampling(frozenset(), date(1942, 3, 27), date(2022, 3, 27), 80)
+    True
+    """
+    return CareNeed.DISABLED in care_needs or age_on(birth_date, day) >= elderly_age

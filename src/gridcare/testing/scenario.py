@@ -73,11 +73,11 @@ from gridcare.screening import (
     census,
     coverage,
     due_list,
-    needs_door_sampling,
     replay_round,
     simulated_census,
     simulated_round_log,
 )
+from gridcare.screening.round import DOOR_SAMPLING_AGE, trusted_door_sampling
 from gridcare.testing._arguments import require_progress, require_seed
 from gridcare.testing.payloads import MAX_PAYLOADS, form_payloads
 from gridcare.testing.synthetic import City
@@ -377,8 +377,12 @@ def _testing_round(
         id=f"round-{day.isoformat()}", scope=h.root.id, start=start, end=start + timedelta(hours=5)
     )
     households = city.households
-    residents = {resident.id: resident for resident in city.residents}
-    door = [rid for rid, resident in residents.items() if needs_door_sampling(resident, day)]
+    # The rule of needs_door_sampling over the city's columns: no resident built for it.
+    door = [
+        resident_id
+        for resident_id, born, needs in city.ages_and_needs()
+        if trusted_door_sampling(needs, born, day, DOOR_SAMPLING_AGE)
+    ]
     due = due_list(screening, h, households, door_sampling=door)
     log = simulated_round_log(screening, due, seed=seed)
     replayed = replay_round(log, screening, due)
@@ -388,7 +392,7 @@ def _testing_round(
         found,
         scope=h.root.id,
         as_of=screening.end + timedelta(hours=12),
-        residents=residents,
+        residents=city.residents_by_id(),  # only the residents the lists name are built
         rule=OverdueRule(days=3),
     )
     return coverage(h, replayed), counted

@@ -220,6 +220,23 @@ _SEQ_SLOTS = 499  # sequences 001-997 (odd: male) and 002-998 (even: female)
 _DAYS = 46_000  # days from 1900-01-01 a birth day may take (beyond 2025)
 
 
+def _care_needs(flags: int) -> frozenset[CareNeed]:
+    needs = []
+    if flags & _NO_SMARTPHONE:
+        needs.append(CareNeed.NO_SMARTPHONE)
+    if flags & _ALONE:
+        needs.append(CareNeed.LIVING_ALONE)
+    if flags & _DISABLED:
+        needs.append(CareNeed.DISABLED)
+    if flags & _CHRONIC:
+        needs.append(CareNeed.CHRONIC_ILLNESS)
+    return frozenset(needs)
+
+
+#: The care needs a resident's flag byte stands for (one shared set per byte value).
+_NEEDS_OF_FLAGS = tuple(_care_needs(flags) for flags in range(256))
+
+
 def _mix(x: int) -> int:
     """splitmix64's finaliser: a seeded, well-spread 64-bit function of an index."""
     x = (x + 0x9E3779B97F4A7C15) & _M64
@@ -340,6 +357,34 @@ class _Residents(Sequence[Resident]):
 
     def __repr__(self) -> str:
         return f"<{len(self)} residents>"
+
+
+class _ResidentsById(Mapping[str, Resident]):
+    """The residents of a city by id, materialised from columns on lookup."""
+
+    __slots__ = ("_city",)
+
+    def __init__(self, city: City) -> None:
+        self._city = city
+
+    def __len__(self) -> int:
+        return len(self._city._birth)
+
+    def __getitem__(self, resident_id: str) -> Resident:
+        index = None
+        if isinstance(resident_id, str):
+            index = self._city._resident_index(resident_id)
+        if index is None:  # as for any mapping (``get`` and ``in`` rely on it); the id not echoed
+            raise KeyError("no resident with this id")
+        return self._city._resident(index)
+
+    def __iter__(self) -> Iterator[str]:
+        make_id = self._city._resident_id
+        for i in range(len(self)):
+            yield make_id(i)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} residents by id>"
 
 
 class _Households(Sequence[Household]):
@@ -502,15 +547,6 @@ class City:
             suffix = (index * _PHONE_MUL + (self._key & 0xFFFFFF)) % _PHONE_MOD
             prefix = _PHONE_PREFIXES[(h >> 48) % len(_PHONE_PREFIXES)]
             phone = PhoneNumber.trusted(f"{prefix}{suffix:08d}")
-        needs = []
-        if flags & _NO_SMARTPHONE:
-            needs.append(CareNeed.NO_SMARTPHONE)
-        if flags & _ALONE:
-            needs.append(CareNeed.LIVING_ALONE)
-        if flags & _DISABLED:
-            needs.append(CareNeed.DISABLED)
-        if flags & _CHRONIC:
-            needs.append(CareNeed.CHRONIC_ILLNESS)
         return Resident.trusted(
             id=self._resident_id(index),
             household_id=self.hierarchy.at(self._hpos[hh]).id,
@@ -519,7 +555,7 @@ class City:
             birth_date=born,
             sex=Sex.MALE if male else Sex.FEMALE,
             phone=phone,
-            care_needs=frozenset(needs),
+            care_needs=_NEEDS_OF_FLAGS[flags],
         )
 
     # ------------------------------------------------------------------ lookups
@@ -562,6 +598,15 @@ class City:
             raise InvalidInput(
                 "not_string", "resident_id", f"expected text, got {type(resident_id).__name__}"
             )
+        index = self._resident_index(resident_id)
+        if index is None:
+            raise InvalidInput(
+                "unknown_resident", "resident_id", "no resident with this id", value=resident_id
+            )
+        return self._resident(index)
+
+    def _resident_index(self, resident_id: str) -> int | None:
+        """The index a resident id names, or ``None`` if it names none."""
         digits = resident_id[1:]
         # At most as many digits as the ids have: never an int() of a huge text.
         if (
@@ -570,10 +615,37 @@ class City:
             or not (digits.isascii() and digits.isdigit())
             or int(digits) >= len(self._birth)
         ):
-            raise InvalidInput(
-                "unknown_resident", "resident_id", "no resident with this id", value=resident_id
-            )
-        return self._resident(int(digits))
+            return None
+        return int(digits)
+
+    def residents_by_id(self) -> Mapping[str, Resident]:
+        """The residents by id, each built when it is looked up.
+
+        For a reader that needs a few residents of millions by id (a census's
+        lists); iterating over it builds every resident, as :attr:`residents` does.
+
+        >>> city = synthetic_city(scale=0.001)
+        >>> register = city.residents_by_id()
+        >>> r = city.residents[3]
+        >>> register[r.id] == r, register.get("R-none"), len(register) == len(city.residents)
+        (True, None, True)
+        """
+        return _ResidentsById(self)
+
+    def ages_and_needs(self) -> Iterator[tuple[str, date, frozenset[CareNeed]]]:
+        """Each resident's id, birth date and care needs, in resident order, from the columns.
+
+        What a rule over ages and needs reads (who is sampled at home, who is
+        served in person), without building whole residents.
+
+        >>> city = synthetic_city(scale=0.001)
+        >>> r = city.residents[7]
+        >>> list(city.ages_and_needs())[7] == (r.id, r.birth_date, r.care_needs)
+        True
+        """
+        make_id = self._resident_id
+        for index, (born, flags) in enumerate(zip(self._birth, self._flags, strict=True)):
+            yield make_id(index), date.fromordinal(_EPOCH_ORDINAL + born), _NEEDS_OF_FLAGS[flags]
 
     def household_sizes(self) -> array[int]:
         """The number of residents of each household, in household order.

@@ -205,8 +205,8 @@ def test_progress_is_a_live_line_on_a_terminal() -> None:
 #: The demo's output for a given seed, pinned. A change that alters what the demo prints
 #: (a generator, a rule, a label) changes it: check the new output, then pin its hash here.
 DEMO_FINGERPRINTS = {
-    "zh": "60b11562242bc283f3503d6f7217eeb17129129cb892a390ede2aa45c497bf7b",
-    "en": "1818699c01b890d09e3a8e67b7d985040597bf035d3ea04b2ba132ebe3fb5a18",
+    "zh": "4db8ccacb6813fdcfdb132e80396b67fcc0be0c855aa8927400638df281db115",
+    "en": "38cdd700aaa1cf3a16b31ec9229b2b25f8de5d2a844b2f17bd54396e0e4ffe03",
 }
 
 

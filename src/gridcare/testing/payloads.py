@@ -80,7 +80,10 @@ class _RandomPicker:
         self._rng = rng
 
     def integer(self, lo: int, hi: int) -> int:
-        return self._rng.randint(lo, hi)
+        # One float per field, scaled: the generator's randint costs several Python calls
+        # per draw (a day's forms draw about 80 each). The spans are small (below 10**9),
+        # so the scaling's bias is far below anything a test could see.
+        return lo + int(self._rng.random() * (hi - lo + 1))
 
 
 def _choice(pick: Picker, items: Sequence[T]) -> T:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import hashlib
+import random
+from collections import Counter
+from datetime import date, datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +17,20 @@ from gridcare.codes import CitizenId, Sex
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.people import Resident
-from gridcare.screening import CENSUS_METRICS, CensusEntry, NodeCensus, OverdueRule, census
+from gridcare.screening import (
+    CENSUS_METRICS,
+    CensusEntry,
+    NodeCensus,
+    OverdueRule,
+    ScreeningRound,
+    census,
+    due_list,
+    replay_round,
+    simulated_census,
+    simulated_round_log,
+)
+from gridcare.screening.census import _DOSE_WEIGHTS, _DOSES, _draw_doses
+from gridcare.testing import synthetic_city
 
 AS_OF = at("2022-03-23 00:00")
 
@@ -147,3 +164,131 @@ def test_census_looks_up_only_the_residents_it_needs() -> None:
         known=4, vaccinated=2, unvaccinated=2, unvaccinated_60_plus=1, overdue=2
     )
     assert [r.resident_id for r in report.overdue["G2"]] == ["R3", "R4"]
+
+
+def test_overdue_checks_both_instants() -> None:
+    rule = OverdueRule(days=3)
+    naive = datetime(2022, 3, 20)
+    for last, as_of in [(naive, AS_OF), (None, naive), ("2022-03-20", AS_OF), (AS_OF, None)]:
+        with pytest.raises(InvalidInput):
+            rule.overdue(last, as_of)  # type: ignore[arg-type]
+
+
+@given(
+    days=st.integers(1, 30),
+    ages=st.lists(st.one_of(st.none(), st.integers(0, 40 * 24 * 3600)), min_size=1, max_size=8),
+)
+def test_census_counts_overdue_by_the_rule(days: int, ages: list[int | None]) -> None:
+    """The census asks the rule for each entry: its count is the rule's, entry by entry."""
+    rule = OverdueRule(days=days)
+    log = [
+        entry(
+            f"e{i}",
+            f"R{i}",
+            "H1",
+            0,
+            vaccine_doses=1,
+            last_sample_at=None if age is None else AS_OF - timedelta(seconds=age),
+        )
+        for i, age in enumerate(ages)
+    ]
+    report = census(_hier(), log, scope="C", as_of=AS_OF, residents={}, rule=rule)
+    assert report.node("C").overdue == sum(rule.overdue(e.last_sample_at, AS_OF) for e in log)
+
+
+def _old_resident(resident_id: str) -> Resident:
+    return attrs.evolve(_old(), id=resident_id)
+
+
+@given(st.permutations(["R10", "R2", "R1", "R33", "R3", "R20"]))
+def test_lists_are_by_resident_id_whatever_the_entry_order(ids: list[str]) -> None:
+    log = [entry(f"e-{rid}", rid, "H1", 1, vaccine_doses=0) for rid in ids]
+    register = {rid: _old_resident(rid) for rid in ids}
+    report = census(_hier(), log, scope="C", as_of=AS_OF, residents=register)
+    assert [r.resident_id for r in report.overdue["G1"]] == sorted(ids)
+    assert [r.resident_id for r in report.unvaccinated_60_plus["G1"]] == sorted(ids)
+    assert all(r.grid_id == "G1" and r.name == "刘*娟" for r in report.overdue["G1"])
+
+
+def test_an_entry_of_another_type_is_named() -> None:
+    good = entry("c1", "R1", "H1", 1)
+    for log in ([good, "c2"], (e for e in [good, good, None])):
+        with pytest.raises(InvalidInput) as err:
+            census(_hier(), log, scope="C", as_of=AS_OF, residents={})  # type: ignore[arg-type]
+        assert err.value.code == "bad_entries"
+        assert err.value.field in ("entries.1", "entries.2")
+    assert census(_hier(), iter([good]), scope="C", as_of=AS_OF, residents={}).node("C").known == 1
+
+
+def _places_hierarchy() -> Hierarchy:
+    """Two communities; buildings under a grid, a household under a grid, one with no grid."""
+    return Hierarchy(
+        [
+            Node("C", NodeKind.CITY, "c"),
+            Node("M", NodeKind.COMMUNITY, "m", "C"),
+            Node("G1", NodeKind.GRID, "g1", "M"),
+            Node("B1", NodeKind.BUILDING, "b1", "G1"),
+            Node("H1", NodeKind.HOUSEHOLD, "1", "B1"),
+            Node("H2", NodeKind.HOUSEHOLD, "2", "B1"),
+            Node("B2", NodeKind.BUILDING, "b2", "G1"),
+            Node("H3", NodeKind.HOUSEHOLD, "3", "B2"),
+            Node("G2", NodeKind.GRID, "g2", "M"),
+            Node("H4", NodeKind.HOUSEHOLD, "4", "G2"),
+            Node("H5", NodeKind.HOUSEHOLD, "5", "M"),
+            Node("M2", NodeKind.COMMUNITY, "m2", "C"),
+            Node("G3", NodeKind.GRID, "g3", "M2"),
+            Node("H6", NodeKind.HOUSEHOLD, "6", "G3"),
+        ]
+    )
+
+
+def test_residents_are_counted_at_their_place_for_every_scope() -> None:
+    """Grid when the grid lies in the scope, else the scope; outside, or unknown: outside."""
+    h = _places_hierarchy()
+    houses = [n.id for n in h.nodes_of(NodeKind.HOUSEHOLD)]
+    log = [entry(f"e{x}{k}", f"R{x}{k}", x, 1) for x in houses for k in "ab"]
+    log.append(entry("e-unknown", "R-unknown", "H9", 1))
+    for scope in h:
+        report = census(h, log, scope=scope.id, as_of=AS_OF, residents={})
+        expected: dict[str, str] = {}
+        for x in houses:
+            if h.is_within(x, scope.id):
+                grid = h.grid_of(x)
+                place = grid.id if grid is not None and h.is_within(grid.id, scope.id) else scope
+                expected |= {f"R{x}{k}": getattr(place, "id", place) for k in "ab"}
+        found = {r.resident_id: place for place, rows in report.overdue.items() for r in rows}
+        assert found == expected, scope.id
+        assert report.outside_scope == len(log) - len(expected)
+        assert report.node(scope.id).known == len(expected)
+
+
+def test_simulated_census_is_pinned_for_its_seed() -> None:
+    """Same arguments, same entries, across versions (doses drawn from precomputed weights)."""
+    t0 = AS_OF - timedelta(days=1)
+    city = synthetic_city(scale=0.001, seed=1)
+    rnd = ScreeningRound(
+        id="S", scope=city.hierarchy.root.id, start=t0, end=t0 + timedelta(hours=5)
+    )
+    door = [r.id for r in city.residents if r.id.endswith("7")]
+    due = due_list(rnd, city.hierarchy, city.households, door_sampling=door)
+    found = simulated_census(
+        replay_round(simulated_round_log(rnd, due, seed=1), rnd, due), after=rnd.end, seed=1
+    )
+    rows = "\n".join(
+        f"{e.id},{e.at.isoformat()},{e.resident_id},{e.household_id},{e.vaccine_doses},"
+        f"{e.last_sample_at and e.last_sample_at.isoformat()},{e.door_sampling_needed}"
+        for e in found
+    )
+    assert len(found) == 3908
+    assert Counter(e.vaccine_doses for e in found) == {3: 2284, 2: 1181, 0: 317, 1: 126}
+    assert hashlib.sha256(rows.encode()).hexdigest() == (
+        "77d79103ad20d52cee134b9bef382b0bf015ac9d599c09be6ea150ba9fd11a93"
+    )
+
+
+@given(st.integers(0, 2**63 - 1))
+def test_doses_are_drawn_as_random_choices_draws_them(seed: int) -> None:
+    """The census's own weighted draw is the standard library's, draw for draw."""
+    ours, theirs = random.Random(seed), random.Random(seed)
+    for _ in range(50):
+        assert _draw_doses(ours) == theirs.choices(_DOSES, _DOSE_WEIGHTS)[0]

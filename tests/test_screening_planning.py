@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import timedelta
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.helpers import at
 
-from gridcare.hierarchy import NodeKind
+from gridcare.errors import UnknownNode
+from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.people import Household
 from gridcare.screening import (
     NodePlan,
     RoundPlan,
+    ScreeningEvent,
     ScreeningRound,
     ThroughputModel,
     due_list,
     plan_round,
     plan_stations,
     simulate_round,
+    simulated_round_log,
 )
 from gridcare.testing import synthetic_city
 
@@ -101,3 +107,92 @@ def test_plan_per_community_sums_to_the_scope() -> None:
     by_street = plan_round(city.hierarchy, rnd, due, kind=NodeKind.STREET)
     assert plan.due == by_street.due == len(due)
     assert sum(n.plan.tubes for n in plan.nodes) >= math.ceil((len(due) - 1) / 10) + 1
+
+
+# ----------------------------------------------------------------------------- pinned generators
+
+
+def _log_digest(log: list[ScreeningEvent]) -> str:
+    """Every field a replay reads, one line per event, hashed."""
+    rows = []
+    for e in log:
+        result = getattr(e, "result", None)
+        fields = [type(e).__name__, e.id, e.at.isoformat()]
+        fields += [str(getattr(e, name, "")) for name in _LOGGED]
+        fields.append("" if result is None else result.value)
+        rows.append(",".join(fields))
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+_LOGGED = ("resident_id", "tube_id", "tube_kind", "site_id", "door_team_id", "retest_of")
+
+
+def test_simulated_round_log_is_pinned_for_its_seed() -> None:
+    """Same arguments, same log, across versions: the demo's figures rest on it."""
+    city = synthetic_city(scale=0.001, seed=1)
+    rnd = ScreeningRound(
+        id="S", scope=city.hierarchy.root.id, start=T0, end=T0 + timedelta(hours=5)
+    )
+    door = [r.id for r in city.residents if r.id.endswith("7")]
+    due = due_list(
+        rnd, city.hierarchy, city.households, door_sampling=door, single_tube=["R0000003"]
+    )
+    log = simulated_round_log(rnd, due, seed=1)
+    assert len(log) == 5712
+    assert _log_digest(log) == "9891f997110c6a5242a45cadc5b0bc65dccb8d7866aa52997d7adecd2d5758c5"
+
+
+# ----------------------------------------------------------------------------- places of households
+
+
+def _places_hierarchy() -> Hierarchy:
+    """Two communities; buildings under a grid, a household under a grid, one with no grid."""
+    return Hierarchy(
+        [
+            Node("C", NodeKind.CITY, "c"),
+            Node("M", NodeKind.COMMUNITY, "m", "C"),
+            Node("G1", NodeKind.GRID, "g1", "M"),
+            Node("B1", NodeKind.BUILDING, "b1", "G1"),
+            Node("H1", NodeKind.HOUSEHOLD, "1", "B1"),
+            Node("H2", NodeKind.HOUSEHOLD, "2", "B1"),
+            Node("B2", NodeKind.BUILDING, "b2", "G1"),
+            Node("H3", NodeKind.HOUSEHOLD, "3", "B2"),
+            Node("G2", NodeKind.GRID, "g2", "M"),
+            Node("H4", NodeKind.HOUSEHOLD, "4", "G2"),
+            Node("H5", NodeKind.HOUSEHOLD, "5", "M"),
+            Node("M2", NodeKind.COMMUNITY, "m2", "C"),
+            Node("G3", NodeKind.GRID, "g3", "M2"),
+            Node("H6", NodeKind.HOUSEHOLD, "6", "G3"),
+        ]
+    )
+
+
+def _expected_place(h: Hierarchy, house: str, scope: str) -> str | None:
+    """The slow oracle: the household's grid when it lies in the scope, else the scope."""
+    if not h.is_within(house, scope):
+        return None
+    grid = h.grid_of(house)
+    return grid.id if grid is not None and h.is_within(grid.id, scope) else scope
+
+
+def test_due_list_places_for_every_scope() -> None:
+    h = _places_hierarchy()
+    houses = [n.id for n in h.nodes_of(NodeKind.HOUSEHOLD)]
+    households = [Household(id=x, members=(f"R{x}a", f"R{x}b")) for x in houses]
+    for scope in h:
+        rnd = ScreeningRound(id="S", scope=scope.id, start=T0, end=T0 + timedelta(hours=5))
+        due = due_list(rnd, h, households)
+        expected = {
+            f"R{x}{k}": place
+            for x in houses
+            if (place := _expected_place(h, x, scope.id)) is not None
+            for k in "ab"
+        }
+        assert {r: h.at(p).id for r, p in due.place_of.items()} == expected, scope.id
+
+
+def test_due_list_refuses_a_household_the_hierarchy_lacks() -> None:
+    h = _places_hierarchy()
+    rnd = ScreeningRound(id="S", scope="M", start=T0, end=T0 + timedelta(hours=5))
+    with pytest.raises(UnknownNode):
+        due_list(rnd, h, [Household(id="H1", members=("R1",)), Household(id="H9", members=("R9",))])

@@ -15,7 +15,7 @@ import pytest
 from gridcare.codes import PROVINCE_CODES, CitizenId
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import NodeKind
-from gridcare.people import CareNeed, IdDocument, WorkerRole, help_reasons
+from gridcare.people import CareNeed, Household, IdDocument, WorkerRole, help_reasons
 from gridcare.testing.synthetic import PROFILES, City, synthetic_city
 
 TINY = 0.001
@@ -141,6 +141,18 @@ def test_every_household_has_a_grid_and_a_column(city: City) -> None:
     assert vacant
     assert all(x.size == 0 for x in vacant)
     assert city.vacant_count() == len(vacant)
+
+
+def test_households_pass_the_checked_constructor(city: City, liling: City) -> None:
+    """The city writes its households unchecked: each is what the checking constructor builds."""
+    for town in (city, liling):
+        for household in town.households:
+            rebuilt = Household(
+                id=household.id, members=list(household.members), vacant=household.vacant
+            )
+            assert rebuilt == household
+            assert repr(rebuilt) == repr(household)
+        assert town.households[-1] == town.household(town.households[-1].id)
 
 
 def test_rural_households_sit_directly_under_their_grid(city: City) -> None:

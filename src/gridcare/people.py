@@ -568,6 +568,8 @@ def needs_help(
 
 def _members(value: object) -> tuple[object, ...] | object:
     """A tuple of the members given; anything that is not a list of them is kept for the check."""
+    if type(value) is tuple:  # already a tuple (what the trusted builders pass): kept as it is
+        return value
     if isinstance(value, str):
         return (value,)
     if isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
@@ -575,7 +577,7 @@ def _members(value: object) -> tuple[object, ...] | object:
     return value
 
 
-@attrs.frozen(repr=False, kw_only=True)
+@attrs.frozen(repr=False, kw_only=True, init=False)
 class Household:
     """A household: ``id`` is its HOUSEHOLD node id; ``members`` are resident ids.
 
@@ -594,7 +596,26 @@ class Household:
     members: tuple[str, ...] = attrs.field(default=(), converter=_members)
     vacant: bool = False
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(self, *, id: str, members: Iterable[str] = (), vacant: bool = False) -> None:
+        self.__attrs_init__(id=id, members=members, vacant=vacant)
+        self._check()
+
+    @classmethod
+    def trusted(cls, *, id: str, members: tuple[str, ...] = (), vacant: bool = False) -> Self:
+        """Build a household without checking the fields.
+
+        Only for values a program has built and checked itself (the synthetic
+        city writes each household from its columns): wrong fields give a wrong
+        value here, not an error. Anything read from outside goes through
+        ``Household(...)``.
+
+        >>> fields = dict(id="H1", members=("R1", "R2"))
+        >>> Household.trusted(**fields) == Household(**fields)
+        True
+        """
+        return trusted(cls, id=id, members=members, vacant=vacant)
+
+    def _check(self) -> None:
         errors: list[FieldError] = []
         _text_errors(errors, "id", self.id, personal=False)
         members = self.members

@@ -29,8 +29,11 @@ Semantics of :func:`census`:
 from __future__ import annotations
 
 import random
+from bisect import bisect
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from itertools import accumulate
+from operator import itemgetter
 
 import attrs
 
@@ -41,6 +44,7 @@ from gridcare.people import Resident
 from gridcare.screening.coverage import MaskedResident
 from gridcare.screening.lifecycle import RoundReplay
 from gridcare.screening.round import (
+    HouseholdPlaces,
     require_count,
     require_id,
     require_instant,
@@ -169,10 +173,13 @@ class OverdueRule:
     def overdue(self, last_sample_at: datetime | None, as_of: datetime) -> bool:
         """Whether a resident last sampled at ``last_sample_at`` is overdue at ``as_of``."""
         require_instant(as_of, "as_of")
-        if last_sample_at is None:
-            return True
-        require_instant(last_sample_at, "last_sample_at")
-        return last_sample_at < as_of - timedelta(days=self.days)
+        if last_sample_at is not None:
+            require_instant(last_sample_at, "last_sample_at")
+        return self._overdue(last_sample_at, as_of)
+
+    def _overdue(self, last_sample_at: datetime | None, as_of: datetime) -> bool:
+        """The rule of :meth:`overdue` for instants already checked (a census asks it per entry)."""
+        return last_sample_at is None or last_sample_at < as_of - timedelta(days=self.days)
 
 
 _CENSUS_FIELDS = (
@@ -323,12 +330,15 @@ class CensusReport:
 
 
 def _latest(entries: Iterable[CensusEntry], as_of: datetime) -> dict[str, CensusEntry]:
+    """Each resident's latest entry at or before ``as_of`` (the first copy of each entry id)."""
     if isinstance(entries, (str, bytes)) or not isinstance(entries, Iterable):
         raise InvalidInput("bad_entries", "entries", "expected CensusEntry values")
-    log = list(entries)
-    for i, entry in enumerate(log):
-        if not isinstance(entry, CensusEntry):
-            raise InvalidInput("bad_entries", f"entries.{i}", "expected a CensusEntry")
+    log = entries if isinstance(entries, list) else list(entries)
+    # One pass at C speed over the types; the entry at fault is looked for only on failure.
+    if not all(issubclass(kind, CensusEntry) for kind in set(map(type, log))):
+        for i, entry in enumerate(log):
+            if not isinstance(entry, CensusEntry):
+                raise InvalidInput("bad_entries", f"entries.{i}", "expected a CensusEntry")
     firsts, _ = first_of_each_id(log)
     latest: dict[str, CensusEntry] = {}
     for entry in firsts:
@@ -338,6 +348,11 @@ def _latest(entries: Iterable[CensusEntry], as_of: datetime) -> dict[str, Census
         if held is None or replay_order(entry) > replay_order(held):
             latest[entry.resident_id] = entry
     return latest
+
+
+#: A listed resident before masking: resident id, household id, the register's resident.
+_Listed = tuple[str, str, Resident | None]
+_by_resident_id = itemgetter(0)
 
 
 def census(
@@ -374,20 +389,20 @@ def census(
         raise InvalidInput("bad_rule", "rule", "expected an OverdueRule")
     top_pos = hierarchy.position(top.id)
     latest = _latest(entries, as_of)
-    grid_index = hierarchy.ancestor_index(NodeKind.GRID)
+    places = HouseholdPlaces(hierarchy, top)
     per_place: dict[int, list[int]] = {}
-    old: dict[int, list[MaskedResident]] = {}
-    late: dict[int, list[MaskedResident]] = {}
+    old: dict[int, list[_Listed]] = {}
+    late: dict[int, list[_Listed]] = {}
     outside = 0
-    for resident_id in sorted(latest):
-        entry = latest[resident_id]
+    for resident_id, entry in latest.items():
         house = entry.household_id
-        grid = grid_index.get(house)
-        if grid is None or not hierarchy.is_within(house, top.id):
+        place = places.of(house)
+        if place is None or place == HouseholdPlaces.OUTSIDE:  # unknown households count outside
             outside += 1
             continue
-        place = grid if grid >= top_pos else top_pos
-        counts = per_place.setdefault(place, [0, 0, 0, 0, 0, 0])
+        counts = per_place.get(place)
+        if counts is None:
+            counts = per_place[place] = [0, 0, 0, 0, 0, 0]
         counts[0] += 1
         # The register is asked only where an age or a list needs the resident, once.
         person: Resident | None = None
@@ -399,16 +414,12 @@ def census(
             person, asked = _person(residents, resident_id), True
             if person is not None and person.age_on(as_of) >= UNVACCINATED_AGE:
                 counts[3] += 1
-                old.setdefault(place, []).append(
-                    MaskedResident.of(resident_id, house, hierarchy.at(place).id, person)
-                )
-        if used.overdue(entry.last_sample_at, as_of):
+                old.setdefault(place, []).append((resident_id, house, person))
+        if used._overdue(entry.last_sample_at, as_of):  # as_of checked above, entries when built
             counts[4] += 1
             if not asked:
                 person = _person(residents, resident_id)
-            late.setdefault(place, []).append(
-                MaskedResident.of(resident_id, house, hierarchy.at(place).id, person)
-            )
+            late.setdefault(place, []).append((resident_id, house, person))
         if entry.door_sampling_needed:
             counts[5] += 1
     totals: dict[int, NodeCensus] = {}
@@ -422,8 +433,14 @@ def census(
                 break
             pos = hierarchy.parent_position(pos)
 
-    def named(found: dict[int, list[MaskedResident]]) -> dict[str, tuple[MaskedResident, ...]]:
-        return {hierarchy.at(p).id: tuple(found[p]) for p in sorted(found)}
+    def named(found: dict[int, list[_Listed]]) -> dict[str, tuple[MaskedResident, ...]]:
+        """Per place id in preorder, its residents masked, by resident id."""
+        out: dict[str, tuple[MaskedResident, ...]] = {}
+        for p in sorted(found):
+            place_id = hierarchy.at(p).id
+            rows = sorted(found[p], key=_by_resident_id)
+            out[place_id] = tuple(MaskedResident.of(r, h, place_id, who) for r, h, who in rows)
+        return out
 
     return CensusReport(hierarchy, top, as_of, latest, totals, (named(old), named(late)), outside)
 
@@ -437,6 +454,17 @@ def _person(residents: Mapping[str, Resident], resident_id: str) -> Resident | N
 #: Vaccine doses drawn by :func:`simulated_census` and their weights.
 _DOSES = (0, 1, 2, 3)
 _DOSE_WEIGHTS = (8, 3, 29, 60)
+_DOSE_CUM_WEIGHTS = tuple(accumulate(_DOSE_WEIGHTS))
+_by_household = itemgetter(1)
+
+
+def _draw_doses(rng: random.Random) -> int:
+    """Doses drawn by their weights: one uniform draw placed on the summed weights.
+
+    The draw ``rng.choices(_DOSES, _DOSE_WEIGHTS)`` makes, without summing the
+    weights and building a list on each call (a census draws once per resident).
+    """
+    return _DOSES[bisect(_DOSE_CUM_WEIGHTS, rng.random() * _DOSE_CUM_WEIGHTS[-1])]
 
 
 def simulated_census(
@@ -478,26 +506,27 @@ def simulated_census(
         raise InvalidInput("bad_number", "seen_share", "expected a share from 0 to 1")
     if not 0.0 <= seen_share <= 1.0:
         raise InvalidInput("bad_number", "seen_share", "expected a share from 0 to 1")
-    rng = random.Random(f"gridcare.screening/census/{replay.screening.id}/{seed}")
+    round_id = replay.screening.id
+    rng = random.Random(f"gridcare.screening/census/{round_id}/{seed}")
     due = replay.due
+    door_sampling = due.door_sampling
     records = replay.residents.records
     span = hours * 3600
     out: list[CensusEntry] = []
-    for resident_id, house in sorted(due.household_of.items(), key=lambda item: item[1]):
+    for resident_id, house in sorted(due.household_of.items(), key=_by_household):
         if rng.random() >= seen_share:
             continue
         record = records.get(resident_id)
-        sampled = None if record is None else record.sampled_at
         out.append(  # built from the checked round and replay: no check repeated
             trusted(
                 CensusEntry,
-                id=f"{replay.screening.id}-C{len(out) + 1:08d}",
+                id=f"{round_id}-C{len(out) + 1:08d}",
                 at=after + timedelta(seconds=rng.randrange(span)),
                 resident_id=resident_id,
                 household_id=house,
-                vaccine_doses=rng.choices(_DOSES, _DOSE_WEIGHTS)[0],
-                last_sample_at=sampled,
-                door_sampling_needed=resident_id in due.door_sampling,
+                vaccine_doses=_draw_doses(rng),
+                last_sample_at=None if record is None else record.sampled_at,
+                door_sampling_needed=resident_id in door_sampling,
             )
         )
     return out

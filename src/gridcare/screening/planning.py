@@ -392,6 +392,13 @@ def _places(due: DueList) -> dict[int, list[str]]:
     return {place: [rid for _, rid in sorted(rows)] for place, rows in sorted(by_place.items())}
 
 
+#: A simulated swab takes this long; a tube is sealed this long after its last swab and
+#: reported this long after it is sealed.
+_SWAB_TIME = timedelta(seconds=30)
+_SEAL_DELAY = timedelta(minutes=1)
+_RESULT_DELAY = timedelta(hours=6)
+
+
 class _Log:
     """The growing event list of one simulated round, with its id counters."""
 
@@ -400,14 +407,16 @@ class _Log:
         self.events: list[ScreeningEvent] = []
         self.event_count = 0
         self.tube_count = 0
+        self._event_prefix = f"{screening.id}-E"
+        self._tube_prefix = f"{screening.id}-T"
 
     def event_id(self) -> str:
         self.event_count += 1
-        return f"{self.screening.id}-E{self.event_count:08d}"
+        return f"{self._event_prefix}{self.event_count:08d}"
 
     def tube_id(self) -> str:
         self.tube_count += 1
-        return f"{self.screening.id}-T{self.tube_count:07d}"
+        return f"{self._tube_prefix}{self.tube_count:07d}"
 
     def tube(
         self,
@@ -424,40 +433,36 @@ class _Log:
         """Swabs of ``members`` into a new tube from ``start``, its seal and its result."""
         tube_id = self.tube_id()
         rid = self.screening.id
+        site_id, door_team_id = (None, place) if door else (place, None)
+        events = self.events
+        event_id = self.event_id
         at = start
-        step = timedelta(seconds=30)
         for member in members:
             if register:
-                self.events.append(
+                events.append(
                     Registered(
-                        id=self.event_id(),
-                        at=at,
-                        round_id=rid,
-                        resident_id=member,
-                        door_team_id=place,
+                        id=event_id(), at=at, round_id=rid, resident_id=member, door_team_id=place
                     )
                 )
-            self.events.append(
+            events.append(
                 SwabAdded(
-                    id=self.event_id(),
+                    id=event_id(),
                     at=at,
                     round_id=rid,
                     resident_id=member,
                     tube_id=tube_id,
                     tube_kind=kind,
                     retest_of=retest_of,
-                    site_id=None if door else place,
-                    door_team_id=place if door else None,
+                    site_id=site_id,
+                    door_team_id=door_team_id,
                 )
             )
-            at += step
-        sealed = at + timedelta(minutes=1)
-        reported = sealed + timedelta(hours=6)
-        self.events.append(TubeSealed(id=self.event_id(), at=sealed, round_id=rid, tube_id=tube_id))
-        self.events.append(
-            TubeResult(
-                id=self.event_id(), at=reported, round_id=rid, tube_id=tube_id, result=result
-            )
+            at += _SWAB_TIME
+        sealed = at + _SEAL_DELAY
+        reported = sealed + _RESULT_DELAY
+        events.append(TubeSealed(id=event_id(), at=sealed, round_id=rid, tube_id=tube_id))
+        events.append(
+            TubeResult(id=event_id(), at=reported, round_id=rid, tube_id=tube_id, result=result)
         )
         return tube_id, reported
 
@@ -524,12 +529,13 @@ def simulated_round_log(
         )
         pooled.append((tube_id, list(batch), begin))
 
+    exempt, single_tube, door_sampling = due.exempt, due.single_tube, due.door_sampling
     for place, residents in _places(due).items():
         site = f"P{place}"
         tube: list[str] = []
         door: list[str] = []
         for resident_id in residents:
-            if resident_id in due.exempt:
+            if resident_id in exempt:
                 continue
             draw = rng.random()
             if draw < away:
@@ -546,11 +552,11 @@ def simulated_round_log(
                 continue
             if draw < away + missed:
                 continue
-            if resident_id in due.single_tube:
+            if resident_id in single_tube:
                 begin = start + timedelta(seconds=rng.random() * latest)
                 log.tube([resident_id], begin, TubeKind.SINGLE, negative, place=site)
                 continue
-            batch = door if resident_id in due.door_sampling else tube
+            batch = door if resident_id in door_sampling else tube
             batch.append(resident_id)
             if len(batch) == pool:
                 fill_pooled_tube(batch, site, door=batch is door)

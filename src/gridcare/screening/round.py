@@ -485,6 +485,61 @@ def _measure_map(value: object) -> Mapping[str, Any]:
     return value
 
 
+class HouseholdPlaces:
+    """Where the households of a scope are counted: the rule of :attr:`DueList.place_of`.
+
+    :meth:`of` gives the preorder position a household's counts go to: its
+    grid when the grid lies in the scope, else the scope itself (a scope below
+    grid level, or no grid above the household); :data:`OUTSIDE` for a
+    household outside the scope, ``None`` for an id the hierarchy does not hold.
+    Whether a grid lies in the scope is asked once per grid, not once per
+    household (a grid's households lie in the scope exactly when the grid does,
+    once the grid is at or after the scope in preorder). Built for one scope,
+    by callers that checked the hierarchy and the scope (:func:`due_list`, the
+    census); public for them, not part of the documented interface.
+
+    >>> from gridcare.hierarchy import Node
+    >>> h = Hierarchy([Node("C", NodeKind.CITY, "c"),
+    ...                Node("G1", NodeKind.GRID, "g", "C"),
+    ...                Node("H1", NodeKind.HOUSEHOLD, "1", "G1"),
+    ...                Node("G2", NodeKind.GRID, "g", "C"),
+    ...                Node("H2", NodeKind.HOUSEHOLD, "2", "G2")])
+    >>> places = HouseholdPlaces(h, h.node("G1"))
+    >>> places.of("H1"), places.of("H2") == HouseholdPlaces.OUTSIDE, places.of("H9")
+    (1, True, None)
+    """
+
+    __slots__ = ("_grid_in_scope", "_grid_index", "_hierarchy", "_scope", "_scope_position")
+
+    #: The place of a household outside the scope (places are preorder positions).
+    OUTSIDE = -1
+
+    def __init__(self, hierarchy: Hierarchy, scope: Node) -> None:
+        self._hierarchy = hierarchy
+        self._scope = scope
+        self._scope_position = hierarchy.position(scope.id)
+        self._grid_index = hierarchy.ancestor_index(NodeKind.GRID)
+        self._grid_in_scope: dict[int, bool] = {}
+
+    def of(self, household_id: str) -> int | None:
+        """The place of the household ``household_id`` (see the class)."""
+        grid = self._grid_index.get(household_id)
+        if grid is None:
+            return None
+        top = self._scope_position
+        if grid >= top:  # the grid is in the scope or after its subtree, and so is the household
+            inside = self._grid_in_scope.get(grid)
+            if inside is None:
+                grid_id = self._hierarchy.at(grid).id
+                inside = self._grid_in_scope[grid] = self._hierarchy.is_within(
+                    grid_id, self._scope.id
+                )
+            return grid if inside else self.OUTSIDE
+        if self._hierarchy.is_within(household_id, self._scope.id):
+            return top
+        return self.OUTSIDE
+
+
 def due_list(
     screening: ScreeningRound,
     hierarchy: Hierarchy,
@@ -523,7 +578,8 @@ def due_list(
         raise InvalidInput("bad_households", "households", "expected Household values")
     scope = require_node(hierarchy, screening.scope, "scope")
     scope_pos = hierarchy.position(scope.id)
-    grid_index = hierarchy.ancestor_index(NodeKind.GRID)
+    places = HouseholdPlaces(hierarchy, scope)
+    outside = HouseholdPlaces.OUTSIDE
     household_of: dict[str, str] = {}
     place_of: dict[str, int] = {}
     for i, house in enumerate(households):
@@ -532,12 +588,11 @@ def due_list(
         if not house.members:
             continue
         house_id = house.id
-        grid = grid_index.get(house_id)
-        if grid is None:
+        place = places.of(house_id)
+        if place is None:
             raise UnknownNode(mask_numbers(house_id))
-        if not hierarchy.is_within(house_id, scope.id):
+        if place == outside:
             continue
-        place = grid if grid >= scope_pos else scope_pos
         for member in house.members:
             if member in household_of:
                 raise InvalidInput(

@@ -1664,16 +1664,19 @@ def _fold_residents(
     """Each resident's events folded in replay order with the resident rules, from its
     stored record if any; each folded resident's outcome is taken while its record is at
     hand, and its new ids are set once."""
-    records = _exempt_records(due)
-    records.update(stored)
-    outcomes = _outcomes(due, records, tubes)
+    start = _exempt_records(due)
+    start.update(stored)
+    outcomes = _outcomes(due, start, tubes)
+    records = dict(start)
     applied: list[ResidentEvent] = []
     duplicates: list[ResidentEvent] = []
     rejected: list[Rejection[ResidentEvent]] = []
     for resident_id, group in groups.items():
         if len(group) > 1:
             group.sort(key=trusted_replay_order)
-        record = records.get(resident_id)
+        # Each resident is folded once, so its record starts from the stored or exempt one
+        # (a small mapping) rather than from the growing result.
+        record = start.get(resident_id)
         history = None if record is None else History.of(record)
         fresh: list[str] = []
         for event in group:

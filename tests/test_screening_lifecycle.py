@@ -27,11 +27,13 @@ from gridcare.screening import (
     Outcome,
     PoolingRule,
     Registered,
+    ResidentRecord,
     ResidentState,
     ScreeningEventKind,
     ScreeningRound,
     SwabAdded,
     TubeKind,
+    TubeRecord,
     TubeResult,
     TubeSealed,
     TubeState,
@@ -456,3 +458,12 @@ def test_a_swabs_kind_is_set_once_and_follows_its_fields() -> None:
         ScreeningEventKind.MARK_AWAY,
         ScreeningEventKind.MARK_EXEMPT,
     }
+
+
+@given(round_cases())
+def test_the_records_a_replay_builds_unchecked_pass_their_checks(case: RoundCase) -> None:
+    out = replay_round(case.events, case.screening, case.due)
+    for tube in out.tubes.records.values():
+        assert TubeRecord(*attrs.astuple(tube, recurse=False)) == tube
+    for record in out.residents.records.values():
+        assert ResidentRecord(*attrs.astuple(record, recurse=False)) == record

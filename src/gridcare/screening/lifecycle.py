@@ -548,7 +548,7 @@ _EVENT_TYPES = (Registered, SwabAdded, TubeSealed, TubeResult, MarkedAway, Marke
 _TUBE_TYPES = (SwabAdded, TubeSealed, TubeResult)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class TubeRecord(JsonMixin):
     """A tube's record: kind, state, the residents whose swabs it holds, when sealed and reported.
 
@@ -570,7 +570,32 @@ class TubeRecord(JsonMixin):
     event_ids: tuple[str, ...] = ()
     last_event_at: datetime | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        tube_id: str,
+        kind: TubeKind,
+        state: TubeState,
+        members: tuple[str, ...] = (),
+        sealed_at: datetime | None = None,
+        result_at: datetime | None = None,
+        retest_of: str | None = None,
+        event_ids: tuple[str, ...] = (),
+        last_event_at: datetime | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            tube_id,
+            kind,
+            state,
+            members,
+            sealed_at,
+            result_at,
+            retest_of,
+            event_ids,
+            last_event_at,
+        )
+        self._check()
+
+    def _check(self) -> None:
         members = self.members
         ids = self.event_ids
         if not (
@@ -1037,9 +1062,11 @@ class _TubeDraft:
         self.last_at = event.at
 
     def freeze(self) -> TubeRecord:
+        """The tube's record: built from checked events, so not checked again."""
         assert self.tube_id is not None
         assert self.state is not None
-        return TubeRecord(
+        return trusted(
+            TubeRecord,
             self.tube_id,
             self.kind,
             self.state,

@@ -41,6 +41,7 @@ from gridcare.testing import (
     declarations,
     form_payloads,
 )
+from gridcare.testing.payloads import _jsonable, _text
 from gridcare.timeutil import DEFAULT_ZONE, zone
 
 T0 = FORM_RECEIVED_AT
@@ -474,3 +475,58 @@ def test_duplicate_ids_in_one_batch_are_reported_row_by_row() -> None:
     assert [d.id for d in batch.accepted] == ["D1", "D2"]
     (dup,) = batch.rejected
     assert (dup.row, dup.declaration_id, dup.codes) == (2, "D1", ("duplicate_id",))
+
+
+# --------------------------------------------------------------------------- generated payloads
+
+
+class _Spelling:
+    """A picker that always picks ``style`` (the spelling of an instant in a payload)."""
+
+    def __init__(self, style: int) -> None:
+        self.style = style
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self.style
+
+
+@given(
+    st.datetimes(datetime(1900, 1, 2), datetime(2100, 12, 30), timezones=st.just(UTC)),
+    st.integers(0, 3),
+)
+def test_each_spelling_of_an_instant_is_the_one_named(instant: datetime, style: int) -> None:
+    local = instant.astimezone(DEFAULT_ZONE)
+    named = (
+        local.replace(tzinfo=None).isoformat(),  # naive local
+        local.isoformat(),  # with its offset
+        instant.astimezone(UTC).isoformat().replace("+00:00", "Z"),  # in UTC
+        local.strftime("%Y-%m-%d %H:%M"),  # minutes only
+    )
+    assert _text(_Spelling(style), instant) == named[style]
+
+
+class _Cycling:
+    """A picker that picks 0, 1, 2, 3, 0, ... whatever the range."""
+
+    def __init__(self) -> None:
+        self.picked = -1
+
+    def integer(self, lo: int, hi: int) -> int:
+        self.picked += 1
+        return self.picked % 4
+
+
+def test_the_walk_spells_every_instant_in_order_and_keeps_the_rest() -> None:
+    t = datetime(2022, 3, 19, 8, 30, tzinfo=DEFAULT_ZONE)
+    form = {
+        "a": [t, {"b": t + timedelta(hours=1), "c": 1, "d": None}],
+        "e": "x",
+        "f": t + timedelta(hours=2),
+        "g": [1.5, True, [t + timedelta(hours=3)]],
+    }
+    assert _jsonable(_Cycling(), form) == {
+        "a": ["2022-03-19T08:30:00", {"b": "2022-03-19T09:30:00+08:00", "c": 1, "d": None}],
+        "e": "x",
+        "f": "2022-03-19T02:30:00Z",
+        "g": [1.5, True, ["2022-03-19 11:30"]],
+    }

@@ -527,3 +527,39 @@ def test_a_release_long_after_or_before_the_measures_ended_is_refused(days: int)
     # The edges are accepted: the event's own instant, and 366 days before it.
     for edge in (0, 366):
         Released(id="r", at=at, declaration_id="D1", measures_ended_at=at - timedelta(days=edge))
+
+
+@attrs.frozen(kw_only=True)
+class _LaxWithdrawn(Withdrawn):
+    """A subclass whose constructor skips the checks of the declaration events."""
+
+    def __attrs_post_init__(self) -> None:
+        pass
+
+
+def test_events_of_a_subclass_are_checked_where_the_log_enters() -> None:
+    # Events of the module's own classes checked their id and instant when built, and the
+    # replay takes them on trust; a subclass's constructor might not, so its events are
+    # checked as any event is.
+    lax = _LaxWithdrawn(id="w", at=datetime(2022, 3, 19, 10), declaration_id="D1")
+    with pytest.raises(InvalidInput) as err:
+        replay_declarations([event("submit"), lax])
+    assert (err.value.code, err.value.field) == ("bad_event", "events.1.at")
+
+
+@given(event_logs(), st.data())
+def test_a_log_with_a_subclass_replays_as_the_same_events(
+    log: list[DeclarationEvent], data: st.DataObject
+) -> None:
+    # One event of a subclass sends the whole log down the checked path.
+    repeats = data.draw(st.lists(st.sampled_from(log), max_size=4)) if log else []
+    late = T0 + timedelta(minutes=data.draw(st.integers(0, 6000)))
+    fields = {"id": "w-lax", "at": late, "declaration_id": data.draw(st.sampled_from(["D0", "DX"]))}
+    trusted = replay_declarations([*log, *repeats, Withdrawn(**fields)])
+    checked = replay_declarations([*log, *repeats, _LaxWithdrawn(**fields)])
+    assert checked.records == trusted.records
+    assert [e.id for e in checked.applied] == [e.id for e in trusted.applied]
+    assert [e.id for e in checked.duplicates] == [e.id for e in trusted.duplicates]
+    assert [(r.event.id, r.message) for r in checked.rejected] == [
+        (r.event.id, r.message) for r in trusted.rejected
+    ]

@@ -16,9 +16,14 @@ from gridcare.machine import (
     History,
     Machine,
     check_records,
+    first_of_each_id,
+    group_by_subject,
     replay,
     replay_order,
     sort_out_ids,
+    trusted_first_of_each_id,
+    trusted_group_by_subject,
+    trusted_replay,
     trusted_sort_out_ids,
 )
 from helpers import at
@@ -485,3 +490,68 @@ def test_trusted_sort_out_ids_agrees_with_sort_out_ids(rows: list[tuple[str, int
     log = [DoorEvent(i, T0 + timedelta(minutes=m), "front", k) for i, m, k in rows]
     assert trusted_sort_out_ids(log) == sort_out_ids(log)
     assert sort_out_ids(iter(log)) == sort_out_ids(log)  # any iterable, checked first
+
+
+# The trusted twins: what the workflows' replays call for logs of their own event types, which
+# check id and at when built. Each must agree with its checked function on every log.
+twin_rows = st.lists(
+    st.tuples(
+        st.sampled_from("abcd"),
+        st.integers(0, 3),
+        st.sampled_from(["front", "back"]),
+        st.sampled_from(list(Push)),
+    )
+)
+
+
+def door_log(rows: list[tuple[str, int, str, Push]]) -> list[DoorEvent]:
+    return [DoorEvent(i, T0 + timedelta(minutes=m), door, k) for i, m, door, k in rows]
+
+
+@given(twin_rows)
+def test_trusted_group_by_subject_agrees_with_group_by_subject(
+    rows: list[tuple[str, int, str, Push]],
+) -> None:
+    log = door_log(rows)
+    grouped = group_by_subject(log, lambda e: e.door)
+    assert trusted_group_by_subject(log, lambda e: e.door) == grouped
+    assert list(trusted_group_by_subject(log, lambda e: e.door)) == list(grouped)  # same order
+    assert group_by_subject(iter(log), lambda e: e.door) == grouped  # any iterable, checked first
+
+
+@given(twin_rows)
+def test_trusted_first_of_each_id_agrees_with_first_of_each_id(
+    rows: list[tuple[str, int, str, Push]],
+) -> None:
+    log = door_log(rows)
+    assert trusted_first_of_each_id(log) == first_of_each_id(log)
+    assert first_of_each_id(iter(log)) == first_of_each_id(log)
+
+
+@given(twin_rows, st.booleans())
+def test_trusted_replay_agrees_with_replay(
+    rows: list[tuple[str, int, str, Push]], stamped: bool
+) -> None:
+    log = door_log(rows)
+    if stamped:
+        checked = replay(log, subject=lambda e: e.door, apply=step, stamp=stamp)
+        fast = trusted_replay(log, subject=lambda e: e.door, apply=step, stamp=stamp)
+    else:
+        checked = replay(log, subject=lambda e: e.door, apply=apply_tracked)
+        fast = trusted_replay(log, subject=lambda e: e.door, apply=apply_tracked)
+    assert outcome(fast) == outcome(checked)
+
+
+def test_the_checked_forms_still_check_what_the_twins_take_on_trust() -> None:
+    naive = DoorEvent("a", datetime(2022, 3, 27, 8), "front", Push.OPEN)
+    for call in (
+        lambda: group_by_subject([naive], lambda e: e.door),
+        lambda: first_of_each_id([naive]),
+        lambda: replay([naive], subject=lambda e: e.door, apply=apply),
+    ):
+        with pytest.raises(InvalidInput) as err:
+            call()
+        assert (err.value.code, err.value.field) == ("bad_event", "events.0.at")
+    with pytest.raises(InvalidInput) as err:
+        replay([], subject="door", apply=apply)  # type: ignore[arg-type]
+    assert err.value.code == "not_callable"

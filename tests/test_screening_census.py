@@ -292,3 +292,33 @@ def test_doses_are_drawn_as_random_choices_draws_them(seed: int) -> None:
     ours, theirs = random.Random(seed), random.Random(seed)
     for _ in range(50):
         assert _draw_doses(ours) == theirs.choices(_DOSES, _DOSE_WEIGHTS)[0]
+
+
+@attrs.frozen(kw_only=True, init=False)
+class _LaxEntry(CensusEntry):
+    """A subclass whose constructor skips the checks of :class:`CensusEntry`."""
+
+    def __init__(self, **fields: object) -> None:
+        self.__attrs_init__(**fields)
+
+
+def test_entries_of_a_subclass_are_checked_as_events() -> None:
+    # Entries of CensusEntry itself checked their id and instant when built, and the census
+    # takes them on trust; a subclass's constructor might not, so its entries are checked.
+    lax = _LaxEntry(id="c2", at=datetime(2022, 3, 22, 10), resident_id="R2", household_id="H2")
+    with pytest.raises(InvalidInput) as err:
+        census(_hier(), [entry("c1", "R1", "H1", 1), lax], scope="C", as_of=AS_OF, residents={})
+    assert (err.value.code, err.value.field) == ("bad_event", "events.1.at")
+
+
+@given(st.lists(st.tuples(st.sampled_from(["e1", "e2", "e3"]), st.integers(-3, 30)), max_size=10))
+def test_a_subclass_entry_counts_as_the_same_entry(rows: list[tuple[str, int]]) -> None:
+    # One entry of a subclass sends the whole list down the checked path.
+    log = [entry(eid, f"R{hours % 3}", "H1", hours) for eid, hours in rows]
+    lax = [_LaxEntry(**attrs.asdict(e, recurse=False)) for e in log]
+    a = census(_hier(), log, scope="C", as_of=AS_OF, residents={})
+    b = census(_hier(), [*lax[:1], *log[1:]], scope="C", as_of=AS_OF, residents={})
+    assert {k: attrs.astuple(v) for k, v in a.latest.items()} == {
+        k: attrs.astuple(v) for k, v in b.latest.items()
+    }
+    assert a.counts() == b.counts()

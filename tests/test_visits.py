@@ -823,3 +823,44 @@ def test_re_sent_attempts_stay_linear(monkeypatch: pytest.MonkeyPatch) -> None:
         out = lifecycle.replay_visits(copies, c)
         assert len(out.duplicates) == n - 1
         assert compared <= 2 * n
+
+
+@attrs.frozen
+class _LaxAttempt(VisitAttempt):
+    """A subclass whose constructor skips the checks of :class:`VisitAttempt` (not its kind)."""
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "kind", attempt_kind(self.outcome, self.channel))
+
+
+def test_attempts_of_a_subclass_are_checked_where_the_log_enters() -> None:
+    # Attempts of VisitAttempt itself checked their id and instant when built, and the
+    # replay takes them on trust; a subclass's constructor might not, so its attempts are
+    # checked as any event is.
+    good = attempt("a1", "H1", 5, N)
+    lax = _LaxAttempt(
+        id="a2", campaign_id="K1", household="H2", at=datetime(2022, 3, 20, 9), outcome=N
+    )
+    with pytest.raises(InvalidInput) as err:
+        replay_visits([good, lax], campaign())
+    assert (err.value.code, err.value.field) == ("bad_event", "events.1.at")
+
+
+@settings(max_examples=20)
+@given(campaigns(scope="D"), st.data())
+def test_a_log_of_a_subclass_replays_as_the_same_attempts(c: Campaign, data: st.DataObject) -> None:
+    log = data.draw(attempt_logs(c, HOUSES, max_size=12))
+    log = log + data.draw(st.lists(st.sampled_from(log), max_size=4)) if log else log
+    as_lax = {a.id: _LaxAttempt(**attrs.asdict(a, recurse=False, filter=_init_field)) for a in log}
+    checked = replay_visits([as_lax[a.id] for a in log], c)
+    trusted = replay_visits(log, c)
+    assert dict(checked.records) == dict(trusted.records)
+    assert [a.id for a in checked.applied] == [a.id for a in trusted.applied]
+    assert [a.id for a in checked.duplicates] == [a.id for a in trusted.duplicates]
+    assert [(r.event.id, r.message) for r in checked.rejected] == [
+        (r.event.id, r.message) for r in trusted.rejected
+    ]
+
+
+def _init_field(field: attrs.Attribute[object], _: object) -> bool:
+    return field.init

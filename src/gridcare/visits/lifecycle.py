@@ -68,7 +68,9 @@ from gridcare.machine import (
     group_by_subject,
     held_elsewhere,
     sort_out_ids,
+    trusted_group_by_subject,
     trusted_replay_order,
+    trusted_sort_out_ids,
 )
 from gridcare.masking import mask_text
 from gridcare.serial import JsonMixin, personal
@@ -921,7 +923,9 @@ def replay_household(
     """
     require_instance(household, str, "household", code="not_string")
     require_instance(campaign, Campaign, "campaign", code="bad_campaign")
-    return _replay_household(household, _checked_attempts(attempts), campaign, record)
+    log, _ = _checked_attempts(attempts)
+    built, applied, rejected, duplicates = _replay_household(household, log, campaign, record)
+    return HouseholdReplay(built, tuple(applied), tuple(rejected), tuple(duplicates))
 
 
 def _replay_household(
@@ -929,8 +933,11 @@ def _replay_household(
     attempts: Sequence[VisitAttempt],
     campaign: Campaign,
     record: HouseholdVisit | None,
-) -> HouseholdReplay:
-    """:func:`replay_household` on arguments already checked (the replay's loop)."""
+) -> tuple[
+    HouseholdVisit | None, list[VisitAttempt], list[Rejection[VisitAttempt]], list[VisitAttempt]
+]:
+    """:func:`replay_household` on arguments already checked (the replay's loop), as the
+    record (the starting one when none applies) and the lists of a :class:`HouseholdReplay`."""
     applied: list[VisitAttempt] = []
     rejected: list[Rejection[VisitAttempt]] = []
     duplicates: list[VisitAttempt] = []
@@ -967,9 +974,9 @@ def _replay_household(
         if reached_at is None and after in _REACHED_STATES:
             reached_at = attempt.at
     if state is None or not applied:
-        return HouseholdReplay(record, (), tuple(rejected), tuple(duplicates))
+        return record, applied, rejected, duplicates
     built = _record_after(record, household, campaign.id, applied, state, reached_at)
-    return HouseholdReplay(built, tuple(applied), tuple(rejected), tuple(duplicates))
+    return built, applied, rejected, duplicates
 
 
 @attrs.frozen(repr=False)
@@ -1008,12 +1015,17 @@ class VisitReplay(Replay[str, HouseholdVisit, VisitAttempt]):
         )
 
 
-def _checked_attempts(attempts: Iterable[VisitAttempt]) -> list[VisitAttempt]:
+def _checked_attempts(attempts: Iterable[VisitAttempt]) -> tuple[list[VisitAttempt], bool]:
+    """The log as a list, and whether every attempt is a :class:`VisitAttempt` itself (not
+    of a subclass): those checked their ``id`` and ``at`` when built, so the replay's steps
+    need not check them again (:func:`gridcare.machine.trusted_sort_out_ids`)."""
     if isinstance(attempts, (str, bytes)) or not isinstance(attempts, Iterable):
         raise InvalidInput("wrong_type", "attempts", "expected a collection of VisitAttempt")
     log = list(attempts)
+    if all(type(attempt) is VisitAttempt for attempt in log):
+        return log, True
     if all(isinstance(attempt, VisitAttempt) for attempt in log):
-        return log
+        return log, False
     position = next(i for i, attempt in enumerate(log) if not isinstance(attempt, VisitAttempt))
     raise InvalidInput("bad_attempt", f"attempts.{position}", "expected a VisitAttempt")
 
@@ -1090,10 +1102,12 @@ def replay_visits(
     if not isinstance(campaign, Campaign):
         raise InvalidInput("bad_campaign", "campaign", "expected a Campaign")
     stored = {} if records is None else _stored(records, campaign)
-    batch = sort_out_ids(_checked_attempts(attempts))
+    log, exact = _checked_attempts(attempts)
+    batch = trusted_sort_out_ids(log) if exact else sort_out_ids(log)
     if stored:
         batch = batch.set_aside(held_elsewhere(stored, batch.firsts, _household_of))
-    groups = group_by_subject(batch.firsts, _household_of)
+    group = trusted_group_by_subject if exact else group_by_subject
+    groups = group(batch.firsts, _household_of)
     scope = None if households is None else frozenset(require_items(households, str, "households"))
     if progress is not None:
         require_callable(progress, "progress")
@@ -1103,17 +1117,19 @@ def replay_visits(
     rejected: list[Rejection[VisitAttempt]] = list(batch.rejections())
     total = len(groups)
     every = max(1, total // 20)
-    for done, (household, group) in enumerate(groups.items(), start=1):
+    for done, (household, attempts_of) in enumerate(groups.items(), start=1):
         if scope is not None and household not in scope:
             error = _outside_scope(household, campaign)
-            rejected.extend(Rejection(attempt, error) for attempt in group)
+            rejected.extend(Rejection(attempt, error) for attempt in attempts_of)
         else:
-            replayed = _replay_household(household, group, campaign, stored.get(household))
-            if replayed.record is not None:
-                out[household] = replayed.record
-            applied.extend(replayed.applied)
-            duplicates.extend(replayed.duplicates)
-            rejected.extend(replayed.rejected)
+            record, done_here, refused, repeated = _replay_household(
+                household, attempts_of, campaign, stored.get(household)
+            )
+            if record is not None:
+                out[household] = record
+            applied.extend(done_here)
+            duplicates.extend(repeated)
+            rejected.extend(refused)
         if progress is not None and (done % every == 0 or done == total):
             progress(done, total)
     if len(duplicates) > len(batch.duplicates):

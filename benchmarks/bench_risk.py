@@ -5,8 +5,9 @@ Builds ``--n`` synthetic histories (one to three stays each, seeded
 register of 500 designations at county, town and community level. Then, in
 the same run:
 
-* ``assess_many`` over every history (full assessments: category, plan,
-  reasons, code colour), timed per person;
+* ``assess_many`` over every history (each person's category and whether the
+  declaration needs verifying; the plan, reasons and code colour are built
+  when first read), timed per person;
 * a naive loop that, for each stay of a sample of people, scans all 500
   designations (area containment, county and province checks against
   precomputed keys, the time window and the policy's rules), timed per person.

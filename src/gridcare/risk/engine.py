@@ -1,8 +1,9 @@
 """The engine: from a person's stays and contacts to a category, a plan, a code colour and reasons.
 
 Rules this module obeys (docs/risk.md, "The engine"), each stated in one
-function that :func:`assess` and :func:`assess_many` share (they run the same
-per-person code):
+function that :func:`assess` and :func:`assess_many` share (they call the same
+per-person functions; :func:`assess_many` builds a plan, colour and reasons
+when one is first read, see :class:`Assessment`):
 
 * exposure: a stay counts against a designation where it overlaps
   ``[R - T days, L)``, and the exposure ends where the overlap ends
@@ -52,7 +53,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 import attrs
 
@@ -73,7 +74,6 @@ from gridcare.risk.policy import (
     CodeColor,
     CompiledPlan,
     CompiledPolicy,
-    CompiledRule,
     MeasureKind,
     Policy,
     Provenance,
@@ -623,8 +623,22 @@ class RiskReason(JsonMixin):
         )
 
 
+class _Deferrable:
+    """Where an assessment made by :func:`assess_many` keeps what it is built from (internal).
+
+    The call's :class:`_Batch` and the person's history, until the plan,
+    colour or reasons are first read (:func:`_finish`); ``None`` after.
+    """
+
+    __slots__ = ("_batch", "_history")
+
+
+#: The fields an assessment made by :func:`assess_many` builds when one is first read.
+_DEFERRED_FIELDS = frozenset({"plan", "code_color", "reasons"})
+
+
 @attrs.frozen(init=False)
-class Assessment(JsonMixin):
+class Assessment(_Deferrable, JsonMixin):
     """The outcome for one person as of ``as_of`` under the policy named ``policy``.
 
     ``reasons`` lists every qualifying exposure, most severe category first;
@@ -633,6 +647,11 @@ class Assessment(JsonMixin):
     Checked on construction: each step of the plan must name one of the
     ``reasons`` (``out_of_range``).
 
+    An assessment made by :func:`assess_many` builds its ``plan``,
+    ``code_color`` and ``reasons`` when one of them is first read (a batch
+    mostly reads categories): the value is the same either way, and equality,
+    hashing, ``repr``, pickling and ``to_dict`` read them as any reader does.
+
     >>> from datetime import datetime
     >>> from gridcare.risk.presets import PRESETS
     >>> from gridcare.timeutil import DEFAULT_ZONE as CST
@@ -640,6 +659,14 @@ class Assessment(JsonMixin):
     ...            as_of=datetime(2022, 7, 1, tzinfo=CST))
     >>> a.category.value, a.plan, a.code_color.value, a.needs_verification, a.reasons
     ('none', None, 'green', False, ())
+    >>> t = datetime(2022, 7, 1, 15, tzinfo=CST)
+    >>> reg = RiskRegister([RiskDesignation("440304", "high", t - timedelta(days=3))])
+    >>> stays = [Stay("440304", t - timedelta(hours=5), t)]
+    >>> made = assess_many({"A": stays}, register=reg, policy=PRESETS["ninth-edition"], as_of=t)
+    >>> made["A"].category.value  # found at once; the plan when read
+    'high_risk_area'
+    >>> made["A"] == assess(stays, register=reg, policy=PRESETS["ninth-edition"], as_of=t)
+    True
     """
 
     category: Category
@@ -679,6 +706,18 @@ class Assessment(JsonMixin):
             require_aware(as_of, "as_of"),
             _text(policy, "policy"),
         )
+
+    if not TYPE_CHECKING:  # hidden from type checkers: they still refuse unknown attributes
+
+        def __getattr__(self, name: str) -> object:
+            # Python calls this only for an attribute that is not set: the plan, colour or
+            # reasons of an assessment made by assess_many, before one of them is read.
+            if name in _DEFERRED_FIELDS:
+                _finish(self)
+                return object.__getattribute__(self, name)
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
 
     @property
     def measure(self) -> MeasureKind | None:
@@ -829,6 +868,60 @@ def _assessment(
     policy: str,
 ) -> Assessment:
     return trusted(Assessment, category, plan, color, verify, reasons, as_of, policy)
+
+
+def _deferred(category: Category, verify: bool, batch: _Batch, history: RiskHistory) -> Assessment:
+    """An assessment whose plan, code colour and reasons are built when one is first read.
+
+    Its other fields are set now; those three are left unset, so that reading
+    one reaches :meth:`Assessment.__getattr__`, which calls :func:`_finish`.
+    """
+    made = object.__new__(Assessment)
+    object.__setattr__(made, "category", category)
+    object.__setattr__(made, "needs_verification", verify)
+    object.__setattr__(made, "as_of", batch.as_of)
+    object.__setattr__(made, "policy", batch.cp.name)
+    object.__setattr__(made, "_batch", batch)
+    object.__setattr__(made, "_history", history)
+    return made
+
+
+def _finish(assessment: Assessment) -> None:
+    """Give a deferred assessment its plan, code colour and reasons, as :func:`_assess` does.
+
+    The person's stays are scanned again, now for every reason (the first
+    scan looked for the category only), and :func:`_built` gives the rest.
+    Nothing to do once they are set (by an earlier read, or because the
+    assessment was never deferred).
+    """
+    try:
+        batch: _Batch | None = object.__getattribute__(assessment, "_batch")
+        history: RiskHistory | None = object.__getattribute__(assessment, "_history")
+    except AttributeError:  # never deferred: made by the constructor, or read from a pickle
+        return
+    if batch is None or history is None:
+        return  # built by an earlier read
+    cp = batch.cp
+    as_of = batch.as_of
+    calendar = batch.calendar
+    ref, counted_from = _reference(as_of, history.arrived_at)
+    hits, _ = _scan(
+        cp,
+        batch.register,
+        history.stays,
+        history.contacts,
+        as_of,
+        ref,
+        counted_from,
+        calendar.midnights,
+        True,
+    )
+    plan, color, reasons = _built(cp, hits, ref, counted_from, calendar, as_of)
+    object.__setattr__(assessment, "plan", plan)
+    object.__setattr__(assessment, "code_color", color)
+    object.__setattr__(assessment, "reasons", reasons)
+    object.__setattr__(assessment, "_batch", None)
+    object.__setattr__(assessment, "_history", None)
 
 
 def _missed(
@@ -1088,6 +1181,36 @@ def _bounds(plans: Sequence[RiskPlan]) -> list[datetime]:
     return order
 
 
+def _pieces(plans: Sequence[RiskPlan]) -> list[_Piece]:
+    """The combined measures of several plans, in time order (the steps of :func:`_combine`).
+
+    Cut wherever any plan's step starts or ends; each piece takes the
+    strictest measure in force (:func:`_piece_at`), and neighbouring pieces
+    with the same measure, colour and governing plan are one.
+    """
+    owns = _own_steps(plans)
+    order = _bounds(plans)
+    last = len(order) - 1
+    pieces: list[_Piece] = []
+    for i, at in enumerate(order):
+        piece = _piece_at(owns, at, None if i == last else order[i + 1])
+        if piece is None:
+            continue
+        if pieces and pieces[-1].continues(piece):
+            pieces[-1].end = piece.end
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def _principal(plans: Sequence[RiskPlan], pieces: Sequence[_Piece]) -> RiskPlan:
+    """The plan governing the strictest piece; the first (most severe) when no piece remains.
+
+    The combined plan takes its category, anchor and clause.
+    """
+    return plans[_strictest(pieces).owner] if pieces else plans[0]
+
+
 def _combine(plans: Sequence[RiskPlan], midnights: Midnights) -> RiskPlan:
     """The person's plan: the combination of every exposure's own remaining plan.
 
@@ -1104,18 +1227,7 @@ def _combine(plans: Sequence[RiskPlan], midnights: Midnights) -> RiskPlan:
     """
     if len(plans) == 1:
         return plans[0]
-    owns = _own_steps(plans)
-    order = _bounds(plans)
-    last = len(order) - 1
-    pieces: list[_Piece] = []
-    for i, at in enumerate(order):
-        piece = _piece_at(owns, at, None if i == last else order[i + 1])
-        if piece is None:
-            continue
-        if pieces and pieces[-1].continues(piece):
-            pieces[-1].end = piece.end
-        else:
-            pieces.append(piece)
+    pieces = _pieces(plans)
     test_dates = sorted({d for plan in plans for d in plan.test_dates})
     held: list[list[date]] = [[] for _ in pieces]
     k = 0
@@ -1137,7 +1249,7 @@ def _combine(plans: Sequence[RiskPlan], midnights: Midnights) -> RiskPlan:
         )
         for p, mine in zip(pieces, held, strict=True)
     )
-    principal = plans[_strictest(pieces).owner] if pieces else plans[0]
+    principal = _principal(plans, pieces)
     windows: list[TestWindow] = []
     for plan in plans:
         windows.extend(w for w in plan.windows if w not in windows)
@@ -1298,11 +1410,35 @@ def _check_policy(value: object, field: str = "policy") -> Policy:
     return require_instance(value, Policy, field, code="not_policy")
 
 
-_Hit = tuple[int, RiskReason, datetime]
+class _Hit(NamedTuple):
+    """A qualifying exposure a person's scan found: what its reason is built from (internal).
+
+    ``end`` is where the exposure ends (a contact's: its last exposure). The
+    :class:`RiskReason` itself is built by :func:`_reason_of` when the reasons
+    are read.
+    """
+
+    severity: int  # SEVERITY of the category: hits sort most severe first
+    end: datetime
+    category: Category
+    clause: str
+    source: Provenance
+    match: MatchKind | None = None
+    stay: Stay | None = None
+    designation: RiskDesignation | None = None
+    contact: Contact | None = None
 
 
 def _severity_of(hit: _Hit) -> int:
-    return hit[0]
+    return hit.severity
+
+
+def _reason_of(hit: _Hit) -> RiskReason:
+    """The reason of one qualifying exposure: a stay's (with its exposure end) or a contact's."""
+    end = hit.end if hit.contact is None else None
+    return _reason(
+        hit.category, hit.clause, hit.source, hit.match, hit.stay, hit.designation, hit.contact, end
+    )
 
 
 # ---------------------------------------------------------------------------- the two rules
@@ -1384,8 +1520,9 @@ def _near(
             continue
         if kind is MatchKind.POSSIBLE:
             verify = True
-        reason = _reason(rule.category, rule.clause, rule.source, kind, stay, d, None, end)
-        hits.append((SEVERITY[rule.category], reason, end))
+        category = rule.category
+        hit = _Hit(SEVERITY[category], end, category, rule.clause, rule.source, kind, stay, d)
+        hits.append(hit)
     return verify
 
 
@@ -1410,41 +1547,36 @@ def _wide(
     look_back = cp.look_back
     trace_back = cp.trace_back
     s_end = stay.end
-    best: dict[Category, tuple[RiskDesignation, datetime, CompiledRule, MatchKind]] = {}
+    best: dict[Category, _Hit] = {}  # per category: the exposure ending last so far
+    settled: set[Category] = set()  # categories with an exposure ending with the stay
     for kind, designations in reach.wide:
-        by_level = cp.rules_by_kind[kind]
         categories = cp.categories_by_kind[kind]
-        wanted = len(categories)
-        done = 0
-        if best:  # categories the county already gave an exposure ending with the stay
-            for category in categories:
-                entry = best.get(category)
-                if entry is not None and entry[1] == s_end:
-                    done += 1
-            if done >= wanted:
-                continue
+        if settled and settled >= categories:
+            continue  # the county gave every category of the kind an exposure ending last
+        by_level = cp.rules_by_kind[kind]
         for d in designations:
-            if _scan_is_over(d, s_end, as_of, trace_back):
-                break
             rule = by_level.get(d.level)
-            if rule is None:
+            wanted = rule is not None and rule.category not in settled
+            end = _exposure(stay, d, as_of, trace_back) if wanted else None
+            if rule is None or end is None:
+                # Only a designation with no exposure can be where the scan stops: an
+                # exposure means it is known and opens before the stay ends.
+                if _scan_is_over(d, s_end, as_of, trace_back):
+                    break
+                continue
+            if not _qualifies(ref, end, look_back):
                 continue
             category = rule.category
             prev = best.get(category)
-            if prev is not None and prev[1] == s_end:
-                continue
-            end = _exposure(stay, d, as_of, trace_back)
-            if end is None or not _qualifies(ref, end, look_back):
-                continue
-            if prev is None or end > prev[1]:
-                best[category] = (d, end, rule, kind)
+            if prev is None or end > prev.end:
+                best[category] = _Hit(
+                    SEVERITY[category], end, category, rule.clause, rule.source, kind, stay, d
+                )
                 if end == s_end:
-                    done += 1
-                    if done >= wanted:
+                    settled.add(category)
+                    if settled >= categories:
                         break
-    for category, (d, end, rule, kind) in best.items():
-        reason = _reason(category, rule.clause, rule.source, kind, stay, d, None, end)
-        hits.append((SEVERITY[category], reason, end))
+    hits.extend(best.values())
 
 
 def _contact_hits(
@@ -1470,8 +1602,9 @@ def _contact_hits(
                 ends = midnights.after(last.astimezone(tz).date(), last_day)
                 if ends <= counted_from:
                     continue
-        reason = _reason(category, cplan.clause, cplan.source, None, None, None, contact, None)
-        hits.append((SEVERITY[category], reason, last))
+        hits.append(
+            _Hit(SEVERITY[category], last, category, cplan.clause, cplan.source, contact=contact)
+        )
 
 
 class _Exposure(NamedTuple):
@@ -1512,16 +1645,22 @@ class _Template:
 class _Calendar:
     """What one call of :func:`assess` or :func:`assess_many` remembers, and nothing longer.
 
-    The midnights of the dates its plans ask for, and each combination already
-    made (:class:`_Template`). Created per call and passed down: no state
-    outlives the call.
+    The midnights of the dates its plans ask for, each combination already
+    made (:class:`_Template`), the category of each combination already found
+    and the own plans its pieces were cut from. Created per call and passed
+    down: nothing else shares it, and it goes with the last of the call's
+    assessments still to be built (:class:`_Batch`).
     """
 
-    __slots__ = ("midnights", "templates")
+    __slots__ = ("categories", "midnights", "steps_of", "templates")
 
     def __init__(self, tz: tzinfo) -> None:
         self.midnights = Midnights(tz)
         self.templates: dict[tuple[object, ...], _Template] = {}
+        #: The category of each combination (see :func:`_category`), by the key of its template.
+        self.categories: dict[tuple[object, ...], Category] = {}
+        #: Own plans with steps, for the pieces of combinations (see :func:`_own_plans`).
+        self.steps_of: dict[tuple[Category, date, datetime], RiskPlan] = {}
 
 
 def _exposures(
@@ -1529,24 +1668,25 @@ def _exposures(
 ) -> list[_Exposure]:
     """One :class:`_Exposure` per (category, anchor), in the order of ``hits``.
 
-    Area plans counted from the arrival are anchored at ``ref``; the others at
-    the exposure's end (a contact's last exposure). Exposures of one category
-    with the same anchor have the same plan, governed by the first of them.
-    A list, not a dict: hashing an aware datetime asks its zone for the offset.
+    Area plans counted from the arrival (``cp.from_arrival``) are anchored at
+    ``ref``; the others at the exposure's end (a contact's last exposure).
+    Exposures of one category with the same anchor have the same plan,
+    governed by the first of them. A list, not a dict: hashing an aware
+    datetime asks its zone for the offset.
     """
-    plans_of = cp.plans
+    from_arrival = cp.from_arrival
     if len(hits) == 1:  # most people
-        _, reason, end = hits[0]
-        category = reason.category
-        anchor = ref if plans_of[category].anchor is Anchor.ARRIVAL else end
-        return [_Exposure(category, anchor, anchor.astimezone(tz).date(), 0)]
+        hit = hits[0]
+        anchor = ref if hit.category in from_arrival else hit.end
+        return [_Exposure(hit.category, anchor, anchor.astimezone(tz).date(), 0)]
     found: list[_Exposure] = []
     seen: list[tuple[Category, datetime]] = []
-    for index, (_, reason, end) in enumerate(hits):
-        category = reason.category
-        anchor = ref if plans_of[category].anchor is Anchor.ARRIVAL else end
-        if (category, anchor) not in seen:  # equal anchors compare without a zone lookup
-            seen.append((category, anchor))
+    for index, hit in enumerate(hits):
+        category = hit.category
+        anchor = ref if category in from_arrival else hit.end
+        pair = (category, anchor)
+        if pair not in seen:  # equal anchors compare without a zone lookup
+            seen.append(pair)
             found.append(_Exposure(category, anchor, anchor.astimezone(tz).date(), index))
     return found
 
@@ -1567,52 +1707,107 @@ def _template_key(
     return tuple(key)
 
 
+class _Made(NamedTuple):
+    """A person's exposures and the combination of them already made in this call (internal)."""
+
+    exposures: list[_Exposure]
+    c_date: date  # the local date the plan is counted from
+    key: tuple[object, ...] | None  # see _template_key
+    template: _Template | None  # None: not made yet, or not shareable (key None)
+
+
+def _combination_made(
+    cp: CompiledPolicy,
+    hits: Sequence[_Hit],
+    ref: datetime,
+    counted_from: datetime,
+    calendar: _Calendar,
+) -> _Made:
+    """The exposures of ``hits`` and the template this call made for the same combination.
+
+    People with the same exposures (category and day 0) counted from the same
+    date share the steps of the first of them: one exposure's plan (its own
+    combination) or several.
+    """
+    tz = calendar.midnights.zone
+    c_date = counted_from.astimezone(tz).date()
+    exposures = _exposures(cp, hits, ref, tz)
+    key = _template_key(c_date, exposures, counted_from)
+    template = None if key is None else calendar.templates.get(key)
+    return _Made(exposures, c_date, key, template)
+
+
 def _person_plan(
     cp: CompiledPolicy,
     hits: Sequence[_Hit],
     ref: datetime,
     counted_from: datetime,
     calendar: _Calendar,
+    made: _Made | None = None,
 ) -> RiskPlan | None:
     """The combination of the own plans of every qualifying exposure (``hits``, most severe first).
 
     Builds each exposure's own plan (:func:`_own_plan`) and combines them
     (:func:`_combine`); the combination of one plan is that plan. When the
     exposures repeat a combination already made in this call
-    (:class:`_Template`), its steps are shared.
+    (:class:`_Template`), its steps are shared. ``made`` is what
+    :func:`_combination_made` found for these hits, when the caller has it.
     """
-    midnights = calendar.midnights
-    tz = midnights.zone
-    c_date = counted_from.astimezone(tz).date()
-    exposures = _exposures(cp, hits, ref, tz)
-    # People with the same exposures (category and day 0) counted from the same date share
-    # the steps of the first of them: one exposure's plan (its own combination) or several.
-    key = _template_key(c_date, exposures, counted_from)
-    if key is not None:
-        template = calendar.templates.get(key)
-        if template is not None:
-            return _from_template(cp, template, exposures, counted_from, ref, midnights)
-    plans: list[RiskPlan] = []
-    for e in exposures:
-        plan = _own_plan(
-            cp.plans[e.category],
-            e.anchor,
-            e.day0,
-            counted_from,
-            c_date,
-            ref,
-            e.first,
-            midnights,
-            cp.zone_name,
+    if made is None:
+        made = _combination_made(cp, hits, ref, counted_from, calendar)
+    if made.template is not None:
+        return _from_template(
+            cp, made.template, made.exposures, counted_from, ref, calendar.midnights
         )
-        if plan is not None:
-            plans.append(plan)
+    plans = _own_plans(cp, made, ref, counted_from, calendar.midnights)
     if not plans:
         return None
-    combined = _combine(plans, midnights)
-    if key is not None and combined.steps:
-        calendar.templates[key] = _template_of(cp, combined, exposures, plans)
+    combined = _combine(plans, calendar.midnights)
+    if made.key is not None and combined.steps:
+        calendar.templates[made.key] = _template_of(cp, combined, made.exposures, plans)
     return combined
+
+
+def _own_plans(
+    cp: CompiledPolicy,
+    made: _Made,
+    ref: datetime,
+    counted_from: datetime,
+    midnights: Midnights,
+    steps_of: dict[tuple[Category, date, datetime], RiskPlan] | None = None,
+) -> list[RiskPlan]:
+    """The own remaining plan of each exposure (:func:`_own_plan`), leaving out those over.
+
+    ``steps_of``, for a caller that reads only the plans' steps (the pieces of
+    a combination, :func:`_category`) of a shareable combination (every anchor
+    at or before ``counted_from``): then a plan's steps depend only on its
+    category, day 0 and ``counted_from`` (the premise of :class:`_Template`),
+    and a plan with steps made for an earlier exposure with those three serves
+    again (its anchor, windows and governing index are another person's). A
+    plan without steps exists or not by its windows, the person's own: it is
+    made each time.
+    """
+    plans: list[RiskPlan] = []
+    for e in made.exposures:
+        key = (e.category, e.day0, counted_from)
+        plan = None if steps_of is None else steps_of.get(key)
+        if plan is None:
+            plan = _own_plan(
+                cp.plans[e.category],
+                e.anchor,
+                e.day0,
+                counted_from,
+                made.c_date,
+                ref,
+                e.first,
+                midnights,
+                cp.zone_name,
+            )
+            if steps_of is not None and plan is not None and plan.steps:
+                steps_of[key] = plan
+        if plan is not None:
+            plans.append(plan)
+    return plans
 
 
 def _template_of(
@@ -1662,8 +1857,9 @@ def _from_template(
         if firsts != template.firsts:  # the same exposures, listed after other reasons
             renumbered = dict(zip(template.firsts, firsts, strict=True))
             steps = tuple(_moved(s, s.start, renumbered[s.governed_by]) for s in steps)
-    if steps[0].start != counted_from:
-        first = steps[0]
+    first = steps[0]
+    # This person's instant as given: an equal instant in another zone writes otherwise.
+    if first.start != counted_from or first.start.tzinfo is not counted_from.tzinfo:
         steps = (_moved(first, counted_from, first.governed_by), *steps[1:])
     windows: list[TestWindow] = []
     green_after_tests = True
@@ -1694,6 +1890,124 @@ def _from_template(
     )
 
 
+def _reference(as_of: datetime, arrived_at: datetime | None) -> tuple[datetime, datetime]:
+    """The reference instant (arrival if known, else ``as_of``) and the instant counted from.
+
+    The plan is counted from ``max(as_of, arrived_at)``: what remains from the
+    assessment on, or from an arrival still to come.
+    """
+    ref = as_of if arrived_at is None else arrived_at
+    return ref, as_of if arrived_at is None or arrived_at < as_of else arrived_at
+
+
+def _scan(
+    cp: CompiledPolicy,
+    register: RiskRegister,
+    stays: tuple[Stay, ...],
+    contacts: tuple[Contact, ...],
+    as_of: datetime,
+    ref: datetime,
+    counted_from: datetime,
+    midnights: Midnights,
+    every_reason: bool,
+) -> tuple[list[_Hit], bool]:
+    """One person's qualifying exposures, most severe first, and whether one was possible.
+
+    A qualifying possible exposure means the person needs verification. With
+    ``every_reason`` false (only the category is wanted yet), a stay's county
+    and province matches are not looked for when they could only repeat
+    exposures already found (:func:`_repeats_exposures`): they would add
+    reasons, but no exposure, so neither the category nor the verification
+    changes.
+    """
+    hits: list[_Hit] = []
+    verify = False
+    kinds = cp.kinds
+    look_back = cp.look_back
+    for stay in stays:
+        # No exposure ends after its stay does: when even the stay's end does not
+        # qualify, none of its exposures does, and its place is not looked up.
+        if not _qualifies(ref, stay.end, look_back):
+            continue
+        reach = register.reach(stay.place, kinds)
+        if reach.near and _near(hits, cp, stay, reach, as_of, ref):
+            verify = True
+        if reach.wide and (every_reason or not (hits and _repeats_exposures(cp, reach, hits))):
+            _wide(hits, cp, stay, reach, as_of, ref)
+    if contacts:
+        _contact_hits(hits, cp, contacts, as_of, counted_from, midnights)
+    if len(hits) > 1:
+        hits.sort(key=_severity_of)
+    return hits, verify
+
+
+def _repeats_exposures(cp: CompiledPolicy, reach: RiskReach, hits: Sequence[_Hit]) -> bool:
+    """Whether a stay's county and province matches could only repeat exposures in ``hits``.
+
+    So when every category those matches can give is counted from arrival
+    (all its exposures have one anchor, :func:`_exposures`) and already held.
+    """
+    for kind, _ in reach.wide:
+        for category in cp.categories_by_kind[kind]:
+            if category not in cp.from_arrival:
+                return False
+            for hit in hits:
+                if hit.category is category:
+                    break
+            else:
+                return False
+    return True
+
+
+def _category(
+    cp: CompiledPolicy,
+    hits: Sequence[_Hit],
+    ref: datetime,
+    counted_from: datetime,
+    calendar: _Calendar,
+    made: _Made | None = None,
+) -> Category:
+    """The category: that of the exposure governing the plan's strictest step.
+
+    With no step remaining, the most severe category of the reasons (it still
+    says what the history was). Found without building the person's plan
+    where the rule allows: when every reason is of one category, that is the
+    category whichever exposure governs; when the person's exposures repeat a
+    combination already made or met in this call, its template or its
+    remembered category says. Otherwise the plan is built only as far as the
+    category needs (the pieces of :func:`_combine`, :func:`_principal`), and
+    the category remembered for the next people with the same exposures when
+    a step remains (as a template is). ``made`` is what :func:`_combination_made`
+    found for these hits, when the caller has it.
+    """
+    first = hits[0].category
+    for hit in hits:
+        if hit.category is not first:
+            break
+    else:
+        return first
+    if made is None:
+        made = _combination_made(cp, hits, ref, counted_from, calendar)
+    # The template may be newer than ``made`` (the caller built the plan since).
+    template = None if made.key is None else calendar.templates.get(made.key)
+    if template is not None:
+        return made.exposures[template.principal].category
+    known = None if made.key is None else calendar.categories.get(made.key)
+    if known is not None:
+        return known
+    # The plan only as far as the category needs it: the exposures' own plans and the
+    # pieces of their combination, not its steps, test dates and windows.
+    steps_of = None if made.key is None else calendar.steps_of
+    plans = _own_plans(cp, made, ref, counted_from, calendar.midnights, steps_of)
+    pieces = _pieces(plans)
+    category = _principal(plans, pieces).category if plans else first
+    if made.key is not None and pieces:
+        # Shared as a template is (:func:`_person_plan`): only with a step left. With
+        # none, which plans remain depends on each person's test windows.
+        calendar.categories[made.key] = category
+    return category
+
+
 def _assess(
     cp: CompiledPolicy,
     register: RiskRegister,
@@ -1701,45 +2015,102 @@ def _assess(
     as_of: datetime,
     arrived_at: datetime | None,
     contacts: tuple[Contact, ...],
-    nothing: Assessment | None,
     calendar: _Calendar,
+    nothing: Assessment | None = None,
 ) -> Assessment:
-    """One person's assessment: the path of :func:`assess` and :func:`assess_many` alike."""
-    ref = as_of if arrived_at is None else arrived_at
-    counted_from = as_of if arrived_at is None or arrived_at < as_of else arrived_at
-    hits: list[_Hit] = []
-    verify = False
-    kinds = cp.kinds
-    look_back = cp.look_back
-    for stay in stays:
-        reach = register.reach(stay.place, kinds)
-        if reach.near and _near(hits, cp, stay, reach, as_of, ref):
-            verify = True
-        # No exposure ends after its stay does: when even the stay's end does not
-        # qualify, nothing in the county or province does.
-        if reach.wide and _qualifies(ref, stay.end, look_back):
-            _wide(hits, cp, stay, reach, as_of, ref)
-    if contacts:
-        _contact_hits(hits, cp, contacts, as_of, counted_from, calendar.midnights)
+    """One person's whole assessment: the path of :func:`assess`.
+
+    :func:`assess_many` takes the same steps in two halves: the scan, the
+    category and ``needs_verification`` at once (:func:`_assess_later`), the
+    scan again and the rest (:func:`_built`) when a plan, colour or reasons
+    are first read (:func:`_finish`). With no qualifying exposure: ``nothing``
+    when given (a batch shares one).
+    """
+    ref, counted_from = _reference(as_of, arrived_at)
+    hits, verify = _scan(
+        cp, register, stays, contacts, as_of, ref, counted_from, calendar.midnights, True
+    )
     if not hits:
         if nothing is not None:
             return nothing
         return _assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
-    if len(hits) > 1:
-        hits.sort(key=_severity_of)
-    plan = _person_plan(cp, hits, ref, counted_from, calendar)
-    # The category of the exposure governing the strictest step; with nothing
-    # remaining, the most severe category (it still says what the history was).
-    category = hits[0][1].category if plan is None else plan.category
-    return _assessment(
-        category,
-        plan,
-        _color(plan, (), as_of),
-        verify,
-        tuple([h[1] for h in hits]),
-        as_of,
-        cp.name,
+    # The plan first: the combination it makes (a template) then gives the category.
+    made = _combination_made(cp, hits, ref, counted_from, calendar)
+    plan, color, reasons = _built(cp, hits, ref, counted_from, calendar, as_of, made)
+    category = _category(cp, hits, ref, counted_from, calendar, made)
+    return _assessment(category, plan, color, verify, reasons, as_of, cp.name)
+
+
+def _built(
+    cp: CompiledPolicy,
+    hits: Sequence[_Hit],
+    ref: datetime,
+    counted_from: datetime,
+    calendar: _Calendar,
+    as_of: datetime,
+    made: _Made | None = None,
+) -> tuple[RiskPlan | None, CodeColor, tuple[RiskReason, ...]]:
+    """The plan of a person's qualifying exposures, its code colour at ``as_of``, the reasons.
+
+    The colour is the one before any test is taken (:func:`code_color` with no
+    results); ``made`` as for :func:`_person_plan`.
+    """
+    plan = _person_plan(cp, hits, ref, counted_from, calendar, made)
+    reasons = tuple([_reason_of(hit) for hit in hits])
+    return plan, _color(plan, (), as_of), reasons
+
+
+class _Batch(NamedTuple):
+    """What every person of one :func:`assess_many` call shares (internal)."""
+
+    cp: CompiledPolicy
+    register: RiskRegister
+    as_of: datetime
+    calendar: _Calendar
+    nothing: Assessment  # the assessment of everyone with no qualifying exposure
+
+
+def _assess_now(batch: _Batch, history: RiskHistory) -> Assessment:
+    """One person's whole assessment in a batch (:func:`_assess`)."""
+    return _assess(
+        batch.cp,
+        batch.register,
+        history.stays,
+        batch.as_of,
+        history.arrived_at,
+        history.contacts,
+        batch.calendar,
+        batch.nothing,
     )
+
+
+def _assess_later(batch: _Batch, history: RiskHistory) -> Assessment:
+    """One person's assessment in :func:`assess_many`: what a batch mostly reads, now.
+
+    The scan (for the category only), the category and ``needs_verification``
+    are done now, by the functions :func:`_assess` calls; the plan, code
+    colour and reasons when one of them is first read (:func:`_deferred`,
+    :func:`_finish`). Everyone with no qualifying exposure shares
+    ``batch.nothing``.
+    """
+    cp = batch.cp
+    calendar = batch.calendar
+    as_of = batch.as_of
+    ref, counted_from = _reference(as_of, history.arrived_at)
+    hits, verify = _scan(
+        cp,
+        batch.register,
+        history.stays,
+        history.contacts,
+        as_of,
+        ref,
+        counted_from,
+        calendar.midnights,
+        False,  # the category alone: the reasons wait until read
+    )
+    if not hits:
+        return batch.nothing
+    return _deferred(_category(cp, hits, ref, counted_from, calendar), verify, batch, history)
 
 
 def assess(
@@ -1773,7 +2144,7 @@ def assess(
     cp = _check_common(register, policy, as_of)
     arrived = _optional_aware(arrived_at, "arrived_at")
     calendar = _Calendar(cp.tz)
-    return _assess(cp, register, _stays(stays), as_of, arrived, _contacts(contacts), None, calendar)
+    return _assess(cp, register, _stays(stays), as_of, arrived, _contacts(contacts), calendar)
 
 
 def _history(value: object, key: object) -> RiskHistory:
@@ -1807,6 +2178,23 @@ def assess_many(
     >>> {k: a.category.value for k, a in out.items()}
     {'A': 'high_risk_area', 'B': 'none'}
     """
+    return _assess_all(histories, register, policy, as_of, progress, later=True)
+
+
+def _assess_all(
+    histories: Mapping[K, RiskHistory | Sequence[Stay]],
+    register: RiskRegister,
+    policy: Policy,
+    as_of: datetime,
+    progress: Progress | None,
+    *,
+    later: bool,
+) -> dict[K, Assessment]:
+    """:func:`assess_many`; with ``later`` false every assessment is built whole at once.
+
+    For callers that read every plan (:func:`compare_policies`): building at
+    once spares the second scan a deferred assessment makes when read.
+    """
     cp = _check_common(register, policy, as_of)
     if not isinstance(histories, Mapping):
         raise InvalidInput(
@@ -1814,16 +2202,15 @@ def assess_many(
         )
     if progress is not None and not callable(progress):
         raise InvalidInput("not_callable", "progress", "progress must be callable")
-    calendar = _Calendar(cp.tz)  # this call's memo: every person here shares it
     nothing = _assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
+    # This call's memo (_Calendar): every person here shares it.
+    batch = _Batch(cp, register, as_of, _Calendar(cp.tz), nothing)
     total = len(histories)
     every = max(1, -(-total // 100))  # at most 100 calls, then the last
     out: dict[K, Assessment] = {}
     for done, (key, value) in enumerate(histories.items(), start=1):
         h = value if type(value) is RiskHistory else _history(value, key)
-        out[key] = _assess(
-            cp, register, h.stays, as_of, h.arrived_at, h.contacts, nothing, calendar
-        )
+        out[key] = _assess_later(batch, h) if later else _assess_now(batch, h)
         if progress is not None and done % every == 0 and done != total:
             progress(done, total)
     if progress is not None:
@@ -1922,8 +2309,9 @@ def compare_policies(
     """
     _check_policy(old, "old")
     _check_policy(new, "new")
-    before = assess_many(histories, register=register, policy=old, as_of=as_of, progress=progress)
-    after = assess_many(histories, register=register, policy=new, as_of=as_of, progress=progress)
+    # Every plan is read below (the measures), so each is built at once.
+    before = _assess_all(histories, register, old, as_of, progress, later=False)
+    after = _assess_all(histories, register, new, as_of, progress, later=False)
     categories: Counter[tuple[Category, Category]] = Counter()
     measures: Counter[tuple[MeasureKind | None, MeasureKind | None]] = Counter()
     moved: dict[K, tuple[Assessment, Assessment]] = {}

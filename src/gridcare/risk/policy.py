@@ -456,8 +456,16 @@ class CompiledPolicy:
         init=False, eq=False
     )
 
+    #: The categories whose plans are counted from arrival: their exposures share one anchor.
+    from_arrival: frozenset[Category] = attrs.field(init=False, eq=False)
+
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "trace_back", dt.timedelta(days=self.trace_back_days))
+        object.__setattr__(
+            self,
+            "from_arrival",
+            frozenset(c for c, p in self.plans.items() if p.anchor is Anchor.ARRIVAL),
+        )
         by_kind: dict[MatchKind, dict[RiskLevel, CompiledRule]] = {k: {} for k in MatchKind}
         for (kind, level), rule in self.rules.items():
             by_kind[kind][level] = rule

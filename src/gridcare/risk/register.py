@@ -594,6 +594,7 @@ class RiskRegister:
         "_by_province",
         "_designations",
         "_memo",
+        "_near",
         "_outside",
         "_plain",
         "_up",
@@ -632,6 +633,7 @@ class RiskRegister:
         # Remembered answers, per match-kind mask then place; see reach().
         self._memo: dict[int, dict[_AreaKey, RiskReach]] = {}
         self._plain: dict[tuple[_AreaKey | None, str, int], RiskReach] = {}
+        self._near: dict[tuple[object, ...], RiskReach] = {}
         self._outside: dict[tuple[str, _AreaKey | None], tuple[RiskDesignation, ...]] = {}
         self._up: dict[_AreaKey, tuple[tuple[RiskDesignation, ...], AreaCode | None]] = {}
 
@@ -711,6 +713,28 @@ class RiskRegister:
             # Most places: nothing designated above or below them, so all such places
             # of a county share one answer.
             return self._plain_reach(county, place.key[:2], kinds)
+        return self._near_reach(containing, inside, county, place.key[:2], kinds)
+
+    def _near_reach(
+        self,
+        containing: tuple[RiskDesignation, ...],
+        inside: tuple[RiskDesignation, ...],
+        county: AreaCode | None,
+        province: str,
+        kinds: int,
+    ) -> RiskReach:
+        """The reach of a place with designations above or below it.
+
+        It depends on those designations, the county and the province only, so
+        places that share them (the communities of one designated town) share
+        one answer. Designations are keyed by identity: the register holds each
+        once, for as long as it lives.
+        """
+        county_key = None if county is None else _area_key(county)
+        key = (tuple(map(id, containing)), tuple(map(id, inside)), county_key, province, kinds)
+        found = self._near.get(key)
+        if found is not None:
+            return found
         near: list[tuple[RiskDesignation, MatchKind]] = []
         if kinds & _KIND_BIT[MatchKind.DIRECT]:
             near.extend((d, MatchKind.DIRECT) for d in containing)
@@ -718,18 +742,22 @@ class RiskRegister:
             near.extend((d, MatchKind.POSSIBLE) for d in inside)
         county_list: tuple[RiskDesignation, ...] = ()
         province_list: tuple[RiskDesignation, ...] = ()
-        if wide:
+        if kinds & (_KIND_BIT[MatchKind.COUNTY] | _KIND_BIT[MatchKind.PROVINCE_OR_CITY]):
             # Identity sets: the register holds each designation once, and ids hash for free.
             seen = {id(d) for d in containing}
             seen.update(id(d) for d in inside)
-            if kinds & _KIND_BIT[MatchKind.COUNTY] and county is not None:
-                same_county = self._by_county.get(_area_key(county), ())
+            if kinds & _KIND_BIT[MatchKind.COUNTY] and county_key is not None:
+                same_county = self._by_county.get(county_key, ())
                 county_list = tuple(d for d in same_county if id(d) not in seen)
             if kinds & _KIND_BIT[MatchKind.PROVINCE_OR_CITY]:
-                province_list = self._outside_county(place.key[:2], county)
+                province_list = self._outside_county(province, county)
                 if not seen.isdisjoint(map(id, province_list)):
                     province_list = tuple(d for d in province_list if id(d) not in seen)
-        return RiskReach._trusted(tuple(near), county_list, province_list)
+        found = RiskReach._trusted(tuple(near), county_list, province_list)
+        if len(self._near) >= _MEMO_LIMIT:
+            self._near.clear()
+        self._near[key] = found
+        return found
 
     def _plain_reach(self, county: AreaCode | None, province: str, kinds: int) -> RiskReach:
         """The reach of a place with no designation above or below it (shared per county)."""

@@ -901,22 +901,8 @@ def _finish(assessment: Assessment) -> None:
         return
     if batch is None or history is None:
         return  # built by an earlier read
-    cp = batch.cp
-    as_of = batch.as_of
-    calendar = batch.calendar
-    ref, counted_from = _reference(as_of, history.arrived_at)
-    hits, _ = _scan(
-        cp,
-        batch.register,
-        history.stays,
-        history.contacts,
-        as_of,
-        ref,
-        counted_from,
-        calendar.midnights,
-        True,
-    )
-    plan, color, reasons = _built(cp, hits, ref, counted_from, calendar, as_of)
+    hits, _, ref, counted_from = _scan_person(batch, history, every_reason=True)
+    plan, color, reasons = _built(batch.cp, hits, ref, counted_from, batch.calendar, batch.as_of)
     object.__setattr__(assessment, "plan", plan)
     object.__setattr__(assessment, "code_color", color)
     object.__setattr__(assessment, "reasons", reasons)
@@ -2093,24 +2079,32 @@ def _assess_later(batch: _Batch, history: RiskHistory) -> Assessment:
     :func:`_finish`). Everyone with no qualifying exposure shares
     ``batch.nothing``.
     """
-    cp = batch.cp
-    calendar = batch.calendar
-    as_of = batch.as_of
-    ref, counted_from = _reference(as_of, history.arrived_at)
+    # The category alone: the reasons wait until read.
+    hits, verify, ref, counted_from = _scan_person(batch, history, every_reason=False)
+    if not hits:
+        return batch.nothing
+    category = _category(batch.cp, hits, ref, counted_from, batch.calendar)
+    return _deferred(category, verify, batch, history)
+
+
+def _scan_person(
+    batch: _Batch, history: RiskHistory, *, every_reason: bool
+) -> tuple[list[_Hit], bool, datetime, datetime]:
+    """:func:`_scan` of one person's history within a batch, with the reference day and
+    instant the plans count from (``every_reason`` False: as far as the category needs)."""
+    ref, counted_from = _reference(batch.as_of, history.arrived_at)
     hits, verify = _scan(
-        cp,
+        batch.cp,
         batch.register,
         history.stays,
         history.contacts,
-        as_of,
+        batch.as_of,
         ref,
         counted_from,
-        calendar.midnights,
-        False,  # the category alone: the reasons wait until read
+        batch.calendar.midnights,
+        every_reason,
     )
-    if not hits:
-        return batch.nothing
-    return _deferred(_category(cp, hits, ref, counted_from, calendar), verify, batch, history)
+    return hits, verify, ref, counted_from
 
 
 def assess(

@@ -91,3 +91,25 @@ def walk_up(h: Hierarchy, node_id: str) -> Iterator[Node]:
 def codes_of(errors: Iterable[Any]) -> list[str]:
     """The ``code`` of each error, in order."""
     return [e.code for e in errors]
+
+
+def places_hierarchy() -> Hierarchy:
+    """Two communities; buildings under a grid, a household under a grid, one with no grid."""
+    return Hierarchy(
+        [
+            Node("C", NodeKind.CITY, "c"),
+            Node("M", NodeKind.COMMUNITY, "m", "C"),
+            Node("G1", NodeKind.GRID, "g1", "M"),
+            Node("B1", NodeKind.BUILDING, "b1", "G1"),
+            Node("H1", NodeKind.HOUSEHOLD, "1", "B1"),
+            Node("H2", NodeKind.HOUSEHOLD, "2", "B1"),
+            Node("B2", NodeKind.BUILDING, "b2", "G1"),
+            Node("H3", NodeKind.HOUSEHOLD, "3", "B2"),
+            Node("G2", NodeKind.GRID, "g2", "M"),
+            Node("H4", NodeKind.HOUSEHOLD, "4", "G2"),
+            Node("H5", NodeKind.HOUSEHOLD, "5", "M"),
+            Node("M2", NodeKind.COMMUNITY, "m2", "C"),
+            Node("G3", NodeKind.GRID, "g3", "M2"),
+            Node("H6", NodeKind.HOUSEHOLD, "6", "G3"),
+        ]
+    )

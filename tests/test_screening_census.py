@@ -11,7 +11,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.helpers import at
+from tests.helpers import at, places_hierarchy
 
 from gridcare.codes import CitizenId, Sex
 from gridcare.errors import InvalidInput
@@ -220,31 +220,9 @@ def test_an_entry_of_another_type_is_named() -> None:
     assert census(_hier(), iter([good]), scope="C", as_of=AS_OF, residents={}).node("C").known == 1
 
 
-def _places_hierarchy() -> Hierarchy:
-    """Two communities; buildings under a grid, a household under a grid, one with no grid."""
-    return Hierarchy(
-        [
-            Node("C", NodeKind.CITY, "c"),
-            Node("M", NodeKind.COMMUNITY, "m", "C"),
-            Node("G1", NodeKind.GRID, "g1", "M"),
-            Node("B1", NodeKind.BUILDING, "b1", "G1"),
-            Node("H1", NodeKind.HOUSEHOLD, "1", "B1"),
-            Node("H2", NodeKind.HOUSEHOLD, "2", "B1"),
-            Node("B2", NodeKind.BUILDING, "b2", "G1"),
-            Node("H3", NodeKind.HOUSEHOLD, "3", "B2"),
-            Node("G2", NodeKind.GRID, "g2", "M"),
-            Node("H4", NodeKind.HOUSEHOLD, "4", "G2"),
-            Node("H5", NodeKind.HOUSEHOLD, "5", "M"),
-            Node("M2", NodeKind.COMMUNITY, "m2", "C"),
-            Node("G3", NodeKind.GRID, "g3", "M2"),
-            Node("H6", NodeKind.HOUSEHOLD, "6", "G3"),
-        ]
-    )
-
-
 def test_residents_are_counted_at_their_place_for_every_scope() -> None:
     """Grid when the grid lies in the scope, else the scope; outside, or unknown: outside."""
-    h = _places_hierarchy()
+    h = places_hierarchy()
     houses = [n.id for n in h.nodes_of(NodeKind.HOUSEHOLD)]
     log = [entry(f"e{x}{k}", f"R{x}{k}", x, 1) for x in houses for k in "ab"]
     log.append(entry("e-unknown", "R-unknown", "H9", 1))

@@ -10,10 +10,10 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.helpers import at
+from tests.helpers import at, places_hierarchy
 
 from gridcare.errors import UnknownNode
-from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.people import Household
 from gridcare.screening import (
     NodePlan,
@@ -145,28 +145,6 @@ def test_simulated_round_log_is_pinned_for_its_seed() -> None:
 # ----------------------------------------------------------------------------- places of households
 
 
-def _places_hierarchy() -> Hierarchy:
-    """Two communities; buildings under a grid, a household under a grid, one with no grid."""
-    return Hierarchy(
-        [
-            Node("C", NodeKind.CITY, "c"),
-            Node("M", NodeKind.COMMUNITY, "m", "C"),
-            Node("G1", NodeKind.GRID, "g1", "M"),
-            Node("B1", NodeKind.BUILDING, "b1", "G1"),
-            Node("H1", NodeKind.HOUSEHOLD, "1", "B1"),
-            Node("H2", NodeKind.HOUSEHOLD, "2", "B1"),
-            Node("B2", NodeKind.BUILDING, "b2", "G1"),
-            Node("H3", NodeKind.HOUSEHOLD, "3", "B2"),
-            Node("G2", NodeKind.GRID, "g2", "M"),
-            Node("H4", NodeKind.HOUSEHOLD, "4", "G2"),
-            Node("H5", NodeKind.HOUSEHOLD, "5", "M"),
-            Node("M2", NodeKind.COMMUNITY, "m2", "C"),
-            Node("G3", NodeKind.GRID, "g3", "M2"),
-            Node("H6", NodeKind.HOUSEHOLD, "6", "G3"),
-        ]
-    )
-
-
 def _expected_place(h: Hierarchy, house: str, scope: str) -> str | None:
     """The slow oracle: the household's grid when it lies in the scope, else the scope."""
     if not h.is_within(house, scope):
@@ -176,7 +154,7 @@ def _expected_place(h: Hierarchy, house: str, scope: str) -> str | None:
 
 
 def test_due_list_places_for_every_scope() -> None:
-    h = _places_hierarchy()
+    h = places_hierarchy()
     houses = [n.id for n in h.nodes_of(NodeKind.HOUSEHOLD)]
     households = [Household(id=x, members=(f"R{x}a", f"R{x}b")) for x in houses]
     for scope in h:
@@ -192,7 +170,7 @@ def test_due_list_places_for_every_scope() -> None:
 
 
 def test_due_list_refuses_a_household_the_hierarchy_lacks() -> None:
-    h = _places_hierarchy()
+    h = places_hierarchy()
     rnd = ScreeningRound(id="S", scope="M", start=T0, end=T0 + timedelta(hours=5))
     with pytest.raises(UnknownNode):
         due_list(rnd, h, [Household(id="H1", members=("R1",)), Household(id="H9", members=("R9",))])

@@ -12,10 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.helpers import at, places_hierarchy
 
-from gridcare.errors import UnknownNode
+from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.people import Household
 from gridcare.screening import (
+    DueList,
     NodePlan,
     RoundPlan,
     ScreeningEvent,
@@ -174,3 +175,78 @@ def test_due_list_refuses_a_household_the_hierarchy_lacks() -> None:
     rnd = ScreeningRound(id="S", scope="M", start=T0, end=T0 + timedelta(hours=5))
     with pytest.raises(UnknownNode):
         due_list(rnd, h, [Household(id="H1", members=("R1",)), Household(id="H9", members=("R9",))])
+
+
+# ----------------------------------------------------------------------------- unchecked events
+
+
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    away=st.sampled_from((0.0, 0.05, 0.3)),
+    missed=st.sampled_from((0.0, 0.05, 0.3)),
+    positive=st.integers(0, 3),
+    invalid=st.integers(0, 3),
+    door_every=st.integers(1, 9),
+)
+def test_the_events_a_log_builds_unchecked_pass_their_checks(
+    seed: int, away: float, missed: float, positive: int, invalid: int, door_every: int
+) -> None:
+    """Each event rebuilt through its checking constructor is accepted and equal."""
+    h = places_hierarchy()
+    houses = [n.id for n in h.nodes_of(NodeKind.HOUSEHOLD)]
+    households = [Household(id=x, members=tuple(f"R{x}{k}" for k in range(7))) for x in houses]
+    rnd = ScreeningRound(id="S", scope="M", start=T0, end=T0 + timedelta(hours=5))
+    members = [m for house in households for m in house.members]
+    due = due_list(
+        rnd,
+        h,
+        households,
+        door_sampling=members[::door_every],
+        single_tube=members[1::11],
+    )
+    log = simulated_round_log(
+        rnd,
+        due,
+        seed=seed,
+        away_share=away,
+        missed_share=missed,
+        positive_tubes=positive,
+        invalid_tubes=invalid,
+    )
+    assert log
+    for event in log:
+        again = attrs.evolve(event)  # through the class's checking constructor
+        assert again == event
+        assert again.kind is event.kind
+
+
+def test_a_round_id_leaves_room_for_the_logs_event_ids() -> None:
+    h = places_hierarchy()
+    houses = [Household(id=n.id, members=(f"R{n.id}",)) for n in h.nodes_of(NodeKind.HOUSEHOLD)]
+    for length, fits in ((54, True), (55, False)):
+        rnd = ScreeningRound(id="S" * length, scope="M", start=T0, end=T0 + timedelta(hours=5))
+        due = due_list(rnd, h, houses)
+        if fits:
+            log = simulated_round_log(rnd, due, seed=3)
+            assert max(len(e.id) for e in log) == 64
+        else:
+            with pytest.raises(InvalidInput) as caught:
+                simulated_round_log(rnd, due, seed=3)
+            assert (caught.value.code, caught.value.field) == ("too_long", "screening")
+
+
+@pytest.mark.parametrize(
+    ("resident_id", "accepted"),
+    [("R" * 64, True), ("R" * 65, False), ("", False), ("R\x00", False), ("R\ud800", False)],
+)
+def test_a_due_list_holds_ids_only(resident_id: str, accepted: bool) -> None:
+    for household_of in ({resident_id: "H1"}, {"R1": resident_id}):
+        place_of = dict.fromkeys(household_of, 0)
+        if accepted:
+            DueList(round_id="S", scope_position=0, household_of=household_of, place_of=place_of)
+        else:
+            with pytest.raises(InvalidInput) as caught:
+                DueList(
+                    round_id="S", scope_position=0, household_of=household_of, place_of=place_of
+                )
+            assert (caught.value.code, caught.value.field) == ("bad_due", "household_of")

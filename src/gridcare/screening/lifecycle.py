@@ -301,7 +301,7 @@ def _check_common(event: object, subject_fields: tuple[str, ...]) -> None:
     require_instant(getattr(event, "at", None), "at")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Registered:
     """A resident registered for the round at a site, or at home by a door team.
 
@@ -320,7 +320,24 @@ class Registered:
     site_id: str | None = None
     door_team_id: str | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        id: str,
+        at: datetime,
+        round_id: str,
+        resident_id: str,
+        site_id: str | None = None,
+        door_team_id: str | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            id=id,
+            at=at,
+            round_id=round_id,
+            resident_id=resident_id,
+            site_id=site_id,
+            door_team_id=door_team_id,
+        )
         _check_common(self, ("resident_id",))
         if (self.site_id is None) == (self.door_team_id is None):
             raise InvalidInput(
@@ -344,7 +361,7 @@ def _swab_kind(swab: SwabAdded) -> ScreeningEventKind:
     return K.SWAB if swab.retest_of is None else K.RESWAB
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class SwabAdded:
     """A resident's swab added to a tube (kind ``SWAB``, or ``RESWAB`` for a re-test).
 
@@ -378,7 +395,30 @@ class SwabAdded:
         init=False, eq=False, repr=False, default=attrs.Factory(_swab_kind, takes_self=True)
     )
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        id: str,
+        at: datetime,
+        round_id: str,
+        resident_id: str,
+        tube_id: str,
+        tube_kind: TubeKind = TubeKind.POOLED,
+        retest_of: str | None = None,
+        site_id: str | None = None,
+        door_team_id: str | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            id=id,
+            at=at,
+            round_id=round_id,
+            resident_id=resident_id,
+            tube_id=tube_id,
+            tube_kind=tube_kind,
+            retest_of=retest_of,
+            site_id=site_id,
+            door_team_id=door_team_id,
+        )
         # One cheap test for the usual shape (a city round logs about 4 million swabs).
         if not (
             _quick_id(self.id)
@@ -417,7 +457,7 @@ class SwabAdded:
         return self.door_team_id is not None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class TubeSealed:
     """A tube sealed and sent to the lab: no more swabs go in.
 
@@ -432,7 +472,8 @@ class TubeSealed:
     round_id: str
     tube_id: str
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(self, *, id: str, at: datetime, round_id: str, tube_id: str) -> None:
+        self.__attrs_init__(id=id, at=at, round_id=round_id, tube_id=tube_id)
         if not (
             _quick_id(self.id)
             and _quick_id(self.round_id)
@@ -445,7 +486,7 @@ class TubeSealed:
     kind: ClassVar[ScreeningEventKind] = K.SEAL
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class TubeResult:
     """A lab's result for a sealed tube.
 
@@ -461,7 +502,10 @@ class TubeResult:
     tube_id: str
     result: LabResult
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self, *, id: str, at: datetime, round_id: str, tube_id: str, result: LabResult
+    ) -> None:
+        self.__attrs_init__(id=id, at=at, round_id=round_id, tube_id=tube_id, result=result)
         if not (
             _quick_id(self.id)
             and _quick_id(self.round_id)

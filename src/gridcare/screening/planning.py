@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from gridcare.errors import InvalidInput, require_finite
+from gridcare.errors import InvalidInput, require_finite, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import (
@@ -47,6 +47,7 @@ from gridcare.screening.lifecycle import (
     TubeSealed,
 )
 from gridcare.screening.round import (
+    MAX_ID_LENGTH,
     AwayReason,
     DueList,
     ScreeningRound,
@@ -399,6 +400,11 @@ _SEAL_DELAY = timedelta(minutes=1)
 _RESULT_DELAY = timedelta(hours=6)
 
 
+#: A simulated log's event ids are its round's id, "-E" and eight digits.
+_MOST_EVENTS = 10**8
+_LONGEST_ROUND_ID = MAX_ID_LENGTH - len("-E") - 8
+
+
 class _Log:
     """The growing event list of one simulated round, with its id counters."""
 
@@ -437,15 +443,22 @@ class _Log:
         events = self.events
         event_id = self.event_id
         at = start
+        # Ids and instants made here from the checked round: the events are built unchecked.
         for member in members:
             if register:
                 events.append(
-                    Registered(
-                        id=event_id(), at=at, round_id=rid, resident_id=member, door_team_id=place
+                    trusted(
+                        Registered,
+                        id=event_id(),
+                        at=at,
+                        round_id=rid,
+                        resident_id=member,
+                        door_team_id=place,
                     )
                 )
             events.append(
-                SwabAdded(
+                trusted(
+                    SwabAdded,
                     id=event_id(),
                     at=at,
                     round_id=rid,
@@ -460,9 +473,11 @@ class _Log:
             at += _SWAB_TIME
         sealed = at + _SEAL_DELAY
         reported = sealed + _RESULT_DELAY
-        events.append(TubeSealed(id=event_id(), at=sealed, round_id=rid, tube_id=tube_id))
+        events.append(trusted(TubeSealed, id=event_id(), at=sealed, round_id=rid, tube_id=tube_id))
         events.append(
-            TubeResult(id=event_id(), at=reported, round_id=rid, tube_id=tube_id, result=result)
+            trusted(
+                TubeResult, id=event_id(), at=reported, round_id=rid, tube_id=tube_id, result=result
+            )
         )
         return tube_id, reported
 
@@ -487,7 +502,9 @@ def simulated_round_log(
     and reported six hours later; ``positive_tubes`` pooled tubes come back
     positive and ``invalid_tubes`` invalid, and their members are re-tested in
     single tubes (the first member of the first positive pool is positive).
-    Same arguments, same log.
+    Same arguments, same log. Event ids are the round's id, ``-E`` and eight
+    digits, so the round's id has at most 54 characters
+    (:class:`~gridcare.errors.InvalidInput` code ``too_long`` otherwise).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 27, 7, 30, tzinfo=timezone.utc)
@@ -504,6 +521,14 @@ def simulated_round_log(
     if not isinstance(due, DueList) or due.round_id != screening.id:
         raise InvalidInput("bad_due", "due", "expected the round's DueList")
     require_count(seed, "seed", low=0, high=2**63 - 1)
+    # The log's ids are the round's id and a counter; it builds its events unchecked.
+    if len(screening.id) > _LONGEST_ROUND_ID:
+        raise InvalidInput(
+            "too_long",
+            "screening",
+            f"a round id of at most {_LONGEST_ROUND_ID} characters leaves room for event ids",
+            value=len(screening.id),
+        )
     away = _share(away_share, "away_share")
     missed = _share(missed_share, "missed_share")
     if away + missed > 1.0:
@@ -565,6 +590,8 @@ def simulated_round_log(
             if batch:
                 fill_pooled_tube(batch, site, door=is_door)
     _add_retests(log, rng, pooled, positive_tubes, invalid_tubes)
+    if log.event_count >= _MOST_EVENTS:  # the counter would outgrow its eight digits
+        raise InvalidInput("too_many", "due", f"at most {_MOST_EVENTS - 1} events in a log")
     return log.events
 
 

@@ -91,8 +91,8 @@ def _shown(value: object) -> object:
     return type(value).__name__
 
 
-def _clean(text: str) -> bool:
-    return text.isprintable()
+#: Whether an id's text is clean: printable, no control characters or lone surrogates.
+_clean = str.isprintable
 
 
 def require_id(value: object, field: str) -> str:
@@ -413,7 +413,8 @@ class ScreeningRound:
 class DueList:
     """Who the round is due for: every resident of the scope at the round's start.
 
-    ``household_of`` maps each due resident to its household id,
+    ``household_of`` maps each due resident to its household id (both ids
+    in the sense of :func:`require_id`),
     ``place_of`` to the preorder position its counts go to (its grid, or the
     scope for a household above grid level). ``single_tube`` and
     ``door_sampling`` are the residents to sample in single tubes and at home;
@@ -444,6 +445,10 @@ class DueList:
         # C-level passes over the types: a city's due list has 4 million entries.
         if not set(map(type, households.keys())) | set(map(type, households.values())) <= {str}:
             raise InvalidInput("bad_due", "household_of", "expected resident id -> household id")
+        if not (_all_ids(households.keys()) and _all_ids(households.values())):
+            raise InvalidInput(
+                "bad_due", "household_of", "resident and household ids are ids (see require_id)"
+            )
         if not set(map(type, places.values())) <= {int} or households.keys() != places.keys():
             raise InvalidInput("bad_due", "place_of", "expected the same residents -> positions")
         for field in ("single_tube", "door_sampling"):
@@ -467,6 +472,15 @@ class DueList:
             f"DueList({self.round_id!r}, due={len(self)}, single_tube={len(self.single_tube)}, "
             f"door_sampling={len(self.door_sampling)}, exempt={len(self.exempt)})"
         )
+
+
+def _all_ids(texts: Collection[str]) -> bool:
+    """Whether every text is an id (:func:`require_id`'s rule), in passes at C speed."""
+    return not texts or (
+        min(map(len, texts)) > 0
+        and max(map(len, texts)) <= MAX_ID_LENGTH
+        and all(map(_clean, texts))  # str.isprintable itself: no Python call per id
+    )
 
 
 def _id_set(value: object, field: str) -> frozenset[str]:

@@ -254,10 +254,23 @@ def test_report_window_is_the_clocks_window(clock: ReportClock, day: date) -> No
     assert report_window(day, cutoff=clock.cutoff, tzone=clock.zone) == clock.window(day)
 
 
-@given(CLOCKS, st.lists(MODERN, max_size=20))
+#: Seconds either side of a base instant: a bit over two years, daylight-saving changes included.
+NEAR = st.integers(-400 * 86400, 400 * 86400)
+
+
+@given(CLOCKS, MODERN, st.lists(st.tuples(NEAR, MODERN), max_size=20))
 def test_report_days_of_many_equal_report_day_of_each(
-    clock: ReportClock, instants: list[datetime]
+    clock: ReportClock, base: datetime, spread: list[tuple[int, datetime]]
 ) -> None:
+    # Instants within two years of each other, each read in a tzinfo of its own: the
+    # window of cutoffs spans the days between them (decades apart: the test below).
+    instants = [(base + timedelta(seconds=s)).astimezone(other.tzinfo) for s, other in spread]
+    assert clock.report_days(instants) == [clock.report_day(t) for t in instants]
+
+
+@pytest.mark.parametrize("clock", [ReportClock(), ReportClock(time(2, 30), zone("Europe/Berlin"))])
+def test_report_days_of_instants_decades_apart(clock: ReportClock) -> None:
+    instants = [at("2039-12-01 09:00"), at("1995-01-01 07:59"), at("2022-03-27 08:00")]
     assert clock.report_days(instants) == [clock.report_day(t) for t in instants]
 
 

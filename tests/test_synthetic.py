@@ -223,16 +223,35 @@ def test_door_sampling_from_the_columns_agrees_with_the_rule(city: City) -> None
     from gridcare.screening.round import trusted_door_sampling
 
     for age in (DOOR_SAMPLING_AGE, 60):
-        from_columns = [
-            rid
-            for rid, born, needs in city.ages_and_needs()
-            if trusted_door_sampling(needs, born, AS_OF, age)
-        ]
+        from_columns = city.residents_where(
+            lambda born, needs, age=age: trusted_door_sampling(needs, born, AS_OF, age)
+        )
         from_residents = [
             r.id for r in city.residents if needs_door_sampling(r, AS_OF, elderly_age=age)
         ]
         assert from_columns == from_residents
         assert 0 < len(from_columns) < len(city.residents)
+
+
+@pytest.mark.parametrize("cut", [date(1940, 1, 1), date(1990, 6, 15), date(2030, 1, 1)])
+def test_residents_where_chooses_as_the_facts_say(city: City, cut: date) -> None:
+    asked: list[tuple[date, frozenset[CareNeed]]] = []
+
+    def rule(born: date, needs: frozenset[CareNeed]) -> bool:
+        asked.append((born, needs))
+        return born < cut or CareNeed.NO_SMARTPHONE in needs
+
+    chosen = city.residents_where(rule)
+    facts = list(city.ages_and_needs())
+    assert chosen == [rid for rid, born, needs in facts if rule(born, needs)]
+    distinct = {(born, needs) for _, born, needs in facts}
+    assert len(asked) == len(facts) + len(distinct)  # once per distinct pair, then the oracle
+
+
+def test_residents_where_refuses_a_rule_that_is_not_a_function(city: City) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        city.residents_where("born < 1940")  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.field) == ("not_callable", "rule")
 
 
 def test_residents_by_id_builds_on_lookup(city: City) -> None:

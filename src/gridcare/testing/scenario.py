@@ -378,11 +378,9 @@ def _testing_round(
     )
     households = city.households
     # The rule of needs_door_sampling over the city's columns: no resident built for it.
-    door = [
-        resident_id
-        for resident_id, born, needs in city.ages_and_needs()
-        if trusted_door_sampling(needs, born, day, DOOR_SAMPLING_AGE)
-    ]
+    door = city.residents_where(
+        lambda born, needs: trusted_door_sampling(needs, born, day, DOOR_SAMPLING_AGE)
+    )
     due = due_list(screening, h, households, door_sampling=door)
     log = simulated_round_log(screening, due, seed=seed)
     replayed = replay_round(log, screening, due)

@@ -50,7 +50,7 @@ from typing import Any, overload
 import attrs
 
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber, Sex
-from gridcare.errors import InvalidInput, UnknownNode, require_int
+from gridcare.errors import InvalidInput, UnknownNode, require_callable, require_int
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.people import (
     ELDERLY_AGE,
@@ -215,7 +215,6 @@ _M64 = (1 << 64) - 1
 # 8-digit phone suffixes, so no two synthetic people share a number.
 _PHONE_MUL = 40_503_017
 _PHONE_MOD = 10**8
-_ID_CHECK = "10X98765432"
 _SEQ_SLOTS = 499  # sequences 001-997 (odd: male) and 002-998 (even: female)
 _DAYS = 46_000  # days from 1900-01-01 a birth day may take (beyond 2025)
 
@@ -233,8 +232,12 @@ def _care_needs(flags: int) -> frozenset[CareNeed]:
     return frozenset(needs)
 
 
-#: The care needs a resident's flag byte stands for (one shared set per byte value).
-_NEEDS_OF_FLAGS = tuple(_care_needs(flags) for flags in range(256))
+#: The sixteen sets of care needs, each one shared object.
+_NEEDS_SETS: dict[frozenset[CareNeed], frozenset[CareNeed]] = {}
+#: The care needs a resident's flag byte stands for (bytes with equal needs share the set).
+_NEEDS_OF_FLAGS = tuple(
+    _NEEDS_SETS.setdefault(needs, needs) for needs in map(_care_needs, range(256))
+)
 
 
 def _mix(x: int) -> int:
@@ -252,17 +255,6 @@ def _given_name(h: int, male: bool) -> str:
     if (h >> 12) % 10 < 3:
         return first
     return first + chars[(h >> 20) % n]
-
-
-def _check_char(first17: str) -> str:
-    """GB 11643 MOD 11-2 check character (as :meth:`CitizenId.check_character`, inlined)."""
-    d = [ord(c) - 48 for c in first17]
-    total = (
-        7 * d[0] + 9 * d[1] + 10 * d[2] + 5 * d[3] + 8 * d[4] + 4 * d[5] + 2 * d[6] + d[7]
-        + 6 * d[8] + 3 * d[9] + 7 * d[10] + 9 * d[11] + 10 * d[12] + 5 * d[13] + 8 * d[14]
-        + 4 * d[15] + 2 * d[16]
-    )  # fmt: skip
-    return _ID_CHECK[total % 11]
 
 
 def _le_bytes(column: array[int]) -> bytes:
@@ -540,8 +532,10 @@ class City:
             else:
                 document = IdDocument(IdKind.TRAVEL_PERMIT, f"H{(h >> 8) % 10**10:010d}")
         else:
-            first17 = f"{self._codes[self._area[index]]}{born:%Y%m%d}{self._seq[index]:03d}"
-            document = CitizenId.trusted(first17 + _check_char(first17))
+            # The birth date as YYYYMMDD: its ISO form without the dashes (cheaper than strftime).
+            first17 = f"{self._codes[self._area[index]]}{born.isoformat().replace('-', '')}"
+            first17 += f"{self._seq[index]:03d}"
+            document = CitizenId.trusted(first17 + CitizenId.check_character(first17))
         phone = None
         if flags & _PHONE:
             suffix = (index * _PHONE_MUL + (self._key & 0xFFFFFF)) % _PHONE_MOD
@@ -646,6 +640,37 @@ class City:
         make_id = self._resident_id
         for index, (born, flags) in enumerate(zip(self._birth, self._flags, strict=True)):
             yield make_id(index), date.fromordinal(_EPOCH_ORDINAL + born), _NEEDS_OF_FLAGS[flags]
+
+    def residents_where(self, rule: Callable[[date, frozenset[CareNeed]], object]) -> list[str]:
+        """The ids of the residents for whom ``rule(birth_date, care_needs)`` holds, in order.
+
+        Read from the columns without building residents. ``rule`` is asked
+        once per distinct birth date and set of needs (a fifth as often as
+        there are residents in a city of 400,000), so it must depend on its two
+        arguments alone;
+        an id is made only for a resident it chooses. Anything but a function
+        is ``InvalidInput`` (``not_callable``).
+
+        >>> from gridcare.people import CareNeed
+        >>> city = synthetic_city(scale=0.001)
+        >>> alone = city.residents_where(lambda born, needs: CareNeed.LIVING_ALONE in needs)
+        >>> alone == [r.id for r in city.residents if CareNeed.LIVING_ALONE in r.care_needs]
+        True
+        """
+        require_callable(rule, "rule")
+        answers: dict[tuple[int, frozenset[CareNeed]], bool] = {}
+        chosen: list[str] = []
+        needs_of = _NEEDS_OF_FLAGS
+        for index, (born, flags) in enumerate(zip(self._birth, self._flags, strict=True)):
+            facts = (born, needs_of[flags])
+            answer = answers.get(facts)
+            if answer is None:
+                answer = answers[facts] = bool(
+                    rule(date.fromordinal(_EPOCH_ORDINAL + born), facts[1])
+                )
+            if answer:
+                chosen.append(self._resident_id(index))
+        return chosen
 
     def household_sizes(self) -> array[int]:
         """The number of residents of each household, in household order.

@@ -15,6 +15,7 @@ from gridcare.timeutil import (
     DEFAULT_ZONE,
     MAX_YEAR,
     MIN_YEAR,
+    Midnights,
     ReportClock,
     ReportWindow,
     add_days,
@@ -392,3 +393,79 @@ def test_clock_and_window_fields_are_checked() -> None:
         ReportWindow(start=datetime(2022, 3, 26, 8), cutoff=at("2022-03-27 08:00"))
     assert (err.value.code, err.value.field) == ("naive_datetime", "start")
     assert is_aware("2022-03-27T08:00+08:00") is False  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ edges a mutation run found
+
+
+def test_add_days_reaches_the_first_and_last_supported_days() -> None:
+    first, last = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+    assert add_days(first + timedelta(days=1), -1) == first
+    assert add_days(last - timedelta(days=1), 1) == last
+    assert add_days(first, (last - first).days) == last
+    for day, step in ((first, -1), (last, 1), (first, 10**9), (last, -(10**9))):
+        with pytest.raises(InvalidInput) as err:
+            add_days(day, step)
+        assert (err.value.code, err.value.field, err.value.value) == ("out_of_range", "days", step)
+
+
+@pytest.mark.parametrize("days", [1.5, 1.0, True, "1", None])
+def test_day_steps_are_whole_numbers(days: object) -> None:
+    for call in (
+        lambda: add_days(date(2022, 3, 1), days),  # type: ignore[arg-type]
+        lambda: midnight_after(date(2022, 3, 1), days),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(InvalidInput) as err:
+            call()
+        assert (err.value.code, err.value.field) == ("not_integer", "days")
+
+
+def test_a_datetime_is_not_a_day() -> None:
+    with pytest.raises(InvalidInput) as err:
+        require_day(datetime(2022, 3, 1, tzinfo=UTC), "report_day")
+    assert (err.value.code, err.value.field) == ("not_date", "report_day")
+    with pytest.raises(InvalidInput) as err:
+        ReportClock().window("2022-03-01")  # type: ignore[arg-type]
+    assert err.value.field == "report_day"
+
+
+def test_day_index_counts_both_dates_in_the_zone_given() -> None:
+    berlin = zone("Europe/Berlin")
+    anchor = datetime(2022, 7, 1, 15, 30, tzinfo=UTC)  # 23:30 on 1 July in Shanghai, 17:30 Berlin
+    later = datetime(2022, 7, 1, 16, 30, tzinfo=UTC)  # 00:30 on 2 July in Shanghai, 18:30 Berlin
+    assert day_index(anchor, later, DEFAULT_ZONE) == 1
+    assert day_index(anchor, later, berlin) == 0
+    anchor = datetime(2022, 7, 1, 17, 30, tzinfo=UTC)  # 2 July in Shanghai, 1 July in Berlin
+    later = datetime(2022, 7, 1, 21, 30, tzinfo=UTC)  # 2 July in Shanghai, 1 July in Berlin
+    assert day_index(anchor, later, DEFAULT_ZONE) == day_index(anchor, later, berlin) == 0
+
+
+@given(
+    st.dates(date(2020, 1, 1), date(2023, 12, 31)),
+    st.lists(st.tuples(st.integers(0, 10), st.integers(-10, 10)), min_size=1, max_size=40),
+    st.sampled_from([DEFAULT_ZONE, zone("Europe/Berlin"), UTC]),
+)
+def test_a_midnights_memo_answers_as_midnight_after(
+    base: date, asked: list[tuple[int, int]], tzone: tzinfo
+) -> None:
+    # Anchors a few days apart, so that many questions share an answer and many do not.
+    memo = Midnights(tzone)
+    for shift, days in asked + asked[::-1]:  # each asked before and after the others
+        day0 = base + timedelta(days=shift)
+        assert memo.after(day0, days) == midnight_after(day0, days, tzone)
+
+
+def test_report_days_names_a_naive_instant_by_its_place() -> None:
+    naive = datetime(2022, 3, 27, 9)
+    with pytest.raises(InvalidInput) as err:
+        ReportClock().report_days([at("2022-03-27 09:00"), naive])  # type: ignore[list-item]
+    assert (err.value.code, err.value.field) == ("naive_datetime", "instants.1")
+
+
+def test_refusals_name_their_default_fields() -> None:
+    with pytest.raises(InvalidInput) as err:
+        localize("2022-03-27T08:00")  # type: ignore[arg-type]
+    assert (err.value.code, err.value.field) == ("not_datetime", "instant")
+    with pytest.raises(InvalidInput) as err:
+        require_day("2022-03-27")
+    assert (err.value.code, err.value.field) == ("not_date", "day")

@@ -400,9 +400,11 @@ _SEAL_DELAY = timedelta(minutes=1)
 _RESULT_DELAY = timedelta(hours=6)
 
 
-#: A simulated log's event ids are its round's id, "-E" and eight digits.
-_MOST_EVENTS = 10**8
-_LONGEST_ROUND_ID = MAX_ID_LENGTH - len("-E") - 8
+#: A simulated log's event ids are its round's id, this mark and this many digits.
+_EVENT_MARK = "-E"
+_EVENT_DIGITS = 8
+_MOST_EVENTS = 10**_EVENT_DIGITS
+_LONGEST_ROUND_ID = MAX_ID_LENGTH - len(_EVENT_MARK) - _EVENT_DIGITS
 
 
 class _Log:
@@ -413,12 +415,12 @@ class _Log:
         self.events: list[ScreeningEvent] = []
         self.event_count = 0
         self.tube_count = 0
-        self._event_prefix = f"{screening.id}-E"
+        self._event_prefix = f"{screening.id}{_EVENT_MARK}"
         self._tube_prefix = f"{screening.id}-T"
 
     def event_id(self) -> str:
         self.event_count += 1
-        return f"{self._event_prefix}{self.event_count:08d}"
+        return f"{self._event_prefix}{self.event_count:0{_EVENT_DIGITS}d}"
 
     def tube_id(self) -> str:
         self.tube_count += 1
@@ -590,7 +592,7 @@ def simulated_round_log(
             if batch:
                 fill_pooled_tube(batch, site, door=is_door)
     _add_retests(log, rng, pooled, positive_tubes, invalid_tubes)
-    if log.event_count >= _MOST_EVENTS:  # the counter would outgrow its eight digits
+    if log.event_count >= _MOST_EVENTS:  # the counter would outgrow its digits
         raise InvalidInput("too_many", "due", f"at most {_MOST_EVENTS - 1} events in a log")
     return log.events
 

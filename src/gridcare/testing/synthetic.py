@@ -232,12 +232,14 @@ def _care_needs(flags: int) -> frozenset[CareNeed]:
     return frozenset(needs)
 
 
-#: The sixteen sets of care needs, each one shared object.
-_NEEDS_SETS: dict[frozenset[CareNeed], frozenset[CareNeed]] = {}
-#: The care needs a resident's flag byte stands for (bytes with equal needs share the set).
-_NEEDS_OF_FLAGS = tuple(
-    _NEEDS_SETS.setdefault(needs, needs) for needs in map(_care_needs, range(256))
-)
+def _needs_of_flags() -> tuple[frozenset[CareNeed], ...]:
+    """The care needs of each flag byte; bytes with equal needs share one set object."""
+    shared: dict[frozenset[CareNeed], frozenset[CareNeed]] = {}
+    return tuple(shared.setdefault(needs, needs) for needs in map(_care_needs, range(256)))
+
+
+#: The care needs a resident's flag byte stands for (sixteen distinct sets, each shared).
+_NEEDS_OF_FLAGS = _needs_of_flags()
 
 
 def _mix(x: int) -> int:
@@ -646,10 +648,9 @@ class City:
 
         Read from the columns without building residents. ``rule`` is asked
         once per distinct birth date and set of needs (a fifth as often as
-        there are residents in a city of 400,000), so it must depend on its two
-        arguments alone;
-        an id is made only for a resident it chooses. Anything but a function
-        is ``InvalidInput`` (``not_callable``).
+        there are residents in a city of 400,000), so it must depend on its
+        two arguments alone; an id is made only for a resident it chooses.
+        Anything but a function is ``InvalidInput`` (``not_callable``).
 
         >>> from gridcare.people import CareNeed
         >>> city = synthetic_city(scale=0.001)

@@ -254,6 +254,23 @@ def test_residents_where_refuses_a_rule_that_is_not_a_function(city: City) -> No
     assert (caught.value.code, caught.value.field) == ("not_callable", "rule")
 
 
+class _NoAnswer:
+    def __bool__(self) -> bool:
+        raise ValueError("R0000001 430202193903070024")  # personal data in the rule's own error
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [len, lambda born: True, lambda born, needs: 1 / 0, lambda born, needs: _NoAnswer()],
+)
+def test_residents_where_refuses_a_rule_that_fails(city: City, rule: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        city.residents_where(rule)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.field) == ("bad_rule", "rule")
+    assert "4302021939" not in str(caught.value)
+    assert caught.value.__cause__ is not None
+
+
 def test_residents_by_id_builds_on_lookup(city: City) -> None:
     register = city.residents_by_id()
     assert len(register) == len(city.residents)

@@ -242,6 +242,18 @@ def _needs_of_flags() -> tuple[frozenset[CareNeed], ...]:
 _NEEDS_OF_FLAGS = _needs_of_flags()
 
 
+def _ask(
+    rule: Callable[[date, frozenset[CareNeed]], object], born: date, needs: frozenset[CareNeed]
+) -> bool:
+    """The caller's ``rule`` on one resident's facts, as a bool; a rule that fails is bad input."""
+    try:
+        return bool(rule(born, needs))
+    except Exception as exc:  # a rule of the caller's that fails: bad input, not our bug
+        raise InvalidInput(
+            "bad_rule", "rule", f"the rule failed on a birth date and needs: {type(exc).__name__}"
+        ) from exc
+
+
 def _mix(x: int) -> int:
     """splitmix64's finaliser: a seeded, well-spread 64-bit function of an index."""
     x = (x + 0x9E3779B97F4A7C15) & _M64
@@ -650,7 +662,9 @@ class City:
         once per distinct birth date and set of needs (a fifth as often as
         there are residents in a city of 400,000), so it must depend on its
         two arguments alone; an id is made only for a resident it chooses.
-        Anything but a function is ``InvalidInput`` (``not_callable``).
+        Anything but a function is ``InvalidInput`` (``not_callable``), and so
+        is a rule that fails when asked or gives an answer that is not true or
+        false (``bad_rule``; the rule's own error is kept as the cause).
 
         >>> from gridcare.people import CareNeed
         >>> city = synthetic_city(scale=0.001)
@@ -666,8 +680,8 @@ class City:
             facts = (born, needs_of[flags])
             answer = answers.get(facts)
             if answer is None:
-                answer = answers[facts] = bool(
-                    rule(date.fromordinal(_EPOCH_ORDINAL + born), facts[1])
+                answer = answers[facts] = _ask(
+                    rule, date.fromordinal(_EPOCH_ORDINAL + born), facts[1]
                 )
             if answer:
                 chosen.append(self._resident_id(index))

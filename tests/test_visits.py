@@ -319,6 +319,19 @@ def test_fast_fold_equals_machine_replay(c: Campaign, data: st.DataObject) -> No
     assert fast.total == len(log)
 
 
+@settings(max_examples=20)
+@given(campaigns(scope="D"), st.data())
+def test_records_the_replay_builds_unchecked_pass_the_constructor(
+    c: Campaign, data: st.DataObject
+) -> None:
+    # The replay builds its records without the constructor's checks (from checked
+    # attempts): each must be one the constructor accepts, and equal to it.
+    log = data.draw(attempt_logs(c, HOUSES, max_size=15))
+    for record in replay_visits(log, c).records.values():
+        fields = {f.name: getattr(record, f.name) for f in attrs.fields(HouseholdVisit)}
+        assert HouseholdVisit(**fields) == record
+
+
 @settings(max_examples=30)
 @given(campaigns(scope="D"), st.data())
 def test_replay_household_equals_folding_apply_visit_event(

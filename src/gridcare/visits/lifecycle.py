@@ -57,6 +57,7 @@ from gridcare.errors import (
     require_instance,
     require_int,
     require_items,
+    trusted,
 )
 from gridcare.machine import (
     NEW,
@@ -530,7 +531,7 @@ def _visit_event_kind(
     return kind
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, init=False)
 class HouseholdVisit(JsonMixin):
     """A household's record in one campaign: stored state and what its attempts added up to.
 
@@ -539,6 +540,11 @@ class HouseholdVisit(JsonMixin):
     attempts applied, in replay order, and ``last_attempt_at`` the instant of
     the last (``last_event_at``): what a replay resumed from stored records
     needs (:class:`gridcare.machine.Tracked`).
+
+    The constructor checks every field (``InvalidInput``); the replay, which
+    builds one record per household (240,000 in a city), builds its records
+    from checked attempts without repeating the checks, and a record coming
+    back in is checked where it enters (a resumed replay).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
@@ -567,40 +573,44 @@ class HouseholdVisit(JsonMixin):
     last_attempt_id: str | None = None
     event_ids: tuple[str, ...] = ()
 
-    def __attrs_post_init__(self) -> None:
-        # One cheap test for the usual shape (a record per household, 240,000 in a city);
-        # anything unusual goes through the field-by-field checks that say what is wrong.
-        if not (
-            type(self.household) is str
-            and type(self.campaign_id) is str
-            and self.household
-            and self.campaign_id
-            and type(self.state) is HouseholdVisitState
-            and type(self.attempts) is int
-            and type(self.person_visits) is int
-            and type(self.arrivals_found) is int
-            and type(self.hazards) is int
-            and type(self.disputes) is int
-            and type(self.services) is int
-            and min(
-                self.attempts,
-                self.person_visits,
-                self.arrivals_found,
-                self.hazards,
-                self.disputes,
-                self.services,
-            )
-            >= 0
-            and _quick_instant(self.first_attempt_at)
-            and _quick_instant(self.last_attempt_at)
-            and _quick_instant(self.reached_at)
-            and _quick_instant(self.appointment_for)
-            and type(self.refusal_reason) is str
-            and (self.last_attempt_id is None or type(self.last_attempt_id) is str)
-            and type(self.event_ids) is tuple
-            and (not self.event_ids or set(map(type, self.event_ids)) <= _TEXT_ONLY)
-        ):
-            self._check_fields()
+    def __init__(
+        self,
+        household: str,
+        campaign_id: str,
+        state: HouseholdVisitState = HouseholdVisitState.NOT_STARTED,
+        attempts: int = 0,
+        first_attempt_at: datetime | None = None,
+        last_attempt_at: datetime | None = None,
+        reached_at: datetime | None = None,
+        person_visits: int = 0,
+        arrivals_found: int = 0,
+        hazards: int = 0,
+        disputes: int = 0,
+        services: int = 0,
+        appointment_for: datetime | None = None,
+        refusal_reason: str = "",
+        last_attempt_id: str | None = None,
+        event_ids: tuple[str, ...] = (),
+    ) -> None:
+        self.__attrs_init__(
+            household,
+            campaign_id,
+            state,
+            attempts,
+            first_attempt_at,
+            last_attempt_at,
+            reached_at,
+            person_visits,
+            arrivals_found,
+            hazards,
+            disputes,
+            services,
+            appointment_for,
+            refusal_reason,
+            last_attempt_id,
+            event_ids,
+        )
+        self._check_fields()
 
     def _check_fields(self) -> None:
         require_text(self.household, "household")
@@ -783,7 +793,9 @@ def _record_after(
         refusal_reason = refusal_reason or before.refusal_reason
         event_ids = before.event_ids + event_ids
     last = attempts[-1]
-    return HouseholdVisit(
+    # Built from checked attempts and a checked record: the constructor's checks not repeated.
+    return trusted(
+        HouseholdVisit,
         household,
         campaign_id,
         state,

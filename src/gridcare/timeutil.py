@@ -112,6 +112,9 @@ def _zone_by_name(name: str) -> tzinfo:
     return zoneinfo.ZoneInfo(name)
 
 
+_ONE_DAY = timedelta(days=1)
+
+
 def _resolve_gap(local: datetime) -> datetime:
     """A wall time moved forward across a gap if it does not exist (a spring-forward hour).
 
@@ -429,17 +432,31 @@ class ReportClock:
         >>> ReportClock().cutoff_of(date(2022, 3, 27)).isoformat()
         '2022-03-27T08:00:00+08:00'
         """
-        day = require_day(day)
+        return self._cutoff_of(require_day(day))
+
+    def _cutoff_of(self, day: date) -> datetime:
+        """:meth:`cutoff_of` for a day already checked (or the day before one)."""
         return _resolve_gap(datetime.combine(day, self.cutoff, tzinfo=self.zone))
 
     def report_day(self, instant: datetime) -> date:
         """The report day an aware instant counts in: the first cutoff strictly after it.
 
+        A gap can move a cutoff past midnight (a 23:30 cutoff on a day that
+        springs forward at 23:00 falls at 00:30 the next day), so an instant
+        early on a date can still count in the day before. No gap is longer
+        than a day, so no earlier cutoff can reach it.
+
         >>> ReportClock().report_day(datetime(2022, 3, 26, 23, 0, tzinfo=DEFAULT_ZONE))
         datetime.date(2022, 3, 27)
+        >>> nuuk = ReportClock(cutoff=time(23, 30), zone=zone("America/Nuuk"))
+        >>> nuuk.report_day(datetime(2024, 3, 31, 0, 10, tzinfo=nuuk.zone))
+        datetime.date(2024, 3, 30)
         """
         day = local_date(instant, self.zone)
-        return day if instant < self.cutoff_of(day) else add_days(day, 1)
+        if instant >= self._cutoff_of(day):
+            return add_days(day, 1)
+        before = day - _ONE_DAY
+        return before if instant < self._cutoff_of(before) else day
 
     def latest_day(self, as_of: datetime) -> date:
         """The report day whose cutoff is the latest at or before ``as_of`` (the last one closed).

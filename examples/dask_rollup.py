@@ -40,7 +40,6 @@ from gridcare.reports.feeds import (
     assessment_counts,
     case_counts,
     declaration_counts,
-    screening_round_counts,
     visit_counts,
 )
 from gridcare.risk import Assessment
@@ -117,9 +116,7 @@ def partitions(day: CityDay) -> list[Partition]:
         groups[district(case.grid)]["cases"].append(case)
     # The testing round covers the whole city, so its levels are counted once here
     # and each goes to the partition of the node it is attached to.
-    for count in screening_round_counts(
-        day.screening, hierarchy=h, cutoff=day.cutoff, census=day.census
-    ):
+    for count in day.round_summary().counts:
         groups[district(count.node)]["levels"].append(count)
     out = []
     for key in [*districts, ROOT]:

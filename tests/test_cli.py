@@ -76,6 +76,84 @@ def test_demo_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
     assert "2022-04-01" in first
 
 
+def test_demo_prints_the_same_with_the_round_in_a_second_process(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--jobs 2`` runs the round in a spawned process; the output is byte for byte ``--jobs 1``'s.
+
+    A seed, profile and day of their own, so that a second process given the wrong
+    ones prints another round.
+    """
+    import gridcare._demo_round  # noqa: F401  (bound to the real round_summary before the spy)
+    from gridcare.testing import scenario
+
+    here: list[object] = []
+    real = scenario.round_summary
+
+    def spy(*args: object, **kwargs: object) -> object:
+        here.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scenario, "round_summary", spy)
+    argv = ["demo", *TINY, "--lang", "en", "--seed", "5", "--profile", "liling"]
+    argv += ["--as-of", "2022-04-02"]
+    assert main([*argv, "--jobs", "1"]) == 0
+    one, _ = capsys.readouterr()
+    assert len(here) == 1  # --jobs 1 ran the round in this process
+    assert main([*argv, "--jobs", "2"]) == 0
+    two, err = capsys.readouterr()
+    assert len(here) == 1  # --jobs 2 did not
+    assert two == one
+    assert "The ten grids with the most missed residents:" in two
+    assert "2022-04-02" in two
+    assert "simulating the report day: done, " in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("cores", "scale", "jobs"),
+    [(None, 0.1, 1), (1, 0.1, 1), (2, 0.1, 2), (64, 1.0, 2), (2, 0.01, 2), (2, 0.0099, 1)],
+)
+def test_jobs_defaults_to_two_on_two_cores_or_more_from_a_scale_of_a_hundredth(
+    cores: int | None, scale: float, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from gridcare.__main__ import _default_jobs, build_parser
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert _default_jobs(scale) == jobs
+    args, _ = build_parser("gridcare").parse_known_args(["demo"])
+    assert args.jobs is None  # chosen when the demo runs, from the scale
+    for chosen in (1, 2):
+        args, _ = build_parser("gridcare").parse_known_args(["demo", "--jobs", str(chosen)])
+        assert args.jobs == chosen
+
+
+def test_a_round_process_that_stops_early_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gridcare import _demo_round
+
+    def stopped(self: object) -> None:
+        raise _demo_round.RoundProcessStopped("the testing round's process stopped early")
+
+    monkeypatch.setattr(_demo_round.RoundProcess, "result", stopped)
+    assert main(["demo", *TINY, "--jobs", "2"]) == 1
+    _, err = capsys.readouterr()
+    assert err.endswith(
+        "gridcare: error: the testing round's process stopped early; "
+        "--jobs 1 runs the day in one process\n"
+    )
+    assert "Traceback" not in err
+
+
+def test_a_bad_jobs_value_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--jobs", "4"]) == 2
+    _, err = capsys.readouterr()
+    assert err == "gridcare: error: argument --jobs: expected 1 or 2, got '4'\n"
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -90,6 +168,13 @@ def test_demo_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
         ["demo", "--lang", "fr"],
         ["demo", "--as-of", "27/03/2022"],
         ["demo", "--unknown"],
+        ["demo", "--jobs", "0"],
+        ["demo", "--jobs", "3"],
+        ["demo", "--jobs", "x"],
+        ["demo", "--jobs", "-1"],
+        ["demo", "--jobs", "2.0"],
+        ["demo", "--jobs", ""],
+        ["demo", "--jobs"],
     ],
 )
 def test_bad_options_exit_2_with_one_line(
@@ -109,7 +194,7 @@ def test_help_is_complete(capsys: pytest.CaptureFixture[str]) -> None:
         assert name in out
     assert main(["demo", "--help"]) == 0
     out, _ = capsys.readouterr()
-    for option in ("--scale", "--seed", "--profile", "--lang", "--as-of"):
+    for option in ("--scale", "--seed", "--profile", "--lang", "--as-of", "--jobs"):
         assert option in out
     assert f"default {DEFAULT_SCALE}" in out
 

@@ -6,7 +6,8 @@ an :mod:`argparse` parser and a function that runs it with a :class:`Console`
 and returns the exit code. Adding a command (``schema``, the later demo stages)
 means writing those two functions and registering them in the table.
 
-Exit codes: 0 success, 2 bad usage (one line on stderr: ``gridcare: error: ...``).
+Exit codes: 0 success, 2 bad usage (one line on stderr: ``gridcare: error: ...``),
+1 when the demo's second process (``--jobs 2``) stops without its result.
 
 >>> main(["demo", "--scale", "0.0005", "--seed", "1"])  # doctest: +ELLIPSIS
 Synthetic city: profile zhuzhou, scale 0.0005, seed 1
@@ -17,6 +18,7 @@ Synthetic city: profile zhuzhou, scale 0.0005, seed 1
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -34,6 +36,7 @@ from gridcare.labels import Lang, display_width, label
 from gridcare.people import CareNeed, WorkerRole
 
 if TYPE_CHECKING:
+    from gridcare._demo_round import RoundProcess
     from gridcare.testing.synthetic import City
 
 __all__ = ["COMMANDS", "DEFAULT_SCALE", "Command", "Console", "main"]
@@ -168,6 +171,22 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _jobs(text: str) -> int:
+    if text not in ("1", "2"):
+        raise argparse.ArgumentTypeError(f"expected 1 or 2, got {text!r}")
+    return int(text)
+
+
+#: Below this scale a second process (its start, its imports, its own city) costs
+#: more than the round it takes over saves (docs/performance.md).
+_SECOND_PROCESS_SCALE = 0.01
+
+
+def _default_jobs(scale: float) -> int:
+    """Two processes on a machine with two cores or more, from a scale of 0.01 up."""
+    return 2 if (os.cpu_count() or 1) >= 2 and scale >= _SECOND_PROCESS_SCALE else 1
+
+
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
     from gridcare.testing.synthetic import PROFILES
 
@@ -206,6 +225,15 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
         help="print the city's shape only, without the report day",
     )
     parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        help="processes for the report day: 1 runs it all here; 2 runs the testing round "
+        "and the census in a second process at the same time, with the same output "
+        "(default: 2 on a machine with two cores or more at a scale of "
+        f"{_SECOND_PROCESS_SCALE} or more, else 1)",
+    )
+    parser.add_argument(
         "--lang", choices=["zh", "en"], default="zh", help="output language (default zh)"
     )
 
@@ -218,6 +246,23 @@ def _run_demo(args: argparse.Namespace, console: Console) -> int:
 
 
 def _demo(args: argparse.Namespace, console: Console) -> int:
+    jobs = args.jobs if args.jobs is not None else _default_jobs(args.scale)
+    if args.city_only or jobs == 1:
+        return _demo_in(args, console, None)
+    from gridcare._demo_round import RoundProcess, RoundProcessStopped
+
+    # The round starts first, so that it builds its city while this process builds its own.
+    job = RoundProcess(args.profile, args.scale, args.seed, args.as_of)
+    try:
+        return _demo_in(args, console, job)
+    except RoundProcessStopped as exc:
+        console.err.write(f"gridcare: error: {exc}; --jobs 1 runs the day in one process\n")
+        return 1
+    finally:
+        job.stop()
+
+
+def _demo_in(args: argparse.Namespace, console: Console, job: RoundProcess | None) -> int:
     from gridcare.testing.synthetic import synthetic_city
 
     t = console.t
@@ -282,7 +327,7 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     )
     if args.city_only:
         return 0
-    return _run_day(args, console, city)
+    return _run_day(args, console, city, job)
 
 
 _DECLARATION_METRICS = (
@@ -333,12 +378,20 @@ _SCREENING_METRICS = (
 )
 
 
-def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
-    """The report day: declarations, assessments, the campaign, the testing round, the report."""
+def _run_day(
+    args: argparse.Namespace, console: Console, city: City, job: RoundProcess | None
+) -> int:
+    """The report day: declarations, assessments, the campaign, the testing round, the report.
+
+    The day is built without its testing round and census; their summary
+    comes from ``job`` (``--jobs 2``: another process ran them meanwhile) or
+    is made here, and is the same either way (``round_summary`` equals the
+    day's own).
+    """
     from collections import Counter
 
-    from gridcare.reports import METRICS, daily_report, lagging
-    from gridcare.testing.scenario import synthetic_day
+    from gridcare.reports import METRICS, Tally, daily_report, lagging
+    from gridcare.testing.scenario import round_summary, synthetic_day
 
     t = console.t
     lang = console.lang
@@ -349,11 +402,17 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
         seed=args.seed,
         policy=args.policy,
         progress=console.progress(t("模拟申报、研判与敲门", "simulating the report day")),
+        testing_round=False,
     )
+    counts = day.counts()  # counted while the round may still be running elsewhere
+    if job is None:
+        summary = round_summary(city, report_day=args.as_of, seed=args.seed)
+    else:
+        summary = job.result()
     console.end_progress(f"{time.perf_counter() - started:.1f} s")
     h = city.hierarchy
     cutoff = day.cutoff
-    tally = day.tally()
+    tally = Tally.from_counts([*counts, *summary.counts])
     districts = [NodeKind.CITY, NodeKind.DISTRICT]
 
     def report(metrics: Sequence[str]) -> str:
@@ -396,9 +455,8 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
     for row in behind:
         console.print(f"  {_pad(row.name, 32)}{row.figures['reach_rate'].rate!s:>10}")
     console.print()
-    rnd = day.screening
-    whole = rnd.total
-    window = f"{rnd.replay.screening.start:%m-%d %H:%M}-{rnd.replay.screening.end:%H:%M}"
+    whole = summary.total
+    window = f"{summary.screening.start:%m-%d %H:%M}-{summary.screening.end:%H:%M}"
     console.print(
         t(
             f"【全员核酸检测】{window}："
@@ -412,8 +470,8 @@ def _run_day(args: argparse.Namespace, console: Console, city: City) -> int:
     )
     console.print(report(_SCREENING_METRICS))
     console.print(t("漏检最多的十个网格：", "The ten grids with the most missed residents:"))
-    for node, missed in rnd.most_missed(NodeKind.GRID, 10):
-        console.print(f"  {_pad(node.name, 32)}{missed:>10,}")
+    for grid_id, missed in summary.most_missed(10):
+        console.print(f"  {_pad(h.node(grid_id).name, 32)}{missed:>10,}")
     console.print()
     console.print(t(f"【日报告清单】截至 {stamp}", f"[Daily report list] cut off at {stamp}"))
     console.print(report(_REPORT_METRICS))
@@ -499,7 +557,8 @@ def build_parser(prog: str = "gridcare") -> argparse.ArgumentParser:
     parser = _Parser(
         prog=prog,
         description="gridcare: grid-based community epidemic prevention and care (demo shell).",
-        epilog="Exit codes: 0 success, 2 bad usage. Progress goes to stderr, results to stdout.",
+        epilog="Exit codes: 0 success, 2 bad usage, 1 the demo's second process stopped early. "
+        "Progress goes to stderr, results to stdout.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

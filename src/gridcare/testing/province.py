@@ -303,7 +303,7 @@ def record_count(day: CityDay) -> int:
 
     Forms filed (``submitted``), declaration events before the cutoff,
     assessments, visit attempts, whistle cases and residents due in the
-    testing round (each has its outcome).
+    testing round (each has its outcome; none for a day built without it).
 
     >>> from gridcare.testing.synthetic import synthetic_city
     >>> day = synthetic_day(synthetic_city(scale=0.001))
@@ -317,7 +317,7 @@ def record_count(day: CityDay) -> int:
         + len(day.assessments)
         + len(day.attempts)
         + len(day.cases)
-        + len(day.screening.outcomes)
+        + (0 if day.screening is None else len(day.screening.outcomes))
     )
 
 

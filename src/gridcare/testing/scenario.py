@@ -68,6 +68,7 @@ from gridcare.risk import (
 from gridcare.screening import (
     CensusReport,
     CoverageReport,
+    NodeCoverage,
     OverdueRule,
     ScreeningRound,
     census,
@@ -92,7 +93,14 @@ from gridcare.timeutil import (
 from gridcare.visits.lifecycle import HouseholdVisit, VisitAttempt, replay_visits
 from gridcare.visits.planning import CampaignModel, households_by_grid, simulate_campaign
 
-__all__ = ["CityDay", "history_of", "synthetic_day", "synthetic_register"]
+__all__ = [
+    "CityDay",
+    "RoundSummary",
+    "history_of",
+    "round_summary",
+    "synthetic_day",
+    "synthetic_register",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -153,6 +161,10 @@ def _tuple_of(kind: Any) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     return check
 
 
+def _optional(kind: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    return lambda _, a, v: None if v is None else require_instance(v, kind, a.name)
+
+
 def _assessments(_: Any, a: attrs.Attribute[Any], v: Any) -> None:
     found = require_instance(v, dict, a.name)
     require_items(list(found), str, a.name)
@@ -190,8 +202,14 @@ class CityDay:
     attempts: tuple[VisitAttempt, ...] = attrs.field(validator=_tuple_of(VisitAttempt))
     visit_states: tuple[HouseholdVisit, ...] = attrs.field(validator=_tuple_of(HouseholdVisit))
     cases: tuple[WhistleCase, ...] = attrs.field(validator=_tuple_of(WhistleCase))
-    screening: CoverageReport = attrs.field(validator=_instance(CoverageReport))
-    census: CensusReport = attrs.field(validator=_instance(CensusReport))
+    screening: CoverageReport | None = attrs.field(validator=_optional(CoverageReport))
+    census: CensusReport | None = attrs.field(validator=_optional(CensusReport))
+
+    def __attrs_post_init__(self) -> None:
+        if (self.screening is None) != (self.census is None):
+            raise InvalidInput(
+                "half_round", "census", "a day holds its round and its census, or neither"
+            )
 
     @property
     def accepted(self) -> int:
@@ -211,14 +229,143 @@ class CityDay:
             self.visit_states, hierarchy=h, attempts=self.attempts, cutoff=self.cutoff
         )
         out += case_counts(self.cases, cutoff=self.cutoff)
-        out += screening_round_counts(
-            self.screening, hierarchy=h, cutoff=self.cutoff, census=self.census
-        )
+        if self.screening is not None:
+            out += screening_round_counts(
+                self.screening, hierarchy=h, cutoff=self.cutoff, census=self.census
+            )
         return out
 
     def tally(self) -> Tally:
         """The day's records folded into a tally."""
         return Tally.from_counts(self.counts())
+
+    def round_summary(self) -> RoundSummary:
+        """What the day's report reads of its testing round and census (:class:`RoundSummary`).
+
+        A day built without its round (``synthetic_day(..., testing_round=False)``)
+        raises :class:`~gridcare.errors.InvalidInput` (``no_round``).
+
+        >>> from gridcare.testing import synthetic_city
+        >>> synthetic_day(synthetic_city(scale=0.001)).round_summary().due > 0
+        True
+        """
+        if self.screening is None or self.census is None:
+            raise InvalidInput("no_round", "screening", "the day was built without its round")
+        return _summary(self.city, self.screening, self.census, self.cutoff)
+
+
+@attrs.frozen(repr=False)
+class RoundSummary:
+    """What a report day shows of its testing round and census, without the records.
+
+    ``screening`` is the round; ``total`` its coverage over the round's scope;
+    ``counts`` the round's and the census's figures at the report's cutoff
+    (:func:`~gridcare.reports.feeds.screening_round_counts`: a few per grid);
+    ``missed`` every grid with residents missed and how many, most first and
+    in preorder among equals; ``due`` how many residents were due. The
+    fields must agree (``due`` is the total's, each grid listed once with
+    more than none missed, most first, the grids' sum at most the total's):
+    ``InvalidInput`` (``inconsistent``) otherwise. It is a few
+    thousand values at most, so a round run in another process sends back
+    this rather than its hundreds of thousands of records (the demo does).
+    Built by :func:`round_summary` or :meth:`CityDay.round_summary`.
+
+    >>> from gridcare.testing import synthetic_city
+    >>> summary = round_summary(synthetic_city(scale=0.001))
+    >>> summary.total.due == summary.due, len(summary.most_missed(3)) <= 3
+    (True, True)
+    """
+
+    screening: ScreeningRound = attrs.field(validator=_instance(ScreeningRound))
+    total: NodeCoverage = attrs.field(validator=_instance(NodeCoverage))
+    counts: tuple[Count, ...] = attrs.field(validator=_tuple_of(Count))
+    missed: tuple[tuple[str, int], ...] = attrs.field(validator=lambda _, a, v: _pairs(v, a.name))
+    due: int = attrs.field(validator=lambda _, a, v: require_int(v, a.name, low=0))
+
+    def __attrs_post_init__(self) -> None:
+        # The fields are one round's: the totals agree, and the grids are listed once
+        # each, most missed first, none with nobody missed, no more than the round missed.
+        if self.due != self.total.due:
+            raise InvalidInput("inconsistent", "due", "expected the total's residents due")
+        seen: set[str] = set()
+        before = self.total.missed
+        for i, (grid_id, n) in enumerate(self.missed):
+            if grid_id in seen or not 0 < n <= before:
+                raise InvalidInput(
+                    "inconsistent",
+                    f"missed.{i}",
+                    "expected each grid once, most missed first, each above 0",
+                )
+            seen.add(grid_id)
+            before = n
+        if sum(n for _, n in self.missed) > self.total.missed:
+            raise InvalidInput("inconsistent", "missed", "more missed in grids than in the round")
+
+    def most_missed(self, n: int = 10) -> tuple[tuple[str, int], ...]:
+        """The ``n`` grids with the most residents missed: (grid id, missed), most first."""
+        return self.missed[: require_int(n, "n", low=0)]
+
+    def __repr__(self) -> str:
+        return (
+            f"RoundSummary({self.screening.id!r}, due={self.due}, counts={len(self.counts)}, "
+            f"grids_with_missed={len(self.missed)})"
+        )
+
+
+def _pairs(value: object, field: str) -> None:
+    for i, pair in enumerate(require_instance(value, tuple, field)):
+        where = f"{field}.{i}"
+        if type(pair) is not tuple or len(pair) != 2:
+            raise InvalidInput("wrong_type", where, "expected a (grid id, missed) pair")
+        require_instance(pair[0], str, where)
+        require_int(pair[1], where, low=0)
+
+
+def _summary(
+    city: City, screening: CoverageReport, counted: CensusReport, cutoff: datetime
+) -> RoundSummary:
+    h = city.hierarchy
+    counts = screening_round_counts(screening, hierarchy=h, cutoff=cutoff, census=counted)
+    missed = screening.most_missed(NodeKind.GRID, len(h.nodes_of(NodeKind.GRID)))
+    return RoundSummary(
+        screening=screening.replay.screening,
+        total=screening.total,
+        counts=tuple(counts),
+        missed=tuple((node.id, n) for node, n in missed),
+        due=len(screening.outcomes),
+    )
+
+
+def round_summary(
+    city: City, *, report_day: date = date(2022, 3, 27), seed: int = 0
+) -> RoundSummary:
+    """The testing round and census of :func:`synthetic_day`, alone, summed for its report.
+
+    Equal to ``synthetic_day(city, report_day=report_day, seed=seed).round_summary()``
+    (the round draws from its own seeded generators, never from the rest of
+    the day's), so a caller can run the round in one process and the rest of
+    the day, ``synthetic_day(..., testing_round=False)``, in another, and add
+    the two days' counts. Same argument checks as :func:`synthetic_day`.
+
+    >>> from gridcare.testing import synthetic_city
+    >>> city = synthetic_city(scale=0.001)
+    >>> round_summary(city, seed=3) == synthetic_day(city, seed=3).round_summary()
+    True
+    """
+    require_instance(city, City, "city")
+    day = _report_day(report_day)
+    require_seed(seed)
+    cutoff = datetime.combine(day, DEFAULT_CUTOFF, tzinfo=DEFAULT_ZONE)
+    screening, counted = _testing_round(city, day - timedelta(days=1), seed)
+    return _summary(city, screening, counted, cutoff)
+
+
+def _report_day(report_day: object) -> date:
+    day = require_day(report_day, "report_day")
+    first, last = _REPORT_DAYS
+    if not first <= day <= last:
+        raise InvalidInput("out_of_range", "report_day", f"expected {first} to {last}", value=day)
+    return day
 
 
 def synthetic_day(
@@ -229,6 +376,7 @@ def synthetic_day(
     policy: str | Policy = "hunan-2022-03",
     seed: int = 0,
     progress: Progress | None = None,
+    testing_round: bool = True,
 ) -> CityDay:
     """File, route, review and assess a city's declarations; run its campaign up to the cutoff.
 
@@ -238,6 +386,9 @@ def synthetic_day(
     2100-12-08, so that every record falls in 1900-2100). ``policy`` is
     a preset's name or a :class:`~gridcare.risk.Policy`; ``seed`` is from 0 to
     2**63-1; ``progress(done, total)`` is called after each of the six steps.
+    With ``testing_round=False`` the sixth step, the testing round and the
+    census, is left out (``screening`` and ``census`` are ``None``), for a
+    caller that runs it elsewhere with :func:`round_summary`.
     Bad arguments raise :class:`~gridcare.errors.InvalidInput` before any work.
 
     >>> from gridcare.testing import synthetic_city
@@ -247,10 +398,8 @@ def synthetic_day(
     gridcare.errors.InvalidInput: declarations: must not be negative [negative]
     """
     require_instance(city, City, "city")
-    day = require_day(report_day, "report_day")
-    first, last = _REPORT_DAYS
-    if not first <= day <= last:
-        raise InvalidInput("out_of_range", "report_day", f"expected {first} to {last}", value=day)
+    report_day = _report_day(report_day)
+    require_instance(testing_round, bool, "testing_round")
     n = declarations
     if n is not None:
         require_int(n, "declarations", low=0, high=MAX_PAYLOADS)
@@ -265,7 +414,7 @@ def synthetic_day(
     households = h.nodes_of(NodeKind.HOUSEHOLD)
     if n is None:
         n = max(1, round(_REAL_DECLARATIONS * len(households) / _REAL_HOUSEHOLDS))
-    steps = 6
+    steps = 6 if testing_round else 5
     done = 0
 
     def tick() -> None:
@@ -346,8 +495,11 @@ def synthetic_day(
     # 6. A whole-population testing round the day before, 07:30-12:30 (Liling's drill
     #    hours), pooled 10-in-1, single tubes for people in home isolation, door
     #    sampling for the flagged; then the door-knocking census of the afternoon.
-    screening, census = _testing_round(city, report_day - timedelta(days=1), assessments, seed)
-    tick()
+    screening: CoverageReport | None = None
+    counted: CensusReport | None = None
+    if testing_round:
+        screening, counted = _testing_round(city, report_day - timedelta(days=1), seed)
+        tick()
 
     return CityDay(
         city=city,
@@ -364,13 +516,11 @@ def synthetic_day(
         visit_states=states,
         cases=cases,
         screening=screening,
-        census=census,
+        census=counted,
     )
 
 
-def _testing_round(
-    city: City, day: date, assessments: dict[str, Assessment], seed: int
-) -> tuple[CoverageReport, CensusReport]:
+def _testing_round(city: City, day: date, seed: int) -> tuple[CoverageReport, CensusReport]:
     h = city.hierarchy
     start = datetime.combine(day, time(7, 30), tzinfo=DEFAULT_ZONE)
     screening = ScreeningRound(

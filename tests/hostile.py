@@ -247,6 +247,7 @@ def build_samples() -> Samples:
         AddressIndex.from_hierarchy(h),
         Roster(h, [], []),
         day.counts()[0],
+        day.round_summary(),
     ]
     for value in [*extra, *_walk(day)]:
         samples.add(value)

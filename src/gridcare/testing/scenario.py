@@ -5,7 +5,11 @@ a report cutoff, routes them to grids, reviews most of them, assesses every
 declarant under a preset policy against a small risk register, runs the
 door-knocking campaign up to the cutoff, and raises a few whistle cases. The
 result (:class:`CityDay`) holds the domain records the rollups count, the
-demo prints and the benchmarks time. Deterministic for a seed.
+demo prints and the benchmarks time. Deterministic for a seed. The day's
+testing round and census draw from their own seeded generators, so
+:func:`round_summary` can run them alone (in another process, say) and give
+what the day's report reads of them (:class:`RoundSummary`), the same as
+:meth:`CityDay.round_summary`.
 
 >>> from gridcare.testing import synthetic_city
 >>> day = synthetic_day(synthetic_city(scale=0.001), seed=1)

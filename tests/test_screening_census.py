@@ -16,7 +16,7 @@ from tests.helpers import at, places_hierarchy
 from gridcare.codes import CitizenId, Sex
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.people import Resident
+from gridcare.people import IdDocument, IdKind, Resident
 from gridcare.screening import (
     CENSUS_METRICS,
     CensusEntry,
@@ -300,3 +300,89 @@ def test_a_subclass_entry_counts_as_the_same_entry(rows: list[tuple[str, int]]) 
         k: attrs.astuple(v) for k, v in b.latest.items()
     }
     assert a.counts() == b.counts()
+
+
+def test_birth_dates_give_the_ages_and_the_register_names_only_the_listed() -> None:
+    log = [
+        # unvaccinated, 83, sampled lately: listed as 60+, so named
+        entry("c1", "R1", "H1", 30, vaccine_doses=0, last_sample_at=AS_OF - timedelta(hours=40)),
+        # unvaccinated, 30, sampled lately: counted, never named
+        entry("c2", "R2", "H1", 20, vaccine_doses=0, last_sample_at=AS_OF - timedelta(hours=30)),
+        # unvaccinated, no birth date given: the register gives the age (it has none: not 60+)
+        entry("c3", "R3", "H2", 10, vaccine_doses=0, last_sample_at=AS_OF - timedelta(hours=15)),
+        # unvaccinated, born exactly 60 years before the day, and never sampled
+        entry("c4", "R4", "H2", 10, vaccine_doses=0),
+    ]
+    born = {"R1": date(1939, 3, 7), "R2": date(1992, 1, 1), "R4": date(1962, 3, 23)}
+    register = _CountingRegister({"R1": _old()})
+    register.looked_up = []
+    report = census(_hier(), log, scope="C", as_of=AS_OF, residents=register, birth_dates=born)
+    assert sorted(register.looked_up) == ["R1", "R3", "R4"]  # R2 is only counted
+    assert report.node("C") == NodeCensus(
+        known=4, unvaccinated=4, unvaccinated_60_plus=2, overdue=1
+    )
+    assert [r.resident_id for r in report.unvaccinated_60_plus["G2"]] == ["R4"]
+    # A day younger is not 60 on the census's local date.
+    younger = {**born, "R4": date(1962, 3, 24)}
+    report = census(_hier(), log, scope="C", as_of=AS_OF, residents={}, birth_dates=younger)
+    assert report.node("C").unvaccinated_60_plus == 1
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),  # doses
+            st.one_of(st.none(), st.integers(1, 10 * 24)),  # hours since the last sample
+            st.integers(-2, 3),  # birth: 0 to 3 years around 60, or held by the register only
+        ),
+        max_size=8,
+    )
+)
+def test_birth_dates_count_as_the_register_counts(rows: list[tuple[int, int | None, int]]) -> None:
+    """Ages from birth dates or from the register: the same report (a bad date is missing)."""
+    log, register, born = [], {}, {}
+    for i, (doses, hours, birth) in enumerate(rows):
+        rid = f"R{i}"
+        log.append(
+            entry(
+                f"e{i}",
+                rid,
+                "H1" if i % 2 else "H2",
+                1,
+                vaccine_doses=doses,
+                last_sample_at=None if hours is None else AS_OF - timedelta(hours=hours),
+            )
+        )
+        birth_date = date(1962 - birth, 3, 23 + (birth % 2))
+        passport = IdDocument(IdKind.PASSPORT, f"E{i:08d}")
+        register[rid] = attrs.evolve(_old(), id=rid, birth_date=birth_date, document=passport)
+        if birth >= 0:
+            born[rid] = birth_date
+        elif birth == -1:
+            born[rid] = datetime(1930, 1, 1)  # not a plain date: the register is asked
+    plain = census(_hier(), log, scope="C", as_of=AS_OF, residents=register)
+    dated = census(_hier(), log, scope="C", as_of=AS_OF, residents=register, birth_dates=born)
+    assert dated.counts() == plain.counts()
+    assert dated.unvaccinated_60_plus == plain.unvaccinated_60_plus
+    assert dated.overdue == plain.overdue
+
+
+def test_birth_dates_must_be_a_mapping() -> None:
+    for bad in (["R1"], "R1", 3, object()):
+        with pytest.raises(InvalidInput) as err:
+            census(_hier(), [], scope="C", as_of=AS_OF, residents={}, birth_dates=bad)  # type: ignore[arg-type]
+        assert (err.value.code, err.value.field) == ("bad_birth_dates", "birth_dates")
+
+
+def test_a_citys_birth_dates_are_its_residents() -> None:
+    city = synthetic_city(scale=0.001, seed=4)
+    born = city.birth_dates_by_id()
+    assert len(born) == len(city.residents)
+    assert list(born) == [r.id for r in city.residents]
+    assert all(born[r.id] == r.birth_date for r in city.residents)
+    last = len(city.residents) - 1
+    for bad in ("", "R", "X0000001", f"R{last + 1:07d}", "R-1", "R٣", None, 7, "R" + "9" * 40):
+        assert born.get(bad) is None  # type: ignore[arg-type]
+        assert bad not in born
+    assert "birth dates" in repr(born)
+    assert "R0" not in repr(born)

@@ -12,8 +12,9 @@ Semantics of :func:`census`:
 * a resident's status is that of its latest entry at or before ``as_of``
   (by instant, then id); a repeated entry id changes nothing;
 * *known*: residents with an entry; *unvaccinated 60+*: known residents with
-  no dose who are 60 or older on ``as_of``'s local date (age from the
-  resident register; a resident the register lacks is not counted there);
+  no dose who are 60 or older on ``as_of``'s local date (age from the birth
+  dates when given and holding the resident, else from the resident
+  register; a resident neither holds is not counted there);
 * *overdue* under an :class:`OverdueRule` of ``days``: known residents with no
   sample, or whose last sample is more than ``days`` days before ``as_of``
   (a sample exactly ``days`` days before is still in time);
@@ -31,7 +32,7 @@ from __future__ import annotations
 import random
 from bisect import bisect
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import accumulate
 from operator import itemgetter
 
@@ -45,7 +46,7 @@ from gridcare.machine import (
     trusted_first_of_each_id,
     trusted_replay_order,
 )
-from gridcare.people import Resident
+from gridcare.people import Resident, age_on
 from gridcare.screening.coverage import MaskedResident
 from gridcare.screening.lifecycle import RoundReplay
 from gridcare.screening.round import (
@@ -56,6 +57,7 @@ from gridcare.screening.round import (
     require_kind,
     require_node,
 )
+from gridcare.timeutil import local_date
 
 __all__ = [
     "CENSUS_METRICS",
@@ -373,11 +375,17 @@ def census(
     as_of: datetime,
     residents: Mapping[str, Resident],
     rule: OverdueRule | None = None,
+    birth_dates: Mapping[str, date] | None = None,
 ) -> CensusReport:
     """The census of ``scope`` as of ``as_of`` from door-knocking entries (see the module doc).
 
     ``residents`` is the resident register used for ages and the masked names
-    of the lists (id -> :class:`~gridcare.people.Resident`).
+    of the lists (id -> :class:`~gridcare.people.Resident`). ``birth_dates``
+    (id -> date), where a register of birth dates alone is at hand, gives the
+    ages instead: the resident register is then asked only for the residents
+    a list names (least privilege, and far cheaper where building a resident
+    costs more than reading a date). A value that is not a date counts as
+    missing, and the register is asked.
 
     >>> from datetime import datetime, timezone
     >>> from gridcare.hierarchy import Node
@@ -397,6 +405,9 @@ def census(
     used = rule if rule is not None else OverdueRule()
     if not isinstance(used, OverdueRule):
         raise InvalidInput("bad_rule", "rule", "expected an OverdueRule")
+    if birth_dates is not None and not isinstance(birth_dates, Mapping):
+        raise InvalidInput("bad_birth_dates", "birth_dates", "expected resident id -> date")
+    day = local_date(as_of)  # the ages' day, once for every resident
     top_pos = hierarchy.position(top.id)
     latest = _latest(entries, as_of)
     places = HouseholdPlaces(hierarchy, top)
@@ -421,9 +432,14 @@ def census(
             counts[1] += 1
         else:
             counts[2] += 1
-            person, asked = _person(residents, resident_id), True
-            if person is not None and person.age_on(as_of) >= UNVACCINATED_AGE:
+            born = None if birth_dates is None else _birth_date(birth_dates, resident_id)
+            if born is None:
+                person, asked = _person(residents, resident_id), True
+                born = None if person is None else person.birth_date
+            if born is not None and age_on(born, day) >= UNVACCINATED_AGE:
                 counts[3] += 1
+                if not asked:
+                    person, asked = _person(residents, resident_id), True
                 old.setdefault(place, []).append((resident_id, house, person))
         if used._overdue(entry.last_sample_at, as_of):  # as_of checked above, entries when built
             counts[4] += 1
@@ -453,6 +469,12 @@ def census(
         return out
 
     return CensusReport(hierarchy, top, as_of, latest, totals, (named(old), named(late)), outside)
+
+
+def _birth_date(birth_dates: Mapping[str, date], resident_id: str) -> date | None:
+    """The birth date of this id, or ``None`` (also for anything but a plain date)."""
+    born = birth_dates.get(resident_id)
+    return born if type(born) is date else None
 
 
 def _person(residents: Mapping[str, Resident], resident_id: str) -> Resident | None:

@@ -546,6 +546,7 @@ def _testing_round(city: City, day: date, seed: int) -> tuple[CoverageReport, Ce
         as_of=screening.end + timedelta(hours=12),
         residents=city.residents_by_id(),  # only the residents the lists name are built
         rule=OverdueRule(days=3),
+        birth_dates=city.birth_dates_by_id(),  # ages from the birth column
     )
     return coverage(h, replayed), counted
 

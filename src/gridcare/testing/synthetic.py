@@ -393,6 +393,34 @@ class _ResidentsById(Mapping[str, Resident]):
         return f"<{len(self)} residents by id>"
 
 
+class _BirthDatesById(Mapping[str, date]):
+    """The residents' birth dates by id, read from the city's birth column on lookup."""
+
+    __slots__ = ("_city",)
+
+    def __init__(self, city: City) -> None:
+        self._city = city
+
+    def __len__(self) -> int:
+        return len(self._city._birth)
+
+    def __getitem__(self, resident_id: str) -> date:
+        index = None
+        if isinstance(resident_id, str):
+            index = self._city._resident_index(resident_id)
+        if index is None:  # as for any mapping (``get`` and ``in`` rely on it); the id not echoed
+            raise KeyError("no resident with this id")
+        return date.fromordinal(_EPOCH_ORDINAL + self._city._birth[index])
+
+    def __iter__(self) -> Iterator[str]:
+        make_id = self._city._resident_id
+        for i in range(len(self)):
+            yield make_id(i)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} birth dates by id>"
+
+
 class _Households(Sequence[Household]):
     """The households of a city in preorder, materialised from columns on access."""
 
@@ -639,6 +667,21 @@ class City:
         (True, None, True)
         """
         return _ResidentsById(self)
+
+    def birth_dates_by_id(self) -> Mapping[str, date]:
+        """The residents' birth dates by id, read from the birth column when looked up.
+
+        What a reader that needs only ages asks for (the census: most of the
+        residents it looks up are looked up for their age alone), without
+        building a resident, a name or a document number.
+
+        >>> city = synthetic_city(scale=0.001)
+        >>> born = city.birth_dates_by_id()
+        >>> r = city.residents[5]
+        >>> born[r.id] == r.birth_date, born.get("R-none"), len(born) == len(city.residents)
+        (True, None, True)
+        """
+        return _BirthDatesById(self)
 
     def ages_and_needs(self) -> Iterator[tuple[str, date, frozenset[CareNeed]]]:
         """Each resident's id, birth date and care needs, in resident order, from the columns.

@@ -385,7 +385,7 @@ class _ResidentsById(Mapping[str, Resident]):
         return self._city._resident(index)
 
     def __iter__(self) -> Iterator[str]:
-        make_id = self._city._resident_id
+        make_id = self._city._format_id
         for i in range(len(self)):
             yield make_id(i)
 
@@ -413,7 +413,7 @@ class _BirthDatesById(Mapping[str, date]):
         return date.fromordinal(_EPOCH_ORDINAL + self._city._birth[index])
 
     def __iter__(self) -> Iterator[str]:
-        make_id = self._city._resident_id
+        make_id = self._city._format_id
         for i in range(len(self)):
             yield make_id(i)
 
@@ -477,6 +477,7 @@ class City:
         "_codes",
         "_first",
         "_flags",
+        "_format_id",
         "_hpos",
         "_key",
         "_seq",
@@ -531,6 +532,9 @@ class City:
         self._codes: tuple[str, ...] = columns["codes"]
         self._key: int = columns["key"]
         self._width: int = max(7, len(str(len(self._birth))))
+        # A resident's id from its index: "R" and the index, zero-padded to the width. A bound
+        # ``str.format`` makes ids at C speed when mapped over a range (a household's members).
+        self._format_id: Callable[[int], str] = f"R{{:0{self._width}d}}".format
         self.households = _Households(self)
         self.residents = _Residents(self)
 
@@ -544,14 +548,14 @@ class City:
     # ------------------------------------------------------------------ materialising
 
     def _resident_id(self, index: int) -> str:
-        return f"R{index:0{self._width}d}"
+        return self._format_id(index)
 
     def _household(self, index: int) -> Household:
         first = self._first
         start, stop = first[index], first[index + 1]
         return Household.trusted(  # written from the city's own columns: nothing to check
             id=self.hierarchy.at(self._hpos[index]).id,
-            members=tuple(map(self._resident_id, range(start, stop))),
+            members=tuple(map(self._format_id, range(start, stop))),
             vacant=bool(self._vacant[index]),
         )
 
@@ -694,7 +698,7 @@ class City:
         >>> list(city.ages_and_needs())[7] == (r.id, r.birth_date, r.care_needs)
         True
         """
-        make_id = self._resident_id
+        make_id = self._format_id
         for index, (born, flags) in enumerate(zip(self._birth, self._flags, strict=True)):
             yield make_id(index), date.fromordinal(_EPOCH_ORDINAL + born), _NEEDS_OF_FLAGS[flags]
 

@@ -45,7 +45,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from itertools import accumulate, chain
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import attrs
 
@@ -210,6 +210,13 @@ _OWN_SURNAME = 128
 
 _EPOCH = date(1900, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
+
+
+def _date_of(days: int) -> date:
+    """The date a value of the birth column stands for (days since the epoch)."""
+    return date.fromordinal(_EPOCH_ORDINAL + days)
+
+
 _M64 = (1 << 64) - 1
 # An odd multiplier not divisible by 5 maps indices below 10**8 one-to-one onto
 # 8-digit phone suffixes, so no two synthetic people share a number.
@@ -365,24 +372,34 @@ class _Residents(Sequence[Resident]):
         return f"<{len(self)} residents>"
 
 
-class _ResidentsById(Mapping[str, Resident]):
-    """The residents of a city by id, materialised from columns on lookup."""
+_V = TypeVar("_V")
 
-    __slots__ = ("_city",)
 
-    def __init__(self, city: City) -> None:
+class _ById(Mapping[str, _V]):
+    """A value per resident of a city by id, read from the columns on lookup.
+
+    ``read`` makes the value of the resident at an index (a whole resident, or
+    only its birth date); ``what`` names the values in the repr, which shows
+    no id.
+    """
+
+    __slots__ = ("_city", "_read", "_what")
+
+    def __init__(self, city: City, read: Callable[[int], _V], what: str) -> None:
         self._city = city
+        self._read = read
+        self._what = what
 
     def __len__(self) -> int:
         return len(self._city._birth)
 
-    def __getitem__(self, resident_id: str) -> Resident:
+    def __getitem__(self, resident_id: str) -> _V:
         index = None
         if isinstance(resident_id, str):
             index = self._city._resident_index(resident_id)
         if index is None:  # as for any mapping (``get`` and ``in`` rely on it); the id not echoed
             raise KeyError("no resident with this id")
-        return self._city._resident(index)
+        return self._read(index)
 
     def __iter__(self) -> Iterator[str]:
         make_id = self._city._format_id
@@ -390,35 +407,7 @@ class _ResidentsById(Mapping[str, Resident]):
             yield make_id(i)
 
     def __repr__(self) -> str:
-        return f"<{len(self)} residents by id>"
-
-
-class _BirthDatesById(Mapping[str, date]):
-    """The residents' birth dates by id, read from the city's birth column on lookup."""
-
-    __slots__ = ("_city",)
-
-    def __init__(self, city: City) -> None:
-        self._city = city
-
-    def __len__(self) -> int:
-        return len(self._city._birth)
-
-    def __getitem__(self, resident_id: str) -> date:
-        index = None
-        if isinstance(resident_id, str):
-            index = self._city._resident_index(resident_id)
-        if index is None:  # as for any mapping (``get`` and ``in`` rely on it); the id not echoed
-            raise KeyError("no resident with this id")
-        return date.fromordinal(_EPOCH_ORDINAL + self._city._birth[index])
-
-    def __iter__(self) -> Iterator[str]:
-        make_id = self._city._format_id
-        for i in range(len(self)):
-            yield make_id(i)
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} birth dates by id>"
+        return f"<{len(self)} {self._what} by id>"
 
 
 class _Households(Sequence[Household]):
@@ -559,6 +548,9 @@ class City:
             vacant=bool(self._vacant[index]),
         )
 
+    def _birth_date(self, index: int) -> date:
+        return _date_of(self._birth[index])
+
     def _resident(self, index: int) -> Resident:
         flags = self._flags[index]
         h = _mix(self._key ^ index)
@@ -570,7 +562,7 @@ class City:
             hk = _mix(self._key ^ (hh << 32) ^ 0x5A5A)
             surname = _SURNAME_TABLE[hk % len(_SURNAME_TABLE)]
         name = surname + _given_name(h, male)
-        born = date.fromordinal(_EPOCH_ORDINAL + self._birth[index])
+        born = self._birth_date(index)
         document: CitizenId | IdDocument
         if flags & _FOREIGN:
             if h & 1:
@@ -670,7 +662,7 @@ class City:
         >>> register[r.id] == r, register.get("R-none"), len(register) == len(city.residents)
         (True, None, True)
         """
-        return _ResidentsById(self)
+        return _ById(self, self._resident, "residents")
 
     def birth_dates_by_id(self) -> Mapping[str, date]:
         """The residents' birth dates by id, read from the birth column when looked up.
@@ -685,7 +677,7 @@ class City:
         >>> born[r.id] == r.birth_date, born.get("R-none"), len(born) == len(city.residents)
         (True, None, True)
         """
-        return _BirthDatesById(self)
+        return _ById(self, self._birth_date, "birth dates")
 
     def ages_and_needs(self) -> Iterator[tuple[str, date, frozenset[CareNeed]]]:
         """Each resident's id, birth date and care needs, in resident order, from the columns.
@@ -700,7 +692,7 @@ class City:
         """
         make_id = self._format_id
         for index, (born, flags) in enumerate(zip(self._birth, self._flags, strict=True)):
-            yield make_id(index), date.fromordinal(_EPOCH_ORDINAL + born), _NEEDS_OF_FLAGS[flags]
+            yield make_id(index), _date_of(born), _NEEDS_OF_FLAGS[flags]
 
     def residents_where(self, rule: Callable[[date, frozenset[CareNeed]], object]) -> list[str]:
         """The ids of the residents for whom ``rule(birth_date, care_needs)`` holds, in order.
@@ -727,9 +719,7 @@ class City:
             facts = (born, needs_of[flags])
             answer = answers.get(facts)
             if answer is None:
-                answer = answers[facts] = _ask(
-                    rule, date.fromordinal(_EPOCH_ORDINAL + born), facts[1]
-                )
+                answer = answers[facts] = _ask(rule, _date_of(born), facts[1])
             if answer:
                 chosen.append(self._resident_id(index))
         return chosen

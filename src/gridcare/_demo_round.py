@@ -25,20 +25,20 @@ class RoundProcessStopped(Exception):
 
 
 def round_elsewhere(profile: str, scale: float, seed: int, report_day: date) -> RoundSummary:
-    """The demo's round and census, summed, from a city built here.
-
-    The process is the demo's own, so it pauses the collector for its bulk
-    work, as the demo does.
-    """
-    with collector_paused():
-        city = synthetic_city(profile, scale, seed)
-        return round_summary(city, report_day=report_day, seed=seed)
+    """The demo's round and census, summed, from a city built here."""
+    city = synthetic_city(profile, scale, seed)
+    return round_summary(city, report_day=report_day, seed=seed)
 
 
 def _send_round(send: Connection, profile: str, scale: float, seed: int, day: date) -> None:
-    """The second process's whole work: the summary, or the coded error, down the pipe."""
+    """The second process's whole work: the summary, or the coded error, down the pipe.
+
+    This runs only as the spawned process's target: the process is the demo's
+    own, so it pauses the collector for its bulk work, as the demo does.
+    """
     try:
-        found: tuple[str, object] = ("summary", round_elsewhere(profile, scale, seed, day))
+        with collector_paused():
+            found: tuple[str, object] = ("summary", round_elsewhere(profile, scale, seed, day))
     except GridcareError as exc:
         found = ("error", exc)
     send.send(found)

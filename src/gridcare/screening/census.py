@@ -182,11 +182,16 @@ class OverdueRule:
         require_instant(as_of, "as_of")
         if last_sample_at is not None:
             require_instant(last_sample_at, "last_sample_at")
-        return self._overdue(last_sample_at, as_of)
+        return _sampled_before(last_sample_at, self._earliest_in_time(as_of))
 
-    def _overdue(self, last_sample_at: datetime | None, as_of: datetime) -> bool:
-        """The rule of :meth:`overdue` for instants already checked (a census asks it per entry)."""
-        return last_sample_at is None or last_sample_at < as_of - timedelta(days=self.days)
+    def _earliest_in_time(self, as_of: datetime) -> datetime:
+        """The earliest last sample still in time at ``as_of`` (a census takes it once)."""
+        return as_of - timedelta(days=self.days)
+
+
+def _sampled_before(last_sample_at: datetime | None, earliest: datetime) -> bool:
+    """Overdue: never sampled, or last sampled before the earliest instant still in time."""
+    return last_sample_at is None or last_sample_at < earliest
 
 
 _CENSUS_FIELDS = (
@@ -408,6 +413,7 @@ def census(
     if birth_dates is not None and not isinstance(birth_dates, Mapping):
         raise InvalidInput("bad_birth_dates", "birth_dates", "expected resident id -> date")
     day = local_date(as_of)  # the ages' day, once for every resident
+    earliest = used._earliest_in_time(as_of)  # the rule's bound, once for every entry
     top_pos = hierarchy.position(top.id)
     latest = _latest(entries, as_of)
     places = HouseholdPlaces(hierarchy, top)
@@ -441,7 +447,7 @@ def census(
                 if not asked:
                     person, asked = _person(residents, resident_id), True
                 old.setdefault(place, []).append((resident_id, house, person))
-        if used._overdue(entry.last_sample_at, as_of):  # as_of checked above, entries when built
+        if _sampled_before(entry.last_sample_at, earliest):  # instants checked above and when built
             counts[4] += 1
             if not asked:
                 person = _person(residents, resident_id)

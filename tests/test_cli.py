@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from gridcare.__main__ import COMMANDS, DEFAULT_SCALE, main
@@ -76,33 +78,48 @@ def test_demo_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
     assert "2022-04-01" in first
 
 
+@pytest.mark.parametrize("forks", [True, False])
 def test_demo_prints_the_same_with_the_round_in_a_second_process(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    forks: bool, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``--jobs 2`` runs the round in a spawned process; the output is byte for byte ``--jobs 1``'s.
+    """``--jobs 2`` runs the round in a second process, forked after the city (where that is
+    safe) or spawned before it; the output is byte for byte ``--jobs 1``'s either way.
 
     A seed, profile and day of their own, so that a second process given the wrong
     ones prints another round.
     """
-    import gridcare._demo_round  # noqa: F401  (bound to the real round_summary before the spy)
+    import warnings
+
+    from gridcare import _demo_round
     from gridcare.testing import scenario
 
     here: list[object] = []
     real = scenario.round_summary
+    started: list[str] = []
+    real_init = _demo_round.RoundProcess.__init__
 
     def spy(*args: object, **kwargs: object) -> object:
         here.append(args)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
+    def watched(self: object, method: str, *rest: Any) -> None:
+        started.append(method)
+        real_init(self, method, *rest)  # type: ignore[arg-type]
+
     monkeypatch.setattr(scenario, "round_summary", spy)
+    monkeypatch.setattr(_demo_round, "fork_is_safe", lambda: forks)
+    monkeypatch.setattr(_demo_round.RoundProcess, "__init__", watched)
     argv = ["demo", *TINY, "--lang", "en", "--seed", "5", "--profile", "liling"]
     argv += ["--as-of", "2022-04-02"]
     assert main([*argv, "--jobs", "1"]) == 0
     one, _ = capsys.readouterr()
     assert len(here) == 1  # --jobs 1 ran the round in this process
-    assert main([*argv, "--jobs", "2"]) == 0
+    with warnings.catch_warnings():  # this test process may run other threads; the demo's does not
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert main([*argv, "--jobs", "2"]) == 0
     two, err = capsys.readouterr()
     assert len(here) == 1  # --jobs 2 did not
+    assert started == ["fork" if forks else "spawn"]
     assert two == one
     assert "The ten grids with the most missed residents:" in two
     assert "2022-04-02" in two

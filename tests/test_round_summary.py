@@ -9,7 +9,10 @@ tiny city, with the summary's fields, its checks and its arguments' checks.
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
+import threading
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -394,13 +397,59 @@ def test_synthetic_day_refuses_a_testing_round_that_is_no_flag(flag: object) -> 
 def test_the_round_process_sends_its_summary_or_raises_its_coded_error() -> None:
     from gridcare._demo_round import RoundProcess
 
-    good = RoundProcess("zhuzhou", 0.001, SEED, date(2022, 3, 27))
+    good = RoundProcess.spawned("zhuzhou", 0.001, SEED, date(2022, 3, 27))
     try:
         assert good.result() == round_summary(city(), report_day=date(2022, 3, 27), seed=SEED)
     finally:
         good.stop()
-    bad = RoundProcess("zhuzhou", 0.001, SEED, date(1900, 1, 1))
+    bad = RoundProcess.spawned("zhuzhou", 0.001, SEED, date(1900, 1, 1))
     try:
         refused(bad.result, "out_of_range", "report_day")
     finally:
         bad.stop()
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="the platform does not fork"
+)
+def test_a_forked_round_process_sends_the_summary_of_the_city_it_was_given() -> None:
+    """The forked process takes this process's city: the round of that city, not a rebuilt one.
+
+    A test process may run other threads (the demo forks only when it runs one); the
+    child here touches nothing they hold, so the warning newer Pythons give is silenced.
+    """
+    from gridcare._demo_round import RoundProcess
+
+    other = synthetic_city(scale=0.001, seed=SEED + 7)  # no profile/scale/seed rebuilds this one
+    day = date(2022, 3, 29)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        job = RoundProcess.forked(other, SEED, day)
+    try:
+        got = job.result()
+    finally:
+        job.stop()
+    assert got == round_summary(other, report_day=day, seed=SEED)
+    assert got != round_summary(city(), report_day=day, seed=SEED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        bad = RoundProcess.forked(other, SEED, date(1900, 1, 1))
+    try:
+        refused(bad.result, "out_of_range", "report_day")
+    finally:
+        bad.stop()
+
+
+def test_a_fork_is_safe_only_where_the_platform_forks_and_one_thread_runs() -> None:
+    from gridcare._demo_round import fork_is_safe
+
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    assert fork_is_safe() == (forks and threading.active_count() == 1)
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait, daemon=True)
+    helper.start()
+    try:
+        assert not fork_is_safe()  # a second thread is running
+    finally:
+        stop.set()
+        helper.join()

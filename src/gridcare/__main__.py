@@ -249,20 +249,34 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     jobs = args.jobs if args.jobs is not None else _default_jobs(args.scale)
     if args.city_only or jobs == 1:
         return _demo_in(args, console, None)
-    from gridcare._demo_round import RoundProcess, RoundProcessStopped
+    from gridcare._demo_round import RoundProcess, RoundProcessStopped, fork_is_safe
 
-    # The round starts first, so that it builds its city while this process builds its own.
-    job = RoundProcess(args.profile, args.scale, args.seed, args.as_of)
+    # A forked round takes this process's city once it is built; a spawned one
+    # starts first, so that it builds its own city while this process builds this one.
+    started: list[RoundProcess] = []
+    if not fork_is_safe():
+        started.append(RoundProcess.spawned(args.profile, args.scale, args.seed, args.as_of))
+
+    def round_job(city: City) -> RoundProcess:
+        if not started:
+            started.append(RoundProcess.forked(city, args.seed, args.as_of))
+        return started[0]
+
     try:
-        return _demo_in(args, console, job)
+        return _demo_in(args, console, round_job)
     except RoundProcessStopped as exc:
         console.err.write(f"gridcare: error: {exc}; --jobs 1 runs the day in one process\n")
         return 1
     finally:
-        job.stop()
+        for job in started:
+            job.stop()
 
 
-def _demo_in(args: argparse.Namespace, console: Console, job: RoundProcess | None) -> int:
+def _demo_in(
+    args: argparse.Namespace,
+    console: Console,
+    round_job: Callable[[City], RoundProcess] | None,
+) -> int:
     from gridcare.testing.synthetic import synthetic_city
 
     t = console.t
@@ -274,6 +288,7 @@ def _demo_in(args: argparse.Namespace, console: Console, job: RoundProcess | Non
         progress=console.progress(t("生成模拟城市", "building the synthetic city")),
     )
     console.end_progress(f"{time.perf_counter() - started:.1f} s")
+    job = None if round_job is None else round_job(city)  # the round starts at once
     h = city.hierarchy
     lang = console.lang
     console.print(

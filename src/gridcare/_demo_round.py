@@ -1,23 +1,31 @@
 """The demo's second process: its testing round and census (``gridcare demo --jobs 2``).
 
-A process started with the ``spawn`` method finds the function it runs by
-module and name, and it cannot find one in a package's ``__main__``; so the
-command line starts its second process from here. The process builds its own
-copy of the city (the same for the same profile, scale and seed) rather than
-receiving it, and sends back only the round's summary
-(:class:`~gridcare.testing.scenario.RoundSummary`: a few thousand values).
+Where the platform forks and the first process runs a single thread, the
+second process is forked once the city is built and takes the first one's
+copy of it: no second interpreter to start, no modules to import again, no
+city to build again. Otherwise it is spawned at once (a fresh interpreter,
+safe on every platform and beside any thread) and builds its own copy of the
+city from the same profile, scale and seed, which is the same city. A spawned
+process finds the function it runs by module and name, and it cannot find
+one in a package's ``__main__``; so the command line starts its second
+process from here. Either way the process sends back only the round's
+summary (:class:`~gridcare.testing.scenario.RoundSummary`: a few thousand
+values).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
+from collections.abc import Callable
 from datetime import date
 from multiprocessing.connection import Connection
+from typing import Any, Literal
 
 from gridcare.bulk import collector_paused
 from gridcare.errors import GridcareError
 from gridcare.testing.scenario import RoundSummary, round_summary
-from gridcare.testing.synthetic import synthetic_city
+from gridcare.testing.synthetic import City, synthetic_city
 
 
 class RoundProcessStopped(Exception):
@@ -30,40 +38,75 @@ def round_elsewhere(profile: str, scale: float, seed: int, report_day: date) -> 
     return round_summary(city, report_day=report_day, seed=seed)
 
 
-def _send_round(send: Connection, profile: str, scale: float, seed: int, day: date) -> None:
+def fork_is_safe() -> bool:
+    """Whether a forked second process can take this process's city.
+
+    The platform must fork, and this process must run a single thread: a lock
+    another thread held at the fork would stay held in the copy for good.
+    """
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _send_summary(send: Connection, work: Callable[[], RoundSummary]) -> None:
     """The second process's whole work: the summary, or the coded error, down the pipe.
 
-    This runs only as the spawned process's target: the process is the demo's
-    own, so it pauses the collector for its bulk work, as the demo does.
+    This runs only in the second process, which is the demo's own: so it
+    pauses the collector for its bulk work, as the demo does.
     """
     try:
         with collector_paused():
-            found: tuple[str, object] = ("summary", round_elsewhere(profile, scale, seed, day))
+            found: tuple[str, object] = ("summary", work())
     except GridcareError as exc:
         found = ("error", exc)
     send.send(found)
     send.close()
 
 
-class RoundProcess:
-    """The demo's round running in a spawned process from the moment this is made.
+def _send_round(send: Connection, profile: str, scale: float, seed: int, day: date) -> None:
+    """A spawned process's target: the round of a city it builds itself."""
+    _send_summary(send, lambda: round_elsewhere(profile, scale, seed, day))
 
-    :meth:`result` waits for its summary (a coded error the round raised is
+
+def _send_round_of(send: Connection, city: City, seed: int, day: date) -> None:
+    """A forked process's target: the round of the city it holds a copy of."""
+    _send_summary(send, lambda: round_summary(city, report_day=day, seed=seed))
+
+
+class RoundProcess:
+    """The demo's round running in a second process from the moment this is made.
+
+    :meth:`spawned` starts a fresh interpreter that builds its own city;
+    :meth:`forked` copies this process, city and all (see :func:`fork_is_safe`).
+    :meth:`result` waits for the summary (a coded error the round raised is
     raised here again); :meth:`stop` ends the process whatever it is doing,
     so that a demo that fails or is interrupted does not wait for its round.
     """
 
-    def __init__(self, profile: str, scale: float, seed: int, report_day: date) -> None:
-        context = multiprocessing.get_context("spawn")
+    def __init__(
+        self, method: Literal["fork", "spawn"], target: Callable[..., None], args: tuple[Any, ...]
+    ) -> None:
+        context = (
+            multiprocessing.get_context("fork")
+            if method == "fork"
+            else multiprocessing.get_context("spawn")
+        )
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_send_round,
-            args=(send, profile, scale, seed, report_day),
-            name="gridcare-demo-round",
-            daemon=True,
+            target=target, args=(send, *args), name="gridcare-demo-round", daemon=True
         )
         self._process.start()
         send.close()  # this end is the child's now: the pipe ends when the child's copy does
+
+    @classmethod
+    def spawned(cls, profile: str, scale: float, seed: int, report_day: date) -> RoundProcess:
+        """The round in a spawned process that builds its city from ``profile``, ``scale``
+        and ``seed``."""
+        return cls("spawn", _send_round, (profile, scale, seed, report_day))
+
+    @classmethod
+    def forked(cls, city: City, seed: int, report_day: date) -> RoundProcess:
+        """The round of ``city`` in a forked copy of this process (where the platform forks)."""
+        return cls("fork", _send_round_of, (city, seed, report_day))
 
     def result(self) -> RoundSummary:
         """The round's summary, once the process sends it."""

@@ -536,9 +536,6 @@ class City:
 
     # ------------------------------------------------------------------ materialising
 
-    def _resident_id(self, index: int) -> str:
-        return self._format_id(index)
-
     def _household(self, index: int) -> Household:
         first = self._first
         start, stop = first[index], first[index + 1]
@@ -580,7 +577,7 @@ class City:
             prefix = _PHONE_PREFIXES[(h >> 48) % len(_PHONE_PREFIXES)]
             phone = PhoneNumber.trusted(f"{prefix}{suffix:08d}")
         return Resident.trusted(
-            id=self._resident_id(index),
+            id=self._format_id(index),
             household_id=self.hierarchy.at(self._hpos[hh]).id,
             name=name,
             document=document,
@@ -721,7 +718,7 @@ class City:
             if answer is None:
                 answer = answers[facts] = _ask(rule, _date_of(born), facts[1])
             if answer:
-                chosen.append(self._resident_id(index))
+                chosen.append(self._format_id(index))
         return chosen
 
     def household_sizes(self) -> array[int]:

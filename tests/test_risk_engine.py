@@ -72,6 +72,11 @@ def one_stay(start: str, end: str, place: str | AreaCode = SZ) -> list[Stay]:
     return [Stay(place, at(start), at(end))]
 
 
+def contacts_only(policy: Policy, as_of: str, *contacts: Contact) -> Assessment:
+    """The assessment of a person with contacts and no stays."""
+    return assess([], register=RiskRegister(), policy=policy, as_of=at(as_of), contacts=contacts)
+
+
 # ---------------------------------------------------------------------------- worked example
 
 
@@ -239,12 +244,8 @@ def test_assessed_during_the_second_step() -> None:
 
 
 def test_contact_after_its_plan_is_over_is_no_longer_a_category() -> None:
-    result = assess(
-        [],
-        register=RiskRegister(),
-        policy=NINTH,
-        as_of=at("2022-07-12 00:00"),
-        contacts=[Contact(kind="close", last_exposure=at("2022-07-01 15:00"))],
+    result = contacts_only(
+        NINTH, "2022-07-12 00:00", Contact(kind="close", last_exposure=at("2022-07-01 15:00"))
     )
     assert result.category is Category.NONE
     assert result.plan is None
@@ -331,6 +332,148 @@ def test_province_match_under_hunan() -> None:
     assert result.reasons[0].match is MatchKind.PROVINCE_OR_CITY
     assert result.plan is not None
     assert result.plan.steps[0].end == at("2022-03-27 00:00")
+
+
+# ------------------------------------------------------------------ county and province scans
+# A stay at 440304002 (a street of Futian) matches designations of other streets of
+# Futian as COUNTY and of other counties of Guangdong as PROVINCE_OR_CITY; under the
+# Hunan preset (look-back and trace-back 14 days) both give "affected area".
+
+FUTIAN_STREET = "440304002"
+
+
+def _wide_reasons(
+    register: RiskRegister,
+    policy: Policy = HUNAN,
+    *,
+    start: str = "2022-03-05 09:00",
+    end: str = "2022-03-10 09:00",
+    as_of: str = "2022-03-10 20:00",
+    arrived: str | None = None,
+) -> list[RiskReason]:
+    """The reasons of one stay at FUTIAN_STREET, checked against the plain rule first."""
+    arrived_at = None if arrived is None else at(arrived)
+    history = RiskHistory(stays=(Stay(FUTIAN_STREET, at(start), at(end)),), arrived_at=arrived_at)
+    _check_against_the_plain_rule({0: history}, register, policy, at(as_of))
+    return list(
+        assess(history.stays, register=register, policy=policy, as_of=at(as_of),
+               arrived_at=arrived_at).reasons
+    )  # fmt: skip
+
+
+def county(area: str, raised: str, lifted: str | None = None) -> RiskDesignation:
+    return RiskDesignation(area, RiskLevel.HIGH, at(raised), None if lifted is None else at(lifted))
+
+
+def test_a_county_scan_cites_the_exposure_ending_last_not_the_last_scanned() -> None:
+    first = county("440304001", "2022-03-01 00:00", lifted="2022-03-08 12:00")
+    later = county("440304003", "2022-03-02 00:00", lifted="2022-03-06 00:00")
+    [reason] = _wide_reasons(RiskRegister([first, later]))
+    assert (reason.match, reason.designation, reason.exposure_end) == (
+        MatchKind.COUNTY, first, at("2022-03-08 12:00"),
+    )  # fmt: skip
+
+
+def test_a_later_exposure_ending_with_the_stay_replaces_one_ending_earlier() -> None:
+    lifted = county("440304001", "2022-03-01 00:00", lifted="2022-03-06 00:00")
+    standing = county("440304003", "2022-03-02 00:00")
+    [reason] = _wide_reasons(RiskRegister([lifted, standing]))
+    assert (reason.designation, reason.exposure_end) == (standing, at("2022-03-10 09:00"))
+
+
+def test_exposures_ending_together_cite_the_first_raised() -> None:
+    first = county("440304005", "2022-03-01 00:00", lifted="2022-03-08 12:00")
+    second = county("440304001", "2022-03-02 00:00", lifted="2022-03-08 12:00")
+    for in_order in ([first, second], [second, first]):
+        [reason] = _wide_reasons(RiskRegister(in_order))
+        assert reason.designation == first
+
+
+def test_a_county_scan_stopped_by_a_later_designation_keeps_what_it_found() -> None:
+    """The scan stops at a designation raised after as_of (none after it is known either)."""
+    found = county("440304001", "2022-03-01 00:00", lifted="2022-03-08 12:00")
+    unknown = county("440304003", "2022-03-11 00:00")
+    [reason] = _wide_reasons(RiskRegister([found, unknown]))
+    assert reason.designation == found
+    opens_later = county("440304003", "2022-03-25 00:00")  # window opens after the stay ends
+    [reason] = _wide_reasons(
+        RiskRegister([found, opens_later]), as_of="2022-03-25 08:00", arrived="2022-03-10 20:00"
+    )
+    assert reason.designation == found
+
+
+def test_an_exposure_past_the_look_back_does_not_end_a_county_scan() -> None:
+    old = county("440304001", "2022-02-02 00:00", lifted="2022-02-05 00:00")  # ended 33 days ago
+    new = county("440304003", "2022-03-01 00:00")
+    [reason] = _wide_reasons(RiskRegister([old, new]), start="2022-02-01 09:00")
+    assert reason.designation == new
+
+
+def test_a_province_category_is_looked_for_after_the_county_settled_its_own() -> None:
+    """Province matches are scanned unless the county gave every category they can give."""
+    rules = [
+        {**r, "category": "medium_risk_area"} if r["match"] == "province_or_city" else r
+        for r in HUNAN.to_dict()["rules"]
+    ]
+    policy = Policy.from_dict({**HUNAN.to_dict(), "name": "hunan-wide-split", "rules": rules})
+    in_county = county("440304001", "2022-03-01 00:00")  # ends with the stay: settled
+    in_province = county("440305001", "2022-03-01 00:00")
+    reasons = _wide_reasons(RiskRegister([in_county, in_province]), policy)
+    assert {(r.match, r.category, r.designation) for r in reasons} == {
+        (MatchKind.COUNTY, Category.AFFECTED_AREA, in_county),
+        (MatchKind.PROVINCE_OR_CITY, Category.MEDIUM_RISK_AREA, in_province),
+    }
+
+
+def test_an_assessment_does_not_depend_on_the_order_of_the_register() -> None:
+    """Two designations raised together: the higher level is cited, whichever came first."""
+    high_ = RiskDesignation("440304001", RiskLevel.HIGH, at("2022-03-05 00:00"))
+    medium = RiskDesignation("440304003", RiskLevel.MEDIUM, at("2022-03-05 00:00"))
+    both = [_wide_reasons(RiskRegister(given)) for given in ([high_, medium], [medium, high_])]
+    assert both[0] == both[1]
+    assert [r.designation for r in both[0]] == [high_]
+
+
+# ---------------------------------------------------------------------------- contacts
+
+
+def test_a_contact_kind_without_a_plan_does_not_hide_the_next_contact() -> None:
+    """The twenty measures identify close contacts only: a secondary one is passed over."""
+    result = contacts_only(
+        TWENTY,
+        "2022-07-02 08:00",
+        Contact(kind="secondary", last_exposure=at("2022-07-01 15:00")),
+        Contact(kind="close", last_exposure=at("2022-07-01 15:00")),
+    )
+    assert result.category is Category.CLOSE_CONTACT
+
+
+def test_a_contact_whose_plan_is_over_does_not_hide_the_next_contact() -> None:
+    result = contacts_only(
+        NINTH,
+        "2022-07-20 08:00",
+        Contact(kind="close", last_exposure=at("2022-07-01 15:00")),  # plan over on 07-12
+        Contact(kind="secondary", last_exposure=at("2022-07-19 15:00")),
+    )
+    assert result.category is Category.SECONDARY_CONTACT
+    assert [r.category for r in result.reasons] == [Category.SECONDARY_CONTACT]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "counts"), [("2022-07-12 23:59", True), ("2022-07-13 00:00", False)]
+)
+def test_a_contact_plan_past_the_look_back_counts_days_in_the_policy_zone(
+    as_of: str, counts: bool
+) -> None:
+    """02:00 in Beijing is the day before in UTC: the plan's ten days run from the local date.
+
+    Past the seven-day look-back a ninth-edition close contact still counts
+    until midnight after day 10 of the local date (2022-07-02), 2022-07-13
+    00:00, whatever zone the instant was given in.
+    """
+    last = at("2022-07-02 02:00").astimezone(UTC)
+    result = contacts_only(NINTH, as_of, Contact(kind="close", last_exposure=last))
+    assert (result.category is Category.CLOSE_CONTACT) is counts
 
 
 def test_strictest_measure_governs_and_every_exposure_is_listed() -> None:
@@ -742,6 +885,39 @@ def test_assess_many_equals_assess(people, register, policy) -> None:
     for key, h in people.items():
         assert out[key] == assess(h.stays, register=register, policy=policy, as_of=AS_OF,
                                   arrived_at=h.arrived_at, contacts=h.contacts)  # fmt: skip
+
+
+#: Designations around Futian raised and lifted at a few instants, so that equal
+#: raises and equal exposure ends (the ties a scan must break by a rule) are common.
+_FEW_INSTANTS = [at("2022-06-25 00:00"), at("2022-06-29 12:00"), at("2022-07-02 00:00")]
+_AROUND_FUTIAN = [AreaCode.parse(a) for a in ("440304002", "440304001", "440305002", "440304")]
+
+
+@st.composite
+def tied_designations(draw: st.DrawFn) -> RiskDesignation:
+    raised = draw(st.sampled_from(_FEW_INSTANTS))
+    lifted = draw(st.sampled_from([None, *(t for t in _FEW_INSTANTS if t > raised)]))
+    area = draw(st.sampled_from(["440304001", "440304003", "440304005", "440305001", "440304"]))
+    return RiskDesignation(area, draw(st.sampled_from(list(RiskLevel))), raised, lifted)
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(tied_designations(), max_size=8),
+    st.dictionaries(st.integers(0, 9), histories(_AROUND_FUTIAN, **WINDOW), max_size=4),
+    st.sampled_from(sorted(PRESETS)),
+    st.randoms(use_true_random=False),
+)
+def test_equal_registers_in_any_order_give_equal_assessments(designations, people, name, rnd):
+    """A register is a set: its order changes no reason, no cited designation, no plan."""
+    shuffled = list(designations)
+    rnd.shuffle(shuffled)
+    policy = PRESETS[name]
+    in_order = RiskRegister(designations)
+    out_of_order = RiskRegister(shuffled)
+    assert assess_many(people, register=in_order, policy=policy, as_of=AS_OF) == assess_many(
+        people, register=out_of_order, policy=policy, as_of=AS_OF
+    )
 
 
 def test_policy_from_json_assesses_like_the_preset() -> None:

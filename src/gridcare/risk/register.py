@@ -561,8 +561,22 @@ class RiskReach:
 _NEAR_KINDS = frozenset({MatchKind.DIRECT, MatchKind.POSSIBLE})
 
 
-def _by_raise(items: list[RiskDesignation]) -> tuple[RiskDesignation, ...]:
-    return tuple(sorted(items, key=lambda d: d.raised_at))
+def _index_order(d: RiskDesignation) -> tuple[datetime, int, str, tuple[str, ...], bool, datetime]:
+    """The order a register indexes its designations in, set by the designations alone.
+
+    Raised first, then the higher level, then the area code, then the earlier
+    lift (never lifted last): a total order, so equal registers given in any
+    order answer alike, and every list of an index is sorted by ``raised_at``.
+    """
+    lifted = d.lifted_at
+    return (
+        d.raised_at,
+        _LEVEL_RANK[d.level],
+        d.area.key,
+        d.area.local,
+        lifted is None,
+        d.raised_at if lifted is None else lifted,
+    )
 
 
 _MEMO_LIMIT = 200_000
@@ -617,7 +631,11 @@ class RiskRegister:
         below: dict[_AreaKey, list[RiskDesignation]] = {}
         by_county: dict[_AreaKey, list[RiskDesignation]] = {}
         by_province: dict[str, list[RiskDesignation]] = {}
-        for d in self._designations:
+        # Indexed in an order of their own, not the order given: each index then lists
+        # the same designations the same way for equal registers (a scan cites the first
+        # of equal exposures; near reasons keep this order), sorted by raised_at, so a
+        # time scan over a county or province can stop early.
+        for d in sorted(self._designations, key=_index_order):
             by_area.setdefault(_area_key(d.area), []).append(d)
             for up in d.area.ancestors():
                 below.setdefault(_area_key(up), []).append(d)
@@ -627,9 +645,8 @@ class RiskRegister:
             by_province.setdefault(d.area.key[:2], []).append(d)
         self._by_area = {k: tuple(v) for k, v in by_area.items()}
         self._below = {k: tuple(v) for k, v in below.items()}
-        # Sorted by raised_at: a time scan over a county or province can stop early.
-        self._by_county = {k: _by_raise(v) for k, v in by_county.items()}
-        self._by_province = {k: _by_raise(v) for k, v in by_province.items()}
+        self._by_county = {k: tuple(v) for k, v in by_county.items()}
+        self._by_province = {k: tuple(v) for k, v in by_province.items()}
         # Remembered answers, per match-kind mask then place; see reach().
         self._memo: dict[int, dict[_AreaKey, RiskReach]] = {}
         self._plain: dict[tuple[_AreaKey | None, str, int], RiskReach] = {}

@@ -375,6 +375,14 @@ def test_the_plan_is_the_combination_of_every_exposures_own_plan(
                 and (s[2] is None or (step.end is not None and step.end <= s[2]))
                 for s in own_steps
             )
+        # Each test date is held by the step in force when its day starts, else the next
+        # (the last when every step is over by then); no date is held twice.
+        tz = zone(plan.zone_name)
+        for day in plan.test_dates:
+            starts = midnight_after(day, -1, tz)
+            holder = next((s for s in plan.steps if s.end is None or starts < s.end), None)
+            assert day in (holder or plan.steps[-1]).test_dates, day
+        assert sorted(d for s in plan.steps for d in s.test_dates) == list(plan.test_dates)
         strictest = min(plan.steps, key=lambda s: (STRICTNESS[s.kind], COLOR_RANK[s.code_color]))
         assert a.category is a.governing(strictest).category is plan.category
         assert SEVERITY[a.category] < SEVERITY[Category.NONE]

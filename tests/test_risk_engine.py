@@ -510,6 +510,75 @@ def test_strictest_measure_governs_and_every_exposure_is_listed() -> None:
     assert result.plan.test_dates == tuple(d(f"2022-07-0{k}") for k in range(1, 9))
 
 
+def test_a_combined_step_keeps_the_alternatives_of_its_measure() -> None:
+    """Hunan: a medium-risk stay (quarantine, or isolation at home) and a province match
+    (self monitoring). The quarantine governs and keeps its alternative, which no other
+    quarantine in force forbids; the monitoring that follows has none."""
+    result = assess(
+        [
+            Stay("440304001", at("2022-03-10 09:00"), at("2022-03-11 09:00")),
+            Stay("440305002", at("2022-03-11 09:00"), at("2022-03-12 15:00")),
+        ],
+        register=RiskRegister(
+            [
+                RiskDesignation("440304001", RiskLevel.MEDIUM, at("2022-03-05 00:00")),
+                RiskDesignation("440305001", RiskLevel.HIGH, at("2022-03-05 00:00")),
+            ]
+        ),
+        policy=HUNAN,
+        as_of=at("2022-03-12 20:00"),
+        arrived_at=at("2022-03-12 20:00"),
+    )
+    assert result.plan is not None
+    assert len({r.category for r in result.reasons}) == 2  # two plans combined
+    assert [(s.kind, s.alternatives) for s in result.plan.steps] == [
+        (MeasureKind.CENTRALIZED_QUARANTINE, (MeasureKind.HOME_ISOLATION,)),
+        (MeasureKind.SELF_HEALTH_MONITORING, ()),
+    ]
+
+
+def test_a_stricter_step_starting_later_names_the_combined_plan() -> None:
+    """Assessed while still in a high-risk area it leaves later: monitoring (from the
+    county exposure) comes first, quarantine from leaving after it. The quarantine is the
+    strictest step, so its plan gives the combined plan's category and anchor."""
+    result = assess(
+        [
+            Stay("440304002", at("2022-06-29 09:00"), at("2022-06-30 09:00")),
+            Stay("440304001", at("2022-07-01 09:00"), at("2022-07-03 09:00")),
+        ],
+        register=RiskRegister([high("440304001")]),
+        policy=NINTH,
+        as_of=at("2022-07-01 12:00"),
+    )
+    plan = result.plan
+    assert plan is not None
+    tested = tuple(d(f"2022-07-{n:02d}") for n in (4, 5, 6, 8, 10))  # days 1, 2, 3, 5, 7
+    assert [(s.kind, s.test_dates) for s in plan.steps] == [
+        (MeasureKind.SELF_HEALTH_MONITORING, ()),
+        (MeasureKind.CENTRALIZED_QUARANTINE, tested),
+        (MeasureKind.SELF_HEALTH_MONITORING, ()),
+    ]
+    assert (plan.category, plan.anchor_kind, plan.anchor) == (
+        Category.HIGH_RISK_AREA, Anchor.LEFT_AREA, at("2022-07-03 09:00"),
+    )  # fmt: skip
+
+
+def test_each_test_date_of_a_combined_plan_is_held_by_the_step_of_its_day() -> None:
+    """Ninth edition: a close contact (quarantine to day 7, home monitoring to day 10) and a
+    secondary one (home isolation): each date goes to the step in force when its day starts."""
+    result = contacts_only(
+        NINTH,
+        "2022-07-01 18:00",
+        Contact(kind="close", last_exposure=at("2022-07-01 15:00")),
+        Contact(kind="secondary", last_exposure=at("2022-07-01 16:00")),
+    )
+    assert result.plan is not None
+    quarantine, monitoring = result.plan.steps
+    assert quarantine.end == monitoring.start == at("2022-07-09 00:00")
+    assert quarantine.test_dates == tuple(d(f"2022-07-0{n}") for n in (2, 3, 4, 5, 6, 8))
+    assert monitoring.test_dates == (d("2022-07-11"),)
+
+
 def test_anchor_is_the_latest_exposure_of_the_winning_category() -> None:
     register = RiskRegister([high(), high("310115001")])
     stays_ = [
@@ -553,6 +622,25 @@ def test_red_never_turns_green_by_tests_but_does_after_the_plan() -> None:
     assert code_color(result, tests, at("2022-07-09 00:00")) is CodeColor.GREEN
 
 
+def test_yellow_waiting_for_tests_turns_green_when_the_plan_is_over() -> None:
+    """Hunan, a province match: 14 days of self monitoring, yellow until the arrival tests.
+    Untested, the code stays yellow to the plan's last instant and is green after it."""
+    result = assess(
+        [Stay("440305002", at("2022-03-10 09:00"), at("2022-03-12 15:00"))],
+        register=RiskRegister([high("440304001", raised="2022-03-05 00:00")]),
+        policy=HUNAN,
+        as_of=at("2022-03-12 20:00"),
+        arrived_at=at("2022-03-12 20:00"),
+    )
+    assert result.plan is not None
+    assert result.plan.windows
+    assert result.plan.green_after_tests
+    [step] = result.plan.steps
+    assert step.end == at("2022-03-27 00:00")
+    assert code_color(result, [], at("2022-03-26 23:59")) is CodeColor.YELLOW
+    assert code_color(result, [], at("2022-03-27 00:00")) is CodeColor.GREEN
+
+
 def test_missed_scheduled_tests() -> None:
     result = _high_case()
     taken = [NatResult(at("2022-07-02 09:00")), NatResult(at("2022-07-04 09:00"), negative=False)]
@@ -579,6 +667,32 @@ def test_overdue_window() -> None:
     (late,) = missed_tests(result, one, at("2022-07-05 00:01"))
     assert (late.kind, late.needed, late.taken) == (TestKind.WITHIN_WINDOW, 2, 1)
     assert late.deadline == at("2022-07-05 00:00")
+
+
+@pytest.mark.parametrize(
+    ("early", "late", "color"),
+    [
+        (timedelta(0), timedelta(0), CodeColor.GREEN),  # both edges count: the window is closed
+        (timedelta(seconds=-1), timedelta(0), CodeColor.YELLOW),
+        (timedelta(0), timedelta(seconds=1), CodeColor.YELLOW),
+    ],
+)
+def test_a_window_holds_tests_at_both_of_its_edges(
+    early: timedelta, late: timedelta, color: CodeColor
+) -> None:
+    """A ninth-edition county exposure: yellow until two tests a day apart in the window."""
+    result = assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00", place="440304002"),
+        register=RiskRegister([high("440304001")]),
+        policy=NINTH,
+        as_of=at("2022-07-01 18:00"),
+        arrived_at=at("2022-07-01 18:00"),
+    )
+    assert result.plan is not None
+    [window] = result.plan.windows
+    assert (window.start, window.end) == (at("2022-07-01 18:00"), at("2022-07-05 00:00"))
+    taken = [NatResult(window.start + early), NatResult(window.end + late)]
+    assert code_color(result, taken, window.end + timedelta(seconds=1)) is color
 
 
 def test_no_plan_means_green_and_nothing_missed() -> None:

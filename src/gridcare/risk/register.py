@@ -1064,11 +1064,6 @@ class RegisterDiff:
         return False
 
 
-def _order(d: RiskDesignation) -> tuple[datetime, bool, datetime]:
-    lifted = d.lifted_at
-    return (d.raised_at, lifted is None, lifted if lifted is not None else d.raised_at)
-
-
 def _lifted_by(d: RiskDesignation, instant: datetime) -> bool:
     """Whether ``d`` was lifted at or before ``instant`` (then no period from then overlaps it)."""
     return d.lifted_at is not None and d.lifted_at <= instant
@@ -1114,9 +1109,9 @@ def diff(old: RiskRegister, new: RiskRegister) -> RegisterDiff:
     new_set = frozenset(new.designations)
     groups: dict[tuple[AreaCode, RiskLevel], tuple[list[RiskDesignation], list[RiskDesignation]]]
     groups = {}
-    for d in sorted(old_set - new_set, key=_order):
+    for d in sorted(old_set - new_set, key=_index_order):
         groups.setdefault((d.area, d.level), ([], []))[0].append(d)
-    for d in sorted(new_set - old_set, key=_order):
+    for d in sorted(new_set - old_set, key=_index_order):
         groups.setdefault((d.area, d.level), ([], []))[1].append(d)
     changes: list[DesignationChange] = []
     for key in sorted(groups, key=lambda k: (k[0], _LEVEL_RANK[k[1]])):
@@ -1130,7 +1125,9 @@ def _pair(
     news: Sequence[RiskDesignation],
     changes: list[DesignationChange],
 ) -> None:
-    """Pair the old and new designations of one area and level, both sorted by :func:`_order`.
+    """Pair the old and new designations of one area and level, each list in index order.
+
+    (:func:`_index_order`: by raise, then by lift, within one area and level.)
 
     The rule: each new designation, in order, is paired with the first old one
     still unpaired whose period overlaps its own (:func:`_overlap`); an

@@ -51,6 +51,7 @@ from gridcare.risk import (
     TestWindow,
     assess,
     assess_many,
+    code_color,
     diff,
     exposure_end,
     match_kind,
@@ -564,6 +565,15 @@ def test_diff_pairs_in_one_pass_however_many_share_an_area_and_level(
 
 
 # ---------------------------------------------------------------------------- area codes
+
+
+@pytest.mark.parametrize("read", [code_color, missed_tests])
+def test_the_result_readers_name_the_argument_they_refuse(read: object) -> None:
+    a = assess([Stay("440304", T0, T0 + timedelta(hours=2))], register=RiskRegister([high()]),
+               policy=NINTH, as_of=T0 + timedelta(hours=3))  # fmt: skip
+    later = T0 + timedelta(days=2)
+    assert code_and_field(lambda: read(a, [], datetime(2022, 7, 3))) == ("naive_datetime", "as_of")  # type: ignore[operator]
+    assert code_and_field(lambda: read(a, [T0], later)) == ("not_natresult", "tests.0")  # type: ignore[operator]
 
 
 def test_area_helpers_check_their_arguments() -> None:

@@ -606,11 +606,22 @@ def test_twenty_measures_ignores_medium_and_secondary() -> None:
 # ---------------------------------------------------------------------------- code colour and tests
 
 
-def _high_case(as_of: str = "2022-07-01 15:00"):
+def _county_case() -> Assessment:
+    """A ninth-edition county exposure: self monitoring, yellow until two tests a day apart."""
+    return assess(
+        one_stay("2022-06-30 09:00", "2022-07-01 15:00", place="440304002"),
+        register=RiskRegister([high("440304001")]),
+        policy=NINTH,
+        as_of=at("2022-07-01 18:00"),
+        arrived_at=at("2022-07-01 18:00"),
+    )
+
+
+def _high_case(as_of: str = "2022-07-01 15:00", policy: Policy = NINTH) -> Assessment:
     return assess(
         one_stay("2022-06-30 09:00", "2022-07-01 15:00"),
         register=RiskRegister([high()]),
-        policy=NINTH,
+        policy=policy,
         as_of=at(as_of),
     )
 
@@ -650,20 +661,33 @@ def test_missed_scheduled_tests() -> None:
         (TestKind.SCHEDULED, d("2022-07-06")),
     ]
     assert missed[0].deadline == at("2022-07-04 00:00")
-    # The day of a test is not over until local midnight.
+    assert (missed[0].needed, missed[0].taken) == (1, 0)
+    # The day of a test is not over until local midnight, and over at it.
     assert missed_tests(result, taken, at("2022-07-03 23:59")) == ()
+    assert [m.day for m in missed_tests(result, taken, at("2022-07-04 00:00"))] == [d("2022-07-03")]
+
+
+def test_test_days_are_days_in_the_policy_zone() -> None:
+    """The ninth edition kept in UTC: a test day ends at UTC midnight, and a test sampled
+    at 20:00 UTC (04:00 the next day in Beijing) is taken on its UTC day."""
+    policy = Policy.from_dict({**NINTH.to_dict(), "name": "ninth-edition-utc", "zone": "UTC"})
+    result = _high_case(policy=policy)
+    assert result.plan is not None
+    assert result.plan.test_dates[0] == d("2022-07-02")
+    day_over = datetime(2022, 7, 3, tzinfo=UTC)
+    assert missed_tests(result, [], day_over - timedelta(minutes=1)) == ()
+    [missed] = missed_tests(result, [], day_over)
+    assert (missed.day, missed.deadline) == (d("2022-07-02"), day_over)
+    assert missed_tests(result, [NatResult(datetime(2022, 7, 2, 20, tzinfo=UTC))], day_over) == ()
 
 
 def test_overdue_window() -> None:
-    result = assess(
-        one_stay("2022-06-30 09:00", "2022-07-01 15:00", place="440304002"),
-        register=RiskRegister([high("440304001")]),
-        policy=NINTH,
-        as_of=at("2022-07-01 18:00"),
-        arrived_at=at("2022-07-01 18:00"),
-    )
+    result = _county_case()
     one = [NatResult(at("2022-07-02 09:00"))]
     assert missed_tests(result, one, at("2022-07-04 23:59")) == ()
+    assert missed_tests(result, one, at("2022-07-05 00:00")) == ()  # a test then still counts
+    two = [*one, NatResult(at("2022-07-05 00:00"))]
+    assert missed_tests(result, two, at("2022-07-05 00:01")) == ()
     (late,) = missed_tests(result, one, at("2022-07-05 00:01"))
     assert (late.kind, late.needed, late.taken) == (TestKind.WITHIN_WINDOW, 2, 1)
     assert late.deadline == at("2022-07-05 00:00")
@@ -681,18 +705,12 @@ def test_a_window_holds_tests_at_both_of_its_edges(
     early: timedelta, late: timedelta, color: CodeColor
 ) -> None:
     """A ninth-edition county exposure: yellow until two tests a day apart in the window."""
-    result = assess(
-        one_stay("2022-06-30 09:00", "2022-07-01 15:00", place="440304002"),
-        register=RiskRegister([high("440304001")]),
-        policy=NINTH,
-        as_of=at("2022-07-01 18:00"),
-        arrived_at=at("2022-07-01 18:00"),
-    )
+    result = _county_case()
     assert result.plan is not None
     [window] = result.plan.windows
     assert (window.start, window.end) == (at("2022-07-01 18:00"), at("2022-07-05 00:00"))
     taken = [NatResult(window.start + early), NatResult(window.end + late)]
-    assert code_color(result, taken, window.end + timedelta(seconds=1)) is color
+    assert code_color(result, taken, window.end + late) is color  # a test at as_of counts
 
 
 def test_no_plan_means_green_and_nothing_missed() -> None:

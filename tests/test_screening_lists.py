@@ -1,0 +1,210 @@
+"""The mop-up and re-test lists against plain statements of their rules, node by node.
+
+A grid worker acts on these lists (who to knock up, who to re-test), so each
+entry, its grid, its order and its masked name are checked, not only counted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridcare.codes import CitizenId, Sex
+from gridcare.errors import InvalidInput
+from gridcare.hierarchy import Hierarchy, Node
+from gridcare.people import CareNeed, IdDocument, IdKind, Resident
+from gridcare.risk import MeasureKind
+from gridcare.screening import (
+    CensusEntry,
+    CoverageReport,
+    MaskedResident,
+    Outcome,
+    PoolingRule,
+    TubeKind,
+    TubeRecord,
+    coverage,
+    mop_up_list,
+    needs_door_sampling,
+    replay_round,
+    retest_list,
+)
+from gridcare.testing._screening_strategies import RoundCase, round_cases
+
+DOCUMENT = CitizenId.parse("430202193903070024")
+
+
+def _resident(resident_id: str, household_id: str) -> Resident:
+    return Resident(
+        id=resident_id,
+        household_id=household_id,
+        name="刘晓娟",
+        sex=Sex.FEMALE,
+        document=DOCUMENT,
+        birth_date=date(1939, 3, 7),
+    )
+
+
+def _register(case: RoundCase, picks: list[int]) -> dict[str, object]:
+    """Residents to show: a Resident for some, something else for others (shown by id only)."""
+    shown: dict[str, object] = {}
+    for (resident_id, house), pick in zip(case.due.household_of.items(), picks, strict=False):
+        if pick == 1:
+            shown[resident_id] = _resident(resident_id, house)
+        elif pick == 2:
+            shown[resident_id] = "not a resident"
+    return shown
+
+
+def _masked(resident_id: str, house: str, grid_id: str, shown: dict[str, object]) -> MaskedResident:
+    person = shown.get(resident_id)
+    return MaskedResident.of(
+        resident_id, house, grid_id, person if isinstance(person, Resident) else None
+    )
+
+
+def _plain_mop_up(
+    report: CoverageReport, h: Hierarchy, top: Node, shown: dict[str, object]
+) -> list[tuple[str, tuple[MaskedResident, ...]]]:
+    """Missed residents within ``top``, grouped under their grid (``top`` above grid level),
+    groups in preorder with the ones above grid level first, by household then id."""
+    household_of = report.replay.due.household_of
+    groups: dict[str, list[tuple[int, str, str]]] = {}
+    order: dict[str, int] = {}
+    for resident_id, outcome in report.outcomes.items():
+        house = household_of[resident_id]
+        if outcome is not Outcome.MISSED or not h.is_within(house, top.id):
+            continue
+        grid = h.grid_of(house)
+        key = top.id if grid is None else grid.id
+        order[key] = -1 if grid is None else h.position(grid.id)
+        groups.setdefault(key, []).append((h.position(house), resident_id, house))
+    return [
+        (key, tuple(_masked(rid, house, key, shown) for _, rid, house in sorted(groups[key])))
+        for key in sorted(groups, key=order.__getitem__)
+    ]
+
+
+@given(round_cases(), st.lists(st.integers(0, 2), max_size=30), st.data())
+def test_the_mop_up_list_holds_each_missed_resident_of_the_node(
+    case: RoundCase, picks: list[int], data: st.DataObject
+) -> None:
+    report = coverage(case.hierarchy, replay_round(case.events, case.screening, case.due))
+    h = case.hierarchy
+    shown = _register(case, picks)
+    top = data.draw(st.sampled_from(list(h)))
+    got = mop_up_list(report, shown, top.id)  # type: ignore[arg-type]
+    assert list(got.by_grid.items()) == _plain_mop_up(report, h, top, shown)
+    assert got.total == sum(
+        1
+        for rid, o in report.outcomes.items()
+        if o is Outcome.MISSED and h.is_within(report.replay.due.household_of[rid], top.id)
+    )
+    whole = mop_up_list(report, shown)  # type: ignore[arg-type]
+    assert list(whole.by_grid.items()) == _plain_mop_up(report, h, h.root, shown)
+
+
+def _plain_retests(
+    report: CoverageReport, h: Hierarchy, shown: dict[str, object]
+) -> list[tuple[str, datetime | None, tuple[MaskedResident, ...], tuple[bool, ...]]]:
+    """Tubes calling for re-tests by result instant (unreported last), then id; members in
+    the tube's order under their grid ("" when none), each flagged when their record has
+    moved on to another tube."""
+    replay = report.replay
+    start = replay.screening.start
+    calling: list[TubeRecord] = sorted(
+        (t for t in replay.tubes.records.values() if t.calls_for_retest),
+        key=lambda t: (t.result_at is None, t.result_at or start, t.tube_id),
+    )
+    out = []
+    for tube in calling:
+        members = []
+        retested = []
+        for rid in tube.members:
+            house = replay.due.household_of.get(rid, "")
+            grid = h.grid_of(house) if house else None
+            members.append(_masked(rid, house, "" if grid is None else grid.id, shown))
+            record = replay.residents.records.get(rid)
+            retested.append(record is not None and record.tube_id != tube.tube_id)
+        out.append((tube.tube_id, tube.result_at, tuple(members), tuple(retested)))
+    return out
+
+
+@given(round_cases(), st.lists(st.integers(0, 2), max_size=30))
+def test_the_retest_list_holds_each_tube_that_calls_for_retests(
+    case: RoundCase, picks: list[int]
+) -> None:
+    report = coverage(case.hierarchy, replay_round(case.events, case.screening, case.due))
+    shown = _register(case, picks)
+    got = retest_list(report, shown)  # type: ignore[arg-type]
+    assert [(t.tube_id, t.result_at, t.members, t.retested) for t in got] == _plain_retests(
+        report, case.hierarchy, shown
+    )
+
+
+# ----------------------------------------------------------------- who is sampled how
+
+
+def _born(birth: date, needs: frozenset[CareNeed] = frozenset()) -> Resident:
+    passport = IdDocument(IdKind.PASSPORT, "E00000001")  # a passport: any birth date
+    return attrs.evolve(
+        _resident("R1", "H1"), birth_date=birth, care_needs=needs, document=passport
+    )
+
+
+def test_door_sampling_counts_age_on_the_local_date_of_an_instant() -> None:
+    person = _born(date(1942, 3, 27))  # 80 on 2022-03-27
+    shanghai = timezone(timedelta(hours=8))
+    midnight = datetime(2022, 3, 27, tzinfo=shanghai)
+    assert needs_door_sampling(person, midnight)
+    assert not needs_door_sampling(person, midnight - timedelta(microseconds=1))
+    # the same instants given in UTC: the date is still read in the zone of the rule
+    assert needs_door_sampling(person, midnight.astimezone(UTC))
+    assert not needs_door_sampling(person, (midnight - timedelta(seconds=1)).astimezone(UTC))
+    assert needs_door_sampling(person, date(2022, 3, 27))
+    assert not needs_door_sampling(person, date(2022, 3, 26))
+
+
+def test_door_sampling_age_runs_from_0_to_150_and_disability_needs_no_age() -> None:
+    young = _born(date(2020, 1, 1))
+    assert needs_door_sampling(young, date(2022, 3, 27), elderly_age=0)
+    assert not needs_door_sampling(young, date(2022, 3, 27), elderly_age=150)
+    for bad in (-1, 151):
+        with pytest.raises(InvalidInput) as err:
+            needs_door_sampling(young, date(2022, 3, 27), elderly_age=bad)
+        assert (err.value.code, err.value.field) == ("bad_number", "elderly_age")
+    disabled = _born(date(2020, 1, 1), frozenset({CareNeed.DISABLED}))
+    assert needs_door_sampling(disabled, date(2022, 3, 27), elderly_age=150)
+    other = _born(date(2020, 1, 1), frozenset({CareNeed.LIVING_ALONE}))
+    assert not needs_door_sampling(other, date(2022, 3, 27))
+
+
+@given(st.sets(st.sampled_from(list(MeasureKind))), st.sets(st.sampled_from(list(MeasureKind))))
+def test_a_single_tube_goes_to_whoever_is_under_a_chosen_measure(
+    chosen: set[MeasureKind], measures: set[MeasureKind]
+) -> None:
+    rule = PoolingRule(single_tube_measures=frozenset(chosen))
+    assert rule.single_tube(measures) == bool(chosen & measures)
+    assert rule.single_tube([*measures, "home_isolation"]) == bool(chosen & measures)  # type: ignore[list-item]
+
+
+def test_a_tube_holds_the_pool_size_or_one() -> None:
+    rule = PoolingRule(pool_size=7)
+    assert (rule.capacity(TubeKind.POOLED), rule.capacity(TubeKind.SINGLE)) == (7, 1)
+
+
+def test_a_census_entry_keeps_its_visit_and_up_to_ten_doses() -> None:
+    t = datetime(2022, 3, 22, 10, tzinfo=UTC)
+    entry = CensusEntry(
+        id="c1", at=t, resident_id="R1", household_id="H1", vaccine_doses=10, visit_id="a17"
+    )
+    assert (entry.visit_id, entry.vaccine_doses) == ("a17", 10)
+    with pytest.raises(InvalidInput) as err:
+        CensusEntry(id="c1", at=t, resident_id="R1", household_id="H1", vaccine_doses=11)
+    assert (err.value.code, err.value.field) == ("bad_number", "vaccine_doses")
+    with pytest.raises(InvalidInput) as err:
+        CensusEntry(id="c1", at=t, resident_id="R1", household_id="H1", door_sampling_needed=1)  # type: ignore[arg-type]
+    assert (err.value.code, err.value.field) == ("bad_flag", "door_sampling_needed")

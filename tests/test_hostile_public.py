@@ -18,8 +18,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hostile
-from gridcare.errors import GridcareError
-from gridcare.timeutil import DEFAULT_ZONE
+from gridcare.codes import AreaCode, CitizenId, normalise_area_code, normalise_citizen_id
+from gridcare.declarations import AddressIndex
+from gridcare.errors import FieldError, GridcareError, InvalidInput
+from gridcare.risk import PRESETS
+from gridcare.screening import PoolingRule
+from gridcare.serial import from_dict
+from gridcare.timeutil import DEFAULT_ZONE, Midnights, localize
+from gridcare.visits import (
+    Dispute,
+    DisputeResolution,
+    Hazard,
+    HazardKind,
+    PremisesInspection,
+    Severity,
+)
 
 AREAS = sorted({".".join(name.split(".")[:2]) for name in hostile.public_names()})
 
@@ -72,6 +85,102 @@ def test_every_public_name_is_enumerated(entries: list[hostile.Entry]) -> None:
 def test_only_gridcare_errors_come_out(area: str, figures: hostile.Figures) -> None:
     found = [str(f) for f in figures.findings if f.entry.startswith(area + ".")]
     assert found == [], f"{len(found)} findings, first: {found[:20]}"
+
+
+# The arguments that may take any value at all, and why. Every other argument of every public
+# entry point refuses a bare object() with a GridcareError where it enters.
+_NEVER_RAISES = "a predicate or normaliser documented never to raise: a wrong value is its answer"
+_ERROR_PART = "an error carries what it is given and shows it masked"
+_MASKER = "masks whatever it is given, by content"
+_CONTEXT = "a serialisation context: anything but a mapping asking to reveal means masked"
+TAKE_ANYTHING = {
+    "gridcare.codes.AreaCode.is_valid(text)": _NEVER_RAISES,
+    "gridcare.codes.AreaCode.is_valid(strict)": _NEVER_RAISES,
+    "gridcare.codes.PhoneNumber.is_valid(text)": _NEVER_RAISES,
+    "gridcare.codes.normalise_area_code(text)": _NEVER_RAISES,
+    "gridcare.codes.normalise_area_code(strict)": _NEVER_RAISES,
+    "gridcare.codes.normalise_citizen_id(text)": _NEVER_RAISES,
+    "gridcare.codes.normalise_citizen_id(strict)": _NEVER_RAISES,
+    "gridcare.codes.normalise_phone_number(text)": _NEVER_RAISES,
+    "gridcare.text.text_problem(value)": _NEVER_RAISES,
+    "gridcare.text.text_problem(field)": _NEVER_RAISES,
+    "gridcare.text.text_problem(allow_empty)": _NEVER_RAISES,
+    "gridcare.text.text_problem(multiline)": _NEVER_RAISES,
+    "gridcare.timeutil.is_aware(value)": _NEVER_RAISES,
+    "gridcare.errors.safe_value(value)": "renders any value as an error may show it",
+    "gridcare.errors.FieldError(code)": _ERROR_PART,
+    "gridcare.errors.FieldError(field)": _ERROR_PART,
+    "gridcare.errors.FieldError(message)": _ERROR_PART,
+    "gridcare.errors.FieldError(value)": _ERROR_PART,
+    "gridcare.errors.IllegalTransition(state)": _ERROR_PART,
+    "gridcare.errors.IllegalTransition(event)": _ERROR_PART,
+    "gridcare.errors.IllegalTransition(machine)": _ERROR_PART,
+    "gridcare.errors.IllegalTransition(detail)": _ERROR_PART,
+    "gridcare.errors.InvalidInput(code)": _ERROR_PART,
+    "gridcare.errors.InvalidInput(field)": _ERROR_PART,
+    "gridcare.errors.InvalidInput(message)": _ERROR_PART,
+    "gridcare.errors.InvalidInput(value)": _ERROR_PART,
+    "gridcare.errors.OutOfScope(principal)": _ERROR_PART,
+    "gridcare.errors.OutOfScope(node_id)": _ERROR_PART,
+    "gridcare.errors.PolicyError(where)": _ERROR_PART,
+    "gridcare.errors.PolicyError(problem)": _ERROR_PART,
+    "gridcare.errors.UnknownNode(node_id)": _ERROR_PART,
+    "gridcare.machine.conflicting_id(event)": "builds the rejection's error, naming the event",
+    "gridcare.masking.mask_address(parts)": _MASKER,
+    "gridcare.masking.mask_address(keep)": _MASKER,
+    "gridcare.masking.mask_id_number(number)": _MASKER,
+    "gridcare.masking.mask_name(name)": _MASKER,
+    "gridcare.masking.mask_numbers(text)": _MASKER,
+    "gridcare.masking.mask_phone(number)": _MASKER,
+    "gridcare.masking.mask_text(text)": _MASKER,
+    "gridcare.masking.reveal_requested(context)": _CONTEXT,
+    "gridcare.serial.JsonMixin.to_dict(context)": _CONTEXT,
+    "gridcare.reports.tallies.Tally.to_dict(context)": _CONTEXT,
+    "gridcare.risk.policy.Policy.model_post_init(context)": "pydantic's hook; it reads nothing",
+    "gridcare.scope.redact(record)": "gives back a record without personal data as it is",
+    "gridcare.codes.PhoneNumber.trusted(number)": "the unchecked path for numbers checked before",
+}
+
+
+def test_only_the_listed_arguments_take_anything(figures: hostile.Figures) -> None:
+    took = sorted(set(figures.took_anything))
+    assert [name for name in took if name not in TAKE_ANYTHING] == []
+    # and the list holds nothing that refuses now: it says what is true
+    assert [name for name in TAKE_ANYTHING if name not in took] == []
+
+
+ONCE_TAKEN = [
+    # (call, expected code, expected field): arguments that once took anything
+    (lambda: Hazard(HazardKind.FIRE, Severity.LOW, object()), "not_string", "note"),
+    (lambda: Hazard(HazardKind.FIRE, Severity.LOW, "x" * 1001), "too_long", "note"),
+    (lambda: Dispute(DisputeResolution.ESCALATED, "a\x1b[31m"), "control_character", "note"),
+    (lambda: PremisesInspection(object()), "not_string", "premises"),
+    (lambda: PremisesInspection(""), "missing", "premises"),
+    (lambda: PRESETS["hunan-2022-03"].plan_for("close_contact"), "bad_enum", "category"),
+    (lambda: PoolingRule().capacity("pooled"), "bad_enum", "kind"),
+    (lambda: Midnights(object()), "not_zone", "zone"),  # type: ignore[arg-type]
+    (lambda: localize(datetime(2022, 3, 27, tzinfo=UTC), "UTC"), "not_zone", "zone"),
+    (lambda: CitizenId.parse("11010519491231002X", strict=0), "bad_flag", "strict"),
+    (lambda: AreaCode.parse("430202", strict="yes"), "bad_flag", "strict"),
+    (lambda: AddressIndex(object(), {}, {}, {}, {}), "not_hierarchy", "hierarchy"),
+    (lambda: from_dict(None, object()), "wrong_type", "cls"),
+]
+
+
+@pytest.mark.parametrize(("call", "code", "field"), ONCE_TAKEN)
+def test_arguments_that_once_took_anything_are_refused_where_they_enter(
+    call: Callable[[], object], code: str, field: str
+) -> None:
+    with pytest.raises(InvalidInput) as err:
+        call()
+    assert (err.value.code, err.value.field) == (code, field)
+
+
+def test_a_normaliser_names_a_bad_flag_as_its_problem() -> None:
+    for normalise in (normalise_citizen_id, normalise_area_code):
+        problem = normalise("430202193903070024", strict=1)  # type: ignore[operator]
+        assert isinstance(problem, FieldError)
+        assert (problem.code, problem.field) == ("bad_flag", "strict")
 
 
 def test_the_calls_are_many_and_mostly_refused(figures: hostile.Figures) -> None:

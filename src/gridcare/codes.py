@@ -46,7 +46,14 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from gridcare.errors import Choice, FieldError, InvalidInput, require_instance, require_int
+from gridcare.errors import (
+    Choice,
+    FieldError,
+    InvalidInput,
+    require_flag,
+    require_instance,
+    require_int,
+)
 from gridcare.masking import mask_id_number, mask_numbers, mask_phone, reveal_requested
 
 __all__ = [
@@ -291,8 +298,9 @@ def normalise_citizen_id(text: object, strict: bool = False) -> tuple[str, bool]
     it must also be listed in a GB/T 2260 revision (or be 830000). The
     problem's ``code`` is one of ``not_string``, ``bad_length``,
     ``bad_characters``, ``bad_area_code``, ``bad_birth_date``,
-    ``bad_checksum``, ``unknown_area`` (strict only); its ``value`` is the
-    input masked.
+    ``bad_checksum``, ``unknown_area`` (strict only), or ``bad_flag`` when
+    ``strict`` is neither ``True`` nor ``False``; its ``value`` is the input
+    masked.
 
     >>> normalise_citizen_id("11010519491231002x")
     ('11010519491231002X', False)
@@ -305,6 +313,8 @@ def normalise_citizen_id(text: object, strict: bool = False) -> tuple[str, bool]
     >>> normalise_citizen_id("425667199001010014", strict=True).code
     'unknown_area'
     """  # noqa: E501
+    if strict is not True and strict is not False:
+        return FieldError("bad_flag", "strict", "expected True or False")
     if not isinstance(text, str):
         return FieldError(
             "not_string", "citizen_id", f"expected a string, got {type(text).__name__}"
@@ -435,7 +445,7 @@ class CitizenId:
         ...
         gridcare.errors.InvalidInput: citizen_id: no GB/T 2260 revision lists the area code 425667 [unknown_area]
         """  # noqa: E501
-        if not strict:
+        if not require_flag(strict, "strict"):
             return cls(text)
         normalised = normalise_citizen_id(text, strict=True)
         if isinstance(normalised, FieldError):
@@ -622,7 +632,8 @@ def normalise_area_code(
     :data:`AREA_CODE_MAX_LENGTH` characters, checked before the text is read),
     ``bad_length``, ``bad_characters``, ``unknown_province``,
     ``too_many_segments`` (over :data:`MAX_LOCAL_SEGMENTS`),
-    ``bad_local_segment``, ``unknown_area`` (strict only); its ``value`` is
+    ``bad_local_segment``, ``unknown_area`` (strict only), or ``bad_flag``
+    when ``strict`` is neither ``True`` nor ``False``; its ``value`` is
     the input with any phone or ID number in it masked. The limits hold for
     the normalised code too, so ``str`` of every code parses again.
 
@@ -635,6 +646,8 @@ def normalise_area_code(
     >>> normalise_area_code("425667", strict=True).code
     'unknown_area'
     """
+    if strict is not True and strict is not False:
+        return FieldError("bad_flag", "strict", "expected True or False")
     if not isinstance(text, str):
         return FieldError(
             "not_string", "area_code", f"expected a string, got {type(text).__name__}"
@@ -765,7 +778,7 @@ class AreaCode:
         >>> AreaCode.parse("425667").is_known
         False
         """
-        if not strict:
+        if not require_flag(strict, "strict"):
             return cls(text)
         normalised = normalise_area_code(text, strict=True)
         if isinstance(normalised, FieldError):

@@ -46,6 +46,7 @@ __all__ = [
     "UnknownNode",
     "require_callable",
     "require_finite",
+    "require_flag",
     "require_instance",
     "require_int",
     "require_items",
@@ -451,6 +452,24 @@ def require_items(values: object, kind: type[_T], field: str) -> Sequence[_T]:
         for i, item in enumerate(items):
             require_instance(item, kind, f"{field}.{i}")
     return items
+
+
+def require_flag(value: object, field: str) -> bool:
+    """``value`` if it is ``True`` or ``False``; ``InvalidInput`` code ``bad_flag`` otherwise.
+
+    Nothing else is read as a flag: not ``1``, not ``"yes"``, not ``None``.
+    The error quotes the value's type only.
+
+    >>> require_flag(True, "strict")
+    True
+    >>> require_flag(1, "strict")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: strict: expected True or False [bad_flag]
+    """
+    if value is not True and value is not False:
+        raise InvalidInput("bad_flag", field, "expected True or False", value=type(value).__name__)
+    return value
 
 
 def require_int(

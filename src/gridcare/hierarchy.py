@@ -38,7 +38,7 @@ from typing import Any
 import attrs
 
 from gridcare.codes import AreaCode
-from gridcare.errors import Choice, FieldError, InvalidInput, UnknownNode
+from gridcare.errors import Choice, FieldError, InvalidInput, UnknownNode, require_flag
 from gridcare.masking import mask_text
 
 __all__ = ["MAX_ID_LENGTH", "MAX_NAME_LENGTH", "Hierarchy", "Node", "NodeKind"]
@@ -692,8 +692,7 @@ class Hierarchy:
         >>> h.path_names("H"), h.path_names("H", masked=False)
         (('株洲市', '3栋***'), ('株洲市', '3栋301'))
         """
-        if masked is not True and masked is not False:
-            raise InvalidInput("bad_flag", "masked", "expected True or False", value=masked)
+        require_flag(masked, "masked")
         return tuple(
             mask_text(n.name) if masked and n.kind in _PRIVATE_KINDS else n.name
             for n in self.path(node_id)

@@ -765,6 +765,8 @@ def from_dict(cls: Any, data: object, *, name: str | None = None) -> Any:
     ...
     gridcare.errors.InvalidInput: 2 problems: numerator: expected a whole number, got str [not_integer]; ratio: not a field of this object [unknown_field]
     """  # noqa: E501
+    if cls is None:  # a hint for "nothing" inside a union, but nothing to read as
+        raise InvalidInput("wrong_type", "cls", "expected a type", value="NoneType")
     cls = _require_hint(cls, "cls")
     if name is None:
         name = str(getattr(cls, "__name__", None) or cls)

@@ -225,9 +225,10 @@ def localize(value: datetime, tzone: tzinfo = DEFAULT_ZONE) -> datetime:
             f"expected a datetime, got {type(value).__name__}",
             value=value,
         )
+    zone = _require_zone(tzone)
     if is_aware(value):
         return value
-    return value.replace(tzinfo=_require_zone(tzone))
+    return value.replace(tzinfo=zone)
 
 
 def local_date(instant: datetime, tzone: tzinfo = DEFAULT_ZONE) -> date:
@@ -337,7 +338,7 @@ class Midnights:
     __slots__ = ("_found", "zone")
 
     def __init__(self, tzone: tzinfo = DEFAULT_ZONE) -> None:
-        self.zone = tzone
+        self.zone = _require_zone(tzone)
         self._found: dict[int, datetime] = {}
 
     def after(self, day0: date, days: int) -> datetime:

@@ -177,6 +177,17 @@ class AddressIndex:
         buildings: dict[tuple[str, str], str],
         community_grids: dict[str, str],
     ) -> None:
+        # The indexes are built by from_hierarchy; a caller who builds them checks them.
+        if not isinstance(hierarchy, Hierarchy):
+            raise InvalidInput("not_hierarchy", "hierarchy", "expected a Hierarchy")
+        for field, value in (
+            ("qr", qr),
+            ("communities", communities),
+            ("buildings", buildings),
+            ("community_grids", community_grids),
+        ):
+            if not isinstance(value, dict):
+                raise InvalidInput("not_mapping", field, "expected a dict (see from_hierarchy)")
         self._hierarchy = hierarchy
         self._qr = qr
         self._communities = communities

@@ -28,6 +28,7 @@ from gridcare.errors import (
     InvalidInput,
     UnknownNode,
     require_finite,
+    require_flag,
     require_instance,
     require_int,
 )
@@ -53,12 +54,6 @@ def _require_optional_rate(value: object, field: str) -> None:
         raise InvalidInput(
             "wrong_type", field, f"expected a Rate or None, got {type(value).__name__}"
         )
-
-
-def _require_flag(value: object, field: str) -> bool:
-    if value is not True and value is not False:
-        raise InvalidInput("bad_flag", field, "expected True or False", value=type(value).__name__)
-    return value
 
 
 def _require_metric_names(
@@ -129,7 +124,7 @@ class Figure(JsonMixin):
         _require_optional_int(self.change, "change")
         _require_optional_rate(self.rate, "rate")
         _require_optional_rate(self.day_rate, "day_rate")
-        _require_flag(self.suppressed, "suppressed")
+        require_flag(self.suppressed, "suppressed")
 
     @property
     def value(self) -> float:
@@ -398,7 +393,7 @@ class DailyReport(JsonMixin):
         >>> r.to_frame(wide=True).loc["G", "review_rate"]
         np.float64(0.75)
         """
-        _require_flag(wide, "wide")
+        require_flag(wide, "wide")
         pd = _pandas("DailyReport.to_frame")
         columns = _frame_columns(self)
         long = pd.DataFrame(

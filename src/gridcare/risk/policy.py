@@ -631,6 +631,8 @@ class Policy(_Model):
         >>> PRESETS["twenty-measures"].plan_for(Category.SECONDARY_CONTACT) is None
         True
         """
+        if type(category) is not Category:
+            raise InvalidInput("bad_enum", "category", "expected a Category")
         for plan in self.categories:
             if plan.category is category:
                 return plan

@@ -38,7 +38,7 @@ from operator import itemgetter
 
 import attrs
 
-from gridcare.errors import InvalidInput, trusted
+from gridcare.errors import InvalidInput, require_flag, trusted
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import (
     first_of_each_id,
@@ -146,8 +146,7 @@ class CensusEntry:
                 raise InvalidInput(
                     "sample_after_visit", "last_sample_at", "the last sample is before the visit"
                 )
-        if not isinstance(self.door_sampling_needed, bool):
-            raise InvalidInput("bad_flag", "door_sampling_needed", "expected True or False")
+        require_flag(self.door_sampling_needed, "door_sampling_needed")
         if self.visit_id is not None:
             require_id(self.visit_id, "visit_id")
 

@@ -315,11 +315,13 @@ class PoolingRule:
         return any(isinstance(m, MeasureKind) and m in chosen for m in measures)
 
     def capacity(self, kind: TubeKind) -> int:
-        """How many swabs a tube of ``kind`` holds (anything but ``POOLED`` holds one).
+        """How many swabs a tube of ``kind`` holds: the pool size if ``POOLED``, else one.
 
         >>> PoolingRule().capacity(TubeKind.POOLED), PoolingRule().capacity(TubeKind.SINGLE)
         (10, 1)
         """
+        if type(kind) is not TubeKind:
+            raise InvalidInput("bad_enum", "kind", "expected a TubeKind")
         return self.pool_size if kind is TubeKind.POOLED else 1
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from gridcare.codes import normalise_area_code
-from gridcare.errors import Choice, FieldError, InvalidInput
+from gridcare.errors import Choice, FieldError, InvalidInput, require_flag
 from gridcare.masking import mask_id_number, mask_name, mask_phone, mask_text
 from gridcare.text import TEXT_LIMITS, check_text
 from gridcare.timeutil import require_aware
@@ -117,6 +117,11 @@ def _mask_note(value: str) -> str:
     return repr(mask_text(value)) if value else "''"
 
 
+def _require_note(value: object) -> None:
+    """A note: free text of the ``note`` kind (:mod:`gridcare.text`), empty or on several lines."""
+    check_text(value, "note", max_length=TEXT_LIMITS["note"], allow_empty=True, multiline=True)
+
+
 def _require_enum(value: object, enum_cls: type[StrEnum], field: str) -> None:
     if not isinstance(value, enum_cls):
         raise InvalidInput("bad_enum", field, f"expected a {enum_cls.__name__}", value=value)
@@ -148,6 +153,7 @@ class Hazard:
     def __attrs_post_init__(self) -> None:
         _require_enum(self.kind, HazardKind, "kind")
         _require_enum(self.severity, Severity, "severity")
+        _require_note(self.note)
 
 
 @attrs.frozen
@@ -163,6 +169,7 @@ class Dispute:
 
     def __attrs_post_init__(self) -> None:
         _require_enum(self.resolution, DisputeResolution, "resolution")
+        _require_note(self.note)
 
 
 @attrs.frozen
@@ -209,10 +216,10 @@ class PremisesInspection:
     rectification_demanded: bool = False
 
     def __attrs_post_init__(self) -> None:
+        check_text(self.premises, "premises", max_length=TEXT_LIMITS["place"])
         object.__setattr__(self, "passed", _checks(self.passed, "passed"))
         object.__setattr__(self, "failed", _checks(self.failed, "failed"))
-        if type(self.rectification_demanded) is not bool:
-            raise InvalidInput("bad_flag", "rectification_demanded", "expected True or False")
+        require_flag(self.rectification_demanded, "rectification_demanded")
         both = self.passed & self.failed
         if both:
             raise InvalidInput(

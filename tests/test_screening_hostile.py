@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridcare.codes import CitizenId, Sex
-from gridcare.errors import GridcareError
+from gridcare.errors import GridcareError, InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.people import Household, Resident
 from gridcare.screening import (
@@ -442,6 +442,36 @@ def _call_with(name: str, arg: str, garbage: object) -> None:
 def test_garbage_in_each_argument_raises_only_gridcare_errors(name: str, arg: str) -> None:
     for garbage in GARBAGE:
         _call_with(name, arg, garbage)
+
+
+# Where the garbage makes two arguments clash, the clash is named where it is reported.
+NAMED_ELSEWHERE = {("Registered", "door_team_id"): "site_id"}
+
+
+@pytest.mark.parametrize(("name", "arg"), CASES, ids=[f"{n}.{a}" for n, a in CASES])
+def test_a_refusal_names_the_argument_it_refuses(name: str, arg: str) -> None:
+    func, kwargs = ENTRIES[name]
+    with pytest.raises(InvalidInput) as err:
+        func(**{**kwargs, arg: object()})
+    field = err.value.field
+    expected = NAMED_ELSEWHERE.get((name, arg), arg)
+    assert field == expected or field.startswith((expected + ".", expected + "[")), field
+
+
+def test_a_record_names_the_field_that_breaks_its_rule() -> None:
+    tube = ENTRIES["TubeRecord"][1]
+    resident = ENTRIES["ResidentRecord"][1]
+    for field, bad in (("members", ("R1", 2)), ("retest_of", 5), ("event_ids", "e1")):
+        with pytest.raises(InvalidInput) as err:
+            TubeRecord(**{**tube, field: bad})
+        assert (err.value.code, err.value.field) == ("bad_record", field)
+    for field, bad in (("at_home", 1), ("retests", True), ("away_reason", "other")):
+        with pytest.raises(InvalidInput) as err:
+            ResidentRecord(**{**resident, field: bad})
+        assert (err.value.code, err.value.field) == ("bad_record", field)
+    with pytest.raises(InvalidInput) as err:
+        ResidentRecord(**{**resident, "event_ids": ("e1",), "last_event_at": None})
+    assert (err.value.code, err.value.field) == ("bad_record", "last_event_at")
 
 
 @given(

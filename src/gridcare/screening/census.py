@@ -282,11 +282,15 @@ class CensusReport:
         lists: tuple[dict[str, tuple[MaskedResident, ...]], dict[str, tuple[MaskedResident, ...]]],
         outside_scope: int,
     ) -> None:
-        if not isinstance(hierarchy, Hierarchy) or not isinstance(scope, Node):
-            raise InvalidInput("bad_hierarchy", "hierarchy", "expected a Hierarchy and a Node")
+        if not isinstance(hierarchy, Hierarchy):
+            raise InvalidInput("bad_hierarchy", "hierarchy", "expected a Hierarchy")
+        if not isinstance(scope, Node):
+            raise InvalidInput("bad_hierarchy", "scope", "expected the scope's Node")
         require_instant(as_of, "as_of")
-        if not isinstance(latest, Mapping) or not isinstance(totals, dict):
-            raise InvalidInput("bad_report", "latest", "expected the entries and the totals")
+        if not isinstance(latest, Mapping):
+            raise InvalidInput("bad_report", "latest", "expected resident id -> CensusEntry")
+        if not isinstance(totals, dict):
+            raise InvalidInput("bad_report", "totals", "expected position -> NodeCensus")
         if not isinstance(lists, tuple) or len(lists) != 2:
             raise InvalidInput("bad_report", "lists", "expected the two lists")
         require_count(outside_scope, "outside_scope")
@@ -300,9 +304,9 @@ class CensusReport:
 
     def node(self, node_id: str) -> NodeCensus:
         """The census of a node at grid level or above in the scope (zeros: nobody seen)."""
-        require_node(self._hier, node_id, "node")
+        require_node(self._hier, node_id, "node_id")
         if not self._hier.is_within(node_id, self.scope.id):
-            raise InvalidInput("outside_scope", "node", "node is outside the census scope")
+            raise InvalidInput("outside_scope", "node_id", "node is outside the census scope")
         return self._totals.get(self._hier.position(node_id), NodeCensus())
 
     def nodes(self, kind: NodeKind) -> tuple[tuple[Node, NodeCensus], ...]:

@@ -253,8 +253,10 @@ class CoverageReport:
             raise InvalidInput("bad_hierarchy", "hierarchy", "expected a Hierarchy")
         if not isinstance(replay, RoundReplay):
             raise InvalidInput("bad_replay", "replay", "expected a RoundReplay")
-        if not isinstance(outcomes, Mapping) or not isinstance(totals, dict):
-            raise InvalidInput("bad_report", "outcomes", "expected the outcomes and the totals")
+        if not isinstance(outcomes, Mapping):
+            raise InvalidInput("bad_report", "outcomes", "expected resident id -> Outcome")
+        if not isinstance(totals, dict):
+            raise InvalidInput("bad_report", "totals", "expected position -> NodeCoverage")
         self._hier = hierarchy
         self.replay = replay
         self._outcomes = outcomes
@@ -279,9 +281,11 @@ class CoverageReport:
         return self.node(self.scope.id)
 
     def _check(self, node_id: str) -> Node:
-        node = require_node(self._hier, node_id, "node")
+        node = require_node(self._hier, node_id, "node_id")
         if not self._hier.is_within(node_id, self.scope.id):
-            raise InvalidInput("outside_round_scope", "node", "node is outside the round's scope")
+            raise InvalidInput(
+                "outside_round_scope", "node_id", "node is outside the round's scope"
+            )
         return node
 
     def node(self, node_id: str) -> NodeCoverage:

@@ -592,6 +592,59 @@ _EVENT_TYPES = (Registered, SwabAdded, TubeSealed, TubeResult, MarkedAway, Marke
 _TUBE_TYPES = (SwabAdded, TubeSealed, TubeResult)
 
 
+#: What each field of a stored record holds: exactly this type, this type or
+#: ``None``, a tuple of ids, or an aware instant or ``None``.
+_Rule = tuple[str, str, type | None]
+
+
+def _check_fields(record: object, rules: tuple[_Rule, ...]) -> None:
+    """``InvalidInput`` (``bad_record``) naming the first field that breaks its rule."""
+    for field, rule, kind in rules:
+        value = getattr(record, field)
+        if rule == "exactly":
+            fits = type(value) is kind
+        elif rule == "or None":
+            fits = value is None or type(value) is kind
+        elif rule == "ids":
+            fits = type(value) is tuple and set(map(type, value)) <= {str}
+        else:  # "instant or None"
+            if value is not None and not _quick_at(value):
+                require_instant(value, field)
+            continue
+        if not fits:
+            shown = "a tuple of ids" if kind is None else f"a {kind.__name__}"
+            if rule == "or None":
+                shown += " or None"
+            raise InvalidInput("bad_record", field, f"expected {shown}")
+
+
+_TUBE_FIELDS: tuple[_Rule, ...] = (
+    ("tube_id", "exactly", str),
+    ("kind", "exactly", TubeKind),
+    ("state", "exactly", TubeState),
+    ("members", "ids", None),
+    ("sealed_at", "instant or None", None),
+    ("result_at", "instant or None", None),
+    ("retest_of", "or None", str),
+    ("event_ids", "ids", None),
+    ("last_event_at", "instant or None", None),
+)
+_RESIDENT_FIELDS: tuple[_Rule, ...] = (
+    ("resident_id", "exactly", str),
+    ("state", "exactly", ResidentState),
+    ("tube_id", "or None", str),
+    ("first_tube_id", "or None", str),
+    ("registered_at", "instant or None", None),
+    ("sampled_at", "instant or None", None),
+    ("at_home", "exactly", bool),
+    ("retests", "exactly", int),
+    ("away_reason", "or None", AwayReason),
+    ("exempt_reason", "or None", ExemptionReason),
+    ("event_ids", "ids", None),
+    ("last_event_at", "instant or None", None),
+)
+
+
 @attrs.frozen(init=False)
 class TubeRecord(JsonMixin):
     """A tube's record: kind, state, the residents whose swabs it holds, when sealed and reported.
@@ -640,24 +693,7 @@ class TubeRecord(JsonMixin):
         self._check()
 
     def _check(self) -> None:
-        members = self.members
-        ids = self.event_ids
-        if not (
-            type(self.tube_id) is str
-            and type(self.kind) is TubeKind
-            and type(self.state) is TubeState
-            and type(members) is tuple
-            and set(map(type, members)) <= {str}
-            and type(ids) is tuple
-            and set(map(type, ids)) <= {str}
-        ):
-            raise InvalidInput("bad_record", "record", "expected a tube record")
-        for field in ("sealed_at", "result_at", "last_event_at"):
-            value = getattr(self, field)
-            if value is not None:
-                require_instant(value, field)
-        if self.retest_of is not None and type(self.retest_of) is not str:
-            raise InvalidInput("bad_record", "retest_of", "expected a tube id or None")
+        _check_fields(self, _TUBE_FIELDS)
 
     @property
     def size(self) -> int:
@@ -786,25 +822,9 @@ def _check_resident_record(record: object) -> ResidentRecord:
     """``record`` if it is a well-formed :class:`ResidentRecord` (checked where one comes in)."""
     if type(record) is not ResidentRecord:
         raise InvalidInput("bad_record", "record", "expected a ResidentRecord or None")
-    tube = record.tube_id
-    if not (
-        type(record.resident_id) is str
-        and type(record.state) is ResidentState
-        and (tube is None or type(tube) is str)
-        and (record.first_tube_id is None or type(record.first_tube_id) is str)
-        and type(record.at_home) is bool
-        and type(record.retests) is int
-        and (record.away_reason is None or type(record.away_reason) is AwayReason)
-        and (record.exempt_reason is None or type(record.exempt_reason) is ExemptionReason)
-        and type(record.event_ids) is tuple
-        and set(map(type, record.event_ids)) <= {str}
-        and (not record.event_ids or record.last_event_at is not None)
-    ):
-        raise InvalidInput("bad_record", "record", "expected a resident record")
-    for field in ("registered_at", "sampled_at", "last_event_at"):
-        value = getattr(record, field)
-        if value is not None and not _quick_at(value):
-            require_instant(value, field)
+    _check_fields(record, _RESIDENT_FIELDS)
+    if record.event_ids and record.last_event_at is None:
+        raise InvalidInput("bad_record", "last_event_at", "a record with events has their instant")
     return record
 
 
@@ -1422,8 +1442,9 @@ class RoundReplay:
             raise InvalidInput("bad_round", "screening", "expected a ScreeningRound")
         if not isinstance(self.due, DueList):
             raise InvalidInput("bad_due", "due", "expected a DueList")
-        if not isinstance(self.tubes, Replay) or not isinstance(self.residents, Replay):
-            raise InvalidInput("bad_replay", "tubes", "expected gridcare.machine.Replay values")
+        for field in ("tubes", "residents"):
+            if not isinstance(getattr(self, field), Replay):
+                raise InvalidInput("bad_replay", field, "expected a gridcare.machine.Replay")
         if not isinstance(self.outcome_by_resident, Mapping):
             raise InvalidInput("bad_outcomes", "outcome_by_resident", "expected id -> Outcome")
 

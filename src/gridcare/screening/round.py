@@ -442,8 +442,10 @@ class DueList:
         require_count(self.scope_position, "scope_position", low=0, high=10**9)
         households = self.household_of
         places = self.place_of
-        if not isinstance(households, Mapping) or not isinstance(places, Mapping):
-            raise InvalidInput("bad_due", "household_of", "expected mappings by resident id")
+        if not isinstance(households, Mapping):
+            raise InvalidInput("bad_due", "household_of", "expected a mapping by resident id")
+        if not isinstance(places, Mapping):
+            raise InvalidInput("bad_due", "place_of", "expected a mapping by resident id")
         # C-level passes over the types: a city's due list has 4 million entries.
         if not set(map(type, households.keys())) | set(map(type, households.values())) <= {str}:
             raise InvalidInput("bad_due", "household_of", "expected resident id -> household id")

@@ -351,7 +351,17 @@ def entry_for(name: str, call: Callable[..., object], samples: Samples) -> Entry
         and p.name != "self"
     ]
     valid: dict[str, object] = {}
+    # A class sampled from the synthetic day is built again from its sample's own values,
+    # which agree with each other; an enumeration is looked up by its first member's value.
+    like = _sample_of(call, samples)
     for p in parameters:
+        members = list(call) if isinstance(call, enum.EnumType) else []  # type: ignore[var-annotated]
+        if members and p.name == "value":
+            valid[p.name] = members[0].value
+            continue
+        if like is not None and p.name not in VALID_OVERRIDES and hasattr(like, p.name):
+            valid[p.name] = getattr(like, p.name)
+            continue
         if p.default is not inspect.Parameter.empty and p.name not in VALID_OVERRIDES:
             valid[p.name] = p.default
             continue
@@ -360,6 +370,16 @@ def entry_for(name: str, call: Callable[..., object], samples: Samples) -> Entry
         except LookupError:
             valid[p.name] = None
     return Entry(name, call, parameters, valid)
+
+
+def _sample_of(call: Callable[..., object], samples: Samples) -> object | None:
+    """The synthetic day's instance of the class ``call``, if it holds one."""
+    if not isinstance(call, type) or isinstance(call, enum.EnumType):
+        return None
+    try:
+        return samples.of(call)
+    except LookupError:
+        return None
 
 
 def entries(samples: Samples) -> list[Entry]:

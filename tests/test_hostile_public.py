@@ -21,6 +21,7 @@ import hostile
 from gridcare.codes import AreaCode, CitizenId, normalise_area_code, normalise_citizen_id
 from gridcare.declarations import AddressIndex
 from gridcare.errors import FieldError, GridcareError, InvalidInput
+from gridcare.reports import Count
 from gridcare.risk import PRESETS
 from gridcare.screening import PoolingRule
 from gridcare.serial import from_dict
@@ -32,6 +33,9 @@ from gridcare.visits import (
     HazardKind,
     PremisesInspection,
     Severity,
+    VisitAttempt,
+    VisitChannel,
+    VisitOutcome,
 )
 
 AREAS = sorted({".".join(name.split(".")[:2]) for name in hostile.public_names()})
@@ -149,6 +153,21 @@ def test_only_the_listed_arguments_take_anything(figures: hostile.Figures) -> No
     assert [name for name in TAKE_ANYTHING if name not in took] == []
 
 
+def _attempt(**changed: object) -> VisitAttempt:
+    return VisitAttempt(
+        **{
+            "id": "a1",
+            "campaign_id": "K1",
+            "household": "H1",
+            "at": datetime(2022, 3, 27, 9, tzinfo=UTC),
+            "outcome": VisitOutcome.NOBODY_HOME,
+            "channel": VisitChannel.DOOR,
+            "worker": "W1",
+            **changed,
+        }
+    )
+
+
 ONCE_TAKEN = [
     # (call, expected code, expected field): arguments that once took anything
     (lambda: Hazard(HazardKind.FIRE, Severity.LOW, object()), "not_string", "note"),
@@ -164,6 +183,9 @@ ONCE_TAKEN = [
     (lambda: AreaCode.parse("430202", strict="yes"), "bad_flag", "strict"),
     (lambda: AddressIndex(object(), {}, {}, {}, {}), "not_hierarchy", "hierarchy"),
     (lambda: from_dict(None, object()), "wrong_type", "cls"),
+    (lambda: _attempt(reason=object()), "not_string", "reason"),
+    (lambda: _attempt(reason="a\x1b[31m"), "control_character", "reason"),
+    (lambda: Count("G1", "hazards", at=[[]], day=date(2022, 3, 27)), "not_datetime", "at"),
 ]
 
 

@@ -567,3 +567,13 @@ def test_a_day_key_too_deep_to_render_is_refused_without_rendering_it() -> None:
         "bad_date",
         "G1.hazards.<tuple>",
     )
+
+
+def test_a_counts_instant_is_checked_also_beside_its_day() -> None:
+    day = date(2022, 3, 27)
+    for bad, code in (([[]], "not_datetime"), (datetime(2022, 3, 27, 8), "naive_datetime")):
+        with pytest.raises(InvalidInput) as err:
+            Count("G1", "hazards", at=bad, day=day)  # type: ignore[arg-type]
+        assert (err.value.code, err.value.field) == (code, "at")
+    both = Count("G1", "hazards", at=datetime(2022, 3, 28, 9, tzinfo=UTC), day=day)
+    assert both.day == day

@@ -12,6 +12,7 @@ import pickle
 import subprocess
 import sys
 import time
+from array import array
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -61,6 +62,7 @@ from gridcare.testing import (
 )
 from gridcare.testing.scenario import CityDay, synthetic_day, synthetic_register
 from gridcare.testing.strategies import InvalidStrategyArgument
+from gridcare.testing.synthetic import City
 from gridcare.visits.campaign import Campaign
 from helpers import at
 
@@ -380,3 +382,69 @@ def test_the_plain_modules_import_without_hypothesis() -> None:
         "assert len(form_payloads(2)) == 2\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ----------------------------------------------------------------- a city built by hand
+
+
+def _city_arguments() -> dict[str, Any]:
+    city = synthetic_city(scale=0.001, seed=2)
+    columns = {
+        "hpos": city._hpos,
+        "first": city._first,
+        "vacant": city._vacant,
+        "birth": city._birth,
+        "seq": city._seq,
+        "area": city._area,
+        "flags": city._flags,
+        "codes": city._codes,
+        "key": city._key,
+    }
+    return {
+        "profile": city.profile,
+        "seed": city.seed,
+        "scale": city.scale,
+        "hierarchy": city.hierarchy,
+        "workers": city.workers,
+        "assignments": city.assignments,
+        "columns": columns,
+    }
+
+
+def test_a_city_built_again_from_its_own_columns_is_the_same_city() -> None:
+    arguments = _city_arguments()
+    again = City(**arguments)
+    first = synthetic_city(scale=0.001, seed=2)
+    assert again.fingerprint() == first.fingerprint()
+
+
+def _columns_with(**changed: object) -> dict[str, Any]:
+    arguments = _city_arguments()
+    arguments["columns"] = {**arguments["columns"], **changed}
+    return arguments
+
+
+def test_a_city_refuses_columns_that_do_not_agree() -> None:
+    arguments = _city_arguments()
+    columns = arguments["columns"]
+    first = columns["first"]
+    shuffled = array("I", [first[0], first[2], first[1], *first[3:]])
+    cases = [
+        (_columns_with(hpos=list(columns["hpos"])), "columns.hpos"),
+        (_columns_with(birth=array("I", columns["birth"])), "columns.birth"),
+        (_columns_with(flags=bytes(columns["flags"])), "columns.flags"),
+        (_columns_with(vacant=columns["vacant"][:-1]), "columns.vacant"),
+        (_columns_with(seq=columns["seq"][:-1]), "columns.seq"),
+        (_columns_with(first=shuffled), "columns.first"),
+        (_columns_with(hpos=array("i", [-1] * len(columns["hpos"]))), "columns.hpos"),
+        (_columns_with(area=bytearray([255]) * len(columns["area"])), "columns.area"),
+        (_columns_with(codes=[*columns["codes"]]), "columns.codes"),
+        (_columns_with(key=-1), "columns.key"),
+        ({**arguments, "columns": [columns]}, "columns"),
+        ({**arguments, "scale": 0}, "scale"),
+        ({**arguments, "hierarchy": None}, "hierarchy"),
+    ]
+    for bad, field in cases:
+        with pytest.raises(InvalidInput) as err:
+            City(**bad)
+        assert err.value.field == field

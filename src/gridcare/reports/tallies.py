@@ -96,11 +96,11 @@ def _check_count_fields(
         raise InvalidInput("not_string", "node", "expected a node id (non-empty text)", value=node)
     counted_metric(metric_name)  # type: ignore[arg-type]
     require_int(n, "n", low=0)
+    if at is not None:
+        require_aware(at, "at")
     if day is not None:
         require_day(day, "day")
-    elif at is not None:
-        require_aware(at, "at")
-    else:
+    elif at is None:
         raise InvalidInput("missing", "day", "give the report day or the instant")
 
 
@@ -112,7 +112,8 @@ class Count:
     give ``day`` directly for a stock counted as of that day's cutoff. The
     fields are checked when the count is made: a non-empty node id, a
     counted metric (not a rate), a whole ``n`` from 0 up, a supported ``day``
-    or an aware ``at``.
+    or an aware ``at`` (each checked when given; the ``day`` counts when both
+    are).
 
     >>> from datetime import date
     >>> Count("G1", "hazards", day=date(2022, 3, 27)).n
@@ -131,7 +132,12 @@ class Count:
 
     def __attrs_post_init__(self) -> None:
         n = self.n
-        if type(n) is not int or n < 0 or _usual_key(self.node, self.metric, self.day) is None:
+        if (
+            type(n) is not int
+            or n < 0
+            or self.at is not None  # a flow's instant is checked, also beside a day
+            or _usual_key(self.node, self.metric, self.day) is None
+        ):
             _check_count_fields(self.node, self.metric, n, self.day, self.at)
 
 

@@ -444,13 +444,58 @@ class _Households(Sequence[Household]):
         return f"<{len(self)} households>"
 
 
+#: The city's columns: the arrays and their type codes, and the byte columns.
+_ARRAY_COLUMNS = {"hpos": "i", "first": "I", "birth": "H", "seq": "H"}
+_BYTE_COLUMNS = ("vacant", "area", "flags")
+
+
+def _check_columns(columns: object, nodes: int) -> None:
+    """The columns :func:`synthetic_city` writes, of their types and lengths, agreeing.
+
+    Households: ``hpos`` (a node's position), ``vacant``, and ``first`` (each
+    household's first resident, then the number of residents: from 0 up,
+    never down). Residents: ``birth``, ``seq``, ``area`` (an index into
+    ``codes``), ``flags``. ``key`` is the whole number the city's names and
+    numbers are mixed from. Each check is one pass at C speed.
+    """
+    if not isinstance(columns, Mapping):
+        raise InvalidInput("not_mapping", "columns", "expected the city's columns by name")
+    for name, code in _ARRAY_COLUMNS.items():
+        found = columns.get(name)
+        if type(found) is not array or found.typecode != code:
+            raise InvalidInput("bad_column", f"columns.{name}", f"expected array({code!r})")
+    for name in _BYTE_COLUMNS:
+        if type(columns.get(name)) is not bytearray:
+            raise InvalidInput("bad_column", f"columns.{name}", "expected a bytearray")
+    codes = columns.get("codes")
+    if type(codes) is not tuple or not set(map(type, codes)) <= {str}:
+        raise InvalidInput("bad_column", "columns.codes", "expected a tuple of area codes")
+    require_int(columns.get("key"), "columns.key", low=0)
+    hpos, first, birth = columns["hpos"], columns["first"], columns["birth"]
+    households, residents = len(hpos), len(birth)
+    lengths = {"first": households + 1, "vacant": households, "seq": residents}
+    lengths.update(area=residents, flags=residents)
+    for name, n in lengths.items():
+        if len(columns[name]) != n:
+            raise InvalidInput("bad_column", f"columns.{name}", f"expected {n} values")
+    if first[0] != 0 or first[-1] != residents or list(first) != sorted(first):
+        raise InvalidInput("bad_column", "columns.first", "expected 0 up to the residents")
+    if households and not (min(hpos) >= 0 and max(hpos) < nodes):
+        raise InvalidInput("bad_column", "columns.hpos", "expected positions in the hierarchy")
+    if residents and max(columns["area"]) >= len(codes):
+        raise InvalidInput("bad_column", "columns.area", "expected indexes into the codes")
+
+
 class City:
     """A synthetic city: hierarchy, households, residents, workers, assignments, roster.
 
     ``households`` and ``residents`` are sequences that build each value on
     access from compact columns (iterating over 4 million residents builds 4
     million objects one at a time; counting needs by :meth:`help_counts` does
-    not). Build one with :func:`synthetic_city`.
+    not). Build one with :func:`synthetic_city`. The constructor, which that
+    function calls, checks what it is given: the columns' types and lengths
+    and that they agree (``InvalidInput`` code ``bad_column``, the field
+    ``columns.<name>``).
 
     >>> city = synthetic_city(scale=0.001, seed=1)
     >>> h = city.households[0]
@@ -504,6 +549,14 @@ class City:
         assignments: tuple[Assignment, ...],
         columns: Mapping[str, Any],
     ) -> None:
+        if not isinstance(profile, str):
+            raise InvalidInput("not_string", "profile", "expected a profile's name")
+        require_seed(seed)
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
+            raise InvalidInput("bad_number", "scale", "expected a number above 0")
+        if not isinstance(hierarchy, Hierarchy):
+            raise InvalidInput("wrong_type", "hierarchy", "expected a Hierarchy")
+        _check_columns(columns, len(hierarchy))
         self.profile = profile
         self.seed = seed
         self.scale = scale

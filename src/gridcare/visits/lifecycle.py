@@ -76,6 +76,7 @@ from gridcare.machine import (
 )
 from gridcare.masking import mask_text
 from gridcare.serial import JsonMixin, personal
+from gridcare.text import TEXT_LIMITS, check_text
 from gridcare.timeutil import require_aware
 from gridcare.visits.campaign import Campaign, require_text
 from gridcare.visits.findings import Findings
@@ -418,6 +419,8 @@ class VisitAttempt:
             and (not self.resident_ids or set(map(type, self.resident_ids)) <= _TEXT_ONLY)
             and type(seen) is int
             and seen >= len(self.resident_ids)
+            and type(self.reason) is str
+            and not self.reason  # a reason given is free text: the text rules read it
         ):
             self._check_fields()
         outcome = self.outcome
@@ -492,6 +495,9 @@ class VisitAttempt:
                 "persons seen is a whole number, at least the resident ids given",
                 value=seen,
             )
+        check_text(
+            self.reason, "reason", max_length=TEXT_LIMITS["note"], allow_empty=True, multiline=True
+        )
 
     @property
     def actor(self) -> str:

@@ -15,18 +15,24 @@ from hypothesis import strategies as st
 
 from gridcare.codes import CitizenId, Sex
 from gridcare.errors import InvalidInput
-from gridcare.hierarchy import Hierarchy, Node
-from gridcare.people import CareNeed, IdDocument, IdKind, Resident
+from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.people import CareNeed, Household, IdDocument, IdKind, Resident
 from gridcare.risk import MeasureKind
 from gridcare.screening import (
     CensusEntry,
     CoverageReport,
+    LabResult,
     MaskedResident,
     Outcome,
     PoolingRule,
+    ScreeningRound,
+    SwabAdded,
     TubeKind,
     TubeRecord,
+    TubeResult,
+    TubeSealed,
     coverage,
+    due_list,
     mop_up_list,
     needs_door_sampling,
     replay_round,
@@ -208,3 +214,34 @@ def test_a_census_entry_keeps_its_visit_and_up_to_ten_doses() -> None:
     with pytest.raises(InvalidInput) as err:
         CensusEntry(id="c1", at=t, resident_id="R1", household_id="H1", door_sampling_needed=1)  # type: ignore[arg-type]
     assert (err.value.code, err.value.field) == ("bad_flag", "door_sampling_needed")
+
+
+def test_lists_under_a_grid_at_the_root_and_a_tube_member_not_due() -> None:
+    h = Hierarchy([Node("G", NodeKind.GRID, "g"), Node("H1", NodeKind.HOUSEHOLD, "1", "G")])
+    t0 = datetime(2022, 3, 27, 7, 30, tzinfo=UTC)
+    rnd = ScreeningRound(id="S", scope="G", start=t0, end=t0 + timedelta(hours=5))
+    due = due_list(rnd, h, [Household(id="H1", members=("R1", "R2"))])
+    events = [
+        SwabAdded(id="e1", at=t0, round_id="S", resident_id="R1", tube_id="T1"),
+        SwabAdded(id="e2", at=t0, round_id="S", resident_id="R9", tube_id="T1"),  # not due
+        TubeSealed(id="e3", at=t0 + timedelta(minutes=5), round_id="S", tube_id="T1"),
+        TubeResult(
+            id="e4",
+            at=t0 + timedelta(hours=6),
+            round_id="S",
+            tube_id="T1",
+            result=LabResult.POSITIVE,
+        ),
+    ]
+    report = coverage(h, replay_round(events, rnd, due))
+    # the grid is the root, at position 0: its missed are listed under it, from any node
+    mop = mop_up_list(report, {}, "H1")
+    assert [(g, [m.resident_id for m in rows]) for g, rows in mop.by_grid.items()] == [
+        ("G", ["R2"])
+    ]
+    (tube,) = retest_list(report, {})
+    assert [(m.resident_id, m.household_id, m.grid_id) for m in tube.members] == [
+        ("R1", "H1", "G"),
+        ("R9", "", ""),  # swabbed into the tube though not due: listed by id alone
+    ]
+    assert tube.retested == (False, False)

@@ -114,6 +114,14 @@ def test_latest_entry_wins_and_later_ones_wait() -> None:
     assert report.node("C").overdue == 0
 
 
+def test_an_entry_after_the_instant_does_not_hide_the_ones_after_it_in_the_log() -> None:
+    later = CensusEntry(id="z", at=AS_OF + timedelta(hours=1), resident_id="R1", household_id="H1")
+    log = [later, entry("a", "R1", "H1", 40, vaccine_doses=2), entry("b", "R2", "H1", 3)]
+    report = census(_hier(), log, scope="C", as_of=AS_OF, residents={})
+    assert {rid: e.id for rid, e in report.latest.items()} == {"R1": "a", "R2": "b"}
+    assert report.node("C").known == 2
+
+
 def test_overdue_boundary_is_pinned() -> None:
     rule = OverdueRule(days=3)
     assert not rule.overdue(AS_OF - timedelta(days=3), AS_OF)

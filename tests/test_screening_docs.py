@@ -61,3 +61,47 @@ def test_examples_on_the_page_run() -> None:
     result = runner.summarize(verbose=False)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+ERRORS_PAGE = PAGE.parent / "errors.md"
+SOURCES = sorted(
+    (Path(__file__).resolve().parents[1] / "src" / "gridcare" / "screening").glob("*.py")
+)
+
+
+def documented_codes() -> set[str]:
+    """The codes the errors page lists for gridcare.screening (its row of the table)."""
+    (row,) = [
+        line
+        for line in ERRORS_PAGE.read_text().splitlines()
+        if line.startswith("| `gridcare.screening`")
+    ]
+    return set(re.findall(r"`([a-z_]+)`", row.split("|")[2]))
+
+
+def test_every_code_the_screening_modules_raise_is_documented() -> None:
+    raised: set[str] = set()
+    for source in SOURCES:
+        text = source.read_text()
+        raised |= set(re.findall(r'(?:InvalidInput|FieldError)\(\s*"([a-z_]+)"', text))
+    assert len(raised) > 40
+    assert sorted(raised - documented_codes()) == []
+
+
+def test_every_code_garbage_meets_is_documented() -> None:
+    from tests.test_screening_hostile import CASES, ENTRIES, GARBAGE
+
+    from gridcare.errors import GridcareError, InvalidInput
+
+    met: set[str] = set()
+    for name, arg in CASES:
+        func, kwargs = ENTRIES[name]
+        for garbage in (*GARBAGE, object()):
+            try:
+                func(**{**kwargs, arg: garbage})
+            except InvalidInput as exc:
+                met.update(error.code for error in exc.errors)
+            except GridcareError:  # an unknown node: UnknownNode, whose code is its type
+                pass
+    assert len(met) > 20
+    assert sorted(met - documented_codes()) == []

@@ -7,6 +7,7 @@ entry, its grid, its order and its masked name are checked, not only counted.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import attrs
 import pytest
@@ -25,6 +26,7 @@ from gridcare.screening import (
     MaskedResident,
     Outcome,
     PoolingRule,
+    ScreeningEventKind,
     ScreeningRound,
     SwabAdded,
     TubeKind,
@@ -245,3 +247,58 @@ def test_lists_under_a_grid_at_the_root_and_a_tube_member_not_due() -> None:
         ("R9", "", ""),  # swabbed into the tube though not due: listed by id alone
     ]
     assert tube.retested == (False, False)
+
+
+# ----------------------------------------------------------------- what a record keeps
+
+
+def _plain_record_fields(events: list[Any], start: dict[str, Any]) -> dict[str, Any]:
+    """A resident's record fields after its applied events, folded plainly in replay order.
+
+    A first sample sets the tube, the first tube, the sample instant and clears an
+    away mark; a re-test moves only the tube and counts; a registration sets its
+    instant and where, and clears an away mark; marks set their reasons; every other
+    field is kept.
+    """
+    fields = dict(start)
+    for event in sorted(events, key=lambda e: (e.at, e.id)):
+        kind = event.kind
+        if kind is ScreeningEventKind.SWAB:
+            at_home = fields["at_home"] or event.door_team_id is not None
+            fields.update(tube_id=event.tube_id, first_tube_id=event.tube_id)
+            fields.update(sampled_at=event.at, at_home=at_home, away_reason=None)
+        elif kind is ScreeningEventKind.RESWAB:
+            fields.update(tube_id=event.tube_id, retests=fields["retests"] + 1)
+        elif kind is ScreeningEventKind.REGISTER:
+            fields.update(registered_at=event.at, at_home=event.at_home, away_reason=None)
+        elif kind is ScreeningEventKind.MARK_AWAY:
+            fields.update(away_reason=event.reason)
+        else:
+            fields.update(exempt_reason=event.reason)
+    return fields
+
+
+_KEPT = (
+    "tube_id",
+    "first_tube_id",
+    "registered_at",
+    "sampled_at",
+    "at_home",
+    "retests",
+    "away_reason",
+    "exempt_reason",
+)
+
+
+@given(round_cases())
+def test_each_record_keeps_what_its_events_set(case: RoundCase) -> None:
+    out = replay_round(case.events, case.screening, case.due)
+    applied: dict[str, list[Any]] = {}
+    for event in out.residents.applied:
+        applied.setdefault(event.resident_id, []).append(event)
+    blank = dict.fromkeys(_KEPT)
+    blank.update(at_home=False, retests=0)
+    for resident_id, record in out.residents.records.items():
+        start = dict(blank, exempt_reason=case.due.exempt.get(resident_id))
+        expected = _plain_record_fields(applied.get(resident_id, []), start)
+        assert {f: getattr(record, f) for f in _KEPT} == expected, resident_id

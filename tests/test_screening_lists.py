@@ -22,10 +22,15 @@ from gridcare.risk import MeasureKind
 from gridcare.screening import (
     CensusEntry,
     CoverageReport,
+    DueList,
     LabResult,
     MaskedResident,
     Outcome,
     PoolingRule,
+    Registered,
+    ResidentRecord,
+    ResidentState,
+    ScreeningEvent,
     ScreeningEventKind,
     ScreeningRound,
     SwabAdded,
@@ -33,16 +38,20 @@ from gridcare.screening import (
     TubeRecord,
     TubeResult,
     TubeSealed,
+    TubeState,
     coverage,
     due_list,
     mop_up_list,
     needs_door_sampling,
     replay_round,
+    resident_outcome,
+    resident_state_as_of,
     retest_list,
 )
 from gridcare.testing._screening_strategies import RoundCase, round_cases
 
 DOCUMENT = CitizenId.parse("430202193903070024")
+T0 = datetime(2022, 3, 27, 7, 30, tzinfo=UTC)
 
 
 def _resident(resident_id: str, household_id: str) -> Resident:
@@ -302,3 +311,76 @@ def test_each_record_keeps_what_its_events_set(case: RoundCase) -> None:
         start = dict(blank, exempt_reason=case.due.exempt.get(resident_id))
         expected = _plain_record_fields(applied.get(resident_id, []), start)
         assert {f: getattr(record, f) for f in _KEPT} == expected, resident_id
+
+
+def _small_round() -> tuple[Hierarchy, ScreeningRound, DueList]:
+    h = Hierarchy([Node("G", NodeKind.GRID, "g"), Node("H1", NodeKind.HOUSEHOLD, "1", "G")])
+    rnd = ScreeningRound(id="S", scope="G", start=T0, end=T0 + timedelta(hours=5))
+    return h, rnd, due_list(rnd, h, [Household(id="H1", members=("R1", "R2"))])
+
+
+def _tube(
+    tube_id: str, at: datetime, result: LabResult, *members: str, retest_of: str | None = None
+) -> list[ScreeningEvent]:
+    """Swabs of ``members`` into one tube at ``at``, sealed, and its result six hours on."""
+    kind = TubeKind.POOLED if retest_of is None else TubeKind.SINGLE
+    swabs: list[ScreeningEvent] = [
+        SwabAdded(
+            id=f"{tube_id}-{m}",
+            at=at,
+            round_id="S",
+            resident_id=m,
+            tube_id=tube_id,
+            tube_kind=kind,
+            retest_of=retest_of,
+            door_team_id="D1",
+        )
+        for m in members
+    ]
+    sealed = TubeSealed(
+        id=f"{tube_id}-s", at=at + timedelta(minutes=1), round_id="S", tube_id=tube_id
+    )
+    found = TubeResult(
+        id=f"{tube_id}-r", at=at + timedelta(hours=6), round_id="S", tube_id=tube_id, result=result
+    )
+    return [*swabs, sealed, found]
+
+
+def test_a_retest_keeps_the_registration_and_the_first_tube_and_may_be_repeated() -> None:
+    _, rnd, due = _small_round()
+    registered = Registered(id="reg", at=T0, round_id="S", resident_id="R1", door_team_id="D1")
+    log: list[ScreeningEvent] = [
+        registered,
+        *_tube("T1", T0 + timedelta(minutes=5), LabResult.POSITIVE, "R1", "R2"),
+        # the first re-test's single tube comes back invalid: the resident is due again
+        *_tube("T2", T0 + timedelta(hours=7), LabResult.INVALID, "R1", retest_of="T1"),
+        *_tube("T3", T0 + timedelta(hours=14), LabResult.NEGATIVE, "R1", retest_of="T2"),
+    ]
+    out = replay_round(log, rnd, due)
+    assert out.rejected == ()
+    r1 = out.residents.records["R1"]
+    assert (r1.registered_at, r1.first_tube_id, r1.tube_id, r1.retests) == (T0, "T1", "T3", 2)
+    assert r1.at_home
+    assert r1.sampled_at == T0 + timedelta(minutes=5)
+    assert out.outcomes()["R1"] is Outcome.SAMPLED_NEGATIVE
+    before = replay_round(log[:-3], rnd, due).residents.records["R1"]
+    tubes = out.tubes.records
+    assert resident_state_as_of(before, tubes, T0 + timedelta(hours=13)) is ResidentState.RETEST_DUE
+
+
+def test_an_outcome_reads_a_missing_or_unreadable_tube_as_not_reported() -> None:
+    record = ResidentRecord("R1", ResidentState.SAMPLED, tube_id="T1")
+    assert resident_outcome(record, {}) is Outcome.AWAITING_RESULT
+    assert resident_outcome(record, {"T1": "not a tube"}) is Outcome.AWAITING_RESULT  # type: ignore[dict-item]
+
+
+def test_a_stored_tube_without_its_result_instant_is_listed_last() -> None:
+    h, rnd, due = _small_round()
+    stored = {
+        "T9": TubeRecord("T9", TubeKind.POOLED, TubeState.POSITIVE, ("R2",)),
+        "T1": TubeRecord(
+            "T1", TubeKind.POOLED, TubeState.POSITIVE, ("R1",), result_at=T0 + timedelta(hours=6)
+        ),
+    }
+    report = coverage(h, replay_round([], rnd, due, tubes=stored))
+    assert [t.tube_id for t in retest_list(report, {})] == ["T1", "T9"]

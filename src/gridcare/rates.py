@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import attrs
 
-from gridcare.errors import InvalidInput, require_int
+from gridcare.errors import InvalidInput, require_flag, require_int
 
 __all__ = ["MAX_PLACES", "UNDEFINED", "Rate"]
 
@@ -63,10 +63,7 @@ class Rate:
             require_int(numerator, "numerator", low=0)
         if not (type(denominator) is int and denominator >= 0):
             require_int(denominator, "denominator", low=0)
-        if self.share is not True and self.share is not False:
-            raise InvalidInput(
-                "bad_flag", "share", "expected True or False", value=type(self.share).__name__
-            )
+        require_flag(self.share, "share")
         if self.share and 0 < self.denominator < self.numerator:
             raise InvalidInput(
                 "not_a_share",

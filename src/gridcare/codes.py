@@ -287,6 +287,15 @@ def _id_layout_problem(
     return normalise_citizen_id(tidy, strict=strict)
 
 
+def _strict_problem(strict: object) -> FieldError | None:
+    """What is wrong with a ``strict`` flag, as a normaliser (which never raises) reports it."""
+    try:
+        require_flag(strict, "strict")
+    except InvalidInput as exc:
+        return exc.errors[0]
+    return None
+
+
 def normalise_citizen_id(text: object, strict: bool = False) -> tuple[str, bool] | FieldError:
     """The rule of :class:`CitizenId`: ``(number, upgraded)`` normalised, or the problem.
 
@@ -313,8 +322,9 @@ def normalise_citizen_id(text: object, strict: bool = False) -> tuple[str, bool]
     >>> normalise_citizen_id("425667199001010014", strict=True).code
     'unknown_area'
     """  # noqa: E501
-    if strict is not True and strict is not False:
-        return FieldError("bad_flag", "strict", "expected True or False")
+    flag_problem = _strict_problem(strict)
+    if flag_problem is not None:
+        return flag_problem
     if not isinstance(text, str):
         return FieldError(
             "not_string", "citizen_id", f"expected a string, got {type(text).__name__}"
@@ -646,8 +656,9 @@ def normalise_area_code(
     >>> normalise_area_code("425667", strict=True).code
     'unknown_area'
     """
-    if strict is not True and strict is not False:
-        return FieldError("bad_flag", "strict", "expected True or False")
+    flag_problem = _strict_problem(strict)
+    if flag_problem is not None:
+        return flag_problem
     if not isinstance(text, str):
         return FieldError(
             "not_string", "area_code", f"expected a string, got {type(text).__name__}"

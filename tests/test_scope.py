@@ -149,3 +149,18 @@ def test_listing_and_visible_agree(nodes: list[str]) -> None:
     found = view.listing(records, node_of=node_of)
     assert list(found.records) == list(view.visible(records, node_of=node_of))
     assert list(found.unknown) == [n for n in nodes if n not in CITY]
+
+
+def test_a_principals_refusals_name_the_argument_given() -> None:
+    h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
+    worker = Principal("W1", "G")
+    calls = [
+        (lambda: Principal.assigned(object(), "G", h), "principal_id"),  # type: ignore[arg-type]
+        (lambda: Principal.assigned("W1", 5, h), "node"),  # type: ignore[arg-type]
+        (lambda: worker.can_read(object(), h), "node"),  # type: ignore[arg-type]
+        (lambda: worker.check("", h), "node"),
+    ]
+    for call, field in calls:
+        with pytest.raises(InvalidInput) as err:
+            call()
+        assert (err.value.code, err.value.field) == ("not_string", field)

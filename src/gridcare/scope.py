@@ -129,6 +129,8 @@ class Principal:
         At a community or below: full access to its subtree; above (street,
         district, city supervisors): masked records and rollups.
         """
+        _check_text(principal_id, "principal_id")
+        _check_text(node, "node")
         _check_hierarchy(hierarchy)
         kind = hierarchy.node(node).kind
         access = Access.FULL if kind in _FULL_ACCESS_KINDS else Access.MASKED
@@ -136,11 +138,13 @@ class Principal:
 
     def can_read(self, node: str, hierarchy: Hierarchy) -> bool:
         """Whether ``node`` lies in this principal's subtree."""
+        _check_text(node, "node")
         _check_hierarchy(hierarchy)
         return hierarchy.is_within(node, self.node)
 
     def check(self, node: str, hierarchy: Hierarchy) -> None:
         """Raise :class:`~gridcare.errors.OutOfScope` unless ``node`` is in scope."""
+        _check_text(node, "node")
         _check_hierarchy(hierarchy)
         if not hierarchy.is_within(node, self.node):
             raise OutOfScope(f"principal {self.id}", node)

@@ -47,7 +47,7 @@ from types import MappingProxyType
 
 from gridcare.errors import FieldError, InvalidInput
 
-__all__ = ["TEXT_CODES", "TEXT_LIMITS", "check_text", "text_problem"]
+__all__ = ["TEXT_CODES", "TEXT_LIMITS", "check_text", "check_text_of", "text_problem"]
 
 #: The most characters a text of each kind may have:
 #:
@@ -212,3 +212,26 @@ def check_text(
     if problem is not None:
         raise InvalidInput.collect([problem])
     return value  # type: ignore[return-value]  # text_problem found a str
+
+
+def check_text_of(value: object, field: str, kind: str = "id", *, allow_empty: bool = False) -> str:
+    """``value`` if it is text with the rules and limit of its ``kind`` (:data:`TEXT_LIMITS`).
+
+    The one rule for a text of a kind, for a value built by hand or read back
+    as for a validated form: a ``"note"`` may hold line breaks, the other kinds
+    may not; ``allow_empty`` lets an optional text be ``""``. A kind not in
+    the table is ``InvalidInput`` (``unknown_choice``, field ``kind``).
+
+    >>> check_text_of("第一行\\n第二行", "reason", "note")
+    '第一行\\n第二行'
+    >>> check_text_of("G\\n1", "grid_id")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: grid_id: control character U+000A at ... [control_character]
+    """
+    limit = TEXT_LIMITS.get(kind) if type(kind) is str else None
+    if limit is None:
+        raise InvalidInput("unknown_choice", "kind", "not one of: " + ", ".join(TEXT_LIMITS))
+    return check_text(
+        value, field, max_length=limit, allow_empty=allow_empty, multiline=kind == "note"
+    )

@@ -8,7 +8,7 @@ loops pay for no check twice.
 
 >>> checked_ids(["D1", "D2"], "declaration_ids")
 ('D1', 'D2')
->>> checked_text("D\\x00", "declaration_id")
+>>> check_text_of("D\\x00", "declaration_id")
 Traceback (most recent call last):
 ...
 gridcare.errors.InvalidInput: declaration_id: control character U+0000 ... [control_character]
@@ -20,31 +20,20 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from gridcare.errors import InvalidInput, require_instance, require_items, trusted
-from gridcare.text import TEXT_LIMITS, check_text
+from gridcare.text import check_text_of
 
-__all__ = ["by_id", "checked_ids", "checked_text", "optional_text", "trusted"]
+__all__ = ["by_id", "checked_ids", "optional_text", "trusted"]
 
 _T = TypeVar("_T")
 
 
-def checked_text(value: object, field: str, kind: str = "id") -> str:
-    """``value`` if it is text with the rules and limit of its ``kind``
-    (:data:`gridcare.text.TEXT_LIMITS`), so a value built by hand or read back obeys
-    what a validated form does; a ``"note"`` may hold line breaks.
-
-    >>> checked_text("第一行\\n第二行", "reason", "note")
-    '第一行\\n第二行'
-    """
-    return check_text(value, field, max_length=TEXT_LIMITS[kind], multiline=kind == "note")
-
-
 def optional_text(value: object, field: str, kind: str = "id") -> str | None:
-    """``None``, or a text as :func:`checked_text` takes it.
+    """``None``, or a text as :func:`gridcare.text.check_text_of` takes it.
 
     >>> optional_text(None, "grid_id") is None
     True
     """
-    return None if value is None else checked_text(value, field, kind)
+    return None if value is None else check_text_of(value, field, kind)
 
 
 def checked_ids(values: object, field: str) -> tuple[str, ...]:
@@ -57,7 +46,7 @@ def checked_ids(values: object, field: str) -> tuple[str, ...]:
     gridcare.errors.InvalidInput: previous_grids.1: expected str, got NoneType [wrong_type]
     """
     items = require_items(values, str, field)
-    return tuple([checked_text(value, f"{field}.{i}") for i, value in enumerate(items)])
+    return tuple([check_text_of(value, f"{field}.{i}") for i, value in enumerate(items)])
 
 
 def by_id(values: object, kind: type[_T], field: str) -> dict[str, _T]:
@@ -80,5 +69,5 @@ def by_id(values: object, kind: type[_T], field: str) -> dict[str, _T]:
         )
     found: dict[str, _T] = {}
     for key, value in values.items():
-        found[checked_text(key, field)] = require_instance(value, kind, f"{field}.{key}")
+        found[check_text_of(key, field)] = require_instance(value, kind, f"{field}.{key}")
     return found

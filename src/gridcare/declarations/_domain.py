@@ -21,7 +21,7 @@ from typing import TypeVar
 import attrs
 
 from gridcare.codes import AreaCode, PhoneNumber
-from gridcare.declarations._checks import checked_text, trusted
+from gridcare.declarations._checks import trusted
 from gridcare.declarations._enums import (
     CodeColor,
     FilledBy,
@@ -40,7 +40,7 @@ from gridcare.errors import (
 )
 from gridcare.masking import mask_address, mask_id_number, mask_name, mask_text
 from gridcare.serial import JsonMixin, personal, personal_fields
-from gridcare.text import TEXT_LIMITS, check_text
+from gridcare.text import TEXT_LIMITS, check_text, check_text_of
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -147,9 +147,9 @@ class DeclaredLeg:
         self.__attrs_init__(
             require_instance(mode, TravelMode, "leg.mode", code="bad_choice"),
             _part(number, "leg.number", "short"),
-            checked_text(departure_place, "leg.departure_place", "place"),
+            check_text_of(departure_place, "leg.departure_place", "place"),
             departed_at,
-            checked_text(arrival_place, "leg.arrival_place", "place"),
+            check_text_of(arrival_place, "leg.arrival_place", "place"),
             arrived_at,
             _part(seat, "leg.seat", "short"),
         )
@@ -205,7 +205,7 @@ class DeclaredNat:
         self.__attrs_init__(
             require_aware(sampled_at, "nat.sampled_at"),
             require_instance(result, NatOutcome, "nat.result", code="bad_choice"),
-            checked_text(institution, "nat.institution", "place"),
+            check_text_of(institution, "nat.institution", "place"),
         )
 
 
@@ -332,11 +332,11 @@ class Declaration(JsonMixin):
         if not journey:
             raise InvalidInput("missing", "legs", "a declaration has at least one leg")
         self.__attrs_init__(
-            checked_text(id, "id", "id"),
+            check_text_of(id, "id", "id"),
             require_aware(received_at, "received_at"),
-            checked_text(name, "name", "name"),
+            check_text_of(name, "name", "name"),
             require_instance(document_kind, IdKind, "document_kind", code="bad_choice"),
-            checked_text(document_number, "document_number", "short"),
+            check_text_of(document_number, "document_number", "short"),
             require_instance(phone, PhoneNumber, "phone"),
             require_instance(address, DeclaredAddress, "address"),
             require_instance(origin, AreaCode, "origin"),
@@ -417,7 +417,7 @@ class Declaration(JsonMixin):
         'G1234'
         """
         require_instance(form, DeclarationForm, "form")
-        checked_text(declaration_id, "declaration_id", "id")
+        check_text_of(declaration_id, "declaration_id", "id")
         return declaration_of(form, declaration_id, require_aware(received_at, "received_at"))
 
 

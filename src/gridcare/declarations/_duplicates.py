@@ -29,7 +29,7 @@ from datetime import datetime
 
 import attrs
 
-from gridcare.declarations._checks import checked_ids, checked_text, trusted
+from gridcare.declarations._checks import checked_ids, trusted
 from gridcare.declarations._domain import Declaration
 from gridcare.declarations._enums import DuplicateBasis
 from gridcare.errors import (
@@ -39,6 +39,7 @@ from gridcare.errors import (
     require_items,
 )
 from gridcare.masking import mask_id_number, mask_name, mask_phone
+from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
 __all__ = ["DuplicateEvidence", "DuplicateGroup", "find_duplicates"]
@@ -86,7 +87,7 @@ class DuplicateEvidence:
             )
         self.__attrs_init__(
             require_instance(basis, DuplicateBasis, "basis", code="bad_choice"),
-            checked_text(key, "key", "code"),
+            check_text_of(key, "key", "code"),
             pair,
             start,
             end,

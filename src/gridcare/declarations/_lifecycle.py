@@ -46,7 +46,7 @@ from typing import ClassVar, TypeVar
 
 import attrs
 
-from gridcare.declarations._checks import checked_ids, checked_text, optional_text, trusted
+from gridcare.declarations._checks import checked_ids, optional_text, trusted
 from gridcare.declarations._domain import Declaration
 from gridcare.declarations._enums import (
     DeclarationEventKind,
@@ -58,6 +58,7 @@ from gridcare.declarations._routing import Route
 from gridcare.errors import InvalidInput, require_instance, require_int
 from gridcare.machine import NEW, Machine, Replay, check_records, replay, trusted_replay
 from gridcare.serial import JsonMixin
+from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -222,7 +223,7 @@ def _field_paths(value: object, field: str = "fields") -> tuple[str, ...]:
         raise InvalidInput(
             "too_long", field, f"at most {MAX_CORRECTION_FIELDS} fields", value=len(value)
         )
-    return tuple([checked_text(path, f"{field}.{i}") for i, path in enumerate(value)])
+    return tuple([check_text_of(path, f"{field}.{i}") for i, path in enumerate(value)])
 
 
 @attrs.frozen(kw_only=True)
@@ -250,9 +251,9 @@ class DeclarationEvent:
     declaration_id: str
 
     def __attrs_post_init__(self) -> None:
-        checked_text(self.id, "id")
+        check_text_of(self.id, "id")
         require_aware(self.at, "at")
-        checked_text(self.declaration_id, "declaration_id")
+        check_text_of(self.declaration_id, "declaration_id")
 
 
 @attrs.frozen(kw_only=True)
@@ -308,7 +309,7 @@ class Assigned(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        checked_text(self.grid_id, "grid_id")
+        check_text_of(self.grid_id, "grid_id")
 
 
 @attrs.frozen(kw_only=True)
@@ -339,7 +340,7 @@ class ReviewStarted(DeclarationEvent):
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
         if self.worker_id is not None:
-            checked_text(self.worker_id, "worker_id")
+            check_text_of(self.worker_id, "worker_id")
 
 
 @attrs.frozen(kw_only=True)
@@ -400,7 +401,7 @@ class Rejected(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        checked_text(self.reason, "reason", "note")
+        check_text_of(self.reason, "reason", "note")
 
 
 @attrs.frozen(kw_only=True)
@@ -417,7 +418,7 @@ class MarkedDuplicate(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        checked_text(self.of, "of")
+        check_text_of(self.of, "of")
         if self.of == self.declaration_id:
             raise InvalidInput("self_duplicate", "of", "a declaration cannot duplicate itself")
 
@@ -436,7 +437,7 @@ class Transferred(DeclarationEvent):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        checked_text(self.to_grid, "to_grid")
+        check_text_of(self.to_grid, "to_grid")
 
 
 @attrs.frozen(kw_only=True)
@@ -550,7 +551,7 @@ class DeclarationRecord(JsonMixin):
         event_ids: tuple[str, ...] = (),
     ) -> None:
         self.__attrs_init__(
-            declaration_id=checked_text(declaration_id, "declaration_id"),
+            declaration_id=check_text_of(declaration_id, "declaration_id"),
             state=_choice(DeclarationState, "state", state),
             submitted_at=require_aware(submitted_at, "submitted_at"),
             updated_at=require_aware(updated_at, "updated_at"),

@@ -29,7 +29,7 @@ import attrs
 from gridcare.codes import normalise_area_code
 from gridcare.errors import Choice, FieldError, InvalidInput, require_flag
 from gridcare.masking import mask_id_number, mask_name, mask_phone, mask_text
-from gridcare.text import TEXT_LIMITS, check_text
+from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -117,11 +117,6 @@ def _mask_note(value: str) -> str:
     return repr(mask_text(value)) if value else "''"
 
 
-def _require_note(value: object) -> None:
-    """A note: free text of the ``note`` kind (:mod:`gridcare.text`), empty or on several lines."""
-    check_text(value, "note", max_length=TEXT_LIMITS["note"], allow_empty=True, multiline=True)
-
-
 def _require_enum(value: object, enum_cls: type[StrEnum], field: str) -> None:
     if not isinstance(value, enum_cls):
         raise InvalidInput("bad_enum", field, f"expected a {enum_cls.__name__}", value=value)
@@ -153,7 +148,7 @@ class Hazard:
     def __attrs_post_init__(self) -> None:
         _require_enum(self.kind, HazardKind, "kind")
         _require_enum(self.severity, Severity, "severity")
-        _require_note(self.note)
+        check_text_of(self.note, "note", "note", allow_empty=True)
 
 
 @attrs.frozen
@@ -169,7 +164,7 @@ class Dispute:
 
     def __attrs_post_init__(self) -> None:
         _require_enum(self.resolution, DisputeResolution, "resolution")
-        _require_note(self.note)
+        check_text_of(self.note, "note", "note", allow_empty=True)
 
 
 @attrs.frozen
@@ -216,7 +211,7 @@ class PremisesInspection:
     rectification_demanded: bool = False
 
     def __attrs_post_init__(self) -> None:
-        check_text(self.premises, "premises", max_length=TEXT_LIMITS["place"])
+        check_text_of(self.premises, "premises", "place")
         object.__setattr__(self, "passed", _checks(self.passed, "passed"))
         object.__setattr__(self, "failed", _checks(self.failed, "failed"))
         require_flag(self.rectification_demanded, "rectification_demanded")
@@ -245,7 +240,7 @@ class PremisesInspection:
 def _masked(value: object, mask: Callable[[str], str], kind: str, field: str) -> str:
     """Text with the rules and limit of ``kind``, masked by ``mask`` (which leaves a masked
     value as it is)."""
-    return mask(check_text(value, field, max_length=TEXT_LIMITS[kind], allow_empty=True))
+    return mask(check_text_of(value, field, kind, allow_empty=True))
 
 
 def _masked_name(value: object) -> str:
@@ -293,8 +288,8 @@ class ArrivalFound:
     arrived_at: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
-        check_text(self.person_key, "person_key", max_length=TEXT_LIMITS["code"])
-        check_text(self.household, "household", max_length=TEXT_LIMITS["id"])
+        check_text_of(self.person_key, "person_key", "code")
+        check_text_of(self.household, "household", "id")
         if self.from_area is not None:
             problem = normalise_area_code(self.from_area)
             if isinstance(problem, FieldError):

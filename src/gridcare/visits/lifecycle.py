@@ -76,7 +76,7 @@ from gridcare.machine import (
 )
 from gridcare.masking import mask_text
 from gridcare.serial import JsonMixin, personal
-from gridcare.text import TEXT_LIMITS, check_text
+from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 from gridcare.visits.campaign import Campaign, require_text
 from gridcare.visits.findings import Findings
@@ -495,9 +495,7 @@ class VisitAttempt:
                 "persons seen is a whole number, at least the resident ids given",
                 value=seen,
             )
-        check_text(
-            self.reason, "reason", max_length=TEXT_LIMITS["note"], allow_empty=True, multiline=True
-        )
+        check_text_of(self.reason, "reason", "note", allow_empty=True)
 
     @property
     def actor(self) -> str:

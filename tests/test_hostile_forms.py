@@ -51,7 +51,7 @@ from gridcare.declarations import (
 from gridcare.errors import FieldError, InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.testing import CORRUPTIONS, FORM_RECEIVED_AT, form_payloads
-from gridcare.text import TEXT_CODES, TEXT_LIMITS, check_text, text_problem
+from gridcare.text import TEXT_CODES, TEXT_LIMITS, check_text, kind_problem, text_problem
 from gridcare.timeutil import DEFAULT_ZONE, zone
 from gridcare.visits.findings import ArrivalFound
 
@@ -280,7 +280,15 @@ def test_every_text_field_has_the_limit_and_rules_of_its_kind(path: str, kind: s
     parse_form(_form(path, "区" * limit), declaration_id="D1", received_at=T)
     assert _row_codes(_form(path, "区" * (limit + 1))) == (("too_long",), 1)
     assert _row_codes(_form(path, "区\x1b区")) == (("control_character",), 1)
-    assert _row_codes(_form(path, "\u200b")) == (("invisible",), 1)
+    assert _row_codes(_form(path, "\u200b")) == ((kind_problem("\u200b", "f", kind).code,), 1)  # type: ignore[union-attr]
+    zero_width_inside = _row_codes(_form(path, "区\u200b1"))
+    assert zero_width_inside == ((("not_printable",), 1) if kind == "id" else ((), 2))
+
+
+def test_an_id_in_a_form_keeps_an_ids_rules() -> None:
+    for path in ("address.unit_id", "address.building_id", "proxy_worker_id"):
+        assert _row_codes(_form(path, "U\u200b1")) == (("not_printable",), 1)
+        assert _row_codes(_form(path, "U\u30001")) == (("not_printable",), 1)
 
 
 def test_division_codes_in_the_form_are_capped() -> None:
@@ -365,7 +373,7 @@ def test_ids_of_a_batch_have_the_rules_of_ids() -> None:
     assert info.value.code == "not_string"
     with pytest.raises(InvalidInput) as info:
         parse_form(example_form(), declaration_id="\u200b", received_at=T)
-    assert info.value.code == "invisible"
+    assert info.value.code == "not_printable"  # an id holds printable characters only
 
 
 def test_texts_are_kept_as_given_not_normalised() -> None:
@@ -627,7 +635,8 @@ def test_masking_an_arrival_twice_changes_nothing(text: str) -> None:
         ),
         (lambda: Assigned(**EVENT, grid_id="G\x00"), "control_character", "grid_id"),
         (lambda: Assigned(**EVENT, grid_id="G" * 65), "too_long", "grid_id"),
-        (lambda: Assigned(**{**EVENT, "id": "\u200b"}, grid_id="G"), "invisible", "id"),
+        (lambda: Assigned(**{**EVENT, "id": "\u200b"}, grid_id="G"), "not_printable", "id"),
+        (lambda: Assigned(**{**EVENT, "id": "\u3164"}, grid_id="G"), "invisible", "id"),
         (
             lambda: Assigned(**{**EVENT, "declaration_id": 7}, grid_id="G"),
             "not_string",

@@ -143,7 +143,7 @@ STRATEGY_CASES: list[tuple[str, Callable[[], object], str, str]] = [
     ),
     ("case ids", lambda: whistle_case_events(case_ids="C1"), "not_list", "case_ids"),
     ("residents", lambda: screening_events(ROUND, ()), "missing", "residents"),
-    ("resident id", lambda: tube_logs(ROUND, ("R1", "\x00")), "bad_characters", "residents.1"),
+    ("resident id", lambda: tube_logs(ROUND, ("R1", "\x00")), "control_character", "residents.1"),
     ("addresses", lambda: declaration_forms(addresses=[None]), "wrong_type", "addresses.0"),  # type: ignore[list-item]
     # Types, choices and texts.
     ("within", lambda: area_codes(within=[1]), "wrong_type", "within"),  # type: ignore[arg-type]

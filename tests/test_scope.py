@@ -95,8 +95,11 @@ def test_a_principal_without_an_access_level_reads_masked() -> None:
 @pytest.mark.parametrize(
     ("fields", "code"),
     [
-        ((None, "G1"), "not_string"),
+        ((None, "G1"), "missing"),
         (("P", ["G1"]), "not_string"),
+        (("P\x00", "G1"), "control_character"),
+        (("P", "G\u200b1"), "not_printable"),
+        ((" ", "G1"), "missing"),
         (("P", "G1", "full"), "bad_access"),
     ],
 )
@@ -155,12 +158,13 @@ def test_a_principals_refusals_name_the_argument_given() -> None:
     h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G", NodeKind.GRID, "g", "C")])
     worker = Principal("W1", "G")
     calls = [
-        (lambda: Principal.assigned(object(), "G", h), "principal_id"),  # type: ignore[arg-type]
-        (lambda: Principal.assigned("W1", 5, h), "node"),  # type: ignore[arg-type]
-        (lambda: worker.can_read(object(), h), "node"),  # type: ignore[arg-type]
-        (lambda: worker.check("", h), "node"),
+        (lambda: Principal.assigned(object(), "G", h), "not_string", "principal_id"),  # type: ignore[arg-type]
+        (lambda: Principal.assigned("W1", 5, h), "not_string", "node"),  # type: ignore[arg-type]
+        (lambda: worker.can_read(object(), h), "not_string", "node"),  # type: ignore[arg-type]
+        (lambda: worker.check("", h), "missing", "node"),
+        (lambda: worker.check("G\u202e", h), "bidi_control", "node"),
     ]
-    for call, field in calls:
+    for call, code, field in calls:
         with pytest.raises(InvalidInput) as err:
             call()
-        assert (err.value.code, err.value.field) == ("not_string", field)
+        assert (err.value.code, err.value.field) == (code, field)

@@ -40,6 +40,7 @@ import attrs
 from gridcare.codes import AreaCode
 from gridcare.errors import Choice, FieldError, InvalidInput, UnknownNode, require_flag
 from gridcare.masking import mask_text
+from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 
 __all__ = ["MAX_ID_LENGTH", "MAX_NAME_LENGTH", "Hierarchy", "Node", "NodeKind"]
 
@@ -74,20 +75,9 @@ _KINDS: tuple[NodeKind, ...] = tuple(NodeKind)
 _RANK: dict[NodeKind, int] = {kind: i for i, kind in enumerate(_KINDS)}
 #: Kinds whose names are part of an address below community level (masked in repr).
 _PRIVATE_KINDS = frozenset({NodeKind.BUILDING, NodeKind.UNIT, NodeKind.HOUSEHOLD})
-#: The longest node id and node name accepted.
-MAX_ID_LENGTH = 64
-MAX_NAME_LENGTH = 200
-
-
-def _text_problem(value: object, limit: int, *, empty_ok: bool) -> tuple[str, str] | None:
-    """The (code, message) of what is wrong with a text field, or ``None``."""
-    if not isinstance(value, str):
-        return "not_string", f"expected text, got {type(value).__name__}"
-    if not value and not empty_ok:
-        return "missing", "a non-empty value is required"
-    if len(value) > limit:
-        return "too_long", f"at most {limit} characters, got {len(value)}"
-    return None
+#: The longest node id and node name accepted: the limits of an id and of a place's name.
+MAX_ID_LENGTH = TEXT_LIMITS["id"]
+MAX_NAME_LENGTH = TEXT_LIMITS["place"]
 
 
 def _node_errors(
@@ -96,19 +86,19 @@ def _node_errors(
     """Every problem with the fields of one node (empty: none); paths under ``where``."""
     prefix = f"{where}." if where else ""
     errors: list[FieldError] = []
-    for field, value, limit, empty_ok in (
-        ("id", node_id, MAX_ID_LENGTH, False),
-        ("name", name, MAX_NAME_LENGTH, True),
+    for field, value, text_kind, empty_ok in (
+        ("id", node_id, "id", False),
+        ("name", name, "place", True),
     ):
-        problem = _text_problem(value, limit, empty_ok=empty_ok)
+        problem = kind_problem(value, prefix + field, text_kind, allow_empty=empty_ok)
         if problem is not None:
-            errors.append(FieldError(problem[0], prefix + field, problem[1], value))
+            errors.append(problem)
     if not isinstance(kind, NodeKind):
         errors.append(FieldError("bad_kind", prefix + "kind", "expected a NodeKind", kind))
     if parent_id is not None:
-        problem = _text_problem(parent_id, MAX_ID_LENGTH, empty_ok=False)
+        problem = kind_problem(parent_id, prefix + "parent_id")
         if problem is not None:
-            errors.append(FieldError(problem[0], prefix + "parent_id", problem[1], parent_id))
+            errors.append(problem)
     if code is not None and not isinstance(code, AreaCode):
         errors.append(FieldError("bad_code", prefix + "code", "expected an AreaCode", code))
     return errors
@@ -133,9 +123,13 @@ class Node:
 
     ``id`` is unique in its hierarchy; ``code`` is the division code (or local
     code) where the node has one. Names below the community are part of an
-    address and are masked in ``repr``. A field of the wrong type, an empty
-    id, an id over :data:`MAX_ID_LENGTH` or a name over :data:`MAX_NAME_LENGTH`
-    characters is ``InvalidInput`` naming every problem.
+    address and are masked in ``repr``. The id and the parent's id keep the
+    text rules of an id, the name those of a place's name, which may be empty
+    (:func:`gridcare.text.kind_problem`: at most :data:`MAX_ID_LENGTH` and
+    :data:`MAX_NAME_LENGTH` characters, no control or bidirectional control
+    character, and in an id nothing but printable characters). A field of the
+    wrong type or a text that breaks its rules is ``InvalidInput`` naming
+    every problem.
 
     >>> Node("H1", NodeKind.HOUSEHOLD, "3栋2单元301", "U1")
     Node('H1', household, '3栋***', parent='U1')
@@ -152,19 +146,14 @@ class Node:
     code: AreaCode | None = None
 
     def __attrs_post_init__(self) -> None:
-        # One cheap test for the usual node; the full check names every problem.
+        # The quick test of the text rules for the usual node; the full check names every problem.
         parent_id = self.parent_id
         if (
-            type(self.id) is str
-            and 0 < len(self.id) <= MAX_ID_LENGTH
-            and type(self.kind) is NodeKind
-            and type(self.name) is str
-            and len(self.name) <= MAX_NAME_LENGTH
-            and (
-                parent_id is None
-                or (type(parent_id) is str and 0 < len(parent_id) <= MAX_ID_LENGTH)
-            )
+            type(self.kind) is NodeKind
             and (self.code is None or type(self.code) is AreaCode)
+            and is_plain(self.id, MAX_ID_LENGTH)
+            and is_plain(self.name, MAX_NAME_LENGTH)
+            and (parent_id is None or is_plain(parent_id, MAX_ID_LENGTH))
         ):
             return
         errors = _node_errors(self.id, self.kind, self.name, parent_id, self.code)

@@ -36,6 +36,7 @@ import attrs
 
 from gridcare.errors import Choice, InvalidInput, OutOfScope, safe_value
 from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.text import check_text_of
 
 __all__ = ["Access", "Listing", "Principal", "Redactable", "View", "redact"]
 
@@ -86,8 +87,7 @@ _FULL_ACCESS_KINDS = frozenset(
 
 
 def _check_text(value: object, field: str) -> None:
-    if not isinstance(value, str) or not value:
-        raise InvalidInput("not_string", field, "expected a non-empty text", value=value)
+    check_text_of(value, field)  # the rules of an id
 
 
 def _check_hierarchy(value: object) -> None:

@@ -40,7 +40,7 @@ from gridcare.errors import (
 )
 from gridcare.masking import mask_address, mask_id_number, mask_name, mask_text
 from gridcare.serial import JsonMixin, personal, personal_fields
-from gridcare.text import TEXT_LIMITS, check_text, check_text_of
+from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -61,7 +61,7 @@ def _part(value: object, field: str, kind: str) -> str | None:
     """An optional text field: ``None``, blanks, or a text with the rules of its kind."""
     if value is None:
         return None
-    return check_text(value, field, max_length=TEXT_LIMITS[kind], allow_empty=True)
+    return check_text_of(value, field, kind, allow_empty=True)
 
 
 def _ordered(start: object, end: object, field: str) -> tuple[datetime, datetime]:

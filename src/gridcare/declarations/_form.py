@@ -204,19 +204,27 @@ def _masking(mask: Callable[[str], str]) -> PlainSerializer:
     return PlainSerializer(serialize, return_type=str, when_used="always")
 
 
-def _text_rules(value: str) -> str:
+def _text_rules(value: str, *, printable: bool = False) -> str:
     """The rules of :func:`gridcare.text.text_problem` on a text field (its length is the
-    field's ``max_length``, checked before; blanks are the field's own rules)."""
-    problem = text_problem(value, "", max_length=_LONGEST, allow_empty=True)
+    field's ``max_length``, checked before; blanks are the field's own rules); an id's
+    field keeps an id's rule too (``printable``)."""
+    problem = text_problem(value, "", max_length=_LONGEST, allow_empty=True, printable=printable)
     if problem is None:
         return value
     raise PydanticCustomError(problem.code, problem.message.replace("{", "{{"))
 
 
+def _id_rules(value: str) -> str:
+    return _text_rules(value, printable=True)
+
+
 _LONGEST = max(TEXT_LIMITS.values())
 _TEXT_RULES = AfterValidator(_text_rules)
+_ID_RULES = AfterValidator(_id_rules)
 
 PlainText = Annotated[str, _TEXT_RULES]
+PlainId = Annotated[str, _ID_RULES]
+PrivateId = Annotated[str, _ID_RULES, _masking(mask_text)]
 PersonName = Annotated[str, _TEXT_RULES, _masking(mask_name)]
 DocumentNumber = Annotated[str, _masking(mask_id_number)]
 PrivateText = Annotated[str, _TEXT_RULES, _masking(mask_text)]
@@ -367,13 +375,13 @@ class AddressForm(_FormModel):
     room: PrivateText | None = Field(
         None, max_length=TEXT_LIMITS["short"], title=_title("房号", "Room")
     )
-    building_id: PrivateText | None = Field(
+    building_id: PrivateId | None = Field(
         None, max_length=TEXT_LIMITS["id"], title=_title("楼栋编号", "Building id")
     )
-    unit_id: PrivateText | None = Field(
+    unit_id: PrivateId | None = Field(
         None, max_length=TEXT_LIMITS["id"], title=_title("单元编号", "Unit id")
     )
-    household_id: PrivateText | None = Field(
+    household_id: PrivateId | None = Field(
         None, max_length=TEXT_LIMITS["id"], title=_title("户编号", "Household id")
     )
     door_code: PrivateText | None = Field(
@@ -565,7 +573,7 @@ class DeclarationShape(_FormModel):
         title=_title("申报时健康码颜色", "Health code colour at submission")
     )
     filled_by: FilledBy = Field(FilledBy.SELF, title=_title("填报人", "Filled in by"))
-    proxy_worker_id: PlainText | None = Field(
+    proxy_worker_id: PlainId | None = Field(
         None,
         min_length=1,
         max_length=TEXT_LIMITS["id"],
@@ -962,6 +970,7 @@ NOT_IN_SCHEMA: frozenset[str] = frozenset(
         "control_character",
         "lone_surrogate",
         "bidi_control",
+        "not_printable",
         "invisible",
         # check characters, calendars and registers
         "bad_checksum",

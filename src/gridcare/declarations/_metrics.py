@@ -50,7 +50,7 @@ from gridcare.declarations._lifecycle import (
 )
 from gridcare.errors import InvalidInput, require_instance, require_int, require_items
 from gridcare.rates import Rate
-from gridcare.text import TEXT_LIMITS, check_text
+from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -128,7 +128,7 @@ class GridReviewMetrics:
         time_to_review_p90: timedelta | None,
     ) -> None:
         self.__attrs_init__(
-            check_text(grid_id, "grid_id", max_length=TEXT_LIMITS["id"], allow_empty=True),
+            check_text_of(grid_id, "grid_id", allow_empty=True),
             _count(received, "received"),
             _count(reviewed, "reviewed"),
             _count(overdue, "overdue"),

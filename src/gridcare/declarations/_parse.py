@@ -58,7 +58,7 @@ from gridcare.declarations._form import (
 )
 from gridcare.declarations._messages import code_message, field_errors, shown_value
 from gridcare.errors import FieldError, InvalidInput, require_int, require_items
-from gridcare.text import TEXT_LIMITS, text_problem
+from gridcare.text import check_text_of
 from gridcare.timeutil import DEFAULT_ZONE, require_aware
 
 __all__ = ["BatchResult", "Payload", "RejectedForm", "parse_form", "parse_forms"]
@@ -172,12 +172,13 @@ def _validate(data: Payload, context: dict[str, Any]) -> DeclarationForm | list[
 def _check_id(declaration_id: object, field: str = "declaration_id") -> str:
     """A declaration id: text with the rules and limit of an id (``gridcare.text``); none or
     an empty one is ``bad_declaration_id``."""
-    problem = text_problem(declaration_id, field, max_length=TEXT_LIMITS["id"])
-    if problem is None:
-        return declaration_id  # type: ignore[return-value]  # text_problem found a str
-    if problem.code in ("missing", "not_string"):
-        raise InvalidInput("bad_declaration_id", field, "a non-empty text id is required")
-    raise InvalidInput.collect([problem])
+    try:
+        return check_text_of(declaration_id, field)
+    except InvalidInput as exc:
+        if exc.code in ("missing", "not_string"):
+            missing = "a non-empty text id is required"
+            raise InvalidInput("bad_declaration_id", field, missing) from None
+        raise
 
 
 def parse_form(

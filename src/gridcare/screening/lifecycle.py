@@ -91,6 +91,7 @@ from gridcare.screening.round import (
     require_note,
 )
 from gridcare.serial import JsonMixin
+from gridcare.text import is_plain
 
 __all__ = [
     "RESIDENT_MACHINE",
@@ -283,10 +284,6 @@ RESIDENT_MACHINE: Machine[ResidentState, ScreeningEventKind] = Machine(
 _FIXED_AWARE: frozenset[type] = frozenset({timezone, ZoneInfo})
 
 
-def _quick_id(value: object) -> bool:
-    return type(value) is str and 0 < len(value) <= MAX_ID_LENGTH and value.isprintable()
-
-
 def _quick_at(value: object) -> bool:
     return type(value) is datetime and type(value.tzinfo) in _FIXED_AWARE
 
@@ -421,14 +418,14 @@ class SwabAdded:
         )
         # One cheap test for the usual shape (a city round logs about 4 million swabs).
         if not (
-            _quick_id(self.id)
-            and _quick_id(self.round_id)
-            and _quick_id(self.resident_id)
-            and _quick_id(self.tube_id)
+            is_plain(self.id, MAX_ID_LENGTH)
+            and is_plain(self.round_id, MAX_ID_LENGTH)
+            and is_plain(self.resident_id, MAX_ID_LENGTH)
+            and is_plain(self.tube_id, MAX_ID_LENGTH)
             and _quick_at(self.at)
             and type(self.tube_kind) is TubeKind
             and self.retest_of is None
-            and (self.site_id is None or _quick_id(self.site_id))
+            and (self.site_id is None or is_plain(self.site_id, MAX_ID_LENGTH))
             and self.door_team_id is None
         ):
             self._check_fields()
@@ -475,9 +472,9 @@ class TubeSealed:
     def __init__(self, *, id: str, at: datetime, round_id: str, tube_id: str) -> None:
         self.__attrs_init__(id=id, at=at, round_id=round_id, tube_id=tube_id)
         if not (
-            _quick_id(self.id)
-            and _quick_id(self.round_id)
-            and _quick_id(self.tube_id)
+            is_plain(self.id, MAX_ID_LENGTH)
+            and is_plain(self.round_id, MAX_ID_LENGTH)
+            and is_plain(self.tube_id, MAX_ID_LENGTH)
             and _quick_at(self.at)
         ):
             _check_common(self, ("tube_id",))
@@ -507,9 +504,9 @@ class TubeResult:
     ) -> None:
         self.__attrs_init__(id=id, at=at, round_id=round_id, tube_id=tube_id, result=result)
         if not (
-            _quick_id(self.id)
-            and _quick_id(self.round_id)
-            and _quick_id(self.tube_id)
+            is_plain(self.id, MAX_ID_LENGTH)
+            and is_plain(self.round_id, MAX_ID_LENGTH)
+            and is_plain(self.tube_id, MAX_ID_LENGTH)
             and _quick_at(self.at)
             and type(self.result) is LabResult
         ):

@@ -8,8 +8,8 @@ checks the other modules of the package share (:func:`require_id`,
 Rules this module obeys:
 
 * every value checks its fields at the boundary and raises
-  :class:`~gridcare.errors.InvalidInput` with a stable code; ids and notes are
-  text of bounded length without control characters or lone surrogates, and
+  :class:`~gridcare.errors.InvalidInput` with a stable code; ids and notes
+  keep the library's text rules for their kind (:mod:`gridcare.text`), and
   what an error quotes is masked;
 * *due* means registered in a household of the round's scope at the round's
   start: everyone due ends the round in exactly one outcome (see
@@ -39,6 +39,7 @@ from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import mask_numbers, mask_text
 from gridcare.people import CareNeed, Household, Resident, age_on
 from gridcare.risk.policy import MeasureKind
+from gridcare.text import TEXT_LIMITS, check_text_of, kind_problem, plain_texts
 from gridcare.timeutil import DEFAULT_ZONE
 
 __all__ = [
@@ -64,10 +65,10 @@ __all__ = [
     "require_note",
 ]
 
-#: The longest id accepted (round, resident, tube, site, event ids).
-MAX_ID_LENGTH = 64
-#: The longest free-text note accepted (a reason given in words).
-MAX_NOTE_LENGTH = 200
+#: The longest id accepted (round, resident, tube, site, event ids): the limit of an id.
+MAX_ID_LENGTH = TEXT_LIMITS["id"]
+#: The longest free-text note accepted (a reason given in words): the limit of a note.
+MAX_NOTE_LENGTH = TEXT_LIMITS["note"]
 #: The largest pool a rule may set (20-in-1 was the largest in common use).
 MAX_POOL_SIZE = 50
 #: Residents this old or older are sampled at home by default (with the disabled).
@@ -91,39 +92,24 @@ def _shown(value: object) -> object:
     return type(value).__name__
 
 
-#: Whether an id's text is clean: printable, no control characters or lone surrogates.
-_clean = str.isprintable
-
-
 def require_id(value: object, field: str) -> str:
-    """``value`` if it is an id: non-empty printable text of at most 64 characters.
+    """``value`` if it is an id: the text rules of an id (:func:`gridcare.text.kind_problem`).
 
-    Raises :class:`~gridcare.errors.InvalidInput` (codes ``not_string``,
-    ``missing``, ``too_long``, ``bad_characters``); the error never quotes
-    the value (at most its length).
+    At most 64 characters, something visible, nothing but printable
+    characters; :class:`~gridcare.errors.InvalidInput` with the rule's code
+    otherwise (``not_string``, ``too_long``, ``lone_surrogate``,
+    ``control_character``, ``bidi_control``, ``not_printable``, ``missing``,
+    ``invisible``). The error never quotes the value; a ``str`` subclass
+    comes back as a plain ``str``.
 
     >>> require_id("T0001", "tube_id")
     'T0001'
     >>> require_id("T\\x00", "tube_id")
     Traceback (most recent call last):
     ...
-    gridcare.errors.InvalidInput: tube_id: control characters or lone surrogates [bad_characters]
+    gridcare.errors.InvalidInput: tube_id: control character U+0000 at ... [control_character]
     """
-    if type(value) is not str:
-        if not isinstance(value, str):
-            raise InvalidInput(
-                "not_string", field, f"expected text, got {type(value).__name__}", value=None
-            )
-        value = str.__str__(value)  # a plain copy of a str subclass, whatever it overrides
-    if not value:
-        raise InvalidInput("missing", field, f"{field} must be non-empty text")
-    if len(value) > MAX_ID_LENGTH:
-        raise InvalidInput(
-            "too_long", field, f"at most {MAX_ID_LENGTH} characters", value=len(value)
-        )
-    if not _clean(value):
-        raise InvalidInput("bad_characters", field, "control characters or lone surrogates")
-    return value
+    return check_text_of(value, field)
 
 
 def require_node(hierarchy: Hierarchy, node_id: object, field: str) -> Node:
@@ -166,22 +152,19 @@ def require_kind(kind: object, field: str = "kind") -> NodeKind:
 
 
 def require_note(value: object, field: str) -> str:
-    """``value`` if it is a note: printable text (may be empty) of at most 200 characters.
+    """``value`` if it is a note: the text rules of a note, which may be empty.
+
+    At most :data:`MAX_NOTE_LENGTH` (1,000) characters; line breaks and tabs
+    allowed, no other control character (:func:`gridcare.text.kind_problem`).
 
     >>> require_note("在外地务工", "note")
     '在外地务工'
-    >>> require_note("x" * 201, "note")
+    >>> require_note("x" * 1001, "note")
     Traceback (most recent call last):
     ...
-    gridcare.errors.InvalidInput: note: at most 200 characters [too_long]
+    gridcare.errors.InvalidInput: note: at most 1000 characters, got 1001 [too_long]
     """
-    if not isinstance(value, str):
-        raise InvalidInput("not_string", field, f"expected text, got {type(value).__name__}")
-    if len(value) > MAX_NOTE_LENGTH:
-        raise InvalidInput("too_long", field, f"at most {MAX_NOTE_LENGTH} characters")
-    if not _clean(value):
-        raise InvalidInput("bad_characters", field, "control characters or lone surrogates")
-    return str(value)
+    return check_text_of(value, field, "note", allow_empty=True)
 
 
 def require_instant(value: object, field: str) -> datetime:
@@ -479,11 +462,10 @@ class DueList:
 
 
 def _all_ids(texts: Collection[str]) -> bool:
-    """Whether every text is an id (:func:`require_id`'s rule), in passes at C speed."""
-    return not texts or (
-        min(map(len, texts)) > 0
-        and max(map(len, texts)) <= MAX_ID_LENGTH
-        and all(map(_clean, texts))  # str.isprintable itself: no Python call per id
+    """Whether every text is an id (:func:`require_id`'s rule); the quick test first, in
+    passes at C speed, then the full rules only if some text fails it."""
+    return plain_texts(texts, MAX_ID_LENGTH) or all(
+        kind_problem(text, "") is None for text in texts
     )
 
 

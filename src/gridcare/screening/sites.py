@@ -20,7 +20,8 @@ import attrs
 
 from gridcare.errors import InvalidInput
 from gridcare.masking import mask_text
-from gridcare.screening.round import require_count, require_id, require_note
+from gridcare.screening.round import require_count, require_id
+from gridcare.text import check_text_of
 
 __all__ = ["DEFAULT_SWABS_PER_HOUR", "DoorTeam", "SamplingSite", "Station"]
 
@@ -77,7 +78,7 @@ class SamplingSite:
     def __attrs_post_init__(self) -> None:
         require_id(self.id, "id")
         require_id(self.node_id, "node_id")
-        require_note(self.name, "name")
+        check_text_of(self.name, "name", "place", allow_empty=True)
         if not self.stations:
             raise InvalidInput("no_stations", "stations", "a site has at least one station")
 

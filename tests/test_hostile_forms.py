@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from gridcare.codes import CitizenId
 from gridcare.declarations import (
+    FORM_CODES,
     MAX_ADVANCE_DAYS_LIMIT,
     MAX_CORRECTION_FIELDS,
     NOT_IN_SCHEMA,
@@ -289,6 +290,16 @@ def test_an_id_in_a_form_keeps_an_ids_rules() -> None:
     for path in ("address.unit_id", "address.building_id", "proxy_worker_id"):
         assert _row_codes(_form(path, "U\u200b1")) == (("not_printable",), 1)
         assert _row_codes(_form(path, "U\u30001")) == (("not_printable",), 1)
+
+
+def test_every_text_rule_a_form_meets_has_its_messages_and_withholds_the_text() -> None:
+    assert set(TEXT_CODES) <= FORM_CODES.keys()
+    for text in ("U\u200b1", "U\x001", "U\u202e1", "\u3164"):
+        batch = parse_forms([_form("address.household_id", text)], received_at=T)
+        (error,) = batch.rejected[0].errors
+        zh, _ = FORM_CODES[error.code]
+        assert error.message.startswith(f"{zh} / ")
+        assert "U" not in str(error.value)  # not even the part before the bad character
 
 
 def test_division_codes_in_the_form_are_capped() -> None:

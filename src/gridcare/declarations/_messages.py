@@ -42,6 +42,7 @@ FORM_CODES: dict[str, tuple[str, str]] = {
     "control_character": ("含有控制字符", "control character"),
     "lone_surrogate": ("含有无效的代理字符", "lone surrogate: not text"),
     "bidi_control": ("含有文字方向控制字符", "bidirectional control character"),
+    "not_printable": ("编号含有不可打印字符", "an id holds a character that is not printable"),
     "invisible": ("内容不可见", "nothing visible"),
     # identity and phone
     "not_string": ("应为文本", "expected text"),
@@ -185,6 +186,7 @@ _WITHHELD = frozenset(
         "control_character",
         "bidi_control",
         "lone_surrogate",
+        "not_printable",
         "invisible",
     }
 )

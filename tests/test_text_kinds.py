@@ -239,3 +239,20 @@ def test_a_note_holds_up_to_a_thousand_characters_and_its_line_breaks() -> None:
     with pytest.raises(InvalidInput) as info:
         require_note("a\x0bb", "note")  # a vertical tab is not a line break here
     assert info.value.code == "control_character"
+
+
+@given(TEXTS)
+def test_a_report_row_keeps_the_rules_of_a_nodes_id_and_name(text: str) -> None:
+    from gridcare.reports import ReportRow
+
+    def refused(node_id: str, name: str) -> str | None:
+        try:
+            ReportRow(node_id, name, NodeKind.GRID, 1, {})
+        except InvalidInput as exc:
+            return exc.code
+        return None
+
+    as_id = kind_problem(text, "node_id")
+    assert refused(text, "一网格") == (None if as_id is None else as_id.code)
+    as_name = kind_problem(text, "name", "place", allow_empty=True)
+    assert refused("G1", text) == (None if as_name is None else as_name.code)

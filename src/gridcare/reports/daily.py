@@ -32,13 +32,14 @@ from gridcare.errors import (
     require_instance,
     require_int,
 )
-from gridcare.hierarchy import MAX_ID_LENGTH, MAX_NAME_LENGTH, Hierarchy, NodeKind
+from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.labels import Lang, display_width, require_lang
 from gridcare.rates import UNDEFINED, Rate
 from gridcare.reports.metrics import METRICS, Metric, MetricKind, metric
 from gridcare.reports.rollups import Rollup
 from gridcare.reports.tallies import Count, Countable, Tally, TallyBuilder, clock_or_default
 from gridcare.serial import JsonMixin
+from gridcare.text import check_text_of
 from gridcare.timeutil import ReportClock, require_aware, require_day
 
 __all__ = ["DailyReport", "Figure", "ReportRow", "daily_report", "lagging"]
@@ -160,17 +161,9 @@ class ReportRow(JsonMixin):
     figures: Mapping[str, Figure]
 
     def __attrs_post_init__(self) -> None:
-        # The limits of a node's id and name (gridcare.hierarchy), where the row comes from.
-        if not isinstance(self.node_id, str) or not self.node_id:
-            raise InvalidInput("not_string", "node_id", "expected a node id (non-empty text)")
-        if len(self.node_id) > MAX_ID_LENGTH:
-            raise InvalidInput("too_long", "node_id", f"at most {MAX_ID_LENGTH} characters")
-        if not isinstance(self.name, str):
-            raise InvalidInput(
-                "not_string", "name", f"expected text, got {type(self.name).__name__}"
-            )
-        if len(self.name) > MAX_NAME_LENGTH:
-            raise InvalidInput("too_long", "name", f"at most {MAX_NAME_LENGTH} characters")
+        # The text rules of a node's id and name (gridcare.hierarchy), where the row comes from.
+        check_text_of(self.node_id, "node_id")
+        check_text_of(self.name, "name", "place", allow_empty=True)
         require_instance(self.kind, NodeKind, "kind", code="bad_enum")
         require_int(self.depth, "depth", low=0)
         if not isinstance(self.figures, Mapping):

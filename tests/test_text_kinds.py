@@ -23,6 +23,7 @@ from gridcare.screening.round import require_id, require_note
 from gridcare.text import (
     TEXT_CODES,
     TEXT_LIMITS,
+    check_text,
     check_text_of,
     is_plain,
     kind_problem,
@@ -39,6 +40,7 @@ _HARD = st.sampled_from(
 TEXTS = st.one_of(
     st.text(max_size=70),
     st.lists(st.one_of(_HARD, st.sampled_from("刘G1-_ .x")), max_size=8).map("".join),
+    st.text(st.sampled_from("刘G1-x"), min_size=1, max_size=66),  # mostly plain: the quick test
 )
 KINDS = st.sampled_from(sorted(TEXT_LIMITS))
 
@@ -256,3 +258,53 @@ def test_a_report_row_keeps_the_rules_of_a_nodes_id_and_name(text: str) -> None:
     assert refused(text, "一网格") == (None if as_id is None else as_id.code)
     as_name = kind_problem(text, "name", "place", allow_empty=True)
     assert refused("G1", text) == (None if as_name is None else as_name.code)
+
+
+def test_the_edges_of_the_rules() -> None:
+    """Edges a mutation run found untested: each line fails if its rule's bound or
+    branch is changed."""
+    # The quick test: the limit itself is within it; only the first character must be
+    # a letter or digit; a text of one character is a text.
+    assert is_plain("G" * 64, 64)
+    assert is_plain("G-1", 64)
+    assert plain_texts(["G"], 64)
+    assert plain_texts(["GG"], 2)
+    assert not plain_texts(["GGG"], 2)
+    # The full rules at the limit, off the quick path (a leading blank, a format character).
+    assert text_problem(" x", "f", max_length=2) is None
+    assert text_problem("x\u200b", "f", max_length=2) is None
+    assert text_problem(" X", "f", max_length=5) is None
+    assert text_problem(" x", "f", max_length=1_000_000) is None  # the largest limit
+    # Blanks that are not printable, allowed where empty is.
+    assert text_problem("\u3000", "f", max_length=5, allow_empty=True) is None
+    assert text_problem("\u3000", "f", max_length=5).code == "missing"  # type: ignore[union-attr]
+    # A paragraph separator is a control; an unassigned code point draws something.
+    assert text_problem("a\u2029b", "f", max_length=5).code == "control_character"  # type: ignore[union-attr]
+    assert text_problem("\u0378", "f", max_length=5) is None
+    # A blank letter beside a format character shows nothing.
+    assert text_problem("\u3164\u200b", "f", max_length=5).code == "invisible"  # type: ignore[union-attr]
+    # Line breaks in a multi-line text that must be printable otherwise.
+    assert text_problem("a\nb", "f", max_length=5, multiline=True, printable=True) is None
+    hidden = text_problem("a\u200bb", "f", max_length=5, multiline=True, printable=True)
+    assert hidden is not None
+    assert hidden.code == "not_printable"
+
+
+def test_check_text_keeps_its_field_its_blanks_and_plain_strings() -> None:
+    class Sly(str):
+        pass
+
+    assert type(check_text(Sly("G1"), "f", max_length=5)) is str
+    assert check_text(Sly("G1"), "f", max_length=5) == "G1"
+    assert check_text_of(Sly("G1"), "f") == "G1"
+    assert check_text("", "f", max_length=5, allow_empty=True) == ""
+    with pytest.raises(InvalidInput) as info:
+        check_text("\x00", "grid_id", max_length=5)
+    assert info.value.field == "grid_id"
+
+
+@pytest.mark.parametrize("kind", ["nonsense", 3, None, []])
+def test_a_kind_not_in_the_table_is_refused(kind: object) -> None:
+    with pytest.raises(InvalidInput) as info:
+        kind_problem("x", "f", kind)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.field) == ("unknown_choice", "kind")

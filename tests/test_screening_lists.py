@@ -384,3 +384,26 @@ def test_a_stored_tube_without_its_result_instant_is_listed_last() -> None:
     }
     report = coverage(h, replay_round([], rnd, due, tubes=stored))
     assert [t.tube_id for t in retest_list(report, {})] == ["T1", "T9"]
+
+
+@given(round_cases())
+def test_the_due_list_built_unchecked_passes_its_own_checks(case: RoundCase) -> None:
+    # due_list builds its DueList from checked values without the checks; the checked
+    # constructor, given the same fields, takes them and gives the same list.
+    due = case.due
+    fields = {field.name: getattr(due, field.name) for field in attrs.fields(DueList)}
+    assert DueList(**fields) == due
+
+
+def test_a_due_list_of_a_synthetic_city_passes_its_own_checks() -> None:
+    from gridcare.testing import synthetic_city
+
+    city = synthetic_city(scale=0.001)
+    start = datetime(2022, 3, 26, 7, 30, tzinfo=UTC)
+    screening = ScreeningRound(
+        id="S", scope=city.hierarchy.root.id, start=start, end=start + timedelta(hours=5)
+    )
+    due = due_list(screening, city.hierarchy, city.households)
+    fields = {field.name: getattr(due, field.name) for field in attrs.fields(DueList)}
+    assert len(due) > 1000
+    assert DueList(**fields) == due

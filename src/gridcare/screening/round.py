@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from gridcare.errors import Choice, InvalidInput, UnknownNode
+from gridcare.errors import Choice, InvalidInput, UnknownNode, trusted
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import mask_numbers, mask_text
 from gridcare.people import CareNeed, Household, Resident, age_on
@@ -394,7 +394,7 @@ class ScreeningRound:
         return (self.end - self.start).total_seconds() / 3600
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, init=False)
 class DueList:
     """Who the round is due for: every resident of the scope at the round's start.
 
@@ -420,7 +420,29 @@ class DueList:
     door_sampling: frozenset[str] = frozenset()
     exempt: Mapping[str, ExemptionReason] = attrs.field(factory=dict)
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        round_id: str,
+        scope_position: int,
+        household_of: Mapping[str, str],
+        place_of: Mapping[str, int],
+        single_tube: frozenset[str] = frozenset(),
+        door_sampling: frozenset[str] = frozenset(),
+        exempt: Mapping[str, ExemptionReason] | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            round_id=round_id,
+            scope_position=scope_position,
+            household_of=household_of,
+            place_of=place_of,
+            single_tube=single_tube,
+            door_sampling=door_sampling,
+            exempt={} if exempt is None else exempt,
+        )
+        self._check()
+
+    def _check(self) -> None:
         require_id(self.round_id, "round_id")
         require_count(self.scope_position, "scope_position", low=0, high=10**9)
         households = self.household_of
@@ -615,7 +637,11 @@ def due_list(
     exempt = {
         e.resident_id: e.reason for e in screening.exemptions if e.resident_id in household_of
     }
-    return DueList(
+    # Every field is built here from checked values (the households' ids and members, the
+    # round's exemptions, positions from the hierarchy): the list is built unchecked, which
+    # spares passes over the millions of ids of a city's round.
+    return trusted(
+        DueList,
         round_id=screening.id,
         scope_position=scope_pos,
         household_of=household_of,

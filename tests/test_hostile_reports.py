@@ -180,7 +180,9 @@ def test_a_metric_named_twice_or_outside_the_report_is_refused() -> None:
     ("call", "code", "field"),
     [
         # values: the fields of frozen values are checked when they are made
-        (lambda: Count("", "hazards", day=D), "not_string", "node"),
+        (lambda: Count("", "hazards", day=D), "missing", "node"),  # the text rules of an id
+        (lambda: Count(None, "hazards", day=D), "missing", "node"),  # type: ignore[arg-type]
+        (lambda: Count(7, "hazards", day=D), "not_string", "node"),  # type: ignore[arg-type]
         (lambda: Count("G1", "review_rate", day=D), "rate_not_counted", "metric"),
         (lambda: Count("G1", "hazards"), "missing", "day"),
         (lambda: Count("G1", "hazards", at=datetime(2022, 3, 27)), "naive_datetime", "at"),

@@ -164,7 +164,7 @@ STRATEGY_CASES: list[tuple[str, Callable[[], object], str, str]] = [
     ("round", lambda: tube_logs(None, ("R1",)), "wrong_type", "screening"),  # type: ignore[arg-type]
     ("campaign scope", lambda: campaigns(scope=""), "missing", "scope"),
     ("campaign", lambda: attempt_logs(DEEP), "wrong_type", "campaign"),  # type: ignore[arg-type]
-    ("attempt id", lambda: visit_attempts(CAMPAIGN, attempt_id=7), "missing", "attempt_id"),  # type: ignore[arg-type]
+    ("attempt id", lambda: visit_attempts(CAMPAIGN, attempt_id=7), "not_string", "attempt_id"),  # type: ignore[arg-type]
     ("corrupt", lambda: declaration_forms(corrupt={"a": 1}), "wrong_type", "corrupt"),  # type: ignore[arg-type]
     ("prefix", lambda: declarations(id_prefix=5), "not_string", "id_prefix"),  # type: ignore[arg-type]
     ("prefix long", lambda: declarations(id_prefix="D" * 60), "too_long", "id_prefix"),

@@ -327,7 +327,7 @@ def test_overdue_lists_check_the_cases_and_the_deadlines() -> None:
 
 
 def test_case_values_check_their_fields() -> None:
-    _refused(lambda: attrs.evolve(CASE, id=DEEP), "missing", "id")
+    _refused(lambda: attrs.evolve(CASE, id=DEEP), "not_string", "id")
     _refused(lambda: attrs.evolve(CASE, state="raised"), "bad_enum", "state")
     _refused(lambda: attrs.evolve(CASE, dispatched=[("fire", T0)]), "bad_departments", "dispatched")
     _refused(lambda: attrs.evolve(CASE, accepted_at=NAIVE), "naive_datetime", "accepted_at")
@@ -339,7 +339,7 @@ def test_case_values_check_their_fields() -> None:
     _refused(lambda: OverdueCase("C", "later", T0), "bad_stage", "stage")
     _refused(lambda: OverdueCase("C", DEEP, T0), "bad_stage", "stage")  # type: ignore[arg-type]
     _refused(lambda: OverdueCheckIn("C", "fire", NAIVE), "naive_datetime", "due")
-    _refused(lambda: OverdueCheckIn("C", DEEP, T0), "missing", "department")  # type: ignore[arg-type]
+    _refused(lambda: OverdueCheckIn("C", DEEP, T0), "not_string", "department")  # type: ignore[arg-type]
     assert WhistleCase("C", "G", CaseTopic.HAZARD, CaseUrgency.DAILY, T0).state is CaseState.RAISED
 
 
@@ -409,10 +409,10 @@ def test_visit_records_check_their_fields() -> None:
     )  # type: ignore[arg-type]
     _refused(
         lambda: VisitAttempt(**seen, outcome=reached, resident_ids=(DEEP,)),  # type: ignore[arg-type]
-        "bad_residents",
-        "resident_ids",
+        "not_string",
+        "resident_ids.0",
     )
-    _refused(lambda: HouseholdVisit(DEEP, "K"), "missing", "household")  # type: ignore[arg-type]
+    _refused(lambda: HouseholdVisit(DEEP, "K"), "not_string", "household")  # type: ignore[arg-type]
     _refused(lambda: HouseholdVisit("H", "K", "reached"), "bad_enum", "state")  # type: ignore[arg-type]
     _refused(lambda: HouseholdVisit("H", "K", attempts=-1), "negative", "attempts")
     _refused(lambda: HouseholdVisit("H", "K", person_visits=DEEP), "not_integer", "person_visits")  # type: ignore[arg-type]
@@ -426,7 +426,7 @@ def test_visit_records_check_their_fields() -> None:
     _refused(lambda: HouseholdReplay(None, [ATTEMPT], ()), "wrong_type", "applied")  # type: ignore[arg-type]
     _refused(lambda: VisitReplay({}, (), (), (), None), "bad_campaign", "campaign")  # type: ignore[arg-type]
     _refused(lambda: VisitReplay(5, (), (), (), CAMPAIGN), "wrong_type", "records")  # type: ignore[arg-type]
-    _refused(lambda: replay_visits([], CAMPAIGN).state_of(DEEP), "missing", "household")  # type: ignore[arg-type]
+    _refused(lambda: replay_visits([], CAMPAIGN).state_of(DEEP), "not_string", "household")  # type: ignore[arg-type]
 
 
 def test_findings_check_their_fields() -> None:
@@ -470,12 +470,12 @@ def test_progress_values_and_arguments_are_checked() -> None:
     )  # type: ignore[arg-type]
     _refused(lambda: MopUp("G", 1, [DEEP]), "not_list", "households")  # type: ignore[arg-type]
     _refused(lambda: WorkloadRow("T", date(1, 1, 1), 1, 1, 1), "out_of_range", "day")
-    _refused(lambda: WorkloadRow(DEEP, date(2022, 3, 20), 1, 1, 1), "missing", "actor")  # type: ignore[arg-type]
+    _refused(lambda: WorkloadRow(DEEP, date(2022, 3, 20), 1, 1, 1), "not_string", "actor")  # type: ignore[arg-type]
     _refused(lambda: workload(5), "not_list", "attempts")  # type: ignore[arg-type]
     _refused(lambda: ProgressReport(5, CAMPAIGN, {}, T0, {}), "bad_hierarchy", "hierarchy")  # type: ignore[arg-type]
     _refused(lambda: ProgressReport(CITY, CAMPAIGN, {}, NAIVE, {}), "naive_datetime", "as_of")
     _refused(lambda: REPORT.behind(NodeKind.GRID, "3"), "not_integer", "n")  # type: ignore[arg-type]
-    _refused(lambda: REPORT.state_of(DEEP), "missing", "household")  # type: ignore[arg-type]
+    _refused(lambda: REPORT.state_of(DEEP), "not_string", "household")  # type: ignore[arg-type]
     _refused(lambda: progress(CITY, CAMPAIGN, 5, T0), "not_list", "states_or_attempts")  # type: ignore[arg-type]
     _refused(lambda: progress(CITY, CAMPAIGN, [], T0, progress=5), "not_callable", "progress")  # type: ignore[arg-type]
     assert workload([ATTEMPT], by=ActorKind.TEAM)[0].attempts == 1

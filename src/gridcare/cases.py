@@ -59,6 +59,7 @@ from gridcare.errors import (
 from gridcare.machine import NEW, Machine, Replay, check_records, replay
 from gridcare.masking import mask_text
 from gridcare.serial import JsonMixin, personal
+from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -181,6 +182,12 @@ WHISTLE_CASE_MACHINE: Machine[CaseState, CaseEventKind] = Machine(
 #: The longest deadline a case may have (so a deadline added to an instant stays a date).
 _MAX_DEADLINE = timedelta(days=366)
 
+#: The most characters of an id (a case, event or grid id), a department's name (a place's)
+#: and a note: the limits of their kinds in :mod:`gridcare.text`.
+_ID = TEXT_LIMITS["id"]
+_PLACE = TEXT_LIMITS["place"]
+_NOTE = TEXT_LIMITS["note"]
+
 
 def _positive(field: str) -> Callable[[Any, Any, Any], None]:
     def check(instance: Any, attribute: Any, value: Any) -> None:
@@ -266,6 +273,13 @@ def _mask(value: str) -> str:
     return repr(mask_text(value)) if value else "''"
 
 
+def _check_departments(departments: tuple[object, ...], field: str) -> None:
+    """Each of ``departments`` a department's name: the text rules of a place (``<field>.<i>``)."""
+    for i, department in enumerate(departments):
+        if not is_plain(department, _PLACE):
+            check_text_of(department, f"{field}.{i}", "place")
+
+
 @attrs.frozen
 class CaseEvent:
     """One event in a whistle case's life: its ``kind`` says what happened.
@@ -276,12 +290,23 @@ class CaseEvent:
     ``REOPEN`` a ``note`` (the reason; masked in ``repr``). ``CHECK_IN_LAST``
     is the table's own kind, never an event's.
 
+    The text rules of :func:`gridcare.text.kind_problem` hold whatever the
+    kind: ``id``, ``case_id`` and ``grid`` are ids, a department's name
+    (``department``, each of ``departments`` named ``departments.<i>``) a
+    place's, the ``note`` a note's (empty unless the event needs a reason).
+    A text that breaks them is ``InvalidInput`` with the rule's code.
+
     >>> from datetime import datetime, timezone
     >>> CaseEvent(id="e", at=datetime(2022, 3, 25, tzinfo=timezone.utc), case_id="C",
     ...           kind=CaseEventKind.CHECK_IN)
     Traceback (most recent call last):
     ...
     gridcare.errors.InvalidInput: department: a check-in names its department [missing]
+    >>> CaseEvent(id="e", at=datetime(2022, 3, 25, tzinfo=timezone.utc), case_id="C\\x1b[2J",
+    ...           kind=CaseEventKind.ACCEPT)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: case_id: control character U+001B at ... [control_character]
     """
 
     id: str
@@ -296,10 +321,11 @@ class CaseEvent:
     note: str = attrs.field(default="", repr=_mask)
 
     def __attrs_post_init__(self) -> None:
-        for field in ("id", "case_id"):
-            value = getattr(self, field)
-            if not isinstance(value, str) or not value:
-                raise InvalidInput("missing", field, f"{field} is required", value=value)
+        # The texts pass the quick test of the text rules (gridcare.text.is_plain) or the full
+        # rules decide.
+        if not (is_plain(self.id, _ID) and is_plain(self.case_id, _ID)):
+            check_text_of(self.id, "id")
+            check_text_of(self.case_id, "case_id")
         require_aware(self.at, "at")
         kind = self.kind
         if not isinstance(kind, CaseEventKind):
@@ -310,36 +336,42 @@ class CaseEvent:
                 "kind",
                 "check_in_last is the table's name for the last awaited check-in: send check_in",
             )
+        grid = self.grid
+        if grid is not None:
+            if not is_plain(grid, _ID):
+                check_text_of(grid, "grid")
+        elif kind is CaseEventKind.RAISE:
+            raise InvalidInput("missing", "grid", "a case is raised by a grid")
         if kind is CaseEventKind.RAISE:
-            if not isinstance(self.grid, str) or not self.grid:
-                raise InvalidInput("missing", "grid", "a case is raised by a grid")
             if not isinstance(self.topic, CaseTopic):
                 raise InvalidInput("missing", "topic", "a case has a topic", value=self.topic)
             if not isinstance(self.urgency, CaseUrgency):
                 raise InvalidInput(
                     "missing", "urgency", "a case has an urgency", value=self.urgency
                 )
-        if kind is CaseEventKind.DISPATCH:
-            deps = self.departments
-            if (
-                type(deps) is not tuple
-                or not deps
-                or not all(isinstance(d, str) and d for d in deps)
-                or len(set(deps)) != len(deps)
-            ):
-                raise InvalidInput(
-                    "bad_departments",
-                    "departments",
-                    "dispatch names one or more distinct departments",
-                    value=deps,
-                )
-        if kind is CaseEventKind.CHECK_IN and (
-            not isinstance(self.department, str) or not self.department
-        ):
+        deps = self.departments
+        if type(deps) is not tuple:
+            raise InvalidInput(
+                "bad_departments", "departments", "expected a tuple of departments", value=deps
+            )
+        _check_departments(deps, "departments")
+        if kind is CaseEventKind.DISPATCH and (not deps or len(set(deps)) != len(deps)):
+            raise InvalidInput(
+                "bad_departments",
+                "departments",
+                "dispatch names one or more distinct departments",
+                value=deps,
+            )
+        department = self.department
+        if department is not None:
+            if not is_plain(department, _PLACE):
+                check_text_of(department, "department", "place")
+        elif kind is CaseEventKind.CHECK_IN:
             raise InvalidInput("missing", "department", "a check-in names its department")
-        if kind in (CaseEventKind.REJECT, CaseEventKind.REOPEN) and (
-            not isinstance(self.note, str) or not self.note
-        ):
+        note = self.note
+        if not ((type(note) is str and not note) or is_plain(note, _NOTE)):
+            check_text_of(note, "note", "note", allow_empty=True)
+        if kind in (CaseEventKind.REJECT, CaseEventKind.REOPEN) and not note.strip():
             raise InvalidInput("missing", "note", f"{kind.value} needs a reason")
 
 
@@ -351,7 +383,10 @@ class WhistleCase(JsonMixin):
     ``checked_in`` to when it checked in, both as sorted tuples of pairs.
     ``event_ids`` are the ids of the events applied, in replay order, and
     ``last_event_at`` the instant of the last: what a replay resumed from
-    stored cases needs (:class:`gridcare.machine.Tracked`).
+    stored cases needs (:class:`gridcare.machine.Tracked`). ``id``, ``grid``
+    and each of ``event_ids`` (``event_ids.<i>``) keep the text rules of an
+    id, the departments' names (``dispatched.<i>``, ``checked_in.<i>``) those
+    of a place, the ``note`` those of a note (:func:`gridcare.text.kind_problem`).
 
     >>> from datetime import datetime, timezone
     >>> e = CaseEvent(id="e", at=datetime(2022, 3, 25, tzinfo=timezone.utc), case_id="C",
@@ -379,10 +414,10 @@ class WhistleCase(JsonMixin):
     last_event_at: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
-        for field in ("id", "grid"):
-            value = getattr(self, field)
-            if type(value) is not str or not value:
-                raise InvalidInput("missing", field, f"{field} is non-empty text")
+        # Built again at every event a replay applies: the quick test of the text rules first.
+        if not (is_plain(self.id, _ID) and is_plain(self.grid, _ID)):
+            check_text_of(self.id, "id")
+            check_text_of(self.grid, "grid")
         require_instance(self.topic, CaseTopic, "topic", code="bad_enum")
         require_instance(self.urgency, CaseUrgency, "urgency", code="bad_enum")
         require_instance(self.state, CaseState, "state", code="bad_enum")
@@ -394,11 +429,15 @@ class WhistleCase(JsonMixin):
         _check_sent(self.dispatched, "dispatched")
         _check_sent(self.checked_in, "checked_in")
         require_int(self.reopen_count, "reopen_count", low=0)
-        if type(self.note) is not str:
-            raise InvalidInput("not_string", "note", "a note is text")
+        note = self.note
+        if not ((type(note) is str and not note) or is_plain(note, _NOTE)):
+            check_text_of(note, "note", "note", allow_empty=True)
         ids = self.event_ids
-        if type(ids) is not tuple or not set(map(type, ids)) <= {str}:
+        if type(ids) is not tuple:
             raise InvalidInput("bad_record", "event_ids", "expected a tuple of event ids")
+        for i, event_id in enumerate(ids):
+            if not is_plain(event_id, _ID):
+                check_text_of(event_id, f"event_ids.{i}")
 
     @property
     def pending_departments(self) -> tuple[str, ...]:
@@ -408,16 +447,17 @@ class WhistleCase(JsonMixin):
 
 
 def _check_sent(value: object, field: str) -> None:
-    """``dispatched`` or ``checked_in``: a tuple of (department, aware instant) pairs."""
+    """``dispatched`` or ``checked_in``: a tuple of (department, aware instant) pairs, each
+    department's name keeping the text rules of a place (named ``<field>.<i>``)."""
     if type(value) is not tuple or not all(
         type(pair) is tuple
         and len(pair) == 2
-        and type(pair[0]) is str
         and isinstance(pair[1], datetime)
         and pair[1].utcoffset() is not None
         for pair in value
     ):
         raise InvalidInput("bad_departments", field, "expected (department, instant) pairs")
+    _check_departments(tuple([pair[0] for pair in value]), field)
 
 
 def _check_guard(case: object, event: object) -> None:
@@ -629,6 +669,9 @@ def replay_cases(
 class OverdueCheckIn:
     """A department that has not checked in by its deadline.
 
+    ``case_id`` keeps the text rules of an id, ``department`` those of a
+    place (:func:`gridcare.text.kind_problem`).
+
     >>> from datetime import datetime, timezone
     >>> OverdueCheckIn("C", "fire", datetime(2022, 3, 25, tzinfo=timezone.utc)).department
     'fire'
@@ -640,8 +683,7 @@ class OverdueCheckIn:
 
     def __attrs_post_init__(self) -> None:
         _check_overdue(self.case_id, self.due)
-        if type(self.department) is not str or not self.department:
-            raise InvalidInput("missing", "department", "department is non-empty text")
+        check_text_of(self.department, "department", "place")
 
 
 @attrs.frozen
@@ -668,8 +710,7 @@ _STAGES = ("accept", "close")
 
 
 def _check_overdue(case_id: object, due: object) -> None:
-    if type(case_id) is not str or not case_id:
-        raise InvalidInput("missing", "case_id", "case_id is non-empty text")
+    check_text_of(case_id, "case_id")
     require_aware(due, "due")
 
 

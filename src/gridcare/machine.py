@@ -55,6 +55,7 @@ from gridcare.errors import (
     require_instance,
     trusted,
 )
+from gridcare.text import check_text_of
 
 __all__ = [
     "NEW",
@@ -140,21 +141,25 @@ class Machine(Generic[S, V]):
     >>> sorted(k.value for k in m.kinds), sorted(k.value for k in m.entry_kinds)
     (['fit', 'press'], ['fit'])
 
-    The name is non-empty text and the table a mapping of ``(state or NEW,
-    kind)`` pairs of enum members to a state (code ``bad_table`` naming the
-    entry otherwise):
+    The name is an id (the text rules of an id, :func:`gridcare.text.kind_problem`,
+    with their codes) and the table a mapping of ``(state or NEW, kind)``
+    pairs of enum members to a state (code ``bad_table`` naming the entry
+    otherwise):
 
     >>> Machine("light", {(NEW, "fit"): Light.OFF})
     Traceback (most recent call last):
     ...
     gridcare.errors.InvalidInput: table.0: expected (state or NEW, event kind) -> state [bad_table]
+    >>> Machine("light\x1b[2J", {})
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: name: control character U+001B at position 5 [control_character]
     """
 
     __slots__ = ("_kind_types", "_state_types", "_table", "entry_kinds", "kinds", "name", "states")
 
     def __init__(self, name: str, table: Mapping[tuple[S | None, V], S]) -> None:
-        if not isinstance(name, str) or not name:
-            raise InvalidInput("missing", "name", "a machine's name is non-empty text")
+        check_text_of(name, "name")  # the rules of an id: errors name the machine by it
         _require_mapping(table, "table")
         for i, (key, target) in enumerate(table.items()):
             _check_transition(key, target, i)

@@ -5,6 +5,14 @@ Rules this module obeys:
 * every value is a frozen attrs class; a bad field raises one
   :class:`~gridcare.errors.InvalidInput` listing every problem (``code`` and
   ``field`` name each);
+* every text field keeps the text rules of its kind (:mod:`gridcare.text`):
+  an id (of a resident, household, worker or node) those of an id, at most 64
+  characters, printable only; a person's name those of a name, at most 50
+  characters; a masked document number or
+  phone those of a short text; a text that breaks them is one of the problems
+  listed, with the codes of free text (``not_string``, ``too_long``,
+  ``control_character``, ``bidi_control``, ``missing``, ...), and no error
+  quotes the text;
 * personal data (names, document numbers, phones) is masked in every ``repr``
   and ``str`` (docs/design.md, "Privacy"); birth dates are not shown at all;
 * nothing reads the clock: whether a resident is elderly depends on an
@@ -39,6 +47,7 @@ from gridcare.errors import Choice, FieldError, InvalidInput, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import mask_id_number, mask_name
 from gridcare.serial import personal
+from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware, require_day
 
 __all__ = [
@@ -142,22 +151,39 @@ IN_PERSON_NEEDS: frozenset[CareNeed] = frozenset(
     {CareNeed.ELDERLY, CareNeed.NO_SMARTPHONE, CareNeed.LIVING_ALONE}
 )
 
-_DOC_NUMBER = re.compile(r"^[0-9A-Z]{5,20}$")
-_MAX_NAME = 40
+_DOC_NUMBER = re.compile(r"[0-9A-Z]{5,20}")
+# The limits of the kinds of text this module holds (gridcare.text.TEXT_LIMITS).
+_ID = TEXT_LIMITS["id"]
+_NAME = TEXT_LIMITS["name"]
+_SHORT = TEXT_LIMITS["short"]
 
 
-def _text_errors(errors: list[FieldError], field: str, value: object, *, personal: bool) -> None:
-    if not isinstance(value, str):
-        errors.append(FieldError("not_string", field, f"expected text, got {type(value).__name__}"))
-    elif not value.strip():
-        errors.append(FieldError("missing", field, "a non-empty value is required"))
-    elif len(value) > _MAX_NAME:
-        shown = mask_name(value) if personal else value[:_MAX_NAME] + "..."
-        errors.append(
-            FieldError(
-                "too_long", field, f"at most {_MAX_NAME} characters, got {len(value)}", shown
-            )
-        )
+def _text_errors(errors: list[FieldError], *fields: tuple[str, object, str]) -> None:
+    """Append the problem of each ``(field, value, kind)`` with the text rules of its kind.
+
+    The rules are :func:`gridcare.text.kind_problem`'s; a problem names the
+    rule and the field, never the text (a name is personal data).
+    """
+    for field, value, kind in fields:
+        problem = kind_problem(value, field, kind)
+        if problem is not None:
+            errors.append(problem)
+
+
+def _ids_errors(errors: list[FieldError], field: str, ids: tuple[object, ...]) -> None:
+    """The problems of a tuple of ids, each named ``<field>.<i>``."""
+    for i, value in enumerate(ids):
+        problem = kind_problem(value, f"{field}.{i}")
+        if problem is not None:
+            errors.append(problem)
+
+
+def _plain_ids(ids: tuple[object, ...]) -> bool:
+    """Whether every id passes the quick test of the text rules (:func:`gridcare.text.is_plain`)."""
+    for value in ids:  # noqa: SIM110 - a loop: all() over a generator costs twice as much here
+        if not is_plain(value, _ID):
+            return False
+    return True
 
 
 def _raise_if(errors: list[FieldError]) -> None:
@@ -219,7 +245,7 @@ class IdDocument:
                     self.kind,
                 )
             )
-        if not isinstance(self.number, str) or not _DOC_NUMBER.match(self.number):
+        if not isinstance(self.number, str) or not _DOC_NUMBER.fullmatch(self.number):
             shown = mask_id_number(self.number) if isinstance(self.number, str) else None
             errors.append(
                 FieldError(
@@ -282,6 +308,10 @@ class Resident:
     ``care_needs`` records lasting needs (no smartphone, living alone, ...);
     age-based needs are computed by :func:`help_reasons` for a given date.
     ``repr`` masks the name, document and phone and leaves out the birth date.
+    ``id`` and ``household_id`` keep the text rules of an id (at most 64
+    characters, printable only), ``name`` those of a person's name (at most 50
+    characters, no control or bidirectional control character:
+    :func:`gridcare.text.kind_problem`).
 
     >>> cid = CitizenId.parse("11010519491231002X")
     >>> Resident(id="R1", household_id="H1", name="王芳", document=cid,
@@ -364,9 +394,17 @@ class Resident:
 
     def _check(self) -> None:
         errors: list[FieldError] = []
-        _text_errors(errors, "id", self.id, personal=False)
-        _text_errors(errors, "household_id", self.household_id, personal=False)
-        _text_errors(errors, "name", self.name, personal=True)
+        if not (
+            is_plain(self.id, _ID)
+            and is_plain(self.household_id, _ID)
+            and is_plain(self.name, _NAME)
+        ):  # the quick test passes the usual resident; the rules name every problem of the rest
+            _text_errors(
+                errors,
+                ("id", self.id, "id"),
+                ("household_id", self.household_id, "id"),
+                ("name", self.name, "name"),
+            )
         born_ok = isinstance(self.birth_date, date) and not isinstance(self.birth_date, datetime)
         if not born_ok:
             errors.append(FieldError("bad_birth_date", "birth_date", "expected a date"))
@@ -485,6 +523,10 @@ class Resident:
 class RedactedResident:
     """A resident with every personal field masked: what :meth:`Resident.redacted` gives.
 
+    The ids keep the text rules of an id, the masked name those of a person's
+    name, the masked document number and phone (``None``: no phone) those of
+    a short text (:func:`gridcare.text.kind_problem`).
+
     >>> RedactedResident(id="R1", household_id="H1", name="刘*娟", id_kind=IdKind.CITIZEN_ID,
     ...                  document="110105********002X", phone=None, care_needs=frozenset())
     RedactedResident(id='R1', household_id='H1', name='刘*娟', id_kind=<IdKind.CITIZEN_ID: \
@@ -500,20 +542,32 @@ class RedactedResident:
     care_needs: frozenset[CareNeed]
 
     def __attrs_post_init__(self) -> None:
-        _check_masked_texts(self, ("id", "household_id", "name", "document", "phone"))
+        errors: list[FieldError] = []
+        phone = self.phone
+        if not (
+            is_plain(self.id, _ID)
+            and is_plain(self.household_id, _ID)
+            and is_plain(self.name, _NAME)
+            and is_plain(self.document, _SHORT)
+            and (phone is None or is_plain(phone, _SHORT))
+        ):  # the quick test passes the usual masked resident; the rules name the rest's problems
+            _text_errors(
+                errors,
+                ("id", self.id, "id"),
+                ("household_id", self.household_id, "id"),
+                ("name", self.name, "name"),
+                ("document", self.document, "short"),
+            )
+            if phone is not None:
+                _text_errors(errors, ("phone", phone, "short"))
         if not isinstance(self.id_kind, IdKind):
-            raise InvalidInput("bad_enum", "id_kind", "expected an IdKind")
+            errors.append(FieldError("bad_enum", "id_kind", "expected an IdKind"))
         needs = self.care_needs
         if type(needs) is not frozenset or not all(isinstance(n, CareNeed) for n in needs):
-            raise InvalidInput("bad_care_need", "care_needs", "expected a frozenset of CareNeed")
-
-
-def _check_masked_texts(record: object, fields: tuple[str, ...]) -> None:
-    """The text fields of a redacted record: text (``phone`` may be ``None``), never quoted."""
-    for field in fields:
-        value = getattr(record, field)
-        if type(value) is not str and not (field == "phone" and value is None):
-            raise InvalidInput("not_string", field, f"expected text, got {type(value).__name__}")
+            errors.append(
+                FieldError("bad_care_need", "care_needs", "expected a frozenset of CareNeed")
+            )
+        _raise_if(errors)
 
 
 def _check_resident(value: object, field: str = "resident") -> Resident:
@@ -582,7 +636,10 @@ class Household:
     """A household: ``id`` is its HOUSEHOLD node id; ``members`` are resident ids.
 
     A household registered as ``vacant`` (nobody lives there) has no members;
-    vacant is a fact about the dwelling, not "not visited yet".
+    vacant is a fact about the dwelling, not "not visited yet". ``id`` and
+    each member keep the text rules of an id (at most 64 characters,
+    printable only): a member that breaks them is named
+    ``members.<i>`` with the code of the rule (:func:`gridcare.text.kind_problem`).
 
     >>> Household(id="H1", members=["R1", "R2"])
     Household('H1', members=2)
@@ -617,16 +674,16 @@ class Household:
 
     def _check(self) -> None:
         errors: list[FieldError] = []
-        _text_errors(errors, "id", self.id, personal=False)
+        if not is_plain(self.id, _ID):
+            _text_errors(errors, ("id", self.id, "id"))
         members = self.members
         if not isinstance(members, tuple):
             errors.append(
                 FieldError("not_list", "members", "expected a list of resident ids", members)
             )
             members = ()
-        for i, member in enumerate(members):
-            if not isinstance(member, str) or not member:
-                errors.append(FieldError("bad_member", f"members.{i}", "expected a resident id"))
+        elif not _plain_ids(members):
+            _ids_errors(errors, "members", members)
         if all(isinstance(m, str) for m in members) and len(set(members)) != len(members):
             errors.append(FieldError("duplicate_member", "members", "a member is listed twice"))
         if not isinstance(self.vacant, bool):
@@ -655,6 +712,11 @@ class Household:
 class Worker:
     """A person doing grid work, with one role; ``repr`` masks the name and phone.
 
+    ``id`` keeps the text rules of an id (at most 64 characters, printable
+    only), ``name`` those of a person's name (at most 50 characters, no
+    control or bidirectional control character:
+    :func:`gridcare.text.kind_problem`).
+
     >>> Worker(id="W1", name="周建国", role=WorkerRole.GRID_WORKER_FULL_TIME,
     ...        phone=PhoneNumber.parse("13912345678"))
     Worker('W1', grid_worker_full_time, name='周*国', phone=PhoneNumber('139****5678'))
@@ -666,9 +728,16 @@ class Worker:
     phone: PhoneNumber | None = None
 
     def __attrs_post_init__(self) -> None:
+        phone = self.phone
+        if (
+            is_plain(self.id, _ID)
+            and is_plain(self.name, _NAME)
+            and type(self.role) is WorkerRole
+            and (phone is None or type(phone) is PhoneNumber)
+        ):
+            return  # the quick test passes the usual worker; the rules name the rest's problems
         errors: list[FieldError] = []
-        _text_errors(errors, "id", self.id, personal=False)
-        _text_errors(errors, "name", self.name, personal=True)
+        _text_errors(errors, ("id", self.id, "id"), ("name", self.name, "name"))
         if not isinstance(self.role, WorkerRole):
             errors.append(FieldError("bad_role", "role", "expected a WorkerRole", self.role))
         if self.phone is not None and not isinstance(self.phone, PhoneNumber):
@@ -702,6 +771,10 @@ class Worker:
 class RedactedWorker:
     """A worker with the name and phone masked: what :meth:`Worker.redacted` gives.
 
+    ``id`` keeps the text rules of an id, the masked ``name`` those of a
+    person's name, the masked ``phone`` (``None``: no phone) those of a short
+    text (:func:`gridcare.text.kind_problem`).
+
     >>> RedactedWorker(id="W1", role=WorkerRole.VOLUNTEER, name="周*国", phone=None).name
     '周*国'
     """
@@ -712,14 +785,29 @@ class RedactedWorker:
     phone: str | None
 
     def __attrs_post_init__(self) -> None:
-        _check_masked_texts(self, ("id", "name", "phone"))
+        phone = self.phone
+        if (
+            is_plain(self.id, _ID)
+            and is_plain(self.name, _NAME)
+            and (phone is None or is_plain(phone, _SHORT))
+            and type(self.role) is WorkerRole
+        ):
+            return  # the quick test passes the usual masked worker
+        errors: list[FieldError] = []
+        _text_errors(errors, ("id", self.id, "id"), ("name", self.name, "name"))
+        if phone is not None:
+            _text_errors(errors, ("phone", phone, "short"))
         if not isinstance(self.role, WorkerRole):
-            raise InvalidInput("bad_role", "role", "expected a WorkerRole")
+            errors.append(FieldError("bad_role", "role", "expected a WorkerRole"))
+        _raise_if(errors)
 
 
 @attrs.frozen
 class Assignment:
     """Worker ``worker_id`` answers for node ``node_id`` (one worker may have several).
+
+    Both keep the text rules of an id (at most 64 characters,
+    printable only: :func:`gridcare.text.kind_problem`).
 
     >>> Assignment("W1", "430202001001-G01")
     Assignment(worker_id='W1', node_id='430202001001-G01')
@@ -729,15 +817,20 @@ class Assignment:
     node_id: str
 
     def __attrs_post_init__(self) -> None:
+        if is_plain(self.worker_id, _ID) and is_plain(self.node_id, _ID):
+            return  # the quick test passes the usual assignment
         errors: list[FieldError] = []
-        _text_errors(errors, "worker_id", self.worker_id, personal=False)
-        _text_errors(errors, "node_id", self.node_id, personal=False)
+        _text_errors(errors, ("worker_id", self.worker_id, "id"), ("node_id", self.node_id, "id"))
         _raise_if(errors)
 
 
 @attrs.frozen
 class ChainLink:
     """One link of a responsibility chain: the workers of ``role`` assigned at ``node_id``.
+
+    ``node_id`` and each of ``worker_ids`` (a tuple of at least one) keep the
+    text rules of an id (:func:`gridcare.text.kind_problem`); a worker id that
+    breaks them is named ``worker_ids.<i>``.
 
     >>> ChainLink(WorkerRole.VOLUNTEER, "H1", ("W7",)).worker_ids
     ('W7',)
@@ -748,21 +841,33 @@ class ChainLink:
     worker_ids: tuple[str, ...]
 
     def __attrs_post_init__(self) -> None:
+        ids = self.worker_ids
+        if (
+            type(self.role) is WorkerRole
+            and is_plain(self.node_id, _ID)
+            and type(ids) is tuple
+            and ids
+            and _plain_ids(ids)
+        ):
+            return  # the quick test passes the usual link (Roster.chain builds them)
         errors: list[FieldError] = []
         if not isinstance(self.role, WorkerRole):
             errors.append(FieldError("bad_role", "role", "expected a WorkerRole", self.role))
-        _text_errors(errors, "node_id", self.node_id, personal=False)
-        ids = self.worker_ids
-        if not isinstance(ids, tuple) or not ids or not all(isinstance(w, str) for w in ids):
+        _text_errors(errors, ("node_id", self.node_id, "id"))
+        if not isinstance(ids, tuple) or not ids:
             errors.append(
                 FieldError("bad_workers", "worker_ids", "expected a tuple of worker ids", ids)
             )
+        else:
+            _ids_errors(errors, "worker_ids", ids)
         _raise_if(errors)
 
 
 @attrs.frozen
 class ResponsibilityChain:
     """Who answers for a node, nearest first: one link per role, at the nearest node that has it.
+
+    ``node_id`` keeps the text rules of an id (:func:`gridcare.text.kind_problem`).
 
     >>> chain = ResponsibilityChain("H1", (
     ...     ChainLink(WorkerRole.VOLUNTEER, "H1", ("V1",)),
@@ -777,7 +882,8 @@ class ResponsibilityChain:
 
     def __attrs_post_init__(self) -> None:
         errors: list[FieldError] = []
-        _text_errors(errors, "node_id", self.node_id, personal=False)
+        if not is_plain(self.node_id, _ID):
+            _text_errors(errors, ("node_id", self.node_id, "id"))
         links = self.links
         if not isinstance(links, tuple) or not all(isinstance(k, ChainLink) for k in links):
             errors.append(FieldError("bad_links", "links", "expected a tuple of ChainLink", links))

@@ -22,6 +22,7 @@ import attrs
 from gridcare.errors import Choice, InvalidInput, require_instance
 from gridcare.labels import Lang, require_lang
 from gridcare.screening import CENSUS_METRICS, SCREENING_METRICS
+from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 
 __all__ = ["COUNTED_METRICS", "METRICS", "Metric", "MetricKind", "counted_metric", "metric"]
 
@@ -46,8 +47,12 @@ class MetricKind(Choice):
 class Metric:
     """One entry of the metric catalogue.
 
-    Names, labels and units are text; a rate names its numerator and its
-    denominator, other metrics neither (``InvalidInput`` otherwise).
+    Every text keeps the rules of its kind (:func:`gridcare.text.check_text_of`):
+    the ``name``, and a rate's ``numerator`` and ``denominator`` (metric
+    names), those of an id; the labels ``zh`` and ``en``, and ``meaning`` (one
+    line, may be empty), those of a place; the ``unit`` those of a short
+    text. A rate names its numerator and its denominator, other metrics
+    neither (``InvalidInput`` otherwise).
 
     >>> m = METRICS["review_rate"]
     >>> m.kind.value, m.numerator, m.denominator
@@ -64,20 +69,16 @@ class Metric:
     meaning: str = ""
 
     def __attrs_post_init__(self) -> None:
-        for field in ("name", "zh", "en", "unit", "meaning"):
-            value = getattr(self, field)
-            if not isinstance(value, str):
-                raise InvalidInput(
-                    "not_string", field, f"expected text, got {type(value).__name__}"
-                )
-        if not self.name:
-            raise InvalidInput("missing", "name", "a metric has a name")
+        for field, kind, empty_ok in _TEXTS:
+            check_text_of(getattr(self, field), field, kind, allow_empty=empty_ok)
         require_instance(self.kind, MetricKind, "kind", code="bad_enum")
         rate = self.kind is MetricKind.RATE
         for field in ("numerator", "denominator"):
             value = getattr(self, field)
-            if rate and not (isinstance(value, str) and value):
+            if rate and value is None:
                 raise InvalidInput("missing", field, "a rate names its numerator and denominator")
+            if rate:
+                check_text_of(value, field)  # a metric's name: the text rules of an id
             if not rate and value is not None:
                 raise InvalidInput(
                     "not_a_rate", field, "only a rate has a numerator and denominator"
@@ -100,6 +101,16 @@ class Metric:
         '已审核数 / 申报数'
         """
         return _MEANINGS_ZH.get(self.name, self.zh) if require_lang(lang) == "zh" else self.meaning
+
+
+#: The texts of a metric: (field, kind of text, may be empty).
+_TEXTS = (
+    ("name", "id", False),
+    ("zh", "place", False),
+    ("en", "place", False),
+    ("unit", "short", False),
+    ("meaning", "place", True),
+)
 
 
 def _catalogue(*metrics: Metric) -> dict[str, Metric]:
@@ -207,7 +218,8 @@ def metric(name: str) -> Metric:
     """
     found = METRICS.get(name) if isinstance(name, str) else None
     if found is None:
-        shown = repr(name) if isinstance(name, str) else "given"
+        # Only a text passing the quick test of an id's rules is shown, never an escape.
+        shown = repr(name) if is_plain(name, TEXT_LIMITS["id"]) else "given"
         raise InvalidInput("unknown_metric", "metric", f"no metric named {shown}", value=name)
     return found
 

@@ -36,6 +36,7 @@ import attrs
 from gridcare import serial
 from gridcare.errors import InvalidInput, require_callable, require_instance, require_int
 from gridcare.reports.metrics import COUNTED_METRICS, counted_metric
+from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import MAX_YEAR, MIN_YEAR, ReportClock, require_aware, require_day
 
 __all__ = ["Count", "Countable", "Key", "Progress", "Tally", "TallyBuilder", "TallyData", "tally"]
@@ -52,6 +53,8 @@ DEFAULT_CLOCK = ReportClock()
 
 _FIRST_DAY = date(MIN_YEAR, 1, 1)
 _LAST_DAY = date(MAX_YEAR, 12, 31)
+#: The longest node id: the limit of an id (:mod:`gridcare.text`).
+_ID_LIMIT = TEXT_LIMITS["id"]
 
 
 def clock_or_default(clock: object, field: str = "clock") -> ReportClock:
@@ -72,15 +75,16 @@ def clock_or_default(clock: object, field: str = "clock") -> ReportClock:
 def _usual_key(node: object, metric_name: object, day: object) -> Key | None:
     """The key, if it has the usual shape and so needs no further check; else ``None``.
 
-    The usual shape: a non-empty node id, a counted metric's name and a
-    supported report day, each of its exact type. Anything else goes through
-    the checks that say what is wrong (:func:`checked_key`, :func:`lookup_key`).
+    The usual shape: a node id passing the quick test of an id's text rules
+    (:func:`gridcare.text.is_plain`), a counted metric's name and a supported
+    report day, each of its exact type. Anything else goes through the checks
+    that say what is wrong (:func:`checked_key`, :func:`lookup_key`).
     """
     if (
         type(node) is str
         and type(day) is date
         and type(metric_name) is str
-        and node != ""
+        and is_plain(node, _ID_LIMIT)
         and metric_name in COUNTED_METRICS
         and _FIRST_DAY <= day <= _LAST_DAY
     ):
@@ -90,10 +94,10 @@ def _usual_key(node: object, metric_name: object, day: object) -> Key | None:
 
 def _check_count_fields(
     node: object, metric_name: object, n: object, day: object, at: object
-) -> None:
-    """Raise ``InvalidInput`` unless these make one count (the report day aside)."""
-    if not isinstance(node, str) or not node:
-        raise InvalidInput("not_string", "node", "expected a node id (non-empty text)", value=node)
+) -> str:
+    """The node id (a plain ``str``) if these make one count (the report day aside), else
+    ``InvalidInput``."""
+    node_id = check_text_of(node, "node")  # the text rules of an id
     counted_metric(metric_name)  # type: ignore[arg-type]
     require_int(n, "n", low=0)
     if at is not None:
@@ -102,6 +106,7 @@ def _check_count_fields(
         require_day(day, "day")
     elif at is None:
         raise InvalidInput("missing", "day", "give the report day or the instant")
+    return node_id
 
 
 @attrs.frozen
@@ -110,10 +115,10 @@ class Count:
 
     Give ``at`` (an instant) for a flow, and the clock finds the report day;
     give ``day`` directly for a stock counted as of that day's cutoff. The
-    fields are checked when the count is made: a non-empty node id, a
-    counted metric (not a rate), a whole ``n`` from 0 up, a supported ``day``
-    or an aware ``at`` (each checked when given; the ``day`` counts when both
-    are).
+    fields are checked when the count is made: a node id keeping the text
+    rules of an id (:func:`gridcare.text.kind_problem`), a counted metric
+    (not a rate), a whole ``n`` from 0 up, a supported ``day`` or an aware
+    ``at`` (each checked when given; the ``day`` counts when both are).
 
     >>> from datetime import date
     >>> Count("G1", "hazards", day=date(2022, 3, 27)).n
@@ -171,7 +176,8 @@ def checked_key(
 ) -> Key:
     """The key of one count, after checking it; a bad count raises ``InvalidInput``.
 
-    The metric must be counted (not a rate), ``n`` a whole number from 0 up,
+    The node id keeps the text rules of an id (:func:`gridcare.text.kind_problem`),
+    the metric must be counted (not a rate), ``n`` a whole number from 0 up,
     and either ``day`` or an aware ``at`` given (its report day is then the
     clock's).
 
@@ -181,7 +187,7 @@ def checked_key(
     >>> checked_key("G1", "hazards", 1, None, at, ReportClock())
     ('G1', 'hazards', datetime.date(2022, 3, 28))
     """
-    _check_count_fields(node, metric_name, n, day, at)
+    node = _check_count_fields(node, metric_name, n, day, at)
     if day is None:
         assert at is not None
         day = clock.report_day(at)
@@ -191,8 +197,9 @@ def checked_key(
 def lookup_key(node: str, metric_name: str, day: date, *, day_field: str = "day") -> Key:
     """The key a lookup names, after checking it: a node id, a counted metric and a day.
 
-    A rate or an unknown metric name is refused (a tally never holds it); the
-    day's error names ``day_field``.
+    The node id keeps the text rules of an id
+    (:func:`gridcare.text.kind_problem`); a rate or an unknown metric name is
+    refused (a tally never holds it); the day's error names ``day_field``.
 
     >>> lookup_key("G1", "hazards", date(2022, 3, 27))
     ('G1', 'hazards', datetime.date(2022, 3, 27))
@@ -203,8 +210,7 @@ def lookup_key(node: str, metric_name: str, day: date, *, day_field: str = "day"
     """
     key = _usual_key(node, metric_name, day)
     if key is None:
-        if not isinstance(node, str):
-            raise InvalidInput("not_string", "node", "expected a node id (text)", value=node)
+        node = check_text_of(node, "node")  # the text rules of an id
         counted_metric(metric_name)
         key = (node, metric_name, require_day(day, day_field))
     return key
@@ -588,8 +594,9 @@ class Tally:
     def get(self, node: str, metric_name: str, day: date) -> int:
         """The count for one key (0 if absent).
 
-        ``node`` is a node id, ``metric_name`` a counted metric (a rate or an
-        unknown name is refused) and ``day`` a report day.
+        ``node`` is a node id (the text rules of an id,
+        :func:`gridcare.text.kind_problem`), ``metric_name`` a counted metric (a
+        rate or an unknown name is refused) and ``day`` a report day.
 
         >>> Tally.empty().get("G1", "hazards", date(2022, 3, 27))
         0

@@ -90,6 +90,7 @@ from gridcare.risk.register import (
     trusted_opens_after,
 )
 from gridcare.serial import JsonMixin
+from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import (
     Midnights,
     local_date,
@@ -257,8 +258,13 @@ def _optional(value: object, kind: type[_V], field: str) -> _V | None:
     return None if value is None else require_instance(value, kind, field)
 
 
-def _text(value: object, field: str) -> str:
-    return require_instance(value, str, field, code="not_string")
+#: The longest policy name an assessment names: the limit of an id (:mod:`gridcare.text`).
+_ID_LIMIT = TEXT_LIMITS["id"]
+
+
+def _clause(value: object) -> str:
+    """A policy clause a plan or a reason cites: one line, the text rules of a place."""
+    return check_text_of(value, "clause", "place")
 
 
 def _dates(values: object, field: str) -> tuple[date, ...]:
@@ -421,7 +427,8 @@ class RiskPlan(JsonMixin):
     tests (each step says so for itself). Steps follow each other without a
     gap, except where a declared exposure ends after another's measures are
     over: its own measure then starts at its anchor. Checked on construction,
-    ``zone_name`` included (an IANA name).
+    ``zone_name`` included (an IANA name), and ``clause``, one line with the
+    text rules of a place (:func:`gridcare.text.check_text_of`).
 
     >>> from gridcare.risk.presets import PRESETS
     >>> from datetime import datetime
@@ -467,7 +474,7 @@ class RiskPlan(JsonMixin):
             _dates(test_dates, "test_dates"),
             _instances(windows, TestWindow, "windows"),
             require_instance(green_after_tests, bool, "green_after_tests"),
-            _text(clause, "clause"),
+            _clause(clause),
             zone_name,
         )
 
@@ -519,7 +526,9 @@ class RiskReason(JsonMixin):
     ``zh`` and ``en`` render the reason in Chinese and English. A reason is a
     contact's (``contact`` set, the stay's fields ``None``) or a stay's
     (``match``, ``stay``, ``designation`` and ``exposure_end`` set, ``contact``
-    ``None``); anything else is refused with code ``bad_reason``.
+    ``None``); anything else is refused with code ``bad_reason``. The
+    ``clause`` is one line with the text rules of a place
+    (:func:`gridcare.text.check_text_of`), as ``zh`` and ``en`` show it.
 
     >>> from datetime import datetime
     >>> from gridcare.risk.presets import PRESETS
@@ -565,7 +574,7 @@ class RiskReason(JsonMixin):
             raise InvalidInput("bad_reason", "contact", "a contact reason has no stay fields")
         self.__attrs_init__(
             require_instance(category, Category, "category"),
-            _text(clause, "clause"),
+            _clause(clause),
             require_instance(source, Provenance, "source"),
             match,
             stay,
@@ -645,7 +654,8 @@ class Assessment(_Deferrable, JsonMixin):
     ``category`` is that of the exposure governing the plan's strictest step
     (with no step remaining, the most severe category of the reasons).
     Checked on construction: each step of the plan must name one of the
-    ``reasons`` (``out_of_range``).
+    ``reasons`` (``out_of_range``), and ``policy``, a policy's name, keeps the
+    text rules of an id (:func:`gridcare.text.check_text_of`).
 
     An assessment made by :func:`assess_many` builds its ``plan``,
     ``code_color`` and ``reasons`` when one of them is first read (a batch
@@ -704,7 +714,8 @@ class Assessment(_Deferrable, JsonMixin):
             require_instance(needs_verification, bool, "needs_verification"),
             reasons,
             require_aware(as_of, "as_of"),
-            _text(policy, "policy"),
+            # The policy's name: the text rules of an id, the quick test first.
+            policy if is_plain(policy, _ID_LIMIT) else check_text_of(policy, "policy"),
         )
 
     if not TYPE_CHECKING:  # hidden from type checkers: they still refuse unknown attributes

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import attrs
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -44,6 +45,7 @@ from pydantic_core import PydanticCustomError, from_json
 
 from gridcare.errors import Choice, InvalidInput, PolicyError, require_int
 from gridcare.risk.register import MAX_TRACE_BACK_DAYS, MatchKind, RiskLevel, kinds_mask
+from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE_NAME, zone
 
 __all__ = [
@@ -152,7 +154,10 @@ def _policy_error(exc: ValidationError) -> PolicyError:
     first = errors[0]
     loc = [str(part) for part in first.get("loc", ())]
     ctx = first.get("ctx") or {}
-    if first.get("type") == "policy_contradiction":
+    if "text_rule" in ctx:
+        # A text rule names the rule and where the character is, never the text.
+        problem = f"{first.get('msg', '')} [{ctx['text_rule']}]"
+    elif first.get("type") == "policy_contradiction":
         inner = str(ctx.get("where", ""))
         if inner:
             loc.append(inner)
@@ -182,6 +187,33 @@ class _PolicyMeta(ModelMetaclass):
             raise _policy_error(exc) from None
 
 
+def _text_rules(kind: str, *, allow_empty: bool = False) -> BeforeValidator:
+    """The text rules of ``kind`` (:func:`gridcare.text.kind_problem`) on a field, before
+    pydantic reads it: a text breaking one is refused with the rule's code as the error's
+    type, which :class:`~gridcare.errors.PolicyError` shows as ``[code]``."""
+    limit = TEXT_LIMITS[kind]
+
+    def check(value: object) -> object:
+        if is_plain(value, limit):
+            return value
+        problem = kind_problem(value, "", kind, allow_empty=allow_empty)
+        if problem is not None:
+            raise PydanticCustomError(problem.code, problem.message, {"text_rule": problem.code})
+        assert isinstance(value, str)  # kind_problem found a str
+        return value if type(value) is str else str.__str__(value)
+
+    return BeforeValidator(check)
+
+
+#: A one-line text of up to 200 characters: a title, an edition (the limit of a place).
+_Line = Annotated[str, _text_rules("place")]
+#: Free text of up to 1000 characters, line breaks allowed: a source, a note (a note's).
+_Note = Annotated[str, _text_rules("note")]
+_OptionalNote = Annotated[str, _text_rules("note", allow_empty=True)]
+#: A time zone's name: an id's rules before it is looked up.
+_ZoneName = Annotated[str, _text_rules("id")]
+
+
 class _Model(BaseModel, metaclass=_PolicyMeta):
     """Frozen, closed models."""
 
@@ -194,16 +226,30 @@ class _Model(BaseModel, metaclass=_PolicyMeta):
 class Provenance(_Model):
     """Where a value comes from.
 
+    Its texts keep the rules of their kind (:func:`gridcare.text.kind_problem`):
+    ``edition``, one line, those of a place; ``source`` (a citation) and
+    ``note`` (may be empty), free text with line breaks, those of a note.
+
     >>> Provenance(edition="9th", date="2022-06-28", source="the plan, close contacts",
     ...            kind="national").kind
     <SourceKind.NATIONAL: 'national'>
     """
 
-    edition: str = Field(min_length=1, description="编号或版本 / edition or instrument")
+    edition: _Line = Field(
+        min_length=1,
+        max_length=TEXT_LIMITS["place"],
+        description="编号或版本 / edition or instrument",
+    )
     date: dt.date = Field(description="发布或施行日期 / date issued or in force")
-    source: str = Field(min_length=1, description="出处 / where the value is stated")
+    source: _Note = Field(
+        min_length=1,
+        max_length=TEXT_LIMITS["note"],
+        description="出处 / where the value is stated",
+    )
     kind: SourceKind = Field(description="国家文本或地方做法 / national text or local practice")
-    note: str = Field(default="", description="说明 / how the value was read")
+    note: _OptionalNote = Field(
+        default="", max_length=TEXT_LIMITS["note"], description="说明 / how the value was read"
+    )
 
 
 class MatchRule(_Model):
@@ -544,7 +590,11 @@ class Policy(_Model):
     """A versioned policy: windows, matching rules and a plan per category, each value sourced.
 
     Build one with :meth:`from_dict` or :meth:`from_json` (or the constructor);
-    every contradiction raises :class:`~gridcare.errors.PolicyError`.
+    every contradiction raises :class:`~gridcare.errors.PolicyError`. The
+    titles ``title_zh`` and ``title_en`` keep the text rules of a place, the
+    ``zone`` those of an id (:func:`gridcare.text.kind_problem`); a text that
+    breaks one is a ``PolicyError`` naming the field and ending in the rule's
+    code (``[control_character]``).
 
     >>> from gridcare.risk.presets import PRESETS
     >>> data = PRESETS["ninth-edition"].to_dict()
@@ -556,9 +606,9 @@ class Policy(_Model):
     """
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
-    title_zh: str = Field(min_length=1)
-    title_en: str = Field(min_length=1)
-    zone: str = DEFAULT_ZONE_NAME
+    title_zh: _Line = Field(min_length=1, max_length=TEXT_LIMITS["place"])
+    title_en: _Line = Field(min_length=1, max_length=TEXT_LIMITS["place"])
+    zone: _ZoneName = Field(default=DEFAULT_ZONE_NAME, max_length=TEXT_LIMITS["id"])
     look_back_days: int = Field(ge=0, le=366)
     look_back_source: Provenance
     trace_back_days: int = Field(ge=0, le=MAX_TRACE_BACK_DAYS)

@@ -35,6 +35,7 @@ from gridcare.people import Resident
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import Outcome, RoundReplay, TubeRecord, TubeState
 from gridcare.screening.round import (
+    MAX_ID_LENGTH,
     TubeKind,
     require_count,
     require_id,
@@ -42,6 +43,7 @@ from gridcare.screening.round import (
     require_node,
 )
 from gridcare.serial import JsonMixin
+from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 
 __all__ = [
     "SCREENING_METRICS",
@@ -458,14 +460,35 @@ def coverage(hierarchy: Hierarchy, replay: RoundReplay) -> CoverageReport:
     return CoverageReport(hierarchy, replay, outcomes, _sum_up(hierarchy, scope_pos, own))
 
 
+#: Each text of a :class:`MaskedResident`: its field, the text kind whose rules
+#: it keeps (:func:`gridcare.text.kind_problem`), and whether it may be empty.
+_MASKED_TEXTS: tuple[tuple[str, str, bool], ...] = (
+    ("resident_id", "id", False),
+    ("household_id", "id", True),
+    ("grid_id", "id", True),
+    ("name", "name", True),
+    ("document", "short", True),
+)
+
+
 @attrs.frozen
 class MaskedResident:
     """A resident as a list shows it: ids, and the name and ID number masked.
 
-    Only masked forms are stored, so no list can leak them.
+    Only masked forms are stored, so no list can leak them. Each text keeps
+    the rules of its kind (:func:`gridcare.text.kind_problem`, with its
+    codes): the resident's id those of an id; the household's and the grid's
+    ids those of an id or ``""`` (a resident the due list does not place);
+    the masked name those of a person's name (at most 50 characters) and the
+    masked document number those of a short text (at most 20), or ``""``
+    (the resident is unknown).
 
     >>> MaskedResident("R1", "H1", "G1", "刘*娟", "430202********0024")
     MaskedResident(resident_id='R1', household_id='H1', grid_id='G1', name='刘*娟', ...)
+    >>> MaskedResident("R1", "H1", "G\x1b[2J1")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: grid_id: control character U+001B at ... [control_character]
     """
 
     resident_id: str
@@ -475,9 +498,10 @@ class MaskedResident:
     document: str = ""
 
     def __attrs_post_init__(self) -> None:
-        for field in ("resident_id", "household_id", "grid_id", "name", "document"):
-            if not isinstance(getattr(self, field), str):
-                raise InvalidInput("not_string", field, "expected text")
+        for field, kind, allow_empty in _MASKED_TEXTS:
+            value = getattr(self, field)
+            if not is_plain(value, TEXT_LIMITS[kind]):
+                check_text_of(value, field, kind, allow_empty=allow_empty)
 
     @classmethod
     def of(
@@ -516,8 +540,8 @@ def _lookup(residents: Mapping[str, Resident], resident_id: str) -> Resident | N
 class MopUpList:
     """Missed residents per grid, masked, with their households, for door-knocking.
 
-    ``by_grid`` maps each grid id (in preorder) to its missed residents,
-    household by household.
+    ``by_grid`` maps each grid id (in preorder; an id with the text rules of
+    an id) to its missed residents, household by household.
 
     >>> MopUpList("S1", {}).total
     0
@@ -530,7 +554,9 @@ class MopUpList:
         require_id(self.round_id, "round_id")
         if not isinstance(self.by_grid, Mapping):
             raise InvalidInput("bad_list", "by_grid", "expected grid id -> residents")
-        for rows in self.by_grid.values():
+        for grid_id, rows in self.by_grid.items():
+            if not is_plain(grid_id, MAX_ID_LENGTH):
+                require_id(grid_id, "by_grid")
             if not isinstance(rows, tuple) or not all(isinstance(r, MaskedResident) for r in rows):
                 raise InvalidInput("bad_list", "by_grid", "expected tuples of MaskedResident")
 
@@ -595,6 +621,7 @@ class RetestTube:
     """A tube that calls for re-tests (positive pool or invalid), with its members masked.
 
     ``retested`` lists, per member, whether a single-tube re-test was taken.
+    ``tube_id`` keeps the text rules of an id (:func:`~gridcare.screening.round.require_id`).
 
     >>> RetestTube("T1", None, (), ()).tube_id
     'T1'
@@ -606,6 +633,7 @@ class RetestTube:
     retested: tuple[bool, ...]
 
     def __attrs_post_init__(self) -> None:
+        require_id(self.tube_id, "tube_id")
         if not isinstance(self.members, tuple) or not isinstance(self.retested, tuple):
             raise InvalidInput("bad_list", "members", "expected tuples")
         if len(self.members) != len(self.retested):

@@ -590,47 +590,71 @@ _TUBE_TYPES = (SwabAdded, TubeSealed, TubeResult)
 
 
 #: What each field of a stored record holds: exactly this type, this type or
-#: ``None``, a tuple of ids, or an aware instant or ``None``.
+#: ``None``, an id (text with the rules of an id) or ``None``, a tuple of ids, or
+#: an aware instant or ``None``.
 _Rule = tuple[str, str, type | None]
+
+_EXPECTED = {"id": "an id (text)", "id or None": "an id (text) or None", "ids": "a tuple of ids"}
 
 
 def _check_fields(record: object, rules: tuple[_Rule, ...]) -> None:
-    """``InvalidInput`` (``bad_record``) naming the first field that breaks its rule."""
+    """``InvalidInput`` naming the first field that breaks its rule: ``bad_record`` for a
+    value of another type, the code of the text rule an id breaks (:func:`require_id`;
+    an item of a tuple is named ``<field>.<i>``)."""
     for field, rule, kind in rules:
         value = getattr(record, field)
         if rule == "exactly":
             fits = type(value) is kind
+        elif rule == "id" or rule == "id or None":
+            fits = type(value) is str or (value is None and rule == "id or None")
+            if fits and value is not None and not is_plain(value, MAX_ID_LENGTH):
+                require_id(value, field)
+        elif rule == "ids":
+            fits = type(value) is tuple
+            if fits:
+                for item in value:  # the quick test of each id, then the full rules if one fails it
+                    if not is_plain(item, MAX_ID_LENGTH):
+                        fits = _ids_fit(value, field)
+                        break
         elif rule == "or None":
             fits = value is None or type(value) is kind
-        elif rule == "ids":
-            fits = type(value) is tuple and set(map(type, value)) <= {str}
         else:  # "instant or None"
             if value is not None and not _quick_at(value):
                 require_instant(value, field)
             continue
         if not fits:
-            shown = "a tuple of ids" if kind is None else f"a {kind.__name__}"
+            shown = _EXPECTED.get(rule) or f"a {getattr(kind, '__name__', kind)}"
             if rule == "or None":
                 shown += " or None"
             raise InvalidInput("bad_record", field, f"expected {shown}")
 
 
+def _ids_fit(ids: tuple[object, ...], field: str) -> bool:
+    """Whether ``ids`` are all texts; if so, each keeps the rules of an id (``InvalidInput``
+    naming ``<field>.<i>`` otherwise)."""
+    if not set(map(type, ids)) <= {str}:
+        return False
+    for i, item in enumerate(ids):
+        require_id(item, f"{field}.{i}")
+    return True
+
+
 _TUBE_FIELDS: tuple[_Rule, ...] = (
-    ("tube_id", "exactly", str),
+    ("tube_id", "id", None),
     ("kind", "exactly", TubeKind),
     ("state", "exactly", TubeState),
     ("members", "ids", None),
     ("sealed_at", "instant or None", None),
     ("result_at", "instant or None", None),
-    ("retest_of", "or None", str),
+    ("retest_of", "id or None", None),
     ("event_ids", "ids", None),
     ("last_event_at", "instant or None", None),
 )
 _RESIDENT_FIELDS: tuple[_Rule, ...] = (
-    ("resident_id", "exactly", str),
+    ("resident_id", "id", None),
     ("state", "exactly", ResidentState),
-    ("tube_id", "or None", str),
-    ("first_tube_id", "or None", str),
+    ("tube_id", "id or None", None),
+    ("first_tube_id", "id or None", None),
     ("registered_at", "instant or None", None),
     ("sampled_at", "instant or None", None),
     ("at_home", "exactly", bool),
@@ -650,8 +674,19 @@ class TubeRecord(JsonMixin):
     ``last_event_at`` the instant of the last: what a replay resumed from
     stored records needs (:class:`gridcare.machine.Tracked`).
 
+    The constructor checks every field, as :class:`ResidentRecord`'s does: a
+    value of another type is ``bad_record``; the tube's id, ``retest_of``, the
+    members and the event ids keep the text rules of an id
+    (:func:`~gridcare.screening.round.require_id`, with its codes; an item of a
+    tuple is named ``members.<i>``). The replay builds its own records without
+    repeating the checks.
+
     >>> TubeRecord("T1", TubeKind.POOLED, TubeState.OPEN, ("R1",)).size
     1
+    >>> TubeRecord("T\x1b[2J1", TubeKind.POOLED, TubeState.OPEN)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: tube_id: control character U+001B at ... [control_character]
     """
 
     tube_id: str
@@ -708,10 +743,13 @@ class TubeRecord(JsonMixin):
 class ResidentRecord(JsonMixin):
     """A resident's record in a round: stored state, current tube, where, why away or exempt.
 
-    The constructor checks every field (``InvalidInput`` code ``bad_record``);
-    the replay, which builds millions in a city round, builds its own without
-    repeating the checks, and a record coming back in is checked where it
-    enters (:func:`apply_screening_event`, :func:`resident_outcome`, a
+    The constructor checks every field (``InvalidInput`` code ``bad_record``
+    for a value of another type); the resident's id, its tubes' ids and the
+    event ids keep the text rules of an id, with their codes
+    (:func:`~gridcare.screening.round.require_id`: the rule the events' ids
+    keep). The replay, which builds millions in a city round, builds its own
+    without repeating the checks, and a record coming back in is checked where
+    it enters (:func:`apply_screening_event`, :func:`resident_outcome`, a
     resumed replay).
     ``event_ids`` are the ids of the events applied, in replay order, and
     ``last_event_at`` the instant of the last (:class:`gridcare.machine.Tracked`).

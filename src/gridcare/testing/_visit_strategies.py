@@ -31,7 +31,8 @@ from gridcare.errors import require_instance
 from gridcare.machine import NEW
 from gridcare.testing._arguments import require_size, require_some
 from gridcare.testing.strategies import checked
-from gridcare.visits.campaign import Campaign, require_text
+from gridcare.text import TEXT_LIMITS, check_text_of
+from gridcare.visits.campaign import Campaign
 from gridcare.visits.findings import (
     Dispute,
     DisputeResolution,
@@ -50,12 +51,16 @@ _EPOCH = datetime(2022, 3, 1, tzinfo=timezone(timedelta(hours=8)))
 
 
 def _check_ids(values: object, field: str) -> tuple[str, ...]:
-    return require_some(values, str, field, require_text)
+    """At least one id, each with the text rules of an id (item ``i`` named ``<field>.<i>``)."""
+    return require_some(values, str, field, check_text_of)
 
 
 @checked
 def campaigns(scope: str = "D", campaign_id: str = "K1") -> st.SearchStrategy[Campaign]:
     """Campaigns over ``scope``: start in March 2022 (UTC+8), 1-10 days, limit 1-4.
+
+    ``scope`` (a node's id) and ``campaign_id`` keep the text rules of an id
+    (:func:`gridcare.text.kind_problem`, with their codes).
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=5)
@@ -64,9 +69,7 @@ def campaigns(scope: str = "D", campaign_id: str = "K1") -> st.SearchStrategy[Ca
     ...     assert isinstance(c, Campaign)
     >>> check()
     """
-    require_text(scope, "scope")
-    require_text(campaign_id, "campaign_id")
-    return _campaigns(scope, campaign_id)
+    return _campaigns(check_text_of(scope, "scope"), check_text_of(campaign_id, "campaign_id"))
 
 
 @st.composite
@@ -125,7 +128,7 @@ def visit_attempts(
     require_instance(campaign, Campaign, "campaign")
     houses = _check_ids(households, "households")
     if attempt_id is not None:
-        require_text(attempt_id, "attempt_id")
+        attempt_id = check_text_of(attempt_id, "attempt_id")
     return _visit_attempts(campaign, houses, attempt_id)
 
 
@@ -261,8 +264,11 @@ def _whistle_case_events(
             else:
                 event = draw(st.sampled_from(_SENT))
             at = at + timedelta(minutes=draw(st.integers(1, 600)))
+            event_id = f"{case}-e{len(out):04d}"
+            if len(event_id) > TEXT_LIMITS["id"]:  # a long case id: the count alone is unique
+                event_id = f"e{len(out):04d}"
             ev = CaseEvent(
-                id=f"{case}-e{len(out):04d}",
+                id=event_id,
                 at=at,
                 case_id=case,
                 kind=event,

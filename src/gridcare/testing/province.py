@@ -34,8 +34,9 @@ from datetime import date
 
 import attrs
 
-from gridcare.codes import AreaCode
+from gridcare.codes import AreaCode, normalise_area_code
 from gridcare.errors import (
+    FieldError,
     InvalidInput,
     require_finite,
     require_instance,
@@ -54,6 +55,7 @@ from gridcare.testing.synthetic import (
     apportion,
     synthetic_city,
 )
+from gridcare.text import check_text_of
 from gridcare.timeutil import require_day
 
 __all__ = [
@@ -114,6 +116,17 @@ _TYPICAL = {
 _SEED_TAG = "gridcare.province/hunan"
 
 
+def _area_code(value: object, field: str = "code") -> AreaCode:
+    """The division ``value`` codes, by :class:`~gridcare.codes.AreaCode`'s rule and codes
+    (``not_string``, ``too_long``, ``bad_length``, ``bad_characters`` ...), reported at
+    ``field``: a city's code is a division code, not free text."""
+    normalised = normalise_area_code(value)
+    if isinstance(normalised, FieldError):
+        raise InvalidInput(normalised.code, field, normalised.message, value=normalised.value)
+    assert isinstance(value, str)  # normalise_area_code found a str
+    return AreaCode(value)
+
+
 @attrs.frozen
 class ProvinceCity:
     """One prefecture-level unit of the synthetic province, and the profile of its synthetic city.
@@ -122,7 +135,9 @@ class ProvinceCity:
     of the province's population. ``profile`` is what
     :func:`~gridcare.testing.synthetic.synthetic_city` builds the city from;
     :attr:`households` and :attr:`grids` are its figures at scale 1.0. Get
-    them from :func:`hunan_cities`.
+    them from :func:`hunan_cities`. ``code`` is a division code (the rule
+    and codes of :class:`~gridcare.codes.AreaCode`), ``name`` a place's name
+    (the text rules of a ``place``, :func:`gridcare.text.kind_problem`).
 
     >>> changsha = hunan_cities()[0]
     >>> changsha.households, changsha.grids, changsha.counties[:2]
@@ -136,8 +151,8 @@ class ProvinceCity:
     profile: CityProfile
 
     def __attrs_post_init__(self) -> None:
-        require_instance(self.code, str, "code")
-        require_instance(self.name, str, "name")
+        _area_code(self.code)
+        check_text_of(self.name, "name", "place")
         require_int(self.population, "population", low=1)
         share = require_finite(self.share, "share")
         if not 0 < share <= 1:
@@ -166,9 +181,15 @@ class CityTally:
 
     ``tally`` holds counts at the city's root and its county-level units only
     (a few hundred keys); ``records`` is :func:`record_count` of the city's day.
+    ``code`` is the city's division code, as its root's id spells it (the
+    rule and codes of :class:`~gridcare.codes.AreaCode`, reported at ``code``).
 
     >>> CityTally("430800", Tally.empty(), households=0, residents=0, records=0).code
     '430800'
+    >>> CityTally("4308\x1b[2J", Tally.empty(), households=0, residents=0, records=0)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: code: the official part must be digits only [bad_characters]
     """
 
     code: str
@@ -178,7 +199,7 @@ class CityTally:
     records: int
 
     def __attrs_post_init__(self) -> None:
-        require_instance(self.code, str, "code")
+        _area_code(self.code)
         require_instance(self.tally, Tally, "tally")
         for field in ("households", "residents", "records"):
             require_int(getattr(self, field), field, low=0)
@@ -272,14 +293,16 @@ def city_seed(seed: int, code: str) -> int:
     """A city's seed, from the province's ``seed`` and the city's code (0 to 2**63-1).
 
     The same whatever the other cities, the scheduler or the order of the tasks.
+    ``code`` is a division code (the rule and codes of
+    :class:`~gridcare.codes.AreaCode`, reported at ``code``); the seed is
+    that of the division, whichever way the code spells it.
 
-    >>> city_seed(0, "430100") == city_seed(0, "430100") != city_seed(0, "430200")
+    >>> city_seed(0, "430100") == city_seed(0, "430100000") != city_seed(0, "430200")
     True
     """
     require_seed(seed)
-    if not isinstance(code, str) or not code:
-        raise InvalidInput("not_string", "code", "expected a city code (text)", value=code)
-    digest = hashlib.sha256(f"{_SEED_TAG}/{seed}/{code}".encode("utf-8", "surrogatepass")).digest()
+    division = str(_area_code(code))
+    digest = hashlib.sha256(f"{_SEED_TAG}/{seed}/{division}".encode()).digest()
     return int.from_bytes(digest[:8], "big") >> 1
 
 

@@ -21,24 +21,28 @@ from fractions import Fraction
 import attrs
 
 from gridcare.errors import InvalidInput
+from gridcare.text import check_text_of
 from gridcare.timeutil import DEFAULT_ZONE_NAME, require_aware, zone
 
 __all__ = ["Campaign", "require_text", "target_coverage_fraction"]
 
 
 def require_text(value: object, field: str) -> None:
-    """Raise ``InvalidInput`` (code ``missing``) unless ``value`` is non-empty text.
+    """Raise ``InvalidInput`` unless ``value`` keeps the text rules of an id.
+
+    The rules are :func:`gridcare.text.kind_problem`'s for an id (at most 64
+    characters, something visible, printable characters only), with their
+    codes: ``not_string``, ``missing``, ``control_character`` and the rest.
 
     >>> require_text("K1", "id")
     >>> require_text("", "id")
     Traceback (most recent call last):
     ...
-    gridcare.errors.InvalidInput: id: id must be non-empty text [missing]
+    gridcare.errors.InvalidInput: id: a text is required [missing]
     """
     if type(field) is not str:
         raise InvalidInput("not_string", "field", "a field name is text")
-    if not isinstance(value, str) or not value:
-        raise InvalidInput("missing", field, f"{field} must be non-empty text", value=value)
+    check_text_of(value, field)
 
 
 def target_coverage_fraction(value: object) -> Fraction:

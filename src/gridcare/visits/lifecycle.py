@@ -76,9 +76,9 @@ from gridcare.machine import (
 )
 from gridcare.masking import mask_text
 from gridcare.serial import JsonMixin, personal
-from gridcare.text import check_text_of
+from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import require_aware
-from gridcare.visits.campaign import Campaign, require_text
+from gridcare.visits.campaign import Campaign
 from gridcare.visits.findings import Findings
 
 __all__ = [
@@ -335,8 +335,10 @@ def _attempt_kind(outcome: VisitOutcome, channel: VisitChannel) -> VisitEventKin
 _FIXED_AWARE: frozenset[type] = frozenset({timezone, ZoneInfo})
 
 
-#: The one type every item of a tuple of ids has.
-_TEXT_ONLY = frozenset({str})
+#: The most characters of an id (a household, attempt, campaign, worker, team, resident id)
+#: and of a note (a refusal reason): the limits of their kinds in :mod:`gridcare.text`.
+_ID = TEXT_LIMITS["id"]
+_NOTE = TEXT_LIMITS["note"]
 
 #: The counts a household's record adds up (whole numbers, never negative).
 _COUNTS = ("attempts", "person_visits", "arrivals_found", "hazards", "disputes", "services")
@@ -363,6 +365,12 @@ class VisitAttempt:
     attempt's kind in the table (:func:`attempt_kind`), derived from its
     outcome and channel.
 
+    The ids (``id``, ``campaign_id``, ``household``, ``worker``, ``team`` and
+    each of ``resident_ids``, named ``resident_ids.<i>``) keep the text rules
+    of an id and the ``reason`` those of a note, which may be empty unless
+    the attempt is a refusal (:func:`gridcare.text.kind_problem`): a text that
+    breaks them is ``InvalidInput`` with the rule's code, never quoting it.
+
     >>> from datetime import datetime, timezone
     >>> t = datetime(2022, 3, 20, 9, tzinfo=timezone.utc)
     >>> VisitAttempt(id="a1", campaign_id="K1", household="H1", worker="W1", at=t,
@@ -376,6 +384,11 @@ class VisitAttempt:
     >>> VisitAttempt(id="a3", campaign_id="K1", household="H1", worker="W1", at=t,
     ...              outcome=VisitOutcome.REACHED, channel=VisitChannel.PHONE).kind.value
     'reach_remotely'
+    >>> VisitAttempt(id="a4", campaign_id="K1", household="H1\\x1b[2J", worker="W1", at=t,
+    ...              outcome=VisitOutcome.REACHED)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: household: control character U+001B at ... [control_character]
     """
 
     id: str
@@ -395,32 +408,32 @@ class VisitAttempt:
     kind: VisitEventKind = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        # One cheap test for the usual shape (a city logs 1.39 million attempts);
-        # anything unusual goes through the field-by-field checks that say what is wrong.
+        # One cheap test for the usual shape (a city logs 1.39 million attempts, each checked
+        # here once: the replay trusts a VisitAttempt), the texts by the quick test of the text
+        # rules (gridcare.text.is_plain); anything unusual goes through the field-by-field
+        # checks that say what is wrong, the full text rules among them.
         at = self.at
         worker = self.worker
         team = self.team
         seen = self.persons_seen
+        residents = self.resident_ids
+        reason = self.reason
         if not (
-            type(self.id) is str
-            and type(self.campaign_id) is str
-            and type(self.household) is str
-            and self.id
-            and self.campaign_id
-            and self.household
+            is_plain(self.id, _ID)
+            and is_plain(self.campaign_id, _ID)
+            and is_plain(self.household, _ID)
             and type(at) is datetime
             and type(at.tzinfo) in _FIXED_AWARE
             and type(self.outcome) is VisitOutcome
             and type(self.channel) is VisitChannel
-            and (worker is None or (type(worker) is str and worker))
-            and (team is None or (type(team) is str and team))
+            and (worker is None or is_plain(worker, _ID))
+            and (team is None or is_plain(team, _ID))
             and (worker is not None or team is not None)
-            and type(self.resident_ids) is tuple
-            and (not self.resident_ids or set(map(type, self.resident_ids)) <= _TEXT_ONLY)
+            and type(residents) is tuple
+            and (not residents or all(is_plain(r, _ID) for r in residents))
             and type(seen) is int
-            and seen >= len(self.resident_ids)
-            and type(self.reason) is str
-            and not self.reason  # a reason given is free text: the text rules read it
+            and seen >= len(residents)
+            and ((type(reason) is str and not reason) or is_plain(reason, _NOTE))
         ):
             self._check_fields()
         outcome = self.outcome
@@ -448,7 +461,8 @@ class VisitAttempt:
                     value=seen,
                 )
         elif outcome is VisitOutcome.REFUSED:
-            require_text(self.reason, "reason")
+            if not is_plain(reason, _NOTE):  # a refusal gives its reason
+                check_text_of(reason, "reason", "note")
         else:  # an appointment
             when = self.appointment_for
             if when is None:
@@ -468,9 +482,9 @@ class VisitAttempt:
         object.__setattr__(self, "kind", _attempt_kind(outcome, self.channel))
 
     def _check_fields(self) -> None:
-        require_text(self.id, "id")
-        require_text(self.campaign_id, "campaign_id")
-        require_text(self.household, "household")
+        check_text_of(self.id, "id")
+        check_text_of(self.campaign_id, "campaign_id")
+        check_text_of(self.household, "household")
         at = self.at
         if not isinstance(at, datetime) or at.utcoffset() is None:
             require_aware(at, "at")
@@ -483,10 +497,12 @@ class VisitAttempt:
         for field in ("worker", "team"):
             who = getattr(self, field)
             if who is not None:
-                require_text(who, field)
+                check_text_of(who, field)
         ids = self.resident_ids
-        if not isinstance(ids, tuple) or not all(type(r) is str and r for r in ids):
+        if not isinstance(ids, tuple):
             raise InvalidInput("bad_residents", "resident_ids", "expected a tuple of resident ids")
+        for i, resident in enumerate(ids):
+            check_text_of(resident, f"resident_ids.{i}")
         seen = self.persons_seen
         if isinstance(seen, bool) or not isinstance(seen, int) or seen < len(self.resident_ids):
             raise InvalidInput(
@@ -546,7 +562,10 @@ class HouseholdVisit(JsonMixin):
     the last (``last_event_at``): what a replay resumed from stored records
     needs (:class:`gridcare.machine.Tracked`).
 
-    The constructor checks every field (``InvalidInput``); the replay, which
+    The constructor checks every field (``InvalidInput``): ``household``,
+    ``campaign_id``, ``last_attempt_id`` and each of ``event_ids`` (named
+    ``event_ids.<i>``) keep the text rules of an id, ``refusal_reason`` those
+    of a note (:func:`gridcare.text.kind_problem`). The replay, which
     builds one record per household (240,000 in a city), builds its records
     from checked attempts without repeating the checks, and a record coming
     back in is checked where it enters (a resumed replay).
@@ -618,8 +637,9 @@ class HouseholdVisit(JsonMixin):
         self._check_fields()
 
     def _check_fields(self) -> None:
-        require_text(self.household, "household")
-        require_text(self.campaign_id, "campaign_id")
+        if not (is_plain(self.household, _ID) and is_plain(self.campaign_id, _ID)):
+            check_text_of(self.household, "household")
+            check_text_of(self.campaign_id, "campaign_id")
         require_instance(self.state, HouseholdVisitState, "state", code="bad_enum")
         for field in _COUNTS:
             require_int(getattr(self, field), field, low=0)
@@ -627,13 +647,18 @@ class HouseholdVisit(JsonMixin):
             value = getattr(self, field)
             if value is not None:
                 require_aware(value, field)
-        if type(self.refusal_reason) is not str:
-            raise InvalidInput("not_string", "refusal_reason", "a refusal reason is text")
-        if self.last_attempt_id is not None:
-            require_text(self.last_attempt_id, "last_attempt_id")
+        reason = self.refusal_reason
+        if not ((type(reason) is str and not reason) or is_plain(reason, _NOTE)):
+            check_text_of(reason, "refusal_reason", "note", allow_empty=True)
+        last = self.last_attempt_id
+        if last is not None and not is_plain(last, _ID):
+            check_text_of(last, "last_attempt_id")
         ids = self.event_ids
-        if type(ids) is not tuple or not all(type(i) is str for i in ids):
+        if type(ids) is not tuple:
             raise InvalidInput("bad_record", "event_ids", "expected a tuple of attempt ids")
+        for i, attempt_id in enumerate(ids):
+            if not is_plain(attempt_id, _ID):
+                check_text_of(attempt_id, f"event_ids.{i}")
 
     @property
     def last_event_at(self) -> datetime | None:
@@ -924,6 +949,7 @@ def replay_household(
     rule (window, guards, *revisit due*, table), the sums once over the list.
     An attempt the stored record holds is a duplicate, a new one before its
     last attempt ``out_of_order`` (:class:`gridcare.machine.History`).
+    ``household`` keeps the text rules of an id (:func:`gridcare.text.check_text_of`).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
@@ -938,7 +964,7 @@ def replay_household(
     >>> len(replay_household("H", [met], c, out.record).duplicates)
     1
     """
-    require_instance(household, str, "household", code="not_string")
+    check_text_of(household, "household")
     require_instance(campaign, Campaign, "campaign", code="bad_campaign")
     log, _ = _checked_attempts(attempts)
     built, applied, rejected, duplicates = _replay_household(household, log, campaign, record)
@@ -1019,8 +1045,12 @@ class VisitReplay(Replay[str, HouseholdVisit, VisitAttempt]):
         require_instance(self.campaign, Campaign, "campaign", code="bad_campaign")
 
     def state_of(self, household: str) -> HouseholdVisitState:
-        """The stored state of ``household`` (``NOT_STARTED`` for a household never attempted)."""
-        require_text(household, "household")
+        """The stored state of ``household`` (``NOT_STARTED`` for a household never attempted).
+
+        ``household`` keeps the text rules of an id (:func:`gridcare.text.check_text_of`).
+        """
+        if not is_plain(household, _ID):
+            check_text_of(household, "household")
         record = self.records.get(household)
         return HouseholdVisitState.NOT_STARTED if record is None else record.state
 

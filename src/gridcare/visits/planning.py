@@ -53,6 +53,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.rates import Rate
+from gridcare.text import TEXT_LIMITS, check_text_of, is_plain, plain_texts
 from gridcare.timeutil import (
     DEFAULT_ZONE_NAME,
     add_days,
@@ -89,6 +90,10 @@ _MAX_HOUSEHOLDS = 10**9
 _MAX_DAYS = 366
 #: The most runs one simulation makes.
 _MAX_RUNS = 10_000
+#: The most characters of an id (a grid, household, scope or campaign id; gridcare.text).
+_ID = TEXT_LIMITS["id"]
+#: What a simulated attempt's id adds to the campaign's id: ``-`` and eight digits.
+_ATTEMPT_SUFFIX = len("-00000000")
 
 
 def _bad(code: str, field: str, message: str, value: object) -> InvalidInput:
@@ -226,6 +231,9 @@ class CampaignModel:
 class Crew:
     """Teams working a pool of grids together: one grid with its teams, or one team's grids.
 
+    ``grids`` is a non-empty tuple (else ``bad_grid``) of grid ids, each
+    keeping the text rules of an id (``grids.<i>``; :func:`gridcare.text.kind_problem`).
+
     >>> Crew(("G1",), 2, 500).households
     500
     """
@@ -236,8 +244,11 @@ class Crew:
 
     def __attrs_post_init__(self) -> None:
         grids = self.grids
-        if type(grids) is not tuple or not grids or not all(type(g) is str and g for g in grids):
+        if type(grids) is not tuple or not grids:
             raise _bad("bad_grid", "grids", "a non-empty tuple of grid ids", None)
+        for i, grid in enumerate(grids):
+            if not is_plain(grid, _ID):
+                check_text_of(grid, f"grids.{i}")
         _check_teams(self.teams)
         require_int(self.households, "households", low=0)
 
@@ -247,8 +258,8 @@ def _check_counts(households_per_grid: Mapping[str, int]) -> dict[str, int]:
         raise _bad("no_grids", "households_per_grid", "a non-empty mapping of grid counts", None)
     out = {}
     for grid, n in households_per_grid.items():
-        if not isinstance(grid, str) or not grid:
-            raise _bad("bad_grid", "households_per_grid", "grid ids are non-empty text", grid)
+        if not is_plain(grid, _ID):
+            check_text_of(grid, "households_per_grid")  # a grid id: the text rules of an id
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= _MAX_HOUSEHOLDS:
             raise _bad(
                 "bad_count",
@@ -296,7 +307,8 @@ def allocate_teams(households_per_grid: Mapping[str, int], teams: int) -> tuple[
 class GridPlan:
     """One grid's plan: its households, its crew's teams, and the expected days to target.
 
-    ``expected_days`` is ``None`` when the target is infeasible.
+    ``expected_days`` is ``None`` when the target is infeasible; ``grid`` keeps
+    the text rules of an id (:func:`gridcare.text.kind_problem`).
 
     >>> GridPlan("G1", 300, 1, 2.5).expected_days
     2.5
@@ -308,8 +320,8 @@ class GridPlan:
     expected_days: float | None
 
     def __attrs_post_init__(self) -> None:
-        if type(self.grid) is not str or not self.grid:
-            raise _bad("bad_grid", "grid", "a grid id is non-empty text", None)
+        if not is_plain(self.grid, _ID):
+            check_text_of(self.grid, "grid")
         require_int(self.households, "households", low=0)
         _check_teams(self.crew_teams, "crew_teams")
         _check_days(self.expected_days, "expected_days")
@@ -679,15 +691,16 @@ def _check_households(households: Mapping[str, Sequence[str]]) -> dict[str, list
     out: dict[str, list[str]] = {}
     seen: set[str] = set()
     for grid, ids in households.items():
-        if not isinstance(grid, str) or not grid:
-            raise _bad("bad_grid", "households", "grid ids are non-empty text", grid)
+        if not is_plain(grid, _ID):
+            check_text_of(grid, "households")  # a grid id: the text rules of an id
         if isinstance(ids, str) or not isinstance(ids, Sequence):
             raise _bad("bad_households", f"households.{grid}", "a sequence of household ids", None)
+        if not plain_texts(ids, _ID):  # the text rules of an id, at C speed when all is plain
+            for hid in ids:
+                check_text_of(hid, f"households.{grid}")
         for hid in ids:
-            if not isinstance(hid, str) or not hid or hid in seen:
-                raise _bad(
-                    "bad_household", f"households.{grid}", "distinct non-empty household ids", hid
-                )
+            if hid in seen:
+                raise _bad("bad_household", f"households.{grid}", "distinct household ids", hid)
             seen.add(hid)
         out[grid] = list(ids)
     return out
@@ -712,8 +725,12 @@ def simulate_campaign(
     ``runs`` independent runs, each with ``random.Random`` seeded from
     ``(seed, run)``: the same arguments give the same result. Day 1 is
     ``start`` (a local date in ``zone_name``). The first run's attempts are
-    kept as :class:`~gridcare.visits.lifecycle.VisitAttempt` records when ``keep_log``.
-    ``progress(done, runs)`` is called once per run.
+    kept as :class:`~gridcare.visits.lifecycle.VisitAttempt` records when ``keep_log``,
+    their ids the ``campaign_id``, ``-`` and eight digits. The grid, household,
+    ``scope`` and ``campaign_id`` ids keep the text rules of an id
+    (:func:`gridcare.text.check_text_of`), the ``campaign_id`` leaving room for
+    the attempts' ids (at most 55 characters). ``progress(done, runs)`` is
+    called once per run.
 
     >>> m = CampaignModel(teams=2, visits_per_team_hour=10, nobody_home=0.2)
     >>> hh = {"G1": [f"H{i}" for i in range(100)], "G2": [f"J{i}" for i in range(60)]}
@@ -727,6 +744,15 @@ def simulate_campaign(
     grid_households = _check_households(households)
     if not isinstance(model, CampaignModel):
         raise _bad("bad_model", "model", "expected a CampaignModel", None)
+    check_text_of(scope, "scope")
+    check_text_of(campaign_id, "campaign_id")
+    if len(campaign_id) > _ID - _ATTEMPT_SUFFIX:
+        raise InvalidInput(
+            "too_long",
+            "campaign_id",
+            f"at most {_ID - _ATTEMPT_SUFFIX} characters, the attempts' ids adding "
+            f"{_ATTEMPT_SUFFIX}; got {len(campaign_id)}",
+        )
     for field, value, high in (("runs", runs, _MAX_RUNS), ("max_days", max_days, _MAX_DAYS)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
             raise _bad("bad_number", field, f"a whole number from 1 to {high}", value)
@@ -813,7 +839,7 @@ def _to_attempts(
         at = day0 + timedelta(seconds=int(clock.wall(tau) * 3600))
         out.append(
             VisitAttempt(
-                id=f"{cid}-{i:08d}",
+                id=f"{cid}-{i:08d}",  # _ATTEMPT_SUFFIX characters after the campaign's id
                 campaign_id=cid,
                 household=household,
                 at=at,

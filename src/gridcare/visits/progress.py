@@ -42,8 +42,9 @@ from gridcare.errors import (
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import Replay
 from gridcare.rates import Rate
+from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import DEFAULT_ZONE, require_aware, require_day, zone
-from gridcare.visits.campaign import Campaign, require_text, target_coverage_fraction
+from gridcare.visits.campaign import Campaign, target_coverage_fraction
 from gridcare.visits.lifecycle import (
     HouseholdVisit,
     HouseholdVisitState,
@@ -66,6 +67,9 @@ __all__ = [
 ]
 
 S = HouseholdVisitState
+
+#: The most characters of an id (a household, grid, node, worker or team id; gridcare.text).
+_ID = TEXT_LIMITS["id"]
 
 #: What :func:`progress` accepts as the campaign's households: a replay, its
 #: records (household id -> :class:`~gridcare.visits.lifecycle.HouseholdVisit`),
@@ -282,8 +286,15 @@ _PRIORITY = {
 class MopUpItem:
     """A household that still needs a visit, with where and why.
 
+    ``household`` and ``grid`` (``None``: no grid above the household) keep
+    the text rules of an id (:func:`gridcare.text.kind_problem`).
+
     >>> MopUpItem("H1", "G1", HouseholdVisitState.REVISIT_DUE, 1).state.value
     'revisit_due'
+    >>> MopUpItem("H1", "G\\u202e1", HouseholdVisitState.REVISIT_DUE, 1)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: grid: bidirectional control U+202E at position 1 [bidi_control]
     """
 
     household: str
@@ -292,9 +303,12 @@ class MopUpItem:
     attempts: int
 
     def __attrs_post_init__(self) -> None:
-        require_text(self.household, "household")
-        if self.grid is not None:
-            require_text(self.grid, "grid")
+        # One per household still to visit: the quick test of the text rules first.
+        grid = self.grid
+        if not (is_plain(self.household, _ID) and (grid is None or is_plain(grid, _ID))):
+            check_text_of(self.household, "household")
+            if grid is not None:
+                check_text_of(grid, "grid")
         require_instance(self.state, HouseholdVisitState, "state", code="bad_enum")
         require_int(self.attempts, "attempts", low=0)
 
@@ -306,6 +320,7 @@ class MopUp:
     ``households`` lists every household below the node that still needs a
     visit, most urgent first (not started, revisit due, appointment, nobody
     home, refused, escalated); empty when the node already meets its target.
+    ``node`` keeps the text rules of an id.
 
     >>> MopUp("G1", 0, ()).done
     True
@@ -316,7 +331,7 @@ class MopUp:
     households: tuple[MopUpItem, ...]
 
     def __attrs_post_init__(self) -> None:
-        require_text(self.node, "node")
+        check_text_of(self.node, "node")
         require_int(self.needed, "needed", low=0)
         if type(self.households) is not tuple:
             raise InvalidInput("not_list", "households", "expected a tuple of MopUpItem")
@@ -387,8 +402,12 @@ class ProgressReport:
         return self.node(self.scope.id)
 
     def state_of(self, household: str) -> HouseholdVisitState:
-        """The household's state as of the report's instant (``NOT_STARTED`` without a record)."""
-        require_text(household, "household")
+        """The household's state as of the report's instant (``NOT_STARTED`` without a record).
+
+        ``household`` keeps the text rules of an id (:func:`gridcare.text.check_text_of`).
+        """
+        if not is_plain(household, _ID):
+            check_text_of(household, "household")
         return _state_as_of(self._records.get(household), self.campaign, self.as_of)
 
     def _check(self, node_id: str) -> Node:
@@ -644,6 +663,9 @@ class ActorKind(Choice):
 class WorkloadRow:
     """Attempts made by one worker or team on one local day.
 
+    ``actor`` (the worker's or the team's id) keeps the text rules of an id
+    (:func:`gridcare.text.kind_problem`).
+
     >>> WorkloadRow("T1", date(2022, 3, 20), 120, 90, 300).attempts
     120
     """
@@ -655,7 +677,8 @@ class WorkloadRow:
     person_visits: int
 
     def __attrs_post_init__(self) -> None:
-        require_text(self.actor, "actor")
+        if not is_plain(self.actor, _ID):
+            check_text_of(self.actor, "actor")
         require_day(self.day, "day")
         for field in ("attempts", "reached", "person_visits"):
             require_int(getattr(self, field), field, low=0)

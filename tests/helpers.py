@@ -2,16 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from hypothesis import strategies as st
+
 from gridcare.codes import AreaCode
+from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.text import TEXT_LIMITS, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE
 
 #: Valid ID numbers quoted in DOMAIN.md.
 VALID_IDS = ("11010519491231002X", "360426199101010071")
+
+
+#: Characters that reach every branch of the text rules: format characters, spaces other than
+#: U+0020, controls and line breaks, bidirectional controls, a lone surrogate, private use, a
+#: tag, an unassigned code point, a blank letter, a combining mark, the space.
+HARD_CHARACTERS = (
+    "\u200b", "\u200d", "\ufeff", "\u3000", "\xa0", "\x00", "\x1b", "\n", "\t", "\u2028",
+    "\u202e", "\u2066", "\ud800", "\ue000", "\U000e0001", "\u0378", "\u3164", "\u0301", " ",
+)  # fmt: skip
+
+
+def text_cases(*more: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Texts for the properties of the text rules: any text; hard characters among letters
+    (and ``*``, as masked forms hold); texts that mostly pass the quick test; texts at each
+    kind's limit and one past it; and ``more``."""
+    at_limits = st.builds(
+        lambda n, ch: ch * n,
+        st.sampled_from(sorted({n + d for n in TEXT_LIMITS.values() for d in (-1, 0, 1)})),
+        st.sampled_from(["G", "名", " ", "\n"]),
+    )
+    return st.one_of(
+        st.text(max_size=70),
+        st.lists(st.sampled_from((*HARD_CHARACTERS, *"刘G1-_ .x*")), max_size=8).map("".join),
+        st.text(st.sampled_from("刘G1-x"), min_size=1, max_size=66),
+        at_limits,
+        *more,
+    )
+
+
+def refused(build: Callable[[], object]) -> str | None:
+    """The code ``build()`` is refused with, ``None`` if it is accepted."""
+    try:
+        build()
+    except InvalidInput as exc:
+        return exc.code
+    return None
+
+
+def expected(
+    text: object, field: str, kind: str = "id", *, allow_empty: bool = False
+) -> str | None:
+    """The code the text rules of ``kind`` refuse ``text`` with, ``None`` if they take it."""
+    problem = kind_problem(text, field, kind, allow_empty=allow_empty)
+    return None if problem is None else problem.code
 
 
 def at(text: str) -> datetime:

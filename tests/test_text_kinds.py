@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -30,18 +31,9 @@ from gridcare.text import (
     plain_texts,
     text_problem,
 )
+from helpers import expected, refused, text_cases
 
-# Texts that reach every branch: letters, digits, blanks, format, controls,
-# bidirectional controls, surrogates, private use, unassigned code points.
-_HARD = st.sampled_from(
-    ["\u200b", "\u200d", "\ufeff", "\u3000", "\xa0", "\x00", "\x1b", "\n", "\t", "\u2028",
-     "\u202e", "\u2066", "\ud800", "\ue000", "\U000e0001", "\u0378", "\u3164", "\u0301", " "]
-)  # fmt: skip
-TEXTS = st.one_of(
-    st.text(max_size=70),
-    st.lists(st.one_of(_HARD, st.sampled_from("刘G1-_ .x")), max_size=8).map("".join),
-    st.text(st.sampled_from("刘G1-x"), min_size=1, max_size=66),  # mostly plain: the quick test
-)
+TEXTS = text_cases()
 KINDS = st.sampled_from(sorted(TEXT_LIMITS))
 
 
@@ -148,28 +140,12 @@ def test_the_quick_tests_never_raise() -> None:
 
 @given(TEXTS)
 def test_a_node_keeps_the_rules_of_an_id_and_of_a_place_name(text: str) -> None:
-    def refused(build: object) -> str | None:
-        try:
-            build()  # type: ignore[operator]
-        except InvalidInput as exc:
-            return exc.code
-        return None
-
-    expected_id = kind_problem(text, "id")
-    assert refused(lambda: Node(text, NodeKind.GRID, "g", "C")) == (
-        None if expected_id is None else expected_id.code
-    )
-    assert refused(lambda: Node("G", NodeKind.GRID, "g", text)) == (
-        None if expected_id is None else expected_id.code
-    )
-    expected_name = kind_problem(text, "name", "place", allow_empty=True)
-    assert refused(lambda: Node("G", NodeKind.GRID, text, "C")) == (
-        None if expected_name is None else expected_name.code
-    )
-    expected_principal = kind_problem(text, "node")
-    assert refused(lambda: Principal("W1", text)) == (
-        None if expected_principal is None else expected_principal.code
-    )
+    as_id = expected(text, "id")
+    assert refused(lambda: Node(text, NodeKind.GRID, "g", "C")) == as_id
+    assert refused(lambda: Node("G", NodeKind.GRID, "g", text)) == as_id
+    as_name = expected(text, "name", "place", allow_empty=True)
+    assert refused(lambda: Node("G", NodeKind.GRID, text, "C")) == as_name
+    assert refused(lambda: Principal("W1", text)) == as_id
 
 
 def test_the_limits_of_a_node_are_those_of_its_kinds() -> None:
@@ -195,26 +171,14 @@ ROUND = ScreeningRound(id="S1", scope="C", start=T0, end=T0 + timedelta(hours=5)
 
 @given(TEXTS)
 def test_the_rounds_ids_and_notes_keep_the_rules_of_their_kinds(text: str) -> None:
-    as_id = kind_problem(text, "resident_id")
-    try:
-        MarkedAway(id="E1", at=T0, round_id="S1", resident_id=text, reason=AWAY)
-        found = None
-    except InvalidInput as exc:
-        found = exc.code
-    assert found == (None if as_id is None else as_id.code)
-    as_note = kind_problem(text, "note", "note", allow_empty=True)
-    try:
-        MarkedAway(id="E1", at=T0, round_id="S1", resident_id="R1", reason=AWAY, note=text)
-        found = None
-    except InvalidInput as exc:
-        found = exc.code
-    assert found == (None if as_note is None else as_note.code)
-    as_place = kind_problem(text, "name", "place", allow_empty=True)
-    try:
-        SamplingSite(id="P1", node_id="G1", stations=(), name=text)
-    except InvalidInput as exc:
-        found = exc.code
-    assert found == ("no_stations" if as_place is None else as_place.code)
+    away: dict[str, Any] = {"id": "E1", "at": T0, "round_id": "S1", "reason": AWAY}
+    assert refused(lambda: MarkedAway(**away, resident_id=text)) == expected(text, "id")
+    assert refused(lambda: MarkedAway(**away, resident_id="R1", note=text)) == expected(
+        text, "note", "note", allow_empty=True
+    )
+    as_place = expected(text, "name", "place", allow_empty=True)
+    site = refused(lambda: SamplingSite(id="P1", node_id="G1", stations=(), name=text))
+    assert site == ("no_stations" if as_place is None else as_place)
 
 
 def test_a_due_list_takes_every_id_the_rule_takes_and_no_other() -> None:
@@ -247,17 +211,10 @@ def test_a_note_holds_up_to_a_thousand_characters_and_its_line_breaks() -> None:
 def test_a_report_row_keeps_the_rules_of_a_nodes_id_and_name(text: str) -> None:
     from gridcare.reports import ReportRow
 
-    def refused(node_id: str, name: str) -> str | None:
-        try:
-            ReportRow(node_id, name, NodeKind.GRID, 1, {})
-        except InvalidInput as exc:
-            return exc.code
-        return None
-
-    as_id = kind_problem(text, "node_id")
-    assert refused(text, "一网格") == (None if as_id is None else as_id.code)
-    as_name = kind_problem(text, "name", "place", allow_empty=True)
-    assert refused("G1", text) == (None if as_name is None else as_name.code)
+    grid = NodeKind.GRID
+    assert refused(lambda: ReportRow(text, "一网格", grid, 1, {})) == expected(text, "node_id")
+    as_name = expected(text, "name", "place", allow_empty=True)
+    assert refused(lambda: ReportRow("G1", text, grid, 1, {})) == as_name
 
 
 def test_the_edges_of_the_rules() -> None:

@@ -28,17 +28,12 @@ from gridcare.screening import ResidentRecord, ResidentState, TubeKind, TubeReco
 from gridcare.screening.coverage import MaskedResident, MopUpList, RetestTube
 from gridcare.testing import campaigns
 from gridcare.testing.province import CityTally, ProvinceCity, city_seed, hunan_cities
-from gridcare.text import TEXT_LIMITS, kind_problem
+from gridcare.text import TEXT_LIMITS
+from helpers import expected, refused, text_cases
 
-# Texts that reach every branch of the rules (as in test_text_kinds), and masked forms.
-_HARD = st.sampled_from(
-    ["\u200b", "\u200d", "\ufeff", "\u3000", "\xa0", "\x00", "\x1b", "\n", "\t", "\u2028",
-     "\u202e", "\u2066", "\ud800", "\ue000", "\U000e0001", "\u0378", "\u3164", "\u0301", " "]
-)  # fmt: skip
-TEXTS = st.one_of(
-    st.text(max_size=70),
-    st.lists(st.one_of(_HARD, st.sampled_from("刘G1-_ .x*")), max_size=8).map("".join),
-    st.sampled_from(["刘*娟", "*", "L***a", "4302**********0024", "E1*****78", "x" * 21]),
+# The texts of the text rules' properties, and masked forms.
+TEXTS = text_cases(
+    st.sampled_from(["刘*娟", "*", "L***a", "4302**********0024", "E1*****78", "x" * 21])
 )
 # Codes, well formed or nearly, and any text.
 CODES = st.one_of(
@@ -50,20 +45,6 @@ CODES = st.one_of(
 
 T = datetime(2022, 3, 27, 8, tzinfo=UTC)
 ESCAPE = "G\x1b[2J1"
-
-
-def refused(build: Callable[[], object]) -> str | None:
-    """The code ``build()`` is refused with, ``None`` if it is accepted."""
-    try:
-        build()
-    except InvalidInput as exc:
-        return exc.code
-    return None
-
-
-def expected(text: str, field: str, kind: str = "id", *, allow_empty: bool = False) -> str | None:
-    problem = kind_problem(text, field, kind, allow_empty=allow_empty)
-    return None if problem is None else problem.code
 
 
 # --------------------------------------------------------------------------- screening

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from gridcare.errors import InvalidInput, PolicyError
 from gridcare.reports import Count, Tally, TallyBuilder
@@ -25,22 +24,9 @@ from gridcare.risk.policy import Anchor, Category, CodeColor, Policy, Provenance
 from gridcare.risk.presets import PRESETS
 from gridcare.text import TEXT_CODES, TEXT_LIMITS, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE as CST
+from helpers import text_cases
 
-# Texts that reach every branch of the rules (as in test_text_kinds), and texts at each limit.
-_HARD = st.sampled_from(
-    ["\u200b", "\u200d", "\ufeff", "\u3000", "\xa0", "\x00", "\x1b", "\n", "\t", "\u2028",
-     "\u202e", "\u2066", "\ud800", "\ue000", "\U000e0001", "\u0378", "\u3164", "\u0301", " "]
-)  # fmt: skip
-_AT_LIMITS = st.builds(
-    lambda n, ch: ch * n,
-    st.sampled_from(sorted({n + d for n in TEXT_LIMITS.values() for d in (-1, 0, 1)})),
-    st.sampled_from(["G", "名", " ", "\n"]),
-)
-TEXTS = st.one_of(
-    st.text(max_size=70),
-    st.lists(st.one_of(_HARD, st.sampled_from("刘G1-_ .x")), max_size=8).map("".join),
-    _AT_LIMITS,
-)
+TEXTS = text_cases()  # the texts of the text rules' properties, each limit among them
 
 ESCAPE = "G\x1b[2J1"  # a terminal escape: clears the screen of whoever reads it raw
 D = date(2022, 3, 27)

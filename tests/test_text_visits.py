@@ -31,22 +31,14 @@ from gridcare.visits import Campaign, CampaignModel, VisitAttempt, VisitOutcome
 from gridcare.visits.lifecycle import HouseholdVisit, replay_household, replay_visits
 from gridcare.visits.planning import Crew, GridPlan, allocate_teams, simulate_campaign
 from gridcare.visits.progress import MopUp, MopUpItem, WorkloadRow, progress
+from helpers import text_cases
 
-# Texts that reach every branch of the rules (as in test_text_kinds), the limits of the
-# kinds met here, and values that are not text.
-_HARD = st.sampled_from(
-    ["\u200b", "\u200d", "\ufeff", "\u3000", "\xa0", "\x00", "\x1b", "\n", "\t", "\u2028",
-     "\u202e", "\u2066", "\ud800", "\ue000", "\U000e0001", "\u0378", "\u3164", "\u0301", " "]
-)  # fmt: skip
+# The texts of the text rules' properties, with the limits of the kinds met here.
 _AT_LIMITS = st.sampled_from(
     [c * n for c in "x刘" for n in (55, 56, 64, 65, 200, 201, 1000, 1001)]
     + ["a\nb", "第一行\r\n第二行", "  ", ""]
 )
-TEXTS = st.one_of(
-    st.text(max_size=70),
-    st.lists(st.one_of(_HARD, st.sampled_from("刘G1-_ .x")), max_size=8).map("".join),
-    _AT_LIMITS,
-)
+TEXTS = text_cases(_AT_LIMITS)
 VALUES = st.one_of(TEXTS, st.sampled_from([5, b"G1", 1.5]))
 
 T0 = datetime(2022, 3, 20, 7, tzinfo=UTC)

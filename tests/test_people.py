@@ -545,12 +545,17 @@ def test_a_redacted_resident_shows_no_personal_value() -> None:
 
 @given(
     st.text(min_size=2, max_size=10).filter(
-        lambda s: len(s.strip()) >= 3 and kind_problem(s, "name", "name") is None
+        # A name of the mask's own shape ("0*0") is masked into itself: it shows no more
+        # than its first and last characters, which the mask keeps.
+        lambda s: len(s.strip()) >= 3 and "*" not in s and kind_problem(s, "name", "name") is None
     )
 )
 def test_a_redacted_resident_never_shows_the_name(name: str) -> None:
     masked = resident(name=name).redacted()
-    assert name.strip() not in repr(masked)
+    # The values it shows, not its field names (a name "hou" is in "household_id").
+    for shown in (masked.name, masked.document, masked.phone or ""):
+        assert name.strip() not in shown
+    assert f"name={masked.name!r}" in repr(masked)
 
 
 def test_a_redacted_worker_shows_no_personal_value() -> None:

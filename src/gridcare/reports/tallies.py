@@ -267,13 +267,21 @@ class TallyBuilder:
         >>> builder.build().days()
         [datetime.date(2022, 3, 28)]
         """
-        key = _usual_key(node, metric_name, day) if type(n) is int and n > 0 else None
+        counts = self._counts
+        key = None
+        if type(n) is int and n > 0 and type(node) is str and type(metric_name) is str:
+            if type(day) is date:
+                # A key the builder holds passed the checks when it was first added.
+                held = counts.get((node, metric_name, day))
+                if held is not None:
+                    counts[node, metric_name, day] = held + n
+                    return
+            key = _usual_key(node, metric_name, day)
         if key is None:
             # Anything but the usual shape goes through the checks that say what is wrong.
             key = checked_key(node, metric_name, n, day, at, self._clock)
             if not n:
                 return
-        counts = self._counts
         counts[key] = counts.get(key, 0) + n
 
     def _add_count(self, count: Count) -> None:

@@ -264,7 +264,12 @@ def check_text(
     )
     if problem is not None:
         raise InvalidInput.collect([problem])
-    assert isinstance(value, str)  # text_problem found a str
+    return _plain_str(value)
+
+
+def _plain_str(value: object) -> str:
+    """A text the rules took, as a plain ``str`` (a subclass's overrides do not travel on)."""
+    assert isinstance(value, str)  # the rules took only text
     return value if type(value) is str else str.__str__(value)
 
 
@@ -317,8 +322,7 @@ def check_text_of(value: object, field: str, kind: str = "id", *, allow_empty: b
     problem = kind_problem(value, field, kind, allow_empty=allow_empty)
     if problem is not None:
         raise InvalidInput.collect([problem])
-    assert isinstance(value, str)  # kind_problem found a str
-    return value if type(value) is str else str.__str__(value)
+    return _plain_str(value)
 
 
 _first = itemgetter(0)

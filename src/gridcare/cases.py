@@ -182,10 +182,9 @@ WHISTLE_CASE_MACHINE: Machine[CaseState, CaseEventKind] = Machine(
 #: The longest deadline a case may have (so a deadline added to an instant stays a date).
 _MAX_DEADLINE = timedelta(days=366)
 
-#: The most characters of an id (a case, event or grid id), a department's name (a place's)
+#: The most characters of an id (a case, event or grid id)
 #: and a note: the limits of their kinds in :mod:`gridcare.text`.
 _ID = TEXT_LIMITS["id"]
-_PLACE = TEXT_LIMITS["place"]
 _NOTE = TEXT_LIMITS["note"]
 
 
@@ -276,8 +275,7 @@ def _mask(value: str) -> str:
 def _check_departments(departments: tuple[object, ...], field: str) -> None:
     """Each of ``departments`` a department's name: the text rules of a place (``<field>.<i>``)."""
     for i, department in enumerate(departments):
-        if not is_plain(department, _PLACE):
-            check_text_of(department, f"{field}.{i}", "place")
+        check_text_of(department, f"{field}.{i}", "place")
 
 
 @attrs.frozen
@@ -338,8 +336,7 @@ class CaseEvent:
             )
         grid = self.grid
         if grid is not None:
-            if not is_plain(grid, _ID):
-                check_text_of(grid, "grid")
+            check_text_of(grid, "grid")
         elif kind is CaseEventKind.RAISE:
             raise InvalidInput("missing", "grid", "a case is raised by a grid")
         if kind is CaseEventKind.RAISE:
@@ -364,8 +361,7 @@ class CaseEvent:
             )
         department = self.department
         if department is not None:
-            if not is_plain(department, _PLACE):
-                check_text_of(department, "department", "place")
+            check_text_of(department, "department", "place")
         elif kind is CaseEventKind.CHECK_IN:
             raise InvalidInput("missing", "department", "a check-in names its department")
         note = self.note
@@ -436,8 +432,7 @@ class WhistleCase(JsonMixin):
         if type(ids) is not tuple:
             raise InvalidInput("bad_record", "event_ids", "expected a tuple of event ids")
         for i, event_id in enumerate(ids):
-            if not is_plain(event_id, _ID):
-                check_text_of(event_id, f"event_ids.{i}")
+            check_text_of(event_id, f"event_ids.{i}")
 
     @property
     def pending_departments(self) -> tuple[str, ...]:

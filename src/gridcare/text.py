@@ -267,6 +267,10 @@ def check_text(
     return _plain_str(value)
 
 
+# The limits by kind, for the quick test (a plain dict: a kind that is not a text has none).
+_KIND_LIMITS: dict[str, int] = dict(TEXT_LIMITS)
+
+
 def _plain_str(value: object) -> str:
     """A text the rules took, as a plain ``str`` (a subclass's overrides do not travel on)."""
     assert isinstance(value, str)  # the rules took only text
@@ -310,7 +314,9 @@ def check_text_of(value: object, field: str, kind: str = "id", *, allow_empty: b
     """``value`` if it is text with the rules and limit of its ``kind`` (:func:`kind_problem`).
 
     For a value built by hand or read back as for a validated form; a ``str``
-    subclass comes back as a plain ``str`` (:func:`check_text`).
+    subclass comes back as a plain ``str`` (:func:`check_text`). The usual
+    text costs one quick test (:func:`is_plain`), so a caller need not make
+    that test itself first.
 
     >>> check_text_of("第一行\\n第二行", "reason", "note")
     '第一行\\n第二行'
@@ -319,6 +325,8 @@ def check_text_of(value: object, field: str, kind: str = "id", *, allow_empty: b
     ...
     gridcare.errors.InvalidInput: grid_id: control character U+000A at ... [control_character]
     """
+    if type(kind) is str and is_plain(value, _KIND_LIMITS.get(kind, -1)):
+        return value  # type: ignore[return-value]  # the usual text: is_plain found a str
     problem = kind_problem(value, field, kind, allow_empty=allow_empty)
     if problem is not None:
         raise InvalidInput.collect([problem])

@@ -35,7 +35,6 @@ from gridcare.people import Resident
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import Outcome, RoundReplay, TubeRecord, TubeState
 from gridcare.screening.round import (
-    MAX_ID_LENGTH,
     TubeKind,
     require_count,
     require_id,
@@ -43,7 +42,7 @@ from gridcare.screening.round import (
     require_node,
 )
 from gridcare.serial import JsonMixin
-from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
+from gridcare.text import check_text_of
 
 __all__ = [
     "SCREENING_METRICS",
@@ -499,9 +498,7 @@ class MaskedResident:
 
     def __attrs_post_init__(self) -> None:
         for field, kind, allow_empty in _MASKED_TEXTS:
-            value = getattr(self, field)
-            if not is_plain(value, TEXT_LIMITS[kind]):
-                check_text_of(value, field, kind, allow_empty=allow_empty)
+            check_text_of(getattr(self, field), field, kind, allow_empty=allow_empty)
 
     @classmethod
     def of(
@@ -555,8 +552,7 @@ class MopUpList:
         if not isinstance(self.by_grid, Mapping):
             raise InvalidInput("bad_list", "by_grid", "expected grid id -> residents")
         for grid_id, rows in self.by_grid.items():
-            if not is_plain(grid_id, MAX_ID_LENGTH):
-                require_id(grid_id, "by_grid")
+            require_id(grid_id, "by_grid")
             if not isinstance(rows, tuple) or not all(isinstance(r, MaskedResident) for r in rows):
                 raise InvalidInput("bad_list", "by_grid", "expected tuples of MaskedResident")
 

@@ -461,8 +461,7 @@ class VisitAttempt:
                     value=seen,
                 )
         elif outcome is VisitOutcome.REFUSED:
-            if not is_plain(reason, _NOTE):  # a refusal gives its reason
-                check_text_of(reason, "reason", "note")
+            check_text_of(reason, "reason", "note")  # a refusal gives its reason
         else:  # an appointment
             when = self.appointment_for
             if when is None:
@@ -657,8 +656,7 @@ class HouseholdVisit(JsonMixin):
         if type(ids) is not tuple:
             raise InvalidInput("bad_record", "event_ids", "expected a tuple of attempt ids")
         for i, attempt_id in enumerate(ids):
-            if not is_plain(attempt_id, _ID):
-                check_text_of(attempt_id, f"event_ids.{i}")
+            check_text_of(attempt_id, f"event_ids.{i}")
 
     @property
     def last_event_at(self) -> datetime | None:
@@ -1049,8 +1047,7 @@ class VisitReplay(Replay[str, HouseholdVisit, VisitAttempt]):
 
         ``household`` keeps the text rules of an id (:func:`gridcare.text.check_text_of`).
         """
-        if not is_plain(household, _ID):
-            check_text_of(household, "household")
+        check_text_of(household, "household")
         record = self.records.get(household)
         return HouseholdVisitState.NOT_STARTED if record is None else record.state
 

@@ -53,7 +53,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.rates import Rate
-from gridcare.text import TEXT_LIMITS, check_text_of, is_plain, plain_texts
+from gridcare.text import TEXT_LIMITS, check_text_of, plain_texts
 from gridcare.timeutil import (
     DEFAULT_ZONE_NAME,
     add_days,
@@ -247,8 +247,7 @@ class Crew:
         if type(grids) is not tuple or not grids:
             raise _bad("bad_grid", "grids", "a non-empty tuple of grid ids", None)
         for i, grid in enumerate(grids):
-            if not is_plain(grid, _ID):
-                check_text_of(grid, f"grids.{i}")
+            check_text_of(grid, f"grids.{i}")
         _check_teams(self.teams)
         require_int(self.households, "households", low=0)
 
@@ -258,8 +257,7 @@ def _check_counts(households_per_grid: Mapping[str, int]) -> dict[str, int]:
         raise _bad("no_grids", "households_per_grid", "a non-empty mapping of grid counts", None)
     out = {}
     for grid, n in households_per_grid.items():
-        if not is_plain(grid, _ID):
-            check_text_of(grid, "households_per_grid")  # a grid id: the text rules of an id
+        check_text_of(grid, "households_per_grid")  # a grid id: the text rules of an id
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= _MAX_HOUSEHOLDS:
             raise _bad(
                 "bad_count",
@@ -320,8 +318,7 @@ class GridPlan:
     expected_days: float | None
 
     def __attrs_post_init__(self) -> None:
-        if not is_plain(self.grid, _ID):
-            check_text_of(self.grid, "grid")
+        check_text_of(self.grid, "grid")
         require_int(self.households, "households", low=0)
         _check_teams(self.crew_teams, "crew_teams")
         _check_days(self.expected_days, "expected_days")
@@ -691,8 +688,7 @@ def _check_households(households: Mapping[str, Sequence[str]]) -> dict[str, list
     out: dict[str, list[str]] = {}
     seen: set[str] = set()
     for grid, ids in households.items():
-        if not is_plain(grid, _ID):
-            check_text_of(grid, "households")  # a grid id: the text rules of an id
+        check_text_of(grid, "households")  # a grid id: the text rules of an id
         if isinstance(ids, str) or not isinstance(ids, Sequence):
             raise _bad("bad_households", f"households.{grid}", "a sequence of household ids", None)
         if not plain_texts(ids, _ID):  # the text rules of an id, at C speed when all is plain

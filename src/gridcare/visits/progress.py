@@ -406,8 +406,7 @@ class ProgressReport:
 
         ``household`` keeps the text rules of an id (:func:`gridcare.text.check_text_of`).
         """
-        if not is_plain(household, _ID):
-            check_text_of(household, "household")
+        check_text_of(household, "household")
         return _state_as_of(self._records.get(household), self.campaign, self.as_of)
 
     def _check(self, node_id: str) -> Node:
@@ -677,8 +676,7 @@ class WorkloadRow:
     person_visits: int
 
     def __attrs_post_init__(self) -> None:
-        if not is_plain(self.actor, _ID):
-            check_text_of(self.actor, "actor")
+        check_text_of(self.actor, "actor")
         require_day(self.day, "day")
         for field in ("attempts", "reached", "person_visits"):
             require_int(getattr(self, field), field, low=0)

@@ -55,6 +55,7 @@ from gridcare.errors import (
     require_int,
 )
 from gridcare.masking import mask_id_number, mask_numbers, mask_phone, reveal_requested
+from gridcare.text import check_text_of
 
 __all__ = [
     "AREA_CODE_MAX_LENGTH",
@@ -139,10 +140,11 @@ class Division:
 
     ``since`` 1980 means "in the first edition already"; ``until`` is ``None``
     while the code is in force. Returned by :attr:`AreaCode.division`. The
-    constructor checks its values: six ASCII digits (``bad_code``), a name of
-    1 to 50 printable characters (``not_string``, ``bad_name``), years from
-    1980 to 2100 with ``until`` not before ``since`` (``not_integer``,
-    ``out_of_range``).
+    constructor checks its values: six ASCII digits (``bad_code``), a name
+    that keeps the text rules of a person's or a place's name, at most 50
+    characters (:func:`gridcare.text.check_text_of`, kind ``name``: its codes,
+    never quoting the text), years from 1980 to 2100 with ``until`` not before
+    ``since`` (``not_integer``, ``out_of_range``).
 
     >>> d = AreaCode.parse("430212").division
     >>> d.code, d.name, d.since, d.until
@@ -162,9 +164,7 @@ class Division:
         code = self.code
         if not (isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit()):
             raise InvalidInput("bad_code", "code", "expected six digits", value=code)
-        name = require_instance(self.name, str, "name", code="not_string")
-        if not 0 < len(name) <= 50 or not name.isprintable():
-            raise InvalidInput("bad_name", "name", "expected 1 to 50 printable characters")
+        check_text_of(self.name, "name", "name")
         since = require_int(self.since, "since", low=_FIRST_EDITION, high=_LAST_YEAR)
         if self.until is not None:
             require_int(self.until, "until", low=since, high=_LAST_YEAR)

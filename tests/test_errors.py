@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pickle
 import re
-import unicodedata
 
 import pytest
 from hypothesis import given
@@ -256,19 +255,23 @@ def test_no_error_leaks_an_11_or_18_digit_number(value: object, field: str, mess
 
 # ----------------------------------------------------------------------------- no raw controls
 
-#: Characters no error may carry raw: C0 and C1 controls (and DEL), the line and paragraph
-#: separators, the bidirectional controls, and lone surrogates.
+#: Characters no error may carry raw: everything that does not print (C0 and C1 controls,
+#: DEL, the line and paragraph separators, format characters such as the zero-width space
+#: and the bidirectional controls, spaces other than U+0020, lone surrogates, private use,
+#: unassigned code points).
 _CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))]
 _SEPARATORS_AND_BIDI = list("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff"]
-_UNSHOWN = [*_CONTROLS, *_SEPARATORS_AND_BIDI, *_SURROGATES]
+_OTHER_UNPRINTED = ["\u200b", "\ufeff", "\u00ad", "\u00a0", "\u3000", "\ue000", "\U00087010"]
+_UNSHOWN = [*_CONTROLS, *_SEPARATORS_AND_BIDI, *_SURROGATES, *_OTHER_UNPRINTED]
 
 
 def _raw_control(text: str) -> bool:
-    return any(
-        unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _SEPARATORS_AND_BIDI
-        for ch in text
-    )
+    return not text.isprintable()
+
+
+def _escaped(ch: str) -> str:
+    return ch if ch.isprintable() else f"\\u{{{ord(ch):x}}}"
 
 
 _HOSTILE_TEXT = st.lists(
@@ -283,14 +286,22 @@ def test_safe_text_escapes_every_control_and_keeps_the_rest(text: str, limit: in
     assert not _raw_control(shown)
     shown.encode("utf-8")
     if len(text) <= limit:
-        # each control is replaced by its escape; everything else is as masking leaves it
-        escaped = "".join(
-            (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-            if ch in _UNSHOWN
-            else ch
-            for ch in mask_numbers(text)
-        )
-        assert shown == escaped
+        # each character that does not print is replaced by its escape; everything else
+        # is as masking leaves it
+        assert shown == "".join(_escaped(ch) for ch in mask_numbers(text))
+
+
+_DIGITS = st.text(st.sampled_from("0123456789"), min_size=1, max_size=12)
+
+
+@given(st.sampled_from(_UNSHOWN), _DIGITS, _DIGITS)
+def test_no_escape_runs_on_into_the_digits_around_it(ch: str, before: str, after: str) -> None:
+    # An escape is its code point between braces, so its hex digits never join a digit run:
+    # no run in what is shown is longer than the longest run of digits in the text itself.
+    shown = safe_text(f"x{before}{ch}{after}x")
+    longest = max(len(before), len(after))
+    for text in (shown, repr(shown)):
+        assert max(map(len, re.findall(r"\d+", text)), default=0) <= max(longest, 6), text
 
 
 @given(_HOSTILE_TEXT, _HOSTILE_TEXT, _HOSTILE_TEXT)
@@ -318,11 +329,31 @@ def test_no_error_value_or_message_carries_a_raw_control(
 
 
 def test_controls_are_shown_as_their_escapes() -> None:
-    assert safe_text("a\x1bb\x00c\x7f\x85") == "a\\x1bb\\x00c\\x7f\\x85"
-    assert safe_text("\u202eabc\u2066\u2028") == "\\u202eabc\\u2066\\u2028"
-    assert safe_text("x\ud800") == "x\\ud800"
-    assert safe_text("\x1b13812345678") == "\\x1b138****5678"
+    assert safe_text("a\x1bb\x00c\x7f\x85") == "a\\u{1b}b\\u{0}c\\u{7f}\\u{85}"
+    assert safe_text("\u202eabc\u2066\u2028") == "\\u{202e}abc\\u{2066}\\u{2028}"
+    assert safe_text("x\ud800") == "x\\u{d800}"
+    assert safe_text("\x1b13812345678") == "\\u{1b}138****5678"
+    assert safe_text("\u200b\u3000\U00087010") == "\\u{200b}\\u{3000}\\u{87010}"
     assert safe_text("plain 中文 text") == "plain 中文 text"
     err = InvalidInput("bad", "name", "got \x1b[31mred", value="\x1b[2J\u202e")
-    assert err.value == "\\x1b[2J\\u202e"
-    assert str(err) == "name: got \\x1b[31mred [bad]"
+    assert err.value == "\\u{1b}[2J\\u{202e}"
+    assert str(err) == "name: got \\u{1b}[31mred [bad]"
+
+
+@pytest.mark.parametrize(
+    "between",
+    ["\u200b", "\x00", "\u00a0", "\u3000", "\t", "\n", "\u00ad", "\ufeff", "\u202e", "  "],
+)
+def test_a_number_split_by_what_a_reader_does_not_see_is_masked(between: str) -> None:
+    # Split by characters that draw nothing (or by spaces), a number still reads whole:
+    # it is masked as one number, in the error as everywhere. What is hidden stays hidden:
+    # the middle of a phone number, the birth date and sequence of an ID number.
+    for number, hidden in (("13812345678", "1234"), ("430202193903070024", "19390307")):
+        for at in (3, 6):
+            split = number[:at] + between + number[at:]
+            masked = mask_numbers(split)
+            err = InvalidInput("bad", "phone", "m", value=split)
+            for shown in (masked, str(err.value), repr(err.value)):
+                assert hidden not in shown.replace(between, ""), shown
+                assert hidden not in re.sub(r"\\u\{[0-9a-f]+\}|\\[a-z]", "", shown), shown
+            assert masked.replace("*", "").replace(between, "") != number

@@ -22,7 +22,6 @@ Any other exception escaping a public function is a bug.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -65,21 +64,26 @@ _PLAIN_INT_LIMIT = 10**10
 
 def safe_text(text: str, limit: int = MAX_SHOWN) -> str:
     """``text`` as an error may show it: digit runs masked, at most ``limit`` characters
-    of it, no raw control character.
+    of it, no character that does not print.
 
     A run of digits long enough to be a phone or ID number is masked
     (:func:`gridcare.masking.mask_numbers`); a longer text is cut and ends in
-    ``...``. A C0 or C1 control (ESC, NUL, DEL ...), a line or paragraph
-    separator, a bidirectional control and a lone surrogate are shown as
-    their escapes (``\\x1b``, ``\\u202e``), so the text always encodes and
-    cannot restyle a terminal or reorder a log line.
+    ``...``. Every character that does not print (``str.isprintable``: all
+    but the plain space among the spaces) is shown as its code point in
+    hexadecimal between braces (``\\u{1b}``, ``\\u{202e}``): C0 and C1
+    controls (ESC, NUL, DEL, tab ...), line and paragraph separators,
+    zero-width and bidirectional format characters, other spaces, lone
+    surrogates, private use and unassigned code points. So the text always
+    encodes, cannot restyle a terminal or reorder a log line, hides nothing
+    between two digits, and ``repr`` has nothing left to escape; no escape's
+    digits run on into the digits after it (the closing brace ends them).
 
     >>> safe_text("call 13812345678")
     'call 138****5678'
     >>> len(safe_text("x" * 10_000))
     120
     >>> print(safe_text("\\x1b[31mred\\u202e"))
-    \\x1b[31mred\\u202e
+    \\u{1b}[31mred\\u{202e}
     >>> safe_text(13812345678)
     Traceback (most recent call last):
     ...
@@ -90,9 +94,9 @@ def safe_text(text: str, limit: int = MAX_SHOWN) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     shown = mask_numbers(text)
-    if _UNSHOWN.search(shown) is not None:
-        shown = _UNSHOWN.sub(_escape, shown)
-    return shown
+    if shown.isprintable():
+        return shown
+    return "".join(_shown_char(ch) for ch in shown)
 
 
 def _shown_text(value: object) -> str:
@@ -102,14 +106,9 @@ def _shown_text(value: object) -> str:
     return str(safe_value(value))
 
 
-#: What an error never shows raw: C0 and C1 controls, DEL, the line and paragraph
-#: separators, the bidirectional controls, and lone surrogates.
-_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _escape(found: re.Match[str]) -> str:
-    code = ord(found.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+def _shown_char(ch: str) -> str:
+    """``ch`` as an error shows it: as it is if it prints, else its escape."""
+    return ch if ch.isprintable() else f"\\u{{{ord(ch):x}}}"
 
 
 def safe_value(value: object) -> object:

@@ -108,11 +108,19 @@ def mask_phone(number: str) -> str:
     return "*" * n
 
 
+# What may stand between the digit groups of one number: a dot, a hyphen, any space or line
+# break, and every character that draws nothing (C0 and C1 controls, the soft hyphen, the
+# zero-width and bidirectional format characters, the byte order mark). A number split by
+# characters a reader does not see still reads as the number, so it is masked as one.
+_SEPARATOR = (
+    "[.\\-\\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
+)
 # A run of digits (any script), with the X an ID number may end in; digit groups joined by
-# single spaces, dots or hyphens ("138 1234 5678", "+86-138-1234-5678") are one run. Each
-# group needs a digit, so the pattern is linear in the text's length.
-_DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[ .\-]\d+)*[Xx]?")
-_SEPARATED = re.compile(r"[ .\-]")
+# one to three separators ("138 1234 5678", "+86-138-1234-5678", "138\u200b12345678") are
+# one run. Each group needs a digit, so the pattern is linear in the text's length.
+_DIGIT_RUN = re.compile(rf"(?<!\d)\d+(?:{_SEPARATOR}{{1,3}}\d+)*[Xx]?")
+_SEPARATED = re.compile(f"{_SEPARATOR}+")
+_SEPARATED_KEPT = re.compile(f"({_SEPARATOR}+)")
 
 #: Fewer digits than this in a run are kept: no phone or ID number is that short.
 _PERSONAL_DIGITS = 11
@@ -125,8 +133,13 @@ def _mask_digit_run(match: re.Match[str]) -> str:
     groups = _SEPARATED.split(run)
     if any(len(group) >= _PERSONAL_DIGITS for group in groups):
         return "".join(
-            _mask_plain_run(part) if len(part) >= _PERSONAL_DIGITS else part
-            for part in re.split(r"([ .\-])", run)
+            # A long group is a number of its own (a phone after a division code), or a
+            # part of one (an ID number split after its area): either way, all but its
+            # first 3 and last 4 digits are starred, a 12-digit group too.
+            _mask_inner_digits(part, keep_first=3, keep_last=4)
+            if len(part) >= _PERSONAL_DIGITS
+            else part
+            for part in _SEPARATED_KEPT.split(run)
         )
     digits = sum(len(group) for group in groups)
     if digits < _PERSONAL_DIGITS:
@@ -164,9 +177,14 @@ def mask_numbers(text: str) -> str:
     A run of 11 digits is masked as a phone number, a longer run (an ID number,
     which may end in ``X``) as an ID number. A run of exactly 12 digits (the
     length of a village's division code) and shorter runs are kept, and so is
-    other text. Groups of digits joined by single spaces, dots or hyphens, as
-    phone numbers are often typed, count as one run: if they hold 11 digits or
-    more, all but the first 3 and the last 4 digits are starred. This is how
+    other text. Groups of digits joined by one to three separators count as
+    one run: dots, hyphens, spaces and line breaks, as phone numbers are often
+    typed, and characters that draw nothing (controls, zero-width and
+    bidirectional format characters), which would otherwise let a number split
+    by them read whole. A group of 11 digits or more is masked on its own,
+    all but its first 3 and last 4 digits starred (a division code before it
+    stays); otherwise, if the groups hold 11 digits or more together, all but
+    the first 3 and the last 4 digits of the run are starred. This is how
     errors about bad input quote what they were given.
 
     >>> mask_numbers("430200-13812345678 x")
@@ -175,6 +193,10 @@ def mask_numbers(text: str) -> str:
     '+86 1** **** 5678, 2022-03-27'
     >>> mask_numbers("id 11010519491231002X, code 430211001001")
     'id 110105********002X, code 430211001001'
+    >>> mask_numbers("138\\u200b12345678") == "138\\u200b****5678"
+    True
+    >>> mask_numbers("430202 193903070024")
+    '430202 193*****0024'
     """
     if not isinstance(text, str):
         return NOT_TEXT

@@ -117,8 +117,14 @@ def test_a_phone_masks_its_middle(phone: PhoneNumber) -> None:
 def long_digit_runs(text: str) -> list[str]:
     """Runs of digits (any script, an ID number's final X included) that could be a phone
     number (11 digits) or an ID number (13 characters and more); 12 bare digits are a code.
-    Groups of digits joined by single spaces, dots or hyphens (``138 1234 5678``) are one run."""
-    runs = re.findall(r"(?<!\d)\d+(?:[ .\-]\d+)*[Xx]?", text)
+    Groups of digits joined by one to three separators are one run: dots, hyphens, spaces and
+    line breaks (``138 1234 5678``), and characters that draw nothing (controls, zero-width
+    and bidirectional format characters)."""
+    separator = (
+        "[.\\-\\s\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u061c\\u180e\\u200b-\\u200f"
+        "\\u2028-\\u202e\\u2060-\\u206f\\ufeff]"
+    )
+    runs = re.findall(rf"(?<!\d)\d+(?:{separator}{{1,3}}\d+)*[Xx]?", text)
     return [
         r
         for r in runs
@@ -146,6 +152,8 @@ numeric_text = st.text(st.sampled_from("0123456789Xx -+*\n٠١٢３a汉"), max_s
         ("+86 138 1234 5678", "+86 1** **** 5678"),
         ("138-1234-5678.", "138-****-5678."),
         ("2022-03-27 10", "2022-03-27 10"),
+        ("0000000000X", "0000000000X"),
+        ("1381234567x 5", "1381234567x 5"),
     ],
 )
 def test_mask_numbers_examples(text: str, masked: str) -> None:

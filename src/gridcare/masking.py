@@ -131,25 +131,29 @@ def _mask_digit_run(match: re.Match[str]) -> str:
     if _SEPARATED.search(run) is None:
         return _mask_plain_run(run)
     groups = _SEPARATED.split(run)
-    if any(len(group) >= _PERSONAL_DIGITS for group in groups):
+    if any(_digits(group) >= _PERSONAL_DIGITS for group in groups):
         return "".join(
             # A long group is a number of its own (a phone after a division code), or a
             # part of one (an ID number split after its area): either way, all but its
             # first 3 and last 4 digits are starred, a 12-digit group too.
             _mask_inner_digits(part, keep_first=3, keep_last=4)
-            if len(part) >= _PERSONAL_DIGITS
+            if _digits(part) >= _PERSONAL_DIGITS
             else part
             for part in _SEPARATED_KEPT.split(run)
         )
-    digits = sum(len(group) for group in groups)
-    if digits < _PERSONAL_DIGITS:
+    if _digits(run) < _PERSONAL_DIGITS:
         return run
     return _mask_inner_digits(run, keep_first=3, keep_last=4)
 
 
+def _digits(run: str) -> int:
+    """How many digits ``run`` holds (an ID number's final X is not one)."""
+    return sum(ch.isdigit() for ch in run)
+
+
 def _mask_plain_run(run: str) -> str:
-    if len(run) < _PERSONAL_DIGITS:
-        return run
+    if _digits(run) < _PERSONAL_DIGITS:
+        return run  # ten digits and an X are no phone and no ID number
     if len(run) == _PERSONAL_DIGITS:
         return mask_phone(run)
     if len(run) == 12 and run[-1] not in "Xx":

@@ -83,15 +83,6 @@ DEFAULT_SINGLE_TUBE_MEASURES: frozenset[MeasureKind] = frozenset(
 )
 
 
-def _shown(value: object) -> object:
-    """What an error may quote of a bad value: masked text, or only the type's name."""
-    if isinstance(value, str):
-        return mask_numbers(value[:MAX_ID_LENGTH]).encode("utf-8", "replace").decode("utf-8")
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    return type(value).__name__
-
-
 def require_id(value: object, field: str) -> str:
     """``value`` if it is an id: the text rules of an id (:func:`gridcare.text.kind_problem`).
 
@@ -209,7 +200,7 @@ def require_count(value: object, field: str, *, low: int = 0, high: int = 10**9)
             "bad_number",
             field,
             f"expected a whole number from {low} to {high}",
-            value=_shown(value) if isinstance(value, int) and abs(value) < 10**12 else None,
+            value=value if isinstance(value, int) and abs(value) < 10**12 else None,
         )
     return int(value)
 
@@ -621,7 +612,7 @@ def due_list(
                     "duplicate_resident",
                     f"households.{i}.members",
                     "a resident is registered in two households",
-                    value=_shown(member),
+                    value=member,  # the error masks it (gridcare.errors.safe_value)
                 )
             household_of[member] = house_id
             place_of[member] = place

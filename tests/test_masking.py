@@ -89,6 +89,18 @@ def test_free_text_shows_at_most_two(text: str) -> None:
     assert sum(len(run) for run in visible_runs(masked)) <= 2
 
 
+def test_a_first_generation_id_number_of_15_digits_keeps_its_area() -> None:
+    # ID numbers issued before 1999 have 15 digits: they are masked as ID numbers (area and
+    # last 4 kept); anything shorter keeps only its first and last two characters.
+    assert mask_id_number("430202390307002") == "430202*****7002"
+    assert mask_id_number("43020239030700") == "43**********00"
+
+
+def test_a_text_of_two_characters_or_fewer_shows_none() -> None:
+    # A two-character name (张三) would be whole if its first two characters were kept.
+    assert (mask_text("张三"), mask_text(" 李 "), mask_text("王")) == ("**", "*", "*")
+
+
 @given(st.lists(st.text(min_size=1, max_size=5), max_size=8), st.integers(0, 8))
 def test_addresses_hide_every_part_after_the_community(parts: list[str], keep: int) -> None:
     masked = mask_address(parts, keep)
@@ -153,6 +165,11 @@ numeric_text = st.text(st.sampled_from("0123456789Xx -+*\n٠١٢３a汉"), max_s
         ("138-1234-5678.", "138-****-5678."),
         ("2022-03-27 10", "2022-03-27 10"),
         ("0000000000X", "0000000000X"),
+        # A date before a phone number stays; the 12-character runs end in x or X.
+        ("20220327-13812345678", "20220327-138****5678"),
+        ("13812345678x", "13********8x"),
+        ("110105 19491231002x", "110105 194*****002x"),
+        ("110105 19491231002X", "110105 194*****002X"),
         ("1381234567x 5", "1381234567x 5"),
     ],
 )

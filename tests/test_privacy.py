@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -16,8 +17,12 @@ from hypothesis import strategies as st
 
 from gridcare import InvalidInput, NodeKind, Principal, View, daily_report, parse_forms
 from gridcare.declarations import example_form
+from gridcare.hierarchy import Hierarchy, Node
+from gridcare.masking import mask_numbers
+from gridcare.reports import Tally
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
+from gridcare.testing.strategies import citizen_ids, phone_numbers
 from gridcare.timeutil import DEFAULT_ZONE
 
 
@@ -266,3 +271,41 @@ def test_a_broken_json_text_is_never_echoed() -> None:
     assert rejected.errors[0].code == "bad_json"
     assert "晓娟" not in repr(result)
     assert "110105" not in repr(result)
+
+
+# ------------------------------------------------------------- place names, by content
+
+
+@given(
+    phone=phone_numbers(allocated=None).map(lambda p: p.number),
+    cid=citizen_ids().map(lambda c: c.number),
+    kind=st.sampled_from([NodeKind.DISTRICT, NodeKind.COMMUNITY, NodeKind.GRID]),
+)
+def test_a_place_named_with_a_phone_or_id_number_shows_them_masked(
+    phone: str, cid: str, kind: NodeKind
+) -> None:
+    # A grid board often names its worker and their mobile number; a place's name is shown
+    # in reprs, masked paths and the daily report with its numbers masked, by content.
+    name = f"第1网格 张三{phone} {cid}"
+    nodes = [Node("C", NodeKind.CITY, "株洲市"), Node("P", kind, name, "C")]
+    if kind is not NodeKind.GRID:
+        nodes.append(Node("G", NodeKind.GRID, "一网格", "P"))
+    h = Hierarchy(nodes)
+    place = h.node("P")
+    report = daily_report(h, Tally.empty(), cutoff=date(2022, 3, 27), metrics=["hazards"])
+    shown = [
+        repr(place),
+        place.masked_name(),
+        *h.path_names("P"),
+        report.row("P").name,
+        report.to_text(),
+        json.dumps(report.row("P").as_dict(), ensure_ascii=False),
+    ]
+    for text in shown:
+        assert phone not in text, text
+        assert cid not in text, text
+    assert report.row("P").name == mask_numbers(name)
+    # The node itself keeps its name: the data is the caller's, and only displays mask it.
+    assert place.name == name
+    assert place.to_row()["name"] == name
+    assert h.path_names("P", masked=False)[-1] == name

@@ -39,7 +39,7 @@ import attrs
 
 from gridcare.codes import AreaCode
 from gridcare.errors import Choice, FieldError, InvalidInput, UnknownNode, require_flag
-from gridcare.masking import mask_text
+from gridcare.masking import mask_numbers, mask_text
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 
 __all__ = ["MAX_ID_LENGTH", "MAX_NAME_LENGTH", "Hierarchy", "Node", "NodeKind"]
@@ -160,8 +160,24 @@ class Node:
         if errors:
             raise InvalidInput.collect(errors)
 
+    def masked_name(self) -> str:
+        """The name as ``repr`` and masked paths show it.
+
+        A building's, unit's or household's name is an address: only its first
+        two characters are kept (:func:`gridcare.masking.mask_text`). Any
+        other name is shown with its phone and ID numbers masked, by content
+        (:func:`gridcare.masking.mask_numbers`): a grid board often names its
+        worker and their mobile number.
+
+        >>> Node("G", NodeKind.GRID, "第1网格 张三13812345678").masked_name()
+        '第1网格 张三138****5678'
+        >>> Node("H", NodeKind.HOUSEHOLD, "3栋301", "G").masked_name()
+        '3栋***'
+        """
+        return mask_text(self.name) if self.kind in _PRIVATE_KINDS else mask_numbers(self.name)
+
     def __repr__(self) -> str:
-        shown = mask_text(self.name) if self.kind in _PRIVATE_KINDS else self.name
+        shown = self.masked_name()
         parent = f", parent={self.parent_id!r}" if self.parent_id is not None else ""
         code = f", code={str(self.code)!r}" if self.code is not None else ""
         return f"Node({self.id!r}, {self.kind.value}, {shown!r}{parent}{code})"
@@ -674,7 +690,10 @@ class Hierarchy:
         return (*reversed(self.ancestors(node_id)), self.node(node_id))
 
     def path_names(self, node_id: str, *, masked: bool = True) -> tuple[str, ...]:
-        """The names from the root down to ``node_id``; names below community are masked by default.
+        """The names from the root down to ``node_id``, masked by default.
+
+        Each name is masked as :meth:`Node.masked_name` says; ``masked=False``
+        gives the names as they are.
 
         >>> h = Hierarchy([Node("C", NodeKind.CITY, "株洲市"),
         ...                Node("H", NodeKind.HOUSEHOLD, "3栋301", "C")])
@@ -682,10 +701,7 @@ class Hierarchy:
         (('株洲市', '3栋***'), ('株洲市', '3栋301'))
         """
         require_flag(masked, "masked")
-        return tuple(
-            mask_text(n.name) if masked and n.kind in _PRIVATE_KINDS else n.name
-            for n in self.path(node_id)
-        )
+        return tuple(n.masked_name() if masked else n.name for n in self.path(node_id))
 
 
 def _row_number(field: str) -> int:

@@ -34,6 +34,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.labels import Lang, display_width, require_lang
+from gridcare.masking import mask_numbers
 from gridcare.rates import UNDEFINED, Rate
 from gridcare.reports.metrics import METRICS, Metric, MetricKind, metric
 from gridcare.reports.rollups import Rollup
@@ -498,7 +499,10 @@ def daily_report(
     Cumulative figures count records strictly before the cutoff, the day's
     figures the 24 hours before it; ``previous`` adds the change since that
     report. ``suppress_below=k`` hides counts from 1 to k-1 (and rates built
-    on them) for publication.
+    on them) for publication. A row shows its node's name with any phone or
+    ID number in it masked (:func:`gridcare.masking.mask_numbers`: a grid
+    may be named after its worker and their mobile number); rows of
+    buildings, units and households appear only when ``levels`` names them.
 
     >>> from gridcare.hierarchy import Node
     >>> from datetime import date
@@ -548,7 +552,8 @@ def daily_report(
                 if fig.cumulative is not None and old.cumulative is not None:
                     fig = attrs.evolve(fig, change=fig.cumulative - old.cumulative)
             figures[name] = fig
-        rows.append(ReportRow(node.id, node.name, node.kind, hierarchy.depth(node.id), figures))
+        name = mask_numbers(node.name)  # by content: a worker's mobile in a grid's name
+        rows.append(ReportRow(node.id, name, node.kind, hierarchy.depth(node.id), figures))
     return DailyReport(cut, day, chosen, tuple(rows), suppress_below)
 
 

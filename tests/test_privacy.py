@@ -16,10 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridcare import InvalidInput, NodeKind, Principal, View, daily_report, parse_forms
+from gridcare.codes import CitizenId, PhoneNumber
 from gridcare.declarations import example_form
 from gridcare.hierarchy import Hierarchy, Node
 from gridcare.masking import mask_numbers
+from gridcare.people import Household, Resident, Worker, WorkerRole
 from gridcare.reports import Tally
+from gridcare.screening.coverage import MaskedResident
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
 from gridcare.testing.strategies import citizen_ids, phone_numbers
@@ -309,3 +312,38 @@ def test_a_place_named_with_a_phone_or_id_number_shows_them_masked(
     assert place.name == name
     assert place.to_row()["name"] == name
     assert h.path_names("P", masked=False)[-1] == name
+
+
+@given(cid=citizen_ids(), phone=phone_numbers(allocated=None))
+def test_a_register_keyed_by_id_number_shows_no_id_number_in_people_or_masked_views(
+    cid: CitizenId, phone: PhoneNumber
+) -> None:
+    # Ids should be keys of no meaning; a register keyed by ID number or mobile still shows
+    # neither in people's reprs and the masked views.
+    number, mobile = cid.number, phone.number
+    resident = Resident(
+        id=number,
+        household_id=f"H{mobile}",
+        name="刘晓娟",
+        sex=cid.sex,
+        document=cid,
+        birth_date=cid.birth_date,
+    )
+    worker = Worker(id=mobile, name="周建国", role=WorkerRole.VOLUNTEER)
+    household = Household(id=f"H{mobile}", members=(number,))
+    listed = MaskedResident.of(number, f"H{mobile}", "G1", resident)
+    shown = [
+        repr(resident),
+        str(resident),
+        repr(resident.redacted()),
+        repr(worker),
+        repr(worker.redacted()),
+        repr(household),
+        repr(listed),
+    ]
+    for text in shown:
+        assert number not in text, text
+        assert mobile not in text, text
+    # The values keep their ids: only what is shown is masked.
+    assert resident.id == number
+    assert worker.id == mobile

@@ -45,7 +45,7 @@ import attrs
 from gridcare.codes import CitizenId, PhoneNumber, Sex
 from gridcare.errors import Choice, FieldError, InvalidInput, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.masking import mask_id_number, mask_name
+from gridcare.masking import mask_id_number, mask_name, mask_numbers
 from gridcare.serial import personal
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware, require_day
@@ -491,6 +491,9 @@ class Resident:
         """The resident as a masked reader sees it: name, document and phone masked.
 
         The birth date and sex are left out (the document number carries them).
+        The ids are shown with any phone or ID number in them masked
+        (:func:`gridcare.masking.mask_numbers`): an id should be a key of no
+        meaning, but a register keyed by ID number would otherwise show it.
 
         >>> r = Resident(id="R1", household_id="H1", name="刘晓娟", sex=Sex.FEMALE,
         ...              document=CitizenId.parse("11010519491231002X"),
@@ -500,8 +503,8 @@ class Resident:
         ('刘*娟', '110105********002X', '138****5678')
         """
         return RedactedResident(
-            id=self.id,
-            household_id=self.household_id,
+            id=mask_numbers(self.id),
+            household_id=mask_numbers(self.household_id),
             name=mask_name(self.name),
             id_kind=self.id_kind,
             document=self.document.masked(),
@@ -512,8 +515,9 @@ class Resident:
     def __repr__(self) -> str:
         phone = repr(self.phone) if self.phone is not None else "None"
         return (
-            f"Resident({self.id!r}, name={mask_name(self.name)!r}, "
-            f"document={self.document!r}, phone={phone}, household={self.household_id!r})"
+            f"Resident({mask_numbers(self.id)!r}, name={mask_name(self.name)!r}, "
+            f"document={self.document!r}, phone={phone}, "
+            f"household={mask_numbers(self.household_id)!r})"
         )
 
     __str__ = __repr__
@@ -705,7 +709,7 @@ class Household:
 
     def __repr__(self) -> str:
         vacant = ", vacant" if self.vacant else ""
-        return f"Household({self.id!r}, members={len(self.members)}{vacant})"
+        return f"Household({mask_numbers(self.id)!r}, members={len(self.members)}{vacant})"
 
 
 @attrs.frozen(repr=False, kw_only=True)
@@ -745,14 +749,15 @@ class Worker:
         _raise_if(errors)
 
     def redacted(self) -> RedactedWorker:
-        """The worker as a masked reader sees it: name and phone masked.
+        """The worker as a masked reader sees it: name and phone masked, and any phone or ID
+        number in its id (:func:`gridcare.masking.mask_numbers`).
 
         >>> Worker(id="W1", name="周建国", role=WorkerRole.VOLUNTEER,
         ...        phone=PhoneNumber.parse("13912345678")).redacted().phone
         '139****5678'
         """
         return RedactedWorker(
-            id=self.id,
+            id=mask_numbers(self.id),
             role=self.role,
             name=mask_name(self.name),
             phone=None if self.phone is None else self.phone.masked(),
@@ -761,7 +766,8 @@ class Worker:
     def __repr__(self) -> str:
         phone = repr(self.phone) if self.phone is not None else "None"
         return (
-            f"Worker({self.id!r}, {self.role.value}, name={mask_name(self.name)!r}, phone={phone})"
+            f"Worker({mask_numbers(self.id)!r}, {self.role.value}, "
+            f"name={mask_name(self.name)!r}, phone={phone})"
         )
 
     __str__ = __repr__

@@ -30,7 +30,7 @@ import attrs
 
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.masking import mask_id_number, mask_name
+from gridcare.masking import mask_id_number, mask_name, mask_numbers
 from gridcare.people import Resident
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import Outcome, RoundReplay, TubeRecord, TubeState
@@ -504,18 +504,22 @@ class MaskedResident:
     def of(
         cls, resident_id: str, household_id: str, grid_id: str, resident: Resident | None
     ) -> MaskedResident:
-        """Mask a resident's name and document number (blank when the resident is unknown).
+        """Mask a resident's name and document number (blank when the resident is unknown),
+        and any phone or ID number in the ids (:func:`gridcare.masking.mask_numbers`).
 
         >>> MaskedResident.of("R1", "H1", "G1", None).name
         ''
         """
-        if not isinstance(resident, Resident):
-            if resident is not None:
-                raise InvalidInput("bad_resident", "resident", "expected a Resident or None")
-            return cls(resident_id, household_id, grid_id)
+        if resident is not None and not isinstance(resident, Resident):
+            raise InvalidInput("bad_resident", "resident", "expected a Resident or None")
+        # Anything but text goes to the checks of the class as it came.
+        rid = mask_numbers(resident_id) if isinstance(resident_id, str) else resident_id
+        house = mask_numbers(household_id) if isinstance(household_id, str) else household_id
+        if resident is None:
+            return cls(rid, house, grid_id)
         return cls(
-            resident_id,
-            household_id,
+            rid,
+            house,
             grid_id,
             mask_name(resident.name),
             mask_id_number(str(resident.document.number)),

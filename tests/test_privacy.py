@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -22,11 +22,26 @@ from gridcare.hierarchy import Hierarchy, Node
 from gridcare.masking import mask_numbers
 from gridcare.people import Household, Resident, Worker, WorkerRole
 from gridcare.reports import Tally
+from gridcare.screening import (
+    AwayReason,
+    CensusEntry,
+    Exemption,
+    ExemptionReason,
+    MarkedAway,
+    Registered,
+    ResidentRecord,
+    ResidentState,
+    SwabAdded,
+    TubeKind,
+    TubeRecord,
+    TubeState,
+)
 from gridcare.screening.coverage import MaskedResident
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
 from gridcare.testing.strategies import citizen_ids, phone_numbers
 from gridcare.timeutil import DEFAULT_ZONE
+from gridcare.visits import VisitAttempt, VisitOutcome
 
 
 @pytest.fixture(scope="module")
@@ -347,3 +362,42 @@ def test_a_register_keyed_by_id_number_shows_no_id_number_in_people_or_masked_vi
     # The values keep their ids: only what is shown is masked.
     assert resident.id == number
     assert worker.id == mobile
+
+
+@given(cid=citizen_ids(), phone=phone_numbers(allocated=None))
+def test_events_and_records_show_ids_keyed_by_id_number_masked(
+    cid: CitizenId, phone: PhoneNumber
+) -> None:
+    # The same register keyed by ID number and mobile: the reprs of the round's events and
+    # records, the census's entries and the campaign's attempts and visits mask them too.
+    number, mobile = cid.number, phone.number
+    t0 = datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE)
+    swab = SwabAdded(id="e1", at=t0, round_id="S", resident_id=number, tube_id="T1")
+    shown = [
+        repr(swab),
+        repr(Registered(id="e0", at=t0, round_id="S", resident_id=number, site_id="P1")),
+        repr(
+            MarkedAway(
+                id="e2", at=t0, round_id="S", resident_id=number, reason=AwayReason.OUT_OF_AREA
+            )
+        ),
+        repr(TubeRecord("T1", TubeKind.POOLED, TubeState.OPEN, (number,))),
+        repr(ResidentRecord(number, ResidentState.SAMPLED, tube_id="T1")),
+        repr(Exemption(resident_id=number, reason=ExemptionReason.IN_HOSPITAL)),
+        repr(CensusEntry(id="c1", at=t0, resident_id=number, household_id=f"H{mobile}")),
+        repr(
+            VisitAttempt(
+                id="a1",
+                campaign_id="K1",
+                household=f"H{mobile}",
+                worker=mobile,
+                at=t0,
+                outcome=VisitOutcome.REACHED,
+                resident_ids=(number,),
+            )
+        ),
+    ]
+    for text in shown:
+        assert number not in text, text
+        assert mobile not in text, text
+    assert swab.resident_id == number  # the value keeps its id

@@ -207,6 +207,30 @@ def mask_numbers(text: str) -> str:
     return _DIGIT_RUN.sub(_mask_digit_run, text)
 
 
+def id_repr(value: object) -> str:
+    """``repr`` of an id as a display shows it: any phone or ID number in it masked.
+
+    For the ``repr`` of fields that hold a resident's, a household's or a
+    worker's id: ids should mean nothing, but a register keyed by ID number
+    would otherwise show it in every ``repr``.
+
+    >>> id_repr("R1"), id_repr("430202193903070024"), id_repr(None)
+    ("'R1'", "'430202********0024'", 'None')
+    """
+    return repr(mask_numbers(value)) if isinstance(value, str) else repr(value)
+
+
+def ids_repr(values: object) -> str:
+    """``repr`` of a tuple of ids, each shown as :func:`id_repr` shows it.
+
+    >>> ids_repr(("R1", "13812345678"))
+    "('R1', '138****5678')"
+    """
+    if isinstance(values, tuple) and all(isinstance(v, str) for v in values):
+        return repr(tuple(mask_numbers(v) for v in values))
+    return repr(values)
+
+
 def mask_address(parts: Sequence[str], keep: int) -> str:
     """Join an address from coarse to fine, starring every part after the first ``keep``.
 

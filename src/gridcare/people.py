@@ -45,7 +45,7 @@ import attrs
 from gridcare.codes import CitizenId, PhoneNumber, Sex
 from gridcare.errors import Choice, FieldError, InvalidInput, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.masking import mask_id_number, mask_name, mask_numbers
+from gridcare.masking import id_repr, mask_id_number, mask_name, mask_numbers
 from gridcare.serial import personal
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware, require_day
@@ -537,8 +537,8 @@ class RedactedResident:
 'citizen_id'>, document='110105********002X', phone=None, care_needs=frozenset())
     """
 
-    id: str
-    household_id: str
+    id: str = attrs.field(repr=id_repr)
+    household_id: str = attrs.field(repr=id_repr)
     name: str
     id_kind: IdKind
     document: str

@@ -46,6 +46,7 @@ from gridcare.machine import (
     trusted_first_of_each_id,
     trusted_replay_order,
 )
+from gridcare.masking import id_repr
 from gridcare.people import Resident, age_on
 from gridcare.screening.coverage import MaskedResident
 from gridcare.screening.lifecycle import RoundReplay
@@ -104,8 +105,8 @@ class CensusEntry:
 
     id: str
     at: datetime
-    resident_id: str
-    household_id: str
+    resident_id: str = attrs.field(repr=id_repr)
+    household_id: str = attrs.field(repr=id_repr)
     vaccine_doses: int = 0
     last_sample_at: datetime | None = None
     door_sampling_needed: bool = False

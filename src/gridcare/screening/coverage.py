@@ -30,7 +30,7 @@ import attrs
 
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.masking import mask_id_number, mask_name, mask_numbers
+from gridcare.masking import id_repr, mask_id_number, mask_name, mask_numbers
 from gridcare.people import Resident
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import Outcome, RoundReplay, TubeRecord, TubeState
@@ -490,8 +490,8 @@ class MaskedResident:
     gridcare.errors.InvalidInput: grid_id: control character U+001B at ... [control_character]
     """
 
-    resident_id: str
-    household_id: str
+    resident_id: str = attrs.field(repr=id_repr)
+    household_id: str = attrs.field(repr=id_repr)
     grid_id: str
     name: str = ""
     document: str = ""

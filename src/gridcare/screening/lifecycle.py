@@ -77,7 +77,7 @@ from gridcare.machine import (
     trusted_replay_order,
     trusted_sort_out_ids,
 )
-from gridcare.masking import mask_text
+from gridcare.masking import id_repr, ids_repr, mask_text
 from gridcare.screening.round import (
     MAX_ID_LENGTH,
     AwayReason,
@@ -313,7 +313,7 @@ class Registered:
     id: str
     at: datetime
     round_id: str
-    resident_id: str
+    resident_id: str = attrs.field(repr=id_repr)
     site_id: str | None = None
     door_team_id: str | None = None
 
@@ -380,7 +380,7 @@ class SwabAdded:
     id: str
     at: datetime
     round_id: str
-    resident_id: str
+    resident_id: str = attrs.field(repr=id_repr)
     tube_id: str
     tube_kind: TubeKind = TubeKind.POOLED
     retest_of: str | None = None
@@ -535,7 +535,7 @@ class MarkedAway:
     id: str
     at: datetime
     round_id: str
-    resident_id: str
+    resident_id: str = attrs.field(repr=id_repr)
     reason: AwayReason
     note: str = attrs.field(default="", repr=_note_repr)
 
@@ -562,7 +562,7 @@ class MarkedExempt:
     id: str
     at: datetime
     round_id: str
-    resident_id: str
+    resident_id: str = attrs.field(repr=id_repr)
     reason: ExemptionReason
     note: str = attrs.field(default="", repr=_note_repr)
 
@@ -692,7 +692,7 @@ class TubeRecord(JsonMixin):
     tube_id: str
     kind: TubeKind
     state: TubeState
-    members: tuple[str, ...] = ()
+    members: tuple[str, ...] = attrs.field(default=(), repr=ids_repr)
     sealed_at: datetime | None = None
     result_at: datetime | None = None
     retest_of: str | None = None
@@ -758,7 +758,7 @@ class ResidentRecord(JsonMixin):
     0
     """
 
-    resident_id: str
+    resident_id: str = attrs.field(repr=id_repr)
     state: ResidentState
     tube_id: str | None = None
     first_tube_id: str | None = None

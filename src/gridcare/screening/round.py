@@ -36,7 +36,7 @@ import attrs
 
 from gridcare.errors import Choice, InvalidInput, UnknownNode, trusted
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.masking import mask_numbers, mask_text
+from gridcare.masking import id_repr, mask_numbers, mask_text
 from gridcare.people import CareNeed, Household, Resident, age_on
 from gridcare.risk.policy import MeasureKind
 from gridcare.text import TEXT_LIMITS, check_text_of, kind_problem, plain_texts
@@ -307,7 +307,7 @@ class Exemption:
     'in_hospital'
     """
 
-    resident_id: str
+    resident_id: str = attrs.field(repr=id_repr)
     reason: ExemptionReason
     note: str = attrs.field(default="", repr=lambda v: repr(mask_text(v)) if v else "''")
 

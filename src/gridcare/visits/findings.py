@@ -28,7 +28,7 @@ import attrs
 
 from gridcare.codes import normalise_area_code
 from gridcare.errors import Choice, FieldError, InvalidInput, require_flag
-from gridcare.masking import mask_id_number, mask_name, mask_phone, mask_text
+from gridcare.masking import id_repr, mask_id_number, mask_name, mask_phone, mask_text
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
@@ -279,7 +279,7 @@ class ArrivalFound:
     """
 
     person_key: str
-    household: str
+    household: str = attrs.field(repr=id_repr)
     found_at: datetime
     masked_name: str = attrs.field(default="", converter=_masked_name)
     masked_id: str = attrs.field(default="", converter=_masked_id)

@@ -74,7 +74,7 @@ from gridcare.machine import (
     trusted_replay_order,
     trusted_sort_out_ids,
 )
-from gridcare.masking import mask_text
+from gridcare.masking import id_repr, ids_repr, mask_text
 from gridcare.serial import JsonMixin, personal
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import require_aware
@@ -393,13 +393,13 @@ class VisitAttempt:
 
     id: str
     campaign_id: str
-    household: str
+    household: str = attrs.field(repr=id_repr)
     at: datetime
     outcome: VisitOutcome
     channel: VisitChannel = VisitChannel.DOOR
-    worker: str | None = None
+    worker: str | None = attrs.field(default=None, repr=id_repr)
     team: str | None = None
-    resident_ids: tuple[str, ...] = ()
+    resident_ids: tuple[str, ...] = attrs.field(default=(), repr=ids_repr)
     persons_seen: int = attrs.field(default=attrs.Factory(_persons_default, takes_self=True))
     reason: str = attrs.field(default="", repr=_mask_optional)
     appointment_for: datetime | None = None
@@ -665,8 +665,8 @@ class HouseholdVisit(JsonMixin):
 
     def __repr__(self) -> str:
         return (
-            f"HouseholdVisit({self.household!r}, {self.state.value}, attempts={self.attempts}, "
-            f"person_visits={self.person_visits})"
+            f"HouseholdVisit({id_repr(self.household)}, {self.state.value}, "
+            f"attempts={self.attempts}, person_visits={self.person_visits})"
         )
 
     def state_as_of(self, campaign: Campaign, as_of: datetime) -> HouseholdVisitState:

@@ -41,6 +41,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import Replay
+from gridcare.masking import id_repr
 from gridcare.rates import Rate
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import DEFAULT_ZONE, require_aware, require_day, zone
@@ -297,7 +298,7 @@ class MopUpItem:
     gridcare.errors.InvalidInput: grid: bidirectional control U+202E at position 1 [bidi_control]
     """
 
-    household: str
+    household: str = attrs.field(repr=id_repr)
     grid: str | None
     state: HouseholdVisitState
     attempts: int

@@ -138,6 +138,8 @@ TAKE_ANYTHING = {
     "gridcare.errors.PolicyError(problem)": _ERROR_PART,
     "gridcare.errors.UnknownNode(node_id)": _ERROR_PART,
     "gridcare.machine.conflicting_id(event)": "builds the rejection's error, naming the event",
+    "gridcare.masking.id_repr(value)": _MASKER,
+    "gridcare.masking.ids_repr(values)": _MASKER,
     "gridcare.masking.mask_address(parts)": _MASKER,
     "gridcare.masking.mask_address(keep)": _MASKER,
     "gridcare.masking.mask_id_number(number)": _MASKER,

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 __all__ = [
     "NOT_TEXT",
     "REVEAL",
+    "id_repr",
+    "ids_repr",
     "mask_address",
     "mask_id_number",
     "mask_name",
@@ -214,21 +216,29 @@ def id_repr(value: object) -> str:
     worker's id: ids should mean nothing, but a register keyed by ID number
     would otherwise show it in every ``repr``.
 
-    >>> id_repr("R1"), id_repr("430202193903070024"), id_repr(None)
-    ("'R1'", "'430202********0024'", 'None')
+    Anything but text or ``None`` (which a checked field never holds) is
+    shown as ``'***'``, never by its own ``repr``.
+
+    >>> id_repr("R1"), id_repr("430202193903070024"), id_repr(None), id_repr([[1]])
+    ("'R1'", "'430202********0024'", 'None', "'***'")
     """
-    return repr(mask_numbers(value)) if isinstance(value, str) else repr(value)
+    if value is None:
+        return "None"
+    return repr(mask_numbers(value) if isinstance(value, str) else NOT_TEXT)
 
 
 def ids_repr(values: object) -> str:
     """``repr`` of a tuple of ids, each shown as :func:`id_repr` shows it.
 
-    >>> ids_repr(("R1", "13812345678"))
-    "('R1', '138****5678')"
+    Anything but a tuple (which a checked field never holds) is shown as
+    ``'***'``, and so is an item of it that is not text.
+
+    >>> ids_repr(("R1", "13812345678")), ids_repr(None)
+    ("('R1', '138****5678')", "'***'")
     """
-    if isinstance(values, tuple) and all(isinstance(v, str) for v in values):
-        return repr(tuple(mask_numbers(v) for v in values))
-    return repr(values)
+    if not isinstance(values, tuple):
+        return repr(NOT_TEXT)
+    return repr(tuple(mask_numbers(v) for v in values))
 
 
 def mask_address(parts: Sequence[str], keep: int) -> str:

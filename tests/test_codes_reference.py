@@ -19,6 +19,7 @@ import io
 import pkgutil
 import re
 import sys
+import unicodedata
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -295,6 +296,7 @@ PHONE_DIFFERENCES: dict[str, tuple[bool, bool]] = {
     "a tab between digits": (True, False),
     "text after the number (libphonenumber drops it, or reads an extension)": (False, True),
     "a tel: URI or other text before the number": (False, True),
+    "a trunk 0 twice after the country code": (False, True),
 }
 
 
@@ -324,6 +326,8 @@ def phone_differences(text: str) -> list[str]:
         found.append("text after the number (libphonenumber drops it, or reads an extension)")
     if re.match(r"\s*[A-Za-z]", text):
         found.append("a tel: URI or other text before the number")
+    if re.match(r"(00)?8600", re.sub(r"\D", "", unicodedata.normalize("NFKC", text))):
+        found.append("a trunk 0 twice after the country code")
     return found
 
 
@@ -371,6 +375,15 @@ def phone_candidates(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         body = body.translate(_FULL)
     return draw(st.sampled_from(_AROUND)) + body + draw(st.sampled_from(_AROUND))
+
+
+def test_a_doubled_trunk_zero_is_a_listed_difference() -> None:
+    # libphonenumber reads the mobile number after "86 00"; gridcare refuses the slip.
+    pytest.importorskip("phonenumbers")
+    for text in ("860013000000000", "0086 0 013000000000", "８６００１３８１２３４５６７８"):
+        assert not PhoneNumber.is_valid(text)
+        assert phone_differences(text) == ["a trunk 0 twice after the country code"]
+        check_phone_against_phonenumbers(text)
 
 
 def test_every_prefix_agrees_with_phonenumbers() -> None:

@@ -104,10 +104,19 @@ def test_a_text_of_two_characters_or_fewer_shows_none() -> None:
 @given(st.lists(st.text(min_size=1, max_size=5), max_size=8), st.integers(0, 8))
 def test_addresses_hide_every_part_after_the_community(parts: list[str], keep: int) -> None:
     masked = mask_address(parts, keep)
-    shown = "".join(parts[:keep])
+    shown = mask_numbers("".join(parts[:keep]))  # the parts kept, their numbers masked
     assert masked.startswith(shown)
     assert masked[len(shown) :] in ("", "***")
     assert (masked[len(shown) :] == "***") == (len(parts) > keep)
+
+
+@given(phone_numbers(allocated=None), st.integers(1, 3))
+def test_a_number_typed_into_a_kept_part_of_an_address_is_masked(
+    phone: PhoneNumber, where: int
+) -> None:
+    parts = ["天元区", "嵩山街道", "大塘社区", "3栋", "301"]
+    parts[where - 1] += phone.number
+    assert phone.number not in mask_address(parts, keep=3)
 
 
 @given(citizen_ids())

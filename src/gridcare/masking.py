@@ -244,10 +244,14 @@ def ids_repr(values: object) -> str:
 def mask_address(parts: Sequence[str], keep: int) -> str:
     """Join an address from coarse to fine, starring every part after the first ``keep``.
 
-    ``keep`` is the number of parts down to and including the community.
+    ``keep`` is the number of parts down to and including the community. The
+    parts kept are places, but a phone or ID number typed into one is masked
+    all the same (:func:`mask_numbers`).
 
     >>> mask_address(["天元区", "嵩山街道", "大塘社区", "3栋", "2单元", "301"], keep=3)
     '天元区嵩山街道大塘社区***'
+    >>> mask_address(["天元区 13812345678", "嵩山街道"], keep=2)
+    '天元区 138****5678嵩山街道'
     """
     if (
         isinstance(parts, str)
@@ -258,7 +262,7 @@ def mask_address(parts: Sequence[str], keep: int) -> str:
         or keep < 0
     ):
         return NOT_TEXT
-    shown = "".join(parts[:keep])
+    shown = mask_numbers("".join(parts[:keep]))
     return shown + ("***" if len(parts) > keep else "")
 
 

@@ -285,10 +285,19 @@ def test_safe_text_escapes_every_control_and_keeps_the_rest(text: str, limit: in
     shown = safe_text(text, limit)
     assert not _raw_control(shown)
     shown.encode("utf-8")
+    assert len(shown) <= limit
+    # Shown once more, it is the same: an error keeps what it is given through safe_text, and
+    # an error built from another's value must show that value unchanged.
+    assert safe_text(shown, limit) == shown
     if len(text) <= limit:
         # each character that does not print is replaced by its escape; everything else
-        # is as masking leaves it
-        assert shown == "".join(_escaped(ch) for ch in mask_numbers(text))
+        # is as masking leaves it, cut again if the escapes made it longer than the limit
+        escaped = "".join(_escaped(ch) for ch in mask_numbers(text))
+        if len(escaped) <= limit:
+            assert shown == escaped
+        else:
+            assert shown.endswith("...")
+            assert shown == mask_numbers(escaped[: limit - 3] + "...")
 
 
 _DIGITS = st.text(st.sampled_from("0123456789"), min_size=1, max_size=12)

@@ -68,7 +68,8 @@ def safe_text(text: str, limit: int = MAX_SHOWN) -> str:
 
     A run of digits long enough to be a phone or ID number is masked
     (:func:`gridcare.masking.mask_numbers`); a longer text is cut and ends in
-    ``...``. Every character that does not print (``str.isprintable``: all
+    ``...`` (also once escaped, so that what it gives is given back
+    unchanged). Every character that does not print (``str.isprintable``: all
     but the plain space among the spaces) is shown as its code point in
     hexadecimal between braces (``\\u{1b}``, ``\\u{202e}``): C0 and C1
     controls (ESC, NUL, DEL, tab ...), line and paragraph separators,
@@ -96,7 +97,10 @@ def safe_text(text: str, limit: int = MAX_SHOWN) -> str:
     shown = mask_numbers(text)
     if shown.isprintable():
         return shown
-    return "".join(_shown_char(ch) for ch in shown)
+    shown = "".join(_shown_char(ch) for ch in shown)
+    if len(shown) > limit:  # the escapes lengthened it: cut again, and mask what the cut left
+        shown = mask_numbers(shown[: limit - 3] + "...")
+    return shown
 
 
 def _shown_text(value: object) -> str:

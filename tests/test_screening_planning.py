@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from datetime import timedelta
+from fractions import Fraction
 
 import attrs
 import pytest
@@ -61,9 +62,20 @@ def test_stations_are_the_fewest_that_keep_the_load(
 ) -> None:
     model = ThroughputModel(swabs_per_station_hour=rate, utilisation=load)
     plan = plan_stations(due, hours, model)
-    assert plan.stations * hours * rate * load >= due - 1e-6
+    # Exactly, with the load as written (0.7 is seven tenths): a load that fills its stations
+    # to the last resident needs no extra station.
+    capacity = hours * rate * Fraction(str(load))
+    assert plan.stations * capacity >= due
     if plan.stations:
-        assert (plan.stations - 1) * hours * rate * load < due
+        assert (plan.stations - 1) * capacity < due
+
+
+def test_a_load_that_fills_its_stations_exactly_needs_no_more() -> None:
+    # 3 h x 30 an hour x 0.7 = 63 residents a station; 81 stations take 5,103 exactly. In
+    # floats, 3 x 30 x 0.7 is 62.99999999999999 and asked for 82.
+    model = ThroughputModel(swabs_per_station_hour=30, utilisation=0.7)
+    assert plan_stations(5103, 3, model).stations == 81
+    assert plan_stations(5104, 3, model).stations == 82
 
 
 def test_simulation_confirms_a_liling_sized_plan_scaled_down() -> None:

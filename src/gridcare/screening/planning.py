@@ -10,7 +10,9 @@ The model (the same in the plan and the simulation, so each checks the other):
 * stations are kept below ``utilisation`` (0.85 by default) of their capacity
   in the busiest hour, so queues stay short: an M/M/c queue at that load with
   tens of stations waits a few minutes at most;
-* ``stations = ceil(due * peak_factor / (hours * swabs_per_station_hour * utilisation))``;
+* ``stations = ceil(due * peak_factor / (hours * swabs_per_station_hour * utilisation))``,
+  in exact arithmetic with each number as written (``0.7`` is seven tenths), so
+  that a load that fills its stations exactly needs no extra one;
   sites hold ``stations_per_site`` stations (6 by default); pooled tubes are
   ``ceil(pooled residents / pool size)``.
 
@@ -31,6 +33,7 @@ import math
 import random
 from collections import Counter
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 import attrs
 
@@ -77,6 +80,12 @@ def _fraction(value: object, field: str, low: float, high: float) -> float:
     if not math.isfinite(number) or not low < number <= high:
         raise InvalidInput("bad_number", field, f"expected a number above {low}, at most {high}")
     return number
+
+
+def _as_written(number: float) -> Fraction:
+    """``number`` as its shortest decimal reads it (``0.7`` is seven tenths, not the float
+    nearest to it): the value the caller wrote."""
+    return Fraction(repr(number))
 
 
 def _share(value: object, field: str) -> float:
@@ -173,8 +182,10 @@ def plan_stations(
     if not isinstance(used, ThroughputModel):
         raise InvalidInput("bad_model", "model", "expected a ThroughputModel")
     require_count(single_tube, "single_tube", low=0, high=due)
-    per_station = span * used.swabs_per_station_hour * used.utilisation
-    stations = math.ceil(due * used.peak_factor / per_station) if due else 0
+    # In exact arithmetic, each number as written: in floats a load that fills its stations
+    # exactly (5,103 residents at 3 h x 30 an hour x 0.7 = 81 stations) asked for one more.
+    per_station = _as_written(span) * used.swabs_per_station_hour * _as_written(used.utilisation)
+    stations = math.ceil(due * _as_written(used.peak_factor) / per_station) if due else 0
     sites = math.ceil(stations / used.stations_per_site)
     tubes = single_tube + math.ceil((due - single_tube) / used.pool_size)
     return StationPlan(due, span, stations, sites, tubes, used)

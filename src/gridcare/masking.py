@@ -121,8 +121,8 @@ _SEPARATOR = (
 # one to three separators ("138 1234 5678", "+86-138-1234-5678", "138\u200b12345678") are
 # one run. Each group needs a digit, so the pattern is linear in the text's length.
 _DIGIT_RUN = re.compile(rf"(?<!\d)\d+(?:{_SEPARATOR}{{1,3}}\d+)*[Xx]?")
-_SEPARATED = re.compile(f"{_SEPARATOR}+")
-_SEPARATED_KEPT = re.compile(f"({_SEPARATOR}+)")
+# Splits a run into its digit groups and, between them, the separators kept.
+_SEPARATED = re.compile(f"({_SEPARATOR}+)")
 
 #: Fewer digits than this in a run are kept: no phone or ID number is that short.
 _PERSONAL_DIGITS = 11
@@ -130,10 +130,10 @@ _PERSONAL_DIGITS = 11
 
 def _mask_digit_run(match: re.Match[str]) -> str:
     run = match.group()
-    if _SEPARATED.search(run) is None:
+    parts = _SEPARATED.split(run)  # separators hold no digit, so only groups count below
+    if len(parts) == 1:
         return _mask_plain_run(run)
-    groups = _SEPARATED.split(run)
-    if any(_digits(group) >= _PERSONAL_DIGITS for group in groups):
+    if any(_digits(part) >= _PERSONAL_DIGITS for part in parts):
         return "".join(
             # A long group is a number of its own (a phone after a division code), or a
             # part of one (an ID number split after its area): either way, all but its
@@ -141,7 +141,7 @@ def _mask_digit_run(match: re.Match[str]) -> str:
             _mask_inner_digits(part, keep_first=3, keep_last=4)
             if _digits(part) >= _PERSONAL_DIGITS
             else part
-            for part in _SEPARATED_KEPT.split(run)
+            for part in parts
         )
     if _digits(run) < _PERSONAL_DIGITS:
         return run

@@ -360,3 +360,103 @@ def test_wrong_records_are_invalid_input(records: object, code: str) -> None:
     assert info.value.code == code
     with pytest.raises(InvalidInput):
         replay_cases(None)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the overdue lists
+
+
+def _deadlines(hours: list[int]) -> CaseDeadlines:
+    """Deadlines of a few hours, so that a drawn log of a few days misses some."""
+    h = [timedelta(hours=n) for n in hours]
+    return CaseDeadlines(
+        daily=UrgencyDeadlines(h[0], h[1], h[0] + h[2]),
+        tough_problem=UrgencyDeadlines(h[3], h[4], h[3] + h[5]),
+        emergency=UrgencyDeadlines(h[6], h[7], h[6] + h[8]),
+    )
+
+
+@settings(max_examples=60)
+@given(
+    whistle_case_events(case_ids=("C1", "C2", "C3", "C4")),
+    st.lists(st.integers(1, 72), min_size=9, max_size=9),
+    st.integers(0, 20 * 24 * 60),
+    st.randoms(use_true_random=False),
+)
+def test_the_overdue_lists_name_every_missed_deadline_once_in_order(
+    events: list[CaseEvent], hours: list[int], minutes: int, rnd: Any
+) -> None:
+    """Each list holds exactly the deadlines passed by ``as_of`` of the open cases, sorted by
+    deadline then id, whatever the order of the cases; a later ``as_of`` only adds to it."""
+    deadlines = _deadlines(hours)
+    cases = list(replay_cases(events).records.values())
+    rnd.shuffle(cases)
+    as_of = datetime(2022, 3, 1, tzinfo=timezone(timedelta(hours=8))) + timedelta(minutes=minutes)
+    check_ins = overdue_check_ins(cases, as_of, deadlines)
+    late = overdue_cases(cases, as_of, deadlines)
+
+    expected_check_ins = set()
+    expected_cases = set()
+    for case in cases:
+        if not case.state.open:
+            continue
+        limits = deadlines.for_urgency(case.urgency)
+        sent = dict(case.dispatched)
+        for department in case.pending_departments:
+            if sent[department] + limits.check_in <= as_of:
+                expected_check_ins.add((case.id, department, sent[department] + limits.check_in))
+        accept_by = case.raised_at + limits.accept
+        close_by = (case.reopened_at or case.raised_at) + limits.close
+        if case.state is CaseState.RAISED and accept_by <= as_of:
+            expected_cases.add((case.id, "accept", accept_by))
+        elif close_by <= as_of:
+            expected_cases.add((case.id, "close", close_by))
+    assert [(o.case_id, o.department, o.due) for o in check_ins] == sorted(
+        expected_check_ins, key=lambda t: (t[2], t[0], t[1])
+    )
+    assert [(o.case_id, o.stage, o.due) for o in late] == sorted(
+        expected_cases, key=lambda t: (t[2], t[0])
+    )
+    later = as_of + timedelta(hours=rnd.randint(0, 72))
+    assert set(check_ins) <= set(overdue_check_ins(cases, later, deadlines))
+    assert {o.case_id for o in late} <= {o.case_id for o in overdue_cases(cases, later, deadlines)}
+
+
+def test_a_deadline_is_missed_at_its_instant_not_before() -> None:
+    d = _deadlines([1, 2, 3, 1, 2, 3, 1, 2, 3])
+    cases = list(replay_cases([ev(1, 0, E.RAISE)]).records.values())
+    accept_by = T + timedelta(hours=1)
+    assert overdue_cases(cases, accept_by - timedelta(microseconds=1), d) == []
+    assert [o.due for o in overdue_cases(cases, accept_by, d)] == [accept_by]
+
+
+def test_a_case_may_close_when_it_is_accepted_but_not_before() -> None:
+    hour = timedelta(hours=1)
+    assert UrgencyDeadlines(hour, hour, hour).close == hour
+    with pytest.raises(InvalidInput) as info:
+        UrgencyDeadlines(2 * hour, hour, hour)
+    assert (info.value.code, info.value.field) == ("close_before_accept", "close")
+
+
+def test_deadlines_at_one_instant_are_listed_by_case_then_department() -> None:
+    log = []
+    for n, case in enumerate(("C3", "C1", "C2")):
+        log += [
+            ev(10 * n + 1, 0, E.RAISE, case=case),
+            ev(10 * n + 2, 10, E.ACCEPT, case=case),
+            ev(10 * n + 3, 20, E.DISPATCH, case=case, departments=("water", "fire")),
+        ]
+    log.append(ev(99, 0, E.RAISE, case="C0"))
+    cases = list(replay_cases(log).records.values())
+    as_of = T + timedelta(days=30)
+    for order in (cases, cases[::-1]):
+        check_ins = overdue_check_ins(order, as_of)
+        assert [(o.case_id, o.department) for o in check_ins] == [
+            (c, d) for c in ("C1", "C2", "C3") for d in ("fire", "water")
+        ]
+        late = overdue_cases(order, as_of)
+        assert [(o.case_id, o.stage) for o in late] == [
+            ("C0", "accept"),
+            ("C1", "close"),
+            ("C2", "close"),
+            ("C3", "close"),
+        ]

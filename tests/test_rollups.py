@@ -142,6 +142,31 @@ def test_builder_finds_report_days_as_add_does(xs: list[Count]) -> None:
     assert builder.build() == added == tally(xs)
 
 
+@settings(max_examples=40)
+@given(st.lists(counts(), max_size=90), st.booleans())
+def test_adding_records_reports_its_progress_and_counts_each_record_once(
+    xs: list[Count], as_generator: bool
+) -> None:
+    """``progress(done, total)`` climbs in even steps (about twenty of them) to
+    ``(total, total)``, however the records come; every record is counted once."""
+    calls: list[tuple[int, int]] = []
+    builder = TallyBuilder()
+    records = (c for c in xs) if as_generator else xs
+    builder.add_records(records, progress=lambda done, total: calls.append((done, total)))
+    assert builder.build() == tally(xs)
+    total = len(xs)
+    step = max(1, total // 20)
+    assert calls[-1] == (total, total)
+    assert [done for done, _ in calls[:-1]] == list(range(step, total + 1, step))
+    assert all(t == total for _, t in calls)
+    one_by_one = TallyBuilder()
+    for c in xs:
+        one_by_one.add_count(c)
+    again = TallyBuilder()
+    again.add_tally(one_by_one.build())
+    assert one_by_one.build() == again.build() == builder.build()
+
+
 def test_a_built_tally_does_not_change_when_the_builder_goes_on() -> None:
     d = date(2022, 3, 27)
     builder = TallyBuilder()

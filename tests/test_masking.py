@@ -137,7 +137,8 @@ def test_a_phone_masks_its_middle(phone: PhoneNumber) -> None:
 
 def long_digit_runs(text: str) -> list[str]:
     """Runs of digits (any script, an ID number's final X included) that could be a phone
-    number (11 digits) or an ID number (13 characters and more); 12 bare digits are a code.
+    number (11 digits) or an ID number (12 characters and more); 12 bare ASCII digits are a
+    village's code.
     Groups of digits joined by one to three separators are one run: dots, hyphens, spaces and
     line breaks (``138 1234 5678``), and characters that draw nothing (controls, zero-width
     and bidirectional format characters)."""
@@ -149,7 +150,8 @@ def long_digit_runs(text: str) -> list[str]:
     return [
         r
         for r in runs
-        if sum(ch.isdigit() for ch in r) >= 11 and not (len(r) == 12 and r.isdigit())
+        if sum(ch.isdigit() for ch in r) >= 11
+        and not (len(r) == 12 and r.isascii() and r.isdigit())
     ]
 
 
@@ -180,6 +182,11 @@ numeric_text = st.text(st.sampled_from("0123456789Xx -+*\n٠١٢３a汉"), max_s
         ("110105 19491231002x", "110105 194*****002x"),
         ("110105 19491231002X", "110105 194*****002X"),
         ("1381234567x 5", "1381234567x 5"),
+        # Twelve digits are a village's code only in ASCII: a phone beside another script's
+        # digit is masked.
+        ("13812345678\u0dee", "13********8\u0dee"),
+        ("\uff11" + "3812345678" + "9", "\uff11" + "3********89"),
+        ("٤٣٠٢١١٠٠١٠٠١", "٤٣********٠١"),
     ],
 )
 def test_mask_numbers_examples(text: str, masked: str) -> None:
@@ -193,6 +200,19 @@ def test_mask_numbers_leaves_no_phone_or_id_number(text: str) -> None:
     assert len(masked) == len(text)
     if not long_digit_runs(text):
         assert masked == text
+
+
+@given(
+    st.text(st.sampled_from("0123456789"), min_size=11, max_size=11),
+    st.text(st.sampled_from("٠١٢３\u0dee\u0967"), min_size=1, max_size=3),
+    st.booleans(),
+)
+def test_a_phone_number_beside_digits_of_another_script_is_masked(
+    number: str, other: str, before: bool
+) -> None:
+    """Digits of any script make one run with it, and only twelve ASCII digits are a code."""
+    text = other + number if before else number + other
+    assert number not in mask_numbers(text)
 
 
 @given(st.text(st.sampled_from("0123456789"), min_size=11, max_size=11), plain_text)

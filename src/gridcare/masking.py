@@ -158,8 +158,8 @@ def _mask_plain_run(run: str) -> str:
         return run  # ten digits and an X are no phone and no ID number
     if len(run) == _PERSONAL_DIGITS:
         return mask_phone(run)
-    if len(run) == 12 and run[-1] not in "Xx":
-        return run  # a village's division code: not personal data
+    if len(run) == 12 and run.isascii() and run.isdigit():
+        return run  # a village's division code (ASCII digits only): not personal data
     return mask_id_number(run)
 
 
@@ -181,17 +181,19 @@ def mask_numbers(text: str) -> str:
     """Mask every run of digits in ``text`` that could be a phone or an ID number.
 
     A run of 11 digits is masked as a phone number, a longer run (an ID number,
-    which may end in ``X``) as an ID number. A run of exactly 12 digits (the
-    length of a village's division code) and shorter runs are kept, and so is
-    other text. Groups of digits joined by one to three separators count as
-    one run: dots, hyphens, spaces and line breaks, as phone numbers are often
-    typed, and characters that draw nothing (controls, zero-width and
-    bidirectional format characters), which would otherwise let a number split
-    by them read whole. A group of 11 digits or more is masked on its own,
-    all but its first 3 and last 4 digits starred (a division code before it
-    stays); otherwise, if the groups hold 11 digits or more together, all but
-    the first 3 and the last 4 digits of the run are starred. This is how
-    errors about bad input quote what they were given.
+    which may end in ``X``) as an ID number. A run of exactly 12 ASCII digits
+    (a village's division code) and shorter runs are kept, and so is other
+    text; digits of other scripts count as digits, so 12 of them, or a phone
+    number with one more digit of another script beside it, are masked.
+    Groups of digits joined by one to three separators count as one run: dots,
+    hyphens, spaces and line breaks, as phone numbers are often typed, and
+    characters that draw nothing (controls, zero-width and bidirectional format
+    characters), which would otherwise let a number split by them read whole.
+    A group of 11 digits or more is masked on its own, all but its first 3 and
+    last 4 digits starred (a division code before it stays); otherwise, if the
+    groups hold 11 digits or more together, all but the first 3 and the last 4
+    digits of the run are starred. This is how errors about bad input quote
+    what they were given.
 
     >>> mask_numbers("430200-13812345678 x")
     '430200-138****5678 x'
@@ -203,6 +205,8 @@ def mask_numbers(text: str) -> str:
     True
     >>> mask_numbers("430202 193903070024")
     '430202 193*****0024'
+    >>> mask_numbers("13812345678\u0dee")  # a Sinhala digit after a phone number
+    '13********8\u0dee'
     """
     if not isinstance(text, str):
         return NOT_TEXT

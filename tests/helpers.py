@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from gridcare.codes import AreaCode
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.masking import REVEAL
+from gridcare.serial import from_dict, to_dict
 from gridcare.text import TEXT_LIMITS, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE
 
@@ -161,3 +164,12 @@ def places_hierarchy() -> Hierarchy:
             Node("H6", NodeKind.HOUSEHOLD, "6", "G3"),
         ]
     )
+
+
+def stored(records: Mapping[str, Any]) -> dict[str, Any]:
+    """``records`` as a service gets them back from its store: each written with
+    ``to_dict(REVEAL)`` to JSON text, then read again with ``from_dict``."""
+    return {
+        key: from_dict(type(record), json.loads(json.dumps(to_dict(record, REVEAL))))
+        for key, record in records.items()
+    }

@@ -9,6 +9,7 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.helpers import stored
 
 from gridcare.cases import (
     DEFAULT_CASE_DEADLINES,
@@ -296,6 +297,7 @@ def test_resuming_from_records_gives_one_replay_of_the_whole_log(
     first = replay_cases(head)
     resumed = replay_cases(later, records=first.records)
     assert resumed.records == whole.records
+    assert replay_cases(later, records=stored(first.records)).records == whole.records
     assert resumed.total == len(later)
     applied_again = {e.id for e in first.applied} & {e.id for e in again}
     assert {e.id for e in resumed.duplicates} >= applied_again

@@ -10,6 +10,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import stored
 
 from gridcare.declarations import (
     DECLARATION_EVENT_CLASSES,
@@ -475,6 +476,7 @@ def test_resuming_from_records_gives_one_replay_of_the_whole_log(
     first = replay_declarations(data.draw(st.permutations(head)))
     resumed = replay_declarations(later, records=first.records)
     assert resumed.records == whole.records
+    assert replay_declarations(later, records=stored(first.records)).records == whole.records
     assert len(resumed.duplicates) == len(again)
     assert resumed.total == len(later)
     # Re-delivered events change nothing on a clean replay either.

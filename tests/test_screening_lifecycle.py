@@ -9,7 +9,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.helpers import at
+from tests.helpers import at, stored
 
 from gridcare.errors import IllegalTransition, InvalidInput
 from gridcare.machine import NEW
@@ -342,6 +342,14 @@ def test_resuming_from_records_gives_one_replay_of_the_whole_log(
         _resume(replay_round_plain, case, later, first),
     )
     assert _view(fast) == _view(plain)
+    from_store = replay_round(
+        later,
+        case.screening,
+        case.due,
+        tubes=stored(first.tubes.records),
+        residents=stored(first.residents.records),
+    )
+    assert _view(from_store) == _view(fast)
     swabs = sum(1 for e in later if isinstance(e, SwabAdded))
     assert fast.tubes.total + fast.residents.total == len(later) + swabs
 

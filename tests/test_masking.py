@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gridcare.codes import CitizenId, PhoneNumber
@@ -135,28 +135,36 @@ def test_a_phone_masks_its_middle(phone: PhoneNumber) -> None:
         assert "****" in shown
 
 
+_SEPARATOR = (
+    "[.\\-\\s\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u061c\\u180e\\u200b-\\u200f"
+    "\\u2028-\\u202e\\u2060-\\u206f\\ufeff]"
+)
+
+
 def long_digit_runs(text: str) -> list[str]:
-    """Runs of digits (any script, an ID number's final X included) that could be a phone
+    """Runs of digits (any script, an ID number's final X included) that show a phone
     number (11 digits) or an ID number (12 characters and more); 12 bare ASCII digits are a
-    village's code.
-    Groups of digits joined by one to three separators are one run: dots, hyphens, spaces and
-    line breaks (``138 1234 5678``), and characters that draw nothing (controls, zero-width
-    and bidirectional format characters)."""
-    separator = (
-        "[.\\-\\s\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u061c\\u180e\\u200b-\\u200f"
-        "\\u2028-\\u202e\\u2060-\\u206f\\ufeff]"
-    )
-    runs = re.findall(rf"(?<!\d)\d+(?:{separator}{{1,3}}\d+)*[Xx]?", text)
-    return [
-        r
-        for r in runs
-        if sum(ch.isdigit() for ch in r) >= 11
-        and not (len(r) == 12 and r.isascii() and r.isdigit())
-    ]
+    village's code. Groups of digits joined by one to three separators are one run: dots,
+    hyphens, spaces and line breaks (``138 1234 5678``), and characters that draw nothing
+    (controls, zero-width and bidirectional format characters). A star is a digit already
+    masked: it joins a run but shows nothing. A run with a star in it shows no number when
+    each of its groups shows fewer than 11 digits (a date beside a masked phone)."""
+    runs = re.findall(rf"(?<![\d*])[\d*]+(?:{_SEPARATOR}{{1,3}}[\d*]+)*[Xx]?", text)
+
+    def shown(part: str) -> int:
+        return sum(ch.isdigit() for ch in part)
+
+    def shows_a_number(run: str) -> bool:
+        if shown(run) < 11 or (len(run) == 12 and run.isascii() and run.isdigit()):
+            return False
+        groups = re.split(f"{_SEPARATOR}+", run)
+        return "*" not in run or any(shown(group) >= 11 for group in groups)
+
+    return [r for r in runs if shows_a_number(r)]
 
 
 # Text rich in digits and in the characters that sit around numbers.
-numeric_text = st.text(st.sampled_from("0123456789Xx -+*\n٠١٢３a汉"), max_size=60)
+numeric_text = st.text(st.sampled_from("0123456789Xx -+*.\n٠١٢３a汉"), max_size=60)
 
 
 @pytest.mark.parametrize(
@@ -186,6 +194,10 @@ numeric_text = st.text(st.sampled_from("0123456789Xx -+*\n٠١٢３a汉"), max_s
         # digit is masked.
         ("13812345678\u0dee", "13********8\u0dee"),
         ("\uff11" + "3812345678" + "9", "\uff11" + "3********89"),
+        # A star is a digit already masked: it joins the run, and masking again changes nothing.
+        ("138*12345678", "13********78"),
+        ("138****5678.2022-03-20", "138****5678.2022-03-20"),
+        ("13812345678.2022-03-20", "138****5678.2022-03-20"),
         ("٤٣٠٢١١٠٠١٠٠١", "٤٣********٠١"),
     ],
 )
@@ -198,8 +210,37 @@ def test_mask_numbers_leaves_no_phone_or_id_number(text: str) -> None:
     masked = mask_numbers(text)
     assert long_digit_runs(masked) == []
     assert len(masked) == len(text)
-    if not long_digit_runs(text):
+    if not long_digit_runs(text) and "*" not in text:
+        # (A star is read as a digit already masked, so digits around one may be masked
+        # where no number shows.)
         assert masked == text
+
+
+# A phone number with digits, stars and separators around it: where a second masking may read
+# the first one's stars and the digits beside them differently.
+_PHONE_THEN_MORE = st.builds(
+    "".join,
+    st.lists(
+        st.one_of(
+            st.from_regex(r"\A1[3-9][0-9]{9}\Z"),
+            st.text(st.sampled_from("0123456789*"), min_size=1, max_size=8),
+            st.sampled_from([".", "-", " ", "\u200b", "\x0f", "X"]),
+        ),
+        min_size=2,
+        max_size=8,
+    ),
+)
+
+
+@given(st.one_of(numeric_text, _PHONE_THEN_MORE, plain_text))
+@example("13812345678.2022-03-20")
+@example("130000000000\x0f0")
+def test_masking_a_masked_text_changes_nothing(text: str) -> None:
+    """Errors mask what they are given, and an error built from another masks it again: the
+    second time must show the same (a masked phone before a date stayed whole once, and the
+    date was masked the second time)."""
+    once = mask_numbers(text)
+    assert mask_numbers(once) == once
 
 
 @given(

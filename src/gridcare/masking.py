@@ -117,10 +117,14 @@ def mask_phone(number: str) -> str:
 _SEPARATOR = (
     "[.\\-\\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
 )
-# A run of digits (any script), with the X an ID number may end in; digit groups joined by
-# one to three separators ("138 1234 5678", "+86-138-1234-5678", "138\u200b12345678") are
-# one run. Each group needs a digit, so the pattern is linear in the text's length.
-_DIGIT_RUN = re.compile(rf"(?<!\d)\d+(?:{_SEPARATOR}{{1,3}}\d+)*[Xx]?")
+# A digit of any script, or a star: a digit already masked. So a masked number masked again
+# is read as the number it was and comes out the same (masking twice is masking once), and a
+# star typed into a number ("138*12345678") does not split it.
+_DIGIT = r"[\d*]"
+# A run of digits, with the X an ID number may end in; digit groups joined by one to three
+# separators ("138 1234 5678", "+86-138-1234-5678", "138\u200b12345678") are one run. A
+# separator is never a digit, so the pattern is linear in the text's length.
+_DIGIT_RUN = re.compile(rf"(?<!{_DIGIT}){_DIGIT}+(?:{_SEPARATOR}{{1,3}}{_DIGIT}+)*[Xx]?")
 # Splits a run into its digit groups and, between them, the separators kept.
 _SEPARATED = re.compile(f"({_SEPARATOR}+)")
 
@@ -130,6 +134,10 @@ _PERSONAL_DIGITS = 11
 
 def _mask_digit_run(match: re.Match[str]) -> str:
     run = match.group()
+    if sum(ch.isdigit() for ch in run) < _PERSONAL_DIGITS:
+        # Too few digits to be a number (ten digits and an X are no phone and no ID
+        # number), or a number masked already.
+        return run
     parts = _SEPARATED.split(run)  # separators hold no digit, so only groups count below
     if len(parts) == 1:
         return _mask_plain_run(run)
@@ -143,19 +151,16 @@ def _mask_digit_run(match: re.Match[str]) -> str:
             else part
             for part in parts
         )
-    if _digits(run) < _PERSONAL_DIGITS:
-        return run
     return _mask_inner_digits(run, keep_first=3, keep_last=4)
 
 
 def _digits(run: str) -> int:
-    """How many digits ``run`` holds (an ID number's final X is not one)."""
-    return sum(ch.isdigit() for ch in run)
+    """How many digits ``run`` holds, masked ones included (an ID number's final X is not one)."""
+    return sum(ch.isdigit() or ch == "*" for ch in run)
 
 
 def _mask_plain_run(run: str) -> str:
-    if _digits(run) < _PERSONAL_DIGITS:
-        return run  # ten digits and an X are no phone and no ID number
+    """A run of one group that shows 11 digits or more."""
     if len(run) == _PERSONAL_DIGITS:
         return mask_phone(run)
     if len(run) == 12 and run.isascii() and run.isdigit():
@@ -165,11 +170,11 @@ def _mask_plain_run(run: str) -> str:
 
 def _mask_inner_digits(run: str, *, keep_first: int, keep_last: int) -> str:
     """Star every digit of ``run`` but the first and last few; separators stay."""
-    total = sum(ch.isdigit() or ch in "Xx" for ch in run)
+    total = sum(ch.isdigit() or ch in "Xx*" for ch in run)
     seen = 0
     out = []
     for ch in run:
-        if ch.isdigit() or ch in "Xx":
+        if ch.isdigit() or ch in "Xx*":
             seen += 1
             out.append(ch if seen <= keep_first or seen > total - keep_last else "*")
         else:
@@ -192,8 +197,11 @@ def mask_numbers(text: str) -> str:
     A group of 11 digits or more is masked on its own, all but its first 3 and
     last 4 digits starred (a division code before it stays); otherwise, if the
     groups hold 11 digits or more together, all but the first 3 and the last 4
-    digits of the run are starred. This is how errors about bad input quote
-    what they were given.
+    digits of the run are starred. A star is a digit already masked: a run
+    that shows fewer than 11 digits is kept, and in one that shows more the
+    stars count as digits. So masking a masked text changes nothing, and a
+    star typed into a number does not split it. This is how errors about bad
+    input quote what they were given.
 
     >>> mask_numbers("430200-13812345678 x")
     '430200-138****5678 x'
@@ -207,6 +215,10 @@ def mask_numbers(text: str) -> str:
     '430202 193*****0024'
     >>> mask_numbers("13812345678\u0dee")  # a Sinhala digit after a phone number
     '13********8\u0dee'
+    >>> mask_numbers("13812345678.2022-03-27"), mask_numbers("138****5678.2022-03-27")
+    ('138****5678.2022-03-27', '138****5678.2022-03-27')
+    >>> mask_numbers("138*12345678")
+    '13********78'
     """
     if not isinstance(text, str):
         return NOT_TEXT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
 
 import pytest
@@ -21,6 +21,7 @@ from gridcare.reports.feeds import (
     declaration_counts,
     visit_counts,
 )
+from gridcare.risk import Assessment
 from gridcare.testing import RoundCase, round_cases, synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
 from gridcare.timeutil import DEFAULT_ZONE, ReportClock
@@ -166,14 +167,55 @@ def test_assessment_counts_per_grid() -> None:
     grid_of = {r.declaration_id: r.grid_id for r in day.declaration_records}
     pairs = [(grid_of.get(k) or h.root.id, a) for k, a in day.assessments.items()]
     got = as_counter(assessment_counts(pairs, hierarchy=h, cutoff=day.cutoff))
-    want: Counter[Key] = Counter()
+    assert got == reference_measures(pairs, h, day.cutoff, CLOCK)
+
+
+def reference_measures(
+    pairs: list[tuple[str, Assessment]], h: Hierarchy, cutoff: datetime, clock: ReportClock
+) -> Counter[Key]:
+    """Each person's measure in force at ``cutoff`` at the grid of its node (the root for a
+    node off the map), on the report day the cutoff closes."""
+    out: Counter[Key] = Counter()
     for node, a in pairs:
-        for step in a.plan.steps if a.plan is not None else ():
-            if step.start <= day.cutoff and (step.end is None or day.cutoff < step.end):
-                key = (_grid_or_self(h, node), MEASURE_METRICS[step.kind], _stock_day(day.cutoff))
-                want[key] += 1
-                break
-    assert got == want
+        measure = a.plan.measure_at(cutoff) if a.plan is not None else None
+        if measure is not None:
+            place = _grid_or_self(h, node) if node in h else h.root.id
+            day = clock.report_day(cutoff - timedelta(microseconds=1))
+            out[(place, MEASURE_METRICS[measure], day)] += 1
+    return out
+
+
+def _plan_instants(day: CityDay) -> list[datetime]:
+    """Every step's start and end in the small day's plans: where a measure changes."""
+    found = {
+        instant
+        for a in day.assessments.values()
+        for step in (a.plan.steps if a.plan is not None else ())
+        for instant in (step.start, step.end)
+        if instant is not None
+    }
+    return sorted(found)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.data(),
+    st.integers(-36, 36).map(lambda h: timedelta(hours=h)),
+    st.sampled_from([timedelta(0), timedelta(microseconds=-1)]),
+)
+def test_assessment_counts_count_the_measure_in_force_at_any_cutoff(
+    data: st.DataObject, hours: timedelta, edge: timedelta
+) -> None:
+    """Before a plan starts, on its steps' edges, between them and after its end, every person
+    counts under the measure in force at the cutoff, whatever the report clock."""
+    day = small_day()
+    h = day.city.hierarchy
+    cutoff = data.draw(st.sampled_from(_plan_instants(day))) + hours + edge
+    clock = data.draw(st.sampled_from([CLOCK, ReportClock(cutoff=time(20, 0))]))
+    grid_of = {r.declaration_id: r.grid_id for r in day.declaration_records}
+    pairs = [(grid_of.get(k) or h.root.id, a) for k, a in day.assessments.items()]
+    got = as_counter(assessment_counts(pairs, hierarchy=h, cutoff=cutoff, clock=clock))
+    assert got == reference_measures(pairs, h, cutoff, clock)
 
 
 def test_the_day_rolls_up_as_a_sum_over_ancestors() -> None:
@@ -533,8 +575,7 @@ def test_assessment_counts_go_to_the_grid_the_node_itself_or_the_root() -> None:
     in_force = [
         a
         for a in day.assessments.values()
-        for step in (a.plan.steps if a.plan is not None else ())
-        if step.start <= day.cutoff and (step.end is None or day.cutoff < step.end)
+        if a.plan is not None and a.plan.measure_at(day.cutoff) is not None
     ]
     assert in_force, "the small day has people under a measure at its cutoff"
     nodes = ["H1", "H2", "H3", "G", "M", "nowhere"]

@@ -42,7 +42,6 @@ from datetime import datetime, timedelta
 from gridcare.cases import (
     DEFAULT_CASE_DEADLINES,
     CaseDeadlines,
-    CaseState,
     WhistleCase,
     overdue_cases,
 )
@@ -513,7 +512,9 @@ def assessment_counts(
     """People under each measure at ``cutoff``, per grid of the node each person belongs to.
 
     ``assessed`` pairs a node id (the person's household or grid) with the
-    person's assessment; the step in force at the cutoff is counted. A node
+    person's assessment; the measure in force at the cutoff is counted
+    (:meth:`~gridcare.risk.RiskPlan.measure_at`: the step with ``start <=
+    cutoff < end``), as a level on the report day the cutoff closes. A node
     the hierarchy does not hold counts at the root. Anything but such pairs is
     refused, naming its place (``assessed.<i>``).
 
@@ -546,12 +547,9 @@ def assessment_counts(
             )
         node, assessment = pair
         plan = assessment.plan
-        if plan is None:
-            continue
-        for step in plan.steps:
-            if step.start <= cutoff and (step.end is None or cutoff < step.end):
-                given[MEASURE_METRICS[step.kind]][node] += 1
-                break
+        measure = None if plan is None else plan.measure_at(cutoff)
+        if measure is not None:
+            given[MEASURE_METRICS[measure]][node] += 1
     keys = _DayGridKeys(hierarchy, use)
     at = hierarchy.at
     builder = TallyBuilder(use)
@@ -574,6 +572,12 @@ def case_counts(
 ) -> list[Count]:
     """Whistle cases raised (on their day), open and overdue at ``cutoff`` (per raising grid).
 
+    Raised counts a case raised before the cutoff on its report day; open, a
+    level on the cutoff's report day, every case open at the cutoff
+    (:meth:`~gridcare.cases.WhistleCase.open_at`: neither closed nor rejected
+    before it); overdue, the cases among them that :func:`~gridcare.cases.overdue_cases`
+    lists at the cutoff, once each.
+
     >>> from gridcare.timeutil import DEFAULT_ZONE
     >>> case_counts([], cutoff=datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE))
     []
@@ -588,15 +592,7 @@ def case_counts(
     builder = TallyBuilder(use)
     for case, day in zip(raised, use.report_days([case.raised_at for case in raised]), strict=True):
         builder.add(case.grid, "cases_raised", day=day)
-    open_now: Counter[str] = Counter(
-        case.grid
-        for case in raised
-        if not (
-            case.state is CaseState.CLOSED
-            and case.closed_at is not None
-            and case.closed_at < cutoff
-        )
-    )
+    open_now: Counter[str] = Counter(case.grid for case in raised if case.open_at(cutoff))
     by_id = {case.id: case for case in raised}
     found = overdue_cases(by_id.values(), cutoff, deadlines or DEFAULT_CASE_DEADLINES)
     late: Counter[str] = Counter(

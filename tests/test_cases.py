@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -30,7 +31,9 @@ from gridcare.cases import (
 )
 from gridcare.errors import GridcareError, IllegalTransition, InvalidInput
 from gridcare.machine import NEW, group_by_subject, replay_order
+from gridcare.reports import case_counts, tally
 from gridcare.testing import whistle_case_events
+from gridcare.timeutil import ReportClock
 
 T = datetime(2022, 3, 25, 9, tzinfo=timezone(timedelta(hours=8)))
 E = CaseEventKind
@@ -462,3 +465,58 @@ def test_deadlines_at_one_instant_are_listed_by_case_then_department() -> None:
             ("C2", "close"),
             ("C3", "close"),
         ]
+
+
+# --------------------------------------------------------------------------- the report's counts
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    whistle_case_events(case_ids=("C1", "C2", "C3", "C4", "C5")),
+    st.data(),
+    st.sampled_from([timedelta(0), timedelta(microseconds=-1), timedelta(microseconds=1)]),
+)
+def test_case_counts_count_each_case_raised_open_and_overdue_once(
+    events: list[CaseEvent], data: st.DataObject, edge: timedelta
+) -> None:
+    """Raised on the report day of its raising, open and overdue as levels on the cutoff's
+    report day, each case once at its grid, whatever the clock."""
+    cases = list(replay_cases(events).records.values())
+    instants = [e.at for e in events] or [T]
+    cutoff = data.draw(st.sampled_from(instants)) + edge
+    clock = data.draw(st.sampled_from([ReportClock(), ReportClock(cutoff=time(20, 0))]))
+    deadlines = _deadlines(data.draw(st.lists(st.integers(1, 72), min_size=9, max_size=9)))
+    got = Counter(dict(tally(case_counts(cases, cutoff=cutoff, deadlines=deadlines, clock=clock))))
+    level_day = clock.report_day(cutoff - timedelta(microseconds=1))
+    raised = [case for case in cases if case.raised_at < cutoff]
+    want: Counter[tuple[str, str, date]] = Counter()
+    for case in raised:
+        want[(case.grid, "cases_raised", clock.report_day(case.raised_at))] += 1
+        if case.open_at(cutoff):
+            want[(case.grid, "cases_open", level_day)] += 1
+    for late in overdue_cases(raised, cutoff, deadlines):
+        grid = next(case.grid for case in raised if case.id == late.case_id)
+        want[(grid, "cases_overdue", level_day)] += 1
+    assert got == want
+    open_ids = {case.id for case in raised if case.open_at(cutoff)}
+    assert {late.case_id for late in overdue_cases(raised, cutoff, deadlines)} <= open_ids
+
+
+def test_a_case_is_open_until_it_is_closed_or_rejected() -> None:
+    closed = replay_cases(full_life()).records["C1"]
+    assert closed.closed_at is not None
+    assert closed.open_at(closed.closed_at)  # closed at the cutoff: the next report's
+    assert not closed.open_at(closed.closed_at + timedelta(microseconds=1))
+    assert not closed.open_at(closed.raised_at)  # not raised yet before its instant
+    assert closed.open_at(closed.raised_at + timedelta(microseconds=1))
+    rejected = replay_cases([ev(1, 0, E.RAISE), ev(2, 30, E.REJECT)]).records["C1"]
+    assert rejected.state is CaseState.REJECTED
+    assert not rejected.state.open
+    assert rejected.open_at(T + timedelta(minutes=30))
+    assert not rejected.open_at(T + timedelta(minutes=31))
+    cutoff = T + timedelta(days=1)
+    counts = {(c.metric, c.n) for c in case_counts([rejected, closed], cutoff=cutoff)}
+    assert ("cases_open", 1) not in counts  # a rejected case is not open
+    assert ("cases_raised", 2) in counts
+    with pytest.raises(InvalidInput):
+        closed.open_at(datetime(2022, 3, 25))  # naive

@@ -440,6 +440,39 @@ class WhistleCase(JsonMixin):
         done = dict(self.checked_in)
         return tuple(d for d, at in self.dispatched if d not in done or done[d] < at)
 
+    def open_at(self, at: datetime) -> bool:
+        """Whether the case was open at ``at``, as far as its record tells.
+
+        Open means raised before ``at`` and neither closed nor rejected before
+        it: a case closed (``closed_at``) or rejected (its last event: a
+        rejection is final) at ``at`` or later was still open then, as the
+        daily report counts what happened before its cutoff. A record holds
+        its latest state only, so a case closed before ``at`` and reopened
+        since shows as open; replay the events before ``at`` for the exact
+        state then.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> t = datetime(2022, 3, 25, tzinfo=timezone.utc)
+        >>> case = WhistleCase("C", "G", CaseTopic.DISPUTE, CaseUrgency.DAILY, t,
+        ...                    CaseState.REJECTED, last_event_at=t + timedelta(hours=1))
+        >>> case.open_at(t), case.open_at(t + timedelta(hours=1)), case.state.open
+        (False, True, False)
+        """
+        return _open_at(self, require_aware(at, "at"))
+
+
+def _open_at(case: WhistleCase, at: datetime) -> bool:
+    """:meth:`WhistleCase.open_at` once ``at`` is known to be an aware instant."""
+    if case.raised_at >= at:
+        return False
+    if case.state is CaseState.CLOSED:
+        ended = case.closed_at
+    elif case.state is CaseState.REJECTED:
+        ended = case.last_event_at
+    else:
+        return True
+    return ended is not None and ended >= at
+
 
 def _check_sent(value: object, field: str) -> None:
     """``dispatched`` or ``checked_in``: a tuple of (department, aware instant) pairs, each

@@ -58,32 +58,36 @@ def _grid_or_self(h: Hierarchy, node_id: str) -> str:
     return grid.id if grid is not None else node_id
 
 
-def _stock_day(cutoff: datetime) -> date:
-    return CLOCK.report_day(cutoff - timedelta(microseconds=1))
+def _stock_day(cutoff: datetime, clock: ReportClock = CLOCK) -> date:
+    return clock.report_day(cutoff - timedelta(microseconds=1))
 
 
 # ---------------------------------------------------------------------------- references
 
 
 def reference_declarations(
-    records: list[DeclarationRecord], h: Hierarchy, cutoff: datetime, fallback: str
+    records: list[DeclarationRecord],
+    h: Hierarchy,
+    cutoff: datetime,
+    fallback: str,
+    clock: ReportClock = CLOCK,
 ) -> Counter[Key]:
     out: Counter[Key] = Counter()
     for r in records:
         node = fallback if r.grid_id is None or r.grid_id not in h else _grid_or_self(h, r.grid_id)
-        out[(node, "declarations_received", CLOCK.report_day(r.submitted_at))] += 1
+        out[(node, "declarations_received", clock.report_day(r.submitted_at))] += 1
         if r.reviewed_at is not None:
-            out[(node, "declarations_reviewed", CLOCK.report_day(r.reviewed_at))] += 1
+            out[(node, "declarations_reviewed", clock.report_day(r.reviewed_at))] += 1
         if r.late:
-            out[(node, "declarations_late", CLOCK.report_day(r.submitted_at))] += 1
+            out[(node, "declarations_late", clock.report_day(r.submitted_at))] += 1
         if r.proxy:
-            out[(node, "declarations_proxy", CLOCK.report_day(r.submitted_at))] += 1
+            out[(node, "declarations_proxy", clock.report_day(r.submitted_at))] += 1
         if (
             r.assigned_at is not None
             and r.assigned_at + timedelta(hours=24) <= cutoff
             and (r.reviewed_at is None or r.reviewed_at >= cutoff)
         ):
-            out[(node, "declarations_overdue", _stock_day(cutoff))] += 1
+            out[(node, "declarations_overdue", _stock_day(cutoff, clock))] += 1
     return out
 
 
@@ -93,20 +97,21 @@ def reference_visits(
     h: Hierarchy,
     cutoff: datetime | None,
     scope: str | None = None,
+    clock: ReportClock = CLOCK,
 ) -> Counter[Key]:
     out: Counter[Key] = Counter()
     for s in states:
         if s.first_attempt_at is None:
             continue
         g = _grid_or_self(h, s.household)
-        out[(g, "households_knocked", CLOCK.report_day(s.first_attempt_at))] += 1
+        out[(g, "households_knocked", clock.report_day(s.first_attempt_at))] += 1
         if s.reached_at is not None:
-            out[(g, "households_reached", CLOCK.report_day(s.reached_at))] += 1
+            out[(g, "households_reached", clock.report_day(s.reached_at))] += 1
         if s.state is HouseholdVisitState.VACANT and s.last_attempt_at is not None:
-            out[(g, "households_vacant", CLOCK.report_day(s.last_attempt_at))] += 1
+            out[(g, "households_vacant", clock.report_day(s.last_attempt_at))] += 1
     for a in attempts:
         g = _grid_or_self(h, a.household)
-        day = CLOCK.report_day(a.at)
+        day = clock.report_day(a.at)
         out[(g, "person_visits", day)] += a.persons_seen
         if a.findings is not None:
             out[(g, "arrivals_found", day)] += len(a.findings.arrivals)
@@ -116,7 +121,8 @@ def reference_visits(
     if cutoff is not None:
         top = scope if scope is not None else h.root.id
         for household in h.descendants(top, NodeKind.HOUSEHOLD):
-            out[(_grid_or_self(h, household.id), "households_in_scope", _stock_day(cutoff))] += 1
+            key = (_grid_or_self(h, household.id), "households_in_scope", _stock_day(cutoff, clock))
+            out[key] += 1
     return +out
 
 
@@ -480,17 +486,22 @@ def visit_attempts(draw: st.DrawFn) -> list[VisitAttempt]:
     return out
 
 
-@given(st.lists(household_states(), max_size=12), visit_attempts())
+#: The default report clock, one cut off before it (so that the cutoff's own report day
+#: differs), and one in another zone.
+CLOCKS = st.sampled_from([CLOCK, ReportClock(cutoff=time(6, 0)), ReportClock(zone=UTC)])
+
+
+@given(st.lists(household_states(), max_size=12), visit_attempts(), CLOCKS)
 def test_visit_counts_equal_a_plain_loop_over_any_span_and_zone(
-    states: list[HouseholdVisit], tried: list[VisitAttempt]
+    states: list[HouseholdVisit], tried: list[VisitAttempt], clock: ReportClock
 ) -> None:
-    got = as_counter(visit_counts(states, hierarchy=EDGE, attempts=tried, cutoff=CUTOFF))
-    assert got == reference_visits(states, tried, EDGE, CUTOFF)
+    got = visit_counts(states, hierarchy=EDGE, attempts=tried, cutoff=CUTOFF, clock=clock)
+    assert as_counter(got) == reference_visits(states, tried, EDGE, CUTOFF, clock=clock)
 
 
-@given(st.lists(st.tuples(instants(), st.one_of(st.none(), instants())), max_size=12))
+@given(st.lists(st.tuples(instants(), st.one_of(st.none(), instants())), max_size=12), CLOCKS)
 def test_declaration_counts_equal_a_plain_loop_over_any_span_and_zone(
-    times: list[tuple[datetime, datetime | None]],
+    times: list[tuple[datetime, datetime | None]], clock: ReportClock
 ) -> None:
     records = [
         DeclarationRecord(
@@ -506,8 +517,8 @@ def test_declaration_counts_equal_a_plain_loop_over_any_span_and_zone(
         )
         for i, (submitted, reviewed) in enumerate(times)
     ]
-    got = as_counter(declaration_counts(records, hierarchy=EDGE, cutoff=CUTOFF))
-    assert got == reference_declarations(records, EDGE, CUTOFF, "C")
+    got = as_counter(declaration_counts(records, hierarchy=EDGE, cutoff=CUTOFF, clock=clock))
+    assert got == reference_declarations(records, EDGE, CUTOFF, "C", clock)
 
 
 def _naive_reached() -> list[HouseholdVisit]:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from gridcare.cases import (
     DEFAULT_CASE_DEADLINES,
@@ -194,6 +194,12 @@ def _require_hours(value: object, field: str) -> float:
 # ---------------------------------------------------------------------------- stocks
 
 
+def _level_day(clock: ReportClock, cutoff: datetime) -> date:
+    """The report day a level measured at ``cutoff`` counts on: that of the instant just before
+    it, so a level taken at a report's cutoff is that report's."""
+    return clock.report_day(cutoff - timedelta(microseconds=1))
+
+
 def stock_counts(
     levels: Mapping[str, int], metric_name: str, cutoff: datetime, clock: ReportClock | None = None
 ) -> Iterator[Count]:
@@ -217,7 +223,7 @@ def stock_counts(
             "not_mapping", "levels", f"expected node id -> level, got {type(levels).__name__}"
         )
     counted_metric(metric_name)
-    day = use.report_day(require_aware(cutoff, "cutoff") - timedelta(microseconds=1))
+    day = _level_day(use, require_aware(cutoff, "cutoff"))
     found = []
     for node, n in levels.items():
         if not isinstance(node, str) or not node:
@@ -651,7 +657,7 @@ def screening_round_counts(
     use = clock_or_default(clock)
     require_instance(report, CoverageReport, "report", code="bad_report")
     hierarchy = _require_hierarchy(hierarchy)
-    day = use.report_day(require_aware(cutoff, "cutoff") - timedelta(microseconds=1))
+    day = _level_day(use, require_aware(cutoff, "cutoff"))
     if census is not None:
         require_instance(census, CensusReport, "census")
     totals = dict(screening_counts(report))

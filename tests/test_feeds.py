@@ -11,7 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridcare.declarations import DeclarationRecord, DeclarationState
+from gridcare.declarations import (
+    DeclarationRecord,
+    DeclarationState,
+    review_metrics,
+    review_overdue,
+)
 from gridcare.errors import InvalidInput, UnknownNode
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.reports import Count, Tally, rollup
@@ -618,3 +623,39 @@ def test_a_rounds_levels_roll_up_to_each_nodes_coverage(case: RoundCase) -> None
     for (node, name), n in screening_counts(report).items():
         assert rolled.value(node, name, day) == n
     assert all(c.n > 0 for c in counts)
+
+
+# ---------------------------------------------------------------------------- one overdue rule
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 72), st.integers(0, 96))
+def test_the_report_and_the_review_metrics_agree_on_overdue_reviews(hours: int, later: int) -> None:
+    """Both count with ``review_overdue``: the report's ``declarations_overdue`` over the city
+    is the review metrics' overdue count, for any limit and instant."""
+    day = small_day()
+    h = day.city.hierarchy
+    as_of = day.cutoff + timedelta(hours=later)
+    limit = timedelta(hours=hours)
+    records = list(day.declaration_records)
+    counts = declaration_counts(records, hierarchy=h, cutoff=as_of, review_hours=hours)
+    reported = sum(c.n for c in counts if c.metric == "declarations_overdue")
+    assert reported == review_metrics(records, as_of=as_of, overdue_after=limit).city.overdue
+    assert reported == sum(review_overdue(r, as_of, limit) for r in records)
+
+
+def test_a_review_is_not_overdue_at_the_instant_of_its_assignment() -> None:
+    """With no time allowed, a review is overdue from just after its assignment, not at it."""
+    t = datetime(2022, 3, 26, 9, tzinfo=DEFAULT_ZONE)
+    r = DeclarationRecord(
+        declaration_id="D1",
+        state=DeclarationState.ASSIGNED,
+        submitted_at=t,
+        updated_at=t,
+        grid_id="G",
+        assigned_at=t,
+    )
+    assert not review_overdue(r, t, timedelta(0))
+    assert review_overdue(r, t + timedelta(microseconds=1), timedelta(0))
+    at_assignment = declaration_counts([r], hierarchy=EDGE, cutoff=t, review_hours=0)
+    assert "declarations_overdue" not in {c.metric for c in at_assignment}

@@ -96,6 +96,10 @@ from gridcare.declarations._metrics import (
     ReviewMetrics,
     review_metrics,
     review_metrics_from_events,
+    review_overdue,
+)
+from gridcare.declarations._metrics import (
+    trusted_review_overdue as trusted_review_overdue,  # for the bulk counts; not in __all__
 )
 from gridcare.declarations._parse import (
     BatchResult,
@@ -186,6 +190,7 @@ __all__ = [
     "replay_declarations",
     "review_metrics",
     "review_metrics_from_events",
+    "review_overdue",
     "routing_event",
     "same_declaration",
     "transfer_moves",

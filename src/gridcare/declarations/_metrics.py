@@ -216,6 +216,58 @@ def review_metrics(
     return _review_metrics(items, as_of, overdue_after)
 
 
+def review_overdue(
+    record: DeclarationRecord,
+    as_of: datetime,
+    overdue_after: timedelta = DEFAULT_OVERDUE_AFTER,
+) -> bool:
+    """Whether the declaration's review is overdue at ``as_of``.
+
+    Overdue: assigned to its current grid before ``as_of`` and at least
+    ``overdue_after`` before it, not reviewed before ``as_of``, and not
+    withdrawn before it. The review metrics and the daily report's
+    ``declarations_overdue`` both count with this rule.
+
+    >>> from datetime import datetime, timedelta
+    >>> from gridcare.declarations import DeclarationState
+    >>> from gridcare.timeutil import DEFAULT_ZONE as CST
+    >>> t = datetime(2022, 3, 26, 9, tzinfo=CST)
+    >>> r = DeclarationRecord(declaration_id="D1", state=DeclarationState.ASSIGNED,
+    ...                       submitted_at=t, updated_at=t, grid_id="G1", assigned_at=t)
+    >>> review_overdue(r, t + timedelta(hours=24)), review_overdue(r, t + timedelta(hours=23))
+    (True, False)
+    """
+    require_instance(record, DeclarationRecord, "record")
+    require_aware(as_of, "as_of")
+    _check_overdue_after(overdue_after)
+    return trusted_review_overdue(record, as_of, overdue_after)
+
+
+def trusted_review_overdue(
+    record: DeclarationRecord, as_of: datetime, overdue_after: timedelta
+) -> bool:
+    """The rule of :func:`review_overdue` on arguments already checked: no check repeated.
+
+    For the bulk counts that check their arguments once (a city's
+    declarations). Public for them; not part of the documented interface.
+
+    >>> from datetime import datetime, timezone
+    >>> from gridcare.declarations import DeclarationState
+    >>> t = datetime(2022, 3, 26, 9, tzinfo=timezone.utc)
+    >>> r = DeclarationRecord(declaration_id="D1", state=DeclarationState.SUBMITTED,
+    ...                       submitted_at=t, updated_at=t)
+    >>> trusted_review_overdue(r, t, timedelta(0))  # never assigned
+    False
+    """
+    assigned = record.assigned_at
+    if assigned is None or assigned >= as_of or as_of - assigned < overdue_after:
+        return False
+    reviewed = record.reviewed_at
+    if reviewed is not None and reviewed < as_of:
+        return False
+    return not (record.state is DeclarationState.WITHDRAWN and record.updated_at < as_of)
+
+
 def _check_overdue_after(overdue_after: object) -> None:
     if not isinstance(overdue_after, timedelta) or overdue_after < _NO_TIME:
         raise InvalidInput(
@@ -247,13 +299,7 @@ def _review_metrics(
         reviewed_at = record.reviewed_at
         reviewed = reviewed_at is not None and reviewed_at < as_of
         withdrawn = record.state is DeclarationState.WITHDRAWN and record.updated_at < as_of
-        overdue = (
-            not reviewed
-            and not withdrawn
-            and record.assigned_at is not None
-            and record.assigned_at < as_of
-            and as_of - record.assigned_at >= overdue_after
-        )
+        overdue = trusted_review_overdue(record, as_of, overdue_after)
         first = record.first_assigned_at
         for acc in targets:
             acc.received += 1

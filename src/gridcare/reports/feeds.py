@@ -45,7 +45,7 @@ from gridcare.cases import (
     WhistleCase,
     overdue_cases,
 )
-from gridcare.declarations import DeclarationRecord, DeclarationState
+from gridcare.declarations import DeclarationRecord, trusted_review_overdue
 from gridcare.errors import (
     InvalidInput,
     UnknownNode,
@@ -251,9 +251,10 @@ def declaration_counts(
     """Counts of declarations: received, reviewed, late, proxy; overdue at ``cutoff``.
 
     A declaration counts at its grid (``grid_id``); one not routed (yet)
-    counts at ``unrouted_node``, the hierarchy's root by default. Overdue means
-    assigned at least ``review_hours`` before the cutoff and not reviewed
-    before it.
+    counts at ``unrouted_node``, the hierarchy's root by default. Overdue is
+    :func:`~gridcare.declarations.review_overdue` at the cutoff with
+    ``review_hours`` for its limit: assigned before the cutoff and at least
+    ``review_hours`` before it, and neither reviewed nor withdrawn before it.
 
     >>> from datetime import datetime, timedelta
     >>> from gridcare.declarations import DeclarationRecord, DeclarationState
@@ -334,21 +335,12 @@ def _overdue_reviews(
     cutoff: datetime,
     limit: timedelta,
 ) -> Counter[int]:
-    """Per position, declarations assigned ``limit`` or more before ``cutoff`` and not reviewed.
-
-    A declaration withdrawn before the cutoff is never overdue.
-    """
-    withdrawn = DeclarationState.WITHDRAWN
+    """Per position, the declarations whose review is overdue at ``cutoff``
+    (:func:`~gridcare.declarations.review_overdue`, ``limit`` after assignment)."""
     overdue: Counter[int] = Counter()
     for record, position in zip(rows, positions, strict=True):
-        assigned = record.assigned_at
-        if assigned is None or assigned + limit > cutoff:
-            continue
-        if record.reviewed_at is not None and record.reviewed_at < cutoff:
-            continue
-        if record.state is withdrawn and record.updated_at < cutoff:
-            continue
-        overdue[position] += 1
+        if trusted_review_overdue(record, cutoff, limit):
+            overdue[position] += 1
     return overdue
 
 

@@ -209,8 +209,9 @@ def test_overdue_check_ins_and_cases() -> None:
 def test_default_deadlines_by_urgency() -> None:
     assert DEFAULT_CASE_DEADLINES.for_urgency(CaseUrgency.DAILY).close == timedelta(days=7)
     assert DEFAULT_CASE_DEADLINES.for_urgency(CaseUrgency.TOUGH_PROBLEM).close == timedelta(days=15)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as info:
         DEFAULT_CASE_DEADLINES.for_urgency("daily")  # type: ignore[arg-type]
+    assert (info.value.code, info.value.field, info.value.value) == ("bad_enum", "urgency", "daily")
     with pytest.raises(InvalidInput):
         UrgencyDeadlines(timedelta(0), timedelta(hours=1), timedelta(hours=1))
 

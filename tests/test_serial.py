@@ -611,7 +611,10 @@ def _well_formed(err: InvalidInput) -> None:
         assert isinstance(e.field, str)
     text = str(err) + repr(err.errors)
     assert "13812345678" not in text
+    assert "12345678" not in text  # nor the end of one behind a star
     assert len(text) < 50_000
+    for e in err.errors:  # an error built from another's masked text shows it unchanged
+        assert InvalidInput(e.code, e.field, e.message, value=e.value).errors == (e,)
 
 
 def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
@@ -640,7 +643,12 @@ def _replaced(data: Any, path: tuple[object, ...], value: object, how: str) -> A
     return copy
 
 
-_HOSTILE_VALUES = st.sampled_from([*HOSTILE[:-1], {"x": 1}, [1, 2], "", "-1", -1])
+# Besides the hostile values, a phone number in the shapes that once showed through an
+# error: beside a digit of another script, before a date, split by a star.
+_PHONE_SHAPES = ["13812345678\u0dee", "13812345678.2022-03-20", "138*12345678"]
+_HOSTILE_VALUES = st.sampled_from(
+    [*HOSTILE[:-1], {"x": 1}, [1, 2], "", "-1", -1, *_PHONE_SHAPES, {_PHONE_SHAPES[0]: 1}]
+)
 
 
 @pytest.fixture(scope="session")

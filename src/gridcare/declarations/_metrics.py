@@ -262,10 +262,17 @@ def trusted_review_overdue(
     assigned = record.assigned_at
     if assigned is None or assigned >= as_of or as_of - assigned < overdue_after:
         return False
-    reviewed = record.reviewed_at
-    if reviewed is not None and reviewed < as_of:
-        return False
-    return not (record.state is DeclarationState.WITHDRAWN and record.updated_at < as_of)
+    return not (_reviewed_before(record, as_of) or _withdrawn_before(record, as_of))
+
+
+def _reviewed_before(record: DeclarationRecord, as_of: datetime) -> bool:
+    """Whether the declaration's first review decision came before ``as_of``."""
+    return record.reviewed_at is not None and record.reviewed_at < as_of
+
+
+def _withdrawn_before(record: DeclarationRecord, as_of: datetime) -> bool:
+    """Whether the declaration was withdrawn before ``as_of`` (a withdrawal is final)."""
+    return record.state is DeclarationState.WITHDRAWN and record.updated_at < as_of
 
 
 def _check_overdue_after(overdue_after: object) -> None:
@@ -297,8 +304,8 @@ def _review_metrics(
                 acc = grids[grid_id] = _Acc()
             targets = (acc, city)
         reviewed_at = record.reviewed_at
-        reviewed = reviewed_at is not None and reviewed_at < as_of
-        withdrawn = record.state is DeclarationState.WITHDRAWN and record.updated_at < as_of
+        reviewed = _reviewed_before(record, as_of)
+        withdrawn = _withdrawn_before(record, as_of)
         overdue = trusted_review_overdue(record, as_of, overdue_after)
         first = record.first_assigned_at
         for acc in targets:

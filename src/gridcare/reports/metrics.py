@@ -167,7 +167,8 @@ METRICS: Mapping[str, Metric] = _catalogue(
            meaning="required tests not taken by their date"),
     Metric("cases_raised", "吹哨", "whistle cases raised", "件", _F,
            meaning="whistle cases raised by grids"),
-    Metric("cases_open", "未办结", "cases open", "件", _S, meaning="whistle cases not closed"),
+    Metric("cases_open", "未办结", "cases open", "件", _S,
+           meaning="whistle cases neither closed nor rejected"),
     Metric("cases_overdue", "超期", "cases overdue", "件", _S,
            meaning="open whistle cases past their deadline"),
     # A testing round's and the census's levels as of the cutoff; their labels

@@ -75,9 +75,28 @@ def test_full_life_closes() -> None:
     assert case.state is CaseState.CLOSED
     assert case.urgency is CaseUrgency.TOUGH_PROBLEM
     assert case.pending_departments == ()
-    assert case.closed_at == T + timedelta(minutes=700)
+    minutes = [0, 30, 60, 90, 120, 600, 700]
+    at = [T + timedelta(minutes=m) for m in minutes]
+    assert (case.raised_at, case.accepted_at, case.handled_at, case.closed_at) == (
+        at[0],
+        at[1],
+        at[5],
+        at[6],
+    )
+    assert case.dispatched == (("fire", at[2]), ("housing", at[2]))
+    assert case.checked_in == (("fire", at[4]), ("housing", at[3]))
+    assert (case.reopened_at, case.reopen_count) == (None, 0)
+    assert case.event_ids == tuple(f"e{n}" for n in range(1, 8))
+    assert case.last_event_at == at[6]
     assert out.total == 7
     assert not out.rejected
+
+
+def test_an_event_for_another_case_is_refused_by_its_code() -> None:
+    case = replay_cases([ev(1, 0, E.RAISE)]).records["C1"]
+    with pytest.raises(InvalidInput) as info:
+        apply_case_event(case, ev(2, 10, E.ACCEPT, case="C2"))
+    assert (info.value.code, info.value.field, info.value.value) == ("wrong_case", "case_id", "C2")
 
 
 def test_partial_check_in_keeps_dispatched() -> None:

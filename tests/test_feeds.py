@@ -609,17 +609,20 @@ def test_assessment_counts_go_to_the_grid_the_node_itself_or_the_root() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(case=round_cases())
-def test_a_rounds_levels_roll_up_to_each_nodes_coverage(case: RoundCase) -> None:
-    """Counted where attached, summed up the tree: every node gets its subtree's figure."""
+@given(case=round_cases(), clock=CLOCKS)
+def test_a_rounds_levels_roll_up_to_each_nodes_coverage(
+    case: RoundCase, clock: ReportClock
+) -> None:
+    """Counted where attached, summed up the tree: every node gets its subtree's figure, on
+    the report day of the instant just before the cutoff by the clock given."""
     from gridcare.reports.feeds import screening_round_counts
     from gridcare.screening import coverage, replay_round, screening_counts
 
     report = coverage(case.hierarchy, replay_round(case.events, case.screening, case.due))
     cutoff = case.screening.end + timedelta(days=1)
-    counts = screening_round_counts(report, hierarchy=case.hierarchy, cutoff=cutoff)
+    counts = screening_round_counts(report, hierarchy=case.hierarchy, cutoff=cutoff, clock=clock)
     rolled = rollup(case.hierarchy, Tally.from_counts(counts))
-    day = ReportClock().report_day(cutoff - timedelta(microseconds=1))
+    day = clock.report_day(cutoff - timedelta(microseconds=1))
     for (node, name), n in screening_counts(report).items():
         assert rolled.value(node, name, day) == n
     assert all(c.n > 0 for c in counts)

@@ -607,9 +607,11 @@ def _next_case(
 
 
 def _raised(event: CaseEvent, state: CaseState, event_ids: tuple[str, ...]) -> WhistleCase:
-    """The record the entry edge creates (the event checked its own fields)."""
-    if event.grid is None or event.topic is None or event.urgency is None:
-        raise InvalidInput("missing", "kind", "a case is raised with a grid, topic and urgency")
+    """The record the entry edge creates (the event checked its own fields: a raise names
+    its grid, topic and urgency)."""
+    assert event.grid is not None
+    assert event.topic is not None
+    assert event.urgency is not None
     return WhistleCase(
         event.case_id,
         event.grid,

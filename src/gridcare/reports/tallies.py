@@ -714,9 +714,9 @@ def _rebuilt(table: dict[Key, int]) -> Tally:
 
 
 def _require_field_name(field: object) -> None:
-    """The name a caller gives its argument, for the errors: short printable text."""
-    if not (isinstance(field, str) and field and len(field) <= 100 and field.isprintable()):
-        raise InvalidInput("not_string", "field", "expected an argument name (short text)")
+    """The name a caller gives its argument, for the errors: the text rules of a code (up to
+    128 printable characters, first a letter or digit)."""
+    check_text_of(field, "field", "code")
 
 
 def _require_mapping(value: object, field: str, shape: str) -> None:

@@ -369,3 +369,26 @@ def test_a_number_split_by_what_a_reader_does_not_see_is_masked(between: str) ->
                 assert hidden not in shown.replace(between, ""), shown
                 assert hidden not in re.sub(r"\\u\{[0-9a-f]+\}|\\[a-z]", "", shown), shown
             assert masked.replace("*", "").replace(between, "") != number
+
+
+@given(_HOSTILE_TEXT)
+def test_every_error_keeps_only_the_safe_form_of_what_it_was_given(text: str) -> None:
+    """Not only the message: the attributes a handler might log hold the masked, escaped and
+    cut form too, and an error rebuilt from them (as pickling does) is the same."""
+    shown = safe_text(text, 400)
+    errors = [
+        (UnknownNode(text), [("node_id", safe_text(text))]),
+        (OutOfScope(text, text), [("principal", shown), ("node_id", shown)]),
+        (PolicyError(text, text), [("where", shown), ("problem", shown)]),
+        (
+            IllegalTransition(text, text, machine=text, detail=text),
+            [("state", shown), ("event", shown), ("machine", shown), ("detail", shown)],
+        ),
+    ]
+    for err, kept in errors:
+        for name, value in kept:
+            assert getattr(err, name) == value, name
+            assert "13812345678" not in getattr(err, name)
+        again = pickle.loads(pickle.dumps(err))
+        assert str(again) == str(err)
+        assert [getattr(again, name) for name, _ in kept] == [v for _, v in kept]

@@ -269,15 +269,15 @@ class IllegalTransition(GridcareError):
     """
 
     def __init__(self, state: str, event: str, *, machine: str = "", detail: str = "") -> None:
-        self.state = state
-        self.event = event
-        self.machine = machine
-        self.detail = detail
-        prefix = f"{_shown_text(machine)}: " if machine else ""
-        suffix = f" ({_shown_text(detail)})" if detail else ""
-        shown_event, shown_state = _shown_text(event), _shown_text(state)
+        # Like every error, it keeps only the safe form of what it was given.
+        self.state = _shown_text(state)
+        self.event = _shown_text(event)
+        self.machine = _shown_text(machine)
+        self.detail = _shown_text(detail)
+        prefix = f"{self.machine}: " if self.machine else ""
+        suffix = f" ({self.detail})" if self.detail else ""
         super().__init__(
-            f"{prefix}event {shown_event!r} is not allowed in state {shown_state!r}{suffix}"
+            f"{prefix}event {self.event!r} is not allowed in state {self.state!r}{suffix}"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -299,10 +299,11 @@ class OutOfScope(GridcareError, PermissionError):
     """
 
     def __init__(self, principal: str, node_id: str) -> None:
-        self.principal = principal
-        self.node_id = node_id
-        who, where = _shown_text(principal), _shown_text(node_id)
-        super().__init__(f"{who} may not read {where}: outside its assigned subtree")
+        self.principal = _shown_text(principal)
+        self.node_id = _shown_text(node_id)
+        super().__init__(
+            f"{self.principal} may not read {self.node_id}: outside its assigned subtree"
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (OutOfScope, (self.principal, self.node_id))
@@ -315,12 +316,12 @@ class UnknownNode(GridcareError, LookupError):
     "unknown node 'G-404'"
     """
 
-    def __init__(self, node_id: str) -> None:
-        self.node_id = node_id
+    def __init__(self, node_id: object) -> None:
+        self.node_id = safe_value(node_id)
         super().__init__(self.__str__())
 
     def __str__(self) -> str:  # LookupError would quote the whole message again
-        return f"unknown node {safe_value(self.node_id)!r}"
+        return f"unknown node {self.node_id!r}"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (UnknownNode, (self.node_id,))
@@ -334,9 +335,9 @@ class PolicyError(GridcareError, ValueError):
     """
 
     def __init__(self, where: str, problem: str) -> None:
-        self.where = where
-        self.problem = problem
-        super().__init__(f"policy {_shown_text(where)}: {_shown_text(problem)}")
+        self.where = _shown_text(where)
+        self.problem = _shown_text(problem)
+        super().__init__(f"policy {self.where}: {self.problem}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (PolicyError, (self.where, self.problem))

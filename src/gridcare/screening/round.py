@@ -36,7 +36,7 @@ import attrs
 
 from gridcare.errors import Choice, InvalidInput, UnknownNode, trusted
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.masking import id_repr, mask_numbers, mask_text
+from gridcare.masking import id_repr, mask_text
 from gridcare.people import CareNeed, Household, Resident, age_on
 from gridcare.risk.policy import MeasureKind
 from gridcare.text import TEXT_LIMITS, check_text_of, kind_problem, plain_texts
@@ -123,7 +123,7 @@ def require_node(hierarchy: Hierarchy, node_id: object, field: str) -> Node:
     text = require_id(node_id, field)
     found = hierarchy.get(text)
     if found is None:
-        raise UnknownNode(mask_numbers(text) if text.isascii() else mask_text(text))
+        raise UnknownNode(text if text.isascii() else mask_text(text))  # the error masks digits
     return found
 
 
@@ -603,7 +603,7 @@ def due_list(
         house_id = house.id
         place = places.of(house_id)
         if place is None:
-            raise UnknownNode(mask_numbers(house_id))
+            raise UnknownNode(house_id)
         if place == outside:
             continue
         for member in house.members:

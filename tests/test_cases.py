@@ -236,21 +236,21 @@ def test_default_deadlines_by_urgency() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "extra", "field"),
+    ("kind", "extra", "field", "code"),
     [
-        (E.RAISE, {"topic": CaseTopic.HAZARD, "urgency": CaseUrgency.DAILY}, "grid"),
-        (E.RAISE, {"grid": "G", "urgency": CaseUrgency.DAILY}, "topic"),
-        (E.RAISE, {"grid": "G", "topic": CaseTopic.HAZARD}, "urgency"),
-        (E.DISPATCH, {}, "departments"),
-        (E.DISPATCH, {"departments": ("a", "a")}, "departments"),
-        (E.CHECK_IN, {}, "department"),
-        (E.REJECT, {}, "note"),
+        (E.RAISE, {"topic": CaseTopic.HAZARD, "urgency": CaseUrgency.DAILY}, "grid", "missing"),
+        (E.RAISE, {"grid": "G", "urgency": CaseUrgency.DAILY}, "topic", "missing"),
+        (E.RAISE, {"grid": "G", "topic": CaseTopic.HAZARD}, "urgency", "missing"),
+        (E.DISPATCH, {}, "departments", "bad_departments"),
+        (E.DISPATCH, {"departments": ("a", "a")}, "departments", "bad_departments"),
+        (E.CHECK_IN, {}, "department", "missing"),
+        (E.REJECT, {}, "note", "missing"),
     ],
 )
-def test_bad_events(kind: CaseEventKind, extra: dict[str, object], field: str) -> None:
+def test_bad_events(kind: CaseEventKind, extra: dict[str, object], field: str, code: str) -> None:
     with pytest.raises(InvalidInput) as info:
         CaseEvent(id="e", at=T, case_id="C", kind=kind, **extra)  # type: ignore[arg-type]
-    assert info.value.field == field
+    assert (info.value.field, info.value.code) == (field, code)
 
 
 def test_note_is_masked() -> None:

@@ -187,11 +187,11 @@ def reference_measures(
     """Each person's measure in force at ``cutoff`` at the grid of its node (the root for a
     node off the map), on the report day the cutoff closes."""
     out: Counter[Key] = Counter()
+    day = _stock_day(cutoff, clock)
     for node, a in pairs:
         measure = a.plan.measure_at(cutoff) if a.plan is not None else None
         if measure is not None:
             place = _grid_or_self(h, node) if node in h else h.root.id
-            day = clock.report_day(cutoff - timedelta(microseconds=1))
             out[(place, MEASURE_METRICS[measure], day)] += 1
     return out
 
@@ -622,7 +622,7 @@ def test_a_rounds_levels_roll_up_to_each_nodes_coverage(
     cutoff = case.screening.end + timedelta(days=1)
     counts = screening_round_counts(report, hierarchy=case.hierarchy, cutoff=cutoff, clock=clock)
     rolled = rollup(case.hierarchy, Tally.from_counts(counts))
-    day = clock.report_day(cutoff - timedelta(microseconds=1))
+    day = _stock_day(cutoff, clock)
     for (node, name), n in screening_counts(report).items():
         assert rolled.value(node, name, day) == n
     assert all(c.n > 0 for c in counts)

@@ -147,6 +147,7 @@ TAKE_ANYTHING = {
     "gridcare.masking.mask_numbers(text)": _MASKER,
     "gridcare.masking.mask_phone(number)": _MASKER,
     "gridcare.masking.mask_text(text)": _MASKER,
+    "gridcare.masking.masked_repr(value)": _MASKER,
     "gridcare.masking.reveal_requested(context)": _CONTEXT,
     "gridcare.serial.JsonMixin.to_dict(context)": _CONTEXT,
     "gridcare.reports.tallies.Tally.to_dict(context)": _CONTEXT,

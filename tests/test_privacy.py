@@ -7,19 +7,32 @@ search for them in everything gridcare renders.
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from collections.abc import Iterable
 from datetime import date, datetime
+from enum import Enum
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridcare import InvalidInput, NodeKind, Principal, View, daily_report, parse_forms
+import gridcare
+from gridcare import (
+    GridcareError,
+    InvalidInput,
+    NodeKind,
+    Principal,
+    View,
+    daily_report,
+    parse_forms,
+)
 from gridcare.codes import CitizenId, PhoneNumber
 from gridcare.declarations import example_form
 from gridcare.hierarchy import Hierarchy, Node
-from gridcare.masking import mask_numbers
+from gridcare.masking import mask_numbers, masked_repr
 from gridcare.people import Household, Resident, Worker, WorkerRole
 from gridcare.reports import Tally
 from gridcare.screening import (
@@ -401,3 +414,105 @@ def test_events_and_records_show_ids_keyed_by_id_number_masked(
         assert number not in text, text
         assert mobile not in text, text
     assert swab.resident_id == number  # the value keeps its id
+
+
+def _library_record_classes() -> list[type]:
+    """Every attrs class the library defines, in every module of the package."""
+    found: dict[str, type] = {}
+    for info in pkgutil.walk_packages(gridcare.__path__, "gridcare."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and attrs.has(value)
+                and value.__module__.startswith("gridcare.")
+            ):
+                found[f"{value.__module__}.{value.__qualname__}"] = value
+    return [found[name] for name in sorted(found)]
+
+
+def test_no_record_class_shows_a_field_by_its_plain_repr() -> None:
+    # Every field a repr shows goes through the masking repr (or a masking repr of its own):
+    # a phone or ID number typed into any text field, an id or a place, never shows whole.
+    classes = _library_record_classes()
+    assert len(classes) >= 100  # the walk found the package's records
+    plain = [
+        f"{cls.__qualname__}.{field.name}"
+        for cls in classes
+        for field in attrs.fields(cls)
+        if field.repr is True
+    ]
+    assert plain == []
+
+
+def _records_of(value: object, found: dict[type, object], depth: int = 0) -> None:
+    """One instance of each library record class reachable from ``value``."""
+    if depth > 6 or value is None or isinstance(value, str | int | float | date | Enum):
+        return
+    if attrs.has(type(value)):
+        if type(value) in found and depth > 2:
+            return
+        found.setdefault(type(value), value)
+        for field in attrs.fields(type(value)):
+            _records_of(getattr(value, field.name), found, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in list(value.items())[:20]:
+            _records_of(key, found, depth + 1)
+            _records_of(item, found, depth + 1)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in list(value)[:20]:
+            _records_of(item, found, depth + 1)
+
+
+@pytest.mark.parametrize(
+    "secrets", [("13812345678", "430202193903070024"), ("19912345678", "11010519491231002X")]
+)
+def test_a_number_typed_into_any_text_field_of_any_record_never_shows_in_its_repr(
+    day: CityDay, secrets: tuple[str, str]
+) -> None:
+    found: dict[type, object] = {}
+    for part in (day, day.screening, day.census, day.round_summary()):
+        _records_of(part, found)
+    tried = 0
+    for cls, record in found.items():
+        for field in attrs.fields(cls):
+            value = getattr(record, field.name)
+            if type(value) is not str or not field.init:
+                continue
+            for secret in secrets:
+                for text in (f"T{secret}", f"{value} {secret}", secret):
+                    try:
+                        changed = attrs.evolve(record, **{field.name: text})
+                    except GridcareError:
+                        continue  # the field refuses this text: nothing to show
+                    except TypeError:
+                        break  # a class built from other arguments than its fields (a code)
+                    tried += 1
+                    assert secret not in repr(changed), f"{cls.__qualname__}.{field.name}"
+                    break
+    assert tried >= 60  # most records and text fields took a number
+
+
+@given(
+    secret=st.one_of(
+        phone_numbers(allocated=None).map(lambda p: p.number),
+        citizen_ids().map(lambda c: c.number),
+    ),
+    before=st.text(alphabet="ab -\u200b", max_size=3),
+    shape=st.sampled_from(["text", "tuple", "list", "dict key", "dict value", "deep"]),
+)
+def test_masked_repr_never_shows_a_number_wherever_it_is_nested(
+    secret: str, before: str, shape: str
+) -> None:
+    text = f"{before}{secret}"
+    value: object = {
+        "text": text,
+        "tuple": (text,),
+        "list": ["x", text],
+        "dict key": {text: 1},
+        "dict value": {"k": text},
+        "deep": [[[(text,)]]],
+    }[shape]
+    shown = masked_repr(value)
+    assert secret not in shown
+    assert secret[-4:] in shown  # masked as a number is, not dropped

@@ -33,6 +33,7 @@ from gridcare.bulk import collector_paused
 from gridcare.errors import GridcareError
 from gridcare.hierarchy import NodeKind
 from gridcare.labels import Lang, display_width, label
+from gridcare.masking import masked_field_reprs
 from gridcare.people import CareNeed, WorkerRole
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def _is_terminal(stream: TextIO) -> bool:
     return bool(isatty()) if callable(isatty) else False
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Command:
     """One subcommand: ``configure`` adds its options, ``run`` does it and returns the exit code."""
 

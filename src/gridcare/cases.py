@@ -57,7 +57,7 @@ from gridcare.errors import (
     require_items,
 )
 from gridcare.machine import NEW, Machine, Replay, check_records, replay
-from gridcare.masking import mask_text
+from gridcare.masking import mask_text, masked_field_reprs
 from gridcare.serial import JsonMixin, personal
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import require_aware
@@ -201,7 +201,7 @@ def _positive(field: str) -> Callable[[Any, Any, Any], None]:
     return check
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class UrgencyDeadlines:
     """Deadlines of one urgency: accept, each department's check-in, close.
 
@@ -227,7 +227,7 @@ class UrgencyDeadlines:
             )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CaseDeadlines:
     """Deadlines per urgency. The defaults are illustrative local practice, not a rule.
 
@@ -278,7 +278,7 @@ def _check_departments(departments: tuple[object, ...], field: str) -> None:
         check_text_of(department, f"{field}.{i}", "place")
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CaseEvent:
     """One event in a whistle case's life: its ``kind`` says what happened.
 
@@ -371,7 +371,7 @@ class CaseEvent:
             raise InvalidInput("missing", "note", f"{kind.value} needs a reason")
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class WhistleCase(JsonMixin):
     """A whistle case as its events left it.
 
@@ -695,7 +695,7 @@ def replay_cases(
     return replay(log, subject=_subject, apply=_replay_step, records=start, stamp=_stamp)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class OverdueCheckIn:
     """A department that has not checked in by its deadline.
 
@@ -716,7 +716,7 @@ class OverdueCheckIn:
         check_text_of(self.department, "department", "place")
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class OverdueCase:
     """A case past a deadline: ``stage`` is ``"accept"`` or ``"close"``.
 

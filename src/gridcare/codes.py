@@ -54,7 +54,13 @@ from gridcare.errors import (
     require_instance,
     require_int,
 )
-from gridcare.masking import mask_id_number, mask_numbers, mask_phone, reveal_requested
+from gridcare.masking import (
+    mask_id_number,
+    mask_numbers,
+    mask_phone,
+    masked_field_reprs,
+    reveal_requested,
+)
 from gridcare.text import check_text_of
 
 __all__ = [
@@ -134,7 +140,7 @@ _WHITESPACE = (
 # --------------------------------------------------------------------------- GB/T 2260 list
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Division:
     """A division code as the GB/T 2260 lists give it: name, first and last year in force.
 
@@ -378,7 +384,7 @@ _CITIZEN_ID_JSON: dict[str, Any] = {
 }
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class CitizenId:
     """A resident identity card number (GB 11643-1999), 18 characters, normalised.
 
@@ -719,7 +725,7 @@ _AREA_CODE_JSON: dict[str, Any] = {
 }
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class AreaCode:
     """A division code (GB/T 2260, statistical 9 and 12 digits), or a local code under one.
 
@@ -1174,7 +1180,7 @@ _PHONE_JSON: dict[str, Any] = {
 }
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class PhoneNumber:
     """A mainland China mobile number, 11 digits; ``str`` and ``repr`` are masked.
 

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from gridcare.masking import mask_numbers
+from gridcare.masking import mask_numbers, masked_field_reprs
 
 __all__ = [
     "MAX_SHOWN",
@@ -160,7 +160,7 @@ class GridcareError(Exception):
     """
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class FieldError:
     """One problem with one field of one input.
 

@@ -39,7 +39,7 @@ import attrs
 
 from gridcare.codes import AreaCode
 from gridcare.errors import Choice, FieldError, InvalidInput, UnknownNode, require_flag
-from gridcare.masking import mask_numbers, mask_text
+from gridcare.masking import mask_numbers, mask_text, masked_field_reprs, masked_repr
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 
 __all__ = ["MAX_ID_LENGTH", "MAX_NAME_LENGTH", "Hierarchy", "Node", "NodeKind"]
@@ -117,7 +117,7 @@ def _kind_argument(kind: object, field: str = "kind") -> NodeKind:
 _KIND_BY_VALUE: dict[str, NodeKind] = {kind.value: kind for kind in _KINDS}
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class Node:
     """One place in the hierarchy.
 
@@ -178,9 +178,9 @@ class Node:
 
     def __repr__(self) -> str:
         shown = self.masked_name()
-        parent = f", parent={self.parent_id!r}" if self.parent_id is not None else ""
+        parent = f", parent={masked_repr(self.parent_id)}" if self.parent_id is not None else ""
         code = f", code={str(self.code)!r}" if self.code is not None else ""
-        return f"Node({self.id!r}, {self.kind.value}, {shown!r}{parent}{code})"
+        return f"Node({masked_repr(self.id)}, {self.kind.value}, {shown!r}{parent}{code})"
 
     def to_row(self) -> dict[str, str | None]:
         """The node as a plain row (``id``, ``kind``, ``name``, ``parent_id``, ``code``).
@@ -441,7 +441,7 @@ class Hierarchy:
         counts = ", ".join(
             f"{kind.value}={len(found)}" for kind, found in self._by_kind.items() if found
         )
-        return f"Hierarchy(root={self.root.id!r}, {counts})"
+        return f"Hierarchy(root={masked_repr(self.root.id)}, {counts})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Hierarchy, (self._nodes,))

@@ -55,6 +55,7 @@ from gridcare.errors import (
     require_instance,
     trusted,
 )
+from gridcare.masking import masked_field_reprs
 from gridcare.text import check_text_of
 
 __all__ = [
@@ -236,7 +237,7 @@ def _check_transition(key: object, target: object, i: int) -> None:
         )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Rejection(Generic[E]):
     """An event a replay could not apply, with the reason (a ``GridcareError``).
 
@@ -267,7 +268,7 @@ class Rejection(Generic[E]):
         return str(self.error)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Replay(Generic[K, R, E]):
     """The outcome of replaying an event log.
 
@@ -471,7 +472,7 @@ def _conflict_order(event: Event) -> tuple[datetime, str, str]:
     return (event.at, event.id, repr(event))
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class Batch(Generic[E]):
     """A log sorted out by event id (what :func:`sort_out_ids` returns).
 

@@ -45,7 +45,7 @@ import attrs
 from gridcare.codes import CitizenId, PhoneNumber, Sex
 from gridcare.errors import Choice, FieldError, InvalidInput, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.masking import id_repr, mask_id_number, mask_name, mask_numbers
+from gridcare.masking import id_repr, mask_id_number, mask_name, mask_numbers, masked_field_reprs
 from gridcare.serial import personal
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware, require_day
@@ -217,7 +217,7 @@ def _upper(value: str) -> str:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class IdDocument:
     """An identity document other than a citizen ID card: a passport or a travel permit.
 
@@ -299,7 +299,7 @@ def _as_date(as_of: date | datetime) -> date:
     )
 
 
-@attrs.frozen(repr=False, kw_only=True, init=False)
+@attrs.frozen(repr=False, kw_only=True, init=False, field_transformer=masked_field_reprs)
 class Resident:
     """A person registered in a household.
 
@@ -523,7 +523,7 @@ class Resident:
     __str__ = __repr__
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class RedactedResident:
     """A resident with every personal field masked: what :meth:`Resident.redacted` gives.
 
@@ -635,7 +635,7 @@ def _members(value: object) -> tuple[object, ...] | object:
     return value
 
 
-@attrs.frozen(repr=False, kw_only=True, init=False)
+@attrs.frozen(repr=False, kw_only=True, init=False, field_transformer=masked_field_reprs)
 class Household:
     """A household: ``id`` is its HOUSEHOLD node id; ``members`` are resident ids.
 
@@ -712,7 +712,7 @@ class Household:
         return f"Household({mask_numbers(self.id)!r}, members={len(self.members)}{vacant})"
 
 
-@attrs.frozen(repr=False, kw_only=True)
+@attrs.frozen(repr=False, kw_only=True, field_transformer=masked_field_reprs)
 class Worker:
     """A person doing grid work, with one role; ``repr`` masks the name and phone.
 
@@ -773,7 +773,7 @@ class Worker:
     __str__ = __repr__
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class RedactedWorker:
     """A worker with the name and phone masked: what :meth:`Worker.redacted` gives.
 
@@ -808,7 +808,7 @@ class RedactedWorker:
         _raise_if(errors)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Assignment:
     """Worker ``worker_id`` answers for node ``node_id`` (one worker may have several).
 
@@ -830,7 +830,7 @@ class Assignment:
         _raise_if(errors)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class ChainLink:
     """One link of a responsibility chain: the workers of ``role`` assigned at ``node_id``.
 
@@ -869,7 +869,7 @@ class ChainLink:
         _raise_if(errors)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class ResponsibilityChain:
     """Who answers for a node, nearest first: one link per role, at the nearest node that has it.
 

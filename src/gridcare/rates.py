@@ -23,6 +23,7 @@ from fractions import Fraction
 import attrs
 
 from gridcare.errors import InvalidInput, require_flag, require_int
+from gridcare.masking import masked_field_reprs
 
 __all__ = ["MAX_PLACES", "UNDEFINED", "Rate"]
 
@@ -33,7 +34,7 @@ UNDEFINED = "—"
 MAX_PLACES = 10
 
 
-@attrs.frozen(order=False)
+@attrs.frozen(order=False, field_transformer=masked_field_reprs)
 class Rate:
     """A proportion kept as two exact integers: a share, numerator at most denominator.
 

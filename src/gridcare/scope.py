@@ -36,6 +36,7 @@ import attrs
 
 from gridcare.errors import Choice, InvalidInput, OutOfScope, safe_value
 from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.masking import masked_field_reprs
 from gridcare.text import check_text_of
 
 __all__ = ["Access", "Listing", "Principal", "Redactable", "View", "redact"]
@@ -105,7 +106,7 @@ def _check_access(value: object) -> None:
         raise InvalidInput("bad_access", "access", "expected an Access", value=value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Principal:
     """Someone reading records: an id, the node assigned, and the access it gives.
 
@@ -150,7 +151,7 @@ class Principal:
             raise OutOfScope(f"principal {self.id}", node)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Listing:
     """What a principal may see of many records, and the node ids nobody could place.
 
@@ -183,7 +184,7 @@ def _check_node_of(value: object) -> None:
         raise InvalidInput("not_callable", "node_of", "expected a function", value=value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class View:
     """A principal's window on records: scoped reads, filtered listings, masked when due.
 

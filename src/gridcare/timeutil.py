@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 import attrs
 
 from gridcare.errors import InvalidInput
+from gridcare.masking import masked_field_reprs
 from gridcare.reportdays import DayNumbers
 
 __all__ = [
@@ -363,7 +364,7 @@ def _require_time(value: object) -> time:
     return value
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class ReportWindow:
     """The period a daily report covers: cumulative before ``cutoff``, daily in ``[start, cutoff)``.
 
@@ -406,7 +407,7 @@ class ReportWindow:
         return ReportWindow(start=self.start - timedelta(hours=24), cutoff=self.start)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class ReportClock:
     """The report-day rule: a record counts in the report of the first cutoff strictly after it.
 

@@ -38,7 +38,14 @@ from gridcare.errors import (
     require_int,
     require_items,
 )
-from gridcare.masking import mask_address, mask_id_number, mask_name, mask_text
+from gridcare.masking import (
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_text,
+    masked_field_reprs,
+    masked_repr,
+)
 from gridcare.serial import JsonMixin, personal, personal_fields
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
@@ -82,7 +89,7 @@ def _ordered(start: object, end: object, field: str) -> tuple[datetime, datetime
     return first, last
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class DeclaredStay:
     """A declared stay: the place (division code) and the half-open period ``[start, end)``.
 
@@ -110,7 +117,7 @@ class DeclaredStay:
         return (self.place, self.start, self.end)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class DeclaredLeg:
     """One travelled leg: mode, number, places and instants (the seat is kept masked).
 
@@ -155,7 +162,7 @@ class DeclaredLeg:
         )
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class TemperatureReading:
     """A body temperature in °C (:data:`MIN_CELSIUS` to :data:`MAX_CELSIUS`) at an instant.
 
@@ -188,7 +195,7 @@ class TemperatureReading:
         return self.celsius >= 37.3
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class DeclaredNat:
     """A declared NAT result: when sampled, the outcome, the testing institution.
 
@@ -214,7 +221,7 @@ def _below_community(part: str) -> str:
     return mask_address([part], keep=0)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class DeclaredAddress:
     """The address as declared; ``repr`` shows the community only (docs/design.md, "Privacy").
 
@@ -257,7 +264,7 @@ class DeclaredAddress:
         )
 
     def __repr__(self) -> str:
-        shown = [f"community={self.community!r}"]
+        shown = [f"community={masked_repr(self.community)}"]
         hidden = personal_fields(DeclaredAddress)
         shown += [f"{key}='***'" for key in hidden if getattr(self, key) is not None]
         return f"DeclaredAddress({', '.join(shown)})"
@@ -270,7 +277,7 @@ def _key(value: str | None) -> str | None:
     return stripped or None
 
 
-@attrs.frozen(init=False, repr=False)
+@attrs.frozen(init=False, repr=False, field_transformer=masked_field_reprs)
 class Declaration(JsonMixin):
     """A received declaration: who, where, from where, the journey, health, and flags.
 
@@ -386,7 +393,8 @@ class Declaration(JsonMixin):
 
     def __repr__(self) -> str:
         return (
-            f"Declaration({self.id!r}, {mask_name(self.name)}, {self.document_kind.value} "
+            f"Declaration({masked_repr(self.id)}, {mask_name(self.name)}, "
+            f"{self.document_kind.value} "
             f"{mask_id_number(self.document_number)}, {self.phone.masked()}, "
             f"received {self.received_at.isoformat()})"
         )

@@ -38,14 +38,14 @@ from gridcare.errors import (
     require_instance,
     require_items,
 )
-from gridcare.masking import mask_id_number, mask_name, mask_phone
+from gridcare.masking import mask_id_number, mask_name, mask_phone, masked_field_reprs
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
 __all__ = ["DuplicateEvidence", "DuplicateGroup", "find_duplicates"]
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class DuplicateEvidence:
     """Why two declarations were linked: the shared key (masked) and the common period.
 
@@ -94,7 +94,7 @@ class DuplicateEvidence:
         )
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class DuplicateGroup:
     """Declarations that are probably one person's one journey, first received first.
 

@@ -57,6 +57,7 @@ from gridcare.declarations._enums import (
 from gridcare.declarations._routing import Route
 from gridcare.errors import InvalidInput, require_instance, require_int
 from gridcare.machine import NEW, Machine, Replay, check_records, replay, trusted_replay
+from gridcare.masking import masked_field_reprs
 from gridcare.serial import JsonMixin
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
@@ -226,7 +227,7 @@ def _field_paths(value: object, field: str = "fields") -> tuple[str, ...]:
     return tuple([check_text_of(path, f"{field}.{i}") for i, path in enumerate(value)])
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class DeclarationEvent:
     """What every lifecycle event carries: its own ``id``, the instant ``at``, the declaration.
 
@@ -256,7 +257,7 @@ class DeclarationEvent:
         check_text_of(self.declaration_id, "declaration_id")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Submitted(DeclarationEvent):
     """A declaration was received; creates its record. ``late`` and ``proxy`` are its flags.
 
@@ -293,7 +294,7 @@ class Submitted(DeclarationEvent):
         )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Assigned(DeclarationEvent):
     """Routed (automatically or by hand) to the grid ``grid_id``.
 
@@ -312,7 +313,7 @@ class Assigned(DeclarationEvent):
         check_text_of(self.grid_id, "grid_id")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class MarkedUnrouted(DeclarationEvent):
     """The address could not be resolved; the declaration waits to be routed by hand.
 
@@ -325,7 +326,7 @@ class MarkedUnrouted(DeclarationEvent):
     reason: UnroutedReason = attrs.field(converter=_unrouted_reason)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class ReviewStarted(DeclarationEvent):
     """A grid worker opened the declaration for review.
 
@@ -343,7 +344,7 @@ class ReviewStarted(DeclarationEvent):
             check_text_of(self.worker_id, "worker_id")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Verified(DeclarationEvent):
     """The declaration was verified, by door visit, phone or video.
 
@@ -356,7 +357,7 @@ class Verified(DeclarationEvent):
     method: VerificationMethod = attrs.field(converter=_verification_method)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class CorrectionRequested(DeclarationEvent):
     """The declarant was asked to correct ``fields``: a list of form field paths, at least
     one and at most :data:`MAX_CORRECTION_FIELDS`.
@@ -375,7 +376,7 @@ class CorrectionRequested(DeclarationEvent):
             raise InvalidInput("missing", "fields", "name at least one field to correct")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Resubmitted(DeclarationEvent):
     """The declarant sent the corrected form.
 
@@ -386,7 +387,7 @@ class Resubmitted(DeclarationEvent):
     kind: ClassVar[DeclarationEventKind] = K.RESUBMIT
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Rejected(DeclarationEvent):
     """The declaration was rejected; ``reason`` says why (a note: up to 1,000 characters, line
     breaks allowed).
@@ -404,7 +405,7 @@ class Rejected(DeclarationEvent):
         check_text_of(self.reason, "reason", "note")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class MarkedDuplicate(DeclarationEvent):
     """The declaration duplicates the declaration ``of``.
 
@@ -423,7 +424,7 @@ class MarkedDuplicate(DeclarationEvent):
             raise InvalidInput("self_duplicate", "of", "a declaration cannot duplicate itself")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Transferred(DeclarationEvent):
     """Handed over to the grid ``to_grid``: it becomes assigned there.
 
@@ -440,7 +441,7 @@ class Transferred(DeclarationEvent):
         check_text_of(self.to_grid, "to_grid")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Withdrawn(DeclarationEvent):
     """The declarant withdrew the declaration (before a final decision).
 
@@ -451,7 +452,7 @@ class Withdrawn(DeclarationEvent):
     kind: ClassVar[DeclarationEventKind] = K.WITHDRAW
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Released(DeclarationEvent):
     """The person's measures ended at ``measures_ended_at``; the declaration is closed.
 
@@ -483,7 +484,7 @@ class Released(DeclarationEvent):
 MAX_RELEASE_DELAY = timedelta(days=366)
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, field_transformer=masked_field_reprs)
 class DeclarationRecord(JsonMixin):
     """Where one declaration stands: its state and what the events said.
 

@@ -49,6 +49,7 @@ from gridcare.declarations._lifecycle import (
     replay_declarations,
 )
 from gridcare.errors import InvalidInput, require_instance, require_int, require_items
+from gridcare.masking import masked_field_reprs
 from gridcare.rates import Rate
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
@@ -94,7 +95,7 @@ def _duration(value: object, field: str) -> timedelta | None:
 _NO_TIME = timedelta(0)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class GridReviewMetrics:
     """The review figures of one grid (``grid_id`` ``""`` for the whole city).
 
@@ -145,7 +146,7 @@ class GridReviewMetrics:
         return Rate(self.reviewed, self.received)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class ReviewMetrics:
     """Review figures per grid, for the whole city, and the declarations with no grid yet.
 

@@ -58,6 +58,7 @@ from gridcare.declarations._form import (
 )
 from gridcare.declarations._messages import code_message, field_errors, shown_value
 from gridcare.errors import FieldError, InvalidInput, require_int, require_items
+from gridcare.masking import masked_field_reprs
 from gridcare.text import check_text_of
 from gridcare.timeutil import DEFAULT_ZONE, require_aware
 
@@ -219,7 +220,7 @@ def parse_form(
     return declaration_of(outcome, declaration_id, received_at)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class RejectedForm:
     """A row of a batch that did not validate: its position, intended id and every error.
 
@@ -247,7 +248,7 @@ class RejectedForm:
         return tuple(e.code for e in self.errors)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class BatchResult:
     """What became of every row of a batch, in row order.
 

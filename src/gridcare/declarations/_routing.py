@@ -43,7 +43,7 @@ from gridcare.declarations._domain import Declaration, DeclaredAddress
 from gridcare.declarations._enums import RouteMethod, UnroutedReason
 from gridcare.errors import FieldError, InvalidInput, require_instance
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.masking import mask_text
+from gridcare.masking import mask_text, masked_field_reprs
 from gridcare.text import TEXT_LIMITS, text_problem
 
 __all__ = ["AddressIndex", "Route", "RoutingResult", "building_key"]
@@ -74,7 +74,7 @@ def _optional_choice(value: object, kind: type[_C], field: str) -> _C | None:
     return None if value is None else require_instance(value, kind, field, code="bad_choice")
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class Route:
     """Where a declaration goes: a grid (``grid_id``) found by ``method``, or the reason it
     could not be routed.
@@ -112,7 +112,7 @@ class Route:
         return self.grid_id is not None
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class RoutingResult:
     """The route of every declaration, by declaration id; nothing is lost.
 

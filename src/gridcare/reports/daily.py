@@ -34,7 +34,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.labels import Lang, display_width, require_lang
-from gridcare.masking import mask_numbers
+from gridcare.masking import mask_numbers, masked_field_reprs
 from gridcare.rates import UNDEFINED, Rate
 from gridcare.reports.metrics import METRICS, Metric, MetricKind, metric
 from gridcare.reports.rollups import Rollup
@@ -89,7 +89,7 @@ def _require_threshold(value: object, field: str, low: int) -> int:
     return value
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Figure(JsonMixin):
     """One metric's figures in one report row.
 
@@ -146,7 +146,7 @@ class Figure(JsonMixin):
         return math.nan if self.cumulative is None else float(self.cumulative)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class ReportRow(JsonMixin):
     """One node's line of the daily report list (no personal data).
 
@@ -210,7 +210,7 @@ class ReportRow(JsonMixin):
         return row
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class DailyReport(JsonMixin):
     """The daily report list: one row per node, cut off at ``cutoff``.
 

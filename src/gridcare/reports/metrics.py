@@ -21,6 +21,7 @@ import attrs
 
 from gridcare.errors import Choice, InvalidInput, require_instance
 from gridcare.labels import Lang, require_lang
+from gridcare.masking import masked_field_reprs
 from gridcare.screening import CENSUS_METRICS, SCREENING_METRICS
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 
@@ -43,7 +44,7 @@ class MetricKind(Choice):
     RATE = "rate"
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Metric:
     """One entry of the metric catalogue.
 

@@ -35,6 +35,7 @@ import attrs
 
 from gridcare import serial
 from gridcare.errors import InvalidInput, require_callable, require_instance, require_int
+from gridcare.masking import masked_field_reprs
 from gridcare.reports.metrics import COUNTED_METRICS, counted_metric
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import MAX_YEAR, MIN_YEAR, ReportClock, require_aware, require_day
@@ -109,7 +110,7 @@ def _check_count_fields(
     return node_id
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Count:
     """One contribution to a tally: ``n`` of ``metric`` at ``node`` on report ``day``.
 

@@ -67,6 +67,7 @@ from gridcare.errors import (
     trusted,
 )
 from gridcare.labels import label
+from gridcare.masking import masked_field_reprs
 from gridcare.risk.policy import (
     SEVERITY,
     Anchor,
@@ -170,7 +171,7 @@ def _to_contact_kind(value: object) -> ContactKind:
     raise InvalidInput("unknown_contact_kind", "kind", "expected close or secondary", value=value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Contact:
     """A contact with a case (``CLOSE``) or with a close contact (``SECONDARY``).
 
@@ -187,7 +188,7 @@ class Contact:
         require_aware(self.last_exposure, "last_exposure")
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class NatResult:
     """A nucleic-acid test actually taken: when it was sampled and whether it was negative.
 
@@ -276,7 +277,7 @@ def _instances(values: object, kind: type[_V], field: str) -> tuple[_V, ...]:
     return tuple(require_items(values, kind, field))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class RiskHistory:
     """One person's input to :func:`assess_many`: stays, arrival and contacts.
 
@@ -292,7 +293,7 @@ class RiskHistory:
 # ---------------------------------------------------------------------------- plan values
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class RiskStep(JsonMixin):
     """One measure in force from ``start`` until ``end`` (exclusive; ``None`` = open-ended).
 
@@ -366,7 +367,7 @@ def _in_force(step: RiskStep, at: datetime) -> bool:
     return step.start <= at and (step.end is None or at < step.end)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class TestWindow(JsonMixin):
     """``count`` tests sampled in ``[start, end]`` (both inclusive), at least ``min_gap`` apart.
 
@@ -413,7 +414,7 @@ class TestWindow(JsonMixin):
         )
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class RiskPlan(JsonMixin):
     """The measures that remain for a person: steps in time order, test dates and test windows.
 
@@ -519,7 +520,7 @@ _KIND_TEXT = {
 }
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class RiskReason(JsonMixin):
     """Why a category applies: the stay and designation (or the contact) and the policy clause.
 
@@ -646,7 +647,7 @@ class _Deferrable:
 _DEFERRED_FIELDS = frozenset({"plan", "code_color", "reasons"})
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class Assessment(_Deferrable, JsonMixin):
     """The outcome for one person as of ``as_of`` under the policy named ``policy``.
 
@@ -754,7 +755,7 @@ class Assessment(_Deferrable, JsonMixin):
         return self.reasons[step.governed_by]
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class MissedTest(JsonMixin):
     """A required test not taken in time: ``needed`` tests, ``taken`` found, due by ``deadline``.
 
@@ -1035,7 +1036,7 @@ _GREEN_RANK = _COLOR_RANK[CodeColor.GREEN]
 _YELLOW_RANK = _COLOR_RANK[CodeColor.YELLOW]
 
 
-@attrs.define
+@attrs.define(field_transformer=masked_field_reprs)
 class _Own:
     """One step of an exposure's own plan, ranked for the combination (internal).
 
@@ -1072,7 +1073,7 @@ def _own_steps(plans: Sequence[RiskPlan]) -> list[list[_Own]]:
     return found
 
 
-@attrs.define
+@attrs.define(field_transformer=masked_field_reprs)
 class _Piece:
     """A stretch of the combined plan: one measure, colour and governing plan (internal)."""
 
@@ -1617,7 +1618,7 @@ class _Exposure(NamedTuple):
     first: int
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class _Template:
     """A combination already made in this call, for the next person with the same exposures.
 
@@ -2226,7 +2227,7 @@ def _assess_all(
 # ---------------------------------------------------------------------------- comparisons
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class PolicyComparison(Generic[K]):
     """How people move between categories and measures from one policy to another.
 

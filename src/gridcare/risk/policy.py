@@ -44,6 +44,7 @@ from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError, from_json
 
 from gridcare.errors import Choice, InvalidInput, PolicyError, require_int
+from gridcare.masking import masked_field_reprs
 from gridcare.risk.register import MAX_TRACE_BACK_DAYS, MatchKind, RiskLevel, kinds_mask
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE_NAME, zone
@@ -416,7 +417,7 @@ class CategoryPlan(_Model):
 # ---------------------------------------------------------------------------- compiled form
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CompiledStep:
     """A step with absolute day offsets from the anchor's date (internal form).
 
@@ -443,7 +444,7 @@ class CompiledStep:
         object.__setattr__(self, "test_offsets", offsets)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CompiledPlan:
     """A category plan with plain values (internal form).
 
@@ -464,7 +465,7 @@ class CompiledPlan:
     source: Provenance = attrs.field(eq=False)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CompiledRule:
     """A matching rule with its clause reference (internal form).
 
@@ -479,7 +480,7 @@ class CompiledRule:
     source: Provenance = attrs.field(eq=False)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CompiledPolicy:
     """The form of a :class:`Policy` the engine uses: dicts and tuples, no pydantic.
 

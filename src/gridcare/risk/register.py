@@ -57,6 +57,7 @@ from gridcare.errors import (
     require_items,
     trusted,
 )
+from gridcare.masking import masked_field_reprs
 from gridcare.timeutil import MAX_YEAR, MIN_YEAR, require_aware
 
 __all__ = [
@@ -215,7 +216,7 @@ def _area_area(value: object) -> AreaCode:
     return _to_area(value, "area")
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Stay:
     """A stay in one place during the half-open interval ``[start, end)``.
 
@@ -272,7 +273,7 @@ class Stay:
         return Stay(self.place, start, end)
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, field_transformer=masked_field_reprs)
 class RiskDesignation:
     """An area raised to a risk level at ``raised_at`` and lifted at ``lifted_at`` (or never).
 
@@ -497,7 +498,7 @@ def _area_key(area: AreaCode) -> _AreaKey:
 Candidates = tuple[tuple[RiskDesignation, MatchKind], ...]
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class RiskReach:
     """The designations a place may match, ignoring time (see :meth:`RiskRegister.reach`).
 
@@ -933,7 +934,7 @@ class ChangeKind(Choice):
     WITHDRAWN = "withdrawn"
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class DesignationChange:
     """One change: the designation before (``old``) and after (``new``); either may be ``None``.
 
@@ -995,7 +996,7 @@ def _changes(values: object) -> tuple[DesignationChange, ...]:
     return tuple(require_items(values, DesignationChange, "changes"))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class RegisterDiff:
     """The changes between two registers; see :func:`diff`.
 

@@ -46,7 +46,7 @@ from gridcare.machine import (
     trusted_first_of_each_id,
     trusted_replay_order,
 )
-from gridcare.masking import id_repr
+from gridcare.masking import id_repr, masked_field_reprs, masked_repr
 from gridcare.people import Resident, age_on
 from gridcare.screening.coverage import MaskedResident
 from gridcare.screening.lifecycle import RoundReplay
@@ -85,7 +85,7 @@ CENSUS_METRICS: Mapping[str, tuple[str, str]] = {
 }
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, field_transformer=masked_field_reprs)
 class CensusEntry:
     """What a door-knocking visit found about one resident.
 
@@ -163,7 +163,7 @@ class CensusEntry:
         return "census"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class OverdueRule:
     """Overdue for testing: no sample within ``days`` days as of an instant (1 to 365).
 
@@ -204,7 +204,7 @@ _CENSUS_FIELDS = (
 )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class NodeCensus:
     """A node's census counts (a monoid).
 
@@ -340,7 +340,7 @@ class CensusReport:
     def __repr__(self) -> str:
         t = self.node(self.scope.id)
         return (
-            f"CensusReport(scope={self.scope.id!r}, as_of={self.as_of.isoformat()}, "
+            f"CensusReport(scope={masked_repr(self.scope.id)}, as_of={self.as_of.isoformat()}, "
             f"known={t.known}, unvaccinated_60_plus={t.unvaccinated_60_plus}, overdue={t.overdue})"
         )
 

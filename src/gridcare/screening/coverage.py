@@ -30,7 +30,14 @@ import attrs
 
 from gridcare.errors import InvalidInput
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.masking import id_repr, mask_id_number, mask_name, mask_numbers
+from gridcare.masking import (
+    id_repr,
+    mask_id_number,
+    mask_name,
+    mask_numbers,
+    masked_field_reprs,
+    masked_repr,
+)
 from gridcare.people import Resident
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import Outcome, RoundReplay, TubeRecord, TubeState
@@ -95,7 +102,7 @@ _COVERAGE_FIELDS = (
 )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class NodeCoverage(JsonMixin):
     """A node's counts in a round (a monoid: ``empty()`` and ``+``); the rate is derived.
 
@@ -369,7 +376,7 @@ class CoverageReport:
     def __repr__(self) -> str:
         t = self.total
         return (
-            f"CoverageReport(round={self.replay.screening.id!r}, due={t.due}, "
+            f"CoverageReport(round={masked_repr(self.replay.screening.id)}, due={t.due}, "
             f"sampled={t.sampled}, missed={t.missed}, coverage={t.coverage_rate})"
         )
 
@@ -470,7 +477,7 @@ _MASKED_TEXTS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class MaskedResident:
     """A resident as a list shows it: ids, and the name and ID number masked.
 
@@ -537,7 +544,7 @@ def _lookup(residents: Mapping[str, Resident], resident_id: str) -> Resident | N
     return found if isinstance(found, Resident) else None
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class MopUpList:
     """Missed residents per grid, masked, with their households, for door-knocking.
 
@@ -616,7 +623,7 @@ def mop_up_list(
     return MopUpList(report.replay.screening.id, by_grid)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class RetestTube:
     """A tube that calls for re-tests (positive pool or invalid), with its members masked.
 

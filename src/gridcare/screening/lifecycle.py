@@ -77,7 +77,7 @@ from gridcare.machine import (
     trusted_replay_order,
     trusted_sort_out_ids,
 )
-from gridcare.masking import id_repr, ids_repr, mask_text
+from gridcare.masking import id_repr, ids_repr, mask_text, masked_field_reprs, masked_repr
 from gridcare.screening.round import (
     MAX_ID_LENGTH,
     AwayReason,
@@ -298,7 +298,7 @@ def _check_common(event: object, subject_fields: tuple[str, ...]) -> None:
     require_instant(getattr(event, "at", None), "at")
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, field_transformer=masked_field_reprs)
 class Registered:
     """A resident registered for the round at a site, or at home by a door team.
 
@@ -358,7 +358,7 @@ def _swab_kind(swab: SwabAdded) -> ScreeningEventKind:
     return K.SWAB if swab.retest_of is None else K.RESWAB
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, field_transformer=masked_field_reprs)
 class SwabAdded:
     """A resident's swab added to a tube (kind ``SWAB``, or ``RESWAB`` for a re-test).
 
@@ -454,7 +454,7 @@ class SwabAdded:
         return self.door_team_id is not None
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, field_transformer=masked_field_reprs)
 class TubeSealed:
     """A tube sealed and sent to the lab: no more swabs go in.
 
@@ -483,7 +483,7 @@ class TubeSealed:
     kind: ClassVar[ScreeningEventKind] = K.SEAL
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, field_transformer=masked_field_reprs)
 class TubeResult:
     """A lab's result for a sealed tube.
 
@@ -520,7 +520,7 @@ class TubeResult:
         return _REPORT_KIND[self.result]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class MarkedAway:
     """A resident accounted for as away (out of the area, sampled elsewhere, ...).
 
@@ -549,7 +549,7 @@ class MarkedAway:
     kind: ClassVar[ScreeningEventKind] = K.MARK_AWAY
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class MarkedExempt:
     """A resident exempted during the round, with the reason.
 
@@ -666,7 +666,7 @@ _RESIDENT_FIELDS: tuple[_Rule, ...] = (
 )
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class TubeRecord(JsonMixin):
     """A tube's record: kind, state, the residents whose swabs it holds, when sealed and reported.
 
@@ -739,7 +739,7 @@ class TubeRecord(JsonMixin):
         return state is T.INVALID or (state is T.POSITIVE and self.kind is TubeKind.POOLED)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class ResidentRecord(JsonMixin):
     """A resident's record in a round: stored state, current tube, where, why away or exempt.
 
@@ -1447,7 +1447,7 @@ def _outcome(record: ResidentRecord | None, tubes: Mapping[str, TubeRecord]) -> 
     return Outcome.MISSED
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class RoundReplay:
     """The replay of a round's log: the tube and resident replays, the round, who is due.
 
@@ -1511,7 +1511,7 @@ class RoundReplay:
 
     def __repr__(self) -> str:
         return (
-            f"RoundReplay({self.screening.id!r}, due={len(self.due)}, "
+            f"RoundReplay({masked_repr(self.screening.id)}, due={len(self.due)}, "
             f"tubes={len(self.tubes.records)}, residents={len(self.residents.records)}, "
             f"rejected={len(self.tubes.rejected) + len(self.residents.rejected)})"
         )

@@ -39,6 +39,7 @@ import attrs
 
 from gridcare.errors import InvalidInput, require_finite, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.masking import masked_field_reprs
 from gridcare.rates import Rate
 from gridcare.screening.lifecycle import (
     LabResult,
@@ -97,7 +98,7 @@ def _share(value: object, field: str) -> float:
     return number
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class ThroughputModel:
     """The planning assumptions (see the module doc).
 
@@ -125,7 +126,7 @@ class ThroughputModel:
         require_count(self.stations_per_site, "stations_per_site", low=1, high=1_000)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class StationPlan:
     """Stations, sites and tubes for ``due`` residents in ``hours``.
 
@@ -191,7 +192,7 @@ def plan_stations(
     return StationPlan(due, span, stations, sites, tubes, used)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class NodePlan:
     """The plan of one node (a community by default) of the round's scope.
 
@@ -208,7 +209,7 @@ class NodePlan:
             raise InvalidInput("bad_plan", "plan", "expected a StationPlan")
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class RoundPlan:
     """A round's plan: one :class:`NodePlan` per node of the planning level, and the totals.
 
@@ -301,7 +302,7 @@ def plan_round(
     return RoundPlan(screening.id, nodes)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class RoundSimulation:
     """What a seeded simulation of a plan found.
 

@@ -36,7 +36,7 @@ import attrs
 
 from gridcare.errors import Choice, InvalidInput, UnknownNode, trusted
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
-from gridcare.masking import id_repr, mask_text
+from gridcare.masking import id_repr, mask_text, masked_field_reprs, masked_repr
 from gridcare.people import CareNeed, Household, Resident, age_on
 from gridcare.risk.policy import MeasureKind
 from gridcare.text import TEXT_LIMITS, check_text_of, kind_problem, plain_texts
@@ -256,7 +256,7 @@ def _measures(value: object) -> frozenset[MeasureKind]:
     return frozenset(found)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class PoolingRule:
     """How swabs go into tubes: ``pool_size`` per pooled tube, and who gets a single tube.
 
@@ -299,7 +299,7 @@ class PoolingRule:
         return self.pool_size if kind is TubeKind.POOLED else 1
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Exemption:
     """A resident exempt from the round from its start, with the reason.
 
@@ -334,7 +334,7 @@ def _exemptions(value: object) -> tuple[Exemption, ...]:
     return found
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class ScreeningRound:
     """One round: ``id``, ``scope`` (a node id), sampling window ``[start, end)``, rules.
 
@@ -385,7 +385,7 @@ class ScreeningRound:
         return (self.end - self.start).total_seconds() / 3600
 
 
-@attrs.frozen(kw_only=True, repr=False, init=False)
+@attrs.frozen(kw_only=True, repr=False, init=False, field_transformer=masked_field_reprs)
 class DueList:
     """Who the round is due for: every resident of the scope at the round's start.
 
@@ -469,7 +469,8 @@ class DueList:
 
     def __repr__(self) -> str:
         return (
-            f"DueList({self.round_id!r}, due={len(self)}, single_tube={len(self.single_tube)}, "
+            f"DueList({masked_repr(self.round_id)}, due={len(self)}, "
+            f"single_tube={len(self.single_tube)}, "
             f"door_sampling={len(self.door_sampling)}, exempt={len(self.exempt)})"
         )
 

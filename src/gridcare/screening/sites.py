@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import attrs
 
 from gridcare.errors import InvalidInput
-from gridcare.masking import mask_text
+from gridcare.masking import mask_text, masked_field_reprs
 from gridcare.screening.round import require_count, require_id
 from gridcare.text import check_text_of
 
@@ -30,7 +30,7 @@ __all__ = ["DEFAULT_SWABS_PER_HOUR", "DoorTeam", "SamplingSite", "Station"]
 DEFAULT_SWABS_PER_HOUR = 120
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class Station:
     """One sampling station (a table with one sampler and a registrar).
 
@@ -58,7 +58,7 @@ def _stations(value: object) -> tuple[Station, ...]:
     return found
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class SamplingSite:
     """A sampling site attached to a node, with at least one station.
 
@@ -94,7 +94,7 @@ class SamplingSite:
         return int(self.swabs_per_hour * hours)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=masked_field_reprs)
 class DoorTeam:
     """A door sampling team of ``members`` people serving a node's flagged residents at home.
 

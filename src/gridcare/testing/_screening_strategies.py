@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from gridcare.errors import InvalidInput, require_instance, require_items
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.masking import masked_field_reprs
 from gridcare.people import Household
 from gridcare.screening import (
     AwayReason,
@@ -104,7 +105,7 @@ def _check_events(value: object, field: str) -> tuple[ScreeningEvent, ...]:
     return events
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class RoundCase:
     """A small city (one city, two grids, households under the grids and some straight under
     the city), a round over it, who is due, and a log (drawn by :func:`round_cases`).

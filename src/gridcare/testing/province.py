@@ -44,6 +44,7 @@ from gridcare.errors import (
     require_items,
 )
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.masking import masked_field_reprs
 from gridcare.reports import Tally, TallyBuilder, rollup_to
 from gridcare.testing._arguments import require_seed
 from gridcare.testing.scenario import CityDay, synthetic_day
@@ -127,7 +128,7 @@ def _area_code(value: object, field: str = "code") -> AreaCode:
     return AreaCode(value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class ProvinceCity:
     """One prefecture-level unit of the synthetic province, and the profile of its synthetic city.
 
@@ -175,7 +176,7 @@ class ProvinceCity:
         return tuple(county.code for county in self.profile.counties)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CityTally:
     """What a city's task sends back: its day's tally at the province's nodes, and its size.
 

@@ -52,6 +52,7 @@ from gridcare.declarations import (
 )
 from gridcare.errors import InvalidInput, require_instance, require_int, require_items
 from gridcare.hierarchy import NodeKind
+from gridcare.masking import masked_field_reprs, masked_repr
 from gridcare.reports import Count, Tally
 from gridcare.reports.feeds import (
     assessment_counts,
@@ -175,7 +176,7 @@ def _assessments(_: Any, a: attrs.Attribute[Any], v: Any) -> None:
     require_items(list(found.values()), Assessment, a.name)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CityDay:
     """One report day's worth of domain records on a synthetic city (built by
     :func:`synthetic_day`; each field is checked for its type, codes ``wrong_type``,
@@ -258,7 +259,7 @@ class CityDay:
         return _summary(self.city, self.screening, self.census, self.cutoff)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class RoundSummary:
     """What a report day shows of its testing round and census, without the records.
 
@@ -311,7 +312,8 @@ class RoundSummary:
 
     def __repr__(self) -> str:
         return (
-            f"RoundSummary({self.screening.id!r}, due={self.due}, counts={len(self.counts)}, "
+            f"RoundSummary({masked_repr(self.screening.id)}, due={self.due}, "
+            f"counts={len(self.counts)}, "
             f"grids_with_missed={len(self.missed)})"
         )
 

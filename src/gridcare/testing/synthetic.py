@@ -52,6 +52,7 @@ import attrs
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber, Sex
 from gridcare.errors import InvalidInput, UnknownNode, require_callable, require_int
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
+from gridcare.masking import masked_field_reprs
 from gridcare.people import (
     ELDERLY_AGE,
     Assignment,
@@ -78,7 +79,7 @@ Progress = Callable[[int, int], None]
 # ----------------------------------------------------------------------------- profiles
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CountyProfile:
     """A county-level unit of a synthetic city: its code, name, weight and street counts.
 
@@ -95,7 +96,7 @@ class CountyProfile:
     id_codes: tuple[str, ...]  # address codes in the citizen IDs of natives
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CityProfile:
     """A synthetic city's shape: its counties, households, grids and household sizes.
 

@@ -21,6 +21,7 @@ from fractions import Fraction
 import attrs
 
 from gridcare.errors import InvalidInput
+from gridcare.masking import masked_field_reprs
 from gridcare.text import check_text_of
 from gridcare.timeutil import DEFAULT_ZONE_NAME, require_aware, zone
 
@@ -71,7 +72,7 @@ def target_coverage_fraction(value: object) -> Fraction:
         ) from None
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Campaign:
     """One round of a door-knocking campaign over a scope node.
 

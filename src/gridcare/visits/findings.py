@@ -28,7 +28,14 @@ import attrs
 
 from gridcare.codes import normalise_area_code
 from gridcare.errors import Choice, FieldError, InvalidInput, require_flag
-from gridcare.masking import id_repr, mask_id_number, mask_name, mask_phone, mask_text
+from gridcare.masking import (
+    id_repr,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    mask_text,
+    masked_field_reprs,
+)
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
@@ -133,7 +140,7 @@ def _checks(value: object, field: str) -> frozenset[PremisesCheck]:
     return frozenset(value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Hazard:
     """A safety hazard found on a visit; ``note`` is free text, masked in ``repr``.
 
@@ -151,7 +158,7 @@ class Hazard:
         check_text_of(self.note, "note", "note", allow_empty=True)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Dispute:
     """A dispute met on a visit and how it was resolved.
 
@@ -167,7 +174,7 @@ class Dispute:
         check_text_of(self.note, "note", "note", allow_empty=True)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Service:
     """A service given to residents; ``count`` for several of the same kind.
 
@@ -186,7 +193,7 @@ class Service:
             )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class PremisesInspection:
     """Premises inspected on a visit: the checks that passed, failed, and rectification.
 
@@ -255,7 +262,7 @@ def _masked_phone(value: object) -> str:
     return _masked(value, mask_phone, "short", "masked_phone")
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class ArrivalFound:
     """An arrival from outside met on a visit, as plain already-masked values.
 
@@ -354,7 +361,7 @@ def _as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return value if isinstance(value, tuple) else tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Findings:
     """Everything one visit found. Each part is a tuple (lists are converted).
 

@@ -74,7 +74,7 @@ from gridcare.machine import (
     trusted_replay_order,
     trusted_sort_out_ids,
 )
-from gridcare.masking import id_repr, ids_repr, mask_text
+from gridcare.masking import id_repr, ids_repr, mask_text, masked_field_reprs
 from gridcare.serial import JsonMixin, personal
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import require_aware
@@ -353,7 +353,7 @@ def _persons_default(self: VisitAttempt) -> int:
     return len(ids) if type(ids) is tuple else 0  # anything else is refused by the checks
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class VisitAttempt:
     """One attempt to visit a household (an event of the household visit machine).
 
@@ -551,7 +551,7 @@ def _visit_event_kind(
     return kind
 
 
-@attrs.frozen(repr=False, init=False)
+@attrs.frozen(repr=False, init=False, field_transformer=masked_field_reprs)
 class HouseholdVisit(JsonMixin):
     """A household's record in one campaign: stored state and what its attempts added up to.
 
@@ -908,7 +908,7 @@ def apply_visit_event(
     return _record_after(record, record.household, campaign.id, (attempt,), state, reached_at)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class HouseholdReplay:
     """One household's attempts replayed: its record (``None`` if none) and the split.
 
@@ -1020,7 +1020,7 @@ def _replay_household(
     return built, applied, rejected, duplicates
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class VisitReplay(Replay[str, HouseholdVisit, VisitAttempt]):
     """A :class:`gridcare.machine.Replay` of one campaign's attempts, with the campaign.
 

@@ -52,6 +52,7 @@ from gridcare.errors import (
     require_items,
 )
 from gridcare.hierarchy import Hierarchy, NodeKind
+from gridcare.masking import masked_field_reprs
 from gridcare.rates import Rate
 from gridcare.text import TEXT_LIMITS, check_text_of, plain_texts
 from gridcare.timeutil import (
@@ -120,7 +121,7 @@ def _check_tuple(value: object, kind: type, field: str) -> None:
     require_items(value, kind, field)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CampaignModel:
     """The planning assumptions of a campaign (see the module doc for the model).
 
@@ -227,7 +228,7 @@ class CampaignModel:
         return whole + min(rest / timedelta(hours=1) / self.hours_per_day, 1.0)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class Crew:
     """Teams working a pool of grids together: one grid with its teams, or one team's grids.
 
@@ -301,7 +302,7 @@ def allocate_teams(households_per_grid: Mapping[str, int], teams: int) -> tuple[
     return tuple(crews)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class GridPlan:
     """One grid's plan: its households, its crew's teams, and the expected days to target.
 
@@ -336,7 +337,7 @@ def _crew_days(crew: Crew, model: CampaignModel) -> float | None:
     return max(by_capacity, by_interval)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CampaignPlan:
     """The analytic plan: expected days per grid and overall, bottlenecks, teams needed.
 
@@ -457,7 +458,7 @@ def plan_campaign(
 _SIZES = (1,) * 5 + (2,) * 14 + (3,) * 22 + (4,) * 27 + (5,) * 18 + (6,) * 14
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class SimulationRun:
     """One simulated campaign: days to target (``None`` if not within the horizon) and counts.
 
@@ -487,7 +488,7 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=masked_field_reprs)
 class CampaignSimulation:
     """Seeded Monte Carlo runs of a campaign, their spread, and the first run's attempt log.
 
@@ -868,7 +869,7 @@ def households_by_grid(hierarchy: Hierarchy, scope: str) -> dict[str, list[str]]
     return out
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class CampaignDay:
     """The demo's view of a simulated campaign day: rows per district and grids behind.
 

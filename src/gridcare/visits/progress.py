@@ -41,7 +41,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import Replay
-from gridcare.masking import id_repr
+from gridcare.masking import id_repr, masked_field_reprs
 from gridcare.rates import Rate
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import DEFAULT_ZONE, require_aware, require_day, zone
@@ -82,7 +82,7 @@ Households: TypeAlias = (
 )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class NodeProgress:
     """Campaign counts of one node (a monoid: ``empty()`` and ``+``); rates are derived.
 
@@ -249,7 +249,7 @@ class NodeProgress:
 _NODE_COUNTS = tuple(a.name for a in attrs.fields(NodeProgress))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class _Households:
     """The households of one part of the scope: how many in each state, the records."""
 
@@ -283,7 +283,7 @@ _PRIORITY = {
 }
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class MopUpItem:
     """A household that still needs a visit, with where and why.
 
@@ -314,7 +314,7 @@ class MopUpItem:
         require_int(self.attempts, "attempts", low=0)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class MopUp:
     """The mop-up list of a node: ``needed`` more reaches meet the target; the candidates.
 
@@ -659,7 +659,7 @@ class ActorKind(Choice):
     TEAM = "team"
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=masked_field_reprs)
 class WorkloadRow:
     """Attempts made by one worker or team on one local day.
 

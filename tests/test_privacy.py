@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
 import attrs
 import pytest
@@ -32,9 +33,10 @@ from gridcare import (
 from gridcare.codes import CitizenId, PhoneNumber
 from gridcare.declarations import example_form
 from gridcare.hierarchy import Hierarchy, Node
-from gridcare.masking import mask_numbers, masked_repr
+from gridcare.masking import REVEAL, mask_numbers, masked_repr
 from gridcare.people import Household, Resident, Worker, WorkerRole
 from gridcare.reports import Tally
+from gridcare.scope import Access, redact
 from gridcare.screening import (
     AwayReason,
     CensusEntry,
@@ -50,6 +52,7 @@ from gridcare.screening import (
     TubeState,
 )
 from gridcare.screening.coverage import MaskedResident
+from gridcare.serial import holds_personal_data, to_dict
 from gridcare.testing import synthetic_city
 from gridcare.testing.scenario import CityDay, synthetic_day
 from gridcare.testing.strategies import citizen_ids, phone_numbers
@@ -166,6 +169,46 @@ def test_a_supervisor_view_masks_every_record(day: CityDay) -> None:
     shown = list(view.visible(day.declarations, node_of=lambda d: node_of[d.id]))
     assert len(shown) == len(day.declarations)
     assert _leaks((repr(s) for s in shown), _secrets(day)) == []
+    # Not only the repr: everything the reader is handed, read in full, holds no secret.
+    assert _leaks((_everything_in(s) for s in shown), _secrets(day)) == []
+    assert all(isinstance(s, dict) and s["masked"] is True for s in shown)
+
+
+def _everything_in(value: object) -> str:
+    """All a reader can get out of a value handed to them: a record's every field unmasked."""
+    if attrs.has(type(value)):
+        return json.dumps(to_dict(value, REVEAL), ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def test_a_masked_read_hands_out_no_record_with_personal_data_in_full(day: CityDay) -> None:
+    h = day.city.hierarchy
+    masked = View(h, Principal("S1", h.root.id))
+    full = View(h, Principal("S1", h.root.id, Access.FULL))
+    residents = list(day.city.residents)[:300]
+    kinds: list[tuple[list[object], Callable[[Any], str]]] = [
+        (list(day.declarations), lambda d: h.root.id),
+        (list(day.cases), lambda c: c.grid),
+        (list(day.visit_states[:300]), lambda v: v.household),
+        (list(residents), lambda r: r.household_id),
+        (list(day.declaration_records[:300]), lambda r: r.grid_id or h.root.id),
+    ]
+    secrets = _secrets(day)
+    for records, node_of in kinds:
+        assert records  # the day holds records of every kind
+        shown = list(masked.visible(records, node_of=node_of))
+        assert len(shown) == len(records)
+        assert _leaks((_everything_in(s) for s in shown), secrets) == []
+        # a record that cannot hold personal data is handed out as it is; full access gets
+        # every record as it is
+        for record, seen in zip(records, shown, strict=True):
+            if not holds_personal_data(type(record)) and not hasattr(record, "redacted"):
+                assert seen is record
+        assert all(
+            a is b for a, b in zip(full.visible(records, node_of=node_of), records, strict=True)
+        )
+    some = day.declarations[0]
+    assert masked.read(some, node_of=lambda d: h.root.id) == redact(some)
 
 
 def test_invalid_input_messages_mask_the_value() -> None:

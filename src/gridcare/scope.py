@@ -9,7 +9,11 @@ assigned above the community read rollups and *masked* records only.
 A record says where it belongs through a ``node_of`` function the caller
 passes (a declaration's grid, a visit's household), and how it looks masked
 through a ``redacted()`` method (:class:`Redactable`; residents and workers
-have one).
+have one). Any other attrs record whose fields can hold personal data (a
+declaration, a whistle case, a household's visit: fields marked
+:func:`~gridcare.serial.personal`, ID or phone numbers) is shown masked as
+its masked export, :func:`~gridcare.serial.to_dict` without ``REVEAL``: a
+masked read never hands out personal data in full, whatever the record.
 
 Least privilege by default: a :class:`Principal` built without an access level
 reads masked records; full access is given explicitly, or by
@@ -37,6 +41,7 @@ import attrs
 from gridcare.errors import Choice, InvalidInput, OutOfScope, safe_value
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import masked_field_reprs
+from gridcare.serial import holds_personal_data, to_dict
 from gridcare.text import check_text_of
 
 __all__ = ["Access", "Listing", "Principal", "Redactable", "View", "redact"]
@@ -67,12 +72,41 @@ class Redactable(Protocol):
 def redact(record: T) -> T | object:
     """The masked form of a record (itself if it carries no personal data).
 
+    A :class:`Redactable` record gives its ``redacted()`` form; an attrs
+    record whose fields can hold personal data gives its masked export
+    (:func:`~gridcare.serial.to_dict` without ``REVEAL``: personal fields
+    masked, ``"masked": True``); anything else is itself.
+
     >>> redact(42)
     42
+    >>> from datetime import datetime
+    >>> from gridcare.declarations import example_form, parse_form
+    >>> from gridcare.timeutil import DEFAULT_ZONE
+    >>> declaration = parse_form(example_form(), declaration_id="D1",
+    ...                          received_at=datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE))
+    >>> shown = redact(declaration)
+    >>> shown["masked"], shown["name"], shown["document_number"]
+    (True, '刘*娟', '110105********002X')
     """
+    return _redact(record, {})
+
+
+def _redact(record: T, personal_types: dict[type, bool]) -> T | object:
+    """:func:`redact`, with what is known of each type's personal fields (one question each)."""
     if isinstance(record, Redactable):
         return record.redacted()
-    return record
+    kind = type(record)
+    holds = personal_types.get(kind)
+    if holds is None:
+        holds = personal_types[kind] = attrs.has(kind) and _holds_personal(kind)
+    return to_dict(record) if holds else record
+
+
+def _holds_personal(kind: type) -> bool:
+    try:
+        return holds_personal_data(kind)
+    except (NameError, TypeError):  # a caller's class whose hints do not resolve: no fields known
+        return False
 
 
 #: Principals assigned at or below these kinds read records in full.
@@ -214,8 +248,12 @@ class View:
             )
         self.hierarchy.node(self.principal.node)  # UnknownNode for a principal placed nowhere
 
-    def _shown(self, record: T) -> T | object:
-        return record if self.principal.access is Access.FULL else redact(record)
+    def _shown(self, record: T, personal_types: dict[type, bool]) -> T | object:
+        """The record as this principal sees it; ``personal_types`` is what is known so far of
+        which types hold personal data (a listing asks once per type)."""
+        if self.principal.access is Access.FULL:
+            return record
+        return _redact(record, personal_types)
 
     def read(self, record: T, *, node_of: Callable[[T], str]) -> T | object:
         """One record, masked if the principal's access is masked; ``OutOfScope`` outside.
@@ -225,7 +263,7 @@ class View:
         """
         _check_node_of(node_of)
         self.principal.check(node_of(record), self.hierarchy)
-        return self._shown(record)
+        return self._shown(record, {})
 
     def visible(self, records: Iterable[T], *, node_of: Callable[[T], str]) -> Iterator[T | object]:
         """The records in scope (masked when due); the others are skipped, not errors.
@@ -268,9 +306,10 @@ class View:
             )
         hierarchy = self.hierarchy
         top = self.principal.node
+        personal_types: dict[type, bool] = {}
         for record in records:
             node = node_of(record)
             if node not in hierarchy:  # text only: anything else is not held either
                 yield None, str(safe_value(node))
             elif hierarchy.is_within(node, top):
-                yield self._shown(record), None
+                yield self._shown(record, personal_types), None

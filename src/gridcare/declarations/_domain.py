@@ -42,6 +42,7 @@ from gridcare.masking import (
     mask_address,
     mask_id_number,
     mask_name,
+    mask_numbers,
     mask_text,
     masked_field_reprs,
     masked_repr,
@@ -129,10 +130,11 @@ class DeclaredLeg:
     """
 
     mode: TravelMode
-    number: str | None
-    departure_place: str
+    # Free text a declarant types: a masked export shows any phone or ID number in it masked.
+    number: str | None = attrs.field(metadata=personal(mask_numbers))
+    departure_place: str = attrs.field(metadata=personal(mask_numbers))
     departed_at: datetime
-    arrival_place: str
+    arrival_place: str = attrs.field(metadata=personal(mask_numbers))
     arrived_at: datetime
     seat: str | None = attrs.field(
         default=None,
@@ -206,7 +208,7 @@ class DeclaredNat:
 
     sampled_at: datetime
     result: NatOutcome
-    institution: str
+    institution: str = attrs.field(metadata=personal(mask_numbers))
 
     def __init__(self, sampled_at: datetime, result: NatOutcome, institution: str) -> None:
         self.__attrs_init__(

@@ -68,7 +68,7 @@ from gridcare.declarations._enums import (
 )
 from gridcare.declarations._messages import field_errors
 from gridcare.errors import InvalidInput, require_int
-from gridcare.masking import mask_id_number, mask_name, mask_text, reveal_requested
+from gridcare.masking import mask_id_number, mask_name, mask_numbers, mask_text, reveal_requested
 from gridcare.text import TEXT_LIMITS, text_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, localize
 
@@ -222,8 +222,10 @@ _LONGEST = max(TEXT_LIMITS.values())
 _TEXT_RULES = AfterValidator(_text_rules)
 _ID_RULES = AfterValidator(_id_rules)
 
-PlainText = Annotated[str, _TEXT_RULES]
-PlainId = Annotated[str, _ID_RULES]
+# Text that is not personal by its field may still hold a number typed into it (a phone
+# number in a place's name): exports show its phone and ID numbers masked unless revealed.
+PlainText = Annotated[str, _TEXT_RULES, _masking(mask_numbers)]
+PlainId = Annotated[str, _ID_RULES, _masking(mask_numbers)]
 PrivateId = Annotated[str, _ID_RULES, _masking(mask_text)]
 PersonName = Annotated[str, _TEXT_RULES, _masking(mask_name)]
 DocumentNumber = Annotated[str, _masking(mask_id_number)]
@@ -297,8 +299,13 @@ class _FormModel(BaseModel, metaclass=_FormType):
             raise _refusal(exc, cls) from None
 
     def __repr_args__(self) -> Any:
+        # Private fields are starred; any other text shows its phone and ID numbers masked (a
+        # number typed into a place or a flight number), masked before it is quoted.
         for key, value in super().__repr_args__():
-            yield key, "***" if key in _PRIVATE_FIELDS and value is not None else value
+            if key in _PRIVATE_FIELDS and value is not None:
+                yield key, "***"
+            else:
+                yield key, mask_numbers(value) if type(value) is str else value
 
 
 # --------------------------------------------------------------------------- sections
@@ -392,7 +399,8 @@ class AddressForm(_FormModel):
     )
 
     def __repr_args__(self) -> Any:
-        yield "community", self.community
+        community = self.community
+        yield "community", None if community is None else mask_numbers(community)
         for key in type(self).model_fields:
             if key != "community" and getattr(self, key) is not None:
                 yield key, "***"

@@ -44,7 +44,7 @@ from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError, from_json
 
 from gridcare.errors import Choice, InvalidInput, PolicyError, require_int
-from gridcare.masking import masked_field_reprs
+from gridcare.masking import mask_numbers, masked_field_reprs
 from gridcare.risk.register import MAX_TRACE_BACK_DAYS, MatchKind, RiskLevel, kinds_mask
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE_NAME, zone
@@ -219,6 +219,11 @@ class _Model(BaseModel, metaclass=_PolicyMeta):
     """Frozen, closed models."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __repr_args__(self) -> Any:
+        # Every text shows its phone and ID numbers masked, as every record's repr does.
+        for key, value in super().__repr_args__():
+            yield key, mask_numbers(value) if type(value) is str else value
 
 
 # ---------------------------------------------------------------------------- parts

@@ -316,7 +316,7 @@ class CaseEvent:
     urgency: CaseUrgency | None = None
     departments: tuple[str, ...] = ()
     department: str | None = None
-    note: str = attrs.field(default="", repr=_mask)
+    note: str = attrs.field(default="", repr=_mask, metadata=personal(mask_text))
 
     def __attrs_post_init__(self) -> None:
         # The texts pass the quick test of the text rules (gridcare.text.is_plain) or the full

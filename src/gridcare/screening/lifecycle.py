@@ -90,7 +90,7 @@ from gridcare.screening.round import (
     require_instant,
     require_note,
 )
-from gridcare.serial import JsonMixin
+from gridcare.serial import JsonMixin, personal
 from gridcare.text import is_plain
 
 __all__ = [
@@ -537,7 +537,7 @@ class MarkedAway:
     round_id: str
     resident_id: str = attrs.field(repr=id_repr)
     reason: AwayReason
-    note: str = attrs.field(default="", repr=_note_repr)
+    note: str = attrs.field(default="", repr=_note_repr, metadata=personal(mask_text))
 
     def __attrs_post_init__(self) -> None:
         _check_common(self, ("resident_id",))
@@ -564,7 +564,7 @@ class MarkedExempt:
     round_id: str
     resident_id: str = attrs.field(repr=id_repr)
     reason: ExemptionReason
-    note: str = attrs.field(default="", repr=_note_repr)
+    note: str = attrs.field(default="", repr=_note_repr, metadata=personal(mask_text))
 
     def __attrs_post_init__(self) -> None:
         _check_common(self, ("resident_id",))

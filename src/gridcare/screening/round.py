@@ -39,6 +39,7 @@ from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import id_repr, mask_text, masked_field_reprs, masked_repr
 from gridcare.people import CareNeed, Household, Resident, age_on
 from gridcare.risk.policy import MeasureKind
+from gridcare.serial import personal
 from gridcare.text import TEXT_LIMITS, check_text_of, kind_problem, plain_texts
 from gridcare.timeutil import DEFAULT_ZONE
 
@@ -309,7 +310,9 @@ class Exemption:
 
     resident_id: str = attrs.field(repr=id_repr)
     reason: ExemptionReason
-    note: str = attrs.field(default="", repr=lambda v: repr(mask_text(v)) if v else "''")
+    note: str = attrs.field(
+        default="", repr=lambda v: repr(mask_text(v)) if v else "''", metadata=personal(mask_text)
+    )
 
     def __attrs_post_init__(self) -> None:
         require_id(self.resident_id, "resident_id")

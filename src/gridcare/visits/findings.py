@@ -36,6 +36,7 @@ from gridcare.masking import (
     mask_text,
     masked_field_reprs,
 )
+from gridcare.serial import personal
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
@@ -150,7 +151,7 @@ class Hazard:
 
     kind: HazardKind
     severity: Severity
-    note: str = attrs.field(default="", repr=_mask_note)
+    note: str = attrs.field(default="", repr=_mask_note, metadata=personal(mask_text))
 
     def __attrs_post_init__(self) -> None:
         _require_enum(self.kind, HazardKind, "kind")
@@ -167,7 +168,7 @@ class Dispute:
     """
 
     resolution: DisputeResolution
-    note: str = attrs.field(default="", repr=_mask_note)
+    note: str = attrs.field(default="", repr=_mask_note, metadata=personal(mask_text))
 
     def __attrs_post_init__(self) -> None:
         _require_enum(self.resolution, DisputeResolution, "resolution")
@@ -212,7 +213,7 @@ class PremisesInspection:
     frozenset({<PremisesCheck.MASKS: 'masks'>})
     """
 
-    premises: str = attrs.field(repr=_mask_note)
+    premises: str = attrs.field(repr=_mask_note, metadata=personal(mask_text))
     passed: frozenset[PremisesCheck] = frozenset()
     failed: frozenset[PremisesCheck] = frozenset()
     rectification_demanded: bool = False

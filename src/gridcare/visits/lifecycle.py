@@ -401,7 +401,7 @@ class VisitAttempt:
     team: str | None = None
     resident_ids: tuple[str, ...] = attrs.field(default=(), repr=ids_repr)
     persons_seen: int = attrs.field(default=attrs.Factory(_persons_default, takes_self=True))
-    reason: str = attrs.field(default="", repr=_mask_optional)
+    reason: str = attrs.field(default="", repr=_mask_optional, metadata=personal(mask_text))
     appointment_for: datetime | None = None
     findings: Findings | None = None
     #: The attempt's kind in the table, from its outcome and channel (before the guards).

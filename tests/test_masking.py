@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from hypothesis import example, given
@@ -18,6 +19,7 @@ from gridcare.masking import (
     mask_numbers,
     mask_phone,
     mask_text,
+    masked_repr,
     reveal_requested,
 )
 from gridcare.testing.strategies import citizen_ids, phone_numbers
@@ -278,3 +280,83 @@ def test_masking_never_fails_and_never_reveals(value: object) -> None:
     if not isinstance(value, int):
         assert mask_address(["天元区", "3栋"], value) == NOT_TEXT  # type: ignore[arg-type]
     assert mask_address([value], 0) == NOT_TEXT  # type: ignore[list-item]
+
+
+# ---------------------------------------------------------------------------- masked_repr
+
+_NO_DIGITS = st.text(alphabet=st.characters(blacklist_categories=("Nd", "No", "Cs")), max_size=6)
+
+
+def _nested(depth: int) -> st.SearchStrategy[object]:
+    """Texts without digits in tuples, lists and dicts, at most ``depth`` containers deep."""
+    if depth == 0:
+        return _NO_DIGITS | st.integers(-5, 5) | st.none()
+    inner = _nested(depth - 1)
+    return (
+        _NO_DIGITS
+        | st.tuples(inner)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.lists(inner, max_size=3)
+        | st.dictionaries(_NO_DIGITS, inner, max_size=3)
+    )
+
+
+@given(_nested(8))
+def test_masked_repr_is_repr_where_there_is_nothing_to_mask(value: object) -> None:
+    # Without a digit in it and at most eight containers deep, a value shows as repr shows it:
+    # masking changes only the numbers, never the form.
+    assert masked_repr(value) == repr(value)
+
+
+@pytest.mark.parametrize(
+    ("wrap", "show"),
+    [(lambda v: [v], "[...]"), (lambda v: (v,), "(...)"), (lambda v: {"k": v}, "{...}")],
+)
+def test_masked_repr_shows_eight_levels_and_cuts_the_ninth(
+    wrap: Callable[[object], object], show: str
+) -> None:
+    value: object = "x"
+    for _ in range(8):
+        value = wrap(value)
+    assert masked_repr(value) == repr(value)  # eight containers: all of it
+    deeper = wrap(value)
+    assert masked_repr(deeper) != repr(deeper)
+    assert masked_repr(deeper).count(show) == 1  # the ninth is cut, once
+    assert masked_repr(deeper) == repr(deeper).replace(repr(wrap("x")), show)
+
+
+@given(
+    phone=phone_numbers(allocated=None),
+    at=st.integers(1, 10),
+    split=st.sampled_from(["\u200b", "\u2060", "\x00", "\u202e", " ", "-"]),
+)
+def test_masked_repr_masks_a_number_split_by_what_repr_escapes(
+    phone: PhoneNumber, at: int, split: str
+) -> None:
+    # Text is masked before it is quoted: quoting first would turn an invisible character
+    # into an escape (\u200b) whose letters split the number out of the mask's sight.
+    digits = phone.number
+    text = digits[:at] + split + digits[at:]
+    for value in (text, (text,), [text], {text: text}):
+        shown = masked_repr(value)
+        assert digits[at:] not in shown or len(digits[at:]) <= 4
+        assert digits not in shown.replace(split, "")
+
+
+def test_masked_repr_never_raises_on_a_value_whose_repr_fails() -> None:
+    class Broken:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    assert masked_repr(Broken()) == "'***'"
+    assert masked_repr([Broken()]) == "'***'"
+
+
+def test_masked_repr_counts_a_dict_key_s_containers_like_its_value_s() -> None:
+    key: object = "x"
+    for _ in range(7):
+        key = (key,)
+    value = {key: 0}  # a dict and seven tuples: eight containers
+    assert masked_repr(value) == repr(value)
+    deeper = {(key,): 0}  # nine: the innermost tuple is cut
+    assert masked_repr(deeper) == repr(deeper).replace("('x',)", "(...)")

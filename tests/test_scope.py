@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import attrs
 import pytest
 from hypothesis import given
@@ -168,3 +170,33 @@ def test_a_principals_refusals_name_the_argument_given() -> None:
         with pytest.raises(InvalidInput) as err:
             call()
         assert (err.value.code, err.value.field) == (code, field)
+
+
+def test_redact_masks_a_caller_s_record_with_personal_fields_and_passes_the_rest() -> None:
+    from gridcare.serial import personal
+
+    @attrs.frozen
+    class Visit:
+        grid: str
+        who: str = attrs.field(metadata=personal(mask_name))
+
+    @attrs.frozen
+    class Plain:
+        grid: str
+
+    @attrs.frozen
+    class Unresolved:
+        grid: NoSuchType  # type: ignore[name-defined]  # noqa: F821
+
+    assert redact(Visit("G1", "刘晓娟")) == {"grid": "G1", "who": "刘*娟", "masked": True}
+    plain, unresolved = Plain("G1"), Unresolved("G1")
+    assert redact(plain) is plain
+    assert redact(unresolved) is unresolved  # hints that do not resolve: no fields known
+    view = View(CITY, Principal("P", "C"))
+    records = [Visit("G1", "刘晓娟"), plain, Visit("G1", "王芳")]
+    shown = view.listing(records, node_of=attrgetter("grid"))
+    assert shown.records == (
+        {"grid": "G1", "who": "刘*娟", "masked": True},
+        plain,
+        {"grid": "G1", "who": "王*", "masked": True},
+    )

@@ -144,6 +144,18 @@ def test_presets_check_names_and_policies() -> None:
     assert code_and_field(lambda: Presets({"a": 1})) == ("not_policy", "policies.0")  # type: ignore[dict-item]
     assert code_and_field(lambda: Presets({1: NINTH})) == ("not_string", "policies.0")  # type: ignore[dict-item]
     assert Presets({"x": NINTH})["x"] is NINTH
+    # A name keeps the text rules of a code: a control character, nothing, or a thousand
+    # characters would reach every repr and error that names the presets.
+    assert code_and_field(lambda: Presets({"a\x1b[2J": NINTH})) == (
+        "control_character",
+        "policies.0",
+    )
+    assert code_and_field(lambda: Presets({"": NINTH})) == ("missing", "policies.0")
+    assert code_and_field(lambda: Presets({"x": NINTH, "y" * 129: NINTH})) == (
+        "too_long",
+        "policies.1",
+    )
+    assert "13812345678" not in repr(Presets({"13812345678": NINTH}))
 
 
 # ---------------------------------------------------------------------------- stays, designations

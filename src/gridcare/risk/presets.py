@@ -45,7 +45,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gridcare.errors import InvalidInput, PolicyError, require_instance
+from gridcare.masking import mask_numbers
 from gridcare.risk.policy import Policy, SourceKind
+from gridcare.text import check_text_of
 
 __all__ = ["PRESETS", "Presets"]
 
@@ -606,8 +608,10 @@ class Presets(Mapping[str, Policy]):
 
     A read-only mapping: ``PRESETS["ninth-edition"]``, ``"x" in PRESETS``,
     ``PRESETS.get("x")`` and iteration work as for a dict. Built from a
-    mapping of names (text) to policies; anything else is ``InvalidInput``
-    (``not_mapping``, ``not_string``, ``not_policy``).
+    mapping of names to policies; anything else is ``InvalidInput``
+    (``not_mapping``, ``not_string``, ``not_policy``), and so is a name that
+    breaks the text rules of a code (up to 128 printable characters, the
+    first a letter or digit: the rule's code).
 
     >>> sorted(PRESETS)
     ['hunan-2022-03', 'ninth-edition', 'twenty-measures']
@@ -626,8 +630,10 @@ class Presets(Mapping[str, Policy]):
             )
         found: dict[str, Policy] = {}
         for i, (name, policy) in enumerate(policies.items()):
-            found[require_instance(name, str, f"policies.{i}", code="not_string")] = (
-                require_instance(policy, Policy, f"policies.{i}", code="not_policy")
+            where = f"policies.{i}"
+            require_instance(name, str, where, code="not_string")
+            found[check_text_of(name, where, "code")] = require_instance(
+                policy, Policy, where, code="not_policy"
             )
         self._policies = found
 
@@ -654,7 +660,7 @@ class Presets(Mapping[str, Policy]):
         return len(self._policies)
 
     def __repr__(self) -> str:
-        return f"Presets({', '.join(self._policies)})"
+        return f"Presets({mask_numbers(', '.join(self._policies))})"
 
 
 #: The preset policies by name (see :class:`Presets`).

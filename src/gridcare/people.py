@@ -45,7 +45,14 @@ import attrs
 from gridcare.codes import CitizenId, PhoneNumber, Sex
 from gridcare.errors import Choice, FieldError, InvalidInput, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.masking import id_repr, mask_id_number, mask_name, mask_numbers, masked_field_reprs
+from gridcare.masking import (
+    id_repr,
+    mask_id_number,
+    mask_name,
+    mask_numbers,
+    masked_field_reprs,
+    masked_repr,
+)
 from gridcare.serial import personal
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware, require_day
@@ -515,9 +522,9 @@ class Resident:
     def __repr__(self) -> str:
         phone = repr(self.phone) if self.phone is not None else "None"
         return (
-            f"Resident({mask_numbers(self.id)!r}, name={mask_name(self.name)!r}, "
+            f"Resident({masked_repr(self.id)}, name={mask_name(self.name)!r}, "
             f"document={self.document!r}, phone={phone}, "
-            f"household={mask_numbers(self.household_id)!r})"
+            f"household={masked_repr(self.household_id)})"
         )
 
     __str__ = __repr__
@@ -709,7 +716,7 @@ class Household:
 
     def __repr__(self) -> str:
         vacant = ", vacant" if self.vacant else ""
-        return f"Household({mask_numbers(self.id)!r}, members={len(self.members)}{vacant})"
+        return f"Household({masked_repr(self.id)}, members={len(self.members)}{vacant})"
 
 
 @attrs.frozen(repr=False, kw_only=True, field_transformer=masked_field_reprs)
@@ -766,7 +773,7 @@ class Worker:
     def __repr__(self) -> str:
         phone = repr(self.phone) if self.phone is not None else "None"
         return (
-            f"Worker({mask_numbers(self.id)!r}, {self.role.value}, "
+            f"Worker({masked_repr(self.id)}, {self.role.value}, "
             f"name={mask_name(self.name)!r}, phone={phone})"
         )
 

@@ -97,8 +97,12 @@ def test_the_demos_second_process_sends_the_round_summary() -> None:
     from gridcare._demo_round import round_elsewhere
 
     day = date(2022, 4, 1)
-    got = round_elsewhere("zhuzhou", 0.001, SEED, day)
+    got, (screening, counted) = round_elsewhere("zhuzhou", 0.001, SEED, day)
     assert got == round_summary(city(), report_day=day, seed=SEED)
+    # The records it was summed from come back with it, so the process can end holding them.
+    assert got.total == screening.total
+    assert got.due == len(screening.outcomes) > 0
+    assert counted.scope == city().hierarchy.root
 
 
 def test_a_summary_crosses_processes_as_itself() -> None:

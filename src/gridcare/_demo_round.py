@@ -16,6 +16,7 @@ values).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -24,7 +25,8 @@ from typing import Any, Literal
 
 from gridcare.bulk import collector_paused
 from gridcare.errors import GridcareError
-from gridcare.testing.scenario import RoundSummary, round_summary
+from gridcare.screening import CensusReport, CoverageReport
+from gridcare.testing.scenario import RoundSummary, summed_round
 from gridcare.testing.synthetic import City, synthetic_city
 
 
@@ -32,10 +34,14 @@ class RoundProcessStopped(Exception):
     """The second process ended without sending the round's summary (it was killed, or failed)."""
 
 
-def round_elsewhere(profile: str, scale: float, seed: int, report_day: date) -> RoundSummary:
-    """The demo's round and census, summed, from a city built here."""
+#: A round's summary and the records it was summed from (held until the process ends).
+_Summed = tuple[RoundSummary, tuple[CoverageReport, CensusReport]]
+
+
+def round_elsewhere(profile: str, scale: float, seed: int, report_day: date) -> _Summed:
+    """The demo's round and census, summed, from a city built here; and their records."""
     city = synthetic_city(profile, scale, seed)
-    return round_summary(city, report_day=report_day, seed=seed)
+    return summed_round(city, report_day=report_day, seed=seed)
 
 
 def fork_is_safe() -> bool:
@@ -47,19 +53,25 @@ def fork_is_safe() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _send_summary(send: Connection, work: Callable[[], RoundSummary]) -> None:
+def _send_summary(send: Connection, work: Callable[[], _Summed]) -> None:
     """The second process's whole work: the summary, or the coded error, down the pipe.
 
     This runs only in the second process, which is the demo's own: so it
-    pauses the collector for its bulk work, as the demo does.
+    pauses the collector for its bulk work, as the demo does, and it ends
+    the process once the pipe is closed, still holding the round's records:
+    freeing them one by one first (``round_summary`` does, as it returns)
+    delayed the summary the first process waits for by about 2 s at full
+    scale, and the operating system takes the whole memory back at once.
     """
     try:
         with collector_paused():
-            found: tuple[str, object] = ("summary", work())
+            summary, _records = work()  # held until the process ends
+            found: tuple[str, object] = ("summary", summary)
     except GridcareError as exc:
         found = ("error", exc)
     send.send(found)
     send.close()
+    os._exit(0)  # nothing is left to run here: no output buffered, no other thread, no child
 
 
 def _send_round(send: Connection, profile: str, scale: float, seed: int, day: date) -> None:
@@ -69,7 +81,7 @@ def _send_round(send: Connection, profile: str, scale: float, seed: int, day: da
 
 def _send_round_of(send: Connection, city: City, seed: int, day: date) -> None:
     """A forked process's target: the round of the city it holds a copy of."""
-    _send_summary(send, lambda: round_summary(city, report_day=day, seed=seed))
+    _send_summary(send, lambda: summed_round(city, report_day=day, seed=seed))
 
 
 class RoundProcess:

@@ -554,16 +554,23 @@ def simulated_census(
     door_sampling = due.door_sampling
     records = replay.residents.records
     span = hours * 3600
+    # A visit falls on a whole second of the span: each second's instant is made once and
+    # shared by the entries that fall on it (a city's census has a hundred per second).
+    instants: dict[int, datetime] = {}
     out: list[CensusEntry] = []
     for resident_id, house in sorted(due.household_of.items(), key=_by_household):
         if rng.random() >= seen_share:
             continue
+        second = rng.randrange(span)
+        at = instants.get(second)
+        if at is None:
+            at = instants[second] = after + timedelta(seconds=second)
         record = records.get(resident_id)
         out.append(  # built from the checked round and replay: no check repeated
             trusted(
                 CensusEntry,
                 id=f"{round_id}-C{len(out) + 1:08d}",
-                at=after + timedelta(seconds=rng.randrange(span)),
+                at=at,
                 resident_id=resident_id,
                 household_id=house,
                 vaccine_doses=_draw_doses(rng),

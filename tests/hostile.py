@@ -496,6 +496,11 @@ def call_one(
         figures.outcomes[type(err).__name__] += 1
         str(err).encode("utf-8")
         repr(err).encode("utf-8")
+        foreign = foreign_chain(err)
+        if foreign is not None:  # it may hold the raw input the error itself masks
+            figures.findings.append(
+                Finding(entry.name, p.name, label, f"chained {type(foreign).__name__}", "")
+            )
     except Deadline:
         figures.outcomes["deadline"] += 1
         figures.findings.append(Finding(entry.name, p.name, label, "Deadline", ""))
@@ -507,6 +512,20 @@ def call_one(
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def foreign_chain(err: BaseException) -> BaseException | None:
+    """The first exception chained to ``err`` (as its cause or context) that is not a
+    ``GridcareError``: one that a caller, a logger or an error tracker can read, holding
+    the raw input (a pydantic error's input, a parser's message) that ``err`` masks."""
+    seen: set[int] = set()
+    link: BaseException | None = err
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if not isinstance(link, GridcareError):
+            return link
+        link = link.__cause__ if link.__cause__ is not None else link.__context__
+    return None
 
 
 def _positional_only(p: inspect.Parameter) -> bool:

@@ -681,3 +681,54 @@ def test_a_worker_s_note_is_masked_in_masked_exports_as_in_reprs(index: int) -> 
     assert "13812345678" not in repr(record)
     assert text in json.dumps(to_dict(record, REVEAL), ensure_ascii=False)
     assert holds_personal_data(type(record))
+
+
+# ----------------------------------------------------------------------------- chained exceptions
+
+_ID_NUMBER = "110105194912310021"
+_PHONE = "13812345678"
+
+
+def _chain(err: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    link: BaseException | None = err
+    while link is not None and link not in found:
+        found.append(link)
+        link = link.__cause__ or link.__context__
+    return found
+
+
+def _refusals() -> list[Callable[[], object]]:
+    from gridcare.risk import Policy
+    from gridcare.serial import from_dict
+    from gridcare.visits import Campaign
+
+    preset = PRESETS["ninth-edition"].to_dict()
+    form = example_form()
+    return [
+        lambda: Policy.from_json(json.dumps({"name": _ID_NUMBER})),
+        lambda: Policy.from_dict({**preset, _ID_NUMBER: 1}),
+        lambda: Policy.from_dict({**preset, "zone": _PHONE}),
+        lambda: Policy.from_json(_PHONE + "{"),
+        lambda: DeclarationForm.model_validate({**form, "identity": {"name": _ID_NUMBER}}),
+        lambda: DeclarationForm.model_validate_json(json.dumps({"x": _PHONE})),
+        lambda: DeclarationForm(**{**form, "identity": _PHONE}),
+        lambda: from_dict(Campaign, {"start": _PHONE}),
+        lambda: from_dict(Campaign, {"target_coverage": _PHONE + "x"}),
+        lambda: Hierarchy([Node("C", gridcare.NodeKind.CITY, "c")]).positions([_PHONE]),
+    ]
+
+
+@pytest.mark.parametrize("refused", range(10))
+def test_an_error_chains_no_exception_that_holds_the_raw_input(refused: int) -> None:
+    """pydantic's errors and the parsers' messages hold the input whole; an error raised
+    from them is raised outside the handler, so a logger that follows ``__context__`` finds
+    nothing to print but the masked error itself."""
+    call = _refusals()[refused]
+    with pytest.raises(gridcare.GridcareError) as caught:
+        call()
+    chain = _chain(caught.value)
+    assert [type(e) for e in chain] == [type(caught.value)]
+    for shown in (str(caught.value), repr(caught.value)):
+        assert _ID_NUMBER not in shown
+        assert _PHONE not in shown

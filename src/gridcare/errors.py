@@ -17,6 +17,23 @@ Any other exception escaping a public function is a bug.
 ... except ValueError as exc:
 ...     (exc.code, exc.field)
 ('bad_length', 'citizen_id')
+
+No chained input: an error raised because another library refused the
+input (pydantic's ``ValidationError``, a parser's ``ValueError``, a lookup's
+``KeyError``) is raised outside the handler that caught it, so that it
+carries no ``__context__`` or ``__cause__``. Those exceptions hold the raw
+input (pydantic's errors hold each value, ``datetime.fromisoformat`` quotes
+its text), which the error itself shows masked, and a caller, a logger or an
+error tracker can read a chained exception even where a printed traceback
+leaves it out.
+
+>>> from gridcare.serial import from_dict
+>>> from gridcare.visits import Campaign
+>>> try:
+...     from_dict(Campaign, {"start": "13812345678"})
+... except InvalidInput as exc:
+...     exc.__context__ is None, "13812345678" in str(exc)
+(True, False)
 """
 
 from __future__ import annotations
@@ -537,8 +554,8 @@ def require_finite(value: object, field: str, *, code: str = "not_number") -> fl
         raise InvalidInput(code, field, shown, value=value)
     try:
         number = float(value)
-    except OverflowError:  # an int or a Fraction beyond any float
-        raise InvalidInput(code, field, shown, value=value) from None
+    except OverflowError:  # an int or a Fraction beyond any float: refused below
+        number = math.inf
     if not math.isfinite(number):
         raise InvalidInput(code, field, shown, value=value)
     return number

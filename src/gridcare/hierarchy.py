@@ -524,9 +524,8 @@ class Hierarchy:
         try:
             return list(map(self._index.__getitem__, ids))
         except (KeyError, TypeError):
-            for node_id in ids:
-                self._pos(node_id)  # raises UnknownNode for the first unknown id
-            raise  # pragma: no cover - the loop above raised
+            pass  # looked up one at a time below, outside the handler: no chained input
+        return [self._pos(node_id) for node_id in ids]  # UnknownNode names the first unknown
 
     def at(self, position: int) -> Node:
         """The node at a preorder position (``InvalidInput`` outside ``0 .. len - 1``)."""

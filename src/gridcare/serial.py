@@ -271,9 +271,11 @@ def _instant_from_text(value: object, _: object = None) -> datetime:
     if not isinstance(value, str):
         raise _problem("bad_instant", "expected ISO 8601 text with a UTC offset", value)
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed: datetime | None = datetime.fromisoformat(value)
     except ValueError:
-        raise _problem("bad_instant", "expected ISO 8601 text with a UTC offset", value) from None
+        parsed = None  # refused below, outside the handler: no chained input
+    if parsed is None:
+        raise _problem("bad_instant", "expected ISO 8601 text with a UTC offset", value)
     require_aware(parsed, "")  # naive, or out of the supported years
     if not _INSTANT.fullmatch(value):  # aware, but not in the extended form the schema states
         raise _problem("bad_instant", "expected ISO 8601 text with a UTC offset", value)
@@ -284,9 +286,11 @@ def _date_from_text(value: object, _: object = None) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise _problem("bad_date", "expected an ISO 8601 date (YYYY-MM-DD)", value)
     try:
-        parsed = date.fromisoformat(value)
+        parsed: date | None = date.fromisoformat(value)
     except ValueError:
-        raise _problem("bad_date", "expected an ISO 8601 date (YYYY-MM-DD)", value) from None
+        parsed = None  # refused below, outside the handler: no chained input
+    if parsed is None:
+        raise _problem("bad_date", "expected an ISO 8601 date (YYYY-MM-DD)", value)
     return require_day(parsed, "")
 
 
@@ -323,7 +327,7 @@ def _duration_from_text(value: object, _: object = None) -> timedelta:
         raise _problem("bad_duration", "expected an ISO 8601 duration such as P1DT2H", value)
     sign, days, hours, minutes, seconds, fraction = found.groups()
     try:
-        whole = timedelta(
+        whole: timedelta | None = timedelta(
             days=int(days or 0),
             hours=int(hours or 0),
             minutes=int(minutes or 0),
@@ -331,7 +335,9 @@ def _duration_from_text(value: object, _: object = None) -> timedelta:
             microseconds=int((fraction or "").ljust(6, "0")),
         )
     except OverflowError:
-        raise _problem("out_of_range", "duration too long", value) from None
+        whole = None  # refused below, outside the handler: no chained input
+    if whole is None:
+        raise _problem("out_of_range", "duration too long", value)
     return -whole if sign else whole
 
 
@@ -372,7 +378,7 @@ def _number(value: object, _: object = None) -> float:
     try:
         number = float(value)
     except OverflowError:
-        raise _problem("not_number", "expected a finite number", value) from None
+        number = math.inf  # refused below, outside the handler: no chained input
     if not math.isfinite(number):  # NaN and infinities are no JSON numbers
         raise _problem("not_number", "expected a finite number", value)
     return number
@@ -579,7 +585,7 @@ def _model_structurer(cls: type[BaseModel]) -> Callable[[object, Any], Any]:
                 code, message = _PYDANTIC_PROBLEMS.get(e["type"], ("invalid", e["msg"]))
                 where = ".".join(str(p) for p in e["loc"])
                 errors.append(FieldError(code, where, message, e.get("input")))
-            raise InvalidInput.collect(errors) from None
+        raise InvalidInput.collect(errors)  # outside the handler: no chained input
 
     return structure
 
@@ -775,7 +781,9 @@ def from_dict(cls: Any, data: object, *, name: str | None = None) -> Any:
     try:
         hook = _REVEALED.get_structure_hook(cls)
     except cattrs.errors.StructureHandlerNotFoundError:
-        raise InvalidInput("not_serializable", "cls", f"no JSON form for {name}") from None
+        hook = None  # refused below, outside the handler: no chained input
+    if hook is None:
+        raise InvalidInput("not_serializable", "cls", f"no JSON form for {name}")
     errors: list[FieldError] = []
     try:
         return hook(data, cls)

@@ -81,18 +81,15 @@ def _decode(name: str, hint: Any, value: object) -> object:
         try:
             return datetime.fromisoformat(value)
         except ValueError:
-            raise InvalidInput(
-                "bad_instant", name, "expected an ISO 8601 instant", value=value
-            ) from None
+            pass  # refused below, outside the handler: no chained input
+        raise InvalidInput("bad_instant", name, "expected an ISO 8601 instant", value=value)
     if isinstance(hint, type) and issubclass(hint, StrEnum):
-        try:
-            if not isinstance(value, str):
-                raise ValueError(value)
-            return hint(value)
-        except ValueError:
-            raise InvalidInput(
-                "bad_choice", name, f"not one of {[m.value for m in hint]}", value=value
-            ) from None
+        if isinstance(value, str):
+            try:
+                return hint(value)
+            except ValueError:
+                pass  # refused below, outside the handler: no chained input
+        raise InvalidInput("bad_choice", name, f"not one of {[m.value for m in hint]}", value=value)
     if typing.get_origin(hint) is tuple:
         if not isinstance(value, list | tuple):
             raise InvalidInput("bad_list", name, "expected a list", value=value)

@@ -272,7 +272,8 @@ class _FormType(ModelMetaclass):
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as exc:
-            raise _refusal(exc, cls) from None
+            refusal = _refusal(exc, cls)
+        raise refusal  # outside the handler: no chained input (gridcare.errors)
 
 
 class _FormModel(BaseModel, metaclass=_FormType):
@@ -288,7 +289,8 @@ class _FormModel(BaseModel, metaclass=_FormType):
         try:
             return super().model_validate(obj, **options)
         except ValidationError as exc:
-            raise _refusal(exc, cls) from None
+            refusal = _refusal(exc, cls)
+        raise refusal
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Self:
@@ -296,7 +298,8 @@ class _FormModel(BaseModel, metaclass=_FormType):
         try:
             return super().model_validate_json(json_data, **options)
         except ValidationError as exc:
-            raise _refusal(exc, cls) from None
+            refusal = _refusal(exc, cls)
+        raise refusal
 
     def __repr_args__(self) -> Any:
         # Private fields are starred; any other text shows its phone and ID numbers masked (a

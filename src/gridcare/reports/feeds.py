@@ -119,7 +119,11 @@ class _DayGridKeys:
         try:
             found = [index[node_id] for node_id in node_ids]
         except KeyError as missing:
-            raise UnknownNode(missing.args[0]) from None
+            unknown = missing.args[0]
+        else:
+            unknown = None
+        if unknown is not None:
+            raise UnknownNode(unknown)
         if found and min(found) < 0:  # a node above grid level counts at itself
             position = self.hierarchy.position
             found = [

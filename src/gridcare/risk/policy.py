@@ -185,7 +185,8 @@ class _PolicyMeta(ModelMetaclass):
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as exc:
-            raise _policy_error(exc) from None
+            refusal = _policy_error(exc)
+        raise refusal  # outside the handler: no chained input (gridcare.errors)
 
 
 def _text_rules(kind: str, *, allow_empty: bool = False) -> BeforeValidator:
@@ -708,7 +709,8 @@ class Policy(_Model):
         try:
             return cls.model_validate(dict(data))
         except ValidationError as exc:
-            raise _policy_error(exc) from None
+            refusal = _policy_error(exc)
+        raise refusal
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Policy:
@@ -733,7 +735,11 @@ class Policy(_Model):
             # Text as UTF-8, as the parser reads it: a lone surrogate is not text.
             data = from_json(text.encode("utf-8") if isinstance(text, str) else text)
         except ValueError as exc:
-            raise PolicyError("<policy>", f"not JSON: {exc}") from None
+            problem: str | None = f"not JSON: {exc}"
+        else:
+            problem = None
+        if problem is not None:  # raised outside the handler: no chained input
+            raise PolicyError("<policy>", problem)
         if not isinstance(data, dict):
             raise PolicyError("<policy>", "expected a JSON object")
         return cls.from_dict(data)

@@ -63,13 +63,10 @@ def target_coverage_fraction(value: object) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction, Decimal)):
         raise InvalidInput("bad_target", "target_coverage", "expected a proportion", value=value)
     try:
-        if isinstance(value, float):
-            return Fraction(str(value))
-        return Fraction(value)
+        return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
     except (TypeError, ValueError, ZeroDivisionError):
-        raise InvalidInput(
-            "bad_target", "target_coverage", "expected a proportion", value=value
-        ) from None
+        pass  # refused below, outside the handler: no chained input
+    raise InvalidInput("bad_target", "target_coverage", "expected a proportion", value=value)
 
 
 @attrs.frozen(field_transformer=masked_field_reprs)

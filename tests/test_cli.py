@@ -320,3 +320,125 @@ def test_demo_output_is_pinned_for_its_seed(lang: str, capsys: pytest.CaptureFix
     out, _ = capsys.readouterr()
     assert len(out.splitlines()) > 100
     assert hashlib.sha256(out.encode("utf-8")).hexdigest() == DEMO_FINGERPRINTS[lang]
+
+
+# ----------------------------------------------------------------------------- output that fails
+
+
+class _Refusing:
+    """A results stream that takes ``good`` writes, then raises ``error`` on every write."""
+
+    def __init__(self, error: BaseException, good: int = 3) -> None:
+        self.error = error
+        self.good = good
+        self.written: list[str] = []
+
+    def write(self, text: str) -> int:
+        if len(self.written) >= self.good:
+            raise self.error
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if len(self.written) >= self.good:
+            raise self.error
+
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("command", [["demo", *TINY, "--jobs", "1"], ["schema", "declaration"]])
+def test_a_reader_that_closes_the_pipe_stops_the_command_quietly(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``gridcare demo | head -1``: the rest is not wanted; no traceback, exit 1."""
+    import sys
+
+    out = _Refusing(BrokenPipeError(32, "Broken pipe"), good=1)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(command) == 1
+    _, err = capsys.readouterr()
+    assert "error" not in err
+    assert "Traceback" not in err
+    assert len(out.written) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (
+            OSError(28, "No space left on device"),
+            "cannot write the results: No space left on device",
+        ),
+        (OSError(5, "Input/output error"), "cannot write the results: Input/output error"),
+        (
+            UnicodeEncodeError("ascii", "株洲", 0, 1, "ordinal not in range(128)"),
+            "the output's encoding (ascii) cannot write the results; set PYTHONIOENCODING=utf-8",
+        ),
+    ],
+)
+def test_results_that_cannot_be_written_are_one_line_and_exit_1(
+    error: BaseException,
+    said: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "stdout", _Refusing(error))
+    assert main(["demo", *TINY, "--jobs", "1"]) == 1
+    _, err = capsys.readouterr()
+    assert err.endswith(f"gridcare: error: {said}\n")
+    assert "Traceback" not in err
+
+
+def test_a_full_disk_is_one_line_in_a_real_process(tmp_path: Any) -> None:
+    """What a user sees, buffered output and the interpreter's exit included."""
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this platform")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [sys.executable, "-m", "gridcare", "demo", *TINY, "--jobs", "1"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+    assert run.returncode == 1
+    assert run.stderr.endswith(
+        "python -m gridcare: error: cannot write the results: No space left on device\n"
+    )
+    assert "Traceback" not in run.stderr
+    assert "Exception ignored" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("as_of", "said"),
+    [
+        ("1900-01-28", "expected a day from 1900-01-29 to 2100-12-08, got 1900-01-28"),
+        ("2100-12-09", "expected a day from 1900-01-29 to 2100-12-08, got 2100-12-09"),
+        ("9999-12-31", "expected a day from 1900-01-29 to 2100-12-08, got 9999-12-31"),
+        ("20220327", "not a date (YYYY-MM-DD): '20220327'"),
+        ("2022-02-30", "not a date (YYYY-MM-DD): '2022-02-30'"),
+        ("2022-3-27", "not a date (YYYY-MM-DD): '2022-3-27'"),
+    ],
+)
+def test_an_as_of_outside_the_report_days_is_refused_before_any_output(
+    as_of: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", *TINY, "--as-of", as_of]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"gridcare: error: argument --as-of: {said}\n"
+
+
+@pytest.mark.parametrize("as_of", ["1900-01-29", "2100-12-08"])
+def test_the_first_and_last_report_days_run(as_of: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", *TINY, "--jobs", "1", "--as-of", as_of]) == 0
+    out, _ = capsys.readouterr()
+    assert as_of in out

@@ -7,7 +7,9 @@ and returns the exit code. Adding a command (``schema``, the later demo stages)
 means writing those two functions and registering them in the table.
 
 Exit codes: 0 success, 2 bad usage (one line on stderr: ``gridcare: error: ...``),
-1 when the demo's second process (``--jobs 2``) stops without its result.
+1 when the demo's second process (``--jobs 2``) stops without its result or the
+results cannot be written (a full disk, an encoding that cannot write them: one
+line on stderr; a reader that closed the pipe, as ``| head`` does: nothing more).
 
 >>> main(["demo", "--scale", "0.0005", "--seed", "1"])  # doctest: +ELLIPSIS
 Synthetic city: profile zhuzhou, scale 0.0005, seed 1
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -52,6 +55,14 @@ DEFAULT_AS_OF = date(2022, 3, 27)
 
 class UsageError(Exception):
     """A bad command line; ``main`` prints it on one line and returns 2."""
+
+
+class OutputClosed(Exception):
+    """The reader of the results closed the pipe (``| head``); ``main`` stops quietly."""
+
+
+class OutputFailed(Exception):
+    """The results cannot be written; ``main`` says why on one line and returns 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,7 +102,11 @@ class Console:
 
     def print(self, text: str = "") -> None:
         """Write a line of results."""
-        self.out.write(text + "\n")
+        _write(self.out, text + "\n")
+
+    def flush(self) -> None:
+        """Hand the results written so far on (a failure shows here, not at exit)."""
+        _write(self.out, "", flush=True)
 
     def t(self, zh: str, en: str) -> str:
         """Pick the text of the console's language."""
@@ -105,21 +120,57 @@ class Console:
             if not self.live:
                 return
             percent = 100 * done // total if total else 100
-            self.err.write(f"\r{what}: {percent:3d}%")
-            self.err.flush()
+            _write(self.err, f"\r{what}: {percent:3d}%", flush=True)
 
         return report
 
     def end_progress(self, text: str = "") -> None:
         """Finish the stage: end the live line, or write the stage's one line."""
         if self.live:
-            self.err.write(f" {text}\n" if text else "\n")
+            line = f" {text}\n" if text else "\n"
         else:
             done = self.t("完成", "done")
-            self.err.write(
-                f"{self._stage}: {done}, {text}\n" if text else f"{self._stage}: {done}\n"
-            )
-        self.err.flush()
+            line = f"{self._stage}: {done}, {text}\n" if text else f"{self._stage}: {done}\n"
+        _write(self.err, line, flush=True)
+
+
+def _write(stream: TextIO, text: str, *, flush: bool = False) -> None:
+    """Write to one of the console's streams; a failure is :class:`OutputClosed` (the reader
+    closed the pipe) or :class:`OutputFailed` (anything else the stream refuses)."""
+    try:
+        stream.write(text)
+        if flush:
+            stream.flush()
+        return
+    except BrokenPipeError:
+        problem = None
+    except OSError as exc:  # a full disk, a device that refuses the write
+        problem = f"cannot write the results: {exc.strerror or type(exc).__name__}"
+    except UnicodeEncodeError as exc:
+        problem = (
+            f"the output's encoding ({exc.encoding}) cannot write the results; "
+            "set PYTHONIOENCODING=utf-8"
+        )
+    # Raised outside the handler: the stream's own exception adds nothing to the one line.
+    if problem is None:
+        raise OutputClosed
+    raise OutputFailed(problem)
+
+
+def _discard_unwritten(stream: TextIO) -> None:
+    """Point ``stream``'s file at the null device, so that what is still buffered is not
+    written again when the interpreter flushes it on exit (and fails again, with a
+    traceback). Only for the program's own standard streams: a stream without a file
+    (a test's capture) is left as it is."""
+    try:
+        target = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, target)
+    finally:
+        os.close(null)
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -166,10 +217,23 @@ def _seed(text: str) -> int:
 
 
 def _date(text: str) -> date:
+    """A report day: ``YYYY-MM-DD``, within the days the synthetic day can be built for."""
+    from gridcare.testing.scenario import REPORT_DAYS
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        day = date.fromisoformat(text) if _ISO_DAY.fullmatch(text) else None
+    except ValueError:  # a day that does not exist, such as 2022-02-30
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}")
+    first, last = REPORT_DAYS
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(f"expected a day from {first} to {last}, got {text}")
+    return day
+
+
+#: A day as ``--as-of`` takes it: the extended ISO form only (``2022-03-27``, not ``20220327``).
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _jobs(text: str) -> int:
@@ -189,7 +253,10 @@ def _default_jobs(scale: float) -> int:
 
 
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    from gridcare.testing.scenario import REPORT_DAYS
     from gridcare.testing.synthetic import PROFILES
+
+    first, last = REPORT_DAYS
 
     parser.add_argument(
         "--profile",
@@ -212,7 +279,7 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
         type=_date,
         default=DEFAULT_AS_OF,
         help="report date, cut off at 08:00 that day; also the date for ages and needs, "
-        f"YYYY-MM-DD (default {DEFAULT_AS_OF.isoformat()})",
+        f"YYYY-MM-DD from {first} to {last} (default {DEFAULT_AS_OF.isoformat()})",
     )
     parser.add_argument(
         "--policy",
@@ -611,10 +678,28 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "gridcare") -> int:
         return 0
     console = Console(sys.stdout, sys.stderr, getattr(args, "lang", "zh"))
     try:
-        return COMMANDS[args.command].run(args, console)
+        code = COMMANDS[args.command].run(args, console)
+        console.flush()
+        return code
     except GridcareError as exc:
         sys.stderr.write(f"{name}: error: {str(exc).splitlines()[0]}\n")
         return 2
+    except OutputClosed:  # nobody reads the rest: stop quietly, as command-line tools do
+        _discard_unwritten(console.out)
+        return 1
+    except OutputFailed as exc:
+        _discard_unwritten(console.out)
+        _say(f"{name}: error: {exc}\n")
+        return 1
+
+
+def _say(line: str) -> None:
+    """One line on stderr, if stderr takes it (it may be the stream that failed)."""
+    try:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+    except (OSError, UnicodeEncodeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -99,6 +99,7 @@ from gridcare.visits.lifecycle import HouseholdVisit, VisitAttempt, replay_visit
 from gridcare.visits.planning import CampaignModel, households_by_grid, simulate_campaign
 
 __all__ = [
+    "REPORT_DAYS",
     "CityDay",
     "RoundSummary",
     "history_of",
@@ -119,9 +120,11 @@ _REGISTER_SPAN = timedelta(weeks=4)
 #: The campaign starts this long before the report day and plans this many days.
 _CAMPAIGN_LEAD = timedelta(days=7)
 _CAMPAIGN_DAYS = 30
-#: The report days whose records all fall in the supported years (1900-2100): from the
-#: register's span after the first day to the campaign's horizon before the last.
-_REPORT_DAYS = (
+#: The first and last report day of :func:`synthetic_day` and :func:`round_summary`
+#: (1900-01-29 and 2100-12-08): the days whose records all fall in the supported years
+#: (1900-2100), from the register's span after the first day to the campaign's horizon
+#: before the last.
+REPORT_DAYS: tuple[date, date] = (
     date(MIN_YEAR, 1, 1) + _REGISTER_SPAN,
     date(MAX_YEAR, 12, 31) - timedelta(days=_CAMPAIGN_DAYS) + _CAMPAIGN_LEAD,
 )
@@ -387,7 +390,7 @@ def summed_round(
 
 def _report_day(report_day: object) -> date:
     day = require_day(report_day, "report_day")
-    first, last = _REPORT_DAYS
+    first, last = REPORT_DAYS
     if not first <= day <= last:
         raise InvalidInput("out_of_range", "report_day", f"expected {first} to {last}", value=day)
     return day

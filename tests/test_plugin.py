@@ -70,3 +70,42 @@ def test_given(n, gridcare_as_of, gridcare_policy, gridcare_register):
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("missing", "statement", "said"),
+    [
+        (
+            "hypothesis",
+            "import gridcare.testing.strategies",
+            'gridcare.testing.strategies needs hypothesis: pip install "gridcare[testing]"',
+        ),
+        (
+            "hypothesis",
+            "from gridcare.testing import citizen_ids",
+            'gridcare.testing.citizen_ids needs hypothesis: pip install "gridcare[testing]"',
+        ),
+        (
+            "pytest",
+            "import gridcare.testing.plugin",
+            'gridcare.testing.plugin needs pytest: pip install "gridcare[testing]"',
+        ),
+    ],
+)
+def test_a_plain_install_names_the_extra_a_testing_module_needs(
+    missing: str, statement: str, said: str
+) -> None:
+    """Without the ``testing`` extra the error says what to install, not only what is missing
+    (run in a fresh interpreter where the package cannot be imported)."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import sys; sys.modules[{missing!r}] = None\n"  # as if it were not installed
+        f"try:\n    {statement}\n"
+        "except ModuleNotFoundError as exc:\n    print(exc.name, exc, sep='|')\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert run.stdout == f"{missing}|{said}\n"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from gridcare.testing._arguments import extra_missing
 from gridcare.testing.payloads import CORRUPTIONS, FORM_RECEIVED_AT, form_payloads
 from gridcare.testing.synthetic import PROFILES, City, synthetic_city
 
@@ -106,10 +107,7 @@ def __getattr__(name: str) -> Any:
     except ModuleNotFoundError as exc:
         if exc.name != "hypothesis":
             raise
-        raise ModuleNotFoundError(
-            f'gridcare.testing.{name} needs hypothesis: pip install "gridcare[testing]"',
-            name="hypothesis",
-        ) from exc
+        raise extra_missing("hypothesis", f"gridcare.testing.{name}") from exc
     return getattr(loaded, name)
 
 

@@ -17,6 +17,7 @@ gridcare.errors.InvalidInput: seed: expected an integer from 0 to 2**63-1 [bad_s
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -140,3 +141,21 @@ def require_some(
         for i, item in enumerate(found):
             check(item, f"{field}.{i}")
     return found
+
+
+def extra_missing(package: str, module: str) -> ModuleNotFoundError:
+    """The error of ``module`` used without ``package``, which the ``testing`` extra installs.
+
+    >>> str(extra_missing("hypothesis", "gridcare.testing.strategies"))
+    'gridcare.testing.strategies needs hypothesis: pip install "gridcare[testing]"'
+    """
+    return ModuleNotFoundError(
+        f'{module} needs {package}: pip install "gridcare[testing]"', name=package
+    )
+
+
+def require_extra(package: str, module: str) -> None:
+    """Raise :func:`extra_missing`'s error where ``package`` is not installed (a module that
+    needs it calls this before importing it, so that a plain install says what to add)."""
+    if importlib.util.find_spec(package) is None:
+        raise extra_missing(package, module)

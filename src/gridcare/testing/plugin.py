@@ -32,9 +32,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import pytest
+from gridcare.testing._arguments import require_extra
 
-from gridcare.timeutil import DEFAULT_ZONE
+require_extra("pytest", __name__)  # a plain install: say which extra brings it
+
+import pytest  # noqa: E402
+
+from gridcare.timeutil import DEFAULT_ZONE  # noqa: E402
 
 if TYPE_CHECKING:
     from gridcare.risk import Policy, RiskRegister

@@ -58,6 +58,10 @@ from collections.abc import Callable, Iterable, Sequence  # noqa: E402
 from datetime import UTC, date, datetime, timedelta, tzinfo  # noqa: E402
 from typing import Any, Final, Literal, ParamSpec, TypeVar, cast, overload  # noqa: E402
 
+from gridcare.testing._arguments import require_extra  # noqa: E402
+
+require_extra("hypothesis", __name__)  # a plain install: say which extra brings it
+
 from hypothesis import assume  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.errors import InvalidArgument  # noqa: E402
@@ -74,7 +78,11 @@ from gridcare.errors import FieldError, InvalidInput, require_instance, require_
 from gridcare.hierarchy import Hierarchy, Node, NodeKind  # noqa: E402
 from gridcare.rates import Rate  # noqa: E402
 from gridcare.screening.round import require_kind  # noqa: E402
-from gridcare.testing._arguments import require_ordered, require_size, require_some  # noqa: E402
+from gridcare.testing._arguments import (  # noqa: E402
+    require_ordered,
+    require_size,
+    require_some,
+)
 from gridcare.timeutil import require_aware, zone  # noqa: E402
 
 __all__ = [

@@ -442,3 +442,37 @@ def test_the_first_and_last_report_days_run(as_of: str, capsys: pytest.CaptureFi
     assert main(["demo", *TINY, "--jobs", "1", "--as-of", as_of]) == 0
     out, _ = capsys.readouterr()
     assert as_of in out
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_the_demo_quietly_with_130(jobs: str, tmp_path: Any) -> None:
+    """A terminal's Ctrl-C reaches the whole process group: both processes of ``--jobs 2``
+    stop, no traceback, exit 130 (the second process leaves it to the first)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    if not hasattr(os, "killpg"):
+        pytest.skip("no process groups on this platform")
+
+    def as_from_a_terminal() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job ignores it
+
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "gridcare", "demo", "--scale", "0.05", "--jobs", jobs],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=as_from_a_terminal,
+        start_new_session=True,
+    )
+    assert demo.stderr is not None
+    first = demo.stderr.readline()  # the city is built: the day (and the round) are running
+    os.killpg(demo.pid, signal.SIGINT)
+    rest = demo.stderr.read()
+    assert demo.wait(timeout=60) == 130
+    assert first.startswith("生成模拟城市: 完成")
+    assert "Traceback" not in rest
+    assert "KeyboardInterrupt" not in rest

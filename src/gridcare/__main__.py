@@ -9,7 +9,8 @@ means writing those two functions and registering them in the table.
 Exit codes: 0 success, 2 bad usage (one line on stderr: ``gridcare: error: ...``),
 1 when the demo's second process (``--jobs 2``) stops without its result or the
 results cannot be written (a full disk, an encoding that cannot write them: one
-line on stderr; a reader that closed the pipe, as ``| head`` does: nothing more).
+line on stderr; a reader that closed the pipe, as ``| head`` does: nothing more),
+130 when interrupted (Ctrl-C: nothing more).
 
 >>> main(["demo", "--scale", "0.0005", "--seed", "1"])  # doctest: +ELLIPSIS
 Synthetic city: profile zhuzhou, scale 0.0005, seed 1
@@ -684,6 +685,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "gridcare") -> int:
     except GridcareError as exc:
         sys.stderr.write(f"{name}: error: {str(exc).splitlines()[0]}\n")
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: stop at once and quietly, as command-line tools do
+        return 130
     except OutputClosed:  # nobody reads the rest: stop quietly, as command-line tools do
         _discard_unwritten(console.out)
         return 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -63,14 +64,19 @@ def _send_summary(send: Connection, work: Callable[[], _Summed]) -> None:
     delayed the summary the first process waits for by about 2 s at full
     scale, and the operating system takes the whole memory back at once.
     """
+    # The first process answers Ctrl-C for both: it ends this one (RoundProcess.stop).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with collector_paused():
             summary, _records = work()  # held until the process ends
             found: tuple[str, object] = ("summary", summary)
     except GridcareError as exc:
         found = ("error", exc)
-    send.send(found)
-    send.close()
+    try:
+        send.send(found)
+        send.close()
+    except OSError:  # the first process is gone: there is nobody to send the summary to
+        pass
     os._exit(0)  # nothing is left to run here: no output buffered, no other thread, no child
 
 

@@ -476,3 +476,43 @@ def test_ctrl_c_stops_the_demo_quietly_with_130(jobs: str, tmp_path: Any) -> Non
     assert first.startswith("生成模拟城市: 完成")
     assert "Traceback" not in rest
     assert "KeyboardInterrupt" not in rest
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo", "--profile", "13812345678"],
+        ["demo", "--as-of", "13812345678"],
+        ["demo", "--seed", "x13812345678"],
+        ["13812345678"],
+        ["schema", "110105194912310021"],
+    ],
+)
+def test_a_number_typed_into_an_option_is_masked_in_the_error(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse quotes what it was given; the line is masked like every error of the library."""
+    assert main(argv) == 2
+    _, err = capsys.readouterr()
+    assert err.startswith("gridcare: error: ")
+    assert "13812345678" not in err
+    assert "110105194912310021" not in err
+    assert "138****5678" in err or "110105********0021" in err
+
+
+@pytest.mark.parametrize("indent", ["17", "13812345678", "-1", "2.0", "x", ""])
+def test_the_schemas_indent_is_bounded_as_a_policys_is(
+    indent: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unbounded indent once made the command build gigabytes of spaces and be killed."""
+    assert main(["schema", "policy", "--indent", indent]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("gridcare: error: argument --indent: expected 0 to 16, got ")
+
+
+@pytest.mark.parametrize("indent", ["0", "16"])
+def test_the_schemas_indent_takes_0_to_16(indent: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "policy", "--indent", indent]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith("{\n" + " " * int(indent) + '"')

@@ -732,3 +732,59 @@ def test_an_error_chains_no_exception_that_holds_the_raw_input(refused: int) -> 
     for shown in (str(caught.value), repr(caught.value)):
         assert _ID_NUMBER not in shown
         assert _PHONE not in shown
+
+
+# ----------------------------------------------------------------------------- workers' free text
+
+
+def test_a_rejection_reason_is_masked_in_exports_and_in_a_masked_read() -> None:
+    """A worker's reason is free text: a phone or ID number typed into it is masked wherever
+    the declaration or its event is handed on unrevealed, and a masked view masks it."""
+    from gridcare.declarations import (
+        Assigned,
+        DeclarationRecord,
+        Rejected,
+        ReviewStarted,
+        Submitted,
+        replay_declarations,
+    )
+    from gridcare.scope import Principal, View
+
+    t = datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE)
+    reason = f"联系电话 {_PHONE}，身份证 {_ID_NUMBER}"
+    common = {"declaration_id": "D1"}
+    log = [
+        Submitted(id="e1", at=t, **common),
+        Assigned(id="e2", at=t, grid_id="G1", **common),
+        ReviewStarted(id="e3", at=t, worker_id="W1", **common),
+        Rejected(id="e4", at=t, reason=reason, **common),
+    ]
+    record = replay_declarations(log).records["D1"]
+    assert record.rejection_reason == reason  # the record itself keeps it whole
+    h = Hierarchy(
+        [Node("C", gridcare.NodeKind.CITY, "c"), Node("G1", gridcare.NodeKind.GRID, "g", "C")]
+    )
+    for shown in (
+        record.to_dict(),
+        to_dict(log[-1]),
+        View(h, Principal("S1", "C")).read(record, node_of=lambda r: r.grid_id),
+    ):
+        text = json.dumps(shown, ensure_ascii=False, default=str)
+        assert _PHONE not in text, text
+        assert _ID_NUMBER not in text, text
+        assert shown["masked"] is True  # type: ignore[index]
+    revealed = record.to_dict(context=REVEAL)
+    assert revealed["rejection_reason"] == reason
+    assert type(DeclarationRecord.from_dict(revealed)) is DeclarationRecord
+
+
+def test_a_sampling_sites_name_is_masked_in_exports() -> None:
+    from gridcare.screening.sites import SamplingSite, Station
+
+    site = SamplingSite(
+        id="P1", node_id="M1", stations=(Station(id="P1-1"),), name=f"联系人{_PHONE}"
+    )
+    shown = to_dict(site)
+    assert _PHONE not in json.dumps(shown, ensure_ascii=False)
+    assert shown["masked"] is True
+    assert to_dict(site, context=REVEAL)["name"] == f"联系人{_PHONE}"

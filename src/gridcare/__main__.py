@@ -37,8 +37,9 @@ from gridcare.bulk import collector_paused
 from gridcare.errors import GridcareError
 from gridcare.hierarchy import NodeKind
 from gridcare.labels import Lang, display_width, label
-from gridcare.masking import masked_field_reprs
+from gridcare.masking import mask_numbers, masked_field_reprs
 from gridcare.people import CareNeed, WorkerRole
+from gridcare.risk.policy import MAX_INDENT
 
 if TYPE_CHECKING:
     from gridcare._demo_round import RoundProcess
@@ -589,8 +590,22 @@ def _configure_schema(parser: argparse.ArgumentParser) -> None:
         help="which schema: " + "; ".join(f"{k}: {v}" for k, v in _SCHEMAS.items()),
     )
     parser.add_argument(
-        "--indent", type=int, default=2, help="indentation of the JSON output (default 2)"
+        "--indent",
+        type=_indent,
+        default=2,
+        help=f"indentation of the JSON output, 0 to {MAX_INDENT} spaces (default 2)",
     )
+
+
+def _indent(text: str) -> int:
+    """Spaces of indentation, as a policy's ``to_json`` takes them (0 to ``MAX_INDENT``)."""
+    if not _WHOLE.fullmatch(text) or int(text) > MAX_INDENT:
+        raise argparse.ArgumentTypeError(f"expected 0 to {MAX_INDENT}, got {text!r}")
+    return int(text)
+
+
+#: A whole number as an option takes it: ASCII digits, at most a few of them.
+_WHOLE = re.compile(r"[0-9]{1,4}")
 
 
 def _run_schema(args: argparse.Namespace, console: Console) -> int:
@@ -670,7 +685,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "gridcare") -> int:
         if unknown:
             raise UsageError(f"unrecognized arguments: {' '.join(unknown)}")
     except UsageError as exc:
-        sys.stderr.write(f"{name}: error: {exc}\n")
+        # argparse quotes what it was given: a number typed there is masked like any error's.
+        sys.stderr.write(f"{name}: error: {mask_numbers(str(exc))}\n")
         return 2
     except SystemExit as exc:  # --help or --version: argparse printed it and exits 0
         return exc.code if isinstance(exc.code, int) else 0

@@ -57,8 +57,8 @@ from gridcare.declarations._enums import (
 from gridcare.declarations._routing import Route
 from gridcare.errors import InvalidInput, require_instance, require_int
 from gridcare.machine import NEW, Machine, Replay, check_records, replay, trusted_replay
-from gridcare.masking import masked_field_reprs
-from gridcare.serial import JsonMixin
+from gridcare.masking import mask_text, masked_field_reprs
+from gridcare.serial import JsonMixin, personal
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
 
@@ -398,7 +398,7 @@ class Rejected(DeclarationEvent):
 
     kind: ClassVar[DeclarationEventKind] = K.REJECT
 
-    reason: str
+    reason: str = attrs.field(metadata=personal(mask_text))  # free text: a worker's note
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
@@ -520,7 +520,7 @@ class DeclarationRecord(JsonMixin):
     reviewed_at: datetime | None = None
     verified_by: VerificationMethod | None = None
     correction_fields: tuple[str, ...] = ()
-    rejection_reason: str | None = None
+    rejection_reason: str | None = attrs.field(default=None, metadata=personal(mask_text))
     duplicate_of: str | None = None
     unrouted_reason: UnroutedReason | None = None
     previous_grids: tuple[str, ...] = ()

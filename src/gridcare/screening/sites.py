@@ -21,6 +21,7 @@ import attrs
 from gridcare.errors import InvalidInput
 from gridcare.masking import mask_text, masked_field_reprs
 from gridcare.screening.round import require_count, require_id
+from gridcare.serial import personal
 from gridcare.text import check_text_of
 
 __all__ = ["DEFAULT_SWABS_PER_HOUR", "DoorTeam", "SamplingSite", "Station"]
@@ -62,7 +63,7 @@ def _stations(value: object) -> tuple[Station, ...]:
 class SamplingSite:
     """A sampling site attached to a node, with at least one station.
 
-    ``name`` is shown masked in ``repr`` (it may be an address).
+    ``name`` is shown masked in ``repr`` and in masked exports (it may be an address).
 
     >>> SamplingSite(id="P1", node_id="M1", stations=())
     Traceback (most recent call last):
@@ -73,7 +74,9 @@ class SamplingSite:
     id: str
     node_id: str
     stations: tuple[Station, ...] = attrs.field(converter=_stations)
-    name: str = attrs.field(default="", repr=lambda v: repr(mask_text(v)) if v else "''")
+    name: str = attrs.field(
+        default="", repr=lambda v: repr(mask_text(v)) if v else "''", metadata=personal(mask_text)
+    )
 
     def __attrs_post_init__(self) -> None:
         require_id(self.id, "id")

@@ -788,3 +788,60 @@ def test_a_sampling_sites_name_is_masked_in_exports() -> None:
     assert _PHONE not in json.dumps(shown, ensure_ascii=False)
     assert shown["masked"] is True
     assert to_dict(site, context=REVEAL)["name"] == f"联系人{_PHONE}"
+
+
+def test_departments_named_with_a_number_are_masked_in_a_cases_exports() -> None:
+    """A department's name may carry a contact person's number: a case, its events and its
+    overdue check-ins export it masked (the name stays readable) unless revealed."""
+    from datetime import timedelta
+
+    from gridcare.cases import (
+        CaseEvent,
+        CaseEventKind,
+        CaseTopic,
+        CaseUrgency,
+        OverdueCheckIn,
+        replay_cases,
+    )
+
+    t = datetime(2022, 3, 25, 8, tzinfo=DEFAULT_ZONE)
+    named = f"王师傅{_PHONE}"
+    log = [
+        CaseEvent(
+            id="e1",
+            case_id="C1",
+            at=t,
+            kind=CaseEventKind.RAISE,
+            grid="G1",
+            topic=next(iter(CaseTopic)),
+            urgency=CaseUrgency.DAILY,
+        ),
+        CaseEvent(id="e2", case_id="C1", at=t + timedelta(hours=1), kind=CaseEventKind.ACCEPT),
+        CaseEvent(
+            id="e3",
+            case_id="C1",
+            at=t + timedelta(hours=2),
+            kind=CaseEventKind.DISPATCH,
+            departments=(named, "gas"),
+        ),
+        CaseEvent(
+            id="e4",
+            case_id="C1",
+            at=t + timedelta(hours=3),
+            kind=CaseEventKind.CHECK_IN,
+            department=named,
+        ),
+    ]
+    case = replay_cases(log).records["C1"]
+    for shown in (
+        case.to_dict(),
+        *(to_dict(e) for e in log[2:]),
+        to_dict(OverdueCheckIn("C1", named, t)),
+    ):
+        text = json.dumps(shown, ensure_ascii=False)
+        assert _PHONE not in text
+        assert "王师傅138****5678" in text
+        assert shown["masked"] is True
+    revealed = case.to_dict(context=REVEAL)
+    assert [name for name, _ in revealed["dispatched"]] == ["gas", named]
+    assert type(case).from_dict(revealed) == case

@@ -57,7 +57,7 @@ from gridcare.errors import (
     require_items,
 )
 from gridcare.machine import NEW, Machine, Replay, check_records, replay
-from gridcare.masking import mask_text, masked_field_reprs
+from gridcare.masking import mask_numbers, mask_text, masked_field_reprs
 from gridcare.serial import JsonMixin, personal
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import require_aware
@@ -201,6 +201,17 @@ def _positive(field: str) -> Callable[[Any, Any, Any], None]:
     return check
 
 
+def _mask_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Departments' names with the phone and ID numbers in them masked (a worker may type a
+    contact person's number into one); the names themselves stay readable."""
+    return tuple(mask_numbers(name) for name in names)
+
+
+def _mask_named(pairs: tuple[tuple[str, datetime], ...]) -> tuple[tuple[str, datetime], ...]:
+    """(department, instant) pairs with each name masked as :func:`_mask_names` does."""
+    return tuple((mask_numbers(name), at) for name, at in pairs)
+
+
 @attrs.frozen(field_transformer=masked_field_reprs)
 class UrgencyDeadlines:
     """Deadlines of one urgency: accept, each department's check-in, close.
@@ -314,8 +325,8 @@ class CaseEvent:
     grid: str | None = None
     topic: CaseTopic | None = None
     urgency: CaseUrgency | None = None
-    departments: tuple[str, ...] = ()
-    department: str | None = None
+    departments: tuple[str, ...] = attrs.field(default=(), metadata=personal(_mask_names))
+    department: str | None = attrs.field(default=None, metadata=personal(mask_numbers))
     note: str = attrs.field(default="", repr=_mask, metadata=personal(mask_text))
 
     def __attrs_post_init__(self) -> None:
@@ -399,8 +410,12 @@ class WhistleCase(JsonMixin):
     raised_at: datetime
     state: CaseState = CaseState.RAISED
     accepted_at: datetime | None = None
-    dispatched: tuple[tuple[str, datetime], ...] = ()
-    checked_in: tuple[tuple[str, datetime], ...] = ()
+    dispatched: tuple[tuple[str, datetime], ...] = attrs.field(
+        default=(), metadata=personal(_mask_named)
+    )
+    checked_in: tuple[tuple[str, datetime], ...] = attrs.field(
+        default=(), metadata=personal(_mask_named)
+    )
     handled_at: datetime | None = None
     closed_at: datetime | None = None
     reopened_at: datetime | None = None
@@ -708,7 +723,7 @@ class OverdueCheckIn:
     """
 
     case_id: str
-    department: str
+    department: str = attrs.field(metadata=personal(mask_numbers))
     due: datetime
 
     def __attrs_post_init__(self) -> None:

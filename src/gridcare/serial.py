@@ -108,8 +108,12 @@ _PERSONAL = "gridcare.personal"
 _T = TypeVar("_T")
 
 
-def personal(mask: Callable[[str], str]) -> dict[str, object]:
-    """Field metadata marking a text field as personal data, masked by ``mask`` unless revealed.
+def personal(mask: Callable[[Any], Any]) -> dict[str, object]:
+    """Field metadata marking a field as personal data, masked by ``mask`` unless revealed.
+
+    ``mask`` takes the field's value (never ``None``: that stays ``None``) and gives
+    it back masked, in the same shape: a text for a text, a tuple of texts for a
+    tuple of texts; the export then writes it as it writes the field's values.
 
     >>> from gridcare.masking import mask_name
     >>> @attrs.frozen
@@ -139,8 +143,8 @@ def personal_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in attrs.fields(cls) if _mask_of(f) is not None)
 
 
-def _mask_of(field: attrs.Attribute[Any]) -> Callable[[str], str] | None:
-    mask: Callable[[str], str] | None = field.metadata.get(_PERSONAL)
+def _mask_of(field: attrs.Attribute[Any]) -> Callable[[Any], Any] | None:
+    mask: Callable[[Any], Any] | None = field.metadata.get(_PERSONAL)
     return mask
 
 
@@ -625,14 +629,16 @@ def _record_unstructurer(
         for field in _init_fields(cls):
             mask = _mask_of(field)
             if mask is not None:
-                overrides[field.name] = override(unstruct_hook=_masking(mask))
+                overrides[field.name] = override(unstruct_hook=_masking(converter, mask))
     hook: Callable[[Any], Any] = make_dict_unstructure_fn(cls, converter, **overrides)
     return hook
 
 
-def _masking(mask: Callable[[str], str]) -> Callable[[object], object]:
-    def masked(value: object) -> object:
-        return None if value is None else mask(value)  # type: ignore[arg-type]
+def _masking(converter: cattrs.Converter, mask: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A field's export: its value masked, then written as the field's values are."""
+
+    def masked(value: Any) -> Any:
+        return None if value is None else converter.unstructure(mask(value))
 
     return masked
 

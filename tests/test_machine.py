@@ -555,3 +555,38 @@ def test_the_checked_forms_still_check_what_the_twins_take_on_trust() -> None:
     with pytest.raises(InvalidInput) as err:
         replay([], subject="door", apply=apply)  # type: ignore[arg-type]
     assert err.value.code == "not_callable"
+
+
+# --------------------------------------------------------------------------- the caller's functions
+
+
+def _one_event() -> list[DoorEvent]:
+    return [DoorEvent("e1", T0, "D1", Push.OPEN)]
+
+
+@pytest.mark.parametrize(
+    ("changed", "code", "field"),
+    [
+        ({"apply": None}, "not_callable", "apply"),
+        ({"apply": "apply"}, "not_callable", "apply"),
+        ({"stamp": 5}, "not_callable", "stamp"),
+        ({"progress": 5}, "not_callable", "progress"),
+        ({"subject": lambda e: [e.door]}, "bad_subject", "subject"),
+        ({"subject": lambda e: {}}, "bad_subject", "subject"),
+    ],
+)
+def test_replay_checks_the_functions_it_is_given_where_they_enter(
+    changed: dict[str, object], code: str, field: str
+) -> None:
+    """A function that is none, or a subject naming a record by a list, is InvalidInput: a
+    TypeError escaped from deep inside the replay before."""
+    arguments: dict[str, object] = {"subject": lambda e: e.door, "apply": apply, **changed}
+    with pytest.raises(InvalidInput) as caught:
+        replay(_one_event(), **arguments)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.field) == (code, field)
+
+
+def test_group_by_subject_refuses_a_subject_that_cannot_name_a_group() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        group_by_subject(_one_event(), lambda e: [e.door])
+    assert (caught.value.code, caught.value.field) == ("bad_subject", "subject")

@@ -426,7 +426,7 @@ def group_by_subject(events: Iterable[E], subject: Callable[[E], K]) -> dict[K, 
     log = events if isinstance(events, list) else list(events)
     for i, event in enumerate(log):
         _check_event(event, i)
-    return trusted_group_by_subject(log, subject)
+    return trusted_group_by_subject(log, _naming(subject))
 
 
 def trusted_group_by_subject(events: Iterable[E], subject: Callable[[E], K]) -> dict[K, list[E]]:
@@ -846,9 +846,35 @@ def replay(
     """
     log = _checked_log(events)
     require_callable(subject, "subject")
+    require_callable(apply, "apply")
+    for name, hook in (("progress", progress), ("stamp", stamp)):
+        if hook is not None:
+            require_callable(hook, name)
     return trusted_replay(
-        log, subject=subject, apply=apply, records=records, progress=progress, stamp=stamp
+        log,
+        subject=_naming(subject),
+        apply=apply,
+        records=records,
+        progress=progress,
+        stamp=stamp,
     )
+
+
+def _naming(subject: Callable[[E], K]) -> Callable[[E], K]:
+    """``subject``, refusing a result that cannot name a record (a key of a mapping): a
+    caller's function, checked where its results enter."""
+
+    def key_of(event: E) -> K:
+        key = subject(event)
+        if not isinstance(key, Hashable):
+            raise InvalidInput(
+                "bad_subject",
+                "subject",
+                f"subject gave a {type(key).__name__}, which cannot name a record",
+            )
+        return key
+
+    return key_of
 
 
 def trusted_replay(

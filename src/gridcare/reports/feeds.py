@@ -117,13 +117,11 @@ class _DayGridKeys:
         """The position each node id counts at; ``UnknownNode`` for an id the hierarchy lacks."""
         index = self._grid_index
         try:
-            found = [index[node_id] for node_id in node_ids]
-        except KeyError as missing:
-            unknown = missing.args[0]
-        else:
-            unknown = None
-        if unknown is not None:
-            raise UnknownNode(unknown)
+            found: list[int] | None = [index[node_id] for node_id in node_ids]
+        except KeyError:
+            found = None  # the first id not held is named below, outside the handler
+        if found is None:
+            raise UnknownNode(next(n for n in node_ids if n not in index))
         if found and min(found) < 0:  # a node above grid level counts at itself
             position = self.hierarchy.position
             found = [

@@ -145,6 +145,7 @@ TAKE_ANYTHING = {
     "gridcare.masking.mask_id_number(number)": _MASKER,
     "gridcare.masking.mask_name(name)": _MASKER,
     "gridcare.masking.mask_numbers(text)": _MASKER,
+    "gridcare.masking.mask_numbers_in_each(texts)": _MASKER,
     "gridcare.masking.mask_phone(number)": _MASKER,
     "gridcare.masking.mask_text(text)": _MASKER,
     "gridcare.masking.masked_repr(value)": _MASKER,

@@ -845,3 +845,34 @@ def test_departments_named_with_a_number_are_masked_in_a_cases_exports() -> None
     revealed = case.to_dict(context=REVEAL)
     assert [name for name, _ in revealed["dispatched"]] == ["gas", named]
     assert type(case).from_dict(revealed) == case
+
+
+def test_names_communities_and_correction_fields_are_masked_in_exports() -> None:
+    """A person's name in a resident's or worker's export, a number typed into a declared
+    community or into the fields a correction names: masked unless revealed."""
+    from gridcare.declarations import CorrectionRequested, parse_form
+
+    city = synthetic_city(scale=0.001)
+    resident, worker = city.residents[0], city.workers[0]
+    form = example_form()
+    form["address"]["community"] = f"荷塘社区 {_PHONE}"
+    declaration = parse_form(
+        form, declaration_id="D1", received_at=datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE)
+    )
+    request = CorrectionRequested(
+        id="e1",
+        at=datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE),
+        declaration_id="D1",
+        fields=[f"note {_PHONE}"],
+    )
+    for value, secret in (
+        (resident, resident.name),
+        (worker, worker.name),
+        (declaration, _PHONE),
+        (request, _PHONE),
+    ):
+        shown = json.dumps(to_dict(value), ensure_ascii=False)
+        assert secret not in shown
+        assert to_dict(value)["masked"] is True
+        assert secret in json.dumps(to_dict(value, context=REVEAL), ensure_ascii=False)
+    assert to_dict(declaration)["address"]["community"] == "荷塘社区 138****5678"

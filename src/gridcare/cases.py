@@ -57,7 +57,7 @@ from gridcare.errors import (
     require_items,
 )
 from gridcare.machine import NEW, Machine, Replay, check_records, replay
-from gridcare.masking import mask_numbers, mask_text, masked_field_reprs
+from gridcare.masking import mask_numbers, mask_numbers_in_each, mask_text, masked_field_reprs
 from gridcare.serial import JsonMixin, personal
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import require_aware
@@ -201,14 +201,9 @@ def _positive(field: str) -> Callable[[Any, Any, Any], None]:
     return check
 
 
-def _mask_names(names: tuple[str, ...]) -> tuple[str, ...]:
-    """Departments' names with the phone and ID numbers in them masked (a worker may type a
-    contact person's number into one); the names themselves stay readable."""
-    return tuple(mask_numbers(name) for name in names)
-
-
 def _mask_named(pairs: tuple[tuple[str, datetime], ...]) -> tuple[tuple[str, datetime], ...]:
-    """(department, instant) pairs with each name masked as :func:`_mask_names` does."""
+    """(department, instant) pairs with the phone and ID numbers in each name masked (a
+    worker may type a contact person's number into one); the names stay readable."""
     return tuple((mask_numbers(name), at) for name, at in pairs)
 
 
@@ -325,7 +320,7 @@ class CaseEvent:
     grid: str | None = None
     topic: CaseTopic | None = None
     urgency: CaseUrgency | None = None
-    departments: tuple[str, ...] = attrs.field(default=(), metadata=personal(_mask_names))
+    departments: tuple[str, ...] = attrs.field(default=(), metadata=personal(mask_numbers_in_each))
     department: str | None = attrs.field(default=None, metadata=personal(mask_numbers))
     note: str = attrs.field(default="", repr=_mask, metadata=personal(mask_text))
 

@@ -33,6 +33,7 @@ __all__ = [
     "mask_id_number",
     "mask_name",
     "mask_numbers",
+    "mask_numbers_in_each",
     "mask_phone",
     "mask_text",
     "masked_repr",
@@ -351,6 +352,19 @@ def mask_address(parts: Sequence[str], keep: int) -> str:
         return NOT_TEXT
     shown = mask_numbers("".join(parts[:keep]))
     return shown + ("***" if len(parts) > keep else "")
+
+
+def mask_numbers_in_each(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`mask_numbers` over each text of a tuple (names, field paths): the texts stay
+    readable, their phone and ID numbers masked. Anything but a tuple of texts gives
+    ``(NOT_TEXT,)``, as the other masks show a value that is not text.
+
+    >>> mask_numbers_in_each(("王师傅13812345678", "gas"))
+    ('王师傅138****5678', 'gas')
+    """
+    if type(texts) is not tuple or not all(type(text) is str for text in texts):
+        return (NOT_TEXT,)
+    return tuple(mask_numbers(text) for text in texts)
 
 
 def mask_text(text: str) -> str:

@@ -330,7 +330,7 @@ class Resident:
 
     id: str
     household_id: str
-    name: str
+    name: str = attrs.field(metadata=personal(mask_name))
     document: CitizenId | IdDocument
     birth_date: date
     sex: Sex
@@ -734,7 +734,7 @@ class Worker:
     """
 
     id: str
-    name: str
+    name: str = attrs.field(metadata=personal(mask_name))
     role: WorkerRole
     phone: PhoneNumber | None = None
 

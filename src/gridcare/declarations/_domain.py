@@ -231,7 +231,7 @@ class DeclaredAddress:
     DeclaredAddress(community='C1', building='***', room='***')
     """
 
-    community: str | None = None
+    community: str | None = attrs.field(default=None, metadata=personal(mask_numbers))
     building: str | None = attrs.field(default=None, metadata=personal(_below_community))
     unit: str | None = attrs.field(default=None, metadata=personal(_below_community))
     room: str | None = attrs.field(default=None, metadata=personal(_below_community))
@@ -267,8 +267,8 @@ class DeclaredAddress:
 
     def __repr__(self) -> str:
         shown = [f"community={masked_repr(self.community)}"]
-        hidden = personal_fields(DeclaredAddress)
-        shown += [f"{key}='***'" for key in hidden if getattr(self, key) is not None]
+        below = [key for key in personal_fields(DeclaredAddress) if key != "community"]
+        shown += [f"{key}='***'" for key in below if getattr(self, key) is not None]
         return f"DeclaredAddress({', '.join(shown)})"
 
 

@@ -57,7 +57,7 @@ from gridcare.declarations._enums import (
 from gridcare.declarations._routing import Route
 from gridcare.errors import InvalidInput, require_instance, require_int
 from gridcare.machine import NEW, Machine, Replay, check_records, replay, trusted_replay
-from gridcare.masking import mask_text, masked_field_reprs
+from gridcare.masking import mask_numbers_in_each, mask_text, masked_field_reprs
 from gridcare.serial import JsonMixin, personal
 from gridcare.text import check_text_of
 from gridcare.timeutil import require_aware
@@ -368,7 +368,9 @@ class CorrectionRequested(DeclarationEvent):
 
     kind: ClassVar[DeclarationEventKind] = K.REQUEST_CORRECTION
 
-    fields: tuple[str, ...] = attrs.field(converter=_field_paths)
+    fields: tuple[str, ...] = attrs.field(
+        converter=_field_paths, metadata=personal(mask_numbers_in_each)
+    )
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
@@ -519,7 +521,9 @@ class DeclarationRecord(JsonMixin):
     first_assigned_at: datetime | None = None
     reviewed_at: datetime | None = None
     verified_by: VerificationMethod | None = None
-    correction_fields: tuple[str, ...] = ()
+    correction_fields: tuple[str, ...] = attrs.field(
+        default=(), metadata=personal(mask_numbers_in_each)
+    )
     rejection_reason: str | None = attrs.field(default=None, metadata=personal(mask_text))
     duplicate_of: str | None = None
     unrouted_reason: UnroutedReason | None = None

@@ -876,3 +876,28 @@ def test_names_communities_and_correction_fields_are_masked_in_exports() -> None
         assert to_dict(value)["masked"] is True
         assert secret in json.dumps(to_dict(value, context=REVEAL), ensure_ascii=False)
     assert to_dict(declaration)["address"]["community"] == "荷塘社区 138****5678"
+
+
+def test_a_campaigns_progress_rows_mask_a_number_in_a_nodes_name() -> None:
+    """The rows a dashboard reads show a node's name as the daily report does: a worker's
+    mobile typed into a grid's name is masked, the name kept."""
+    from datetime import timedelta
+
+    from gridcare.visits import Campaign
+    from gridcare.visits.progress import progress
+
+    h = Hierarchy(
+        [
+            Node("C", gridcare.NodeKind.CITY, "株洲市"),
+            Node("G", gridcare.NodeKind.GRID, f"网格{_PHONE}", "C"),
+            Node("H", gridcare.NodeKind.HOUSEHOLD, "101", "G"),
+        ]
+    )
+    t = datetime(2022, 3, 20, 9, tzinfo=DEFAULT_ZONE)
+    report = progress(
+        h, Campaign(id="K", scope="C", round=1, start=t, end=t + timedelta(days=2)), [], t
+    )
+    rows = report.rows(gridcare.NodeKind.GRID) + report.behind(gridcare.NodeKind.GRID)
+    assert rows
+    for row in rows:
+        assert row["name"] == "网格138****5678"

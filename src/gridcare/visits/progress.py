@@ -41,7 +41,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import Replay
-from gridcare.masking import id_repr, masked_field_reprs
+from gridcare.masking import id_repr, mask_numbers, masked_field_reprs
 from gridcare.rates import Rate
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import DEFAULT_ZONE, require_aware, require_day, zone
@@ -451,11 +451,15 @@ class ProgressReport:
         return tuple((n, self.node(n.id)) for n in found)
 
     def rows(self, kind: NodeKind) -> list[dict[str, object]]:
-        """Plain rows (id, name, counts, rates, shortfall, target met) per node of ``kind``."""
+        """Plain rows (id, name, counts, rates, shortfall, target met) per node of ``kind``;
+        a phone or ID number in a name is masked, as the daily report masks it."""
         target = self.campaign.target_coverage
         out = []
         for node, p in self.nodes(kind):
-            row: dict[str, object] = {"id": node.id, "name": node.name, "kind": node.kind.value}
+            # The name by content, as the daily report shows it: a worker's mobile in a grid's
+            # name is masked (gridcare.masking.mask_numbers).
+            name = mask_numbers(node.name)
+            row: dict[str, object] = {"id": node.id, "name": name, "kind": node.kind.value}
             row.update(p.as_row())
             row["shortfall"] = p.shortfall(target)
             row["target_met"] = p.shortfall(target) == 0

@@ -78,17 +78,19 @@ def test_given(n, gridcare_as_of, gridcare_policy, gridcare_register):
         (
             "hypothesis",
             "import gridcare.testing.strategies",
-            'gridcare.testing.strategies needs hypothesis: pip install "gridcare[testing]"',
+            "gridcare.testing.strategies needs hypothesis: "
+            'install it with pip install "gridcare[testing]"',
         ),
         (
             "hypothesis",
             "from gridcare.testing import citizen_ids",
-            'gridcare.testing.citizen_ids needs hypothesis: pip install "gridcare[testing]"',
+            "gridcare.testing.citizen_ids needs hypothesis: "
+            'install it with pip install "gridcare[testing]"',
         ),
         (
             "pytest",
             "import gridcare.testing.plugin",
-            'gridcare.testing.plugin needs pytest: pip install "gridcare[testing]"',
+            'gridcare.testing.plugin needs pytest: install it with pip install "gridcare[testing]"',
         ),
     ],
 )

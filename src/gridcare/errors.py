@@ -561,6 +561,22 @@ def require_finite(value: object, field: str, *, code: str = "not_number") -> fl
     return number
 
 
+def missing_extra(caller: str, package: str, extra: str) -> ModuleNotFoundError:
+    """The error of ``caller`` used without ``package``, naming the extra that installs it.
+
+    The one wording of that message, for every module that imports an optional package
+    (``plot``, ``pandas``, ``testing``). Public for the library's modules; not part of the
+    documented interface.
+
+    >>> str(missing_extra("to_figure", "matplotlib", "plot"))
+    'to_figure needs matplotlib: install it with pip install "gridcare[plot]"'
+    """
+    return ModuleNotFoundError(
+        f'{caller} needs {package}: install it with pip install "gridcare[{extra}]"',
+        name=package,
+    )
+
+
 def require_callable(value: object, field: str) -> Callable[..., object]:
     """``value`` if it can be called; ``InvalidInput`` code ``not_callable`` otherwise.
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gridcare.errors import InvalidInput, require_instance
+from gridcare.errors import InvalidInput, missing_extra, require_instance
 from gridcare.hierarchy import NodeKind
 from gridcare.labels import Lang, require_lang
 from gridcare.reports.daily import DailyReport, Figure, ReportRow, lagging
@@ -107,9 +107,7 @@ def _matplotlib(caller: str) -> Any:
     try:
         import matplotlib.figure
     except ImportError as exc:
-        raise ImportError(
-            f'{caller} needs matplotlib: install it with pip install "gridcare[plot]"'
-        ) from exc
+        raise missing_extra(caller, "matplotlib", "plot") from exc
     return matplotlib.figure
 
 

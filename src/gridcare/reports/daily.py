@@ -27,6 +27,7 @@ import attrs
 from gridcare.errors import (
     InvalidInput,
     UnknownNode,
+    missing_extra,
     require_finite,
     require_flag,
     require_instance,
@@ -418,9 +419,7 @@ def _pandas(caller: str) -> Any:
     try:
         import pandas as pd
     except ImportError as exc:
-        raise ImportError(
-            f'{caller} needs pandas: install it with pip install "gridcare[pandas]"'
-        ) from exc
+        raise missing_extra(caller, "pandas", "pandas") from exc
     return pd
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from gridcare.testing._arguments import extra_missing
+from gridcare.errors import missing_extra
 from gridcare.testing.payloads import CORRUPTIONS, FORM_RECEIVED_AT, form_payloads
 from gridcare.testing.synthetic import PROFILES, City, synthetic_city
 
@@ -107,7 +107,7 @@ def __getattr__(name: str) -> Any:
     except ModuleNotFoundError as exc:
         if exc.name != "hypothesis":
             raise
-        raise extra_missing("hypothesis", f"gridcare.testing.{name}") from exc
+        raise missing_extra(f"gridcare.testing.{name}", "hypothesis", "testing") from exc
     return getattr(loaded, name)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from gridcare.errors import InvalidInput, require_int, require_items
+from gridcare.errors import InvalidInput, missing_extra, require_int, require_items
 from gridcare.timeutil import require_aware
 
 __all__ = [
@@ -143,19 +143,9 @@ def require_some(
     return found
 
 
-def extra_missing(package: str, module: str) -> ModuleNotFoundError:
-    """The error of ``module`` used without ``package``, which the ``testing`` extra installs.
-
-    >>> str(extra_missing("hypothesis", "gridcare.testing.strategies"))
-    'gridcare.testing.strategies needs hypothesis: pip install "gridcare[testing]"'
-    """
-    return ModuleNotFoundError(
-        f'{module} needs {package}: pip install "gridcare[testing]"', name=package
-    )
-
-
 def require_extra(package: str, module: str) -> None:
-    """Raise :func:`extra_missing`'s error where ``package`` is not installed (a module that
-    needs it calls this before importing it, so that a plain install says what to add)."""
+    """Raise :func:`gridcare.errors.missing_extra` (the ``testing`` extra) where ``package``
+    is not installed: a module that needs it calls this before importing it, so that a
+    plain install says what to add."""
     if importlib.util.find_spec(package) is None:
-        raise extra_missing(package, module)
+        raise missing_extra(module, package, "testing")

@@ -638,7 +638,12 @@ def _masking(converter: cattrs.Converter, mask: Callable[[Any], Any]) -> Callabl
     """A field's export: its value masked, then written as the field's values are."""
 
     def masked(value: Any) -> Any:
-        return None if value is None else converter.unstructure(mask(value))
+        if value is None:
+            return None
+        shown = mask(value)
+        # A masked text is written as it is (most personal fields, millions in a city's
+        # export); a tuple of texts, or of names and instants, as the field's values are.
+        return shown if type(shown) is str else converter.unstructure(shown)
 
     return masked
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from gridcare.codes import CitizenId, PhoneNumber
 from gridcare.masking import (
     NOT_TEXT,
+    PROVINCE_CODES,
     REVEAL,
     mask_address,
     mask_id_number,
@@ -189,8 +190,8 @@ numeric_text = st.text(st.sampled_from("0123456789Xx -+*.\n٠١٢３a汉"), max_
         # A date before a phone number stays; the 12-character runs end in x or X.
         ("20220327-13812345678", "20220327-138****5678"),
         ("13812345678x", "13********8x"),
-        ("110105 19491231002x", "110105 194*****002x"),
-        ("110105 19491231002X", "110105 194*****002X"),
+        ("110105 19491231002x", "110105 ********002x"),
+        ("110105 19491231002X", "110105 ********002X"),
         ("1381234567x 5", "1381234567x 5"),
         # Twelve digits are a village's code only in ASCII: a phone beside another script's
         # digit is masked.
@@ -261,6 +262,137 @@ def test_a_phone_number_beside_digits_of_another_script_is_masked(
 @given(st.text(st.sampled_from("0123456789"), min_size=11, max_size=11), plain_text)
 def test_mask_numbers_masks_a_phone_number_as_a_phone(number: str, after: str) -> None:
     assert mask_numbers(f"{number} {after}").startswith(mask_phone(number) + " ")
+
+
+# ---------------------------------------------------------------- numbers split by wider marks
+
+# The marks people also type inside a number, which figures and instants use too.
+_WIDE_MARKS = "/\\_,;:+()[]<>|~'\"#·，、；：＋（）【】《》〈〉「」『』－—–‐‑‒―～｜・．。＃ .-\u200b"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("(138)1234-5678", "(138)****-5678"),
+        ("138/1234/5678", "138/****/5678"),
+        ("138_1234_5678", "138_****_5678"),
+        ("138，1234，5678", "138，****，5678"),
+        ("（+86）138-1234-5678", "（+86）138-****-5678"),
+        ("+86 138 1234 5678, 2022-03-27", "+86 1** **** 5678, 2022-03-27"),
+        ("13812345678, 2022-03-27", "138****5678, 2022-03-27"),
+        ("138 1234 / 5678 号", "138 **** / 5678 号"),
+        # Four spaces or more are no longer one run's separators: the shape decides.
+        ("138 1234     5678", "138 ****     5678"),
+        ("430202/19900101/1234", "430202/********/1234"),
+        ("430202_19900101_123X", "430202_********_123X"),
+        ("43020219900101123 : X", "430202********123 : X"),
+        # Superscript and full-width digits, and a character that draws nothing.
+        ("\u00b9\u00b3\u2078/\u00b9\u00b2\u00b3\u2074/\u2075\u2076\u2077\u2078",
+         "\u00b9\u00b3\u2078/****/\u2075\u2076\u2077\u2078"),
+        ("１３８/１２３４/５６７８", "１３８/****/５６７８"),
+        ("138\u034f12345678", "138\u034f****5678"),
+        # Figures and instants joined by the same marks have no number's shape: kept.
+        ("7,178 (+882) 90.30%", "7,178 (+882) 90.30%"),
+        ("13,812 (+345) 67.80%", "13,812 (+345) 67.80%"),
+        ("2022-03-27T08:00:00+08:00", "2022-03-27T08:00:00+08:00"),
+        ("2022-03-27 08:00:00, 2022-03-28 08:00:00", "2022-03-27 08:00:00, 2022-03-28 08:00:00"),
+        ("datetime(2022, 3, 27, 8, 0, 15, 123456)", "datetime(2022, 3, 27, 8, 0, 15, 123456)"),
+        ("(238)1234-5678", "(238)1234-5678"),
+        ("(128)1234-5678", "(128)1234-5678"),
+        ("990202/19900101/1234", "990202/19900101/1234"),
+        ("430202/19900101/12X4", "430202/19900101/12X4"),
+        ("430202/2990010/1234", "430202/2990010/1234"),
+        # An error shows a character that does not print as its code point between braces:
+        # those digits join no others.
+        ("\\u{36680}0130000000", "\\u{36680}0130000000"),
+    ],
+)  # fmt: skip
+def test_numbers_split_by_wider_marks(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
+    assert mask_numbers(masked) == masked
+
+
+def _split(number: str, cuts: list[int], marks: list[str]) -> str:
+    """``number`` cut before each position in ``cuts``, a mark between the pieces."""
+    pieces, last = [], 0
+    for cut in sorted({c for c in cuts if 0 < c < len(number)}):
+        pieces.append(number[last:cut])
+        last = cut
+    pieces.append(number[last:])
+    out = pieces[0]
+    for k, piece in enumerate(pieces[1:]):
+        out += marks[k % len(marks)] + piece
+    return out
+
+
+_NUMBER_IN_PIECES = st.tuples(
+    st.one_of(
+        st.from_regex(r"\A1[3-9][0-9]{9}\Z"),
+        citizen_ids().map(lambda cid: cid.number),
+    ),
+    st.lists(st.integers(1, 17), max_size=6),
+    st.lists(st.text(st.sampled_from(_WIDE_MARKS), min_size=1, max_size=8), min_size=1, max_size=3),
+    st.text(st.sampled_from("电话号码身份证 abc：(（"), max_size=6),
+    st.text(st.sampled_from("号 abc)）。"), max_size=6),
+)
+
+
+@given(_NUMBER_IN_PIECES)
+@example(("13812345678", [3, 7], ["/"], "", ""))
+@example(("430202199001011234", [6, 14], ["     "], "id ", ""))
+@example(("23000119110206240X", [17], [":"], "", ""))
+def test_a_number_cut_by_any_marks_is_masked(
+    case: tuple[str, list[int], list[str], str, str],
+) -> None:
+    """A phone or ID number cut into pieces by any marks people type shows its middle digits
+    starred (a phone's 4th to 7th; an ID number's birth date and sequence, where a piece of
+    11 digits or more cut from inside the area may keep the century's digit), and masking
+    again changes nothing."""
+    number, cuts, marks, before, after = case
+    split = _split(number, cuts, marks)
+    masked = mask_numbers(before + split + after)
+    in_number = masked[len(before) : len(before) + len(split)]
+    digits = [ch for ch in in_number if ch.isdigit() or ch in "Xx*"]
+    assert len(digits) == len(number)
+    hidden = digits[3:7] if len(number) == 11 else digits[7:14]
+    assert set(hidden) == {"*"}, (split, in_number)
+    assert mask_numbers(masked) == masked
+    assert len(masked) == len(before + split + after)
+
+
+# Text rich in digits, stars and the wider marks: where a second masking may read differently.
+wide_numeric_text = st.text(st.sampled_from("0123456789134X*/(),:+_ ，（）-."), max_size=60)
+
+
+@given(wide_numeric_text)
+@example("13812345678, 2022, 123")
+def test_masking_a_text_with_wider_marks_twice_is_masking_it_once(text: str) -> None:
+    once = mask_numbers(text)
+    assert mask_numbers(once) == once
+    assert len(once) == len(text)
+
+
+def _shapes_of_a_number(text: str) -> bool:
+    """Whether digits of ``text`` joined by the wider marks could read as a mobile or an ID
+    number: every stretch of digit groups, with the final X of the text's last group."""
+    groups = re.findall(r"[0-9]+[Xx]?", text)
+    for i in range(len(groups)):
+        digits = ""
+        for group in groups[i:]:
+            digits += group
+            if len(digits) == 11 and re.fullmatch(r"1[3-9][0-9]{9}", digits):
+                return True
+            if len(digits) == 18 and digits[:2] in PROVINCE_CODES:
+                return True
+    return False
+
+
+@given(st.text(st.sampled_from("0123456789/(),:+_ ，（）-."), max_size=40))
+def test_digits_with_no_number_s_shape_are_kept(text: str) -> None:
+    """A text whose digits, read across any marks, show no mobile or ID number and no run of
+    11 digits, is kept as it is: figures, instants and codes stay readable."""
+    if not long_digit_runs(text) and not _shapes_of_a_number(text):
+        assert mask_numbers(text) == text
 
 
 def test_reveal_context() -> None:

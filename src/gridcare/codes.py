@@ -55,6 +55,7 @@ from gridcare.errors import (
     require_int,
 )
 from gridcare.masking import (
+    PROVINCE_CODES,
     mask_id_number,
     mask_numbers,
     mask_phone,
@@ -119,16 +120,6 @@ _KEY_LEVEL = {
     12: AreaLevel.VILLAGE,
 }
 
-#: GB/T 2260 province-level prefixes (two digits), and 83: the residence permits
-#: of Taiwan residents carry 830000, as those of Hong Kong and Macau residents
-#: carry 810000 and 820000.
-PROVINCE_CODES: frozenset[str] = frozenset(
-    {
-        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34",
-        "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52",
-        "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
-    }
-)  # fmt: skip
 
 # Every character ``str.isspace`` holds (what ``str.strip()`` drops and ``\s`` matches).
 _WHITESPACE = (

@@ -19,6 +19,7 @@ Everything that carries personal data shows only its masked form in ``repr``,
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ import attrs
 
 __all__ = [
     "NOT_TEXT",
+    "PROVINCE_CODES",
     "REVEAL",
     "id_repr",
     "ids_repr",
@@ -115,26 +117,81 @@ def mask_phone(number: str) -> str:
     return "*" * n
 
 
-# What may stand between the digit groups of one number: a dot, a hyphen, any space or line
-# break, and every character that draws nothing (C0 and C1 controls, the soft hyphen, the
-# zero-width and bidirectional format characters, the byte order mark). A number split by
-# characters a reader does not see still reads as the number, so it is masked as one.
-_SEPARATOR = (
-    "[.\\-\\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
-)
-# A digit of any script, or a star: a digit already masked. So a masked number masked again
-# is read as the number it was and comes out the same (masking twice is masking once), and a
-# star typed into a number ("138*12345678") does not split it.
-_DIGIT = r"[\d*]"
-# A run of digits, with the X an ID number may end in; digit groups joined by one to three
-# separators ("138 1234 5678", "+86-138-1234-5678", "138\u200b12345678") are one run. A
-# separator is never a digit, so the pattern is linear in the text's length.
-_DIGIT_RUN = re.compile(rf"(?<!{_DIGIT}){_DIGIT}+(?:{_SEPARATOR}{{1,3}}{_DIGIT}+)*[Xx]?")
-# Splits a run into its digit groups and, between them, the separators kept.
-_SEPARATED = re.compile(f"({_SEPARATOR}+)")
+#: GB/T 2260 province-level prefixes (two digits), and 83: the residence permits
+#: of Taiwan residents carry 830000, as those of Hong Kong and Macau residents
+#: carry 810000 and 820000. An ID number starts with one of them.
+PROVINCE_CODES: frozenset[str] = frozenset(
+    {
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34",
+        "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52",
+        "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
+    }
+)  # fmt: skip
 
 #: Fewer digits than this in a run are kept: no phone or ID number is that short.
 _PERSONAL_DIGITS = 11
+
+# Characters that draw nothing: C0 and C1 controls, every format character (the soft hyphen,
+# the zero-width and bidirectional marks, the byte order mark, the tags) and the other
+# characters Unicode asks a renderer to ignore (the combining grapheme joiner, the Hangul
+# fillers, the variation selectors). A number split by them still reads as the number.
+_INVISIBLE = (
+    "\x00-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+    "\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+# What may stand between the digit groups of one number, whatever its digits: a dot, a
+# hyphen, any space or line break, and the characters that draw nothing.
+_SEPARATOR = "[.\\-\\s" + _INVISIBLE + "]"
+# Marks people also type inside a phone or ID number ("(138)1234-5678", "138/1234/5678",
+# "430202_19900101_1234", the full-width forms of Chinese text), but which figures and
+# instants are written with too ("7,178 (+882)", "08:00:00+08:00"). Digits joined by them
+# are masked only where they have the shape of a mobile or an ID number (_looks_like_mobile,
+# _looks_like_id_number). Braces are not among them: an error shows a character that does not
+# print as its code point between braces (``\u{36680}``), and those digits join no others.
+_WIDE_SEPARATOR = (
+    "[.\\-\\s"
+    + _INVISIBLE
+    + "/\\\\_,;:+()\\[\\]<>|~'\"#·，、；：＋（）【】《》〈〉「」『』－—–‐‑‒―～｜・．。＃]"
+)
+# A digit: any character Python counts as one (``str.isdigit``: the decimal digits of every
+# script, and superscript, subscript and circled digits), or a star: a digit already masked.
+# So a masked number masked again is read as the number it was and comes out the same
+# (masking twice is masking once), and a star typed into a number ("138*12345678") does not
+# split it.
+_DIGIT = (
+    "[\\d*\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2070\u2074-\u2079\u2080-\u2089"
+    "\u2460-\u2468\u2474-\u247c\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e"
+    "\u2780-\u2788\u278a-\u2792\U00010a40-\U00010a43\U00010e60-\U00010e68"
+    "\U00011052-\U0001105a\U0001f100-\U0001f10a]"
+)
+# A run of digits, with the X an ID number may end in; digit groups joined by one to three
+# separators ("138 1234 5678", "+86-138-1234-5678", "138\u200b12345678") are one run. A
+# separator is never a digit, so the pattern is linear in the text's length.
+# (The lookahead skips, inside the regular expression engine, every run too short to hold 11
+# digits: most digits in text are a house number or a date.)
+_DIGIT_RUN = re.compile(
+    f"(?<!{_DIGIT})(?=(?:{_DIGIT}|{_SEPARATOR}){{{_PERSONAL_DIGITS}}})"
+    f"{_DIGIT}+(?:{_SEPARATOR}{{1,3}}{_DIGIT}+)*[Xx]?"
+)
+# Splits a run into its digit groups and, between them, the separators kept.
+_SEPARATED = re.compile(f"({_SEPARATOR}+)")
+# Digit groups joined by one to eight of the wider marks: where a number may hide in pieces.
+# At least two groups, or one and an ID number's X standing apart ("...1234 X").
+_WIDE_RUN = re.compile(
+    f"(?<!{_DIGIT})(?=(?:{_DIGIT}|{_WIDE_SEPARATOR}){{{_PERSONAL_DIGITS}}})"
+    f"{_DIGIT}+(?:(?:{_WIDE_SEPARATOR}{{1,8}}{_DIGIT}+)+(?:{_WIDE_SEPARATOR}{{0,8}}[Xx])?"
+    f"|{_WIDE_SEPARATOR}{{1,8}}[Xx])"
+)
+_GROUP = re.compile(f"{_DIGIT}+[Xx]?|[Xx]")
+# What joins two groups of one :data:`_DIGIT_RUN`.
+_NARROW_JOIN = re.compile(f"{_SEPARATOR}{{1,3}}")
+
+#: The most digits a number the masks look for has (an ID number).
+_LONGEST_NUMBER = 18
+#: The digits of an ID number's area, which its mask keeps.
+_ID_AREA = 6
 
 
 def _mask_digit_run(match: re.Match[str]) -> str:
@@ -146,6 +203,9 @@ def _mask_digit_run(match: re.Match[str]) -> str:
     parts = _SEPARATED.split(run)  # separators hold no digit, so only groups count below
     if len(parts) == 1:
         return _mask_plain_run(run)
+    if _looks_like_id_number(_digit_values("".join(parts[::2]))):
+        # An ID number split by spaces or hyphens is masked as one: its area kept.
+        return _mask_inner_digits(run, keep_first=_ID_AREA, keep_last=4)
     if any(_digits(part) >= _PERSONAL_DIGITS for part in parts):
         return "".join(
             # A long group is a number of its own (a phone after a division code), or a
@@ -157,6 +217,80 @@ def _mask_digit_run(match: re.Match[str]) -> str:
             for part in parts
         )
     return _mask_inner_digits(run, keep_first=3, keep_last=4)
+
+
+def _mask_wide_run(match: re.Match[str]) -> str:
+    """Mask each stretch of a run's groups that reads as a mobile or an ID number.
+
+    Only stretches joined by at least one of the wider marks are read here (a stretch joined
+    by separators alone is one run of :data:`_DIGIT_RUN`, masked already if long enough).
+    From each group, the longest stretch that looks personal is masked as the number it
+    looks like (a mobile's first 3 and last 4 digits kept, an ID number's first 6 and last 4)
+    and the reading goes on after it; a stretch holds at most 18 digits, so the reading is
+    linear in the run's length.
+    """
+    run = match.group()
+    groups = [(group.start(), group.end()) for group in _GROUP.finditer(run)]
+    if len(groups) < 2:
+        return run
+    digits = [_digit_values(run[start:end]) for start, end in groups]
+    wide_join = [
+        _NARROW_JOIN.fullmatch(run, groups[k][1], groups[k + 1][0]) is None
+        for k in range(len(groups) - 1)
+    ]
+    if not any(wide_join):
+        return run  # one run of the first reading, masked there if it holds a number
+    shown = list(run)
+    i = 0
+    while i < len(groups):
+        longest, keep_first = None, 0
+        stretch = ""
+        for j in range(i, len(groups)):
+            stretch += digits[j]
+            if len(stretch) > _LONGEST_NUMBER:
+                break
+            if not any(wide_join[i:j]):
+                continue
+            if _looks_like_mobile(stretch):
+                longest, keep_first = j, 3
+            elif _looks_like_id_number(stretch):
+                longest, keep_first = j, _ID_AREA
+        if longest is None:
+            i += 1
+            continue
+        start, end = groups[i][0], groups[longest][1]
+        shown[start:end] = _mask_inner_digits(run[start:end], keep_first=keep_first, keep_last=4)
+        i = longest + 1
+    return "".join(shown)
+
+
+def _digit_values(group: str) -> str:
+    """A group's digits as ASCII digits (a star and an ID number's X kept as they are)."""
+    if group.isascii():
+        return group
+    return "".join(ch if ch in "*Xx" else str(unicodedata.digit(ch)) for ch in group)
+
+
+# A stretch's digits are read by :func:`_digit_values`: ASCII digits, stars for digits masked
+# and an X only at the end. Only a stretch's length and first two digits are read: a mask
+# keeps at least the first three digits and every digit's place, so a number masked reads as
+# it did (masking twice is masking once). A star in the first two is a digit masked as part
+# of another number: none starts there.
+
+
+def _looks_like_mobile(digits: str) -> bool:
+    """Whether a stretch reads as a mainland mobile number: 11 digits, 1 then 3 to 9."""
+    return (
+        len(digits) == _PERSONAL_DIGITS
+        and digits[0] == "1"
+        and digits[1] in "3456789"
+        and digits[-1] not in "Xx"
+    )
+
+
+def _looks_like_id_number(digits: str) -> bool:
+    """Whether a stretch reads as an ID number: 18 characters, a province's code first."""
+    return len(digits) == _LONGEST_NUMBER and digits[:2] in PROVINCE_CODES
 
 
 def _digits(run: str) -> int:
@@ -190,23 +324,40 @@ def _mask_inner_digits(run: str, *, keep_first: int, keep_last: int) -> str:
 def mask_numbers(text: str) -> str:
     """Mask every run of digits in ``text`` that could be a phone or an ID number.
 
-    A run of 11 digits is masked as a phone number, a longer run (an ID number,
-    which may end in ``X``) as an ID number. A run of exactly 12 ASCII digits
-    (a village's division code) and shorter runs are kept, and so is other
-    text; digits of other scripts count as digits, so 12 of them, or a phone
-    number with one more digit of another script beside it, are masked.
-    Groups of digits joined by one to three separators count as one run: dots,
-    hyphens, spaces and line breaks, as phone numbers are often typed, and
-    characters that draw nothing (controls, zero-width and bidirectional format
-    characters), which would otherwise let a number split by them read whole.
-    A group of 11 digits or more is masked on its own, all but its first 3 and
-    last 4 digits starred (a division code before it stays); otherwise, if the
-    groups hold 11 digits or more together, all but the first 3 and the last 4
-    digits of the run are starred. A star is a digit already masked: a run
-    that shows fewer than 11 digits is kept, and in one that shows more the
-    stars count as digits. So masking a masked text changes nothing, and a
-    star typed into a number does not split it. This is how errors about bad
-    input quote what they were given.
+    Two readings, the second over what the first leaves:
+
+    1. *Runs.* Groups of digits joined by one to three separators count as one
+       run: dots, hyphens, spaces and line breaks, as phone numbers are often
+       typed, and characters that draw nothing (controls, format characters
+       such as zero-width and bidirectional marks, variation selectors, the
+       other characters Unicode asks a renderer to ignore), which would
+       otherwise let a number split by them read whole. A run of 11 digits is
+       masked as a phone number, a longer run (an ID number, which may end in
+       ``X``) as an ID number. A run of exactly 12 ASCII digits (a village's
+       division code) and shorter runs are kept. A run of several groups that
+       reads as an ID number (18 characters, a province's code first) keeps
+       its first 6 and last 4; otherwise a group of 11 digits or more is
+       masked on its own, all but its first 3 and last 4 digits starred (a
+       division code before it stays), and if the groups hold 11 digits or
+       more together, all but the first 3 and the last 4 digits of the run
+       are starred.
+    2. *Numbers in pieces.* Groups joined by up to eight of the wider marks
+       people type inside a number as well (slashes, underscores, commas,
+       colons, plus signs, brackets, four spaces or more, the full-width
+       forms of Chinese text) are masked where a stretch of them, joined by
+       at least one such mark, reads as a mainland mobile number (11 digits,
+       1 then 3 to 9: first 3 and last 4 kept) or as an ID number (first 6
+       and last 4 kept). Figures and instants are written with the same marks
+       ("7,178 (+882)", "2022-03-27T08:00:00+08:00") and have neither shape,
+       so they stay readable.
+
+    A digit is any character Python counts as one (``str.isdigit``: the
+    digits of every script, superscripts, circled digits), so a phone number
+    with one more digit of another script beside it is masked. A star is a
+    digit already masked: a run that shows fewer than 11 digits is kept, and
+    in one that shows more the stars count as digits. So masking a masked
+    text changes nothing, and a star typed into a number does not split it.
+    This is how errors about bad input quote what they were given.
 
     >>> mask_numbers("430200-13812345678 x")
     '430200-138****5678 x'
@@ -217,7 +368,9 @@ def mask_numbers(text: str) -> str:
     >>> mask_numbers("138\\u200b12345678") == "138\\u200b****5678"
     True
     >>> mask_numbers("430202 193903070024")
-    '430202 193*****0024'
+    '430202 ********0024'
+    >>> mask_numbers("(138)1234-5678, 430202/19900101/1234, 7,178 (+882)")
+    '(138)****-5678, 430202/********/1234, 7,178 (+882)'
     >>> mask_numbers("13812345678\u0dee")  # a Sinhala digit after a phone number
     '13********8\u0dee'
     >>> mask_numbers("13812345678.2022-03-27"), mask_numbers("138****5678.2022-03-27")
@@ -227,7 +380,7 @@ def mask_numbers(text: str) -> str:
     """
     if not isinstance(text, str):
         return NOT_TEXT
-    return _DIGIT_RUN.sub(_mask_digit_run, text)
+    return _WIDE_RUN.sub(_mask_wide_run, _DIGIT_RUN.sub(_mask_digit_run, text))
 
 
 def id_repr(value: object) -> str:

@@ -141,16 +141,43 @@ def test_positive_pool_puts_every_member_under_retest_then_single_tubes_decide()
     assert out.residents.records["R1"].retests == 1
 
 
-def test_retest_before_the_result_is_illegal_and_at_the_result_instant_legal() -> None:
+def test_retest_before_or_at_the_result_is_illegal_and_after_it_legal() -> None:
     base = [swab("e1", "R1", "T1"), seal("e2", "T1", 1), result("e3", "T1", 100, LabResult.INVALID)]
-    early = swab("e4", "R1", "T2", 99, tube_kind=TubeKind.SINGLE, retest_of="T1")
-    exact = swab("e4", "R1", "T2", 100, tube_kind=TubeKind.SINGLE, retest_of="T1")
-    out = replay_round([*base, early], _round(), _due("R1"))
-    assert out.outcome_of("R1") is Outcome.UNDER_RETEST
-    assert len(out.residents.rejected) == 1
-    out = replay_round([*base, exact], _round(), _due("R1"))
+    for minutes in (99, 100):
+        early = swab("e4", "R1", "T2", minutes, tube_kind=TubeKind.SINGLE, retest_of="T1")
+        out = replay_round([*base, early], _round(), _due("R1"))
+        assert out.outcome_of("R1") is Outcome.UNDER_RETEST
+        assert [type(r.error).__name__ for r in out.residents.rejected] == ["IllegalTransition"]
+    after = swab("e4", "R1", "T2", 101, tube_kind=TubeKind.SINGLE, retest_of="T1")
+    out = replay_round([*base, after], _round(), _due("R1"))
     assert out.residents.records["R1"].state is ResidentState.RESAMPLED
     assert out.outcome_of("R1") is Outcome.UNDER_RETEST  # the single tube has no result yet
+
+
+def test_a_retest_at_the_result_s_instant_is_judged_alike_whole_and_resumed() -> None:
+    """A re-test at the very instant of the result that calls for it, before it by id, sorts
+    before the result: a part of the log ending between them must judge it as the whole does
+    (it was accepted in the whole and refused in the part, and never tried again on resume)."""
+    log = [
+        swab("e1", "R1", "T1"),
+        seal("e2", "T1", 1),
+        swab("a-retest", "R1", "T2", 100, tube_kind=TubeKind.SINGLE, retest_of="T1"),
+        result("z-result", "T1", 100, LabResult.INVALID),
+        swab("b-retest", "R1", "T3", 101, tube_kind=TubeKind.SINGLE, retest_of="T1"),
+    ]
+    whole = replay_round(log, _round(), _due("R1"))
+    for cut in range(len(log) + 1):
+        first = replay_round(log[:cut], _round(), _due("R1"))
+        resumed = replay_round(
+            log[cut:],
+            _round(),
+            _due("R1"),
+            tubes=first.tubes.records,
+            residents=first.residents.records,
+        )
+        assert dict(resumed.residents.records) == dict(whole.residents.records), cut
+        assert dict(resumed.tubes.records) == dict(whole.tubes.records), cut
+    assert whole.residents.records["R1"].tube_id == "T3"
 
 
 def test_single_tube_residents_are_never_pooled() -> None:

@@ -365,7 +365,10 @@ def test_a_retest_keeps_the_registration_and_the_first_tube_and_may_be_repeated(
     assert out.outcomes()["R1"] is Outcome.SAMPLED_NEGATIVE
     before = replay_round(log[:-3], rnd, due).residents.records["R1"]
     tubes = out.tubes.records
-    assert resident_state_as_of(before, tubes, T0 + timedelta(hours=13)) is ResidentState.RETEST_DUE
+    at_result = T0 + timedelta(hours=13)  # T2's result: due from the next instant on
+    assert resident_state_as_of(before, tubes, at_result) is ResidentState.RESAMPLED
+    later = at_result + timedelta(seconds=1)
+    assert resident_state_as_of(before, tubes, later) is ResidentState.RETEST_DUE
 
 
 def test_an_outcome_reads_a_missing_or_unreadable_tube_as_not_reported() -> None:

@@ -978,15 +978,18 @@ def _retest_matches(record: ResidentRecord, event: SwabAdded) -> bool:
 def retest_due(record: ResidentRecord, tubes: Mapping[str, TubeRecord], at: datetime) -> bool:
     """Guard: whether the resident may take another tube at ``at`` (the one rule for it).
 
-    Only once the lab has reported the resident's current tube positive (a
-    pooled tube) or invalid, that instant included: a resident is never in two
-    tubes of one round without a re-test between.
+    Only after the lab has reported the resident's current tube positive (a
+    pooled tube) or invalid, from the next instant on: a resident is never in
+    two tubes of one round without a re-test between. Strictly after, so that
+    a log replayed in parts gives what the whole gives: the result that calls
+    for a re-test always comes before it in replay order, in any part that
+    holds the re-test.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2022, 3, 27, 14, tzinfo=timezone.utc)
     >>> tube = TubeRecord("T1", TubeKind.POOLED, TubeState.POSITIVE, ("R1",), t, t)
     >>> r = ResidentRecord("R1", ResidentState.SAMPLED, tube_id="T1")
-    >>> retest_due(r, {"T1": tube}, t - timedelta(seconds=1)), retest_due(r, {"T1": tube}, t)
+    >>> retest_due(r, {"T1": tube}, t), retest_due(r, {"T1": tube}, t + timedelta(seconds=1))
     (False, True)
     """
     _check_as_of(record, tubes, at)
@@ -1010,7 +1013,7 @@ def _retest_due(record: ResidentRecord, tubes: Mapping[str, TubeRecord], at: dat
         type(tube) is TubeRecord
         and tube.calls_for_retest
         and tube.result_at is not None
-        and tube.result_at <= at
+        and tube.result_at < at
     )
 
 
@@ -1019,11 +1022,11 @@ def resident_state_as_of(
 ) -> ResidentState:
     """The resident's state at ``at``: ``RETEST_DUE`` when :func:`retest_due` says so.
 
-    >>> from datetime import datetime, timezone
+    >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2022, 3, 27, 14, tzinfo=timezone.utc)
     >>> tube = TubeRecord("T1", TubeKind.POOLED, TubeState.POSITIVE, ("R1",), t, t)
     >>> r = ResidentRecord("R1", ResidentState.SAMPLED, tube_id="T1")
-    >>> resident_state_as_of(r, {"T1": tube}, t).value
+    >>> resident_state_as_of(r, {"T1": tube}, t + timedelta(minutes=1)).value
     'retest_due'
     """
     _check_as_of(record, tubes, at)

@@ -502,3 +502,79 @@ def test_the_records_a_replay_builds_unchecked_pass_their_checks(case: RoundCase
         assert TubeRecord(*attrs.astuple(tube, recurse=False)) == tube
     for record in out.residents.records.values():
         assert ResidentRecord(*attrs.astuple(record, recurse=False)) == record
+
+
+# -------------------------------------------------------------- records name their round
+
+
+def _next_round() -> ScreeningRound:
+    """The same window and pooling as :func:`_round`, another round: ids come back in it."""
+    return ScreeningRound(
+        id="S2",
+        scope="C",
+        start=T0,
+        end=T0 + timedelta(hours=5),
+        pooling=PoolingRule(pool_size=10),
+    )
+
+
+def _next_due(*ids: str) -> DueList:
+    return attrs.evolve(_due(*ids), round_id="S2")
+
+
+@given(round_cases())
+def test_every_record_a_replay_builds_names_its_round(case: RoundCase) -> None:
+    for replayer in (replay_round, replay_round_plain):
+        out = replayer(case.events, case.screening, case.due)
+        records = [*out.tubes.records.values(), *out.residents.records.values()]
+        assert {r.round_id for r in records} <= {case.screening.id}
+        assert all(r.round_id == case.screening.id for r in records)
+
+
+@pytest.mark.parametrize("replayer", [replay_round, replay_round_plain])
+@pytest.mark.parametrize("which", ["tubes", "residents"])
+def test_records_of_another_round_are_refused_on_resume(replayer, which: str) -> None:  # type: ignore[no-untyped-def]
+    """Tube and resident ids come back round after round: one round's records given to the
+    next round's replay would read its first swabs as duplicates or re-tests."""
+    first = replay_round(
+        [swab("e1", "R1", "T1"), seal("e2", "T1", 1), result("e3", "T1", 100, LabResult.NEGATIVE)],
+        _round(),
+        _due("R1"),
+    )
+    given = {"tubes": first.tubes.records, "residents": first.residents.records}[which]
+    with pytest.raises(InvalidInput) as err:
+        replayer([swab("e9", "R1", "T1")], _next_round(), _next_due("R1"), **{which: given})
+    assert err.value.code == "wrong_round"
+    key = "T1" if which == "tubes" else "R1"
+    assert err.value.field == f"{which}.{key}.round_id"
+    # Through storage (JSON) too, and the same round's records resume as ever.
+    with pytest.raises(InvalidInput):
+        replayer([swab("e9", "R1", "T1")], _next_round(), _next_due("R1"), **{which: stored(given)})
+    again = replayer([swab("e1", "R1", "T1")], _round(), _due("R1"), **{which: stored(given)})
+    assert again.rejected == ()
+
+
+def test_one_record_of_another_round_is_refused_by_the_apply_functions() -> None:
+    from gridcare.screening import apply_screening_event, apply_tube_event
+
+    one = swab("e1", "R1", "T1")
+    tube = apply_tube_event(None, one, _round())
+    resident = apply_screening_event(None, one, _round(), _due("R1"), {"T1": tube})
+    assert (tube.round_id, resident.round_id) == ("S1", "S1")
+    later = SwabAdded(id="e2", at=T0, round_id="S2", resident_id="R2", tube_id="T1")
+    with pytest.raises(InvalidInput) as err:
+        apply_tube_event(tube, later, _next_round())
+    assert (err.value.code, err.value.field) == ("wrong_round", "record.round_id")
+    with pytest.raises(InvalidInput) as err:
+        apply_screening_event(resident, later, _next_round(), _next_due("R1"), {"T1": tube})
+    assert (err.value.code, err.value.field) == ("wrong_round", "record.round_id")
+
+
+def test_a_record_built_by_hand_names_no_round_and_is_taken_as_the_round_s() -> None:
+    record = ResidentRecord("R1", ResidentState.AWAY, away_reason=AwayReason.OUT_OF_AREA)
+    assert record.round_id is None
+    out = replay_round([], _round(), _due("R1"), residents={"R1": record})
+    assert out.residents.records["R1"] == record
+    with pytest.raises(InvalidInput) as err:
+        ResidentRecord("R1", ResidentState.AWAY, round_id=7)  # type: ignore[arg-type]
+    assert (err.value.code, err.value.field) == ("bad_record", "round_id")

@@ -649,6 +649,7 @@ _TUBE_FIELDS: tuple[_Rule, ...] = (
     ("retest_of", "id or None", None),
     ("event_ids", "ids", None),
     ("last_event_at", "instant or None", None),
+    ("round_id", "id or None", None),
 )
 _RESIDENT_FIELDS: tuple[_Rule, ...] = (
     ("resident_id", "id", None),
@@ -663,6 +664,7 @@ _RESIDENT_FIELDS: tuple[_Rule, ...] = (
     ("exempt_reason", "or None", ExemptionReason),
     ("event_ids", "ids", None),
     ("last_event_at", "instant or None", None),
+    ("round_id", "id or None", None),
 )
 
 
@@ -672,7 +674,9 @@ class TubeRecord(JsonMixin):
 
     ``event_ids`` are the ids of the events applied, in replay order, and
     ``last_event_at`` the instant of the last: what a replay resumed from
-    stored records needs (:class:`gridcare.machine.Tracked`).
+    stored records needs (:class:`gridcare.machine.Tracked`). ``round_id``
+    names the round the record was replayed in (``None`` for one built by
+    hand): a replay of another round refuses it (``wrong_round``).
 
     The constructor checks every field, as :class:`ResidentRecord`'s does: a
     value of another type is ``bad_record``; the tube's id, ``retest_of``, the
@@ -698,6 +702,7 @@ class TubeRecord(JsonMixin):
     retest_of: str | None = None
     event_ids: tuple[str, ...] = ()
     last_event_at: datetime | None = None
+    round_id: str | None = None
 
     def __init__(
         self,
@@ -710,6 +715,7 @@ class TubeRecord(JsonMixin):
         retest_of: str | None = None,
         event_ids: tuple[str, ...] = (),
         last_event_at: datetime | None = None,
+        round_id: str | None = None,
     ) -> None:
         self.__attrs_init__(
             tube_id,
@@ -721,6 +727,7 @@ class TubeRecord(JsonMixin):
             retest_of,
             event_ids,
             last_event_at,
+            round_id,
         )
         self._check()
 
@@ -753,6 +760,8 @@ class ResidentRecord(JsonMixin):
     resumed replay).
     ``event_ids`` are the ids of the events applied, in replay order, and
     ``last_event_at`` the instant of the last (:class:`gridcare.machine.Tracked`).
+    ``round_id`` names the round the record was replayed in (``None`` for one
+    built by hand): a replay of another round refuses it (``wrong_round``).
 
     >>> ResidentRecord("R1", ResidentState.SAMPLED, tube_id="T1").retests
     0
@@ -770,6 +779,7 @@ class ResidentRecord(JsonMixin):
     exempt_reason: ExemptionReason | None = None
     event_ids: tuple[str, ...] = ()
     last_event_at: datetime | None = None
+    round_id: str | None = None
 
     def __init__(
         self,
@@ -785,6 +795,7 @@ class ResidentRecord(JsonMixin):
         exempt_reason: ExemptionReason | None = None,
         event_ids: tuple[str, ...] = (),
         last_event_at: datetime | None = None,
+        round_id: str | None = None,
     ) -> None:
         self.__attrs_init__(
             resident_id,
@@ -799,6 +810,7 @@ class ResidentRecord(JsonMixin):
             exempt_reason,
             event_ids,
             last_event_at,
+            round_id,
         )
         _check_resident_record(self)
 
@@ -816,6 +828,7 @@ def _resident(
     exempt_reason: ExemptionReason | None = None,
     event_ids: tuple[str, ...] = (),
     last_event_at: datetime | None = None,
+    round_id: str | None = None,
 ) -> ResidentRecord:
     """A :class:`ResidentRecord` the replay built from checked events: no checks repeated."""
     return trusted(
@@ -832,6 +845,7 @@ def _resident(
         exempt_reason,
         event_ids,
         last_event_at,
+        round_id,
     )
 
 
@@ -850,6 +864,7 @@ def _with_ids(r: ResidentRecord, event_ids: tuple[str, ...]) -> ResidentRecord:
         r.exempt_reason,
         event_ids,
         r.last_event_at,
+        r.round_id,
     )
 
 
@@ -1081,6 +1096,8 @@ def apply_tube_event(
         raise InvalidInput("bad_round", "screening", "expected a ScreeningRound")
     if record is not None and type(record) is not TubeRecord:
         raise InvalidInput("bad_record", "record", "expected a TubeRecord or None")
+    if record is not None:
+        _check_record_round(record, screening.id, "record")
     draft = _TubeDraft(record)
     draft.step(event, screening)
     return draft.freeze()
@@ -1100,6 +1117,7 @@ class _TubeDraft:
         "members",
         "result_at",
         "retest_of",
+        "round_id",
         "sealed_at",
         "state",
         "tube_id",
@@ -1115,6 +1133,7 @@ class _TubeDraft:
         self.retest_of: str | None = None
         self.ids: list[str] = []
         self.last_at: datetime | None = None
+        self.round_id: str | None = None
         if record is not None:
             self.tube_id = record.tube_id
             self.kind = record.kind
@@ -1125,6 +1144,7 @@ class _TubeDraft:
             self.retest_of = record.retest_of
             self.ids = list(record.event_ids)
             self.last_at = record.last_event_at
+            self.round_id = record.round_id
 
     def step(self, event: TubeEvent, screening: ScreeningRound) -> None:
         kind = event.kind
@@ -1140,6 +1160,7 @@ class _TubeDraft:
             self.retest_of = event.retest_of
             self.ids.append(event.id)
             self.last_at = event.at
+            self.round_id = event.round_id
             return
         if self.tube_id != event.tube_id:
             raise InvalidInput("wrong_tube", "tube_id", "event is for another tube")
@@ -1178,6 +1199,7 @@ class _TubeDraft:
             self.retest_of,
             tuple(self.ids),
             self.last_at,
+            self.round_id,
         )
 
 
@@ -1221,6 +1243,7 @@ def apply_screening_event(
         raise InvalidInput("bad_due", "due", "expected a DueList")
     if record is not None:
         _check_resident_record(record)
+        _check_record_round(record, screening.id, "record")
     if not isinstance(tubes, Mapping):
         raise InvalidInput("bad_tubes", "tubes", "expected tube id -> TubeRecord")
     after = _resident_step(record, event, screening, due, tubes)
@@ -1281,7 +1304,19 @@ def _first_resident_record(
         at_home = event.door_team_id is not None
         at = event.at
         return _resident(
-            resident_id, state, tube_id, tube_id, None, at, at_home, 0, None, None, (event.id,), at
+            resident_id,
+            state,
+            tube_id,
+            tube_id,
+            None,
+            at,
+            at_home,
+            0,
+            None,
+            None,
+            (event.id,),
+            at,
+            event.round_id,
         )
     ids = (event.id,)
     if kind is K.REGISTER:
@@ -1293,15 +1328,26 @@ def _first_resident_record(
             at_home=event.at_home,
             event_ids=ids,
             last_event_at=event.at,
+            round_id=event.round_id,
         )
     if kind is K.MARK_AWAY:
         assert isinstance(event, MarkedAway)
         return _resident(
-            resident_id, state, away_reason=event.reason, event_ids=ids, last_event_at=event.at
+            resident_id,
+            state,
+            away_reason=event.reason,
+            event_ids=ids,
+            last_event_at=event.at,
+            round_id=event.round_id,
         )
     assert isinstance(event, MarkedExempt)
     return _resident(
-        resident_id, state, exempt_reason=event.reason, event_ids=ids, last_event_at=event.at
+        resident_id,
+        state,
+        exempt_reason=event.reason,
+        event_ids=ids,
+        last_event_at=event.at,
+        round_id=event.round_id,
     )
 
 
@@ -1335,6 +1381,7 @@ def _next_resident_record(
                 r.exempt_reason,
                 r.event_ids,
                 event.at,
+                event.round_id,
             )
         at_home = r.at_home or event.door_team_id is not None
         return _resident(
@@ -1350,6 +1397,7 @@ def _next_resident_record(
             r.exempt_reason,
             r.event_ids,
             event.at,
+            event.round_id,
         )
     if kind is K.REGISTER:
         assert isinstance(event, Registered)
@@ -1366,6 +1414,7 @@ def _next_resident_record(
             r.exempt_reason,
             r.event_ids,
             event.at,
+            event.round_id,
         )
     if kind is K.MARK_AWAY:
         assert isinstance(event, MarkedAway)
@@ -1382,6 +1431,7 @@ def _next_resident_record(
             r.exempt_reason,
             r.event_ids,
             event.at,
+            event.round_id,
         )
     assert isinstance(event, MarkedExempt)
     return _resident(
@@ -1397,6 +1447,7 @@ def _next_resident_record(
         event.reason,
         r.event_ids,
         event.at,
+        event.round_id,
     )
 
 
@@ -1567,7 +1618,7 @@ def _split(events: Iterable[ScreeningEvent]) -> tuple[list[TubeEvent], list[Resi
 
 def _exempt_records(due: DueList) -> dict[str, ResidentRecord]:
     return {
-        resident_id: _resident(resident_id, S.EXEMPT, exempt_reason=reason)
+        resident_id: _resident(resident_id, S.EXEMPT, exempt_reason=reason, round_id=due.round_id)
         for resident_id, reason in due.exempt.items()
     }
 
@@ -1592,18 +1643,36 @@ def _resident_key(record: ResidentRecord) -> str:
 
 
 def _stored(
-    tubes: object, residents: object
+    tubes: object, residents: object, round_id: str
 ) -> tuple[dict[str, TubeRecord], dict[str, ResidentRecord]]:
-    """Stored tube and resident records checked where they come back in."""
+    """Stored tube and resident records checked where they come back in, each of the round
+    replayed (or of none named)."""
     tube_start = {} if tubes is None else check_records(tubes, TubeRecord, _tube_key, field="tubes")
     resident_start = (
         {}
         if residents is None
         else check_records(residents, ResidentRecord, _resident_key, field="residents")
     )
-    for record in resident_start.values():
+    for tube_id, tube in tube_start.items():
+        _check_record_round(tube, round_id, f"tubes.{tube_id}")
+    for resident_id, record in resident_start.items():
         _check_resident_record(record)
+        _check_record_round(record, round_id, f"residents.{resident_id}")
     return tube_start, resident_start
+
+
+def _check_record_round(record: TubeRecord | ResidentRecord, round_id: str, field: str) -> None:
+    """A stored record names the round it was replayed in; one of another round is refused.
+
+    A record built by hand may name none (``round_id=None``): it is taken as this round's.
+    """
+    if record.round_id is not None and record.round_id != round_id:
+        raise InvalidInput(
+            "wrong_round",
+            f"{field}.round_id",
+            f"the record belongs to round {record.round_id!r}, not {round_id!r}",
+            value=record.round_id,
+        )
 
 
 def _tube_or_none(event: ScreeningEvent) -> str | None:
@@ -1677,7 +1746,7 @@ def replay_round_plain(
     {'R1': <Outcome.AWAITING_RESULT: 'awaiting_result'>}
     """
     _check_arguments(screening, due, progress)
-    tube_start, resident_start = _stored(tubes, residents)
+    tube_start, resident_start = _stored(tubes, residents, screening.id)
     batch = _sorted_out(_checked_log(events), tube_start, resident_start)
     tube_log, resident_log = _split(batch.firsts)
     tube_repeats, resident_repeats = _split(batch.duplicates)
@@ -1878,7 +1947,7 @@ def replay_round(
     (1, True)
     """
     _check_arguments(screening, due, progress)
-    tube_start, resident_start = _stored(tubes, residents)
+    tube_start, resident_start = _stored(tubes, residents, screening.id)
     batch = _sorted_out(_checked_log(events), tube_start, resident_start)
     tube_groups, resident_groups = _groups(batch.firsts)
     tube_repeats, resident_repeats = _split(batch.duplicates)

@@ -35,7 +35,7 @@ from gridcare import (
 from gridcare.codes import CitizenId, PhoneNumber
 from gridcare.declarations import DeclarationForm, example_form
 from gridcare.hierarchy import Hierarchy, Node
-from gridcare.masking import REVEAL, mask_numbers, masked_repr
+from gridcare.masking import PERSONAL_MASK_KEY, REVEAL, mask_numbers, masked_repr
 from gridcare.people import Household, Resident, Worker, WorkerRole
 from gridcare.reports import Tally
 from gridcare.risk import PRESETS
@@ -539,6 +539,31 @@ def test_a_number_typed_into_any_text_field_of_any_record_never_shows_in_its_rep
     assert tried >= 60  # most records and text fields took a number
 
 
+def test_a_personal_field_s_repr_shows_no_more_than_its_masked_export(day: CityDay) -> None:
+    """A name typed into a note (a rejection's reason) showed whole in ``repr`` while the
+    export kept its first two characters: a personal field's repr uses its own mask."""
+    from gridcare.serial import personal_fields
+
+    found: dict[type, object] = {}
+    for part in (day, day.screening, day.census, day.round_summary()):
+        _records_of(part, found)
+    secret = "刘晓娟本人不在此处居住"
+    tried = 0
+    for cls, record in found.items():
+        for name in personal_fields(cls):
+            field = attrs.fields_dict(cls)[name]  # type: ignore[arg-type]
+            if not field.init or type(getattr(record, name)) is not str:
+                continue
+            try:
+                changed = attrs.evolve(record, **{name: secret})
+            except (GridcareError, TypeError):
+                continue
+            tried += 1
+            if field.metadata[PERSONAL_MASK_KEY](secret) != secret:  # its export masks it
+                assert secret not in repr(changed), f"{cls.__qualname__}.{name}"
+    assert tried >= 3
+
+
 @given(
     secret=st.one_of(
         phone_numbers(allocated=None).map(lambda p: p.number),
@@ -901,3 +926,63 @@ def test_a_campaigns_progress_rows_mask_a_number_in_a_nodes_name() -> None:
     assert rows
     for row in rows:
         assert row["name"] == "网格138****5678"
+
+
+@given(citizen_ids())
+def test_a_masked_resident_export_does_not_give_the_id_number_back(cid: CitizenId) -> None:
+    """The ID number's mask hides exactly its birth date: the export must not show the
+    date beside it (first 6 + birth date + last 4 is the whole number)."""
+    from gridcare.people import Sex
+
+    resident = Resident(
+        id="R1",
+        household_id="H1",
+        name="刘晓娟",
+        document=cid,
+        birth_date=cid.birth_date,
+        sex=Sex.MALE if cid.sex.value == "male" else Sex.FEMALE,
+    )
+    shown = json.dumps(to_dict(resident), ensure_ascii=False)
+    assert cid.number not in shown
+    assert cid.birth_date.strftime("%Y%m%d") not in shown.replace("-", "")
+    assert to_dict(resident, REVEAL)["birth_date"] == cid.birth_date.isoformat()
+
+
+def test_a_masked_view_masks_a_declaration_form_and_a_text() -> None:
+    """A form as submitted is a pydantic model, not an attrs record: a masked reader got it
+    whole (name, ID number and phone readable from its attributes)."""
+    from gridcare.scope import Principal, View
+    from gridcare.timeutil import DEFAULT_ZONE
+
+    h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G1", NodeKind.GRID, "g", "C")])
+    form = DeclarationForm.model_validate(
+        example_form(), context={"received_at": datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE)}
+    )
+    view = View(h, Principal("S1", "C"))
+    for shown in (
+        view.read(form, node_of=lambda _: "G1"),
+        *view.visible([form], node_of=lambda _: "G1"),
+    ):
+        text = json.dumps(shown, ensure_ascii=False)
+        assert form.identity.id_number not in text
+        assert form.phone.number not in text
+        assert form.identity.name not in text
+    assert view.read("call 13812345678", node_of=lambda _: "G1") == "call 138****5678"
+    full = View(h, Principal("W1", "C", access=Access.FULL))
+    assert full.read(form, node_of=lambda _: "G1") is form
+
+
+def test_a_rejection_s_reason_shows_in_repr_as_in_its_export() -> None:
+    from gridcare.declarations import Assigned, Rejected, Submitted, replay_declarations
+
+    t = datetime(2022, 3, 27, 8, tzinfo=DEFAULT_ZONE)
+    reason = "刘晓娟本人不在此处居住"
+    log = [
+        Submitted(id="e1", at=t, declaration_id="D1"),
+        Assigned(id="e2", at=t, declaration_id="D1", grid_id="G1"),
+        Rejected(id="e3", at=t, declaration_id="D1", reason=reason),
+    ]
+    out = replay_declarations(log)
+    for shown in (repr(log[2]), repr(out.records["D1"]), repr(out)):
+        assert reason not in shown
+        assert "刘晓***" in shown

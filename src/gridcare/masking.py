@@ -466,20 +466,52 @@ def _masked_items(values: list[object] | tuple[object, ...], depth: int) -> str:
     return ", ".join(_masked_repr(item, depth) for item in values)
 
 
-def masked_field_reprs(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
-    """An attrs ``field_transformer``: each field shown by plain ``repr`` is shown by
-    :func:`masked_repr` instead; fields with a ``repr`` of their own, or none, keep it.
+#: The attrs field metadata key under which a personal field keeps its mask (set by
+#: :func:`gridcare.serial.personal`; read here, so that ``repr`` masks as exports do).
+PERSONAL_MASK_KEY = "gridcare.personal"
 
-    Every attrs class of the library is declared with it, so no ``repr`` shows
-    a phone or ID number whole, whichever field it was typed into.
+
+def masked_field_reprs(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """An attrs ``field_transformer``: each field shown by plain ``repr`` is shown masked;
+    fields with a ``repr`` of their own, or none, keep it.
+
+    A field marked personal (:func:`gridcare.serial.personal`) is shown through
+    its own mask, as its masked export shows it (a note typed by a worker keeps
+    its first two characters); any other through :func:`masked_repr`. Every
+    attrs class of the library is declared with it, so no ``repr`` shows a
+    phone or ID number whole, whichever field it was typed into, nor a personal
+    field more than its export does.
 
     >>> @attrs.frozen(field_transformer=masked_field_reprs)
     ... class Place:
     ...     name: str
-    >>> Place("天元区 13812345678")
-    Place(name='天元区 138****5678')
+    ...     note: str = attrs.field(default="", metadata={PERSONAL_MASK_KEY: mask_text})
+    >>> Place("天元区 13812345678", note="刘晓娟不在家")
+    Place(name='天元区 138****5678', note='刘晓***')
     """
-    return [field.evolve(repr=masked_repr) if field.repr is True else field for field in fields]
+    return [
+        field.evolve(repr=_repr_of(field.metadata.get(PERSONAL_MASK_KEY)))
+        if field.repr is True
+        else field
+        for field in fields
+    ]
+
+
+def _repr_of(mask: Any) -> Any:
+    """The ``repr`` of a field: :func:`masked_repr`, after the field's own mask if it has one."""
+    if mask is None:
+        return masked_repr
+    return _PersonalRepr(mask)
+
+
+@attrs.frozen
+class _PersonalRepr:
+    """A personal field's ``repr``: its mask, then :func:`masked_repr` (``None`` stays)."""
+
+    mask: Any = attrs.field(repr=False)
+
+    def __call__(self, value: object) -> str:
+        return masked_repr(value if value is None else self.mask(value))
 
 
 def mask_address(parts: Sequence[str], keep: int) -> str:

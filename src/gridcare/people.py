@@ -60,6 +60,7 @@ from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, require_aware, r
 __all__ = [
     "ELDERLY_AGE",
     "IN_PERSON_NEEDS",
+    "MASKED_BIRTH_DATE",
     "ROLE_KINDS",
     "Assignment",
     "CareNeed",
@@ -279,6 +280,19 @@ class IdDocument:
         return f"IdDocument({self.kind.value}, {self.masked()!r})"
 
 
+#: A birth date as a masked export shows it: nothing of it.
+MASKED_BIRTH_DATE = "****-**-**"
+
+
+def _hidden_birth_date(_day: date) -> str:
+    """A resident's birth date in a masked export: hidden whole.
+
+    A citizen ID's mask hides exactly the eight digits of the birth date, so the
+    date beside it would give the whole number back.
+    """
+    return MASKED_BIRTH_DATE
+
+
 def age_on(birth_date: date, day: date) -> int:
     """Age in whole years on ``day`` (a birthday on 29 February counts from 1 March).
 
@@ -332,7 +346,7 @@ class Resident:
     household_id: str
     name: str = attrs.field(metadata=personal(mask_name))
     document: CitizenId | IdDocument
-    birth_date: date
+    birth_date: date = attrs.field(metadata=personal(_hidden_birth_date))
     sex: Sex
     phone: PhoneNumber | None = None
     care_needs: frozenset[CareNeed] = attrs.field(default=frozenset(), converter=_care_needs)

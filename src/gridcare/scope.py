@@ -12,8 +12,12 @@ through a ``redacted()`` method (:class:`Redactable`; residents and workers
 have one). Any other attrs record whose fields can hold personal data (a
 declaration, a whistle case, a household's visit: fields marked
 :func:`~gridcare.serial.personal`, ID or phone numbers) is shown masked as
-its masked export, :func:`~gridcare.serial.to_dict` without ``REVEAL``: a
-masked read never hands out personal data in full, whatever the record.
+its masked export, :func:`~gridcare.serial.to_dict` without ``REVEAL``, and
+a pydantic model (a declaration form) as its export without ``REVEAL``: a
+masked read of the library's records never hands out personal data in full.
+A text is shown with its phone and ID numbers masked; a record of any other
+kind is handed as it is, since nothing says which of its parts are personal:
+give it a ``redacted()`` method.
 
 Least privilege by default: a :class:`Principal` built without an access level
 reads masked records; full access is given explicitly, or by
@@ -37,10 +41,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar, runtime_checkable
 
 import attrs
+from pydantic import BaseModel
 
 from gridcare.errors import Choice, InvalidInput, OutOfScope, safe_value
 from gridcare.hierarchy import Hierarchy, NodeKind
-from gridcare.masking import masked_field_reprs
+from gridcare.masking import mask_numbers, masked_field_reprs
 from gridcare.serial import holds_personal_data, to_dict
 from gridcare.text import check_text_of
 
@@ -75,7 +80,11 @@ def redact(record: T) -> T | object:
     A :class:`Redactable` record gives its ``redacted()`` form; an attrs
     record whose fields can hold personal data gives its masked export
     (:func:`~gridcare.serial.to_dict` without ``REVEAL``: personal fields
-    masked, ``"masked": True``); anything else is itself.
+    masked, ``"masked": True``); a pydantic model its export without
+    ``REVEAL`` (a declaration form masks its personal fields there); a text
+    its phone and ID numbers masked (:func:`~gridcare.masking.mask_numbers`);
+    anything else is itself: the view cannot know which of its parts are
+    personal, so give such a record a ``redacted()`` method.
 
     >>> redact(42)
     42
@@ -95,6 +104,11 @@ def _redact(record: T, personal_types: dict[type, bool]) -> T | object:
     """:func:`redact`, with what is known of each type's personal fields (one question each)."""
     if isinstance(record, Redactable):
         return record.redacted()
+    if isinstance(record, BaseModel):
+        exported: object = to_dict(record)  # the model's own masking (a declaration form's)
+        return exported
+    if isinstance(record, str):
+        return mask_numbers(record)
     kind = type(record)
     holds = personal_types.get(kind)
     if holds is None:

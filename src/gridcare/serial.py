@@ -81,7 +81,7 @@ from pydantic import BaseModel, ValidationError
 
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber
 from gridcare.errors import FieldError, InvalidInput
-from gridcare.masking import REVEAL, reveal_requested
+from gridcare.masking import PERSONAL_MASK_KEY, REVEAL, reveal_requested
 from gridcare.timeutil import require_aware, require_day
 
 __all__ = [
@@ -103,7 +103,7 @@ MASKED_KEY = "masked"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # The attrs metadata key under which a field's masking function is kept.
-_PERSONAL = "gridcare.personal"
+_PERSONAL = PERSONAL_MASK_KEY
 
 _T = TypeVar("_T")
 

@@ -392,3 +392,19 @@ def test_every_error_keeps_only_the_safe_form_of_what_it_was_given(text: str) ->
         again = pickle.loads(pickle.dumps(err))
         assert str(again) == str(err)
         assert [getattr(again, name) for name, _ in kept] == [v for _, v in kept]
+
+
+@given(
+    st.integers(80, 125),
+    st.sampled_from(["13812345678", "430211199001010022", "138 1234 5678", "430211/19900101/0022"]),
+)
+@example(107, "13812345678")
+@example(105, "430211199001010022")
+def test_a_number_the_cut_splits_is_masked_as_a_whole(before: int, number: str) -> None:
+    """A long text is cut to 120 characters: cut first and masked after, a number across the
+    cut left 10 of a phone's 11 digits, too few to read as a phone, and showed them."""
+    shown = safe_text("x" * before + number + " tail")
+    digits = "".join(ch for ch in shown if ch.isdigit())
+    middle = "".join(ch for ch in number if ch.isdigit())[3:-4]
+    assert middle not in digits
+    assert len(digits) <= 7 if len(middle) == 4 else len(digits) <= 10

@@ -130,6 +130,27 @@ def test_no_report_rendering_carries_personal_data(day: CityDay) -> None:
     assert _leaks(texts, secrets) == []
 
 
+def test_report_rows_below_the_community_show_no_address(day: CityDay) -> None:
+    """A household's name is its address ("1栋1单元101室"): rows of buildings, units and
+    households (opt-in) show it as a node's repr does, cut to its first two characters."""
+    from gridcare.hierarchy import NodeKind as K
+
+    h = day.city.hierarchy
+    levels = [K.GRID, K.BUILDING, K.UNIT, K.HOUSEHOLD]
+    report = daily_report(h, day.tally(), cutoff=day.cutoff.date(), levels=levels)
+    private = [row for row in report.rows if row.kind in (K.BUILDING, K.UNIT, K.HOUSEHOLD)]
+    assert private
+    addresses = {h.node(row.node_id).name for row in private} - {""}
+    rendered = [report.to_csv(), report.to_text(lang="zh"), repr(report.rows[-1])]
+    rendered.append(json.dumps(report.as_dicts(), ensure_ascii=False, default=str))
+    long_ones = {a for a in addresses if len(a) > 4}
+    assert long_ones
+    for text in rendered:
+        assert not [a for a in long_ones if a in text]
+    for row in private:
+        assert row.name == h.node(row.node_id).masked_name()
+
+
 def test_rejected_forms_and_errors_are_masked() -> None:
     good = example_form()
     raw_id = good["identity"]["id_number"]

@@ -79,6 +79,11 @@ _MAX_MESSAGE = 400
 _PLAIN_INT_LIMIT = 10**10
 
 
+#: More than the characters one number can span, its separators included (18 digits, each
+#: pair of groups joined by at most eight marks).
+_NUMBER_SPAN = 200
+
+
 def safe_text(text: str, limit: int = MAX_SHOWN) -> str:
     """``text`` as an error may show it: digit runs masked, at most ``limit`` characters
     of it, no character that does not print.
@@ -110,7 +115,10 @@ def safe_text(text: str, limit: int = MAX_SHOWN) -> str:
     require_instance(text, str, "text")
     require_int(limit, "limit", low=3)
     if len(text) > limit:
-        text = text[: limit - 3] + "..."
+        # Masked before it is cut, so that a number the cut splits is masked whole (what
+        # the cut left of it would be too short to read as one). A number and what joins
+        # its groups span less than _NUMBER_SPAN characters: masking that much is enough.
+        text = mask_numbers(text[: limit + _NUMBER_SPAN])[: limit - 3] + "..."
     shown = mask_numbers(text)
     if shown.isprintable():
         return shown

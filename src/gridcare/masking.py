@@ -145,15 +145,17 @@ _INVISIBLE = (
 # hyphen, any space or line break, and the characters that draw nothing.
 _SEPARATOR = "[.\\-\\s" + _INVISIBLE + "]"
 # Marks people also type inside a phone or ID number ("(138)1234-5678", "138/1234/5678",
-# "430202_19900101_1234", the full-width forms of Chinese text), but which figures and
-# instants are written with too ("7,178 (+882)", "08:00:00+08:00"). Digits joined by them
-# are masked only where they have the shape of a mobile or an ID number (_looks_like_mobile,
-# _looks_like_id_number). Braces are not among them: an error shows a character that does not
-# print as its code point between braces (``\u{36680}``), and those digits join no others.
+# "430202_19900101_1234", the full-width and small forms of Chinese text, the dashes, the
+# minus and fraction slashes), but which figures and instants are written with too
+# ("7,178 (+882)", "08:00:00+08:00"). Digits joined by them are masked only where they have
+# the shape of a mobile or an ID number (_looks_like_mobile, _looks_like_id_number). ASCII
+# braces are not among them: an error shows a character that does not print as its code
+# point between braces (``\u{36680}``), and those digits join no others.
 _WIDE_SEPARATOR = (
     "[.\\-\\s"
     + _INVISIBLE
-    + "/\\\\_,;:+()\\[\\]<>|~'\"#·，、；：＋（）【】《》〈〉「」『』－—–‐‑‒―～｜・．。＃]"
+    + "/\\\\_,;:+()\\[\\]<>|~'\"#·、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛‐-―−⁄∕・"
+    + "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\ufe50-\ufe6b]"
 )
 # A digit: any character Python counts as one (``str.isdigit``: the decimal digits of every
 # script, and superscript, subscript and circled digits), or a star: a digit already masked.

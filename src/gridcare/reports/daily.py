@@ -35,7 +35,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.labels import Lang, display_width, require_lang
-from gridcare.masking import mask_numbers, masked_field_reprs
+from gridcare.masking import masked_field_reprs
 from gridcare.rates import UNDEFINED, Rate
 from gridcare.reports.metrics import METRICS, Metric, MetricKind, metric
 from gridcare.reports.rollups import Rollup
@@ -498,10 +498,12 @@ def daily_report(
     Cumulative figures count records strictly before the cutoff, the day's
     figures the 24 hours before it; ``previous`` adds the change since that
     report. ``suppress_below=k`` hides counts from 1 to k-1 (and rates built
-    on them) for publication. A row shows its node's name with any phone or
-    ID number in it masked (:func:`gridcare.masking.mask_numbers`: a grid
-    may be named after its worker and their mobile number); rows of
-    buildings, units and households appear only when ``levels`` names them.
+    on them) for publication. A row shows its node's name as
+    :meth:`~gridcare.hierarchy.Node.masked_name` shows it: any phone or ID
+    number in it masked (a grid may be named after its worker and their
+    mobile number), and a building's, unit's or household's name, an address
+    below the community, cut to its first two characters; rows of buildings,
+    units and households appear only when ``levels`` names them.
 
     >>> from gridcare.hierarchy import Node
     >>> from datetime import date
@@ -551,7 +553,9 @@ def daily_report(
                 if fig.cumulative is not None and old.cumulative is not None:
                     fig = attrs.evolve(fig, change=fig.cumulative - old.cumulative)
             figures[name] = fig
-        name = mask_numbers(node.name)  # by content: a worker's mobile in a grid's name
+        # By content (a worker's mobile in a grid's name); a building's, unit's or household's
+        # name is an address below the community: its first two characters only.
+        name = node.masked_name()
         rows.append(ReportRow(node.id, name, node.kind, hierarchy.depth(node.id), figures))
     return DailyReport(cut, day, chosen, tuple(rows), suppress_below)
 

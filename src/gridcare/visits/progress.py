@@ -41,7 +41,7 @@ from gridcare.errors import (
 )
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import Replay
-from gridcare.masking import id_repr, mask_numbers, masked_field_reprs
+from gridcare.masking import id_repr, masked_field_reprs
 from gridcare.rates import Rate
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import DEFAULT_ZONE, require_aware, require_day, zone
@@ -456,9 +456,9 @@ class ProgressReport:
         target = self.campaign.target_coverage
         out = []
         for node, p in self.nodes(kind):
-            # The name by content, as the daily report shows it: a worker's mobile in a grid's
-            # name is masked (gridcare.masking.mask_numbers).
-            name = mask_numbers(node.name)
+            # The name as the daily report shows it (Node.masked_name): a worker's mobile in a
+            # grid's name masked, a household's address cut to its first two characters.
+            name = node.masked_name()
             row: dict[str, object] = {"id": node.id, "name": name, "kind": node.kind.value}
             row.update(p.as_row())
             row["shortfall"] = p.shortfall(target)

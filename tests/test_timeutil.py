@@ -469,3 +469,51 @@ def test_refusals_name_their_default_fields() -> None:
     with pytest.raises(InvalidInput) as err:
         require_day("2022-03-27")
     assert (err.value.code, err.value.field) == ("not_date", "day")
+
+
+class _RaisingZone(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        raise RuntimeError("a zone of the caller's that fails")
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "R"
+
+
+class _DayLongZone(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=30)  # Python refuses it when asked through the datetime
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+@pytest.mark.parametrize("bad", [_RaisingZone(), _DayLongZone()])
+def test_a_zone_that_gives_no_offset_is_refused_where_the_instant_enters(bad: tzinfo) -> None:
+    """A tzinfo that raises, or gives a day or more, let a RuntimeError or a ValueError out
+    of the check, or was taken and failed later in the middle of a replay."""
+    import attrs as _attrs
+
+    from gridcare.declarations import Submitted
+    from gridcare.machine import replay_order
+
+    instant = datetime(2022, 3, 27, 8, tzinfo=bad)
+    for build in (
+        lambda: require_aware(instant, "at"),
+        lambda: Submitted(id="e1", at=instant, declaration_id="D1"),
+        lambda: ReportClock(zone=bad),
+    ):
+        with pytest.raises(InvalidInput) as err:
+            build()
+        assert err.value.code == "bad_zone"
+
+    @_attrs.frozen
+    class Tick:
+        id: str
+        at: datetime
+
+    with pytest.raises(InvalidInput) as err:
+        replay_order(Tick("a", instant))
+    assert err.value.code == "bad_event"

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import EnumType, StrEnum
 from fractions import Fraction
@@ -541,6 +541,25 @@ def require_int(
     if high is not None and value > high:
         raise InvalidInput("out_of_range", field, f"must be at most {high}", value=value)
     return value
+
+
+def utc_offset(value: datetime) -> timedelta | None:
+    """``value.utcoffset()``, or ``None`` where there is none to read.
+
+    ``None`` for a naive ``datetime``, and also where its ``tzinfo`` fails or
+    gives an offset Python refuses (a day or more): such a zone names no
+    instant, and asking it again later would fail in the middle of a replay.
+    The one reading of an instant's offset where instants enter. Public for the
+    library's modules; not part of the documented interface.
+
+    >>> from datetime import timezone
+    >>> utc_offset(datetime(2022, 3, 27, tzinfo=timezone.utc)), utc_offset(datetime(2022, 3, 27))
+    (datetime.timedelta(0), None)
+    """
+    try:
+        return value.utcoffset()
+    except Exception:  # a caller's tzinfo that raises, or an offset out of range
+        return None
 
 
 def require_finite(value: object, field: str, *, code: str = "not_number") -> float:

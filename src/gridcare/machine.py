@@ -54,6 +54,7 @@ from gridcare.errors import (
     require_callable,
     require_instance,
     trusted,
+    utc_offset,
 )
 from gridcare.masking import masked_field_reprs
 from gridcare.text import check_text_of
@@ -321,7 +322,7 @@ def replay_order(event: Event) -> tuple[datetime, str]:
     """
     ident = getattr(event, "id", None)
     at = getattr(event, "at", None)
-    if type(ident) is not str or type(at) is not datetime or at.tzinfo is None:
+    if type(ident) is not str or type(at) is not datetime or utc_offset(at) is None:
         _require_event(event, "event")
     return (at, ident)  # type: ignore[return-value]
 
@@ -389,7 +390,7 @@ def _check_event(event: object, i: int) -> None:
     if not (
         isinstance(getattr(event, "id", None), str)
         and isinstance(at, datetime)
-        and at.utcoffset() is not None
+        and utc_offset(at) is not None
     ):
         _require_event(event, f"events.{i}")
 
@@ -399,7 +400,7 @@ def _require_event(event: object, field: str) -> None:
     if not isinstance(getattr(event, "id", None), str):
         raise InvalidInput("bad_event", f"{field}.id", "an event needs a text id")
     at = getattr(event, "at", None)
-    if not isinstance(at, datetime) or at.utcoffset() is None:
+    if not isinstance(at, datetime) or utc_offset(at) is None:
         raise InvalidInput("bad_event", f"{field}.at", "an event needs an aware instant")
 
 
@@ -610,7 +611,7 @@ def _check_tracked(record: object, where: str) -> None:
         raise InvalidInput("wrong_type", f"{where}.event_ids", "expected a tuple of event ids")
     if ids:
         last = getattr(record, "last_event_at", None)
-        if not isinstance(last, datetime) or last.utcoffset() is None:
+        if not isinstance(last, datetime) or utc_offset(last) is None:
             raise InvalidInput(
                 "wrong_type",
                 f"{where}.last_event_at",
@@ -651,7 +652,7 @@ class History:
     def __init__(self, ids: tuple[str, ...], last_at: datetime) -> None:
         if type(ids) is not tuple or not ids or not all(type(i) is str for i in ids):
             raise InvalidInput("wrong_type", "ids", "expected a non-empty tuple of event ids")
-        if not isinstance(last_at, datetime) or last_at.utcoffset() is None:
+        if not isinstance(last_at, datetime) or utc_offset(last_at) is None:
             raise InvalidInput("wrong_type", "last_at", "expected an aware instant")
         #: The ids applied to the record, in replay order (at least one).
         self.ids = ids

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
-from gridcare.errors import InvalidInput, require_int, require_items
+from gridcare.errors import InvalidInput, require_int, require_items, utc_offset
 
 __all__ = ["EPOCH", "FIRST_REACH", "MARGIN", "CutoffRule", "DayNumbers", "cutoffs_as_compared"]
 
@@ -184,7 +184,7 @@ class DayNumbers:
         is the earliest or the latest.
         """
         for i, instant in enumerate(instants):
-            if not isinstance(instant, datetime) or instant.utcoffset() is None:
+            if not isinstance(instant, datetime) or utc_offset(instant) is None:
                 self._refuse(i, instant)
         aware: Sequence[datetime] = instants  # type: ignore[assignment]
         for instant in (min(aware), max(aware)):

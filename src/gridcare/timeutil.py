@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import InvalidInput, utc_offset
 from gridcare.masking import masked_field_reprs
 from gridcare.reportdays import DayNumbers
 
@@ -136,16 +136,18 @@ def is_aware(value: datetime) -> bool:
     >>> is_aware(datetime(2022, 3, 27, 8)), is_aware("2022-03-27")
     (False, False)
     """
-    if not isinstance(value, datetime):
+    if not isinstance(value, datetime) or value.tzinfo is None:
         return False
-    return value.tzinfo is not None and value.tzinfo.utcoffset(value) is not None
+    return utc_offset(value) is not None
 
 
 def require_aware(value: object, field: str = "instant") -> datetime:
     """Return ``value`` if it is an aware ``datetime`` in the supported range, else raise.
 
-    Codes: ``not_datetime``, ``naive_datetime``, and ``out_of_range`` for a
-    year outside :data:`MIN_YEAR`-:data:`MAX_YEAR` (local year of the value).
+    Codes: ``not_datetime``, ``naive_datetime``, ``bad_zone`` for a
+    ``tzinfo`` that gives no offset (one that fails, or a day or more), and
+    ``out_of_range`` for a year outside :data:`MIN_YEAR`-:data:`MAX_YEAR`
+    (local year of the value).
 
     >>> require_aware(datetime(9999, 12, 31, tzinfo=DEFAULT_ZONE), "at").code
     Traceback (most recent call last):
@@ -161,6 +163,13 @@ def require_aware(value: object, field: str = "instant") -> datetime:
             "not_datetime", field, f"expected a datetime, got {type(value).__name__}", value=value
         )
     if not is_aware(value):
+        if value.tzinfo is not None:  # a zone that gives no offset, or fails
+            raise InvalidInput(
+                "bad_zone",
+                field,
+                "its tzinfo gives no UTC offset (less than a day either way) for it",
+                value=value.replace(tzinfo=None).isoformat(),
+            )
         raise InvalidInput(
             "naive_datetime",
             field,
@@ -201,10 +210,19 @@ def require_day(value: object, field: str = "day") -> date:
     return value
 
 
+#: Where a zone given as a ``tzinfo`` is asked for its offset before it is taken: the
+#: supported years' ends and a day between.
+_ZONE_PROBES = (datetime(1900, 1, 2), datetime(2000, 1, 1), datetime(2100, 12, 30))
+
+
 def _require_zone(value: object, field: str = "zone") -> tzinfo:
     if not isinstance(value, tzinfo):
         raise InvalidInput(
             "not_zone", field, f"expected a tzinfo, got {type(value).__name__}", value=value
+        )
+    if any(utc_offset(probe.replace(tzinfo=value)) is None for probe in _ZONE_PROBES):
+        raise InvalidInput(
+            "bad_zone", field, "the tzinfo gives no UTC offset (less than a day either way)"
         )
     return value
 

@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from gridcare.errors import Choice, InvalidInput, UnknownNode, trusted
+from gridcare.errors import Choice, InvalidInput, UnknownNode, trusted, utc_offset
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import id_repr, mask_text, masked_field_reprs, masked_repr
 from gridcare.people import CareNeed, Household, Resident, age_on
@@ -171,11 +171,7 @@ def require_instant(value: object, field: str) -> datetime:
         raise InvalidInput(
             "not_datetime", field, f"expected a datetime, got {type(value).__name__}"
         )
-    try:
-        offset = value.utcoffset()
-    except Exception:  # a tzinfo of the caller's that fails: bad input, not our bug
-        offset = None
-    if offset is None:
+    if utc_offset(value) is None:  # naive, or a tzinfo of the caller's that fails
         raise InvalidInput(
             "naive_datetime", field, "naive datetime: a UTC offset or zone is required"
         )

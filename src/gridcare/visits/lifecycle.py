@@ -59,6 +59,7 @@ from gridcare.errors import (
     require_int,
     require_items,
     trusted,
+    utc_offset,
 )
 from gridcare.machine import (
     NEW,
@@ -485,7 +486,7 @@ class VisitAttempt:
         check_text_of(self.campaign_id, "campaign_id")
         check_text_of(self.household, "household")
         at = self.at
-        if not isinstance(at, datetime) or at.utcoffset() is None:
+        if not isinstance(at, datetime) or utc_offset(at) is None:
             require_aware(at, "at")
         if not isinstance(self.outcome, VisitOutcome):
             raise InvalidInput("bad_enum", "outcome", "expected a VisitOutcome", value=self.outcome)

@@ -758,3 +758,41 @@ def test_serial_imports_no_workflow_rule_or_report() -> None:
         "gridcare.masking",
         "gridcare.timeutil",
     }
+
+
+@attrs.frozen
+class _Moves:
+    moves: dict[tuple[str, int | None], int]
+
+
+def test_a_mapping_with_tuple_keys_writes_json_and_reads_back() -> None:
+    """A policy comparison's moves are keyed by pairs: writing one raised a TypeError
+    (a list is no key); a tuple key is written as the JSON text of its list."""
+    value = _Moves({("low", 1): 3, ("high", None): 1})
+    data = serial.to_dict(value)
+    assert data == {"moves": {'["low",1]': 3, '["high",null]': 1}}
+    assert serial.from_dict(_Moves, json.loads(json.dumps(data))) == value
+    with pytest.raises(InvalidInput) as err:
+        serial.from_dict(_Moves, {"moves": {"low,1": 3}})
+    assert err.value.errors[0].code == "bad_key"  # type: ignore[attr-defined]
+    assert serial.to_dict({(1, 2): "x"}) == {"[1,2]": "x"}
+
+
+def test_a_policy_comparison_exports_as_json() -> None:
+    from gridcare.risk import RiskDesignation, RiskRegister, Stay, compare_policies
+    from gridcare.risk.presets import PRESETS
+    from gridcare.timeutil import DEFAULT_ZONE
+
+    t = datetime(2022, 11, 12, 15, tzinfo=DEFAULT_ZONE)
+    register = RiskRegister([RiskDesignation("440304", "medium", t - timedelta(days=3))])
+    compared = compare_policies(
+        {"A": [Stay("440304", t - timedelta(hours=5), t)]},
+        PRESETS["ninth-edition"],
+        PRESETS["twenty-measures"],
+        t,
+        register=register,
+    )
+    for context in (None, REVEAL):
+        data = serial.to_dict(compared, context)
+        assert json.loads(json.dumps(data)) == data
+        assert data["category_moves"] == {'["medium_risk_area","none"]': 1}

@@ -16,7 +16,9 @@ one set of rules read off the classes' fields and type hints:
   hours, minutes and seconds (``P1DT2H``, ``PT0S``), a decimal its exact text
   (``"0.95"``), an enumeration its value;
 * a tuple or a list is a list; a set is a list in sorted order; a mapping is
-  an object (date keys as ISO text);
+  an object (date keys as ISO text; a tuple key, such as a pair of
+  categories, as the compact JSON text of its list, ``"[\"low\",\"high\"]"``,
+  since an object's keys are texts);
 * an attrs class is an object of its fields (a :class:`~gridcare.rates.Rate`
   is ``{"numerator": 1, "denominator": 3, "share": true}``); a division code
   is its text; a pydantic model (a policy's provenance) is its own JSON form;
@@ -57,6 +59,7 @@ gridcare.errors.InvalidInput: at: naive datetime: a UTC offset or zone is requir
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 import typing
@@ -472,6 +475,19 @@ def _collect(exc: BaseException, path: str, out: list[FieldError]) -> None:
         raise exc
 
 
+def _key_items(key: object) -> object:
+    """A tuple key read back: the JSON text of its list (see :func:`to_dict`)."""
+    if not isinstance(key, str):
+        return key  # the key's own hook says what is wrong with it
+    try:
+        items = json.loads(key)
+    except ValueError:
+        items = None
+    if not isinstance(items, list):
+        raise _problem("bad_key", "expected the JSON text of a list of the key's items", key)
+    return items
+
+
 def _key_text(key: object) -> str:
     """A key as a field path shows it: text as it is, anything else by its type."""
     return key if isinstance(key, str) else f"<{type(key).__name__}>"
@@ -524,6 +540,7 @@ def _mapping_structurer(converter: cattrs.Converter, tp: Any) -> Callable[[objec
     key_type, value_type = args if len(args) == 2 else (str, Any)
     key_hook = converter.get_structure_hook(key_type)
     value_hook = converter.get_structure_hook(value_type)
+    tuple_keys = _is_tuple(key_type)
 
     def structure(value: object, _: object = None) -> dict[Any, Any]:
         if not isinstance(value, Mapping):
@@ -533,7 +550,7 @@ def _mapping_structurer(converter: cattrs.Converter, tp: Any) -> Callable[[objec
         for raw_key, raw_value in value.items():
             where = _key_text(raw_key)
             try:
-                key = key_hook(raw_key, key_type)
+                key = key_hook(_key_items(raw_key) if tuple_keys else raw_key, key_type)
                 out[key] = value_hook(raw_value, value_type)
             except Exception as exc:
                 _collect(exc, where, errors)
@@ -616,9 +633,19 @@ def _mapping_unstructurer(converter: cattrs.Converter) -> Callable[[Any], Any]:
     """An object of the unstructured keys and values (a date key as ISO text)."""
 
     def unstructure(value: Mapping[Any, Any]) -> dict[Any, Any]:
-        return {converter.unstructure(k): converter.unstructure(v) for k, v in value.items()}
+        return {
+            _object_key(converter.unstructure(k)): converter.unstructure(v)
+            for k, v in value.items()
+        }
 
     return unstructure
+
+
+def _object_key(key: Any) -> Any:
+    """A key as a JSON object holds it: a list (a tuple key) as its compact JSON text."""
+    if isinstance(key, list):
+        return json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+    return key
 
 
 def _record_unstructurer(
@@ -928,7 +955,9 @@ class _SchemaWalk:
         if _is_mapping(tp):
             key, value = args if len(args) == 2 else (str, Any)
             found = {"type": "object", "additionalProperties": self.schema(value)}
-            if key is not str:
+            if _is_tuple(key):  # the JSON text of the key's items
+                found["propertyNames"] = {"pattern": "^\\[.*\\]$"}
+            elif key is not str:
                 keys = self.schema(key)
                 found["propertyNames"] = {k: v for k, v in keys.items() if k != "type"}
             return found

@@ -52,6 +52,7 @@ from gridcare.errors import (
     Choice,
     IllegalTransition,
     InvalidInput,
+    read_once,
     require_instance,
     require_int,
     require_items,
@@ -698,7 +699,7 @@ def replay_cases(
     start = None if records is None else check_records(records, WhistleCase, _case_key)
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
         raise InvalidInput("wrong_type", "events", "expected a collection of events")
-    log = list(events)
+    log = read_once(events, "events")
     for i, event in enumerate(log):
         if not isinstance(event, CaseEvent):
             raise InvalidInput("bad_event", f"events.{i}", "expected a CaseEvent")

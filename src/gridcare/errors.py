@@ -448,6 +448,28 @@ def _require_class(kind: object) -> None:
         )
 
 
+def read_once(values: Iterable[_T], field: str) -> list[_T]:
+    """An iterable read into a list; ``InvalidInput`` code ``unreadable`` if reading it fails.
+
+    A caller's collection or generator may raise while it is read: that is
+    bad input, named by ``field``, not an error of the library. Public for the
+    library's modules; not part of the documented interface.
+
+    >>> read_once(iter((1, 2)), "events")
+    [1, 2]
+    >>> read_once((1 // n for n in (1, 0)), "events")
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: events: the collection failed while it was read ... [unreadable]
+    """
+    failed: str | None = None
+    try:
+        return list(values)
+    except Exception as exc:  # the caller's iterator: raised outside the handler, unchained
+        failed = type(exc).__name__
+    raise InvalidInput("unreadable", field, f"the collection failed while it was read ({failed})")
+
+
 def require_items(values: object, kind: type[_T], field: str) -> Sequence[_T]:
     """``values`` as a list or tuple whose every item is a ``kind``.
 
@@ -476,7 +498,7 @@ def require_items(values: object, kind: type[_T], field: str) -> Sequence[_T]:
             f"expected a list of {kind.__name__}, got {type(values).__name__}",
             value=values,
         )
-    items: Sequence[Any] = values if isinstance(values, (list, tuple)) else list(values)
+    items: Sequence[Any] = values if isinstance(values, (list, tuple)) else read_once(values, field)
     if not all(issubclass(seen, kind) for seen in set(map(type, items))):
         for i, item in enumerate(items):
             require_instance(item, kind, f"{field}.{i}")

@@ -51,6 +51,7 @@ from gridcare.errors import (
     GridcareError,
     IllegalTransition,
     InvalidInput,
+    read_once,
     require_callable,
     require_instance,
     trusted,
@@ -424,7 +425,7 @@ def group_by_subject(events: Iterable[E], subject: Callable[[E], K]) -> dict[K, 
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
         raise InvalidInput("wrong_type", "events", "expected a collection of events")
     require_callable(subject, "subject")
-    log = events if isinstance(events, list) else list(events)
+    log = events if isinstance(events, list) else read_once(events, "events")
     for i, event in enumerate(log):
         _check_event(event, i)
     return trusted_group_by_subject(log, _naming(subject))
@@ -589,7 +590,7 @@ def _checked_log(events: object) -> list[Any]:
     """``events`` as a list, each event checked (:func:`_check_event`): where a log enters."""
     log = _event_collection(events)
     if not isinstance(log, list):
-        log = list(log)
+        log = read_once(log, "events")
     for i, event in enumerate(log):
         _check_event(event, i)
     return log
@@ -861,13 +862,23 @@ def replay(
     )
 
 
+def _hashable(value: object) -> bool:
+    """Whether ``value`` can be a mapping's key: its hash is computed (a tuple holding a list
+    is ``Hashable`` by its type, and still has none)."""
+    try:
+        hash(value)
+    except Exception:  # a caller's value: refused where it enters, unchained
+        return False
+    return True
+
+
 def _naming(subject: Callable[[E], K]) -> Callable[[E], K]:
     """``subject``, refusing a result that cannot name a record (a key of a mapping): a
     caller's function, checked where its results enter."""
 
     def key_of(event: E) -> K:
         key = subject(event)
-        if not isinstance(key, Hashable):
+        if not _hashable(key):
             raise InvalidInput(
                 "bad_subject",
                 "subject",

@@ -55,7 +55,7 @@ from gridcare.declarations._enums import (
     VerificationMethod,
 )
 from gridcare.declarations._routing import Route
-from gridcare.errors import InvalidInput, require_instance, require_int
+from gridcare.errors import InvalidInput, read_once, require_instance, require_int
 from gridcare.machine import NEW, Machine, Replay, check_records, replay, trusted_replay
 from gridcare.masking import mask_numbers_in_each, mask_text, masked_field_reprs
 from gridcare.serial import JsonMixin, personal
@@ -741,7 +741,7 @@ def _checked_events(events: Iterable[DeclarationEvent]) -> tuple[list[Declaratio
     not check them again (:func:`gridcare.machine.trusted_replay`)."""
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
         raise InvalidInput("wrong_type", "events", "expected a collection of events")
-    log = list(events)
+    log = read_once(events, "events")
     exact = True
     for i, event in enumerate(log):
         if type(event) not in _EVENT_TYPES:

@@ -57,7 +57,7 @@ from gridcare.declarations._form import (
     stay_issues,
 )
 from gridcare.declarations._messages import code_message, field_errors, shown_value
-from gridcare.errors import FieldError, InvalidInput, require_int, require_items
+from gridcare.errors import FieldError, InvalidInput, read_once, require_int, require_items
 from gridcare.masking import masked_field_reprs
 from gridcare.text import check_text_of
 from gridcare.timeutil import DEFAULT_ZONE, require_aware
@@ -335,7 +335,7 @@ def parse_forms(
         )
     if progress is not None and not callable(progress):
         raise InvalidInput("not_callable", "progress", "expected a function (done, total)")
-    rows = list(payloads)
+    rows = read_once(payloads, "payloads")
     total = len(rows)
     if isinstance(received_at, str | bytes) or not isinstance(received_at, datetime | Iterable):
         raise InvalidInput(
@@ -345,7 +345,7 @@ def parse_forms(
         require_aware(received_at, "received_at")
         instants: Sequence[datetime] = [received_at] * total
     else:
-        instants = list(received_at)
+        instants = read_once(received_at, "received_at")
         if len(instants) != total:
             raise InvalidInput(
                 "length_mismatch", "received_at", f"expected {total} instants", value=len(instants)
@@ -360,7 +360,7 @@ def parse_forms(
     else:
         if isinstance(declaration_ids, str | bytes) or not isinstance(declaration_ids, Iterable):
             raise InvalidInput("not_list", "declaration_ids", "expected one id per row")
-        ids = list(declaration_ids)
+        ids = read_once(declaration_ids, "declaration_ids")
         if len(ids) != total:
             raise InvalidInput(
                 "length_mismatch", "declaration_ids", f"expected {total} ids", value=len(ids)

@@ -41,7 +41,7 @@ from gridcare.codes import AreaCode
 from gridcare.declarations._checks import by_id, optional_text, trusted
 from gridcare.declarations._domain import Declaration, DeclaredAddress
 from gridcare.declarations._enums import RouteMethod, UnroutedReason
-from gridcare.errors import FieldError, InvalidInput, require_instance
+from gridcare.errors import FieldError, InvalidInput, read_once, require_instance
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import mask_text, masked_field_reprs
 from gridcare.text import TEXT_LIMITS, text_problem
@@ -343,7 +343,7 @@ class AddressIndex:
             raise InvalidInput("not_declaration", "declarations", "expected declarations")
         if progress is not None and not callable(progress):
             raise InvalidInput("not_callable", "progress", "expected a function (done, total)")
-        items = list(declarations)
+        items = read_once(declarations, "declarations")
         total = len(items)
         step = max(1, total // 100)
         routes: dict[str, Route] = {}

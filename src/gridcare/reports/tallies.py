@@ -34,7 +34,13 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from gridcare import serial
-from gridcare.errors import InvalidInput, require_callable, require_instance, require_int
+from gridcare.errors import (
+    InvalidInput,
+    read_once,
+    require_callable,
+    require_instance,
+    require_int,
+)
 from gridcare.masking import masked_field_reprs
 from gridcare.reports.metrics import COUNTED_METRICS, counted_metric
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
@@ -353,7 +359,7 @@ class TallyBuilder:
             raise InvalidInput("not_list", field, f"expected records, got {type(records).__name__}")
         if progress is not None:
             require_callable(progress, "progress")
-        items = records if isinstance(records, Sequence) else list(records)
+        items = records if isinstance(records, Sequence) else read_once(records, field)
         total = len(items)
         step = max(1, total // 20)
         for i, record in enumerate(items):

@@ -62,7 +62,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from gridcare.errors import Choice, GridcareError, InvalidInput, require_instance, trusted
+from gridcare.errors import (
+    Choice,
+    GridcareError,
+    InvalidInput,
+    read_once,
+    require_instance,
+    trusted,
+)
 from gridcare.machine import (
     NEW,
     Batch,
@@ -1593,7 +1600,7 @@ def _resident_of(event: ResidentEvent) -> str:
 def _checked_log(events: Iterable[ScreeningEvent]) -> list[ScreeningEvent]:
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
         raise InvalidInput("bad_events", "events", "expected screening events")
-    log = list(events)
+    log = read_once(events, "events")
     for position, event in enumerate(log):
         if type(event) not in _EVENT_TYPES:
             raise InvalidInput("bad_event", f"events.{position}", "expected a screening event")

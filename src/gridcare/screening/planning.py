@@ -162,8 +162,16 @@ class StationPlan:
         return Rate.ratio(self.due, whole)  # a load: may exceed one
 
 
+#: The shortest span a plan is made for: a minute (a shorter one would ask for more stations
+#: than there are numbers to count them).
+_MIN_HOURS = 1 / 60
+
+
 def _hours(value: object) -> float:
-    return _fraction(value, "hours", 0.0, 24.0 * 7)
+    hours = _fraction(value, "hours", 0.0, 24.0 * 7)
+    if hours < _MIN_HOURS:
+        raise InvalidInput("bad_number", "hours", "expected at least a minute (1/60 of an hour)")
+    return hours
 
 
 def plan_stations(

@@ -25,7 +25,13 @@ from gridcare.masking import masked_field_reprs
 from gridcare.text import check_text_of
 from gridcare.timeutil import DEFAULT_ZONE_NAME, require_aware, zone
 
-__all__ = ["Campaign", "require_text", "target_coverage_fraction"]
+__all__ = [
+    "MAX_REVISIT_INTERVAL",
+    "Campaign",
+    "require_revisit_interval",
+    "require_text",
+    "target_coverage_fraction",
+]
 
 
 def require_text(value: object, field: str) -> None:
@@ -69,6 +75,34 @@ def target_coverage_fraction(value: object) -> Fraction:
     raise InvalidInput("bad_target", "target_coverage", "expected a proportion", value=value)
 
 
+#: The longest revisit interval a campaign takes: a year. (A longer one is no campaign, and
+#: the instant a household is due again would leave the calendar.)
+MAX_REVISIT_INTERVAL = timedelta(days=366)
+
+
+def require_revisit_interval(value: object, field: str = "revisit_interval") -> timedelta:
+    """``value`` if it is a ``timedelta`` from zero to :data:`MAX_REVISIT_INTERVAL`.
+
+    The one rule of a revisit interval, for a campaign and a campaign model alike;
+    ``InvalidInput`` code ``bad_interval`` otherwise.
+
+    >>> require_revisit_interval(timedelta(hours=4))
+    datetime.timedelta(seconds=14400)
+    >>> require_revisit_interval(timedelta(days=999_999_999))
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: revisit_interval: a revisit interval is from 0 to 366 days [...]
+    """
+    if not isinstance(value, timedelta) or not timedelta(0) <= value <= MAX_REVISIT_INTERVAL:
+        raise InvalidInput(
+            "bad_interval",
+            field,
+            f"a revisit interval is from 0 to {MAX_REVISIT_INTERVAL.days} days",
+            value=value,
+        )
+    return value
+
+
 @attrs.frozen(field_transformer=masked_field_reprs)
 class Campaign:
     """One round of a door-knocking campaign over a scope node.
@@ -76,9 +110,9 @@ class Campaign:
     ``target_coverage`` is the occupied reach rate to attain (a ``Fraction``;
     floats and strings such as ``"0.95"`` are converted exactly);
     ``revisit_interval`` is how long after a "nobody home" visit a household
-    is due again; ``attempt_limit`` is how many attempts without contact
-    escalate it. Attempts belong to the window ``[start, end)``. Local days
-    are in ``zone``.
+    is due again (from zero to :data:`MAX_REVISIT_INTERVAL`); ``attempt_limit``
+    is how many attempts without contact escalate it. Attempts belong to the
+    window ``[start, end)``. Local days are in ``zone``.
 
     >>> from datetime import datetime, timezone
     >>> t0 = datetime(2022, 3, 20, tzinfo=timezone.utc)
@@ -124,13 +158,7 @@ class Campaign:
                 "target coverage is in (0, 1]",
                 value=str(self.target_coverage),
             )
-        if not isinstance(self.revisit_interval, timedelta) or self.revisit_interval < timedelta(0):
-            raise InvalidInput(
-                "bad_interval",
-                "revisit_interval",
-                "revisit interval is a non-negative timedelta",
-                value=self.revisit_interval,
-            )
+        require_revisit_interval(self.revisit_interval)
         limit = self.attempt_limit
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInput(

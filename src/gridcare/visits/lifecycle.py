@@ -54,6 +54,7 @@ from gridcare.errors import (
     Choice,
     GridcareError,
     InvalidInput,
+    read_once,
     require_callable,
     require_instance,
     require_int,
@@ -1066,7 +1067,7 @@ def _checked_attempts(attempts: Iterable[VisitAttempt]) -> tuple[list[VisitAttem
     need not check them again (:func:`gridcare.machine.trusted_sort_out_ids`)."""
     if isinstance(attempts, (str, bytes)) or not isinstance(attempts, Iterable):
         raise InvalidInput("wrong_type", "attempts", "expected a collection of VisitAttempt")
-    log = list(attempts)
+    log = read_once(attempts, "attempts")
     kinds = set(map(type, log))  # one pass at C speed; the attempt at fault looked for on failure
     if kinds <= {VisitAttempt}:
         return log, True

@@ -63,7 +63,11 @@ from gridcare.timeutil import (
     start_of_day,
     zone,
 )
-from gridcare.visits.campaign import Campaign, target_coverage_fraction
+from gridcare.visits.campaign import (
+    Campaign,
+    require_revisit_interval,
+    target_coverage_fraction,
+)
 from gridcare.visits.lifecycle import Progress, VisitAttempt, VisitOutcome
 from gridcare.visits.progress import progress as campaign_progress
 
@@ -121,6 +125,11 @@ def _check_tuple(value: object, kind: type, field: str) -> None:
     require_items(value, kind, field)
 
 
+def _seconds_of_day(moment: time) -> float:
+    """Seconds from midnight to a local time, its microseconds included."""
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+
+
 @attrs.frozen(field_transformer=masked_field_reprs)
 class CampaignModel:
     """The planning assumptions of a campaign (see the module doc for the model).
@@ -148,27 +157,26 @@ class CampaignModel:
     def __attrs_post_init__(self) -> None:
         _check_teams(self.teams)
         v = self.visits_per_team_hour
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or math.isinf(v):
-            raise _bad("bad_rate", "visits_per_team_hour", "a positive number", v)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.01 <= v <= 10_000:
+            raise _bad("bad_rate", "visits_per_team_hour", "a number from 0.01 to 10000", v)
         hours = self.working_hours
         if (
             not isinstance(hours, tuple)
             or len(hours) != 2
             or not all(isinstance(h, time) and h.tzinfo is None for h in hours)
-            or not hours[0] < hours[1]
+            or _seconds_of_day(hours[1]) - _seconds_of_day(hours[0]) < 60
         ):
-            raise _bad("bad_hours", "working_hours", "a (start, end) pair of local times", hours)
+            raise _bad(
+                "bad_hours",
+                "working_hours",
+                "a (start, end) pair of local times, at least a minute apart",
+                hours,
+            )
         for field in ("nobody_home", "vacant_share"):
             p = getattr(self, field)
             if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
                 raise _bad("bad_probability", field, "a probability in [0, 1)", p)
-        if not isinstance(self.revisit_interval, timedelta) or self.revisit_interval < timedelta(0):
-            raise _bad(
-                "bad_interval",
-                "revisit_interval",
-                "a non-negative timedelta",
-                self.revisit_interval,
-            )
+        require_revisit_interval(self.revisit_interval)
         limit = self.attempt_limit
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise _bad("bad_attempt_limit", "attempt_limit", "attempt limit is >= 1", limit)

@@ -578,3 +578,26 @@ def test_a_record_built_by_hand_names_no_round_and_is_taken_as_the_round_s() -> 
     with pytest.raises(InvalidInput) as err:
         ResidentRecord("R1", ResidentState.AWAY, round_id=7)  # type: ignore[arg-type]
     assert (err.value.code, err.value.field) == ("bad_record", "round_id")
+
+
+def test_a_swab_whose_id_a_resident_s_record_holds_for_another_event_is_refused_whole() -> None:
+    """The stored record of a resident holds id "x" for a registration; a swab "x" arrives in
+    the next batch. The tube side, with no record, applied it while the resident side refused
+    it (conflicting_id): a resident registered but sitting in a tube. One replay of the whole
+    log refuses every copy and builds no tube."""
+    registered = Registered(id="x", at=T0, round_id="S1", resident_id="R1", door_team_id="D1")
+    same_id = swab("x", "R1", "T1", 5)
+    whole = replay_round([registered, same_id], _round(), _due("R1"))
+    first = replay_round([registered], _round(), _due("R1"))
+    for replayer in (replay_round, replay_round_plain):
+        resumed = replayer(
+            [same_id],
+            _round(),
+            _due("R1"),
+            tubes=first.tubes.records,
+            residents=first.residents.records,
+        )
+        assert dict(resumed.tubes.records) == dict(whole.tubes.records) == {}
+        assert dict(resumed.residents.records) == dict(first.residents.records)
+        codes = {r.error.code for r in resumed.rejected}  # type: ignore[attr-defined]
+        assert codes == {"conflicting_id"}

@@ -674,6 +674,17 @@ class History:
             return None
         return cls(ids, getattr(record, "last_event_at"))  # noqa: B009 - checked above
 
+    def names_another(self, event: Event) -> bool:
+        """Whether the record holds ``event``'s id for another event: it holds the id, and
+        ``event`` comes after the record's last event, which the held one cannot.
+
+        The one rule of a conflict with a stored record (:meth:`already_applied`
+        raises ``conflicting_id`` for it). A workflow whose events belong to two
+        records (a swab: its tube and its resident) asks both before either
+        applies it.
+        """
+        return event.id in self._held and (event.at, event.id) > self.last
+
     def already_applied(self, event: Event) -> bool:
         """Whether the record holds ``event`` already (a duplicate); ``False``: apply it.
 
@@ -682,12 +693,11 @@ class History:
         two events (``conflicting_id``). A new id before the record's last
         event is ``out_of_order``. Both are ``InvalidInput``.
         """
-        key = (event.at, event.id)
         if event.id in self._held:
-            if key > self.last:
+            if self.names_another(event):
                 raise conflicting_id(event)
             return True
-        if key < self.last:
+        if (event.at, event.id) < self.last:
             raise InvalidInput(
                 "out_of_order",
                 "at",

@@ -55,7 +55,7 @@ hold the two to the same results.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import ClassVar, TypeAlias
 from zoneinfo import ZoneInfo
@@ -1706,8 +1706,33 @@ def _sorted_out(
         batch = batch.set_aside(
             held_elsewhere(tubes, batch.firsts, _tube_or_none)
             | held_elsewhere(residents, batch.firsts, _resident_or_none)
+            | _swabs_naming_another(batch.firsts, tubes, residents)
         )
     return batch
+
+
+def _swabs_naming_another(
+    events: Sequence[ScreeningEvent],
+    tubes: Mapping[str, TubeRecord],
+    residents: Mapping[str, ResidentRecord],
+) -> set[str]:
+    """The ids of swabs that the stored record of their tube or of their resident holds for
+    another event (:meth:`gridcare.machine.History.names_another`).
+
+    A swab belongs to two records. Judged by each alone, one side applied it (a
+    new tube) while the other refused it as a conflict (a resident's record
+    holding the id for a registration): set aside here, both refuse it, as one
+    replay of the whole log does.
+    """
+    found: set[str] = set()
+    for event in events:
+        if type(event) is not SwabAdded:
+            continue
+        for record in (tubes.get(event.tube_id), residents.get(event.resident_id)):
+            history = None if record is None else History.of(record)
+            if history is not None and history.names_another(event):
+                found.add(event.id)
+    return found
 
 
 def _conflicts(events: list[TubeEvent] | list[ResidentEvent]) -> list[Rejection[ScreeningEvent]]:

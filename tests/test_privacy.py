@@ -1007,3 +1007,25 @@ def test_a_rejection_s_reason_shows_in_repr_as_in_its_export() -> None:
     for shown in (repr(log[2]), repr(out.records["D1"]), repr(out)):
         assert reason not in shown
         assert "刘晓***" in shown
+
+
+def test_a_number_in_a_provenance_note_is_masked_in_results_but_kept_in_the_policy() -> None:
+    """A phone typed into a provenance's note showed whole in an assessment's export (which
+    carries the provenance) and in the provenance's own model_dump."""
+    from gridcare.risk.policy import Policy, Provenance
+    from gridcare.risk.presets import PRESETS
+
+    note = "咨询 13812345678"
+    noted = Provenance(edition="x", date=date(2022, 6, 28), source="s", kind="national", note=note)
+    for shown in (
+        json.dumps(noted.model_dump(mode="json"), ensure_ascii=False),
+        noted.model_dump_json(),
+        json.dumps(to_dict(noted), ensure_ascii=False),
+    ):
+        assert "13812345678" not in shown
+    assert noted.model_dump(context=REVEAL)["note"] == note
+    assert to_dict(noted, REVEAL)["note"] == note
+    policy = PRESETS["ninth-edition"].model_copy(update={"source": noted})
+    assert Policy.from_json(policy.to_json()) == policy
+    assert Policy.from_dict(policy.to_dict()) == policy
+    assert note in policy.to_json()

@@ -80,7 +80,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PlainSerializer, SerializationInfo, ValidationError
 
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber
 from gridcare.errors import FieldError, InvalidInput
@@ -128,6 +128,30 @@ def personal(mask: Callable[[Any], Any]) -> dict[str, object]:
     if not callable(mask):
         raise InvalidInput("wrong_type", "mask", "expected a masking function of a text")
     return {_PERSONAL: mask}
+
+
+def masked_text(mask: Callable[[str], str]) -> PlainSerializer:
+    """A pydantic serializer of a personal text: ``mask`` applied unless the export is given
+    :data:`~gridcare.masking.REVEAL` as its context.
+
+    What :func:`personal` is to an attrs field, this is to a pydantic field:
+    ``Annotated[str, masked_text(mask_name)]``. Public for the library's models;
+    not part of the documented interface.
+
+    >>> from typing import Annotated
+    >>> from pydantic import BaseModel
+    >>> from gridcare.masking import mask_numbers
+    >>> class Note(BaseModel):
+    ...     text: Annotated[str, masked_text(mask_numbers)]
+    >>> n = Note(text="call 13812345678")
+    >>> n.model_dump()["text"], n.model_dump(context=REVEAL)["text"]
+    ('call 138****5678', 'call 13812345678')
+    """
+
+    def serialize(value: str, info: SerializationInfo) -> str:
+        return value if reveal_requested(info.context) else mask(value)
+
+    return PlainSerializer(serialize, return_type=str, when_used="always")
 
 
 def personal_fields(cls: type) -> tuple[str, ...]:

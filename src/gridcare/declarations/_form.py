@@ -35,7 +35,7 @@ from __future__ import annotations
 import copy
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, NamedTuple, Self
@@ -45,8 +45,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
-    SerializationInfo,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
@@ -68,7 +66,8 @@ from gridcare.declarations._enums import (
 )
 from gridcare.declarations._messages import field_errors
 from gridcare.errors import InvalidInput, require_int
-from gridcare.masking import mask_id_number, mask_name, mask_numbers, mask_text, reveal_requested
+from gridcare.masking import mask_id_number, mask_name, mask_numbers, mask_text
+from gridcare.serial import masked_text
 from gridcare.text import TEXT_LIMITS, text_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, localize
 
@@ -197,13 +196,6 @@ def _instant(value: Any, handler: ValidatorFunctionWrapHandler, info: Validation
 Instant = Annotated[datetime, WrapValidator(_instant), WithJsonSchema(_INSTANT_JSON)]
 
 
-def _masking(mask: Callable[[str], str]) -> PlainSerializer:
-    def serialize(value: str, info: SerializationInfo) -> str:
-        return value if reveal_requested(info.context) else mask(value)
-
-    return PlainSerializer(serialize, return_type=str, when_used="always")
-
-
 def _text_rules(value: str, *, printable: bool = False) -> str:
     """The rules of :func:`gridcare.text.text_problem` on a text field (its length is the
     field's ``max_length``, checked before; blanks are the field's own rules); an id's
@@ -224,12 +216,12 @@ _ID_RULES = AfterValidator(_id_rules)
 
 # Text that is not personal by its field may still hold a number typed into it (a phone
 # number in a place's name): exports show its phone and ID numbers masked unless revealed.
-PlainText = Annotated[str, _TEXT_RULES, _masking(mask_numbers)]
-PlainId = Annotated[str, _ID_RULES, _masking(mask_numbers)]
-PrivateId = Annotated[str, _ID_RULES, _masking(mask_text)]
-PersonName = Annotated[str, _TEXT_RULES, _masking(mask_name)]
-DocumentNumber = Annotated[str, _masking(mask_id_number)]
-PrivateText = Annotated[str, _TEXT_RULES, _masking(mask_text)]
+PlainText = Annotated[str, _TEXT_RULES, masked_text(mask_numbers)]
+PlainId = Annotated[str, _ID_RULES, masked_text(mask_numbers)]
+PrivateId = Annotated[str, _ID_RULES, masked_text(mask_text)]
+PersonName = Annotated[str, _TEXT_RULES, masked_text(mask_name)]
+DocumentNumber = Annotated[str, masked_text(mask_id_number)]
+PrivateText = Annotated[str, _TEXT_RULES, masked_text(mask_text)]
 
 _CONFIG = ConfigDict(
     extra="forbid",

@@ -44,8 +44,9 @@ from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError, from_json
 
 from gridcare.errors import Choice, InvalidInput, PolicyError, require_int
-from gridcare.masking import mask_numbers, masked_field_reprs
+from gridcare.masking import REVEAL, mask_numbers, masked_field_reprs
 from gridcare.risk.register import MAX_TRACE_BACK_DAYS, MatchKind, RiskLevel, kinds_mask
+from gridcare.serial import masked_text
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 from gridcare.timeutil import DEFAULT_ZONE_NAME, zone
 
@@ -212,6 +213,12 @@ _Line = Annotated[str, _text_rules("place")]
 #: Free text of up to 1000 characters, line breaks allowed: a source, a note (a note's).
 _Note = Annotated[str, _text_rules("note")]
 _OptionalNote = Annotated[str, _text_rules("note", allow_empty=True)]
+# A provenance's texts as exports show them: a phone or ID number typed into a citation or a
+# note (a contact to ask) masked, as every record's free text is; a policy written for
+# storage (Policy.to_json) keeps them whole.
+_ShownLine = Annotated[_Line, masked_text(mask_numbers)]
+_ShownNote = Annotated[_Note, masked_text(mask_numbers)]
+_ShownOptionalNote = Annotated[_OptionalNote, masked_text(mask_numbers)]
 #: A time zone's name: an id's rules before it is looked up.
 _ZoneName = Annotated[str, _text_rules("id")]
 
@@ -242,19 +249,19 @@ class Provenance(_Model):
     <SourceKind.NATIONAL: 'national'>
     """
 
-    edition: _Line = Field(
+    edition: _ShownLine = Field(
         min_length=1,
         max_length=TEXT_LIMITS["place"],
         description="编号或版本 / edition or instrument",
     )
     date: dt.date = Field(description="发布或施行日期 / date issued or in force")
-    source: _Note = Field(
+    source: _ShownNote = Field(
         min_length=1,
         max_length=TEXT_LIMITS["note"],
         description="出处 / where the value is stated",
     )
     kind: SourceKind = Field(description="国家文本或地方做法 / national text or local practice")
-    note: _OptionalNote = Field(
+    note: _ShownOptionalNote = Field(
         default="", max_length=TEXT_LIMITS["note"], description="说明 / how the value was read"
     )
 
@@ -745,13 +752,15 @@ class Policy(_Model):
         return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-compatible data (dates as ISO strings).
+        """Plain JSON-compatible data (dates as ISO strings), which :meth:`from_dict` reads
+        back to an equal policy: a policy's texts are written whole (a result that carries a
+        provenance, an assessment, masks any phone or ID number in its texts).
 
         >>> from gridcare.risk.presets import PRESETS
         >>> PRESETS["ninth-edition"].to_dict()["look_back_days"]
         7
         """
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", context=REVEAL)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """JSON text that :meth:`from_json` reads back to an equal policy.
@@ -768,7 +777,7 @@ class Policy(_Model):
         """
         if indent is not None:
             require_int(indent, "indent", low=0, high=MAX_INDENT)
-        return self.model_dump_json(indent=indent)
+        return self.model_dump_json(indent=indent, context=REVEAL)
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:

@@ -56,6 +56,35 @@ def test_a_bad_scale_is_one_start_up_error(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*--gridcare-scale must be a number, got 'big'*"])
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "field"),
+    [
+        ("--gridcare-scale", "5", "scale"),
+        ("--gridcare-scale", "nan", "scale"),
+        ("--gridcare-seed", "-1", "seed"),
+        ("--gridcare-profile", "paris", "profile"),
+    ],
+)
+def test_every_option_is_checked_at_start_up_as_the_fixture_uses_it(
+    pytester: pytest.Pytester, option: str, value: str, field: str
+) -> None:
+    """These were taken at start-up, and each test using the city then errored with a
+    traceback from inside gridcare."""
+    pytester.makepyfile(test_user=USER_SUITE.format(look_back=7))
+    result = pytester.runpytest("-p", "no:cacheprovider", option, value)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*gridcare fixtures: --gridcare-{field}: *"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_usage_error_masks_a_number_in_what_it_quotes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_SUITE.format(look_back=7))
+    for option in ("--gridcare-seed", "--gridcare-policy"):
+        result = pytester.runpytest("-p", "no:cacheprovider", option, "13812345678x")
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert "13812345678" not in result.stdout.str() + result.stderr.str()
+
+
 def test_the_fixtures_work_with_given(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_user="""

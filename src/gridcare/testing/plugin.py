@@ -1,7 +1,8 @@
 """The gridcare pytest plugin: fixtures for users' own test suites.
 
-Installed with the ``testing`` extra and registered through the ``pytest11``
-entry point, so the fixtures are available without any import:
+Registered by every install through the ``pytest11`` entry point, so the
+fixtures are available without any import wherever pytest runs (they need
+pytest only, not the ``testing`` extra's hypothesis):
 
 ``gridcare_city``
     a small deterministic synthetic city (session-scoped): profile, scale and
@@ -66,21 +67,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Check the fixtures' options once, at start-up: a bad one is one usage error."""
-    from gridcare.risk import PRESETS
+    """Check the fixtures' options once, at start-up: a bad one is one usage error.
 
+    Every option is checked as the fixture will use it (the profile, the scale's
+    range and the seed's by :func:`~gridcare.testing.synthetic_city`'s own
+    rules), so no test errors later on an option; what the line quotes of a bad
+    value has its phone and ID numbers masked.
+    """
+    from gridcare.errors import InvalidInput
+    from gridcare.masking import mask_numbers
+    from gridcare.risk import PRESETS
+    from gridcare.testing.synthetic import check_city_arguments
+
+    numbers: dict[str, float | int] = {}
     for name in ("scale", "seed"):
         text = _option(config, name)
         try:
-            float(text) if name == "scale" else int(text)
+            numbers[name] = float(text) if name == "scale" else int(text)
         except ValueError:
+            numbers.pop(name, None)
+        if name not in numbers:
             raise pytest.UsageError(
-                f"gridcare fixtures: --gridcare-{name} must be a number, got {text!r}"
-            ) from None
+                f"gridcare fixtures: --gridcare-{name} must be a number, "
+                f"got {mask_numbers(repr(text))}"
+            )
+    problem: InvalidInput | None = None
+    try:
+        check_city_arguments(_option(config, "profile"), numbers["scale"], numbers["seed"])
+    except InvalidInput as err:
+        problem = err
+    if problem is not None:  # the error's own text: its value masked and cut
+        raise pytest.UsageError(f"gridcare fixtures: --gridcare-{problem.field}: {problem.message}")
     policy = _option(config, "policy")
     if policy not in PRESETS:
         raise pytest.UsageError(
-            f"gridcare fixtures: unknown policy preset {policy!r}; choose from {sorted(PRESETS)}"
+            f"gridcare fixtures: unknown policy preset {mask_numbers(repr(policy))}; "
+            f"choose from {sorted(PRESETS)}"
         )
 
 

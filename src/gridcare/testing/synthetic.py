@@ -887,6 +887,21 @@ class City:
 # ----------------------------------------------------------------------------- building
 
 
+def check_city_arguments(profile: object, scale: object, seed: object) -> None:
+    """Check :func:`synthetic_city`'s ``profile``, ``scale`` and ``seed`` without building
+    the city: its own rules and codes (for a caller that checks options at start-up, such
+    as the pytest plugin). Public for the library's modules; not part of the documented
+    interface.
+
+    >>> check_city_arguments("zhuzhou", 0.01, 0)
+    >>> check_city_arguments("paris", 0.01, 0)
+    Traceback (most recent call last):
+    ...
+    gridcare.errors.InvalidInput: profile: unknown profile; choose from ... [unknown_profile]
+    """
+    _check_arguments(profile, scale, seed, None)
+
+
 def _check_arguments(
     profile: object, scale: object, seed: object, progress: object
 ) -> tuple[CityProfile, float]:

@@ -516,3 +516,39 @@ def test_the_schemas_indent_takes_0_to_16(indent: str, capsys: pytest.CaptureFix
     assert main(["schema", "policy", "--indent", indent]) == 0
     out, _ = capsys.readouterr()
     assert out.startswith("{\n" + " " * int(indent) + '"')
+
+
+def test_the_command_line_s_own_examples_run() -> None:
+    """pytest collects no doctests from a ``__main__.py``: run them here (an example showed
+    English output for a command whose default language is Chinese)."""
+    import doctest
+
+    import gridcare.__main__ as cli
+
+    result = doctest.testmod(cli, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 1
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("words", [["--help"], ["--version"], []])
+def test_help_sent_to_a_full_disk_is_exit_1_and_one_line(tmp_path: Any, words: list[str]) -> None:
+    """argparse drops an error writing its help: the help to a full disk exited 0."""
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this platform")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [sys.executable, "-m", "gridcare", *words],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+    assert run.returncode == 1
+    assert run.stderr == (
+        "python -m gridcare: error: cannot write the results: No space left on device\n"
+    )

@@ -12,7 +12,7 @@ results cannot be written (a full disk, an encoding that cannot write them: one
 line on stderr; a reader that closed the pipe, as ``| head`` does: nothing more),
 130 when interrupted (Ctrl-C: nothing more).
 
->>> main(["demo", "--scale", "0.0005", "--seed", "1"])  # doctest: +ELLIPSIS
+>>> main(["demo", "--scale", "0.0005", "--seed", "1", "--lang", "en"])  # doctest: +ELLIPSIS
 Synthetic city: profile zhuzhou, scale 0.0005, seed 1
 ...
 0
@@ -42,6 +42,8 @@ from gridcare.people import CareNeed, WorkerRole
 from gridcare.risk.policy import MAX_INDENT
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from gridcare._demo_round import RoundProcess
     from gridcare.testing.synthetic import City
 
@@ -72,6 +74,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse drops an error writing the help or the version (a full disk): let it
+        # through, so that ``main`` says so and returns 1 rather than 0.
+        if message:
+            _write(file or sys.stderr, message, flush=True)  # type: ignore[arg-type]
 
 
 class Console:
@@ -656,7 +664,8 @@ def build_parser(prog: str = "gridcare") -> argparse.ArgumentParser:
     parser = _Parser(
         prog=prog,
         description="gridcare: grid-based community epidemic prevention and care (demo shell).",
-        epilog="Exit codes: 0 success, 2 bad usage, 1 the demo's second process stopped early. "
+        epilog="Exit codes: 0 success, 2 bad usage, 1 the demo's second process stopped early "
+        "or the output could not be written, 130 interrupted (Ctrl-C). "
         "Progress goes to stderr, results to stdout.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -690,8 +699,13 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "gridcare") -> int:
         return 2
     except SystemExit as exc:  # --help or --version: argparse printed it and exits 0
         return exc.code if isinstance(exc.code, int) else 0
+    except (OutputClosed, OutputFailed) as exc:  # the help or the version not written
+        return _unwritten(name, exc)
     if args.command is None:
-        parser.print_help(sys.stdout)
+        try:
+            parser.print_help(sys.stdout)
+        except (OutputClosed, OutputFailed) as exc:
+            return _unwritten(name, exc)
         return 0
     console = Console(sys.stdout, sys.stderr, getattr(args, "lang", "zh"))
     try:
@@ -710,6 +724,15 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "gridcare") -> int:
         _discard_unwritten(console.out)
         _say(f"{name}: error: {exc}\n")
         return 1
+
+
+def _unwritten(name: str, exc: OutputClosed | OutputFailed) -> int:
+    """1 for a help or version that could not be written: nothing more if the reader closed
+    the pipe, one line otherwise (a full disk, an encoding that cannot write it)."""
+    _discard_unwritten(sys.stdout)
+    if isinstance(exc, OutputFailed):
+        _say(f"{name}: error: {exc}\n")
+    return 1
 
 
 def _say(line: str) -> None:

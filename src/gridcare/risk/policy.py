@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Self
 
@@ -783,7 +784,42 @@ class Policy(_Model):
     def json_schema(cls) -> dict[str, Any]:
         """The JSON Schema of policy files.
 
-        >>> Policy.json_schema()["title"]
-        'Policy'
+        Descriptions come from the classes' docstrings, read as an editor shows
+        them: without the examples and the cross-reference markup meant for
+        ``help()`` and the docs site.
+
+        >>> schema = Policy.json_schema()
+        >>> marks = (">" * 3, ":" + "class" + ":")  # an example's prompt, a cross-reference
+        >>> schema["title"], [mark for mark in marks if mark in str(schema)]
+        ('Policy', [])
         """
-        return cls.model_json_schema()
+        readable: dict[str, Any] = _readable(cls.model_json_schema())
+        return readable
+
+
+# A cross-reference of the docs' markup (:class:`~gridcare.risk.Policy`), and code in double
+# backquotes: an editor shows the name alone.
+_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def _readable(schema: Any) -> Any:
+    """``schema`` with every description as a reader of a schema wants it (see
+    :meth:`Policy.json_schema`): the text before its first example, markup dropped."""
+    if isinstance(schema, dict):
+        return {
+            key: _plain_description(value)
+            if key == "description" and isinstance(value, str)
+            else _readable(value)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_readable(item) for item in schema]
+    return schema
+
+
+def _plain_description(text: str) -> str:
+    lines = text.splitlines()
+    examples = [i for i, line in enumerate(lines) if line.lstrip().startswith(">>>")]
+    kept = "\n".join(lines[: examples[0]] if examples else lines).strip()
+    return _LITERAL.sub(r"\1", _ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], kept))

@@ -186,6 +186,7 @@ from gridcare.visits.progress import (
 )
 from gridcare.visits.progress import progress as campaign_progress
 
+#: The installed version of gridcare (PEP 440).
 __version__ = "0.1.0.dev0"
 
 __all__ = [

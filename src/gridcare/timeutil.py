@@ -127,6 +127,8 @@ def _resolve_gap(local: datetime) -> datetime:
     return local.astimezone(UTC).astimezone(local.tzinfo)
 
 
+#: The zone of local days and cutoffs unless a policy or a clock names another: the
+#: ``zoneinfo`` zone of :data:`DEFAULT_ZONE_NAME` (Asia/Shanghai).
 DEFAULT_ZONE: tzinfo = zone(DEFAULT_ZONE_NAME)
 
 

@@ -3,7 +3,9 @@
 The synthetic city needs only gridcare itself. The hypothesis strategies need
 the ``testing`` extra (``pip install "gridcare[testing]"``): they are imported
 when first used, so a plain install can still build cities and run the pytest
-plugin. The core package never imports this one. The pytest fixtures live in
+plugin. (``from gridcare.testing import *`` asks for every name, strategies
+included, so on a plain install it stops with the error that names the extra:
+import the names you use.) The core package never imports this one. The pytest fixtures live in
 :mod:`gridcare.testing.plugin` and load through the ``pytest11`` entry point.
 
 >>> from gridcare.testing import synthetic_city

@@ -471,6 +471,12 @@ class SimulationRun:
     """One simulated campaign: days to target (``None`` if not within the horizon) and counts.
 
     ``coverage_by_day[d]`` is the coverage at the end of working day ``d + 1``.
+
+    >>> m = CampaignModel(teams=1, visits_per_team_hour=10)
+    >>> run = simulate_campaign({"G1": [f"H{i}" for i in range(30)]}, m, scope="D",
+    ...                         start=date(2022, 3, 20), runs=1).runs[0]
+    >>> run.households, run.reached <= run.households, len(run.coverage_by_day) >= 1
+    (30, True, True)
     """
 
     days_to_target: float | None
@@ -882,6 +888,14 @@ class CampaignDay:
     """The demo's view of a simulated campaign day: rows per district and grids behind.
 
     Every row is a plain dict (id, name, counts, rates as display strings).
+
+    >>> from gridcare.hierarchy import Node
+    >>> nodes = [Node("C", NodeKind.CITY, "c"), Node("D", NodeKind.DISTRICT, "d", "C"),
+    ...          Node("G", NodeKind.GRID, "g", "D")]
+    >>> nodes += [Node(f"H{i}", NodeKind.HOUSEHOLD, str(i), "G") for i in range(20)]
+    >>> day = simulated_campaign_day(Hierarchy(nodes), teams=1)
+    >>> day.total["households"], [row["id"] for row in day.districts]
+    (20, ['D'])
     """
 
     as_of: datetime

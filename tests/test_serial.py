@@ -796,3 +796,22 @@ def test_a_policy_comparison_exports_as_json() -> None:
         data = serial.to_dict(compared, context)
         assert json.loads(json.dumps(data)) == data
         assert data["category_moves"] == {'["medium_risk_area","none"]': 1}
+
+
+def test_residents_read_back_whatever_their_document() -> None:
+    """A resident's document is a citizen ID (written as text) or another document (an
+    object): reading the text back was refused, so no resident with a citizen ID read back."""
+    from gridcare.people import Resident
+    from gridcare.testing import synthetic_city
+
+    city = synthetic_city(scale=0.001, seed=3)
+    residents = [city.residents[i] for i in range(0, len(city.residents), 7)]
+    kinds = {type(r.document).__name__ for r in residents}
+    assert "CitizenId" in kinds
+    for resident in residents:
+        text = json.dumps(serial.to_dict(resident, REVEAL), ensure_ascii=False)
+        assert serial.from_dict(Resident, json.loads(text)) == resident
+    data = serial.to_dict(residents[0], REVEAL)
+    with pytest.raises(InvalidInput) as err:
+        serial.from_dict(Resident, {**data, "document": 430202193903070024})
+    assert err.value.errors[0].field == "document"  # type: ignore[attr-defined]

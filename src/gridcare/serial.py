@@ -469,6 +469,44 @@ _SCALARS: dict[type, Callable[..., object]] = {
 }
 
 
+def _text_or_record(tp: object) -> tuple[type, type] | None:
+    """For a union of one type written as text (a citizen ID) and one attrs record (an
+    identity document), optionally ``None``: the two, text first; else ``None``."""
+    if not _is_union(tp):
+        return None
+    members = [member for member in typing.get_args(tp) if member is not NoneType]
+    texts = [member for member in members if member in _SCALARS]
+    records = [m for m in members if isinstance(m, type) and attrs.has(m) and m not in _SCALARS]
+    if len(members) == 2 and len(texts) == 1 and len(records) == 1:
+        return texts[0], records[0]
+    return None
+
+
+def _text_or_record_structurer(converter: cattrs.Converter, tp: Any) -> Callable[..., Any]:
+    """A union of a text type and a record (see :func:`_text_or_record`), read by its JSON
+    shape: a text is the text type, an object the record. (cattrs tells records apart by
+    their keys, and refused the text.)"""
+    found = _text_or_record(tp)
+    assert found is not None  # the factory's predicate chose this union
+    text_type, record_type = found
+    optional = NoneType in typing.get_args(tp)
+    text_hook = converter.get_structure_hook(text_type)
+    record_hook = converter.get_structure_hook(record_type)
+
+    def structure(value: object, _: object = None) -> Any:
+        if value is None and optional:
+            return None
+        if isinstance(value, str):
+            return text_hook(value, text_type)
+        if isinstance(value, Mapping):
+            return record_hook(value, record_type)
+        raise _problem(
+            "wrong_type", f"expected text or an object, got {type(value).__name__}", value
+        )
+
+    return structure
+
+
 # --------------------------------------------------------------------------- structuring
 
 
@@ -773,6 +811,9 @@ def _converter(*, reveal: bool) -> cattrs.Converter:
         _items_unstructurer(conv),
     )
     conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_structurer(conv, t))
+    conv.register_structure_hook_factory(
+        lambda t: _text_or_record(t) is not None, lambda t: _text_or_record_structurer(conv, t)
+    )
     conv.register_unstructure_hook_factory(_is_mapping, lambda t: _mapping_unstructurer(conv))
     conv.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, dict), _mapping_unstructurer(conv)

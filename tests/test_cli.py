@@ -392,8 +392,8 @@ def test_results_that_cannot_be_written_are_one_line_and_exit_1(
     assert "Traceback" not in err
 
 
-def test_a_full_disk_is_one_line_in_a_real_process(tmp_path: Any) -> None:
-    """What a user sees, buffered output and the interpreter's exit included."""
+def _to_a_full_disk(words: list[str], cwd: Any) -> Any:
+    """``python -m gridcare <words>`` in a real process whose output goes to a full disk."""
     import os
     import subprocess
     import sys
@@ -401,14 +401,19 @@ def test_a_full_disk_is_one_line_in_a_real_process(tmp_path: Any) -> None:
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full on this platform")
     with open("/dev/full", "w") as full:
-        run = subprocess.run(
-            [sys.executable, "-m", "gridcare", "demo", *TINY, "--jobs", "1"],
+        return subprocess.run(
+            [sys.executable, "-m", "gridcare", *words],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
-            cwd=tmp_path,
+            cwd=cwd,
             check=False,
         )
+
+
+def test_a_full_disk_is_one_line_in_a_real_process(tmp_path: Any) -> None:
+    """What a user sees, buffered output and the interpreter's exit included."""
+    run = _to_a_full_disk(["demo", *TINY, "--jobs", "1"], tmp_path)
     assert run.returncode == 1
     assert run.stderr.endswith(
         "python -m gridcare: error: cannot write the results: No space left on device\n"
@@ -533,21 +538,7 @@ def test_the_command_line_s_own_examples_run() -> None:
 @pytest.mark.parametrize("words", [["--help"], ["--version"], []])
 def test_help_sent_to_a_full_disk_is_exit_1_and_one_line(tmp_path: Any, words: list[str]) -> None:
     """argparse drops an error writing its help: the help to a full disk exited 0."""
-    import os
-    import subprocess
-    import sys
-
-    if not os.path.exists("/dev/full"):
-        pytest.skip("no /dev/full on this platform")
-    with open("/dev/full", "w") as full:
-        run = subprocess.run(
-            [sys.executable, "-m", "gridcare", *words],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=tmp_path,
-            check=False,
-        )
+    run = _to_a_full_disk(words, tmp_path)
     assert run.returncode == 1
     assert run.stderr == (
         "python -m gridcare: error: cannot write the results: No space left on device\n"

@@ -148,6 +148,7 @@ TAKE_ANYTHING = {
     "gridcare.masking.mask_numbers_in_each(texts)": _MASKER,
     "gridcare.masking.mask_phone(number)": _MASKER,
     "gridcare.masking.mask_text(text)": _MASKER,
+    "gridcare.masking.mask_whole(text)": _MASKER,
     "gridcare.masking.masked_repr(value)": _MASKER,
     "gridcare.masking.reveal_requested(context)": _CONTEXT,
     "gridcare.serial.JsonMixin.to_dict(context)": _CONTEXT,

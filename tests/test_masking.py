@@ -351,11 +351,15 @@ _NUMBER_IN_PIECES = st.tuples(
 def test_a_number_cut_by_any_marks_is_masked(
     case: tuple[str, list[int], list[str], str, str],
 ) -> None:
-    """A phone or ID number cut into pieces by any marks people type shows its middle digits
+    """A phone or ID number cut into pieces (three at most for a phone, six for an ID
+    number) by any marks people type shows its middle digits
     starred (a phone's 4th to 7th; an ID number's birth date and sequence, where a piece of
     11 digits or more cut from inside the area may keep the century's digit), and masking
     again changes nothing."""
     number, cuts, marks, before, after = case
+    # People type a mobile in at most three pieces and an ID number in at most six: more
+    # pieces read as figures and instants ("15,000,000,000", "13 15:30:45,123").
+    cuts = sorted({c for c in cuts if 0 < c < len(number)})[: 2 if len(number) == 11 else 5]
     split = _split(number, cuts, marks)
     masked = mask_numbers(before + split + after)
     in_number = masked[len(before) : len(before) + len(split)]
@@ -499,3 +503,28 @@ def test_masked_repr_counts_a_dict_key_s_containers_like_its_value_s() -> None:
     assert masked_repr(value) == repr(value)
     deeper = {(key,): 0}  # nine: the innermost tuple is cut
     assert masked_repr(deeper) == repr(deeper).replace("('x',)", "(...)")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # Two mobiles side by side have an ID number's length: each is masked as a mobile.
+        ("tel: 138/1234/5678, 139/8765/4321", "tel: 138/****/5678, 139/****/4321"),
+        # An ID number that begins with a mobile's digits stays an ID number.
+        ("1:3000020000:1010004", "1:30000*****:***0004"),
+        ("+86138/1234/5678", "+86138/****/5678"),
+        ("138/1234/5678x", "138/****/*678x"),
+        ("138〜1234〜5678", "138〜****〜5678"),
+        ("138" + " " * 9 + "1234" + " " * 9 + "5678", "138" + " " * 9 + "****" + " " * 9 + "5678"),
+        ("138\ue00012345678", "138\ue000****5678"),
+        # Figures and instants in more pieces than a number is typed in stay readable.
+        ("15,000,000,000", "15,000,000,000"),
+        ("2022-03-13 15:30:45,123", "2022-03-13 15:30:45,123"),
+        ("2022-03-17 08:00:00.000", "2022-03-17 08:00:00.000"),
+        ("13/3/2022 10:30", "13/3/2022 10:30"),
+        ("1,303 / 1,482 (88.0%)", "1,303 / 1,482 (88.0%)"),
+    ],
+)
+def test_numbers_and_figures_the_second_probe_found(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
+    assert mask_numbers(masked) == masked

@@ -1029,3 +1029,37 @@ def test_a_number_in_a_provenance_note_is_masked_in_results_but_kept_in_the_poli
     assert Policy.from_json(policy.to_json()) == policy
     assert Policy.from_dict(policy.to_dict()) == policy
     assert note in policy.to_json()
+
+
+def test_a_masked_view_masks_numbers_in_a_model_that_marks_nothing_personal() -> None:
+    """A pydantic model of the caller's marks no field personal: its export showed a phone
+    typed into a note whole to a masked reader."""
+    from pydantic import BaseModel as Model
+
+    from gridcare.scope import Principal, View
+
+    class Note(Model):
+        text: str
+        tags: list[str]
+
+    h = Hierarchy([Node("C", NodeKind.CITY, "c"), Node("G1", NodeKind.GRID, "g", "C")])
+    note = Note(text="call 13812345678", tags=["430202193903070024"])
+    shown = View(h, Principal("S1", "C")).read(note, node_of=lambda _: "G1")
+    text = json.dumps(shown, ensure_ascii=False)
+    assert "13812345678" not in text
+    assert "430202193903070024" not in text
+
+
+def test_a_form_s_address_below_the_community_exports_nothing_of_it() -> None:
+    """The form's export kept a room's first two characters ("30***") where the docs and the
+    form's repr show nothing; the declaration's own export showed nothing already."""
+    from gridcare.timeutil import DEFAULT_ZONE
+
+    form = DeclarationForm.model_validate(
+        example_form(), context={"received_at": datetime(2022, 3, 19, 9, tzinfo=DEFAULT_ZONE)}
+    )
+    address = form.model_dump(mode="json")["address"]
+    given = form.address.model_dump(mode="json", context=REVEAL)
+    for part in ("building", "unit", "room"):
+        assert given[part] is not None
+        assert address[part] == "***"

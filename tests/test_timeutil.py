@@ -517,3 +517,17 @@ def test_a_zone_that_gives_no_offset_is_refused_where_the_instant_enters(bad: tz
     with pytest.raises(InvalidInput) as err:
         replay_order(Tick("a", instant))
     assert err.value.code == "bad_event"
+
+
+def test_a_zone_that_cannot_convert_from_utc_is_refused_by_a_clock() -> None:
+    """A minimal tzinfo (an offset and nothing else) was taken by ReportClock and raised
+    NotImplementedError at its first cutoff."""
+
+    class OffsetOnly(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta:
+            return timedelta(hours=8)
+
+    with pytest.raises(InvalidInput) as err:
+        ReportClock(zone=OffsetOnly())
+    assert err.value.code == "bad_zone"
+    assert ReportClock(zone=timezone(timedelta(hours=8))).cutoff_of(date(2022, 3, 27))

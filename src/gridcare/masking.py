@@ -38,6 +38,7 @@ __all__ = [
     "mask_numbers_in_each",
     "mask_phone",
     "mask_text",
+    "mask_whole",
     "masked_repr",
     "reveal_requested",
 ]
@@ -140,6 +141,11 @@ _INVISIBLE = (
     "\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e"
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd"
     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+    # Marks that combine with the digit before them (an overline, a keycap's frame), and code
+    # points that show nothing of their own (private use, surrogates, noncharacters).
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\ud800-\udfff\ue000-\uf8ff\ufdd0-\ufdef\ufffe\uffff"
+    "\U000f0000-\U0010ffff"
 )
 # What may stand between the digit groups of one number, whatever its digits: a dot, a
 # hyphen, any space or line break, and the characters that draw nothing.
@@ -148,13 +154,13 @@ _SEPARATOR = "[.\\-\\s" + _INVISIBLE + "]"
 # "430202_19900101_1234", the full-width and small forms of Chinese text, the dashes, the
 # minus and fraction slashes), but which figures and instants are written with too
 # ("7,178 (+882)", "08:00:00+08:00"). Digits joined by them are masked only where they have
-# the shape of a mobile or an ID number (_looks_like_mobile, _looks_like_id_number). ASCII
+# the shape of a mobile or an ID number (_mobile_keeps, _looks_like_id_number). ASCII
 # braces are not among them: an error shows a character that does not print as its code
 # point between braces (``\u{36680}``), and those digits join no others.
 _WIDE_SEPARATOR = (
     "[.\\-\\s"
     + _INVISIBLE
-    + "/\\\\_,;:+()\\[\\]<>|~'\"#·、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛‐-―−⁄∕・"
+    + "/\\\\_,;:+()\\[\\]<>|~'\"#·、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛‐-―−⁄∕・〜…•ー=@"
     + "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\ufe50-\ufe6b]"
 )
 # A digit: any character Python counts as one (``str.isdigit``: the decimal digits of every
@@ -179,12 +185,12 @@ _DIGIT_RUN = re.compile(
 )
 # Splits a run into its digit groups and, between them, the separators kept.
 _SEPARATED = re.compile(f"({_SEPARATOR}+)")
-# Digit groups joined by one to eight of the wider marks: where a number may hide in pieces.
+# Digit groups joined by one to 16 of the wider marks: where a number may hide in pieces.
 # At least two groups, or one and an ID number's X standing apart ("...1234 X").
 _WIDE_RUN = re.compile(
     f"(?<!{_DIGIT})(?=(?:{_DIGIT}|{_WIDE_SEPARATOR}){{{_PERSONAL_DIGITS}}})"
-    f"{_DIGIT}+(?:(?:{_WIDE_SEPARATOR}{{1,8}}{_DIGIT}+)+(?:{_WIDE_SEPARATOR}{{0,8}}[Xx])?"
-    f"|{_WIDE_SEPARATOR}{{1,8}}[Xx])"
+    f"{_DIGIT}+(?:(?:{_WIDE_SEPARATOR}{{1,16}}{_DIGIT}+)+(?:{_WIDE_SEPARATOR}{{0,16}}[Xx])?"
+    f"|{_WIDE_SEPARATOR}{{1,16}}[Xx])"
 )
 _GROUP = re.compile(f"{_DIGIT}+[Xx]?|[Xx]")
 # What joins two groups of one :data:`_DIGIT_RUN`.
@@ -245,25 +251,60 @@ def _mask_wide_run(match: re.Match[str]) -> str:
     shown = list(run)
     i = 0
     while i < len(groups):
-        longest, keep_first = None, 0
-        stretch = ""
-        for j in range(i, len(groups)):
-            stretch += digits[j]
-            if len(stretch) > _LONGEST_NUMBER:
-                break
-            if not any(wide_join[i:j]):
-                continue
-            if _looks_like_mobile(stretch):
-                longest, keep_first = j, 3
-            elif _looks_like_id_number(stretch):
-                longest, keep_first = j, _ID_AREA
-        if longest is None:
+        found = _number_at(digits, wide_join, i)
+        if found is None:
             i += 1
             continue
-        start, end = groups[i][0], groups[longest][1]
+        last, keep_first = found
+        start, end = groups[i][0], groups[last][1]
         shown[start:end] = _mask_inner_digits(run[start:end], keep_first=keep_first, keep_last=4)
-        i = longest + 1
+        i = last + 1
     return "".join(shown)
+
+
+#: The most groups a mobile number is typed in ("(138)1234-5678"), and one with the country
+#: code ("+86 (138) 1234-5678"); the most an ID number is. Figures and instants with the
+#: same digits come in more pieces ("15,000,000,000", "13 15:30:45,123").
+_MOBILE_GROUPS = 3
+_ID_GROUPS = 6
+
+
+def _number_at(digits: list[str], wide_join: list[bool], i: int) -> tuple[int, int] | None:
+    """The stretch of groups from group ``i`` that reads as a number, joined by at least one
+    of the wider marks: its last group and how many of its first digits the mask keeps.
+
+    Where a mobile number and a longer ID number both start there, the ID number is taken,
+    unless another mobile number starts right after the first: two mobiles side by side
+    have an ID number's length, and an ID number may begin with a mobile's digits.
+    ``None`` if neither starts there.
+    """
+    mobile, id_number = _stretches_at(digits, wide_join, i)
+    if mobile is not None and id_number is not None:
+        following, _ = _stretches_at(digits, wide_join, mobile[0] + 1)
+        return mobile if following is not None else id_number
+    return mobile or id_number
+
+
+def _stretches_at(
+    digits: list[str], wide_join: list[bool], i: int
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The shortest stretch from group ``i`` that reads as a mobile number and the one that
+    reads as an ID number, each as (its last group, the first digits its mask keeps)."""
+    mobile: tuple[int, int] | None = None
+    id_number: tuple[int, int] | None = None
+    stretch = ""
+    for j in range(i, min(len(digits), i + _ID_GROUPS)):
+        stretch += digits[j]
+        if len(stretch) > _LONGEST_NUMBER + 1:
+            break
+        if not any(wide_join[i:j]):
+            continue
+        keep = _mobile_keeps(stretch, j - i + 1)
+        if keep and mobile is None:
+            mobile = (j, keep)
+        if id_number is None and _looks_like_id_number(stretch):
+            id_number = (j, _ID_AREA)
+    return mobile, id_number
 
 
 def _digit_values(group: str) -> str:
@@ -274,20 +315,27 @@ def _digit_values(group: str) -> str:
 
 
 # A stretch's digits are read by :func:`_digit_values`: ASCII digits, stars for digits masked
-# and an X only at the end. Only a stretch's length and first two digits are read: a mask
-# keeps at least the first three digits and every digit's place, so a number masked reads as
-# it did (masking twice is masking once). A star in the first two is a digit masked as part
-# of another number: none starts there.
+# and an X only at the end. Only a stretch's length, its number of groups, its last character
+# and its first four digits are read: a mask keeps every digit's place and the first digits
+# those rules read (three of a mobile, five after 86, six of an ID number), so a number
+# masked reads as it did (masking twice is masking once). A star among them is a digit
+# masked as part of another number: none starts there.
 
 
-def _looks_like_mobile(digits: str) -> bool:
-    """Whether a stretch reads as a mainland mobile number: 11 digits, 1 then 3 to 9."""
-    return (
-        len(digits) == _PERSONAL_DIGITS
-        and digits[0] == "1"
-        and digits[1] in "3456789"
-        and digits[-1] not in "Xx"
-    )
+def _mobile_keeps(digits: str, groups: int) -> int:
+    """How many first digits a mobile number's mask keeps, if ``digits`` (in ``groups``
+    pieces) read as one; else 0.
+
+    A mainland mobile number: 11 digits, 1 then 3 to 9, in at most three pieces (3 kept),
+    or the same after the country code 86 in at most four (5 kept: 86 and the 3). An X
+    after it (a stray letter) does not hide it.
+    """
+    number = digits[:-1] if digits[-1:] in ("X", "x") else digits
+    if len(number) == _PERSONAL_DIGITS and groups <= _MOBILE_GROUPS:
+        return 3 if number[0] == "1" and number[1] in "3456789" else 0
+    if len(number) == _PERSONAL_DIGITS + 2 and groups <= _MOBILE_GROUPS + 1:
+        return 5 if number[:3] == "861" and number[3] in "3456789" else 0
+    return 0
 
 
 def _looks_like_id_number(digits: str) -> bool:
@@ -333,7 +381,10 @@ def mask_numbers(text: str) -> str:
        typed, and characters that draw nothing (controls, format characters
        such as zero-width and bidirectional marks, variation selectors, the
        other characters Unicode asks a renderer to ignore), which would
-       otherwise let a number split by them read whole. A run of 11 digits is
+       otherwise let a number split by them read whole; so do marks that
+       combine with the digit before them (an overline, a keycap's frame)
+       and code points that show nothing of their own (private use,
+       surrogates, noncharacters). A run of 11 digits is
        masked as a phone number, a longer run (an ID number, which may end in
        ``X``) as an ID number. A run of exactly 12 ASCII digits (a village's
        division code) and shorter runs are kept. A run of several groups that
@@ -343,15 +394,20 @@ def mask_numbers(text: str) -> str:
        division code before it stays), and if the groups hold 11 digits or
        more together, all but the first 3 and the last 4 digits of the run
        are starred.
-    2. *Numbers in pieces.* Groups joined by up to eight of the wider marks
+    2. *Numbers in pieces.* Groups joined by up to 16 of the wider marks
        people type inside a number as well (slashes, underscores, commas,
        colons, plus signs, brackets, four spaces or more, the full-width
        forms of Chinese text) are masked where a stretch of them, joined by
        at least one such mark, reads as a mainland mobile number (11 digits,
-       1 then 3 to 9: first 3 and last 4 kept) or as an ID number (first 6
-       and last 4 kept). Figures and instants are written with the same marks
-       ("7,178 (+882)", "2022-03-27T08:00:00+08:00") and have neither shape,
-       so they stay readable.
+       1 then 3 to 9, in at most three pieces: first 3 and last 4 kept; after
+       the country code 86, in at most four: first 5 kept) or as an ID
+       number (18 characters, a province's code first, in at most six
+       pieces: first 6 and last 4 kept). Where both start at one group, the
+       ID number is taken unless another mobile follows the first (two
+       mobiles side by side have an ID number's length). Figures and
+       instants are written with the same marks ("7,178 (+882)",
+       "15,000,000,000", "2022-03-13 15:30:45,123") and have neither shape
+       in so few pieces, so they stay readable.
 
     A digit is any character Python counts as one (``str.isdigit``: the
     digits of every script, superscripts, circled digits), so a phone number
@@ -552,6 +608,15 @@ def mask_numbers_in_each(texts: tuple[str, ...]) -> tuple[str, ...]:
     if type(texts) is not tuple or not all(type(text) is str for text in texts):
         return (NOT_TEXT,)
     return tuple(mask_numbers(text) for text in texts)
+
+
+def mask_whole(text: str) -> str:
+    """Mask a text whole: nothing of it shown (a part of an address below the community).
+
+    >>> mask_whole("3栋1单元301"), mask_whole(None)
+    ('***', '***')
+    """
+    return NOT_TEXT
 
 
 def mask_text(text: str) -> str:

@@ -81,7 +81,8 @@ def redact(record: T) -> T | object:
     record whose fields can hold personal data gives its masked export
     (:func:`~gridcare.serial.to_dict` without ``REVEAL``: personal fields
     masked, ``"masked": True``); a pydantic model its export without
-    ``REVEAL`` (a declaration form masks its personal fields there); a text
+    ``REVEAL`` (a declaration form masks its personal fields there), with any
+    phone or ID number left in its texts masked; a text
     its phone and ID numbers masked (:func:`~gridcare.masking.mask_numbers`);
     anything else is itself: the view cannot know which of its parts are
     personal, so give such a record a ``redacted()`` method.
@@ -105,8 +106,9 @@ def _redact(record: T, personal_types: dict[type, bool]) -> T | object:
     if isinstance(record, Redactable):
         return record.redacted()
     if isinstance(record, BaseModel):
-        exported: object = to_dict(record)  # the model's own masking (a declaration form's)
-        return exported
+        # The model's own masking (a declaration form's), then any phone or ID number left
+        # in its texts: a model of the caller's may mark nothing personal.
+        return _numbers_masked(to_dict(record))
     if isinstance(record, str):
         return mask_numbers(record)
     kind = type(record)
@@ -114,6 +116,17 @@ def _redact(record: T, personal_types: dict[type, bool]) -> T | object:
     if holds is None:
         holds = personal_types[kind] = attrs.has(kind) and _holds_personal(kind)
     return to_dict(record) if holds else record
+
+
+def _numbers_masked(data: object) -> object:
+    """JSON-ready ``data`` with every text's phone and ID numbers masked, keys included."""
+    if isinstance(data, str):
+        return mask_numbers(data)
+    if isinstance(data, dict):
+        return {_numbers_masked(key): _numbers_masked(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_numbers_masked(item) for item in data]
+    return data
 
 
 def _holds_personal(kind: type) -> bool:

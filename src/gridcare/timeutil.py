@@ -222,11 +222,27 @@ def _require_zone(value: object, field: str = "zone") -> tzinfo:
         raise InvalidInput(
             "not_zone", field, f"expected a tzinfo, got {type(value).__name__}", value=value
         )
-    if any(utc_offset(probe.replace(tzinfo=value)) is None for probe in _ZONE_PROBES):
+    if not all(_answers(value, probe) for probe in _ZONE_PROBES):
         raise InvalidInput(
-            "bad_zone", field, "the tzinfo gives no UTC offset (less than a day either way)"
+            "bad_zone",
+            field,
+            "the tzinfo gives no UTC offset (less than a day either way) or cannot convert",
         )
     return value
+
+
+def _answers(tzone: tzinfo, probe: datetime) -> bool:
+    """Whether ``tzone`` gives an offset for the wall time ``probe`` and converts the same
+    instant from UTC (what a clock asks of its zone: ``utcoffset``, ``dst``, ``fromutc``)."""
+    local = probe.replace(tzinfo=tzone)
+    if utc_offset(local) is None:
+        return False
+    try:
+        probe.replace(tzinfo=UTC).astimezone(tzone)
+        local.dst()
+    except Exception:  # a caller's tzinfo that is incomplete or fails: refused where given
+        return False
+    return True
 
 
 def localize(value: datetime, tzone: tzinfo = DEFAULT_ZONE) -> datetime:

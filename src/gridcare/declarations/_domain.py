@@ -39,11 +39,11 @@ from gridcare.errors import (
     require_items,
 )
 from gridcare.masking import (
-    mask_address,
     mask_id_number,
     mask_name,
     mask_numbers,
     mask_text,
+    mask_whole,
     masked_field_reprs,
     masked_repr,
 )
@@ -218,11 +218,6 @@ class DeclaredNat:
         )
 
 
-def _below_community(part: str) -> str:
-    """A part of an address finer than the community, as exports show it: starred whole."""
-    return mask_address([part], keep=0)
-
-
 @attrs.frozen(init=False, field_transformer=masked_field_reprs)
 class DeclaredAddress:
     """The address as declared; ``repr`` shows the community only (docs/design.md, "Privacy").
@@ -232,14 +227,14 @@ class DeclaredAddress:
     """
 
     community: str | None = attrs.field(default=None, metadata=personal(mask_numbers))
-    building: str | None = attrs.field(default=None, metadata=personal(_below_community))
-    unit: str | None = attrs.field(default=None, metadata=personal(_below_community))
-    room: str | None = attrs.field(default=None, metadata=personal(_below_community))
-    building_id: str | None = attrs.field(default=None, metadata=personal(_below_community))
-    unit_id: str | None = attrs.field(default=None, metadata=personal(_below_community))
-    household_id: str | None = attrs.field(default=None, metadata=personal(_below_community))
-    door_code: str | None = attrs.field(default=None, metadata=personal(_below_community))
-    text: str | None = attrs.field(default=None, metadata=personal(_below_community))
+    building: str | None = attrs.field(default=None, metadata=personal(mask_whole))
+    unit: str | None = attrs.field(default=None, metadata=personal(mask_whole))
+    room: str | None = attrs.field(default=None, metadata=personal(mask_whole))
+    building_id: str | None = attrs.field(default=None, metadata=personal(mask_whole))
+    unit_id: str | None = attrs.field(default=None, metadata=personal(mask_whole))
+    household_id: str | None = attrs.field(default=None, metadata=personal(mask_whole))
+    door_code: str | None = attrs.field(default=None, metadata=personal(mask_whole))
+    text: str | None = attrs.field(default=None, metadata=personal(mask_whole))
 
     def __init__(
         self,

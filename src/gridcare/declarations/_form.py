@@ -66,7 +66,7 @@ from gridcare.declarations._enums import (
 )
 from gridcare.declarations._messages import field_errors
 from gridcare.errors import InvalidInput, require_int
-from gridcare.masking import mask_id_number, mask_name, mask_numbers, mask_text
+from gridcare.masking import mask_id_number, mask_name, mask_numbers, mask_text, mask_whole
 from gridcare.serial import masked_text
 from gridcare.text import TEXT_LIMITS, text_problem
 from gridcare.timeutil import DEFAULT_ZONE, MAX_YEAR, MIN_YEAR, localize
@@ -218,10 +218,13 @@ _ID_RULES = AfterValidator(_id_rules)
 # number in a place's name): exports show its phone and ID numbers masked unless revealed.
 PlainText = Annotated[str, _TEXT_RULES, masked_text(mask_numbers)]
 PlainId = Annotated[str, _ID_RULES, masked_text(mask_numbers)]
-PrivateId = Annotated[str, _ID_RULES, masked_text(mask_text)]
 PersonName = Annotated[str, _TEXT_RULES, masked_text(mask_name)]
 DocumentNumber = Annotated[str, masked_text(mask_id_number)]
 PrivateText = Annotated[str, _TEXT_RULES, masked_text(mask_text)]
+# A part of an address below the community (a building, a room, a door code, their ids):
+# nothing of it shown, as the address's repr shows it.
+AddressPart = Annotated[str, _TEXT_RULES, masked_text(mask_whole)]
+AddressId = Annotated[str, _ID_RULES, masked_text(mask_whole)]
 
 _CONFIG = ConfigDict(
     extra="forbid",
@@ -368,28 +371,28 @@ class AddressForm(_FormModel):
         max_length=TEXT_LIMITS["place"],
         title=_title("社区（编号、代码或名称）", "Community (id, code or name)"),
     )
-    building: PrivateText | None = Field(
+    building: AddressPart | None = Field(
         None, max_length=TEXT_LIMITS["short"], title=_title("楼栋号", "Building number")
     )
-    unit: PrivateText | None = Field(
+    unit: AddressPart | None = Field(
         None, max_length=TEXT_LIMITS["short"], title=_title("单元号", "Unit number")
     )
-    room: PrivateText | None = Field(
+    room: AddressPart | None = Field(
         None, max_length=TEXT_LIMITS["short"], title=_title("房号", "Room")
     )
-    building_id: PrivateId | None = Field(
+    building_id: AddressId | None = Field(
         None, max_length=TEXT_LIMITS["id"], title=_title("楼栋编号", "Building id")
     )
-    unit_id: PrivateId | None = Field(
+    unit_id: AddressId | None = Field(
         None, max_length=TEXT_LIMITS["id"], title=_title("单元编号", "Unit id")
     )
-    household_id: PrivateId | None = Field(
+    household_id: AddressId | None = Field(
         None, max_length=TEXT_LIMITS["id"], title=_title("户编号", "Household id")
     )
-    door_code: PrivateText | None = Field(
+    door_code: AddressPart | None = Field(
         None, max_length=TEXT_LIMITS["code"], title=_title("门牌二维码", "Door QR code")
     )
-    text: PrivateText | None = Field(
+    text: AddressPart | None = Field(
         None, max_length=TEXT_LIMITS["place"], title=_title("详细地址", "Free text")
     )
 

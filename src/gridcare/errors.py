@@ -79,8 +79,10 @@ _MAX_MESSAGE = 400
 _PLAIN_INT_LIMIT = 10**10
 
 
-#: More than the characters one number can span, its separators included (18 digits, each
-#: pair of groups joined by at most eight marks).
+#: More than the characters one number the masks look for can span, its marks included: an
+#: ID number's 18 characters in at most six pieces, joined by at most 16 marks each (98). A
+#: run of digits joined by separators alone is masked whatever its length, keeping only its
+#: first and last digits, which lie beyond the cut when the run crosses it.
 _NUMBER_SPAN = 200
 
 

@@ -80,12 +80,13 @@ def redact(record: T) -> T | object:
     A :class:`Redactable` record gives its ``redacted()`` form; an attrs
     record whose fields can hold personal data gives its masked export
     (:func:`~gridcare.serial.to_dict` without ``REVEAL``: personal fields
-    masked, ``"masked": True``); a pydantic model its export without
-    ``REVEAL`` (a declaration form masks its personal fields there), with any
-    phone or ID number left in its texts masked; a text
-    its phone and ID numbers masked (:func:`~gridcare.masking.mask_numbers`);
-    anything else is itself: the view cannot know which of its parts are
-    personal, so give such a record a ``redacted()`` method.
+    masked, ``"masked": True``). A pydantic model gives its export without
+    ``REVEAL`` (a declaration form masks its personal fields there) with any
+    phone or ID number left in its texts masked, and a text gives itself
+    with its phone and ID numbers masked
+    (:func:`~gridcare.masking.mask_numbers`). Anything else is itself: the
+    view cannot know which of its parts are personal, so give such a record
+    a ``redacted()`` method.
 
     >>> redact(42)
     42

@@ -149,7 +149,8 @@ _INVISIBLE = (
 )
 # What may stand between the digit groups of one number, whatever its digits: a dot, a
 # hyphen, any space or line break, and the characters that draw nothing.
-_SEPARATOR = "[.\\-\\s" + _INVISIBLE + "]"
+_SEPARATORS = ".\\-\\s" + _INVISIBLE
+_SEPARATOR = "[" + _SEPARATORS + "]"
 # Marks people also type inside a phone or ID number ("(138)1234-5678", "138/1234/5678",
 # "430202_19900101_1234", the full-width and small forms of Chinese text, the dashes, the
 # minus and fraction slashes), but which figures and instants are written with too
@@ -158,8 +159,8 @@ _SEPARATOR = "[.\\-\\s" + _INVISIBLE + "]"
 # braces are not among them: an error shows a character that does not print as its code
 # point between braces (``\u{36680}``), and those digits join no others.
 _WIDE_SEPARATOR = (
-    "[.\\-\\s"
-    + _INVISIBLE
+    "["
+    + _SEPARATORS
     + "/\\\\_,;:+()\\[\\]<>|~'\"#·、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛‐-―−⁄∕・〜…•ー=@"
     + "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\ufe50-\ufe6b]"
 )
@@ -232,10 +233,10 @@ def _mask_wide_run(match: re.Match[str]) -> str:
 
     Only stretches joined by at least one of the wider marks are read here (a stretch joined
     by separators alone is one run of :data:`_DIGIT_RUN`, masked already if long enough).
-    From each group, the longest stretch that looks personal is masked as the number it
-    looks like (a mobile's first 3 and last 4 digits kept, an ID number's first 6 and last 4)
-    and the reading goes on after it; a stretch holds at most 18 digits, so the reading is
-    linear in the run's length.
+    From each group, the stretch :func:`_number_at` finds is masked as the number it looks
+    like (a mobile's first 3 and last 4 digits kept, an ID number's first 6 and last 4) and
+    the reading goes on after it; a stretch holds at most six groups and 19 characters, so
+    the reading is linear in the run's length.
     """
     run = match.group()
     groups = [(group.start(), group.end()) for group in _GROUP.finditer(run)]

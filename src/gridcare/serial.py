@@ -105,8 +105,6 @@ MASKED_KEY = "masked"
 #: The dialect of the schemas :func:`json_schema` gives.
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-# The attrs metadata key under which a field's masking function is kept.
-_PERSONAL = PERSONAL_MASK_KEY
 
 _T = TypeVar("_T")
 
@@ -127,7 +125,7 @@ def personal(mask: Callable[[Any], Any]) -> dict[str, object]:
     """
     if not callable(mask):
         raise InvalidInput("wrong_type", "mask", "expected a masking function of a text")
-    return {_PERSONAL: mask}
+    return {PERSONAL_MASK_KEY: mask}
 
 
 def masked_text(mask: Callable[[str], str]) -> PlainSerializer:
@@ -171,7 +169,7 @@ def personal_fields(cls: type) -> tuple[str, ...]:
 
 
 def _mask_of(field: attrs.Attribute[Any]) -> Callable[[Any], Any] | None:
-    mask: Callable[[Any], Any] | None = field.metadata.get(_PERSONAL)
+    mask: Callable[[Any], Any] | None = field.metadata.get(PERSONAL_MASK_KEY)
     return mask
 
 

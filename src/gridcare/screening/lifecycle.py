@@ -1725,11 +1725,20 @@ def _swabs_naming_another(
     replay of the whole log does.
     """
     found: set[str] = set()
+    # A tube's history is read once, not once per swab of its pool.
+    tube_histories: dict[str, History | None] = {}
     for event in events:
         if type(event) is not SwabAdded:
             continue
-        for record in (tubes.get(event.tube_id), residents.get(event.resident_id)):
-            history = None if record is None else History.of(record)
+        tube_id = event.tube_id
+        if tube_id not in tube_histories:
+            tube = tubes.get(tube_id)
+            tube_histories[tube_id] = None if tube is None else History.of(tube)
+        resident = residents.get(event.resident_id)
+        for history in (
+            tube_histories[tube_id],
+            None if resident is None else History.of(resident),
+        ):
             if history is not None and history.names_another(event):
                 found.add(event.id)
     return found

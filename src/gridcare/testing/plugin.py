@@ -30,6 +30,7 @@ Example (in a user's ``test_rules.py``)::
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -82,10 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
     numbers: dict[str, float | int] = {}
     for name in ("scale", "seed"):
         text = _option(config, name)
-        try:
+        with contextlib.suppress(ValueError):  # refused below: no chained exception
             numbers[name] = float(text) if name == "scale" else int(text)
-        except ValueError:
-            numbers.pop(name, None)
         if name not in numbers:
             raise pytest.UsageError(
                 f"gridcare fixtures: --gridcare-{name} must be a number, "

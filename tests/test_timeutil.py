@@ -531,3 +531,23 @@ def test_a_zone_that_cannot_convert_from_utc_is_refused_by_a_clock() -> None:
         ReportClock(zone=OffsetOnly())
     assert err.value.code == "bad_zone"
     assert ReportClock(zone=timezone(timedelta(hours=8))).cutoff_of(date(2022, 3, 27))
+
+
+def test_a_subclass_of_a_standard_zone_is_still_asked_for_its_offsets() -> None:
+    """The standard library's zones are taken by their exact type, without the probes; a
+    subclass may override what they answer, so it is asked like any other tzinfo."""
+    from zoneinfo import ZoneInfo
+
+    class Broken(ZoneInfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta:
+            raise RuntimeError("no offset")
+
+    for good in (ZoneInfo("Asia/Shanghai"), timezone(timedelta(hours=-3, minutes=-30)), UTC):
+        assert ReportClock(zone=good).zone is good
+        assert localize(datetime(2022, 3, 27, 8), good).tzinfo is good
+    with pytest.raises(InvalidInput) as err:
+        ReportClock(zone=Broken("Asia/Shanghai"))
+    assert err.value.code == "bad_zone"
+    with pytest.raises(InvalidInput) as err:
+        localize(datetime(2022, 3, 27, 8), Broken("Asia/Shanghai"))
+    assert err.value.code == "bad_zone"

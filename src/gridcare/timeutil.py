@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 import attrs
 
@@ -217,7 +217,15 @@ def require_day(value: object, field: str = "day") -> date:
 _ZONE_PROBES = (datetime(1900, 1, 2), datetime(2000, 1, 1), datetime(2100, 12, 30))
 
 
+#: The standard library's own zones, by exact type (a subclass may override what they
+#: answer): each gives an offset under a day and converts from UTC for every instant of
+#: the supported years, so they are taken without the probes.
+_STANDARD_ZONES = (timezone, zoneinfo.ZoneInfo)
+
+
 def _require_zone(value: object, field: str = "zone") -> tzinfo:
+    if isinstance(value, tzinfo) and type(value) in _STANDARD_ZONES:
+        return value
     if not isinstance(value, tzinfo):
         raise InvalidInput(
             "not_zone", field, f"expected a tzinfo, got {type(value).__name__}", value=value

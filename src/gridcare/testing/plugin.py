@@ -13,7 +13,7 @@ pytest only, not the ``testing`` extra's hypothesis):
     a preset policy (``--gridcare-policy``, default ``ninth-edition``);
 ``gridcare_register``
     a small risk register of dated designations: a high-risk community and a
-    medium-risk town in Shanghai and a high-risk county in Jilin, raised in
+    medium-risk street in Shanghai and a high-risk county in Jilin, raised in
     March 2022 and lifted in June (see :func:`sample_register`);
 ``gridcare_as_of``
     the instant the fixtures are pinned to: 2022-03-27 08:00 in Asia/Shanghai,

@@ -885,7 +885,7 @@ def households_by_grid(hierarchy: Hierarchy, scope: str) -> dict[str, list[str]]
 
 @attrs.frozen(field_transformer=masked_field_reprs)
 class CampaignDay:
-    """The demo's view of a simulated campaign day: rows per district and grids behind.
+    """A quick view of a simulated campaign day: rows per district and grids behind.
 
     Every row is a plain dict (id, name, counts, rates as display strings).
 

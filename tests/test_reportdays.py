@@ -400,3 +400,27 @@ def test_report_day_is_the_first_day_whose_cutoff_is_after_the_instant(
     assert clock.report_day(t) == expected
     assert clock.report_days([t]) == [expected]
     assert clock.window(expected).in_day(t)
+
+
+# --- mutation-test gaps (mutmut 3.8.1 survivors) ------------------------------------------
+
+
+def test_a_naive_instant_is_named_before_an_aware_one_out_of_range() -> None:
+    # The first pass names a naive instant or a non-instant; only when every instant is
+    # aware is one the clock refuses (outside the supported years) looked for.
+    far = datetime(2150, 1, 1, tzinfo=UTC)
+    with pytest.raises(InvalidInput) as err:
+        DayNumbers(ReportClock()).numbers([far, datetime(2022, 3, 27)])
+    assert (err.value.code, err.value.field) == ("naive_datetime", "instants.1")
+
+
+def test_no_days_give_no_cutoffs_whatever_the_tzinfo() -> None:
+    for like in (None, DEFAULT_ZONE, UTC, timezone(timedelta(hours=8))):
+        assert cutoffs_as_compared(ReportClock(), [], like) == ([], False)
+
+
+def test_days_that_are_not_dates_are_named_under_days() -> None:
+    days = [date(2022, 3, 27), "2022-03-28"]
+    with pytest.raises(InvalidInput) as err:
+        cutoffs_as_compared(ReportClock(), days, None)  # type: ignore[arg-type]
+    assert (err.value.code, err.value.field) == ("wrong_type", "days.1")

@@ -551,3 +551,86 @@ def test_a_subclass_of_a_standard_zone_is_still_asked_for_its_offsets() -> None:
     with pytest.raises(InvalidInput) as err:
         localize(datetime(2022, 3, 27, 8), Broken("Asia/Shanghai"))
     assert err.value.code == "bad_zone"
+
+
+# --- mutation-test gaps (mutmut 3.8.1 survivors) ------------------------------------------
+
+
+def test_an_instant_exactly_at_a_cutoff_moved_past_midnight_counts_in_the_next_day() -> None:
+    # Nuuk springs forward at 23:00 on 2024-03-30 (straight to 00:00 on the 31st): a 23:30
+    # cutoff that day falls in the gap and moves to 00:30 on 2024-03-31. An instant exactly
+    # at that cutoff is not strictly before it, so it counts in 2024-03-31 (the first
+    # cutoff strictly after it).
+    nuuk = ReportClock(cutoff=time(23, 30), zone=zone("America/Nuuk"))
+    moved = nuuk.cutoff_of(date(2024, 3, 30))
+    assert moved.date() == date(2024, 3, 31)  # the cutoff lies on the next local date
+    assert nuuk.report_day(moved - timedelta(microseconds=1)) == date(2024, 3, 30)
+    assert nuuk.report_day(moved) == date(2024, 3, 31)
+    assert nuuk.report_days([moved]) == [date(2024, 3, 31)]
+
+
+class _NoDst(tzinfo):
+    """A tzinfo that gives an offset but no dst(): ``fromutc`` (UTC to local) fails."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=1)
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "NODST"
+
+
+def test_a_zone_that_cannot_convert_from_utc_is_refused() -> None:
+    with pytest.raises(ValueError, match="fromutc"):
+        datetime(2022, 3, 27, tzinfo=UTC).astimezone(_NoDst())  # what the probe must catch
+    with pytest.raises(InvalidInput) as err:
+        localize(datetime(2022, 3, 27, 8), _NoDst())
+    assert (err.value.code, err.value.field) == ("bad_zone", "zone")
+    with pytest.raises(InvalidInput) as err:
+        ReportClock(zone=_NoDst())
+    assert err.value.code == "bad_zone"
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: zone(123), ("not_string", "zone", 123)),  # type: ignore[arg-type]
+        (lambda: zone("Nowhere/Atlantis"), ("unknown_zone", "zone", "Nowhere/Atlantis")),
+        (lambda: require_aware(3), ("not_datetime", "instant", 3)),
+        (
+            lambda: require_aware(datetime(2022, 1, 1)),
+            ("naive_datetime", "instant", "2022-01-01T00:00:00"),
+        ),
+        (lambda: require_day("x"), ("not_date", "day", "x")),
+        (
+            lambda: require_day(date(1800, 1, 1), "report_day"),
+            ("out_of_range", "report_day", date(1800, 1, 1)),
+        ),
+        (lambda: add_days(date(2022, 1, 1), 1.5), ("not_integer", "days", "1.5")),  # type: ignore[arg-type]
+        (lambda: localize("x"), ("not_datetime", "instant", "x")),  # type: ignore[arg-type]
+        (lambda: localize(datetime(2022, 1, 1), "x"), ("not_zone", "zone", "x")),  # type: ignore[arg-type]
+        (lambda: ReportClock(cutoff="8"), ("not_time", "cutoff", "8")),  # type: ignore[arg-type]
+    ],
+)
+def test_each_refusal_names_its_code_field_and_value(
+    call: Callable[[], object], expected: tuple[str, str, object]
+) -> None:
+    with pytest.raises(InvalidInput) as err:
+        call()
+    assert (err.value.code, err.value.field, err.value.value) == expected
+
+
+def test_a_zone_giving_no_offset_for_an_instant_is_named_with_the_wall_time() -> None:
+    class _Silent(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> None:
+            return None
+
+    with pytest.raises(InvalidInput) as err:
+        require_aware(datetime(2022, 3, 27, 8, tzinfo=_Silent()), "at")  # type: ignore[abstract]
+    assert (err.value.code, err.value.field, err.value.value) == (
+        "bad_zone",
+        "at",
+        "2022-03-27T08:00:00",
+    )

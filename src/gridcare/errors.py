@@ -419,6 +419,8 @@ class Choice(StrEnum, metaclass=_ChoiceType):
 # ----------------------------------------------------------------------------- argument checks
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 def require_instance(value: object, kind: type[_T], field: str, *, code: str = "wrong_type") -> _T:
@@ -470,6 +472,58 @@ def read_once(values: Iterable[_T], field: str) -> list[_T]:
     except Exception as exc:  # the caller's iterator: raised outside the handler, unchained
         failed = type(exc).__name__
     raise InvalidInput("unreadable", field, f"the collection failed while it was read ({failed})")
+
+
+def read_mapping(values: Mapping[_K, _V], field: str) -> Mapping[_K, _V]:
+    """A mapping whose reading cannot fail: a ``dict`` as it is, any other mapping read once
+    into a ``dict``; ``InvalidInput`` code ``unreadable`` if reading it fails.
+
+    The mapping counterpart of :func:`read_once`, for a caller's mapping that
+    may be a store's view. Public for the library's modules; not part of the
+    documented interface.
+
+    >>> from types import MappingProxyType
+    >>> read_mapping(MappingProxyType({"a": 1}), "counts")
+    {'a': 1}
+    """
+    if type(values) is dict:
+        return values
+    failed: str | None = None
+    try:
+        return dict(values.items())
+    except Exception as exc:  # the caller's mapping: raised outside the handler, unchained
+        failed = type(exc).__name__
+    raise InvalidInput("unreadable", field, f"the mapping failed while it was read ({failed})")
+
+
+def read_entry(values: Mapping[_K, _V], key: _K, field: str) -> _V | None:
+    """``values.get(key)`` from a caller's mapping that is asked entry by entry (it may
+    build its values on access, so it is not read whole); ``InvalidInput`` code
+    ``unreadable`` if it fails to answer.
+
+    >>> read_entry({"R1": 1}, "R1", "residents"), read_entry({}, "R2", "residents")
+    (1, None)
+    """
+    failed: str | None = None
+    try:
+        return values.get(key)
+    except Exception as exc:  # the caller's mapping: raised outside the handler, unchained
+        failed = type(exc).__name__
+    raise InvalidInput("unreadable", field, f"the mapping failed while it was read ({failed})")
+
+
+def read_mappings(named: Mapping[str, object]) -> dict[str, object]:
+    """``named`` with each mapping among its values read once by :func:`read_mapping`,
+    named by its key: for a model's keyword arguments, which its validator reads later.
+
+    >>> from types import MappingProxyType
+    >>> read_mappings({"a": 1, "b": MappingProxyType({"c": 2})})
+    {'a': 1, 'b': {'c': 2}}
+    """
+    return {
+        name: read_mapping(value, name) if isinstance(value, Mapping) else value
+        for name, value in named.items()
+    }
 
 
 def require_items(values: object, kind: type[_T], field: str) -> Sequence[_T]:

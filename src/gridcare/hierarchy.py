@@ -38,7 +38,7 @@ from typing import Any
 import attrs
 
 from gridcare.codes import AreaCode
-from gridcare.errors import Choice, FieldError, InvalidInput, UnknownNode, require_flag
+from gridcare.errors import Choice, FieldError, InvalidInput, UnknownNode, read_once, require_flag
 from gridcare.masking import mask_numbers, mask_text, masked_field_reprs, masked_repr
 from gridcare.text import TEXT_LIMITS, is_plain, kind_problem
 
@@ -248,7 +248,7 @@ class Hierarchy:
             raise InvalidInput(
                 "not_list", "nodes", f"expected nodes, got {type(nodes).__name__}", value=nodes
             )
-        given = nodes if isinstance(nodes, list) else list(nodes)
+        given = nodes if isinstance(nodes, list) else read_once(nodes, "nodes")
         if not self._index_preorder(given):
             # Unordered or faulty input: the full check reports every problem, or
             # gives the preorder, after which the fast pass cannot fail.
@@ -344,7 +344,7 @@ class Hierarchy:
         errors: list[FieldError] = []
         bad_ids: set[str] = set()
         kinds = {kind.value: kind for kind in _KINDS}
-        for i, row in enumerate(rows):
+        for i, row in enumerate(read_once(rows, "nodes")):
             where = f"nodes.{i}"
             if not isinstance(row, Mapping):
                 errors.append(
@@ -520,7 +520,7 @@ class Hierarchy:
                 f"expected node ids, got {type(node_ids).__name__}",
                 value=node_ids,
             )
-        ids = node_ids if isinstance(node_ids, Sequence) else list(node_ids)
+        ids = node_ids if isinstance(node_ids, Sequence) else read_once(node_ids, "node_ids")
         try:
             return list(map(self._index.__getitem__, ids))
         except (KeyError, TypeError):

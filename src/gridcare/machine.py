@@ -51,6 +51,7 @@ from gridcare.errors import (
     GridcareError,
     IllegalTransition,
     InvalidInput,
+    read_mapping,
     read_once,
     require_callable,
     require_instance,
@@ -164,6 +165,7 @@ class Machine(Generic[S, V]):
     def __init__(self, name: str, table: Mapping[tuple[S | None, V], S]) -> None:
         check_text_of(name, "name")  # the rules of an id: errors name the machine by it
         _require_mapping(table, "table")
+        table = read_mapping(table, "table")
         for i, (key, target) in enumerate(table.items()):
             _check_transition(key, target, i)
         self.name = name
@@ -787,7 +789,7 @@ def check_records(
             "wrong_type", field, "expected a mapping of id -> record", value=type(records).__name__
         )
     checked: dict[str, R] = {}
-    for key, record in records.items():
+    for key, record in read_mapping(records, field).items():
         if type(key) is not str:
             raise InvalidInput("wrong_type", field, "a record's id is a text", value=key)
         where = f"{field}.{key}"

@@ -43,7 +43,7 @@ from typing import Any, Self
 import attrs
 
 from gridcare.codes import CitizenId, PhoneNumber, Sex
-from gridcare.errors import Choice, FieldError, InvalidInput, trusted
+from gridcare.errors import Choice, FieldError, InvalidInput, read_once, trusted
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import (
     id_repr,
@@ -652,7 +652,7 @@ def _members(value: object) -> tuple[object, ...] | object:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
-        return tuple(value)
+        return tuple(read_once(value, "members"))
     return value
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gridcare.errors import InvalidInput, missing_extra, require_instance
+from gridcare.errors import InvalidInput, missing_extra, read_mapping, require_instance
 from gridcare.hierarchy import NodeKind
 from gridcare.labels import Lang, require_lang
 from gridcare.reports.daily import DailyReport, Figure, ReportRow, lagging
@@ -188,6 +188,8 @@ def coverage_over_days(
     >>> len(ax.collections), [line.get_label() for line in ax.lines][:1]
     (1, ['median'])
     """
+    if isinstance(simulations, Mapping):
+        simulations = read_mapping(simulations, "simulations")
     if not isinstance(simulations, (CampaignSimulation, Mapping)) or (
         isinstance(simulations, Mapping)
         and (

@@ -83,7 +83,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from pydantic import BaseModel, PlainSerializer, SerializationInfo, ValidationError
 
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber
-from gridcare.errors import FieldError, InvalidInput
+from gridcare.errors import FieldError, InvalidInput, read_mapping
 from gridcare.masking import PERSONAL_MASK_KEY, REVEAL, reveal_requested
 from gridcare.timeutil import require_aware, require_day
 
@@ -607,7 +607,7 @@ def _mapping_structurer(converter: cattrs.Converter, tp: Any) -> Callable[[objec
             raise _problem("not_mapping", f"expected an object, got {type(value).__name__}", value)
         out: dict[Any, Any] = {}
         errors: list[FieldError] = []
-        for raw_key, raw_value in value.items():
+        for raw_key, raw_value in read_mapping(value, "").items():
             where = _key_text(raw_key)
             try:
                 key = key_hook(_key_items(raw_key) if tuple_keys else raw_key, key_type)
@@ -631,6 +631,7 @@ def _record_structurer(converter: cattrs.Converter, cls: type) -> Callable[[obje
     def structure(value: object, _: object = None) -> Any:
         if not isinstance(value, Mapping):
             raise _problem("not_mapping", f"expected an object, got {type(value).__name__}", value)
+        value = read_mapping(value, "")
         if marks and MASKED_KEY in value:
             if value[MASKED_KEY] is True:
                 raise InvalidInput(
@@ -845,6 +846,8 @@ def to_dict(value: object, context: object = None) -> Any:
     {'2022-03-27': 'P1DT12H'}
     """
     reveal = reveal_requested(context)
+    if isinstance(value, Mapping):
+        value = read_mapping(value, "value")
     _require_shallow(value)
     data = (_REVEALED if reveal else _MASKED).unstructure(value)
     kind: Any = type(value)

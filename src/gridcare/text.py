@@ -350,14 +350,15 @@ def plain_texts(texts: Collection[str], max_length: int) -> bool:
     """
     if isinstance(texts, (str, bytes)) or not isinstance(texts, Collection):
         return False
-    if not texts:
-        return True
-    return (
-        type(max_length) is int
-        and set(map(type, texts)) == {str}
-        and min(map(len, texts)) > 0
-        and max(map(len, texts)) <= max_length
-        and all(map(str.isprintable, texts))
-        and all(map(str.isalnum, map(_first, texts)))
-        and _BLANK_GLYPHS.isdisjoint(map(_first, texts))
-    )
+    try:
+        return not texts or (
+            type(max_length) is int
+            and set(map(type, texts)) == {str}
+            and min(map(len, texts)) > 0
+            and max(map(len, texts)) <= max_length
+            and all(map(str.isprintable, texts))
+            and all(map(str.isalnum, map(_first, texts)))
+            and _BLANK_GLYPHS.isdisjoint(map(_first, texts))
+        )
+    except Exception:  # a caller's collection that fails while read holds no plain texts
+        return False

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from gridcare.errors import InvalidInput, require_instance, require_items, trusted
+from gridcare.errors import InvalidInput, read_mapping, require_instance, require_items, trusted
 from gridcare.text import check_text_of
 
 __all__ = ["by_id", "checked_ids", "optional_text", "trusted"]
@@ -68,6 +68,6 @@ def by_id(values: object, kind: type[_T], field: str) -> dict[str, _T]:
             value=values,
         )
     found: dict[str, _T] = {}
-    for key, value in values.items():
+    for key, value in read_mapping(values, field).items():
         found[check_text_of(key, field)] = require_instance(value, kind, f"{field}.{key}")
     return found

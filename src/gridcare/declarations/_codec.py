@@ -18,7 +18,7 @@ import attrs
 
 from gridcare.declarations._enums import DeclarationEventKind
 from gridcare.declarations._lifecycle import DECLARATION_EVENT_CLASSES, DeclarationEvent
-from gridcare.errors import FieldError, InvalidInput
+from gridcare.errors import FieldError, InvalidInput, read_mapping
 
 __all__ = ["event_from_dict", "event_to_dict"]
 
@@ -124,6 +124,7 @@ def event_from_dict(data: Mapping[str, object]) -> DeclarationEvent:
     """
     if not isinstance(data, Mapping):
         raise InvalidInput("not_mapping", "event", "expected a mapping")
+    data = read_mapping(data, "event")
     if len(data) > _MAX_KEYS:
         raise InvalidInput("too_long", "event", f"at most {_MAX_KEYS} keys", value=len(data))
     kind = data.get("kind")

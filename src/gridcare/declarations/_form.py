@@ -65,7 +65,7 @@ from gridcare.declarations._enums import (
     TravelMode,
 )
 from gridcare.declarations._messages import field_errors
-from gridcare.errors import InvalidInput, require_int
+from gridcare.errors import InvalidInput, read_mappings, require_int
 from gridcare.masking import mask_id_number, mask_name, mask_numbers, mask_text, mask_whole
 from gridcare.serial import masked_text
 from gridcare.text import TEXT_LIMITS, text_problem
@@ -264,6 +264,7 @@ class _FormType(ModelMetaclass):
     """
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        kwargs = read_mappings(kwargs)  # a caller's mapping that fails is refused where given
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as exc:

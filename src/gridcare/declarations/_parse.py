@@ -57,7 +57,14 @@ from gridcare.declarations._form import (
     stay_issues,
 )
 from gridcare.declarations._messages import code_message, field_errors, shown_value
-from gridcare.errors import FieldError, InvalidInput, read_once, require_int, require_items
+from gridcare.errors import (
+    FieldError,
+    InvalidInput,
+    read_mapping,
+    read_once,
+    require_int,
+    require_items,
+)
 from gridcare.masking import masked_field_reprs
 from gridcare.text import check_text_of
 from gridcare.timeutil import DEFAULT_ZONE, require_aware
@@ -162,6 +169,11 @@ def _errors(exc: ValidationError, data: Payload, context: dict[str, Any]) -> lis
 
 
 def _validate(data: Payload, context: dict[str, Any]) -> DeclarationForm | list[FieldError]:
+    if isinstance(data, Mapping) and type(data) is not dict:
+        try:
+            data = read_mapping(data, "form")  # a caller's mapping that fails: this form's problem
+        except InvalidInput as exc:
+            return list(exc.errors)
     try:
         if isinstance(data, str | bytes | bytearray):
             return _FORM.validate_json(data, context=context)

@@ -41,7 +41,7 @@ from gridcare.codes import AreaCode
 from gridcare.declarations._checks import by_id, optional_text, trusted
 from gridcare.declarations._domain import Declaration, DeclaredAddress
 from gridcare.declarations._enums import RouteMethod, UnroutedReason
-from gridcare.errors import FieldError, InvalidInput, read_once, require_instance
+from gridcare.errors import FieldError, InvalidInput, read_mapping, read_once, require_instance
 from gridcare.hierarchy import Hierarchy, NodeKind
 from gridcare.masking import mask_text, masked_field_reprs
 from gridcare.text import TEXT_LIMITS, text_problem
@@ -205,7 +205,7 @@ class AddressIndex:
         qr: dict[str, str] = {}
         if qr_codes is not None and not isinstance(qr_codes, Mapping):
             raise InvalidInput("not_mapping", "qr_codes", "expected a mapping of door codes")
-        for code, node_id in (qr_codes or {}).items():
+        for code, node_id in read_mapping({} if qr_codes is None else qr_codes, "qr_codes").items():
             node = hierarchy.get(node_id) if isinstance(node_id, str) else None
             problem = text_problem(code, "", max_length=TEXT_LIMITS["code"])
             if problem is not None:

@@ -37,11 +37,12 @@ from gridcare.reports.metrics import (
     metric,
 )
 from gridcare.reports.rollups import Rollup, rollup, rollup_to
-from gridcare.reports.tallies import Count, Countable, Tally, TallyBuilder, tally
+from gridcare.reports.tallies import MAX_COUNT, Count, Countable, Tally, TallyBuilder, tally
 from gridcare.timeutil import ReportClock
 
 __all__ = [
     "COUNTED_METRICS",
+    "MAX_COUNT",
     "MEASURE_METRICS",
     "METRICS",
     "Count",

@@ -28,6 +28,8 @@ from gridcare.errors import (
     InvalidInput,
     UnknownNode,
     missing_extra,
+    read_mapping,
+    read_once,
     require_finite,
     require_flag,
     require_instance,
@@ -47,9 +49,14 @@ from gridcare.timeutil import ReportClock, require_aware, require_day
 __all__ = ["DailyReport", "Figure", "ReportRow", "daily_report", "lagging"]
 
 
-def _require_optional_int(value: object, field: str, *, low: int | None = None) -> None:
+#: The largest figure: a sum of counts (each at most ``MAX_COUNT``) over more records than
+#: any machine holds stays below it, and every figure up to it is a float and a short text.
+_MAX_FIGURE = 2**127 - 1
+
+
+def _require_optional_int(value: object, field: str, *, low: int = -_MAX_FIGURE) -> None:
     if value is not None:
-        require_int(value, field, low=low)
+        require_int(value, field, low=low, high=_MAX_FIGURE)
 
 
 def _require_optional_rate(value: object, field: str) -> None:
@@ -72,7 +79,7 @@ def _require_metric_names(
         raise InvalidInput(
             "not_list", field, f"expected a list of metric names, got {type(value).__name__}"
         )
-    names = tuple(value)
+    names = tuple(read_once(value, field))
     for i, name in enumerate(names):
         try:
             check(name)
@@ -114,9 +121,9 @@ class Figure(JsonMixin):
         # A report makes one Figure per node and metric: the usual shapes pass at once.
         total, today, change = self.cumulative, self.day, self.change
         if (
-            (total is None or (type(total) is int and total >= 0))
-            and (today is None or (type(today) is int and today >= 0))
-            and (change is None or type(change) is int)
+            (total is None or (type(total) is int and 0 <= total <= _MAX_FIGURE))
+            and (today is None or (type(today) is int and 0 <= today <= _MAX_FIGURE))
+            and (change is None or (type(change) is int and -_MAX_FIGURE <= change <= _MAX_FIGURE))
             and (self.rate is None or type(self.rate) is Rate)
             and (self.day_rate is None or type(self.day_rate) is Rate)
             and (self.suppressed is True or self.suppressed is False)
@@ -174,7 +181,7 @@ class ReportRow(JsonMixin):
                 "figures",
                 f"expected metric -> Figure, got {type(self.figures).__name__}",
             )
-        figures = self.figures
+        figures = read_mapping(self.figures, "figures")
         if figures.keys() <= METRICS.keys() and set(map(type, figures.values())) <= {Figure}:
             return  # the usual row: a report's, checked in two passes at C speed
         for name, fig in figures.items():
@@ -242,7 +249,7 @@ class DailyReport(JsonMixin):
             raise InvalidInput(
                 "not_list", "rows", f"expected a list of ReportRow, got {type(self.rows).__name__}"
             )
-        rows = tuple(self.rows)
+        rows = tuple(read_once(self.rows, "rows"))
         wanted = set(metrics)
         for i, r in enumerate(rows):
             require_instance(r, ReportRow, f"rows.{i}")
@@ -567,7 +574,7 @@ def _require_levels(levels: object) -> set[NodeKind]:
             "not_list", "levels", f"expected a list of NodeKind, got {type(levels).__name__}"
         )
     kinds = set()
-    for i, kind in enumerate(levels):
+    for i, kind in enumerate(read_once(levels, "levels")):
         kinds.add(require_instance(kind, NodeKind, f"levels.{i}", code="bad_enum"))
     return kinds
 
@@ -578,7 +585,8 @@ def _figure(rolled: Rollup, node: str, m: Metric, day: date, k: int | None) -> F
         assert m.denominator is not None
         num = _amount(rolled, node, METRICS[m.numerator], day)
         den = _amount(rolled, node, METRICS[m.denominator], day)
-        hidden = k is not None and (0 < num < k or 0 < den < k)
+        if k is not None and (0 < num < k or 0 < den < k):
+            return _HIDDEN  # nothing of a hidden figure is kept: no export can show it
         rate = Rate.ratio(num, den)  # counts fed in need not be consistent: shown as they come
         day_rate = None
         if (
@@ -588,11 +596,17 @@ def _figure(rolled: Rollup, node: str, m: Metric, day: date, k: int | None) -> F
             day_rate = Rate.ratio(  # today's reviews may exceed today's arrivals
                 rolled.value(node, m.numerator, day), rolled.value(node, m.denominator, day)
             )
-        return Figure(None, None, rate=rate, day_rate=day_rate, suppressed=hidden)
+        return Figure(None, None, rate=rate, day_rate=day_rate)
     total = _amount(rolled, node, m, day)
     today = rolled.value(node, m.name, day) if m.kind is MetricKind.FLOW else None
-    hidden = k is not None and (0 < total < k or (today is not None and 0 < today < k))
-    return Figure(total, today, suppressed=hidden)
+    if k is not None and (0 < total < k or (today is not None and 0 < today < k)):
+        return _HIDDEN
+    return Figure(total, today)
+
+
+#: A figure that a report's ``suppress_below`` hides: it holds no count, no rate and no
+#: change, so that no export of the report (text, rows, CSV, frames, JSON) can show one.
+_HIDDEN = Figure(None, None, suppressed=True)
 
 
 def _amount(rolled: Rollup, node: str, m: Metric, day: date) -> int:

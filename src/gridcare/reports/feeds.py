@@ -49,6 +49,8 @@ from gridcare.declarations import DeclarationRecord, trusted_review_overdue
 from gridcare.errors import (
     InvalidInput,
     UnknownNode,
+    read_mapping,
+    read_once,
     require_finite,
     require_instance,
     require_items,
@@ -227,14 +229,15 @@ def stock_counts(
     counted_metric(metric_name)
     day = _level_day(use, require_aware(cutoff, "cutoff"))
     found = []
-    for node, n in levels.items():
+    for node, n in read_mapping(levels, "levels").items():
         if not isinstance(node, str) or not node:
             raise InvalidInput("not_string", "levels", "node ids are non-empty text")
-        if n:
-            try:
-                found.append(Count(node, metric_name, n, day=day))
-            except InvalidInput as err:
-                raise err.within(f"levels.{node}") from None
+        if type(n) is int and n == 0:
+            continue  # a level of nothing adds no count; anything else is checked as a count
+        try:
+            found.append(Count(node, metric_name, n, day=day))
+        except InvalidInput as err:
+            raise err.within(f"levels.{node}") from None
     return iter(found)
 
 
@@ -535,7 +538,7 @@ def assessment_counts(
         )
     # Count by the node given first, then move each distinct node's count to its grid.
     given: dict[str, Counter[str]] = {name: Counter() for name in MEASURE_METRICS.values()}
-    for i, pair in enumerate(assessed):
+    for i, pair in enumerate(read_once(assessed, "assessed")):
         if not (
             isinstance(pair, (tuple, list))
             and len(pair) == 2

@@ -36,6 +36,7 @@ import attrs
 from gridcare import serial
 from gridcare.errors import (
     InvalidInput,
+    read_mapping,
     read_once,
     require_callable,
     require_instance,
@@ -46,7 +47,22 @@ from gridcare.reports.metrics import COUNTED_METRICS, counted_metric
 from gridcare.text import TEXT_LIMITS, check_text_of, is_plain
 from gridcare.timeutil import MAX_YEAR, MIN_YEAR, ReportClock, require_aware, require_day
 
-__all__ = ["Count", "Countable", "Key", "Progress", "Tally", "TallyBuilder", "TallyData", "tally"]
+__all__ = [
+    "MAX_COUNT",
+    "Count",
+    "Countable",
+    "Key",
+    "Progress",
+    "Tally",
+    "TallyBuilder",
+    "TallyData",
+    "tally",
+]
+
+#: The largest ``n`` one count may add: a signed 64-bit integer, what a database column or
+#: a NumPy array holds. Real counts are far below it; a larger one is refused where it
+#: enters (code ``out_of_range``).
+MAX_COUNT = 2**63 - 1
 
 #: A tally's key: (node id, metric name, report day).
 Key = tuple[str, str, date]
@@ -106,7 +122,7 @@ def _check_count_fields(
     ``InvalidInput``."""
     node_id = check_text_of(node, "node")  # the text rules of an id
     counted_metric(metric_name)  # type: ignore[arg-type]
-    require_int(n, "n", low=0)
+    require_int(n, "n", low=0, high=MAX_COUNT)
     if at is not None:
         require_aware(at, "at")
     if day is not None:
@@ -146,7 +162,7 @@ class Count:
         n = self.n
         if (
             type(n) is not int
-            or n < 0
+            or not 0 <= n <= MAX_COUNT
             or self.at is not None  # a flow's instant is checked, also beside a day
             or _usual_key(self.node, self.metric, self.day) is None
         ):
@@ -184,7 +200,8 @@ def checked_key(
     """The key of one count, after checking it; a bad count raises ``InvalidInput``.
 
     The node id keeps the text rules of an id (:func:`gridcare.text.kind_problem`),
-    the metric must be counted (not a rate), ``n`` a whole number from 0 up,
+    the metric must be counted (not a rate), ``n`` a whole number from 0 to
+    :data:`MAX_COUNT`,
     and either ``day`` or an aware ``at`` given (its report day is then the
     clock's).
 
@@ -276,7 +293,7 @@ class TallyBuilder:
         """
         counts = self._counts
         key = None
-        if type(n) is int and n > 0 and type(node) is str and type(metric_name) is str:
+        if type(n) is int and 0 < n <= MAX_COUNT and type(node) is str and type(metric_name) is str:
             if type(day) is date:
                 # A key the builder holds passed the checks when it was first added.
                 held = counts.get((node, metric_name, day))
@@ -328,7 +345,7 @@ class TallyBuilder:
                 "not_list", field, f"expected Count values, got {type(counts).__name__}"
             )
         add = self._add_count
-        for i, count in enumerate(counts):
+        for i, count in enumerate(read_once(counts, field)):
             if type(count) is not Count:
                 require_instance(count, Count, f"{field}.{i}")
             add(count)
@@ -450,7 +467,7 @@ class Tally:
                     "counts",
                     f"expected a mapping (node, metric, day) -> n, got {type(counts).__name__}",
                 )
-            for i, (key, n) in enumerate(counts.items()):
+            for i, (key, n) in enumerate(read_mapping(counts, "counts").items()):
                 if not (isinstance(key, tuple) and len(key) == 3):
                     raise InvalidInput(
                         "bad_key", f"counts.{i}", "expected a key (node, metric, day)"
@@ -546,7 +563,7 @@ class Tally:
         [datetime.date(2022, 3, 28)]
         """
         use = clock_or_default(clock)
-        key = _usual_key(node, metric_name, day) if type(n) is int and n > 0 else None
+        key = _usual_key(node, metric_name, day) if type(n) is int and 0 < n <= MAX_COUNT else None
         if key is None:
             key = checked_key(node, metric_name, n, day, at, use)
             if not n:

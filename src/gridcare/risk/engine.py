@@ -60,6 +60,8 @@ import attrs
 from gridcare.errors import (
     Choice,
     InvalidInput,
+    read_mapping,
+    read_once,
     require_instance,
     require_int,
     require_items,
@@ -220,7 +222,7 @@ def _tuple_of(items: object, kind: type, field: str) -> tuple[object, ...]:
             f"expected a sequence of {kind.__name__}, got {type(items).__name__}",
             value=items,
         )
-    found = tuple(items)
+    found = items if isinstance(items, tuple) else tuple(read_once(items, field))
     for i, item in enumerate(found):
         if not isinstance(item, kind):
             raise InvalidInput(
@@ -2208,6 +2210,7 @@ def _assess_all(
         )
     if progress is not None and not callable(progress):
         raise InvalidInput("not_callable", "progress", "progress must be callable")
+    histories = read_mapping(histories, "histories")
     nothing = _assessment(Category.NONE, None, CodeColor.GREEN, False, (), as_of, cp.name)
     # This call's memo (_Calendar): every person here shares it.
     batch = _Batch(cp, register, as_of, _Calendar(cp.tz), nothing)
@@ -2261,6 +2264,7 @@ class PolicyComparison(Generic[K]):
             raise InvalidInput(
                 "not_mapping", "moved", f"expected a mapping, got {type(moved).__name__}"
             )
+        moved = read_mapping(moved, "moved")
         if len(moved) != total - unchanged:
             raise InvalidInput(
                 "out_of_range",
@@ -2283,7 +2287,7 @@ def _check_moves(moves: object, field: str, kinds: tuple[type, ...]) -> None:
     """A counter of (old, new) moves: pairs of ``kinds`` to whole numbers from 1."""
     if not isinstance(moves, Mapping):
         raise InvalidInput("not_mapping", field, f"expected a mapping, got {type(moves).__name__}")
-    for pair, count in moves.items():
+    for pair, count in read_mapping(moves, field).items():
         if not (isinstance(pair, tuple) and len(pair) == 2) or not all(
             isinstance(k, kinds) for k in pair
         ):

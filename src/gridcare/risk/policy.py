@@ -44,7 +44,14 @@ from pydantic import (
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError, from_json
 
-from gridcare.errors import Choice, InvalidInput, PolicyError, require_int
+from gridcare.errors import (
+    Choice,
+    InvalidInput,
+    PolicyError,
+    read_mapping,
+    read_mappings,
+    require_int,
+)
 from gridcare.masking import REVEAL, mask_numbers, masked_field_reprs
 from gridcare.risk.register import MAX_TRACE_BACK_DAYS, MatchKind, RiskLevel, kinds_mask
 from gridcare.serial import masked_text
@@ -184,6 +191,7 @@ class _PolicyMeta(ModelMetaclass):
     """
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        kwargs = read_mappings(kwargs)  # a caller's mapping that fails is refused where given
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as exc:
@@ -715,7 +723,7 @@ class Policy(_Model):
         if not isinstance(data, Mapping):
             raise PolicyError("<policy>", f"expected a mapping, got {type(data).__name__}")
         try:
-            return cls.model_validate(dict(data))
+            return cls.model_validate(dict(read_mapping(data, "<policy>")))
         except ValidationError as exc:
             refusal = _policy_error(exc)
         raise refusal

@@ -44,7 +44,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gridcare.errors import InvalidInput, PolicyError, require_instance
+from gridcare.errors import InvalidInput, PolicyError, read_mapping, require_instance
 from gridcare.masking import mask_numbers
 from gridcare.risk.policy import Policy, SourceKind
 from gridcare.text import check_text_of
@@ -629,7 +629,7 @@ class Presets(Mapping[str, Policy]):
                 "not_mapping", "policies", f"expected a mapping, got {type(policies).__name__}"
             )
         found: dict[str, Policy] = {}
-        for i, (name, policy) in enumerate(policies.items()):
+        for i, (name, policy) in enumerate(read_mapping(policies, "policies").items()):
             where = f"policies.{i}"
             require_instance(name, str, where, code="not_string")
             found[check_text_of(name, where, "code")] = require_instance(

@@ -38,7 +38,7 @@ from operator import itemgetter
 
 import attrs
 
-from gridcare.errors import InvalidInput, require_flag, trusted
+from gridcare.errors import InvalidInput, read_entry, read_once, require_flag, trusted
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import (
     first_of_each_id,
@@ -349,7 +349,7 @@ def _latest(entries: Iterable[CensusEntry], as_of: datetime) -> dict[str, Census
     """Each resident's latest entry at or before ``as_of`` (the first copy of each entry id)."""
     if isinstance(entries, (str, bytes)) or not isinstance(entries, Iterable):
         raise InvalidInput("bad_entries", "entries", "expected CensusEntry values")
-    log = entries if isinstance(entries, list) else list(entries)
+    log = entries if isinstance(entries, list) else read_once(entries, "entries")
     # One pass at C speed over the types; the entry at fault is looked for only on failure.
     kinds = set(map(type, log))
     if not all(issubclass(kind, CensusEntry) for kind in kinds):
@@ -483,13 +483,13 @@ def census(
 
 def _birth_date(birth_dates: Mapping[str, date], resident_id: str) -> date | None:
     """The birth date of this id, or ``None`` (also for anything but a plain date)."""
-    born = birth_dates.get(resident_id)
+    born = read_entry(birth_dates, resident_id, "birth_dates")
     return born if type(born) is date else None
 
 
 def _person(residents: Mapping[str, Resident], resident_id: str) -> Resident | None:
     """The register's resident of this id, or ``None`` (also for anything but a Resident)."""
-    person = residents.get(resident_id)
+    person = read_entry(residents, resident_id, "residents")
     return person if isinstance(person, Resident) else None
 
 

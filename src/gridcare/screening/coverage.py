@@ -28,7 +28,7 @@ from datetime import datetime
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import InvalidInput, read_entry, read_mapping
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import (
     id_repr,
@@ -540,7 +540,7 @@ def _residents_map(residents: object) -> Mapping[str, Resident]:
 
 
 def _lookup(residents: Mapping[str, Resident], resident_id: str) -> Resident | None:
-    found = residents.get(resident_id)
+    found = read_entry(residents, resident_id, "residents")
     return found if isinstance(found, Resident) else None
 
 
@@ -562,7 +562,7 @@ class MopUpList:
         require_id(self.round_id, "round_id")
         if not isinstance(self.by_grid, Mapping):
             raise InvalidInput("bad_list", "by_grid", "expected grid id -> residents")
-        for grid_id, rows in self.by_grid.items():
+        for grid_id, rows in read_mapping(self.by_grid, "by_grid").items():
             require_id(grid_id, "by_grid")
             if not isinstance(rows, tuple) or not all(isinstance(r, MaskedResident) for r in rows):
                 raise InvalidInput("bad_list", "by_grid", "expected tuples of MaskedResident")

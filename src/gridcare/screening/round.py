@@ -34,7 +34,15 @@ from typing import Any
 
 import attrs
 
-from gridcare.errors import Choice, InvalidInput, UnknownNode, trusted, utc_offset
+from gridcare.errors import (
+    Choice,
+    InvalidInput,
+    UnknownNode,
+    read_mapping,
+    read_once,
+    trusted,
+    utc_offset,
+)
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import id_repr, mask_text, masked_field_reprs, masked_repr
 from gridcare.people import CareNeed, Household, Resident, age_on
@@ -244,7 +252,7 @@ class AwayReason(Choice):
 def _measures(value: object) -> frozenset[MeasureKind]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidInput("bad_measures", "single_tube_measures", "expected a set of measures")
-    found = tuple(value)
+    found = tuple(read_once(value, "single_tube_measures"))
     for item in found:
         if not isinstance(item, MeasureKind):
             raise InvalidInput(
@@ -320,7 +328,7 @@ class Exemption:
 def _exemptions(value: object) -> tuple[Exemption, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise InvalidInput("bad_exemptions", "exemptions", "expected Exemption values")
-    found = tuple(value)
+    found = tuple(read_once(value, "exemptions"))
     seen: set[str] = set()
     for i, item in enumerate(found):
         if not isinstance(item, Exemption):
@@ -441,6 +449,8 @@ class DueList:
             raise InvalidInput("bad_due", "household_of", "expected a mapping by resident id")
         if not isinstance(places, Mapping):
             raise InvalidInput("bad_due", "place_of", "expected a mapping by resident id")
+        households = read_mapping(households, "household_of")
+        places = read_mapping(places, "place_of")
         # C-level passes over the types: a city's due list has 4 million entries.
         if not set(map(type, households.keys())) | set(map(type, households.values())) <= {str}:
             raise InvalidInput("bad_due", "household_of", "expected resident id -> household id")
@@ -455,6 +465,8 @@ class DueList:
             if not isinstance(value, frozenset) or not set(map(type, value)) <= {str}:
                 raise InvalidInput("bad_due", field, "expected a frozenset of resident ids")
         exempt = self.exempt
+        if isinstance(exempt, Mapping):
+            exempt = read_mapping(exempt, "exempt")
         if not isinstance(exempt, Mapping) or not set(map(type, exempt.values())) <= {
             ExemptionReason
         }:

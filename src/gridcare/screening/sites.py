@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from gridcare.errors import InvalidInput
+from gridcare.errors import InvalidInput, read_once
 from gridcare.masking import mask_text, masked_field_reprs
 from gridcare.screening.round import require_count, require_id
 from gridcare.serial import personal
@@ -50,7 +50,7 @@ class Station:
 def _stations(value: object) -> tuple[Station, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise InvalidInput("bad_stations", "stations", "expected Station values")
-    found = tuple(value)
+    found = tuple(read_once(value, "stations"))
     if len(found) > 10_000:
         raise InvalidInput("bad_stations", "stations", "at most 10,000 stations per site")
     for i, item in enumerate(found):

@@ -38,6 +38,7 @@ from gridcare.codes import AreaCode, normalise_area_code
 from gridcare.errors import (
     FieldError,
     InvalidInput,
+    read_once,
     require_finite,
     require_instance,
     require_int,
@@ -416,7 +417,7 @@ def merge_city_tallies(results: Iterable[CityTally | Tally]) -> Tally:
             "not_list", "results", f"expected city tallies, got {type(results).__name__}"
         )
     builder = TallyBuilder()
-    for i, result in enumerate(results):
+    for i, result in enumerate(read_once(results, "results")):
         if isinstance(result, CityTally):
             builder.add_tally(result.tally)
         elif isinstance(result, Tally):

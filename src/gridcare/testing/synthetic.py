@@ -50,7 +50,7 @@ from typing import Any, TypeVar, overload
 import attrs
 
 from gridcare.codes import AreaCode, CitizenId, PhoneNumber, Sex
-from gridcare.errors import InvalidInput, UnknownNode, require_callable, require_int
+from gridcare.errors import InvalidInput, UnknownNode, read_mapping, require_callable, require_int
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.masking import masked_field_reprs
 from gridcare.people import (
@@ -461,6 +461,7 @@ def _check_columns(columns: object, nodes: int) -> None:
     """
     if not isinstance(columns, Mapping):
         raise InvalidInput("not_mapping", "columns", "expected the city's columns by name")
+    columns = read_mapping(columns, "columns")
     for name, code in _ARRAY_COLUMNS.items():
         found = columns.get(name)
         if type(found) is not array or found.typecode != code:

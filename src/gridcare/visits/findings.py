@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from gridcare.codes import normalise_area_code
-from gridcare.errors import Choice, FieldError, InvalidInput, require_flag
+from gridcare.errors import Choice, FieldError, InvalidInput, read_once, require_flag
 from gridcare.masking import (
     id_repr,
     mask_id_number,
@@ -359,7 +359,7 @@ def _tuple_of(kind: type, field: str) -> Callable[[Any, Any, Any], None]:
 def _as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise InvalidInput("bad_findings", "findings", "expected a sequence of findings")
-    return value if isinstance(value, tuple) else tuple(value)
+    return value if isinstance(value, tuple) else tuple(read_once(value, "findings"))
 
 
 @attrs.frozen(field_transformer=masked_field_reprs)

@@ -46,6 +46,7 @@ import attrs
 
 from gridcare.errors import (
     InvalidInput,
+    read_mapping,
     require_callable,
     require_finite,
     require_int,
@@ -262,10 +263,12 @@ class Crew:
 
 
 def _check_counts(households_per_grid: Mapping[str, int]) -> dict[str, int]:
+    if isinstance(households_per_grid, Mapping):
+        households_per_grid = read_mapping(households_per_grid, "households_per_grid")
     if not isinstance(households_per_grid, Mapping) or not households_per_grid:
         raise _bad("no_grids", "households_per_grid", "a non-empty mapping of grid counts", None)
     out = {}
-    for grid, n in households_per_grid.items():
+    for grid, n in read_mapping(households_per_grid, "households_per_grid").items():
         check_text_of(grid, "households_per_grid")  # a grid id: the text rules of an id
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= _MAX_HOUSEHOLDS:
             raise _bad(
@@ -698,6 +701,8 @@ def _simulate_crew(
 
 
 def _check_households(households: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    if isinstance(households, Mapping):
+        households = read_mapping(households, "households")
     if not isinstance(households, Mapping) or not households:
         raise _bad("no_grids", "households", "a non-empty mapping grid -> household ids", None)
     out: dict[str, list[str]] = {}

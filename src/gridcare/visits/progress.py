@@ -34,6 +34,7 @@ import attrs
 from gridcare.errors import (
     Choice,
     InvalidInput,
+    read_once,
     require_callable,
     require_instance,
     require_int,
@@ -715,7 +716,7 @@ def workload(
     counts: dict[tuple[str, date], list[int]] = {}
     day_of: dict[datetime, date] = {}
     reached = VisitOutcome.REACHED
-    for a in attempts:
+    for a in read_once(attempts, "attempts"):
         if type(a) is not VisitAttempt and not isinstance(a, VisitAttempt):
             raise InvalidInput("bad_attempt", "attempts", "expected VisitAttempt records")
         who = getattr(a, field)

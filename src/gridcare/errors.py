@@ -452,6 +452,12 @@ def _require_class(kind: object) -> None:
         )
 
 
+def _unreadable(field: str, what: str, failed: str | None) -> InvalidInput:
+    """The refusal of a caller's collection or mapping that raised ``failed`` (the name of
+    its exception's type: its message may quote what the caller's store held)."""
+    return InvalidInput("unreadable", field, f"the {what} failed while it was read ({failed})")
+
+
 def read_once(values: Iterable[_T], field: str) -> list[_T]:
     """An iterable read into a list; ``InvalidInput`` code ``unreadable`` if reading it fails.
 
@@ -471,7 +477,7 @@ def read_once(values: Iterable[_T], field: str) -> list[_T]:
         return list(values)
     except Exception as exc:  # the caller's iterator: raised outside the handler, unchained
         failed = type(exc).__name__
-    raise InvalidInput("unreadable", field, f"the collection failed while it was read ({failed})")
+    raise _unreadable(field, "collection", failed)
 
 
 def read_mapping(values: Mapping[_K, _V], field: str) -> Mapping[_K, _V]:
@@ -493,7 +499,7 @@ def read_mapping(values: Mapping[_K, _V], field: str) -> Mapping[_K, _V]:
         return dict(values.items())
     except Exception as exc:  # the caller's mapping: raised outside the handler, unchained
         failed = type(exc).__name__
-    raise InvalidInput("unreadable", field, f"the mapping failed while it was read ({failed})")
+    raise _unreadable(field, "mapping", failed)
 
 
 def read_entry(values: Mapping[_K, _V], key: _K, field: str) -> _V | None:
@@ -509,7 +515,7 @@ def read_entry(values: Mapping[_K, _V], key: _K, field: str) -> _V | None:
         return values.get(key)
     except Exception as exc:  # the caller's mapping: raised outside the handler, unchained
         failed = type(exc).__name__
-    raise InvalidInput("unreadable", field, f"the mapping failed while it was read ({failed})")
+    raise _unreadable(field, "mapping", failed)
 
 
 def read_mappings(named: Mapping[str, object]) -> dict[str, object]:

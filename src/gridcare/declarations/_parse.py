@@ -169,7 +169,7 @@ def _errors(exc: ValidationError, data: Payload, context: dict[str, Any]) -> lis
 
 
 def _validate(data: Payload, context: dict[str, Any]) -> DeclarationForm | list[FieldError]:
-    if isinstance(data, Mapping) and type(data) is not dict:
+    if isinstance(data, Mapping):
         try:
             data = read_mapping(data, "form")  # a caller's mapping that fails: this form's problem
         except InvalidInput as exc:

@@ -268,7 +268,7 @@ def _check_counts(households_per_grid: Mapping[str, int]) -> dict[str, int]:
     if not isinstance(households_per_grid, Mapping) or not households_per_grid:
         raise _bad("no_grids", "households_per_grid", "a non-empty mapping of grid counts", None)
     out = {}
-    for grid, n in read_mapping(households_per_grid, "households_per_grid").items():
+    for grid, n in households_per_grid.items():
         check_text_of(grid, "households_per_grid")  # a grid id: the text rules of an id
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= _MAX_HOUSEHOLDS:
             raise _bad(

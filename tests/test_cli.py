@@ -127,6 +127,45 @@ def test_demo_prints_the_same_with_the_round_in_a_second_process(
     assert "Traceback" not in err
 
 
+def test_demo_frees_the_day_and_writes_nothing_before_the_round_is_in(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the round elsewhere, the day's records are freed while the round runs: the
+    process that waits holds none of them (freed as the last reference goes, not left to
+    the collector, which the demo pauses), and has written none of the day's lines yet
+    (its lines come out in order, after the round's progress line)."""
+    import weakref
+
+    from gridcare import _demo_round
+    from gridcare.testing import scenario
+
+    days: list[weakref.ref[object]] = []
+    real_day = scenario.synthetic_day
+    seen: list[tuple[bool, str]] = []
+
+    def watched_day(*args: Any, **kwargs: Any) -> scenario.CityDay:
+        day = real_day(*args, **kwargs)
+        days.append(weakref.ref(day))
+        return day
+
+    def result(self: _demo_round.RoundProcess) -> scenario.RoundSummary:
+        out, _ = capsys.readouterr()
+        seen.append((days[0]() is None, out))
+        return real_result(self)
+
+    real_result = _demo_round.RoundProcess.result
+    monkeypatch.setattr(scenario, "synthetic_day", watched_day)
+    monkeypatch.setattr(_demo_round, "fork_is_safe", lambda: False)
+    monkeypatch.setattr(_demo_round.RoundProcess, "result", result)
+    assert main(["demo", *TINY, "--lang", "en", "--jobs", "2"]) == 0
+    after, _ = capsys.readouterr()
+    [(freed, before)] = seen
+    assert freed
+    assert "[Declarations]" not in before
+    assert "[Declarations]" in after
+    assert after.index("[Declarations]") < after.index("[Whole-population testing]")
+
+
 @pytest.mark.parametrize(
     ("cores", "scale", "jobs"),
     [(None, 0.1, 1), (1, 0.1, 1), (2, 0.1, 2), (64, 1.0, 2), (2, 0.01, 2), (2, 0.0099, 1)],

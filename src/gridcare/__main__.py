@@ -42,9 +42,14 @@ from gridcare.people import CareNeed, WorkerRole
 from gridcare.risk.policy import MAX_INDENT
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from _typeshed import SupportsWrite
 
     from gridcare._demo_round import RoundProcess
+    from gridcare.hierarchy import Hierarchy
+    from gridcare.reports import Tally
+    from gridcare.testing.scenario import CityDay, RoundSummary
     from gridcare.testing.synthetic import City
 
 __all__ = ["COMMANDS", "DEFAULT_SCALE", "Command", "Console", "main"]
@@ -479,15 +484,13 @@ def _run_day(
     The day is built without its testing round and census; their summary
     comes from ``job`` (``--jobs 2``: another process ran them meanwhile) or
     is made here, and is the same either way (``round_summary`` equals the
-    day's own).
+    day's own). Everything the summary is not needed for is written out
+    first, and the day's records are freed, before the summary is waited for.
     """
-    from collections import Counter
-
-    from gridcare.reports import METRICS, Tally, daily_report, lagging
+    from gridcare.reports import Tally
     from gridcare.testing.scenario import round_summary, synthetic_day
 
     t = console.t
-    lang = console.lang
     started = time.perf_counter()
     day = synthetic_day(
         city,
@@ -497,15 +500,37 @@ def _run_day(
         progress=console.progress(t("模拟申报、研判与敲门", "simulating the report day")),
         testing_round=False,
     )
-    counts = day.counts()  # counted while the round may still be running elsewhere
+    h = city.hierarchy
+    cutoff = day.cutoff
+    day_text, report_list = _day_sections(args, console, h, day)
+    del day  # freed here, while the round may still be running elsewhere
     if job is None:
         summary = round_summary(city, report_day=args.as_of, seed=args.seed)
     else:
         summary = job.result()
     console.end_progress(f"{time.perf_counter() - started:.1f} s")
-    h = city.hierarchy
+    for line in day_text:
+        console.print(line)
+    for line in _round_section(console, h, Tally.from_counts(summary.counts), summary, cutoff):
+        console.print(line)
+    for line in report_list:
+        console.print(line)
+    return 0
+
+
+def _day_sections(
+    args: argparse.Namespace, console: Console, h: Hierarchy, day: CityDay
+) -> tuple[list[str], list[str]]:
+    """The demo's lines from the day alone: its sections, and the daily report list that ends
+    the output (the report list's metrics are the day's, not the round's)."""
+    from collections import Counter
+
+    from gridcare.reports import METRICS, Tally, daily_report, lagging
+
+    t = console.t
+    lang = console.lang
     cutoff = day.cutoff
-    tally = Tally.from_counts([*counts, *summary.counts])
+    tally = Tally.from_counts(day.counts())
     districts = [NodeKind.CITY, NodeKind.DISTRICT]
 
     def report(metrics: Sequence[str]) -> str:
@@ -513,19 +538,19 @@ def _run_day(
         return chosen.to_text(lang=lang)
 
     stamp = cutoff.strftime("%Y-%m-%d %H:%M")
-    console.print()
-    console.print(
+    lines = [
+        "",
         t(
             f"【申报】截至 {stamp}：提交 {day.submitted:,} 份，通过校验 {day.accepted:,} 份，"
             f"退回 {len(day.rejected):,} 份",
             f"[Declarations] as of {stamp}: {day.submitted:,} submitted, {day.accepted:,} "
             f"accepted, {len(day.rejected):,} returned",
-        )
-    )
-    console.print(report(_DECLARATION_METRICS))
-    console.print()
+        ),
+        report(_DECLARATION_METRICS),
+        "",
+    ]
     categories = Counter(a.category for a in day.assessments.values())
-    console.print(
+    lines.append(
         t(
             f"【研判】政策 {args.policy}，按类别人数：",
             f"[Assessments] policy {args.policy}, people per category:",
@@ -534,23 +559,55 @@ def _run_day(
     names = {category: label(category, lang) for category in categories}
     width = max((display_width(name) for name in names.values()), default=0) + 2
     for category, n in categories.most_common():
-        console.print(f"  {_pad(names[category], width)}{n:>10,}")
-    console.print(t("截止时各项措施下的人数：", "People under each measure at the cutoff:"))
-    console.print(report(_MEASURE_METRICS))
-    console.print()
-    console.print(
-        t("【敲门行动】各县市区进度：", "[Door-knocking campaign] progress per district:")
-    )
-    console.print(report(_CAMPAIGN_METRICS))
+        lines.append(f"  {_pad(names[category], width)}{n:>10,}")
+    lines += [
+        t("截止时各项措施下的人数：", "People under each measure at the cutoff:"),
+        report(_MEASURE_METRICS),
+        "",
+        t("【敲门行动】各县市区进度：", "[Door-knocking campaign] progress per district:"),
+        report(_CAMPAIGN_METRICS),
+    ]
     full = daily_report(h, tally, cutoff=cutoff.date(), metrics=_REPORT_METRICS)
     behind = lagging(full, "reach_rate", bottom=10)
-    console.print(t("走访率最低的十个网格：", "The ten grids furthest behind (visit ratio):"))
+    lines.append(t("走访率最低的十个网格：", "The ten grids furthest behind (visit ratio):"))
     for row in behind:
-        console.print(f"  {_pad(row.name, 32)}{row.figures['reach_rate'].rate!s:>10}")
-    console.print()
+        lines.append(f"  {_pad(row.name, 32)}{row.figures['reach_rate'].rate!s:>10}")
+    lines.append("")
+    report_list = [
+        t(f"【日报告清单】截至 {stamp}", f"[Daily report list] cut off at {stamp}"),
+        report(_REPORT_METRICS),
+        t("指标说明：", "What the figures mean:"),
+    ]
+    for name in _REPORT_METRICS:
+        m = METRICS[name]
+        report_list.append(f"  {m.title(lang)}: {m.describe(lang)}")
+    report_list.append(
+        t(
+            "累计数统计截止时间之前的记录，括号内为截止前24小时的新增；比率由合计分子分母重新计算。",
+            "Cumulative figures count records before the cutoff; (+n) is the 24 hours before "
+            "it; rates are recomputed from summed counts.",
+        )
+    )
+    return lines, report_list
+
+
+def _round_section(
+    console: Console, h: Hierarchy, tally: Tally, summary: RoundSummary, cutoff: datetime
+) -> list[str]:
+    """The demo's lines on the testing round and the census, from the round's summary."""
+    from gridcare.reports import daily_report
+
+    t = console.t
     whole = summary.total
     window = f"{summary.screening.start:%m-%d %H:%M}-{summary.screening.end:%H:%M}"
-    console.print(
+    chosen = daily_report(
+        h,
+        tally,
+        cutoff=cutoff.date(),
+        levels=[NodeKind.CITY, NodeKind.DISTRICT],
+        metrics=_SCREENING_METRICS,
+    )
+    lines = [
         t(
             f"【全员核酸检测】{window}："
             f"应检 {whole.due:,} 人，采样率 {whole.coverage_rate}，漏检 {whole.missed:,} 人，"
@@ -559,27 +616,14 @@ def _run_day(
             f"coverage {whole.coverage_rate}, "
             f"{whole.missed:,} missed, {whole.pooled_positive_tubes} pooled tubes positive, "
             f"{whole.under_retest} under re-test",
-        )
-    )
-    console.print(report(_SCREENING_METRICS))
-    console.print(t("漏检最多的十个网格：", "The ten grids with the most missed residents:"))
+        ),
+        chosen.to_text(lang=console.lang),
+        t("漏检最多的十个网格：", "The ten grids with the most missed residents:"),
+    ]
     for grid_id, missed in summary.most_missed(10):
-        console.print(f"  {_pad(h.node(grid_id).name, 32)}{missed:>10,}")
-    console.print()
-    console.print(t(f"【日报告清单】截至 {stamp}", f"[Daily report list] cut off at {stamp}"))
-    console.print(report(_REPORT_METRICS))
-    console.print(t("指标说明：", "What the figures mean:"))
-    for name in _REPORT_METRICS:
-        m = METRICS[name]
-        console.print(f"  {m.title(lang)}: {m.describe(lang)}")
-    console.print(
-        t(
-            "累计数统计截止时间之前的记录，括号内为截止前24小时的新增；比率由合计分子分母重新计算。",
-            "Cumulative figures count records before the cutoff; (+n) is the 24 hours before "
-            "it; rates are recomputed from summed counts.",
-        )
-    )
-    return 0
+        lines.append(f"  {_pad(h.node(grid_id).name, 32)}{missed:>10,}")
+    lines.append("")
+    return lines
 
 
 # ----------------------------------------------------------------------------- schema

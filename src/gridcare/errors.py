@@ -714,6 +714,13 @@ def trusted(cls: type[_T], *values: object, **named: object) -> _T:
     entered (or built from checked ones). Not for values from outside: those
     go through the constructor.
 
+    It is two steps, ``object.__new__(cls)`` then the instance's
+    ``__attrs_init__``. A loop that builds millions of one class (a testing
+    round's events, its residents' records, a census's entries) writes the
+    two steps out instead of calling this: the call, with the values packed
+    and unpacked again, cost a fifth of a resident's record and 0.4 of an
+    event given by keyword.
+
     >>> import attrs
     >>> @attrs.frozen(init=False)
     ... class Box:

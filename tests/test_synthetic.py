@@ -14,7 +14,7 @@ import pytest
 
 from gridcare.codes import PROVINCE_CODES, CitizenId
 from gridcare.errors import InvalidInput, UnknownNode
-from gridcare.hierarchy import NodeKind
+from gridcare.hierarchy import Node, NodeKind
 from gridcare.people import CareNeed, Household, IdDocument, WorkerRole, help_reasons
 from gridcare.testing.synthetic import PROFILES, City, synthetic_city
 
@@ -153,6 +153,14 @@ def test_households_pass_the_checked_constructor(city: City, liling: City) -> No
             assert rebuilt == household
             assert repr(rebuilt) == repr(household)
         assert town.households[-1] == town.household(town.households[-1].id)
+
+
+def test_nodes_pass_the_checked_constructor(city: City, liling: City) -> None:
+    """The city writes its buildings, units and households unchecked: each node is what the
+    checking constructor builds."""
+    for town in (city, liling):
+        for node in town.hierarchy:
+            assert Node(node.id, node.kind, node.name, node.parent_id, node.code) == node
 
 
 def test_rural_households_sit_directly_under_their_grid(city: City) -> None:

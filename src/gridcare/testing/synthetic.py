@@ -1173,6 +1173,8 @@ class _Builder:
         hpos = self.hpos
         names = self.room_names
         HOUSEHOLD = NodeKind.HOUSEHOLD
+        # The grid's buildings, units and households are written here from the checked grid
+        # id and the builder's own name templates: built unchecked (Node.trusted).
         buildings: list[list[str]] = []  # per building: the nodes a building head answers for
         households: list[str] = []
         made = 0
@@ -1184,13 +1186,13 @@ class _Builder:
                 units = rng.choice((1, 2, 2, 3, 3, 4))
                 floors = rng.choice((5, 6, 6, 7, 7, 9, 11, 18, 26, 33))
                 b_id = f"{grid_id}-B{b:02d}"
-                nodes.append(Node(b_id, NodeKind.BUILDING, f"{b}栋", grid_id))
+                nodes.append(Node.trusted(b_id, NodeKind.BUILDING, f"{b}栋", grid_id))
                 heads: list[str] = []
                 for u in range(1, units + 1):
                     if made >= n:
                         break
                     u_id = f"{b_id}-U{u}"
-                    nodes.append(Node(u_id, NodeKind.UNIT, f"{u}单元", b_id))
+                    nodes.append(Node.trusted(u_id, NodeKind.UNIT, f"{u}单元", b_id))
                     heads.append(u_id)
                     for floor in range(1, floors + 1):
                         for room in (1, 2):
@@ -1201,9 +1203,9 @@ class _Builder:
                             name = names.get(key)
                             if name is None:
                                 name = names[key] = f"{b}栋{u}单元{floor}{room:02d}室"
-                            h_id = f"{grid_id}-H{made:04d}"
+                            h_id = f"{grid_id}-H{str(made).zfill(4)}"
                             hpos.append(len(nodes))
-                            nodes.append(Node(h_id, HOUSEHOLD, name, u_id))
+                            nodes.append(Node.trusted(h_id, HOUSEHOLD, name, u_id))
                             households.append(h_id)
                 buildings.append(heads)
         elif style == "mixed":
@@ -1215,7 +1217,7 @@ class _Builder:
                 floors = rng.choice((3, 4, 5, 6))
                 per_floor = rng.choice((2, 3, 4))
                 b_id = f"{grid_id}-B{b:02d}"
-                nodes.append(Node(b_id, NodeKind.BUILDING, f"{b}栋", grid_id))
+                nodes.append(Node.trusted(b_id, NodeKind.BUILDING, f"{b}栋", grid_id))
                 for floor in range(1, floors + 1):
                     for room in range(1, per_floor + 1):
                         if made >= in_buildings:
@@ -1225,32 +1227,32 @@ class _Builder:
                         name = names.get(key)
                         if name is None:
                             name = names[key] = f"{b}栋{floor}{room:02d}室"
-                        h_id = f"{grid_id}-H{made:04d}"
+                        h_id = f"{grid_id}-H{str(made).zfill(4)}"
                         hpos.append(len(nodes))
-                        nodes.append(Node(h_id, HOUSEHOLD, name, b_id))
+                        nodes.append(Node.trusted(h_id, HOUSEHOLD, name, b_id))
                         households.append(h_id)
                 buildings.append([b_id])
             while made < n:
                 made += 1
-                h_id = f"{grid_id}-H{made:04d}"
+                h_id = f"{grid_id}-H{str(made).zfill(4)}"
                 key = (0, -1, 0, made)
                 name = names.get(key)
                 if name is None:
                     name = names[key] = f"民居{made}号"
                 hpos.append(len(nodes))
-                nodes.append(Node(h_id, HOUSEHOLD, name, grid_id))
+                nodes.append(Node.trusted(h_id, HOUSEHOLD, name, grid_id))
                 households.append(h_id)
         else:
             # A village: households directly under the grid, by village group (组).
             while made < n:
                 made += 1
-                h_id = f"{grid_id}-H{made:04d}"
+                h_id = f"{grid_id}-H{str(made).zfill(4)}"
                 key = (0, -2, 0, made)
                 name = names.get(key)
                 if name is None:
                     name = names[key] = f"{(made - 1) // 30 + 1}组{(made - 1) % 30 + 1}号"
                 hpos.append(len(nodes))
-                nodes.append(Node(h_id, HOUSEHOLD, name, grid_id))
+                nodes.append(Node.trusted(h_id, HOUSEHOLD, name, grid_id))
                 households.append(h_id)
         self._people(n, rural, natives, old, late)
         self.grid_info.append((grid_id, rural, n, households, buildings))

@@ -567,7 +567,8 @@ def simulated_round_log(
     window = (screening.end - screening.start).total_seconds()
     latest = max(0.0, window - (pool + 4) * 30.0)
     start = screening.start
-    pooled: list[tuple[str, list[str], datetime]] = []
+    # Each pooled tube: its id, its members and where its result stands in the log.
+    pooled: list[tuple[str, list[str], int]] = []
     negative = LabResult.NEGATIVE
 
     def fill_pooled_tube(batch: list[str], site: str, *, door: bool) -> None:
@@ -576,7 +577,7 @@ def simulated_round_log(
         tube_id, _ = log.tube(
             batch, begin, TubeKind.POOLED, negative, place=site, door=door, register=door
         )
-        pooled.append((tube_id, list(batch), begin))
+        pooled.append((tube_id, list(batch), len(log.events) - 1))  # the result is last
 
     exempt, single_tube, door_sampling = due.exempt, due.single_tube, due.door_sampling
     for place, residents in _places(due).items():
@@ -622,21 +623,19 @@ def simulated_round_log(
 def _add_retests(
     log: _Log,
     rng: random.Random,
-    pooled: list[tuple[str, list[str], datetime]],
+    pooled: list[tuple[str, list[str], int]],
     positive_tubes: int,
     invalid_tubes: int,
 ) -> None:
     """Turn some pooled tubes positive or invalid and re-test their members in single tubes."""
     chosen = rng.sample(range(len(pooled)), min(len(pooled), positive_tubes + invalid_tubes))
-    index = {
-        event.tube_id: i for i, event in enumerate(log.events) if isinstance(event, TubeResult)
-    }
     for rank, which in enumerate(chosen):
-        tube_id, members, _ = pooled[which]
+        tube_id, members, at = pooled[which]
         result = LabResult.POSITIVE if rank < positive_tubes else LabResult.INVALID
-        old = log.events[index[tube_id]]
+        old = log.events[at]
         assert isinstance(old, TubeResult)
-        log.events[index[tube_id]] = attrs.evolve(old, result=result)
+        assert old.tube_id == tube_id
+        log.events[at] = attrs.evolve(old, result=result)
         retest_at = old.at + timedelta(hours=2)
         for k, member in enumerate(members):
             found = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 import attrs
@@ -35,6 +36,7 @@ from gridcare.visits import (
     revisit_due,
     visit_event_kind,
 )
+from gridcare.visits.campaign import target_coverage_fraction
 from gridcare.visits.progress import ActorKind, NodeProgress, mop_up, progress, workload
 
 S = HouseholdVisitState
@@ -624,6 +626,48 @@ def test_bad_campaigns_raise_invalid_input(changes: dict[str, object], code: str
     with pytest.raises(InvalidInput) as info:
         campaign(**changes)
     assert info.value.code == code
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        Decimal("Infinity"),
+        Decimal("-Infinity"),
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("1e-99999999"),
+        Decimal("0." + "0" * 70 + "1"),
+        "1e-99999999",  # its exact fraction would take minutes
+        "0." + "0" * 70 + "1",
+        "1" * 70 + "/2",
+        "inf",
+        float("inf"),
+        float("nan"),
+    ],
+)
+def test_a_target_that_is_no_small_number_is_refused(target: object) -> None:
+    with pytest.raises(InvalidInput) as info:
+        target_coverage_fraction(target)
+    assert (info.value.code, info.value.field) == ("bad_target", "target_coverage")
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
+
+
+@pytest.mark.parametrize(
+    ("target", "exact"),
+    [
+        ("9.5e-1", Fraction(19, 20)),
+        (" 0.95 ", Fraction(19, 20)),
+        ("9/10", Fraction(9, 10)),
+        (Decimal("0.95"), Fraction(19, 20)),
+        ("0." + "0" * 60 + "1", Fraction(1, 10**61)),  # the longest power of ten it takes
+        (0.95, Fraction(19, 20)),
+        (Fraction(3, 4), Fraction(3, 4)),
+        (1, Fraction(1)),
+    ],
+)
+def test_a_target_is_read_exactly(target: object, exact: Fraction) -> None:
+    assert target_coverage_fraction(target) == exact
 
 
 def test_reason_is_masked_in_repr() -> None:

@@ -27,6 +27,7 @@ from gridcare.timeutil import DEFAULT_ZONE_NAME, require_aware, zone
 
 __all__ = [
     "MAX_REVISIT_INTERVAL",
+    "MAX_TARGET_DIGITS",
     "Campaign",
     "require_revisit_interval",
     "require_text",
@@ -52,15 +53,25 @@ def require_text(value: object, field: str) -> None:
     check_text_of(value, field)
 
 
+#: The most characters of a target given as text, and the most digits and the largest power
+#: of ten of a decimal one: a proportion needs far fewer, and a text such as "1e-99999999"
+#: would make the exact fraction take minutes to compute.
+MAX_TARGET_DIGITS = 64
+
+
 def target_coverage_fraction(value: object) -> Fraction:
     """A target coverage as an exact ``Fraction`` (floats via their shortest decimal form).
 
     Accepts an ``int``, ``float``, ``str``, ``Fraction`` or ``Decimal``;
-    anything else, or text that is not a number, raises ``InvalidInput``
-    (code ``bad_target``). The range is checked by the class that holds it.
+    anything else, text that is not a number, an infinite or undefined
+    number, or text or a decimal beyond :data:`MAX_TARGET_DIGITS` (in
+    characters, digits or power of ten) raises ``InvalidInput`` (code
+    ``bad_target``). The range is checked by the class that holds it.
 
     >>> target_coverage_fraction(0.95), target_coverage_fraction("9/10")
     (Fraction(19, 20), Fraction(9, 10))
+    >>> target_coverage_fraction("9.5e-1")
+    Fraction(19, 20)
     >>> target_coverage_fraction("most")
     Traceback (most recent call last):
     ...
@@ -69,10 +80,35 @@ def target_coverage_fraction(value: object) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction, Decimal)):
         raise InvalidInput("bad_target", "target_coverage", "expected a proportion", value=value)
     try:
-        return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        pass  # refused below, outside the handler: no chained input
-    raise InvalidInput("bad_target", "target_coverage", "expected a proportion", value=value)
+        exact = _exact(value)
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        exact = None  # refused below, outside the handler: no chained input
+    if exact is None:
+        raise InvalidInput("bad_target", "target_coverage", "expected a proportion", value=value)
+    return exact
+
+
+def _exact(value: int | float | str | Fraction | Decimal) -> Fraction | None:
+    """``value`` as an exact fraction; ``None`` where it is too long to be a proportion."""
+    if isinstance(value, float):
+        return Fraction(str(value))
+    if isinstance(value, str):
+        if len(value) > MAX_TARGET_DIGITS:
+            return None
+        if "/" in value:
+            return Fraction(value)  # a ratio: two whole numbers
+        value = Decimal(value)
+    if isinstance(value, Decimal) and not _small_decimal(value):
+        return None
+    return Fraction(value)
+
+
+def _small_decimal(value: Decimal) -> bool:
+    """Whether ``value`` is finite, with at most MAX_TARGET_DIGITS digits and power of ten."""
+    if not value.is_finite():
+        return False
+    _, digits, exponent = value.as_tuple()
+    return len(digits) <= MAX_TARGET_DIGITS and abs(int(exponent)) <= MAX_TARGET_DIGITS
 
 
 #: The longest revisit interval a campaign takes: a year. (A longer one is no campaign, and

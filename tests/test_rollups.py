@@ -63,6 +63,28 @@ def tallies() -> st.SearchStrategy[Tally]:
 
 
 @given(tallies())
+def test_a_tally_s_counts_are_the_checked_ones(t: Tally) -> None:
+    """``Tally.counts`` builds its counts without the checks: each is what the checking
+    constructor builds from the same fields, and they tally back to the same tally."""
+    made = list(t.counts())
+    for count in made:
+        checked = Count(count.node, count.metric, count.n, day=count.day)
+        assert count == checked
+        assert repr(count) == repr(checked)
+        assert type(count) is Count
+    assert Tally.from_counts(made) == t
+
+
+def test_count_keywords_and_checks_are_as_before() -> None:
+    day = date(2022, 3, 27)
+    assert Count(node="G1", metric="hazards", n=2, day=day) == Count("G1", "hazards", 2, None, day)
+    assert Count("G1", "hazards", day=day).n == 1
+    with pytest.raises(InvalidInput) as caught:
+        Count("G1", "hazards", -1, day=day)
+    assert caught.value.code == "negative"
+
+
+@given(tallies())
 def test_empty_is_the_identity(t: Tally) -> None:
     assert Tally.merge(t, Tally.empty()) == t
     assert Tally.empty() + t == t

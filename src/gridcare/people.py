@@ -695,8 +695,8 @@ class Household:
         >>> Household.trusted(**fields) == Household(**fields)
         True
         """
-        # gridcare.errors.trusted's two steps, written out: a city's due list reads
-        # every household, and the helper's call with its keywords cost a third of each.
+        # gridcare.errors.trusted's two steps, written out (see its docstring): a city's due
+        # list reads every household.
         household = object.__new__(cls)
         household.__attrs_init__(id=id, members=members, vacant=vacant)
         return household

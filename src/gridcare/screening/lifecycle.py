@@ -838,9 +838,8 @@ def _resident(
 ) -> ResidentRecord:
     """A :class:`ResidentRecord` the replay built from checked events: no checks repeated.
 
-    The two steps of :func:`gridcare.errors.trusted`, written out: a replay
-    builds one record per resident, and the helper's own call cost a fifth
-    of each.
+    The two steps of :func:`gridcare.errors.trusted`, written out (see its
+    docstring): a replay builds one record per resident.
     """
     record = object.__new__(ResidentRecord)
     record.__attrs_init__(

@@ -438,7 +438,7 @@ class _Log:
         self._event_prefix = f"{screening.id}{_EVENT_MARK}"
         self._tube_prefix = f"{screening.id}-T"
 
-    # The counters are zero-padded by str.zfill, which takes a third of the time of a
+    # The counters are zero-padded by str.zfill, which takes half the time of a
     # format spec such as "08d" and gives the same digits for a count that is not negative.
     def event_id(self) -> str:
         self.event_count += 1
@@ -468,8 +468,7 @@ class _Log:
         event_id = self.event_id
         at = start
         # Ids and instants made here from the checked round: the events are built unchecked,
-        # by the two steps of gridcare.errors.trusted written out (its call, with the
-        # keywords packed and unpacked, cost 0.4 of each event).
+        # by the two steps of gridcare.errors.trusted written out (see its docstring).
         new = object.__new__
         for member in members:
             if register:

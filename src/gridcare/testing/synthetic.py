@@ -965,6 +965,12 @@ def synthetic_city(
     return _Builder(chosen, fscale, seed, progress).build()
 
 
+def _household_id(grid_id: str, number: int) -> str:
+    """The id of a grid's household ``number`` (from 1): the grid's id, ``-H`` and four digits
+    (``str.zfill`` pads in half the time of a ``04d`` format)."""
+    return f"{grid_id}-H{str(number).zfill(4)}"
+
+
 class _Builder:
     """One build: the random streams, the growing node list and the columns."""
 
@@ -1203,7 +1209,7 @@ class _Builder:
                             name = names.get(key)
                             if name is None:
                                 name = names[key] = f"{b}栋{u}单元{floor}{room:02d}室"
-                            h_id = f"{grid_id}-H{str(made).zfill(4)}"
+                            h_id = _household_id(grid_id, made)
                             hpos.append(len(nodes))
                             nodes.append(Node.trusted(h_id, HOUSEHOLD, name, u_id))
                             households.append(h_id)
@@ -1227,14 +1233,14 @@ class _Builder:
                         name = names.get(key)
                         if name is None:
                             name = names[key] = f"{b}栋{floor}{room:02d}室"
-                        h_id = f"{grid_id}-H{str(made).zfill(4)}"
+                        h_id = _household_id(grid_id, made)
                         hpos.append(len(nodes))
                         nodes.append(Node.trusted(h_id, HOUSEHOLD, name, b_id))
                         households.append(h_id)
                 buildings.append([b_id])
             while made < n:
                 made += 1
-                h_id = f"{grid_id}-H{str(made).zfill(4)}"
+                h_id = _household_id(grid_id, made)
                 key = (0, -1, 0, made)
                 name = names.get(key)
                 if name is None:
@@ -1246,7 +1252,7 @@ class _Builder:
             # A village: households directly under the grid, by village group (组).
             while made < n:
                 made += 1
-                h_id = f"{grid_id}-H{str(made).zfill(4)}"
+                h_id = _household_id(grid_id, made)
                 key = (0, -2, 0, made)
                 name = names.get(key)
                 if name is None:

@@ -277,6 +277,10 @@ def build_samples() -> Samples:
         Roster(h, [], []),
         day.counts()[0],
         day.round_summary(),
+        h.root,  # a Node: its methods
+        city.households[0],  # a Household: Household.trusted among its methods
+        city.residents[0],  # a Resident: Resident.trusted among its methods
+        city.residents[0].document,  # a CitizenId: CitizenId.trusted among its methods
     ]
     for value in [*extra, *_walk(day)]:
         samples.add(value)

@@ -100,6 +100,9 @@ _CONTEXT = "a serialisation context: anything but a mapping asking to reveal mea
 TAKE_ANYTHING = {
     "gridcare.codes.AreaCode.is_valid(text)": _NEVER_RAISES,
     "gridcare.codes.AreaCode.is_valid(strict)": _NEVER_RAISES,
+    "gridcare.codes.CitizenId.is_canonical(text)": _NEVER_RAISES,
+    "gridcare.codes.CitizenId.is_valid(text)": _NEVER_RAISES,
+    "gridcare.codes.CitizenId.is_valid(strict)": _NEVER_RAISES,
     "gridcare.codes.PhoneNumber.is_valid(text)": _NEVER_RAISES,
     "gridcare.codes.normalise_area_code(text)": _NEVER_RAISES,
     "gridcare.codes.normalise_area_code(strict)": _NEVER_RAISES,
@@ -156,6 +159,8 @@ TAKE_ANYTHING = {
     "gridcare.risk.policy.Policy.model_post_init(context)": "pydantic's hook; it reads nothing",
     "gridcare.scope.redact(record)": "gives back a record without personal data as it is",
     "gridcare.codes.PhoneNumber.trusted(number)": "the unchecked path for numbers checked before",
+    "gridcare.codes.CitizenId.trusted(number)": "the unchecked path for numbers checked before",
+    "gridcare.codes.CitizenId.trusted(upgraded)": "the unchecked path for numbers checked before",
 }
 
 

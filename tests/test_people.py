@@ -593,3 +593,46 @@ def test_a_roster_checks_its_arguments() -> None:
         ResponsibilityChain("H1", None)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput):
         ResponsibilityChain("H1", ()).of("volunteer")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [{"members": None}, {"members": ["R1"] * 2}, {"id": 7}, {"vacant": "yes"}],
+)
+def test_trusted_household_sends_wrong_types_to_the_checks(changed: dict[str, object]) -> None:
+    """Content is trusted, types are not: garbage is refused as the constructor refuses it."""
+    fields: dict[str, object] = {"id": "H1", "members": ("R1",), "vacant": False, **changed}
+    with pytest.raises(InvalidInput):
+        Household.trusted(**fields)  # type: ignore[arg-type]
+
+
+def test_trusted_household_converts_a_list_as_the_constructor_does() -> None:
+    built = Household.trusted(id="H1", members=["R1", "R2"])  # type: ignore[arg-type]
+    assert built == Household(id="H1", members=("R1", "R2"))
+    assert type(built.members) is tuple
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"document": [[[]]]},
+        {"phone": [[[]]]},
+        {"name": 5},
+        {"birth_date": "1949-12-31"},
+        {"sex": "female"},
+        {"care_needs": ["not a need"]},
+    ],
+)
+def test_trusted_resident_sends_wrong_types_to_the_checks(changed: dict[str, object]) -> None:
+    cid = CitizenId.parse("11010519491231002X")
+    fields: dict[str, object] = {
+        "id": "R1",
+        "household_id": "H1",
+        "name": "刘晓娟",
+        "document": cid,
+        "birth_date": date(1949, 12, 31),
+        "sex": Sex.FEMALE,
+        **changed,
+    }
+    with pytest.raises(InvalidInput):
+        Resident.trusted(**fields)  # type: ignore[arg-type]

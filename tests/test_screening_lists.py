@@ -172,6 +172,14 @@ def _born(birth: date, needs: frozenset[CareNeed] = frozenset()) -> Resident:
     )
 
 
+@pytest.mark.parametrize("year", [1, 9999])
+def test_door_sampling_refuses_an_instant_outside_the_supported_years(year: int) -> None:
+    """Year 9999 in UTC has no local date in the rule's zone: refused, not an OverflowError."""
+    with pytest.raises(InvalidInput) as caught:
+        needs_door_sampling(_born(date(1942, 3, 27)), datetime(year, 6, 1, tzinfo=UTC))
+    assert (caught.value.code, caught.value.field) == ("out_of_range", "as_of")
+
+
 def test_door_sampling_counts_age_on_the_local_date_of_an_instant() -> None:
     person = _born(date(1942, 3, 27))  # 80 on 2022-03-27
     shanghai = timezone(timedelta(hours=8))

@@ -166,31 +166,6 @@ class Node:
                 raise InvalidInput.collect(errors)
         self.__attrs_init__(id, kind, name, parent_id, code)
 
-    @classmethod
-    def trusted(
-        cls,
-        id: str,
-        kind: NodeKind,
-        name: str,
-        parent_id: str | None = None,
-        code: AreaCode | None = None,
-    ) -> Node:
-        """Build a node without checking the fields.
-
-        Only for values a program has written and checked itself (the
-        synthetic city writes its buildings, units and households from its
-        own templates, 1.4 million at full scale, where the checks cost half of
-        each node): wrong fields give a wrong node here, not an error.
-        Anything read from outside goes through ``Node(...)``.
-
-        >>> Node.trusted("H1", NodeKind.HOUSEHOLD, "1栋101室", "G1") == Node(
-        ...     "H1", NodeKind.HOUSEHOLD, "1栋101室", "G1")
-        True
-        """
-        node = object.__new__(cls)
-        node.__attrs_init__(id, kind, name, parent_id, code)
-        return node
-
     def masked_name(self) -> str:
         """The name as ``repr`` and masked paths show it.
 

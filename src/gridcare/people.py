@@ -320,6 +320,10 @@ def _as_date(as_of: date | datetime) -> date:
     )
 
 
+#: The types of a resident's document, as ``Resident.trusted`` takes them without a check.
+_DOCUMENT_TYPES = (CitizenId, IdDocument)
+
+
 @attrs.frozen(repr=False, kw_only=True, init=False, field_transformer=masked_field_reprs)
 class Resident:
     """A person registered in a household.
@@ -388,12 +392,13 @@ class Resident:
         phone: PhoneNumber | None = None,
         care_needs: frozenset[CareNeed] = frozenset(),
     ) -> Self:
-        """Build a resident without checking the fields.
+        """Build a resident without checking the fields' content.
 
         Only for values a program has built and checked itself (the synthetic
-        city writes each resident from its columns): wrong fields give a wrong
-        value here, not an error. Anything read from outside goes through
-        ``Resident(...)``.
+        city writes each resident from its columns): a wrong name or id gives a
+        wrong value here, not an error. Fields of the wrong type go through the
+        checking constructor, which refuses them as ``Resident(...)`` does.
+        Anything read from outside goes through ``Resident(...)``.
 
         >>> cid = CitizenId.parse("11010519491231002X")
         >>> fields = dict(id="R1", household_id="H1", name="刘晓娟", document=cid,
@@ -401,6 +406,26 @@ class Resident:
         >>> Resident.trusted(**fields) == Resident(**fields)
         True
         """
+        if not (
+            type(id) is str
+            and type(household_id) is str
+            and type(name) is str
+            and type(document) in _DOCUMENT_TYPES
+            and type(birth_date) is date
+            and type(sex) is Sex
+            and (phone is None or type(phone) is PhoneNumber)
+            and type(care_needs) is frozenset
+        ):
+            return cls(
+                id=id,
+                household_id=household_id,
+                name=name,
+                document=document,
+                birth_date=birth_date,
+                sex=sex,
+                phone=phone,
+                care_needs=care_needs,
+            )
         return trusted(
             cls,
             id=id,
@@ -684,17 +709,26 @@ class Household:
 
     @classmethod
     def trusted(cls, *, id: str, members: tuple[str, ...] = (), vacant: bool = False) -> Self:
-        """Build a household without checking the fields.
+        """Build a household without checking the fields' content.
 
         Only for values a program has built and checked itself (the synthetic
-        city writes each household from its columns): wrong fields give a wrong
-        value here, not an error. Anything read from outside goes through
-        ``Household(...)``.
+        city writes each household from its columns): a wrong id or member id
+        gives a wrong value here, not an error. Fields of the wrong type (an id
+        that is not a ``str``, members not a ``tuple``, ``vacant`` not a
+        ``bool``) go through the checking constructor, which converts or
+        refuses them as ``Household(...)`` does. Anything read from outside
+        goes through ``Household(...)``.
 
         >>> fields = dict(id="H1", members=("R1", "R2"))
         >>> Household.trusted(**fields) == Household(**fields)
         True
+        >>> Household.trusted(id="H1", members=None)
+        Traceback (most recent call last):
+        ...
+        gridcare.errors.InvalidInput: members: expected a list of resident ids [not_list]
         """
+        if type(id) is not str or type(members) is not tuple or type(vacant) is not bool:
+            return cls(id=id, members=members, vacant=vacant)
         # gridcare.errors.trusted's two steps, written out (see its docstring): a city's due
         # list reads every household.
         household = object.__new__(cls)

@@ -49,7 +49,7 @@ from gridcare.people import CareNeed, Household, Resident, age_on
 from gridcare.risk.policy import MeasureKind
 from gridcare.serial import personal
 from gridcare.text import TEXT_LIMITS, check_text_of, kind_problem, plain_texts
-from gridcare.timeutil import DEFAULT_ZONE
+from gridcare.timeutil import local_date, require_aware
 
 __all__ = [
     "DEFAULT_SINGLE_TUBE_MEASURES",
@@ -672,7 +672,8 @@ def needs_door_sampling(
         raise InvalidInput("bad_resident", "resident", "expected a Resident")
     require_count(elderly_age, "elderly_age", low=0, high=150)
     if isinstance(as_of, datetime):
-        day = require_instant(as_of, "as_of").astimezone(DEFAULT_ZONE).date()
+        # A supported instant (years 1900-2100): year 9999 in UTC has no local date here.
+        day = local_date(require_aware(as_of, "as_of"))
     elif isinstance(as_of, date):
         day = as_of
     else:

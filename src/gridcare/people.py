@@ -406,27 +406,7 @@ class Resident:
         >>> Resident.trusted(**fields) == Resident(**fields)
         True
         """
-        if not (
-            type(id) is str
-            and type(household_id) is str
-            and type(name) is str
-            and type(document) in _DOCUMENT_TYPES
-            and type(birth_date) is date
-            and type(sex) is Sex
-            and (phone is None or type(phone) is PhoneNumber)
-            and type(care_needs) is frozenset
-        ):
-            return cls(
-                id=id,
-                household_id=household_id,
-                name=name,
-                document=document,
-                birth_date=birth_date,
-                sex=sex,
-                phone=phone,
-                care_needs=care_needs,
-            )
-        return trusted(
+        resident = trusted(
             cls,
             id=id,
             household_id=household_id,
@@ -437,6 +417,18 @@ class Resident:
             phone=phone,
             care_needs=care_needs,
         )
+        if not (
+            type(id) is str
+            and type(household_id) is str
+            and type(name) is str
+            and type(document) in _DOCUMENT_TYPES
+            and type(birth_date) is date
+            and type(sex) is Sex
+            and (phone is None or type(phone) is PhoneNumber)
+            and type(care_needs) is frozenset
+        ):
+            resident._check()  # the constructor's checks: a wrong type is refused as there
+        return resident
 
     def _check(self) -> None:
         errors: list[FieldError] = []
@@ -727,12 +719,12 @@ class Household:
         ...
         gridcare.errors.InvalidInput: members: expected a list of resident ids [not_list]
         """
-        if type(id) is not str or type(members) is not tuple or type(vacant) is not bool:
-            return cls(id=id, members=members, vacant=vacant)
         # gridcare.errors.trusted's two steps, written out (see its docstring): a city's due
         # list reads every household.
         household = object.__new__(cls)
         household.__attrs_init__(id=id, members=members, vacant=vacant)
+        if type(id) is not str or type(members) is not tuple or type(vacant) is not bool:
+            household._check()  # the constructor's checks: a wrong type is refused as there
         return household
 
     def _check(self) -> None:

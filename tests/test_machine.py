@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 import attrs
@@ -24,6 +24,7 @@ from gridcare.machine import (
     trusted_first_of_each_id,
     trusted_group_by_subject,
     trusted_replay,
+    trusted_sort_in_replay_order,
     trusted_sort_out_ids,
 )
 from helpers import at
@@ -517,6 +518,54 @@ def test_trusted_group_by_subject_agrees_with_group_by_subject(
     assert trusted_group_by_subject(log, lambda e: e.door) == grouped
     assert list(trusted_group_by_subject(log, lambda e: e.door)) == list(grouped)  # same order
     assert group_by_subject(iter(log), lambda e: e.door) == grouped  # any iterable, checked first
+
+
+# Instants given in two offsets: the same instant may come in either, and still ties.
+EIGHT_HOURS_EAST = timezone(timedelta(hours=8))
+spread_rows = st.lists(
+    st.tuples(
+        st.text("abcdef", min_size=1, max_size=3),
+        st.integers(0, 3),
+        st.booleans(),
+        st.sampled_from(["front", "back", "side"]),
+    ),
+    unique_by=lambda row: row[0],
+)
+
+
+def spread_log(rows: list[tuple[str, int, bool, str]]) -> list[DoorEvent]:
+    out = []
+    for ident, minutes, east, door in rows:
+        when = T0 + timedelta(minutes=minutes)
+        out.append(
+            DoorEvent(ident, when.astimezone(EIGHT_HOURS_EAST) if east else when, door, Push.OPEN)
+        )
+    return out
+
+
+@given(spread_rows)
+def test_sorting_in_replay_order_is_sorting_by_instant_then_id(
+    rows: list[tuple[str, int, bool, str]],
+) -> None:
+    log = spread_log(rows)
+    expected = sorted(log, key=replay_order)
+    sorted_in_place = list(reversed(log))
+    trusted_sort_in_replay_order(sorted_in_place)
+    assert [e.id for e in sorted_in_place] == [e.id for e in expected]
+
+
+@given(spread_rows)
+def test_groups_are_in_replay_order_and_ordered_by_their_first_event(
+    rows: list[tuple[str, int, bool, str]],
+) -> None:
+    log = spread_log(rows)
+    plain: dict[str, list[DoorEvent]] = {}
+    for event in sorted(log, key=replay_order):  # one pass over the log in replay order
+        plain.setdefault(event.door, []).append(event)
+    grouped = trusted_group_by_subject(log, lambda e: e.door)
+    assert [(k, [e.id for e in g]) for k, g in grouped.items()] == [
+        (k, [e.id for e in g]) for k, g in plain.items()
+    ]
 
 
 @given(twin_rows)

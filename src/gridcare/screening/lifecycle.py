@@ -80,7 +80,7 @@ from gridcare.machine import (
     conflicting_id,
     held_elsewhere,
     replay,
-    trusted_replay_order,
+    trusted_sort_in_replay_order,
     trusted_sort_out_ids,
 )
 from gridcare.masking import id_repr, ids_repr, mask_text, masked_field_reprs, masked_repr
@@ -1760,7 +1760,9 @@ def _in_order(
     """Two lists of duplicates as one, in replay order (``first`` is in that order already)."""
     if not more:
         return tuple(first)
-    return tuple(sorted([*first, *more], key=trusted_replay_order))
+    merged = [*first, *more]
+    trusted_sort_in_replay_order(merged)
+    return tuple(merged)
 
 
 def replay_round_plain(
@@ -1879,7 +1881,7 @@ def _fold_tubes(
     rejected: list[Rejection[TubeEvent]] = []
     for tube_id, group in groups.items():
         if len(group) > 1:
-            group.sort(key=trusted_replay_order)
+            trusted_sort_in_replay_order(group)
         before = records.get(tube_id)
         history = None if before is None else History.of(before)
         draft = _TubeDraft(before)
@@ -1919,7 +1921,7 @@ def _fold_residents(
     rejected: list[Rejection[ResidentEvent]] = []
     for resident_id, group in groups.items():
         if len(group) > 1:
-            group.sort(key=trusted_replay_order)
+            trusted_sort_in_replay_order(group)
         # Each resident is folded once, so its record starts from the stored or exempt one
         # (a small mapping) rather than from the growing result.
         record = start.get(resident_id)
